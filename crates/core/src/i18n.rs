@@ -1,0 +1,131 @@
+//! UI strings live in Fluent files under `locales/`; code refers to them by key. A [`Message`] is a
+//! key with its arguments, so rules can say what went wrong without choosing a language.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+static_loader! {
+    static LOCALES = {
+        locales: "../../locales",
+        fallback_language: "vi",
+        // Bidi isolation marks would end up inside CSV cells and HTML attributes.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static VI: LanguageIdentifier = langid!("vi");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().get(..2)?.to_ascii_lowercase().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the first supported language of an `Accept-Language` header; Vietnamese otherwise.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header
+            .split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Translates a key without arguments.
+pub fn t(lang: Lang, key: &str) -> String {
+    LOCALES
+        .try_lookup(lang.id(), key)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// A message key with named arguments, rendered late in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, String)>,
+}
+
+impl Message {
+    pub fn new(key: &str) -> Self {
+        Message { key: key.to_string(), args: Vec::new() }
+    }
+
+    pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
+        self.args.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        if self.args.is_empty() {
+            return t(lang, &self.key);
+        }
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (k, v) in &self.args {
+            // Field names are keys themselves ("field-full_name"); translate them in place.
+            let value = if k == "field" { t(lang, &format!("field-{v}")) } else { v.clone() };
+            args.insert(Cow::Owned(k.clone()), FluentValue::from(value));
+        }
+        LOCALES
+            .try_lookup_with_args(lang.id(), &self.key, &args)
+            .unwrap_or_else(|| self.key.clone())
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::Vi))
+    }
+}
+
+impl std::error::Error for Message {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_both_languages() {
+        let m = Message::new("err-text-too-long").arg("field", "full_name").arg("max", 5).arg("len", 9);
+        let vi = m.render(Lang::Vi);
+        assert!(vi.contains("Họ và tên"), "{vi}");
+        assert!(vi.contains('5'));
+        assert!(m.render(Lang::En).contains("Full name"));
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr,vi;q=0.5"), Lang::Vi);
+        assert_eq!(Lang::from_accept_language(""), Lang::Vi);
+    }
+}

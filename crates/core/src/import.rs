@@ -1,0 +1,378 @@
+//! Reading spreadsheets the way communes really have them: CSV in UTF-8 (with or without BOM),
+//! UTF-16 or Windows-1258, `,` `;` or tab separated; XLSX with title rows, merged cells and
+//! formulas. Every problem is tied to a line number and a column so the officer can fix the file.
+
+use crate::i18n::Message;
+use crate::people::{FieldError, PersonForm, PersonInput};
+use crate::text;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Cursor;
+use time::Date;
+
+/// Rows of a sheet, each with the line (CSV) or row (XLSX) number a person sees in their editor.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub header_line: usize,
+    pub rows: Vec<TableRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableRow {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    pub line: usize,
+    pub column: String,
+    pub message: Message,
+}
+
+const MAX_HEADER_SCAN: usize = 20;
+
+/// Reads CSV or XLSX bytes into a table. The header row is the first row (within the first 20) that
+/// names a recognised column, so title rows above it are skipped.
+pub fn read_table(bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Table, Message> {
+    if bytes.is_empty() {
+        return Err(Message::new("err-file-empty"));
+    }
+    let raw = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    let header_idx = raw
+        .iter()
+        .take(MAX_HEADER_SCAN)
+        .position(|r| r.cells.iter().filter(|c| known(c)).count() >= 2)
+        .ok_or_else(|| Message::new("err-file-no-header"))?;
+    let header = &raw[header_idx];
+    let headers = header.cells.iter().map(|c| c.trim().to_string()).collect();
+    let header_line = header.line;
+    let rows = raw
+        .into_iter()
+        .skip(header_idx + 1)
+        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    Ok(Table { headers, header_line, rows })
+}
+
+fn decode_text(bytes: &[u8]) -> Result<String, Message> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8(rest.to_vec()).map_err(|_| Message::new("err-file-encoding"));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (s, _, had_errors) = enc.decode(bytes);
+        if had_errors {
+            return Err(Message::new("err-file-encoding"));
+        }
+        return Ok(s.into_owned());
+    }
+    // UTF-16 without a BOM: every other byte of ASCII text is zero.
+    let sample = &bytes[..bytes.len().min(4096)];
+    let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
+    let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if sample.len() >= 8 && (zeros_odd * 3 > sample.len() / 2 || zeros_even * 3 > sample.len() / 2) {
+        let enc = if zeros_odd > zeros_even { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let (s, _, had_errors) = enc.decode(bytes);
+        if !had_errors {
+            return Ok(s.into_owned());
+        }
+    }
+    if sample.contains(&0) {
+        return Err(Message::new("err-file-binary"));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(_) => {
+            // Old Vietnamese Windows machines save CSV as Windows-1258.
+            let (s, _, had_errors) = encoding_rs::WINDOWS_1258.decode(bytes);
+            if had_errors {
+                Err(Message::new("err-file-encoding"))
+            } else {
+                Ok(s.into_owned())
+            }
+        }
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
+    let text = decode_text(bytes)?;
+    // Title rows above the header have no separators, so count over the first lines.
+    let head: Vec<&str> = text.lines().take(MAX_HEADER_SCAN).collect();
+    let mut delimiter = b',';
+    let mut best = 0;
+    for d in [b',', b';', b'\t'] {
+        let n = head.iter().map(|l| l.bytes().filter(|b| *b == d).count()).max().unwrap_or(0);
+        if n > best {
+            best = n;
+            delimiter = d;
+        }
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    // The csv crate does not count the blank lines it skips, so lines are counted from byte offsets.
+    let bytes = text.as_bytes();
+    let mut counted_to = 0usize;
+    let mut line = 1usize;
+    let mut line_at = |offset: usize| {
+        let mut offset = offset.min(bytes.len());
+        // A record's position can point at the blank lines skipped before it.
+        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset > counted_to {
+            line += bytes[counted_to..offset].iter().filter(|&&b| b == b'\n').count();
+            counted_to = offset;
+        }
+        line
+    };
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                let line = line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
+                rows.push(TableRow { line, cells: record.iter().map(str::to_string).collect() })
+            }
+            Ok(false) => break,
+            Err(e) => {
+                let line = line_at(e.position().map(|p| p.byte() as usize).unwrap_or(0));
+                return Err(Message::new("err-file-csv").arg("line", line));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| Message::new("err-file-xlsx"))?;
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| Message::new("err-file-xlsx"))?;
+    let range = book.worksheet_range(&sheet).map_err(|_| Message::new("err-file-xlsx"))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let mut cells = vec![String::new(); first_col];
+        for cell in row {
+            cells.push(match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(n) => n.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(dt) => {
+                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                    format!("{d:02}/{m:02}/{y:04}")
+                }
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(_) => String::from("#ERROR"),
+            });
+        }
+        rows.push(TableRow { line: first_row + i + 1, cells });
+    }
+    Ok(rows)
+}
+
+/// The fields of a people import, and the header spellings recognised for each.
+const PEOPLE_COLUMNS: &[(&str, &[&str])] = &[
+    ("full_name", &["ho va ten", "ho ten", "ten", "full name", "full_name", "name"]),
+    ("birth_date", &["ngay sinh", "ngay thang nam sinh", "birth date", "birth_date", "date of birth", "dob"]),
+    ("sex", &["gioi tinh", "sex", "gender"]),
+    (
+        "personal_id",
+        &["so dinh danh", "so dinh danh ca nhan", "so cccd", "cccd", "so can cuoc", "can cuoc cong dan", "personal id", "personal_id", "id number"],
+    ),
+    ("phone", &["so dien thoai", "dien thoai", "sdt", "phone"]),
+    ("groups", &["doi tuong", "nhom doi tuong", "target group", "groups"]),
+    ("village", &["thon", "thon to dan pho", "thon to", "to dan pho", "thon ban", "village"]),
+    ("household", &["ho gia dinh", "ma ho", "so ho", "household"]),
+    ("workplace", &["noi lam viec", "co quan", "don vi", "workplace"]),
+];
+
+const REQUIRED: [&str; 4] = ["full_name", "birth_date", "sex", "personal_id"];
+
+pub fn people_column(header: &str) -> Option<&'static str> {
+    let f = text::fold(header);
+    PEOPLE_COLUMNS.iter().find(|(_, names)| names.contains(&f.as_str())).map(|(field, _)| *field)
+}
+
+pub fn is_people_header(header: &str) -> bool {
+    people_column(header).is_some()
+}
+
+/// The outcome of checking a people file: every good row and every bad one.
+#[derive(Debug, Default)]
+pub struct CheckedPeople {
+    pub good: Vec<(usize, PersonInput)>,
+    pub errors: Vec<RowError>,
+    pub total_rows: usize,
+}
+
+impl CheckedPeople {
+    pub fn bad_lines(&self) -> usize {
+        let mut lines: Vec<usize> = self.errors.iter().map(|e| e.line).collect();
+        lines.dedup();
+        lines.len()
+    }
+}
+
+/// Turns a table into people, reporting every bad row (and duplicate ID numbers inside the file).
+pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message> {
+    let mut index: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in table.headers.iter().enumerate() {
+        if let Some(field) = people_column(h) {
+            index.entry(field).or_insert(i);
+        }
+    }
+    let missing: Vec<String> = REQUIRED
+        .iter()
+        .filter(|f| !index.contains_key(*f))
+        .map(|f| crate::i18n::t(crate::Lang::Vi, &format!("field-{f}")))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Message::new("err-file-missing-columns").arg("columns", missing.join(", ")));
+    }
+    let header_of = |field: &str| index.get(field).and_then(|&i| table.headers.get(i)).cloned().unwrap_or_default();
+    let cell = |row: &TableRow, field: &str| -> String {
+        index.get(field).and_then(|&i| row.cells.get(i)).cloned().unwrap_or_default()
+    };
+    let mut out = CheckedPeople { total_rows: table.rows.len(), ..Default::default() };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for row in &table.rows {
+        let mut pid = cell(row, "personal_id");
+        // Spreadsheets store ID numbers as numbers and drop the leading zero.
+        if (9..12).contains(&pid.len()) && pid.chars().all(|c| c.is_ascii_digit()) {
+            pid = format!("{pid:0>12}");
+        }
+        let form = PersonForm {
+            full_name: cell(row, "full_name"),
+            birth_date: cell(row, "birth_date"),
+            sex: cell(row, "sex"),
+            personal_id: pid,
+            phone: cell(row, "phone"),
+            groups: cell(row, "groups"),
+            village: cell(row, "village"),
+            household: cell(row, "household"),
+            workplace: cell(row, "workplace"),
+        };
+        match form.validate(today) {
+            Ok(person) => {
+                if let Some(first) = seen.get(person.personal_id.as_str()) {
+                    out.errors.push(RowError {
+                        line: row.line,
+                        column: header_of("personal_id"),
+                        message: Message::new("err-import-duplicate-in-file").arg("first", first),
+                    });
+                } else {
+                    seen.insert(person.personal_id.as_str().to_string(), row.line);
+                    out.good.push((row.line, person));
+                }
+            }
+            Err(errors) => {
+                for FieldError { field, message } in errors {
+                    out.errors.push(RowError { line: row.line, column: header_of(&field), message });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 24);
+
+    fn table(bytes: &[u8]) -> Table {
+        read_table(bytes, &is_people_header).unwrap()
+    }
+
+    #[test]
+    fn csv_with_title_rows_and_bom() {
+        let csv = "\u{FEFF}DANH SÁCH NGƯỜI DÂN\n\nHọ và tên,Ngày sinh,Giới tính,Số định danh\nNguyễn Văn An,14/03/1985,Nam,019085001234\n";
+        let t = table(csv.as_bytes());
+        assert_eq!(t.header_line, 3);
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].line, 4);
+        let c = check_people(&t, TODAY).unwrap();
+        assert_eq!(c.good.len(), 1);
+    }
+
+    /// Windows-1258 writes tone marks as combining characters after a (possibly precomposed) base.
+    fn to_windows_1258(text: &str) -> Vec<u8> {
+        use unicode_normalization::UnicodeNormalization;
+        let mut out = Vec::new();
+        for c in text.chars() {
+            let one = c.to_string();
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1258.encode(&one);
+            if !unmappable {
+                out.extend_from_slice(&bytes);
+                continue;
+            }
+            let tones = ['\u{0300}', '\u{0301}', '\u{0303}', '\u{0309}', '\u{0323}'];
+            let d: String = c.to_string().nfd().collect();
+            let base: String = d.chars().filter(|m| !tones.contains(m)).collect::<String>().nfc().collect();
+            let tone: String = d.chars().filter(|m| tones.contains(m)).collect();
+            let composed = format!("{base}{tone}");
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1258.encode(&composed);
+            assert!(!unmappable, "{c}");
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
+    #[test]
+    fn windows_1258_and_utf16() {
+        let text = "Họ và tên;Ngày sinh;Giới tính;Số định danh\nLê Thị Hồng;01/02/1990;Nữ;019190001111\n";
+        let t = table(&to_windows_1258(text));
+        let c = check_people(&t, TODAY).unwrap();
+        assert_eq!(c.good.len(), 1, "{:?}", c.errors);
+        assert_eq!(c.good[0].1.full_name, "Lê Thị Hồng");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let c = check_people(&table(&utf16), TODAY).unwrap();
+        assert_eq!(c.good[0].1.full_name, "Lê Thị Hồng");
+    }
+
+    #[test]
+    fn every_bad_row_reported() {
+        let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\n\
+                   Nguyễn Văn An,14/03/1985,Nam,019085001234\n\
+                   ,31/02/1990,Nam,019090001234\n\
+                   Trần Bình,14/03/1985,Nam,019085001234\n\
+                   Lò Văn Sáng,01/01/1980,Nam,003080001234\n";
+        let c = check_people(&table(csv.as_bytes()), TODAY).unwrap();
+        assert_eq!(c.good.len(), 1);
+        let lines: Vec<(usize, &str)> = c.errors.iter().map(|e| (e.line, e.message.key.as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (3, "err-text-empty"),
+                (3, "err-date-invalid"),
+                (4, "err-import-duplicate-in-file"),
+                (5, "err-pid-province")
+            ]
+        );
+        assert_eq!(c.errors[1].column, "Ngày sinh");
+    }
+
+    #[test]
+    fn bad_files() {
+        assert_eq!(read_table(b"", &is_people_header).unwrap_err().key, "err-file-empty");
+        assert_eq!(read_table(b"a,b\n1,2\n", &is_people_header).unwrap_err().key, "err-file-no-header");
+        assert_eq!(read_table(b"\x00\x01\x02\x03binary\x00\x00\xff", &is_people_header).unwrap_err().key, "err-file-binary");
+        assert_eq!(read_table(b"PK\x03\x04garbage", &is_people_header).unwrap_err().key, "err-file-xlsx");
+        let t = table("Họ và tên,Ngày sinh\nA,1/1/2000\n".as_bytes());
+        assert_eq!(check_people(&t, TODAY).unwrap_err().key, "err-file-missing-columns");
+    }
+}

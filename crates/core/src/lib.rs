@@ -1,0 +1,14 @@
+//! Domain types and rules of hocvuso. Nothing here knows about HTTP or SQL, so every rule can be
+//! tested as a plain function.
+
+pub mod crypto;
+pub mod i18n;
+pub mod import;
+pub mod password;
+pub mod people;
+pub mod personal_id;
+pub mod roles;
+pub mod text;
+pub mod units;
+
+pub use i18n::{Lang, Message};
