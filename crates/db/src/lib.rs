@@ -1,0 +1,372 @@
+//! Storage of hocvuso. One code path over SQLite and PostgreSQL: each query is built once with
+//! sea-query and rendered for the backend in use; rows decode through [`Record`], implemented for
+//! both backends by [`record!`]. Backend differences live in this file and in `migrations/`.
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+pub mod demo;
+pub mod denominators;
+pub mod imports;
+pub mod people;
+pub mod schema;
+pub mod sessions;
+pub mod units;
+
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sea_query;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("unique constraint {0} violated")]
+    Unique(String),
+    #[error("not found")]
+    NotFound,
+    #[error("migration {version} failed: {source}")]
+    Migration { version: i64, source: sqlx::Error },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl DbError {
+    /// Named unique constraints become domain errors at this boundary.
+    fn classify(e: sqlx::Error) -> DbError {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                let name = db.constraint().map(str::to_string).unwrap_or_else(|| unique_from_message(db.message()));
+                return DbError::Unique(name);
+            }
+        }
+        DbError::Sqlx(e)
+    }
+
+    pub fn is_unique(&self, constraint: &str) -> bool {
+        matches!(self, DbError::Unique(c) if c == constraint)
+    }
+}
+
+/// SQLite does not name the constraint; it says "UNIQUE constraint failed: people.pid_index".
+fn unique_from_message(msg: &str) -> String {
+    let cols = msg.rsplit(": ").next().unwrap_or("");
+    let mut parts = cols.split(", ").map(|c| c.trim());
+    let first = parts.next().unwrap_or("");
+    let (table, col) = first.split_once('.').unwrap_or(("", first));
+    let mut name = format!("{table}_{col}");
+    for c in parts {
+        name.push('_');
+        name.push_str(c.split_once('.').map(|(_, c)| c).unwrap_or(c));
+    }
+    name.push_str("_key");
+    name
+}
+
+pub type Result<T, E = DbError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A row type decodable from both backends.
+pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+
+/// Declares a struct that decodes from a row of either backend, column by field name.
+#[macro_export]
+macro_rules! record {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])* $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+        impl<'r> ::sqlx::FromRow<'r, ::sqlx::sqlite::SqliteRow> for $name {
+            fn from_row(row: &'r ::sqlx::sqlite::SqliteRow) -> ::std::result::Result<Self, ::sqlx::Error> {
+                use ::sqlx::Row;
+                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+        impl<'r> ::sqlx::FromRow<'r, ::sqlx::postgres::PgRow> for $name {
+            fn from_row(row: &'r ::sqlx::postgres::PgRow) -> ::std::result::Result<Self, ::sqlx::Error> {
+                use ::sqlx::Row;
+                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+    };
+}
+
+/// A single scalar column, for COUNT(*) and friends.
+pub struct Scalar<T>(pub T);
+impl<'r, T> sqlx::FromRow<'r, SqliteRow> for Scalar<T>
+where
+    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+{
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Scalar(row.try_get(0)?))
+    }
+}
+impl<'r, T> sqlx::FromRow<'r, PgRow> for Scalar<T>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Scalar(row.try_get(0)?))
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    /// One writer connection (SQLite allows one writer at a time; queuing in the pool beats
+    /// SQLITE_BUSY retries) and several readers over WAL.
+    Sqlite { read: sqlx::SqlitePool, write: sqlx::SqlitePool },
+    Postgres(sqlx::PgPool),
+}
+
+/// The database handle shared by the whole application.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pools: Pools,
+}
+
+fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
+    match backend {
+        Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+        Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) the database named by `url`: `sqlite://path` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            return Ok(Db { pools: Pools::Postgres(pool) });
+        }
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Self::open_sqlite(Path::new(path)).await
+    }
+
+    pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000")
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Db { pools: Pools::Sqlite { read, write } })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                // Leaves a clean file behind: the WAL is checkpointed into the database.
+                if let Ok(mut c) = write.acquire().await {
+                    let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *c).await;
+                }
+                write.close().await;
+            }
+            Pools::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                sqlx::query("SELECT 1").execute(read).await?;
+            }
+            Pools::Postgres(p) => {
+                sqlx::query("SELECT 1").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_all<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<T>> {
+        let (sql, values) = render(self.backend(), stmt);
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(read).await?,
+            Pools::Postgres(p) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(p).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Option<T>> {
+        let (sql, values) = render(self.backend(), stmt);
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(read).await?,
+            Pools::Postgres(p) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(p).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<T> {
+        self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
+    }
+
+    /// Runs a single write in its own transaction.
+    pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(stmt).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                // BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads then
+                // writes cannot fail half-way with SQLITE_BUSY.
+                let tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                Tx::Sqlite(tx)
+            }
+            Pools::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub(crate) fn sqlite_write_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => Some(write),
+            Pools::Postgres(_) => None,
+        }
+    }
+
+    /// Applies pending migrations of this backend, each in its own transaction.
+    pub async fn migrate(&self) -> Result<usize> {
+        schema::migrate(self).await
+    }
+}
+
+/// A transaction on either backend, with the same query methods as [`Db`].
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<T>> {
+        let (sql, values) = render(self.backend(), stmt);
+        Ok(match self {
+            Tx::Sqlite(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?,
+            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<T>> {
+        let (sql, values) = render(self.backend(), stmt);
+        Ok(match self {
+            Tx::Sqlite(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?,
+            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T> {
+        self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
+    }
+
+    pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
+        let (sql, values) = render(self.backend(), stmt);
+        let r = match self {
+            Tx::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&mut **tx).await.map(|r| r.rows_affected()),
+        };
+        r.map_err(DbError::classify)
+    }
+
+    /// Raw SQL for the few statements sea-query does not express (DDL in migrations).
+    pub(crate) async fn execute_raw(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+            }
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Now, truncated to microseconds so that PostgreSQL and SQLite round-trip the same value.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// The half-open range of paths inside the subtree rooted at `path` ("/1/25/" → ["/1/25/", "/1/250")).
+/// Works as an index range scan on both backends.
+pub fn subtree_range(path: &str) -> (String, String) {
+    let mut hi = path.trim_end_matches('/').to_string();
+    hi.push('0'); // '0' is the byte after '/'
+    (path.to_string(), hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_unique_names() {
+        assert_eq!(unique_from_message("UNIQUE constraint failed: people.pid_index"), "people_pid_index_key");
+        assert_eq!(
+            unique_from_message("UNIQUE constraint failed: households.unit_id, households.code"),
+            "households_unit_id_code_key"
+        );
+    }
+
+    #[test]
+    fn subtree() {
+        let (lo, hi) = subtree_range("/1/25/");
+        assert!("/1/25/".as_bytes() >= lo.as_bytes() && "/1/25/".as_bytes() < hi.as_bytes());
+        assert!("/1/25/99/".as_bytes() < hi.as_bytes());
+        assert!("/1/250/".as_bytes() >= hi.as_bytes());
+        assert!("/1/26/".as_bytes() >= hi.as_bytes());
+    }
+}

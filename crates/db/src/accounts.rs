@@ -1,0 +1,272 @@
+//! Accounts, sign-in bookkeeping (failed attempts, lockout), password resets and role grants.
+
+use crate::schema::{Accounts, ApiTokens, RoleGrants, Units};
+use crate::units::Unit;
+use crate::{Db, DbError, Result, Scalar, Tx, now, record};
+use hocvuso_core::crypto::{random_token, token_digest};
+use hocvuso_core::roles::Role;
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+/// After this many failed sign-ins in a row the account is locked for [`LOCK_MINUTES`].
+pub const MAX_FAILED: i32 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Account {
+        pub id: i64,
+        pub person_id: Option<i64>,
+        pub display_name: String,
+        pub phone: Option<String>,
+        #[serde(skip)]
+        pub password_hash: String,
+        pub must_change_password: bool,
+        pub failed_logins: i32,
+        pub locked_until: Option<OffsetDateTime>,
+        pub active: bool,
+        pub last_login_at: Option<OffsetDateTime>,
+    }
+}
+
+fn select() -> SelectStatement {
+    Query::select()
+        .columns([
+            Accounts::Id,
+            Accounts::PersonId,
+            Accounts::DisplayName,
+            Accounts::Phone,
+            Accounts::PasswordHash,
+            Accounts::MustChangePassword,
+            Accounts::FailedLogins,
+            Accounts::LockedUntil,
+            Accounts::Active,
+            Accounts::LastLoginAt,
+        ])
+        .from(Accounts::Table)
+        .to_owned()
+}
+
+pub struct NewAccount<'a> {
+    pub display_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub pid_index: Option<Vec<u8>>,
+    pub person_id: Option<i64>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
+
+pub async fn create(tx: &mut Tx, a: NewAccount<'_>) -> Result<i64> {
+    let id: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(Accounts::Table)
+                .columns([
+                    Accounts::DisplayName,
+                    Accounts::Phone,
+                    Accounts::PidIndex,
+                    Accounts::PersonId,
+                    Accounts::PasswordHash,
+                    Accounts::MustChangePassword,
+                    Accounts::CreatedAt,
+                ])
+                .values_panic([
+                    a.display_name.into(),
+                    a.phone.map(str::to_string).into(),
+                    a.pid_index.into(),
+                    a.person_id.into(),
+                    a.password_hash.into(),
+                    a.must_change_password.into(),
+                    now().into(),
+                ])
+                .returning_col(Accounts::Id),
+        )
+        .await
+        .map_err(|e| match e {
+            DbError::Sqlx(e) => DbError::classify(e),
+            e => e,
+        })?;
+    Ok(id.0)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Account>> {
+    db.fetch_optional(select().and_where(Expr::col(Accounts::Id).eq(id))).await
+}
+
+pub async fn by_phone(db: &Db, phone: &str) -> Result<Option<Account>> {
+    db.fetch_optional(select().and_where(Expr::col(Accounts::Phone).eq(phone))).await
+}
+
+pub async fn by_pid_index(db: &Db, index: Vec<u8>) -> Result<Option<Account>> {
+    db.fetch_optional(select().and_where(Expr::col(Accounts::PidIndex).eq(index))).await
+}
+
+pub async fn by_person(db: &Db, person_id: i64) -> Result<Option<Account>> {
+    db.fetch_optional(select().and_where(Expr::col(Accounts::PersonId).eq(person_id))).await
+}
+
+/// Counts a failed sign-in; locks the account once the limit is reached.
+pub async fn record_failure(db: &Db, account: &Account) -> Result<()> {
+    let failed = account.failed_logins + 1;
+    let locked = (failed >= MAX_FAILED).then(|| now() + Duration::minutes(LOCK_MINUTES));
+    db.execute(
+        Query::update()
+            .table(Accounts::Table)
+            .values([
+                (Accounts::FailedLogins, if locked.is_some() { 0.into() } else { failed.into() }),
+                (Accounts::LockedUntil, locked.into()),
+            ])
+            .and_where(Expr::col(Accounts::Id).eq(account.id)),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn record_success(db: &Db, account_id: i64) -> Result<()> {
+    db.execute(
+        Query::update()
+            .table(Accounts::Table)
+            .values([
+                (Accounts::FailedLogins, 0.into()),
+                (Accounts::LockedUntil, Option::<OffsetDateTime>::None.into()),
+                (Accounts::LastLoginAt, now().into()),
+            ])
+            .and_where(Expr::col(Accounts::Id).eq(account_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, account_id: i64, hash: String, must_change: bool) -> Result<()> {
+    tx.execute(
+        Query::update()
+            .table(Accounts::Table)
+            .values([
+                (Accounts::PasswordHash, hash.into()),
+                (Accounts::MustChangePassword, must_change.into()),
+                (Accounts::FailedLogins, 0.into()),
+                (Accounts::LockedUntil, Option::<OffsetDateTime>::None.into()),
+            ])
+            .and_where(Expr::col(Accounts::Id).eq(account_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Grant {
+        pub id: i64,
+        pub account_id: i64,
+        pub role: String,
+        pub unit_id: i64,
+        pub unit_path: String,
+        pub unit_name: String,
+        pub unit_code: String,
+        pub granted_at: OffsetDateTime,
+    }
+}
+
+impl Grant {
+    pub fn role(&self) -> Option<Role> {
+        Role::parse(&self.role)
+    }
+}
+
+fn grants_select() -> SelectStatement {
+    Query::select()
+        .columns([
+            (RoleGrants::Table, RoleGrants::Id),
+            (RoleGrants::Table, RoleGrants::AccountId),
+            (RoleGrants::Table, RoleGrants::Role),
+            (RoleGrants::Table, RoleGrants::UnitId),
+            (RoleGrants::Table, RoleGrants::GrantedAt),
+        ])
+        .expr_as(Expr::col((Units::Table, Units::Path)), "unit_path")
+        .expr_as(Expr::col((Units::Table, Units::Name)), "unit_name")
+        .expr_as(Expr::col((Units::Table, Units::Code)), "unit_code")
+        .from(RoleGrants::Table)
+        .inner_join(Units::Table, Expr::col((Units::Table, Units::Id)).equals((RoleGrants::Table, RoleGrants::UnitId)))
+        .and_where(Expr::col((RoleGrants::Table, RoleGrants::RevokedAt)).is_null())
+        .to_owned()
+}
+
+/// The active grants of an account, widest scope first.
+pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<Grant>> {
+    let mut g: Vec<Grant> = db
+        .fetch_all(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::AccountId)).eq(account_id)))
+        .await?;
+    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role())));
+    Ok(g)
+}
+
+/// Grants held by anyone on units inside a subtree (for the access-management page).
+pub async fn grants_in(db: &Db, scope_path: &str) -> Result<Vec<Grant>> {
+    let (lo, hi) = crate::subtree_range(scope_path);
+    db.fetch_all(
+        grants_select()
+            .and_where(Expr::col((Units::Table, Units::Path)).gte(lo))
+            .and_where(Expr::col((Units::Table, Units::Path)).lt(hi))
+            .order_by((RoleGrants::Table, RoleGrants::Id), Order::Asc),
+    )
+    .await
+}
+
+pub async fn grant(tx: &mut Tx, account_id: i64, role: Role, unit: &Unit, by: Option<i64>) -> Result<i64> {
+    let id: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(RoleGrants::Table)
+                .columns([RoleGrants::AccountId, RoleGrants::Role, RoleGrants::UnitId, RoleGrants::GrantedBy, RoleGrants::GrantedAt])
+                .values_panic([account_id.into(), role.as_str().into(), unit.id.into(), by.into(), now().into()])
+                .returning_col(RoleGrants::Id),
+        )
+        .await?;
+    Ok(id.0)
+}
+
+pub async fn revoke(tx: &mut Tx, grant_id: i64, by: Option<i64>) -> Result<u64> {
+    tx.execute(
+        Query::update()
+            .table(RoleGrants::Table)
+            .values([(RoleGrants::RevokedAt, now().into()), (RoleGrants::RevokedBy, by.into())])
+            .and_where(Expr::col(RoleGrants::Id).eq(grant_id))
+            .and_where(Expr::col(RoleGrants::RevokedAt).is_null()),
+    )
+    .await
+}
+
+pub async fn grant_by_id(db: &Db, grant_id: i64) -> Result<Option<Grant>> {
+    db.fetch_optional(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::Id)).eq(grant_id))).await
+}
+
+/// Issues an API token for machine clients; the token is shown once, only its digest is kept.
+pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<String> {
+    let token = format!("hvs_{}", random_token());
+    db.execute(
+        Query::insert()
+            .into_table(ApiTokens::Table)
+            .columns([ApiTokens::AccountId, ApiTokens::Name, ApiTokens::Digest, ApiTokens::CreatedAt])
+            .values_panic([account_id.into(), name.into(), token_digest(&token).into(), now().into()]),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The account behind a bearer token, if the token is known and not revoked.
+pub async fn account_for_token(db: &Db, token: &str) -> Result<Option<Account>> {
+    let row: Option<Scalar<i64>> = db
+        .fetch_optional(
+            Query::select()
+                .column(ApiTokens::AccountId)
+                .from(ApiTokens::Table)
+                .and_where(Expr::col(ApiTokens::Digest).eq(token_digest(token)))
+                .and_where(Expr::col(ApiTokens::RevokedAt).is_null()),
+        )
+        .await?;
+    match row {
+        Some(Scalar(id)) => get(db, id).await,
+        None => Ok(None),
+    }
+}

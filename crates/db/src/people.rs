@@ -1,0 +1,470 @@
+//! People: registration, lookup within a scope, search by name (with or without diacritics), phone
+//! or exact ID number, consent. The ID number never leaves this module unencrypted except through
+//! [`reveal_personal_id`], which callers must audit.
+
+use crate::schema::{Consents, Households, People, PeopleSearch, Units};
+use crate::units::Unit;
+use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::crypto::PidVault;
+use hocvuso_core::i18n::Message;
+use hocvuso_core::people::{Groups, PersonInput, Sex};
+use hocvuso_core::personal_id::{PersonalId, mask_last4};
+use hocvuso_core::text;
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Person {
+        pub id: i64,
+        pub full_name: String,
+        pub birth_date: Date,
+        pub sex: String,
+        pub pid_last4: String,
+        pub phone: Option<String>,
+        pub groups: i32,
+        pub unit_id: i64,
+        pub unit_path: String,
+        pub unit_name: String,
+        pub workplace_id: Option<i64>,
+        pub household_id: Option<i64>,
+        pub created_at: OffsetDateTime,
+        pub updated_at: OffsetDateTime,
+    }
+}
+
+impl Person {
+    pub fn masked_pid(&self) -> String {
+        mask_last4(&self.pid_last4)
+    }
+    pub fn groups(&self) -> Groups {
+        Groups::from_bits(self.groups)
+    }
+    pub fn sex(&self) -> Option<Sex> {
+        Sex::parse(&self.sex)
+    }
+}
+
+fn select() -> SelectStatement {
+    Query::select()
+        .columns([
+            (People::Table, People::Id),
+            (People::Table, People::FullName),
+            (People::Table, People::BirthDate),
+            (People::Table, People::Sex),
+            (People::Table, People::PidLast4),
+            (People::Table, People::Phone),
+            (People::Table, People::Groups),
+            (People::Table, People::UnitId),
+            (People::Table, People::UnitPath),
+            (People::Table, People::WorkplaceId),
+            (People::Table, People::HouseholdId),
+            (People::Table, People::CreatedAt),
+            (People::Table, People::UpdatedAt),
+        ])
+        .expr_as(Expr::col((Units::Table, Units::Name)), "unit_name")
+        .from(People::Table)
+        .inner_join(Units::Table, Expr::col((Units::Table, Units::Id)).equals((People::Table, People::UnitId)))
+        .to_owned()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PersonError {
+    #[error("{0}")]
+    Invalid(Message),
+    #[error("duplicate personal ID number")]
+    DuplicateId,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Where the person lives and works, resolved from the input by the caller.
+pub struct Placement<'a> {
+    pub residence: &'a Unit,
+    pub workplace_id: Option<i64>,
+    pub household_id: Option<i64>,
+}
+
+fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>) -> Vec<(People, Expr)> {
+    vec![
+        (People::FullName, p.full_name.clone().into()),
+        (People::NameFolded, text::fold(&p.full_name).into()),
+        (People::NameKey, text::person_name_key(&p.full_name).into()),
+        (People::BirthDate, p.birth_date.into()),
+        (People::Sex, p.sex.as_str().into()),
+        (People::PidCipher, vault.encrypt(&p.personal_id).into()),
+        (People::PidIndex, vault.blind_index(&p.personal_id).into()),
+        (People::PidLast4, p.personal_id.last4().into()),
+        (People::Phone, p.phone.clone().into()),
+        (People::Groups, p.groups.bits().into()),
+        (People::UnitId, place.residence.id.into()),
+        (People::UnitPath, place.residence.path.clone().into()),
+        (People::WorkplaceId, place.workplace_id.into()),
+        (People::HouseholdId, place.household_id.into()),
+    ]
+}
+
+/// Registers a new person. A second record with the same ID number is refused.
+pub async fn insert(tx: &mut Tx, vault: &PidVault, p: &PersonInput, place: &Placement<'_>, actor: Option<i64>) -> Result<i64, PersonError> {
+    let at = now();
+    let mut values = person_values(vault, p, place);
+    values.push((People::CreatedBy, actor.into()));
+    values.push((People::CreatedAt, at.into()));
+    values.push((People::UpdatedAt, at.into()));
+    let (cols, vals): (Vec<People>, Vec<Expr>) = values.into_iter().unzip();
+    let id: Scalar<i64> = match tx
+        .fetch_one(Query::insert().into_table(People::Table).columns(cols).values_panic(vals).returning_col(People::Id))
+        .await
+    {
+        Ok(id) => id,
+        Err(DbError::Unique(c)) if c == "people_pid_index_key" => return Err(PersonError::DuplicateId),
+        Err(DbError::Sqlx(e)) => match DbError::classify(e) {
+            DbError::Unique(c) if c == "people_pid_index_key" => return Err(PersonError::DuplicateId),
+            other => return Err(other.into()),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    write_search_keys(tx, id.0, &p.full_name, &place.residence.path).await?;
+    Ok(id.0)
+}
+
+/// Updates a person in place (same ID number or a corrected one).
+pub async fn update(tx: &mut Tx, vault: &PidVault, id: i64, p: &PersonInput, place: &Placement<'_>) -> Result<(), PersonError> {
+    let mut values = person_values(vault, p, place);
+    values.push((People::UpdatedAt, now().into()));
+    let r = tx.execute(Query::update().table(People::Table).values(values).and_where(Expr::col(People::Id).eq(id))).await;
+    match r {
+        Ok(_) => {}
+        Err(DbError::Unique(_)) => return Err(PersonError::DuplicateId),
+        Err(e) => return Err(e.into()),
+    }
+    tx.execute(Query::delete().from_table(PeopleSearch::Table).and_where(Expr::col(PeopleSearch::PersonId).eq(id))).await?;
+    write_search_keys(tx, id, &p.full_name, &place.residence.path).await?;
+    Ok(())
+}
+
+async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_path: &str) -> Result<()> {
+    let keys = text::search_keys(&text::fold(full_name));
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut ins = Query::insert()
+        .into_table(PeopleSearch::Table)
+        .columns([PeopleSearch::Key, PeopleSearch::PersonId, PeopleSearch::UnitPath])
+        .to_owned();
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        if seen.insert(k.clone()) {
+            ins.values_panic([k.into(), person_id.into(), unit_path.into()]);
+        }
+    }
+    tx.execute(&ins).await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
+    db.fetch_optional(select().and_where(Expr::col((People::Table, People::Id)).eq(id))).await
+}
+
+/// Finds the person holding this ID number, wherever they live (callers check scope).
+pub async fn find_by_pid(db: &Db, vault: &PidVault, id: &PersonalId) -> Result<Option<Person>> {
+    db.fetch_optional(select().and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)))).await
+}
+
+/// Decrypts the full ID number. Every call must be audited by the caller.
+pub async fn reveal_personal_id(db: &Db, vault: &PidVault, id: i64) -> Result<Option<String>> {
+    let row: Option<Scalar<Vec<u8>>> =
+        db.fetch_optional(Query::select().column(People::PidCipher).from(People::Table).and_where(Expr::col(People::Id).eq(id))).await?;
+    match row {
+        Some(Scalar(blob)) => vault.decrypt(&blob).map(Some).map_err(|e| DbError::Invalid(e.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// How a search query is understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    Everyone,
+    Name(String),
+    Phone(String),
+    PersonalId(PersonalId),
+}
+
+impl SearchTerm {
+    pub fn parse(q: &str) -> SearchTerm {
+        let q = q.trim();
+        if q.is_empty() {
+            return SearchTerm::Everyone;
+        }
+        let digits: String = q.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+        if digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('+') {
+            if digits.len() == 12 {
+                if let Ok(id) = PersonalId::parse(&digits) {
+                    return SearchTerm::PersonalId(id);
+                }
+            }
+            if let Some(p) = text::normalize_phone(q) {
+                return SearchTerm::Phone(p);
+            }
+        }
+        let folded = text::fold(q);
+        if folded.is_empty() { SearchTerm::Everyone } else { SearchTerm::Name(folded) }
+    }
+}
+
+/// A page of people in Vietnamese order, with a cursor to the next page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeoplePage {
+    pub people: Vec<Person>,
+    pub next_cursor: Option<String>,
+    /// For name searches: more candidates matched than were examined; ask for a longer query.
+    pub truncated: bool,
+}
+
+/// How many name-search candidates are examined before asking for a more specific query.
+pub const SEARCH_CANDIDATES: u64 = 2000;
+
+/// Lists or searches people inside `scope_path`, optionally inside one unit's subtree.
+pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTerm, cursor: Option<&str>, limit: u64) -> Result<PeoplePage> {
+    let (lo, hi) = subtree_range(scope_path);
+    let mut q = select();
+    q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo.clone()))
+        .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi.clone()));
+    let mut truncated = false;
+    match term {
+        SearchTerm::Everyone => {}
+        SearchTerm::PersonalId(id) => {
+            q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
+        }
+        SearchTerm::Phone(p) => {
+            q.and_where(Expr::col((People::Table, People::Phone)).eq(p.clone()));
+        }
+        SearchTerm::Name(folded) => {
+            // Bounded candidate set from the suffix index, then Vietnamese order over it.
+            let (klo, khi) = (folded.clone(), format!("{folded}\u{10FFFF}"));
+            let candidates = Query::select()
+                .column(PeopleSearch::PersonId)
+                .from(PeopleSearch::Table)
+                .and_where(Expr::col(PeopleSearch::Key).gte(klo))
+                .and_where(Expr::col(PeopleSearch::Key).lt(khi))
+                .and_where(Expr::col(PeopleSearch::UnitPath).gte(lo))
+                .and_where(Expr::col(PeopleSearch::UnitPath).lt(hi))
+                .limit(SEARCH_CANDIDATES + 1)
+                .to_owned();
+            let count: Scalar<i64> = db
+                .fetch_one(Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(candidates.clone(), "c"))
+                .await?;
+            truncated = count.0 as u64 > SEARCH_CANDIDATES;
+            q.and_where(Expr::col((People::Table, People::Id)).in_subquery(candidates));
+        }
+    }
+    if let Some((key, id)) = cursor.and_then(decode_cursor) {
+        q.and_where(
+            Expr::col((People::Table, People::NameKey))
+                .gt(key.clone())
+                .or(Expr::col((People::Table, People::NameKey)).eq(key).and(Expr::col((People::Table, People::Id)).gt(id))),
+        );
+    }
+    q.expr_as(Expr::col((People::Table, People::NameKey)), "name_key")
+        .order_by((People::Table, People::NameKey), Order::Asc)
+        .order_by((People::Table, People::Id), Order::Asc)
+        .limit(limit + 1);
+    let rows: Vec<WithKey> = db.fetch_all(&q).await?;
+    let mut people: Vec<Person> = Vec::with_capacity(rows.len());
+    let mut last_key = None;
+    for (i, r) in rows.into_iter().enumerate() {
+        if i as u64 == limit {
+            break;
+        }
+        last_key = Some((r.name_key.clone(), r.person.id));
+        people.push(r.person);
+    }
+    let has_more = people.len() as u64 == limit && last_key.is_some();
+    let next_cursor = if has_more {
+        // Only when a further row exists: limit + 1 were requested.
+        last_key.map(|(k, id)| encode_cursor(&k, id))
+    } else {
+        None
+    };
+    Ok(PeoplePage { people, next_cursor, truncated })
+}
+
+struct WithKey {
+    person: Person,
+    name_key: Vec<u8>,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for WithKey {
+    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(WithKey { person: Person::from_row(row)?, name_key: row.try_get("name_key")? })
+    }
+}
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for WithKey {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(WithKey { person: Person::from_row(row)?, name_key: row.try_get("name_key")? })
+    }
+}
+
+fn encode_cursor(key: &[u8], id: i64) -> String {
+    format!("{}.{id}", hex_encode(key))
+}
+
+fn decode_cursor(c: &str) -> Option<(Vec<u8>, i64)> {
+    let (k, id) = c.split_once('.')?;
+    Some((hex_decode(k)?, id.parse().ok()?))
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || s.len() > 2048 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// Counts people in a subtree (for dashboards and tests).
+pub async fn count_in(db: &Db, scope_path: &str) -> Result<i64> {
+    let (lo, hi) = subtree_range(scope_path);
+    let n: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(People::Table)
+                .and_where(Expr::col(People::UnitPath).gte(lo))
+                .and_where(Expr::col(People::UnitPath).lt(hi)),
+        )
+        .await?;
+    Ok(n.0)
+}
+
+/// Finds or creates a household by its code inside a unit.
+pub async fn household_id(tx: &mut Tx, unit_id: i64, code: &str) -> Result<i64> {
+    let existing: Option<Scalar<i64>> = tx
+        .fetch_optional(
+            Query::select()
+                .column(Households::Id)
+                .from(Households::Table)
+                .and_where(Expr::col(Households::UnitId).eq(unit_id))
+                .and_where(Expr::col(Households::Code).eq(code)),
+        )
+        .await?;
+    if let Some(id) = existing {
+        return Ok(id.0);
+    }
+    let id: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(Households::Table)
+                .columns([Households::UnitId, Households::Code, Households::CreatedAt])
+                .values_panic([unit_id.into(), code.into(), now().into()])
+                .returning_col(Households::Id),
+        )
+        .await?;
+    Ok(id.0)
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Consent {
+        pub id: i64,
+        pub person_id: i64,
+        pub method: String,
+        pub purpose: String,
+        pub recorded_by: Option<i64>,
+        pub given_at: OffsetDateTime,
+        pub withdrawn_at: Option<OffsetDateTime>,
+        pub withdrawn_by: Option<i64>,
+    }
+}
+
+/// How consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentMethod {
+    Paper,
+    Verbal,
+    Online,
+}
+
+impl ConsentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentMethod::Paper => "paper",
+            ConsentMethod::Verbal => "verbal",
+            ConsentMethod::Online => "online",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [ConsentMethod::Paper, ConsentMethod::Verbal, ConsentMethod::Online].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+pub const CONSENT_PURPOSE: &str = "digital_literacy";
+
+pub async fn record_consent(tx: &mut Tx, person_id: i64, method: ConsentMethod, recorded_by: Option<i64>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(Consents::Table)
+            .columns([Consents::PersonId, Consents::Method, Consents::Purpose, Consents::RecordedBy, Consents::GivenAt])
+            .values_panic([person_id.into(), method.as_str().into(), CONSENT_PURPOSE.into(), recorded_by.into(), now().into()]),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn withdraw_consent(tx: &mut Tx, person_id: i64, by: Option<i64>) -> Result<u64> {
+    tx.execute(
+        Query::update()
+            .table(Consents::Table)
+            .values([(Consents::WithdrawnAt, now().into()), (Consents::WithdrawnBy, by.into())])
+            .and_where(Expr::col(Consents::PersonId).eq(person_id))
+            .and_where(Expr::col(Consents::WithdrawnAt).is_null()),
+    )
+    .await
+}
+
+pub async fn consents(db: &Db, person_id: i64) -> Result<Vec<Consent>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                Consents::Id,
+                Consents::PersonId,
+                Consents::Method,
+                Consents::Purpose,
+                Consents::RecordedBy,
+                Consents::GivenAt,
+                Consents::WithdrawnAt,
+                Consents::WithdrawnBy,
+            ])
+            .from(Consents::Table)
+            .and_where(Expr::col(Consents::PersonId).eq(person_id))
+            .order_by(Consents::Id, Order::Asc),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_terms() {
+        assert!(matches!(SearchTerm::parse("019085001234"), SearchTerm::PersonalId(_)));
+        assert_eq!(SearchTerm::parse("0912 345 678"), SearchTerm::Phone("0912345678".into()));
+        assert_eq!(SearchTerm::parse("Nguyễn Văn"), SearchTerm::Name("nguyen van".into()));
+        assert_eq!(SearchTerm::parse("  "), SearchTerm::Everyone);
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = encode_cursor(&[1, 2, 255], 42);
+        assert_eq!(decode_cursor(&c), Some((vec![1, 2, 255], 42)));
+        assert_eq!(decode_cursor("zz.1"), None);
+        assert_eq!(decode_cursor("nonsense"), None);
+    }
+}

@@ -1,0 +1,330 @@
+//! Table and column names for sea-query, and the migration runner. Migrations are plain SQL, one
+//! folder per backend kept in lockstep (same file names; a test checks it), applied in order and
+//! recorded in `schema_migrations`.
+
+use crate::{Backend, Db, DbError, Result, Scalar};
+use sea_query::Iden;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+macro_rules! migrations {
+    ($($version:literal => $file:literal),* $(,)?) => {
+        pub const MIGRATIONS: &[Migration] = &[$(Migration {
+            version: $version,
+            name: $file,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }),*];
+    };
+}
+
+migrations! {
+    1 => "0001_core.sql",
+}
+
+pub(crate) async fn migrate(db: &Db) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    tx.execute_raw(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    tx.commit().await?;
+    let applied: Vec<Scalar<i64>> = db
+        .fetch_all(
+            sea_query::Query::select()
+                .column(SchemaMigrations::Version)
+                .from(SchemaMigrations::Table),
+        )
+        .await?;
+    let applied: Vec<i64> = applied.into_iter().map(|s| s.0).collect();
+    let mut count = 0;
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let mut tx = db.begin().await?;
+        let sql = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        tx.execute_raw(sql).await.map_err(|e| match e {
+            DbError::Sqlx(source) => DbError::Migration { version: m.version, source },
+            other => other,
+        })?;
+        tx.execute(
+            sea_query::Query::insert()
+                .into_table(SchemaMigrations::Table)
+                .columns([SchemaMigrations::Version, SchemaMigrations::Name, SchemaMigrations::AppliedAt])
+                .values_panic([m.version.into(), m.name.into(), crate::now().to_string().into()]),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[derive(Iden)]
+pub enum SchemaMigrations {
+    Table,
+    Version,
+    Name,
+    AppliedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Units {
+    Table,
+    Id,
+    Code,
+    Name,
+    NameFolded,
+    NameKey,
+    Level,
+    Kind,
+    ParentId,
+    Path,
+    Active,
+    SuccessorId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum UnitEvents {
+    Table,
+    Id,
+    UnitId,
+    Event,
+    Detail,
+    ActorId,
+    At,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Denominators {
+    Table,
+    UnitId,
+    Year,
+    Kind,
+    Value,
+    Source,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Households {
+    Table,
+    Id,
+    UnitId,
+    Code,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum People {
+    Table,
+    Id,
+    FullName,
+    NameFolded,
+    NameKey,
+    BirthDate,
+    Sex,
+    PidCipher,
+    PidIndex,
+    PidLast4,
+    Phone,
+    Groups,
+    UnitId,
+    UnitPath,
+    WorkplaceId,
+    HouseholdId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PeopleSearch {
+    Table,
+    Key,
+    PersonId,
+    UnitPath,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Consents {
+    Table,
+    Id,
+    PersonId,
+    Method,
+    Purpose,
+    RecordedBy,
+    GivenAt,
+    WithdrawnAt,
+    WithdrawnBy,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Accounts {
+    Table,
+    Id,
+    PersonId,
+    DisplayName,
+    Phone,
+    PidIndex,
+    PasswordHash,
+    MustChangePassword,
+    FailedLogins,
+    LockedUntil,
+    Active,
+    CreatedAt,
+    LastLoginAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum RoleGrants {
+    Table,
+    Id,
+    AccountId,
+    Role,
+    UnitId,
+    GrantedBy,
+    GrantedAt,
+    RevokedAt,
+    RevokedBy,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Sessions {
+    Table,
+    IdDigest,
+    AccountId,
+    CsrfToken,
+    CreatedAt,
+    ExpiresAt,
+    LastSeenAt,
+    Ip,
+    UserAgent,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ApiTokens {
+    Table,
+    Id,
+    AccountId,
+    Name,
+    Digest,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ActorLabel,
+    Ip,
+    Action,
+    ObjectKind,
+    ObjectId,
+    PersonId,
+    UnitPath,
+    Detail,
+    PrevHash,
+    Hash,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    LastHash,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportJobs {
+    Table,
+    Id,
+    UnitId,
+    CreatedBy,
+    FileName,
+    Status,
+    TotalRows,
+    GoodRows,
+    BadRows,
+    ProcessedRows,
+    Inserted,
+    Updated,
+    Unchanged,
+    Message,
+    CreatedAt,
+    UpdatedAt,
+    FinishedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportRows {
+    Table,
+    JobId,
+    Seq,
+    Line,
+    Data,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportErrors {
+    Table,
+    JobId,
+    Seq,
+    Line,
+    ColumnName,
+    Message,
+}
+
+/// Every table, in an order that respects foreign keys (for backup comparison and restore).
+pub const TABLES: &[&str] = &[
+    "units",
+    "unit_events",
+    "denominators",
+    "households",
+    "people",
+    "people_search",
+    "consents",
+    "accounts",
+    "role_grants",
+    "sessions",
+    "api_tokens",
+    "audit_log",
+    "audit_head",
+    "import_jobs",
+    "import_rows",
+    "import_errors",
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_in_lockstep() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let sqlite = names("sqlite");
+        assert_eq!(sqlite, names("postgres"));
+        let declared: Vec<&str> = super::MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(sqlite, declared);
+    }
+}

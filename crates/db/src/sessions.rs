@@ -1,0 +1,97 @@
+//! Server-side sessions. The cookie holds a random token; the table holds its SHA-256, the account,
+//! the CSRF token of the session and when it expires.
+
+use crate::schema::Sessions;
+use crate::{Db, Result, now, record};
+use hocvuso_core::crypto::{random_token, token_digest};
+use sea_query::{Expr, ExprTrait, Query};
+use time::{Duration, OffsetDateTime};
+
+/// Idle sessions end after this long; the deadline slides with use.
+pub const IDLE: Duration = Duration::hours(8);
+
+record! {
+    #[derive(Debug, Clone)]
+    pub struct Session {
+        pub account_id: i64,
+        pub csrf_token: String,
+        pub expires_at: OffsetDateTime,
+        pub last_seen_at: OffsetDateTime,
+    }
+}
+
+/// Starts a session; returns the cookie token. A new token at every sign-in stops session fixation.
+pub async fn create(db: &Db, account_id: i64, ip: &str, user_agent: &str) -> Result<String> {
+    let token = random_token();
+    let at = now();
+    db.execute(
+        Query::insert()
+            .into_table(Sessions::Table)
+            .columns([
+                Sessions::IdDigest,
+                Sessions::AccountId,
+                Sessions::CsrfToken,
+                Sessions::CreatedAt,
+                Sessions::ExpiresAt,
+                Sessions::LastSeenAt,
+                Sessions::Ip,
+                Sessions::UserAgent,
+            ])
+            .values_panic([
+                token_digest(&token).into(),
+                account_id.into(),
+                random_token().into(),
+                at.into(),
+                (at + IDLE).into(),
+                at.into(),
+                ip.into(),
+                user_agent.chars().take(300).collect::<String>().into(),
+            ]),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The live session for a cookie token; expired ones are treated as absent.
+pub async fn get(db: &Db, token: &str) -> Result<Option<Session>> {
+    let s: Option<Session> = db
+        .fetch_optional(
+            Query::select()
+                .columns([Sessions::AccountId, Sessions::CsrfToken, Sessions::ExpiresAt, Sessions::LastSeenAt])
+                .from(Sessions::Table)
+                .and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token))),
+        )
+        .await?;
+    Ok(s.filter(|s| s.expires_at > now()))
+}
+
+/// Slides the idle deadline, at most once a minute to spare the writer.
+pub async fn touch(db: &Db, token: &str, session: &Session) -> Result<()> {
+    let at = now();
+    if at - session.last_seen_at < Duration::minutes(1) {
+        return Ok(());
+    }
+    db.execute(
+        Query::update()
+            .table(Sessions::Table)
+            .values([(Sessions::LastSeenAt, at.into()), (Sessions::ExpiresAt, (at + IDLE).into())])
+            .and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token))),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, token: &str) -> Result<()> {
+    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token)))).await?;
+    Ok(())
+}
+
+/// Ends every session of an account (after a password reset).
+pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
+    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::AccountId).eq(account_id))).await?;
+    Ok(())
+}
+
+pub async fn purge_expired(db: &Db) -> Result<u64> {
+    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::ExpiresAt).lt(now()))).await
+}

@@ -1,0 +1,458 @@
+//! Units: the official hierarchy (loaded from the shipped list at first start), villages and
+//! organisations created by officers, reorganisation with history, subtree queries.
+
+use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
+use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::i18n::Message;
+use hocvuso_core::text;
+use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
+use sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Unit {
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub level: String,
+        pub kind: String,
+        pub parent_id: Option<i64>,
+        pub path: String,
+        pub active: bool,
+        pub successor_id: Option<i64>,
+    }
+}
+
+impl Unit {
+    pub fn level(&self) -> Level {
+        Level::parse(&self.level).unwrap_or(Level::Organisation)
+    }
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::parse(&self.kind)
+    }
+    /// Is `other` inside this unit's subtree (or this unit itself)?
+    pub fn contains_path(&self, other: &str) -> bool {
+        other.starts_with(&self.path)
+    }
+    /// Ids along the path from the root down to this unit.
+    pub fn ancestor_ids(&self) -> Vec<i64> {
+        self.path.split('/').filter_map(|s| s.parse().ok()).collect()
+    }
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct UnitEvent {
+        pub id: i64,
+        pub unit_id: i64,
+        pub event: String,
+        pub detail: String,
+        pub actor_id: Option<i64>,
+        pub at: OffsetDateTime,
+    }
+}
+
+const COLS: [Units; 9] = [
+    Units::Id,
+    Units::Code,
+    Units::Name,
+    Units::Level,
+    Units::Kind,
+    Units::ParentId,
+    Units::Path,
+    Units::Active,
+    Units::SuccessorId,
+];
+
+fn select() -> SelectStatement {
+    Query::select().columns(COLS.map(|c| (Units::Table, c))).from(Units::Table).to_owned()
+}
+
+/// Domain failures of unit changes, each with a message for the officer.
+#[derive(Debug, thiserror::Error)]
+pub enum UnitError {
+    #[error("{0}")]
+    Invalid(Message),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<Message> for UnitError {
+    fn from(m: Message) -> Self {
+        UnitError::Invalid(m)
+    }
+}
+
+/// Loads the official provinces and communes into an empty database. Returns how many were added.
+pub async fn load_official(db: &Db) -> Result<usize> {
+    let count: Scalar<i64> = db.fetch_one(Query::select().expr(Func::count(Expr::col(Units::Id))).from(Units::Table)).await?;
+    if count.0 > 0 {
+        return Ok(0);
+    }
+    let list = official_units().map_err(DbError::Invalid)?;
+    let at = now();
+    let mut tx = db.begin().await?;
+    for level in [Level::Province, Level::Commune] {
+        for chunk in list.iter().filter(|u| u.kind.level() == level).collect::<Vec<_>>().chunks(400) {
+            let mut ins = Query::insert()
+                .into_table(Units::Table)
+                .columns([
+                    Units::Code,
+                    Units::Name,
+                    Units::NameFolded,
+                    Units::NameKey,
+                    Units::Level,
+                    Units::Kind,
+                    Units::ParentId,
+                    Units::Path,
+                    Units::CreatedAt,
+                    Units::UpdatedAt,
+                ])
+                .to_owned();
+            for u in chunk {
+                let parent: Expr = match &u.parent_code {
+                    Some(p) => Expr::cust_with_values("(SELECT id FROM units WHERE code = $1)", [p.clone()]),
+                    None => Expr::value(Option::<i64>::None),
+                };
+                ins.values_panic([
+                    u.code.clone().into(),
+                    u.name.clone().into(),
+                    text::fold(&u.name).into(),
+                    text::collation_key(&u.name).into(),
+                    level.as_str().into(),
+                    u.kind.as_str().into(),
+                    parent,
+                    "".into(),
+                    at.into(),
+                    at.into(),
+                ]);
+            }
+            tx.execute(&ins).await?;
+        }
+        fill_paths(&mut tx, level).await?;
+    }
+    tx.commit().await?;
+    Ok(list.len())
+}
+
+/// Sets `path` = parent's path + own id for units of `level` whose path is still empty.
+async fn fill_paths(tx: &mut Tx, level: Level) -> Result<()> {
+    let expr = Expr::cust(
+        "COALESCE((SELECT p.path FROM units p WHERE p.id = units.parent_id), '/') || CAST(units.id AS TEXT) || '/'",
+    );
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .value(Units::Path, expr)
+            .and_where(Expr::col(Units::Level).eq(level.as_str()))
+            .and_where(Expr::col(Units::Path).eq("")),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>> {
+    db.fetch_optional(select().and_where(Expr::col(Units::Id).eq(id))).await
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
+    db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code))).await
+}
+
+pub async fn by_level(db: &Db, level: Level) -> Result<Vec<Unit>> {
+    db.fetch_all(
+        select()
+            .and_where(Expr::col(Units::Level).eq(level.as_str()))
+            .and_where(Expr::col(Units::Active).eq(true))
+            .order_by(Units::Code, Order::Asc),
+    )
+    .await
+}
+
+/// Active children in Vietnamese name order.
+pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
+    db.fetch_all(
+        select()
+            .and_where(Expr::col(Units::ParentId).eq(parent_id))
+            .and_where(Expr::col(Units::Active).eq(true))
+            .order_by(Units::Level, Order::Asc)
+            .order_by(Units::NameKey, Order::Asc),
+    )
+    .await
+}
+
+/// The units on the path from the root to `unit` (inclusive), root first.
+pub async fn ancestors(db: &Db, unit: &Unit) -> Result<Vec<Unit>> {
+    let ids = unit.ancestor_ids();
+    let mut list: Vec<Unit> = db.fetch_all(select().and_where(Expr::col(Units::Id).is_in(ids.clone()))).await?;
+    list.sort_by_key(|u| ids.iter().position(|i| *i == u.id));
+    Ok(list)
+}
+
+/// Units of the subtree whose folded name contains the folded query (for pickers), limited.
+pub async fn search_in(db: &Db, scope_path: &str, q: &str, limit: u64) -> Result<Vec<Unit>> {
+    let (lo, hi) = subtree_range(scope_path);
+    db.fetch_all(
+        select()
+            .and_where(Expr::col(Units::Path).gte(lo))
+            .and_where(Expr::col(Units::Path).lt(hi))
+            .and_where(Expr::col(Units::NameFolded).like(format!("%{}%", text::fold(q))))
+            .and_where(Expr::col(Units::Active).eq(true))
+            .order_by(Units::NameKey, Order::Asc)
+            .limit(limit),
+    )
+    .await
+}
+
+/// A village code is its commune's code, a dot and a serial: "05470.003".
+async fn next_child_code(tx: &mut Tx, parent: &Unit) -> Result<String> {
+    let prefix = format!("{}.", parent.code);
+    let n: Scalar<i64> = tx
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col(Units::Id)))
+                .from(Units::Table)
+                .and_where(Expr::col(Units::ParentId).eq(parent.id)),
+        )
+        .await?;
+    let mut serial = n.0 + 1;
+    loop {
+        let code = format!("{prefix}{serial:03}");
+        let taken: Option<Scalar<i64>> =
+            tx.fetch_optional(Query::select().column(Units::Id).from(Units::Table).and_where(Expr::col(Units::Code).eq(&code))).await?;
+        if taken.is_none() {
+            return Ok(code);
+        }
+        serial += 1;
+    }
+}
+
+pub struct NewUnit<'a> {
+    pub parent: &'a Unit,
+    pub kind: Kind,
+    pub name: &'a str,
+    pub code: Option<&'a str>,
+}
+
+/// Creates a village or an organisation under `parent`.
+pub async fn create(db: &Db, new: NewUnit<'_>, actor: Option<i64>) -> Result<Unit, UnitError> {
+    let mut tx = db.begin().await?;
+    let unit = create_in(&mut tx, new, actor).await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Result<Unit, UnitError> {
+    let name = text::required_line("name", new.name, 150)?;
+    if !allowed_parent(new.kind.level(), new.parent.level()) {
+        return Err(Message::new("err-unit-parent").into());
+    }
+    let code = match new.code.map(|c| text::clean_line("code", c, 40)).transpose()? {
+        Some(c) if !c.is_empty() => {
+            if !c.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_')) {
+                return Err(Message::new("err-unit-code-chars").into());
+            }
+            c
+        }
+        _ => next_child_code(tx, new.parent).await?,
+    };
+    let at = now();
+    let id: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(Units::Table)
+                .columns([
+                    Units::Code,
+                    Units::Name,
+                    Units::NameFolded,
+                    Units::NameKey,
+                    Units::Level,
+                    Units::Kind,
+                    Units::ParentId,
+                    Units::Path,
+                    Units::CreatedAt,
+                    Units::UpdatedAt,
+                ])
+                .values_panic([
+                    code.clone().into(),
+                    name.clone().into(),
+                    text::fold(&name).into(),
+                    text::collation_key(&name).into(),
+                    new.kind.level().as_str().into(),
+                    new.kind.as_str().into(),
+                    new.parent.id.into(),
+                    "".into(),
+                    at.into(),
+                    at.into(),
+                ])
+                .returning_col(Units::Id),
+        )
+        .await
+        .map_err(|e| match e {
+            DbError::Unique(_) => UnitError::Invalid(Message::new("err-unit-code-taken").arg("code", &code)),
+            e => e.into(),
+        })?;
+    let path = format!("{}{}/", new.parent.path, id.0);
+    tx.execute(Query::update().table(Units::Table).value(Units::Path, path.clone()).and_where(Expr::col(Units::Id).eq(id.0)))
+        .await?;
+    record_event(tx, id.0, "created", serde_json::json!({"name": name, "parent": new.parent.code}), actor).await?;
+    Ok(Unit {
+        id: id.0,
+        code,
+        name,
+        level: new.kind.level().as_str().into(),
+        kind: new.kind.as_str().into(),
+        parent_id: Some(new.parent.id),
+        path,
+        active: true,
+        successor_id: None,
+    })
+}
+
+async fn record_event(tx: &mut Tx, unit_id: i64, event: &str, detail: serde_json::Value, actor: Option<i64>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(UnitEvents::Table)
+            .columns([UnitEvents::UnitId, UnitEvents::Event, UnitEvents::Detail, UnitEvents::ActorId, UnitEvents::At])
+            .values_panic([unit_id.into(), event.into(), detail.to_string().into(), actor.into(), now().into()]),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: Option<i64>) -> Result<(), UnitError> {
+    let name = text::required_line("name", new_name, 150)?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .values([
+                (Units::Name, name.clone().into()),
+                (Units::NameFolded, text::fold(&name).into()),
+                (Units::NameKey, text::collation_key(&name).into()),
+                (Units::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(Units::Id).eq(unit.id)),
+    )
+    .await?;
+    record_event(&mut tx, unit.id, "renamed", serde_json::json!({"from": unit.name, "to": name}), actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the path prefix `from` by `to` everywhere a path is stored (units, people, search keys).
+async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
+    let (lo, hi) = subtree_range(from);
+    let cut = from.len() as i64 + 1;
+    macro_rules! shift {
+        ($table:expr, $col:expr, $name:literal) => {
+            tx.execute(
+                Query::update()
+                    .table($table)
+                    .value($col, Expr::cust_with_values(concat!("$1 || SUBSTR(", $name, ", $2)"), [sea_query::Value::from(to), sea_query::Value::from(cut)]))
+                    .and_where(Expr::col($col).gte(lo.clone()))
+                    .and_where(Expr::col($col).lt(hi.clone())),
+            )
+            .await?;
+        };
+    }
+    shift!(Units::Table, Units::Path, "path");
+    shift!(People::Table, People::UnitPath, "unit_path");
+    shift!(PeopleSearch::Table, PeopleSearch::UnitPath, "unit_path");
+    Ok(())
+}
+
+/// Merges `from` into `into`: children, people and households move, `from` is kept inactive with
+/// `into` as its successor, and both record the event. Nothing is deleted.
+pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Result<(), UnitError> {
+    if from.id == into.id || into.path.starts_with(&from.path) {
+        return Err(Message::new("err-unit-merge-self").into());
+    }
+    if from.level() != into.level() {
+        return Err(Message::new("err-unit-merge-level").into());
+    }
+    let mut tx = db.begin().await?;
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .value(Units::ParentId, into.id)
+            .and_where(Expr::col(Units::ParentId).eq(from.id)),
+    )
+    .await?;
+    tx.execute(Query::update().table(People::Table).value(People::UnitId, into.id).and_where(Expr::col(People::UnitId).eq(from.id)))
+        .await?;
+    tx.execute(
+        Query::update()
+            .table(Households::Table)
+            .value(Households::UnitId, into.id)
+            .and_where(Expr::col(Households::UnitId).eq(from.id)),
+    )
+    .await?;
+    // People of `from` itself sit exactly at its path; move them and the subtree below together.
+    repath(&mut tx, &from.path, &into.path).await?;
+    // `from` itself got `into`'s path by the prefix shift; give it back an identity path of its own
+    // under its old parent so it stays addressable for history.
+    let old_path = from.path.clone();
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .values([
+                (Units::Active, false.into()),
+                (Units::SuccessorId, into.id.into()),
+                (Units::Path, old_path.into()),
+                (Units::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(Units::Id).eq(from.id)),
+    )
+    .await?;
+    record_event(&mut tx, from.id, "merged_into", serde_json::json!({"into": into.code, "name": into.name}), actor).await?;
+    record_event(&mut tx, into.id, "absorbed", serde_json::json!({"from": from.code, "name": from.name}), actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an organisation or village under a new parent (e.g. a school to another commune).
+pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: Option<i64>) -> Result<(), UnitError> {
+    if new_parent.path.starts_with(&unit.path) {
+        return Err(Message::new("err-unit-merge-self").into());
+    }
+    if !allowed_parent(unit.level(), new_parent.level()) {
+        return Err(Message::new("err-unit-parent").into());
+    }
+    let mut tx = db.begin().await?;
+    let new_path = format!("{}{}/", new_parent.path, unit.id);
+    tx.execute(Query::update().table(Units::Table).value(Units::ParentId, new_parent.id).and_where(Expr::col(Units::Id).eq(unit.id)))
+        .await?;
+    repath(&mut tx, &unit.path, &new_path).await?;
+    record_event(&mut tx, unit.id, "moved", serde_json::json!({"to": new_parent.code}), actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn events(db: &Db, unit_id: i64) -> Result<Vec<UnitEvent>> {
+    db.fetch_all(
+        Query::select()
+            .columns([UnitEvents::Id, UnitEvents::UnitId, UnitEvents::Event, UnitEvents::Detail, UnitEvents::ActorId, UnitEvents::At])
+            .from(UnitEvents::Table)
+            .and_where(Expr::col(UnitEvents::UnitId).eq(unit_id))
+            .order_by(UnitEvents::Id, Order::Asc),
+    )
+    .await
+}
+
+/// Finds a village of `commune` by code or by name typed with or without diacritics.
+pub async fn find_village(db: &Db, commune: &Unit, value: &str) -> Result<Option<Unit>> {
+    let folded = text::fold(value);
+    let list: Vec<Unit> = db
+        .fetch_all(
+            select()
+                .and_where(Expr::col(Units::ParentId).eq(commune.id))
+                .and_where(Expr::col(Units::Level).eq(Level::Village.as_str()))
+                .and_where(Expr::col(Units::Active).eq(true))
+                .and_where(Expr::col(Units::Code).eq(value.trim()).or(Expr::col(Units::NameFolded).eq(folded.clone()))),
+        )
+        .await?;
+    Ok(list.into_iter().next())
+}
