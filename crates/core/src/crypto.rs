@@ -80,24 +80,29 @@ impl PidVault {
 
     /// nonce (12 bytes) ‖ ciphertext with tag.
     pub fn encrypt(&self, id: &PersonalId) -> Vec<u8> {
+        self.seal(id.as_str().as_bytes())
+    }
+
+    pub fn decrypt(&self, blob: &[u8]) -> Result<String, CryptoError> {
+        String::from_utf8(self.open(blob)?).map_err(|_| CryptoError::Decrypt)
+    }
+
+    /// Encrypts arbitrary personal data for short-term storage (staged import rows).
+    pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = self
-            .cipher
-            .encrypt(Nonce::from_slice(&nonce), id.as_str().as_bytes())
-            .expect("AES-GCM encryption of a short buffer cannot fail");
+        let ct = self.cipher.encrypt(Nonce::from_slice(&nonce), plaintext).expect("AES-GCM encryption cannot fail");
         let mut out = nonce.to_vec();
         out.extend(ct);
         out
     }
 
-    pub fn decrypt(&self, blob: &[u8]) -> Result<String, CryptoError> {
+    pub fn open(&self, blob: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if blob.len() < 12 + 16 {
             return Err(CryptoError::Decrypt);
         }
         let (nonce, ct) = blob.split_at(12);
-        let pt = self.cipher.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| CryptoError::Decrypt)?;
-        String::from_utf8(pt).map_err(|_| CryptoError::Decrypt)
+        self.cipher.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| CryptoError::Decrypt)
     }
 
     /// Deterministic keyed digest: equal numbers give equal indexes, nothing else can be learnt.

@@ -96,7 +96,7 @@ impl TargetGroup {
 }
 
 /// A set of target groups, stored as a small bit mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Groups(i32);
 
 impl Groups {
@@ -184,7 +184,7 @@ pub struct PersonForm {
 }
 
 /// A validated person, ready to store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PersonInput {
     pub full_name: String,
     pub birth_date: Date,

@@ -32,6 +32,19 @@ impl std::fmt::Debug for PersonalId {
     }
 }
 
+impl serde::Serialize for PersonalId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersonalId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PersonalId::parse(&s).map_err(|m| serde::de::Error::custom(m.key))
+    }
+}
+
 impl PersonalId {
     /// Checks the form only: 12 digits and a known province of birth registration.
     pub fn parse(input: &str) -> Result<PersonalId, Message> {

@@ -10,6 +10,8 @@ pub static OFFICIAL_UNITS_CSV: &str = include_str!("../../../data/units/units.cs
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// The single national root, so that national roles have a subtree like everyone else.
+    Country,
     Province,
     Commune,
     Village,
@@ -19,6 +21,7 @@ pub enum Level {
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
+            Level::Country => "country",
             Level::Province => "province",
             Level::Commune => "commune",
             Level::Village => "village",
@@ -27,6 +30,7 @@ impl Level {
     }
     pub fn parse(s: &str) -> Option<Level> {
         Some(match s {
+            "country" => Level::Country,
             "province" => Level::Province,
             "commune" => Level::Commune,
             "village" => Level::Village,
@@ -54,6 +58,7 @@ macro_rules! kinds {
 }
 
 kinds! {
+    QuocGia = "quoc_gia", Country;
     Tinh = "tinh", Province;
     ThanhPho = "thanh_pho", Province;
     Xa = "xa", Commune;
@@ -84,7 +89,8 @@ impl Kind {
 pub fn allowed_parent(child: Level, parent: Level) -> bool {
     matches!(
         (child, parent),
-        (Level::Commune, Level::Province)
+        (Level::Province, Level::Country)
+            | (Level::Commune, Level::Province)
             | (Level::Village, Level::Commune)
             | (Level::Organisation, Level::Province | Level::Commune | Level::Village | Level::Organisation)
     )
@@ -99,9 +105,17 @@ pub struct OfficialUnit {
     pub parent_code: Option<String>,
 }
 
-/// Parses the shipped list; a broken file is a build defect, reported with its line.
+pub const COUNTRY_CODE: &str = "VN";
+
+/// Parses the shipped list, under the national root; a broken file is a build defect, reported
+/// with its line.
 pub fn official_units() -> Result<Vec<OfficialUnit>, String> {
-    let mut out = Vec::new();
+    let mut out = vec![OfficialUnit {
+        code: COUNTRY_CODE.to_string(),
+        name: "Việt Nam".to_string(),
+        kind: Kind::QuocGia,
+        parent_code: None,
+    }];
     for (i, line) in OFFICIAL_UNITS_CSV.lines().enumerate().skip(1) {
         let cols: Vec<&str> = line.split(',').collect();
         let [code, name, _level, kind, parent] = cols[..] else {
@@ -112,7 +126,7 @@ pub fn official_units() -> Result<Vec<OfficialUnit>, String> {
             code: code.to_string(),
             name: name.to_string(),
             kind,
-            parent_code: (!parent.is_empty()).then(|| parent.to_string()),
+            parent_code: Some(if parent.is_empty() { COUNTRY_CODE.to_string() } else { parent.to_string() }),
         });
     }
     Ok(out)
@@ -187,6 +201,7 @@ mod tests {
     fn official_list_is_complete() {
         let units = official_units().unwrap();
         let count = |k: Kind| units.iter().filter(|u| u.kind == k).count();
+        assert_eq!(count(Kind::QuocGia), 1);
         assert_eq!(count(Kind::Tinh) + count(Kind::ThanhPho), 34);
         assert_eq!(count(Kind::ThanhPho), 6);
         assert_eq!(count(Kind::Xa), 2621);
@@ -195,6 +210,7 @@ mod tests {
         for u in &units {
             match u.kind.level() {
                 Level::Province => assert_eq!(u.code.len(), 2),
+                Level::Country => assert_eq!(u.code, COUNTRY_CODE),
                 _ => assert_eq!(u.code.len(), 5),
             }
         }

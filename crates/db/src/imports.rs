@@ -1,1 +1,608 @@
-//! TODO
+//! Background imports of people. An upload becomes a job: the file is checked in the background
+//! (every bad row kept with its line, column and reason), the officer decides (import the good
+//! rows, or nothing), then the rows are applied in chunks. Each chunk commits together with the
+//! job's progress, so a restart resumes exactly where it stopped; rows are upserted by ID number,
+//! so re-importing the same file changes nothing.
+
+use crate::audit::{self, Actor, Entry};
+use crate::people::{self, Placement};
+use crate::schema::{ImportErrors, ImportJobs, ImportRows, People};
+use crate::units::{self, Unit};
+use crate::{Db, DbError, Result, Scalar, now, record};
+use hocvuso_core::crypto::PidVault;
+use hocvuso_core::i18n::Message;
+use hocvuso_core::import::{self as parse, RowError};
+use hocvuso_core::people::PersonInput;
+use hocvuso_core::text;
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Uploaded; the background checker has not finished.
+    Checking,
+    /// Checked; waiting for the officer to choose.
+    AwaitingDecision,
+    /// The officer chose to import; rows are being applied.
+    Applying,
+    Done,
+    /// The file could not be read at all, or applying failed; nothing half-applied stays hidden.
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Checking => "checking",
+            Status::AwaitingDecision => "awaiting_decision",
+            Status::Applying => "applying",
+            Status::Done => "done",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "checking" => Status::Checking,
+            "awaiting_decision" => Status::AwaitingDecision,
+            "applying" => Status::Applying,
+            "done" => Status::Done,
+            "cancelled" => Status::Cancelled,
+            _ => Status::Failed,
+        }
+    }
+    pub fn finished(self) -> bool {
+        matches!(self, Status::Done | Status::Failed | Status::Cancelled)
+    }
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Job {
+        pub id: i64,
+        pub unit_id: i64,
+        pub created_by: i64,
+        pub file_name: String,
+        pub status: String,
+        pub total_rows: i32,
+        pub good_rows: i32,
+        pub bad_rows: i32,
+        pub processed_rows: i32,
+        pub inserted: i32,
+        pub updated: i32,
+        pub unchanged: i32,
+        pub message: Option<String>,
+        pub created_at: OffsetDateTime,
+        pub finished_at: Option<OffsetDateTime>,
+    }
+}
+
+impl Job {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status)
+    }
+    /// The file-level problem, if the job failed.
+    pub fn message(&self) -> Option<Message> {
+        self.message.as_deref().and_then(|m| serde_json::from_str(m).ok())
+    }
+    pub fn percent(&self) -> i32 {
+        if self.good_rows == 0 { 100 } else { (self.processed_rows as i64 * 100 / self.good_rows as i64) as i32 }
+    }
+}
+
+const JOB_COLS: [ImportJobs; 15] = [
+    ImportJobs::Id,
+    ImportJobs::UnitId,
+    ImportJobs::CreatedBy,
+    ImportJobs::FileName,
+    ImportJobs::Status,
+    ImportJobs::TotalRows,
+    ImportJobs::GoodRows,
+    ImportJobs::BadRows,
+    ImportJobs::ProcessedRows,
+    ImportJobs::Inserted,
+    ImportJobs::Updated,
+    ImportJobs::Unchanged,
+    ImportJobs::Message,
+    ImportJobs::CreatedAt,
+    ImportJobs::FinishedAt,
+];
+
+/// Where uploaded files wait for the checker.
+pub fn upload_path(dir: &Path, job_id: i64) -> PathBuf {
+    dir.join(format!("import-{job_id}.upload"))
+}
+
+/// Creates a job for an uploaded file and stores the file for the background checker.
+pub async fn create(db: &Db, upload_dir: &Path, unit: &Unit, created_by: i64, file_name: &str, bytes: &[u8]) -> Result<i64> {
+    let name: String = text::clean_line("file", file_name, 200).unwrap_or_default().chars().take(200).collect();
+    let at = now();
+    let mut tx = db.begin().await?;
+    let id: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(ImportJobs::Table)
+                .columns([ImportJobs::UnitId, ImportJobs::CreatedBy, ImportJobs::FileName, ImportJobs::Status, ImportJobs::CreatedAt, ImportJobs::UpdatedAt])
+                .values_panic([unit.id.into(), created_by.into(), name.into(), Status::Checking.as_str().into(), at.into(), at.into()])
+                .returning_col(ImportJobs::Id),
+        )
+        .await?;
+    std::fs::create_dir_all(upload_dir).map_err(|e| DbError::Invalid(format!("cannot create upload folder: {e}")))?;
+    std::fs::write(upload_path(upload_dir, id.0), bytes).map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
+    tx.commit().await?;
+    Ok(id.0)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Job>> {
+    db.fetch_optional(Query::select().columns(JOB_COLS).from(ImportJobs::Table).and_where(Expr::col(ImportJobs::Id).eq(id))).await
+}
+
+pub async fn recent_for_unit(db: &Db, unit_id: i64, limit: u64) -> Result<Vec<Job>> {
+    db.fetch_all(
+        Query::select()
+            .columns(JOB_COLS)
+            .from(ImportJobs::Table)
+            .and_where(Expr::col(ImportJobs::UnitId).eq(unit_id))
+            .order_by(ImportJobs::Id, Order::Desc)
+            .limit(limit),
+    )
+    .await
+}
+
+/// Jobs a restart must pick up again.
+pub async fn unfinished(db: &Db) -> Result<Vec<Job>> {
+    db.fetch_all(
+        Query::select()
+            .columns(JOB_COLS)
+            .from(ImportJobs::Table)
+            .and_where(Expr::col(ImportJobs::Status).is_in([Status::Checking.as_str(), Status::Applying.as_str()]))
+            .order_by(ImportJobs::Id, Order::Asc),
+    )
+    .await
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct StoredError {
+        pub line: i32,
+        pub column_name: String,
+        pub message: String,
+    }
+}
+
+impl StoredError {
+    pub fn message(&self) -> Message {
+        serde_json::from_str(&self.message).unwrap_or_else(|_| Message::new(&self.message))
+    }
+}
+
+pub async fn errors(db: &Db, job_id: i64, limit: u64) -> Result<Vec<StoredError>> {
+    db.fetch_all(
+        Query::select()
+            .columns([ImportErrors::Line, ImportErrors::ColumnName, ImportErrors::Message])
+            .from(ImportErrors::Table)
+            .and_where(Expr::col(ImportErrors::JobId).eq(job_id))
+            .order_by(ImportErrors::Seq, Order::Asc)
+            .limit(limit),
+    )
+    .await
+}
+
+/// A checked row waiting to be applied, sealed because it holds the plain ID number.
+#[derive(Serialize, Deserialize)]
+struct Staged {
+    person: PersonInput,
+    unit_id: i64,
+    workplace_id: Option<i64>,
+}
+
+async fn set_status(db: &Db, job_id: i64, status: Status, message: Option<&Message>) -> Result<()> {
+    let mut values = vec![(ImportJobs::Status, status.as_str().into()), (ImportJobs::UpdatedAt, now().into())];
+    if let Some(m) = message {
+        values.push((ImportJobs::Message, serde_json::to_string(m).unwrap_or_default().into()));
+    }
+    if status.finished() {
+        values.push((ImportJobs::FinishedAt, now().into()));
+    }
+    db.execute(Query::update().table(ImportJobs::Table).values(values).and_where(Expr::col(ImportJobs::Id).eq(job_id))).await?;
+    Ok(())
+}
+
+/// Checks the uploaded file of a job: parses, validates, resolves villages and workplaces, looks up
+/// ID numbers already held elsewhere, and stages the good rows. Re-running it is safe.
+pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, today: Date) -> Result<()> {
+    let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
+    let unit = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
+    let path = upload_path(upload_dir, job_id);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(_) => return set_status(db, job_id, Status::Failed, Some(&Message::new("err-import-upload-lost"))).await,
+    };
+    let checked = parse::read_table(&bytes, &parse::is_people_header).and_then(|t| parse::check_people(&t, today));
+    let checked = match checked {
+        Ok(c) => c,
+        Err(m) => {
+            let _ = std::fs::remove_file(&path);
+            return set_status(db, job_id, Status::Failed, Some(&m)).await;
+        }
+    };
+    let mut errors = checked.errors;
+    let total = checked.total_rows;
+    // Resolve villages and workplaces once per distinct value.
+    let mut villages: HashMap<String, Option<Unit>> = HashMap::new();
+    let mut workplaces: HashMap<String, Option<Unit>> = HashMap::new();
+    // Workplaces are looked up in the whole province: people often work outside their commune.
+    let province_path = unit.path.split('/').filter(|s| !s.is_empty()).take(2).fold(String::from("/"), |acc, id| format!("{acc}{id}/"));
+    let mut good: Vec<(usize, Staged)> = Vec::with_capacity(checked.good.len());
+    for (line, person) in checked.good {
+        let mut residence = unit.id;
+        if let Some(v) = &person.village {
+            let key = text::fold(v);
+            if !villages.contains_key(&key) {
+                let found = if unit.level() == hocvuso_core::units::Level::Commune { units::find_village(db, &unit, v).await? } else { None };
+                villages.insert(key.clone(), found);
+            }
+            match villages.get(&key).and_then(|u| u.as_ref()) {
+                Some(u) => residence = u.id,
+                None => {
+                    errors.push(RowError { line, column: "village".into(), message: Message::new("err-import-village").arg("value", v) });
+                    continue;
+                }
+            }
+        }
+        let mut workplace_id = None;
+        if let Some(w) = &person.workplace {
+            let key = text::fold(w);
+            if !workplaces.contains_key(&key) {
+                let found = units::search_in(db, &province_path, w, 5)
+                    .await?
+                    .into_iter()
+                    .find(|u| u.level() == hocvuso_core::units::Level::Organisation && (u.code == w.trim() || text::fold(&u.name) == key));
+                workplaces.insert(key.clone(), found);
+            }
+            match workplaces.get(&key).and_then(|u| u.as_ref()) {
+                Some(u) => workplace_id = Some(u.id),
+                None => {
+                    errors.push(RowError { line, column: "workplace".into(), message: Message::new("err-import-workplace").arg("value", w) });
+                    continue;
+                }
+            }
+        }
+        good.push((line, Staged { person, unit_id: residence, workplace_id }));
+    }
+    // ID numbers already registered to someone outside this unit's subtree cannot be taken over.
+    let mut outside = std::collections::HashSet::new();
+    for chunk in good.chunks(500) {
+        let idx: Vec<Vec<u8>> = chunk.iter().map(|(_, s)| vault.blind_index(&s.person.personal_id)).collect();
+        let rows: Vec<IndexPath> = db
+            .fetch_all(
+                Query::select()
+                    .columns([People::PidIndex, People::UnitPath])
+                    .from(People::Table)
+                    .and_where(Expr::col(People::PidIndex).is_in(idx)),
+            )
+            .await?;
+        for r in rows {
+            if !r.unit_path.starts_with(&unit.path) {
+                outside.insert(r.pid_index);
+            }
+        }
+    }
+    let pid_header = "personal_id".to_string();
+    good.retain(|(line, s)| {
+        if outside.contains(&vault.blind_index(&s.person.personal_id)) {
+            errors.push(RowError { line: *line, column: pid_header.clone(), message: Message::new("err-import-other-unit") });
+            false
+        } else {
+            true
+        }
+    });
+    errors.sort_by_key(|e| e.line);
+    let bad_lines = {
+        let mut l: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        l.dedup();
+        l.len()
+    };
+    let mut tx = db.begin().await?;
+    tx.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
+    tx.execute(Query::delete().from_table(ImportErrors::Table).and_where(Expr::col(ImportErrors::JobId).eq(job_id))).await?;
+    for (n, chunk) in good.chunks(500).enumerate() {
+        let mut ins = Query::insert().into_table(ImportRows::Table).columns([ImportRows::JobId, ImportRows::Seq, ImportRows::Line, ImportRows::Data]).to_owned();
+        for (i, (line, staged)) in chunk.iter().enumerate() {
+            let json = serde_json::to_vec(staged).map_err(|e| DbError::Invalid(e.to_string()))?;
+            let sealed = vault.seal(&json);
+            ins.values_panic([job_id.into(), ((n * 500 + i) as i64).into(), (*line as i64).into(), hex_encode(&sealed).into()]);
+        }
+        tx.execute(&ins).await?;
+    }
+    for (n, chunk) in errors.chunks(500).enumerate() {
+        let mut ins = Query::insert()
+            .into_table(ImportErrors::Table)
+            .columns([ImportErrors::JobId, ImportErrors::Seq, ImportErrors::Line, ImportErrors::ColumnName, ImportErrors::Message])
+            .to_owned();
+        for (i, e) in chunk.iter().enumerate() {
+            ins.values_panic([
+                job_id.into(),
+                ((n * 500 + i) as i64).into(),
+                (e.line as i64).into(),
+                e.column.clone().into(),
+                serde_json::to_string(&e.message).unwrap_or_default().into(),
+            ]);
+        }
+        tx.execute(&ins).await?;
+    }
+    tx.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .values([
+                (ImportJobs::Status, Status::AwaitingDecision.as_str().into()),
+                (ImportJobs::TotalRows, (total as i32).into()),
+                (ImportJobs::GoodRows, (good.len() as i32).into()),
+                (ImportJobs::BadRows, (bad_lines as i32).into()),
+                (ImportJobs::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}
+
+record! {
+    struct IndexPath {
+        pid_index: Vec<u8>,
+        unit_path: String,
+    }
+}
+
+/// The officer's choice after the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    ImportGoodRows,
+    Cancel,
+}
+
+/// Records the decision. Returns false if the job was not waiting for one (a repeated click).
+pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
+    let status = match decision {
+        Decision::ImportGoodRows => Status::Applying,
+        Decision::Cancel => Status::Cancelled,
+    };
+    let mut values = vec![(ImportJobs::Status, status.as_str().into()), (ImportJobs::UpdatedAt, now().into())];
+    if status.finished() {
+        values.push((ImportJobs::FinishedAt, now().into()));
+    }
+    let n = db
+        .execute(
+            Query::update()
+                .table(ImportJobs::Table)
+                .values(values)
+                .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+                .and_where(Expr::col(ImportJobs::Status).eq(Status::AwaitingDecision.as_str())),
+        )
+        .await?;
+    if n == 1 && decision == Decision::Cancel {
+        db.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
+    }
+    Ok(n == 1)
+}
+
+record! {
+    struct StagedRow {
+        data: String,
+    }
+}
+
+record! {
+    struct Existing {
+        id: i64,
+        pid_index: Vec<u8>,
+        full_name: String,
+        birth_date: Date,
+        sex: String,
+        phone: Option<String>,
+        groups: i32,
+        unit_id: i64,
+        workplace_id: Option<i64>,
+        household_id: Option<i64>,
+    }
+}
+
+pub const CHUNK: usize = 1000;
+
+/// Applies the staged rows of a job from where it stopped, chunk by chunk. Each chunk and the
+/// job's progress commit together. Returns when the job is done.
+pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Result<()> {
+    let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
+    if job.status() != Status::Applying {
+        return Ok(());
+    }
+    let scope = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
+    let mut unit_cache: HashMap<i64, Unit> = HashMap::new();
+    loop {
+        let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
+        let rows: Vec<StagedRow> = db
+            .fetch_all(
+                Query::select()
+                    .column(ImportRows::Data)
+                    .from(ImportRows::Table)
+                    .and_where(Expr::col(ImportRows::JobId).eq(job_id))
+                    .and_where(Expr::col(ImportRows::Seq).gte(job.processed_rows))
+                    .order_by(ImportRows::Seq, Order::Asc)
+                    .limit(CHUNK as u64),
+            )
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut staged = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let blob = hex_decode(&r.data).ok_or_else(|| DbError::Invalid("damaged staged row".into()))?;
+            let json = vault.open(&blob).map_err(|e| DbError::Invalid(e.to_string()))?;
+            let s: Staged = serde_json::from_slice(&json).map_err(|e| DbError::Invalid(e.to_string()))?;
+            staged.push(s);
+        }
+        for s in &staged {
+            if !unit_cache.contains_key(&s.unit_id) {
+                if let Some(u) = units::get(db, s.unit_id).await? {
+                    unit_cache.insert(u.id, u);
+                }
+            }
+        }
+        let indexes: Vec<Vec<u8>> = staged.iter().map(|s| vault.blind_index(&s.person.personal_id)).collect();
+        let existing: Vec<Existing> = db
+            .fetch_all(
+                Query::select()
+                    .columns([
+                        People::Id,
+                        People::PidIndex,
+                        People::FullName,
+                        People::BirthDate,
+                        People::Sex,
+                        People::Phone,
+                        People::Groups,
+                        People::UnitId,
+                        People::WorkplaceId,
+                        People::HouseholdId,
+                    ])
+                    .from(People::Table)
+                    .and_where(Expr::col(People::PidIndex).is_in(indexes.clone())),
+            )
+            .await?;
+        let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
+        let (mut inserted, mut updated, mut unchanged) = (0i32, 0i32, 0i32);
+        let mut tx = db.begin().await?;
+        let mut new_people = Vec::new();
+        for (s, idx) in staged.iter().zip(&indexes) {
+            let Some(residence) = unit_cache.get(&s.unit_id) else { continue };
+            if !residence.path.starts_with(&scope.path) {
+                continue;
+            }
+            let household_id = match &s.person.household {
+                Some(code) => Some(people::household_id(&mut tx, residence.id, code).await?),
+                None => None,
+            };
+            let place = Placement { residence, workplace_id: s.workplace_id, household_id };
+            match existing.get(idx) {
+                None => {
+                    new_people.push(people::BatchItem { person: &s.person, residence, workplace_id: s.workplace_id, household_id });
+                    inserted += 1;
+                }
+                Some(e) if same(e, s, &place) => unchanged += 1,
+                Some(e) => {
+                    people::update(&mut tx, vault, e.id, &s.person, &place).await.map_err(person_err)?;
+                    updated += 1;
+                }
+            }
+        }
+        people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by)).await.map_err(person_err)?;
+        tx.execute(
+            Query::update()
+                .table(ImportJobs::Table)
+                .values([
+                    (ImportJobs::ProcessedRows, Expr::col(ImportJobs::ProcessedRows).add(rows.len() as i32)),
+                    (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
+                    (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
+                    (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
+                    (ImportJobs::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
+    let mut tx = db.begin().await?;
+    tx.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
+    tx.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .values([
+                (ImportJobs::Status, Status::Done.as_str().into()),
+                (ImportJobs::FinishedAt, now().into()),
+                (ImportJobs::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.import",
+            object_kind: "import_job",
+            object_id: job_id.to_string(),
+            person_id: None,
+            unit_path: &scope.path,
+            detail: serde_json::json!({
+                "file": job.file_name, "inserted": job.inserted, "updated": job.updated,
+                "unchanged": job.unchanged, "bad_rows": job.bad_rows,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn same(e: &Existing, s: &Staged, place: &Placement<'_>) -> bool {
+    let p = &s.person;
+    e.full_name == p.full_name
+        && e.birth_date == p.birth_date
+        && e.sex == p.sex.as_str()
+        && e.phone == p.phone
+        && e.groups == p.groups.bits()
+        && e.unit_id == place.residence.id
+        && e.workplace_id == place.workplace_id
+        && e.household_id == place.household_id
+}
+
+fn person_err(e: people::PersonError) -> DbError {
+    match e {
+        people::PersonError::Db(d) => d,
+        other => DbError::Invalid(other.to_string()),
+    }
+}
+
+/// Marks a job failed after an unexpected error, keeping what was applied (each applied chunk is
+/// complete and recorded in `processed_rows`).
+pub async fn fail(db: &Db, job_id: i64, why: &str) -> Result<()> {
+    set_status(db, job_id, Status::Failed, Some(&Message::new("err-import-failed").arg("reason", why))).await
+}
+
+fn hex_encode(b: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        s.push(HEX[(x >> 4) as usize] as char);
+        s.push(HEX[(x & 15) as usize] as char);
+    }
+    s
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// The whole chain for one job, as the background worker runs it.
+pub async fn run(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, today: Date, actor: &Actor) -> Result<()> {
+    let Some(job) = get(db, job_id).await? else { return Ok(()) };
+    if job.status() == Status::Checking {
+        check(db, vault, upload_dir, job_id, today).await?;
+    }
+    let Some(job) = get(db, job_id).await? else { return Ok(()) };
+    if job.status() == Status::Applying {
+        apply(db, vault, job_id, actor).await?;
+    }
+    Ok(())
+}
+

@@ -468,3 +468,98 @@ mod tests {
         assert_eq!(decode_cursor("nonsense"), None);
     }
 }
+
+/// One person of a batch, with where they live.
+pub struct BatchItem<'a> {
+    pub person: &'a PersonInput,
+    pub residence: &'a Unit,
+    pub workplace_id: Option<i64>,
+    pub household_id: Option<i64>,
+}
+
+/// Inserts many new people with a few multi-row statements (imports, demo data). The caller has
+/// made sure none of the ID numbers exists yet.
+pub async fn insert_batch(tx: &mut Tx, vault: &PidVault, items: &[BatchItem<'_>], actor: Option<i64>) -> Result<usize, PersonError> {
+    if items.is_empty() {
+        return Ok(0);
+    }
+    let at = now();
+    let mut ins = Query::insert()
+        .into_table(People::Table)
+        .columns([
+            People::FullName,
+            People::NameFolded,
+            People::NameKey,
+            People::BirthDate,
+            People::Sex,
+            People::PidCipher,
+            People::PidIndex,
+            People::PidLast4,
+            People::Phone,
+            People::Groups,
+            People::UnitId,
+            People::UnitPath,
+            People::WorkplaceId,
+            People::HouseholdId,
+            People::CreatedBy,
+            People::CreatedAt,
+            People::UpdatedAt,
+        ])
+        .returning(Query::returning().columns([People::Id, People::PidIndex]))
+        .to_owned();
+    let mut by_index: std::collections::HashMap<Vec<u8>, &BatchItem<'_>> = std::collections::HashMap::new();
+    for it in items {
+        let p = it.person;
+        let idx = vault.blind_index(&p.personal_id);
+        ins.values_panic([
+            p.full_name.clone().into(),
+            text::fold(&p.full_name).into(),
+            text::person_name_key(&p.full_name).into(),
+            p.birth_date.into(),
+            p.sex.as_str().into(),
+            vault.encrypt(&p.personal_id).into(),
+            idx.clone().into(),
+            p.personal_id.last4().into(),
+            p.phone.clone().into(),
+            p.groups.bits().into(),
+            it.residence.id.into(),
+            it.residence.path.clone().into(),
+            it.workplace_id.into(),
+            it.household_id.into(),
+            actor.into(),
+            at.into(),
+            at.into(),
+        ]);
+        by_index.insert(idx, it);
+    }
+    let ids: Vec<IdIndex> = tx.fetch_all(&ins).await.map_err(|e| match e {
+        DbError::Unique(_) => PersonError::DuplicateId,
+        e => PersonError::Db(e),
+    })?;
+    let mut keys = Query::insert()
+        .into_table(PeopleSearch::Table)
+        .columns([PeopleSearch::Key, PeopleSearch::PersonId, PeopleSearch::UnitPath])
+        .to_owned();
+    let mut n_keys = 0;
+    for row in &ids {
+        let Some(it) = by_index.get(&row.pid_index) else { continue };
+        let mut seen = std::collections::HashSet::new();
+        for k in text::search_keys(&text::fold(&it.person.full_name)) {
+            if seen.insert(k.clone()) {
+                keys.values_panic([k.into(), row.id.into(), it.residence.path.clone().into()]);
+                n_keys += 1;
+            }
+        }
+    }
+    if n_keys > 0 {
+        tx.execute(&keys).await?;
+    }
+    Ok(ids.len())
+}
+
+record! {
+    struct IdIndex {
+        id: i64,
+        pid_index: Vec<u8>,
+    }
+}

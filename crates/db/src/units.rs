@@ -94,7 +94,7 @@ pub async fn load_official(db: &Db) -> Result<usize> {
     let list = official_units().map_err(DbError::Invalid)?;
     let at = now();
     let mut tx = db.begin().await?;
-    for level in [Level::Province, Level::Commune] {
+    for level in [Level::Country, Level::Province, Level::Commune] {
         for chunk in list.iter().filter(|u| u.kind.level() == level).collect::<Vec<_>>().chunks(400) {
             let mut ins = Query::insert()
                 .into_table(Units::Table)

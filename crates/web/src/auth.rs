@@ -1,0 +1,454 @@
+//! Who is asking: sessions (cookie) and API tokens (bearer), sign-in with lockout and rate limits
+//! that never reveal whether an account exists, sign-out, and password changes.
+
+use crate::AppState;
+use crate::csrf::{self, AnonForm, CsrfForm};
+use crate::error::{Problem, Rendered};
+use crate::i18n::Tr;
+use crate::pages::{Layout, html};
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hocvuso_core::i18n::Message;
+use hocvuso_core::personal_id::PersonalId;
+use hocvuso_core::{password, text};
+use hocvuso_db::accounts::{self, Account, Grant};
+use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::sessions;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "hvs_session";
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+/// The client address: the socket peer, or the first `X-Forwarded-For` hop when behind a proxy.
+pub fn client_ip(parts: &Parts) -> String {
+    if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        if let Some(first) = f.split(',').next() {
+            return first.trim().chars().take(64).collect();
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The signed-in account, its grants and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub account: Account,
+    pub grants: Vec<Grant>,
+    pub csrf: String,
+    pub session_token: Option<String>,
+    pub ip: String,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> Actor {
+        Actor { account_id: Some(self.account.id), label: self.account.display_name.clone(), ip: self.ip.clone() }
+    }
+    /// The widest scope path among the grants, for audit entries about the viewer themself.
+    pub fn home_path(&self) -> String {
+        self.grants.first().map(|g| g.unit_path.clone()).unwrap_or_else(|| "/".into())
+    }
+}
+
+async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, Problem> {
+    let ip = client_ip(parts);
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let Some(token) = auth.strip_prefix("Bearer ") else { return Err(Problem::unauthorized()) };
+        let Some(account) = accounts::account_for_token(&state.db, token.trim()).await? else { return Err(Problem::unauthorized()) };
+        if !account.active {
+            return Err(Problem::unauthorized());
+        }
+        let grants = accounts::grants(&state.db, account.id).await?;
+        return Ok(Some(Viewer { account, grants, csrf: String::new(), session_token: None, ip }));
+    }
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(session) = sessions::get(&state.db, &token).await? else { return Ok(None) };
+    let Some(account) = accounts::get(&state.db, session.account_id).await? else { return Ok(None) };
+    if !account.active {
+        return Ok(None);
+    }
+    sessions::touch(&state.db, &token, &session).await?;
+    let grants = accounts::grants(&state.db, account.id).await?;
+    Ok(Some(Viewer { account, grants, csrf: session.csrf_token, session_token: Some(token), ip }))
+}
+
+/// The viewer, if signed in.
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(MaybeViewer(Some(v.clone())));
+        }
+        let v = load_viewer(state, parts).await?;
+        if let Some(v) = &v {
+            parts.extensions.insert(v.clone());
+        }
+        Ok(MaybeViewer(v))
+    }
+}
+
+/// Sends anonymous page visitors to the sign-in page, API clients a 401; and anyone who must change
+/// their password to the password page first.
+pub enum AuthRejection {
+    Problem(Problem),
+    Login(String),
+    ChangePassword,
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Problem(p) => p.into_response(),
+            AuthRejection::Login(next) => {
+                Redirect::to(&format!("/login?next={}", serde_urlencoded::to_string([("", next)]).unwrap_or_default().trim_start_matches('='))).into_response()
+            }
+            AuthRejection::ChangePassword => Redirect::to("/account/password").into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AuthRejection;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_api = parts.uri.path().starts_with("/api/");
+        let MaybeViewer(v) = MaybeViewer::from_request_parts(parts, state).await.map_err(AuthRejection::Problem)?;
+        let Some(v) = v else {
+            return Err(if is_api {
+                AuthRejection::Problem(Problem::unauthorized())
+            } else {
+                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+                AuthRejection::Login(next)
+            });
+        };
+        let path = parts.uri.path();
+        if v.account.must_change_password && !matches!(path, "/account/password" | "/logout") {
+            return Err(if is_api {
+                AuthRejection::Problem(Problem::new(StatusCode::FORBIDDEN, "err-must-change-password"))
+            } else {
+                AuthRejection::ChangePassword
+            });
+        }
+        Ok(v)
+    }
+}
+
+/// Failed sign-ins by login identifier and attempts by address, in memory. The same rule applies
+/// whether or not the account exists, so the responses reveal nothing about which logins exist.
+#[derive(Default)]
+pub struct Throttle {
+    by_login: Mutex<HashMap<String, (u32, Instant, Option<Instant>)>>,
+    by_ip: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+pub const MAX_FAILURES: u32 = 5;
+pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
+pub const IP_WINDOW: Duration = Duration::from_secs(10 * 60);
+pub const IP_MAX_ATTEMPTS: u32 = 30;
+
+impl Throttle {
+    /// Counts an attempt from `ip`; false once the address has tried too often in the window.
+    pub fn allow_ip(&self, ip: &str) -> bool {
+        let Ok(mut m) = self.by_ip.lock() else { return true };
+        let now = Instant::now();
+        if m.len() > 100_000 {
+            m.retain(|_, (_, t)| now.duration_since(*t) < IP_WINDOW);
+        }
+        let e = m.entry(ip.to_string()).or_insert((0, now));
+        if now.duration_since(e.1) > IP_WINDOW {
+            *e = (0, now);
+        }
+        e.0 += 1;
+        e.0 <= IP_MAX_ATTEMPTS
+    }
+
+    pub fn locked(&self, login: &str) -> bool {
+        let Ok(m) = self.by_login.lock() else { return false };
+        matches!(m.get(login), Some((_, _, Some(until))) if *until > Instant::now())
+    }
+
+    pub fn fail(&self, login: &str) {
+        let Ok(mut m) = self.by_login.lock() else { return };
+        let now = Instant::now();
+        if m.len() > 100_000 {
+            m.retain(|_, (_, t, _)| now.duration_since(*t) < LOCK_FOR);
+        }
+        let e = m.entry(login.to_string()).or_insert((0, now, None));
+        if now.duration_since(e.1) > LOCK_FOR {
+            *e = (0, now, None);
+        }
+        e.0 += 1;
+        if e.0 >= MAX_FAILURES {
+            e.2 = Some(now + LOCK_FOR);
+            e.0 = 0;
+        }
+    }
+
+    pub fn clear(&self, login: &str) {
+        if let Ok(mut m) = self.by_login.lock() {
+            m.remove(login);
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/account/password", get(password_page).post(change_password))
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    l: Layout,
+    csrf: String,
+    next: String,
+    login: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site relative paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+async fn login_page(tr: Tr, parts: Parts0, Query(q): Query<NextQuery>, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+    if v.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    let (csrf, set) = csrf::anonymous_token(&parts.0);
+    let page = LoginPage { l: Layout::anonymous(tr, &parts.0), csrf, next: safe_next(q.next.as_deref()), login: String::new(), error: None };
+    let mut r = html(&page)?;
+    if let Some(c) = set {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(r)
+}
+
+/// The request parts, for handlers that need headers beyond the extractors.
+pub struct Parts0(pub Parts);
+impl<S: Send + Sync> FromRequestParts<S> for Parts0 {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Parts0(parts.clone()))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+enum LoginKey {
+    Phone(String),
+    Pid(PersonalId),
+}
+
+fn login_key(input: &str) -> Option<LoginKey> {
+    let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() == 12 && compact.chars().all(|c| c.is_ascii_digit()) {
+        return PersonalId::parse(&compact).ok().map(LoginKey::Pid);
+    }
+    text::normalize_phone(input).map(LoginKey::Phone)
+}
+
+async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(form): AnonForm<LoginForm>) -> Result<Response, Problem> {
+    let ip = client_ip(&parts.0);
+    let (csrf, _) = csrf::anonymous_token(&parts.0);
+    let shown_login: String = form.login.chars().take(40).collect();
+    let fail_page = |status: StatusCode, key: &str| -> Result<Response, Problem> {
+        let page = LoginPage {
+            l: Layout::anonymous(tr, &parts.0),
+            csrf: csrf.clone(),
+            next: safe_next(Some(&form.next)),
+            login: shown_login.clone(),
+            error: Some(tr.get(key)),
+        };
+        let mut r = html(&page)?;
+        *r.status_mut() = status;
+        r.extensions_mut().insert(Rendered);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+        }
+        Ok(r)
+    };
+    if !state.throttle.allow_ip(&ip) {
+        return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-rate-limited");
+    }
+    let key_text = text::fold(&form.login).replace(' ', "");
+    if state.throttle.locked(&key_text) {
+        return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-locked");
+    }
+    let account = match login_key(&form.login) {
+        Some(LoginKey::Phone(p)) => accounts::by_phone(&state.db, &p).await?,
+        Some(LoginKey::Pid(id)) => accounts::by_pid_index(&state.db, state.vault.blind_index(&id)).await?,
+        None => None,
+    };
+    let pw = form.password.clone();
+    let Some(account) = account.filter(|a| a.active) else {
+        // Same work as a real check so timing does not tell whether the account exists.
+        let _ = tokio::task::spawn_blocking(move || password::verify(&pw, password::dummy_hash())).await;
+        state.throttle.fail(&key_text);
+        return fail_page(StatusCode::UNAUTHORIZED, "login-failed");
+    };
+    if account.locked_until.is_some_and(|t| t > hocvuso_db::now()) {
+        return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-locked");
+    }
+    let hash = account.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash)).await.unwrap_or(false);
+    if !ok {
+        accounts::record_failure(&state.db, &account).await?;
+        state.throttle.fail(&key_text);
+        return fail_page(StatusCode::UNAUTHORIZED, "login-failed");
+    }
+    state.throttle.clear(&key_text);
+    accounts::record_success(&state.db, account.id).await?;
+    // A fresh session id at every sign-in; any session the browser carried before is ended.
+    if let Some(old) = cookie(&parts.0.headers, SESSION_COOKIE) {
+        sessions::delete(&state.db, &old).await?;
+    }
+    let ua = parts.0.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let token = sessions::create(&state.db, account.id, &ip, ua).await?;
+    let grants = accounts::grants(&state.db, account.id).await?;
+    let unit_path = grants.first().map(|g| g.unit_path.clone()).unwrap_or_else(|| "/".into());
+    audit::record(
+        &state.db,
+        &Actor { account_id: Some(account.id), label: account.display_name.clone(), ip },
+        Entry {
+            action: "auth.login",
+            object_kind: "account",
+            object_id: account.id.to_string(),
+            person_id: account.person_id,
+            unit_path: &unit_path,
+            detail: serde_json::json!({}),
+        },
+    )
+    .await?;
+    let to = if account.must_change_password { "/account/password".to_string() } else { safe_next(Some(&form.next)) };
+    let mut r = Redirect::to(&to).into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, sessions::IDLE.whole_seconds(), state.config.behind_tls));
+    Ok(r)
+}
+
+async fn logout(State(state): State<AppState>, CsrfForm(viewer, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
+    if let Some(t) = &viewer.session_token {
+        sessions::delete(&state.db, t).await?;
+    }
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.behind_tls));
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    l: Layout,
+    forced: bool,
+    error: Option<String>,
+    done: bool,
+}
+
+async fn password_page(tr: Tr, parts: Parts0, viewer: Viewer) -> Result<Response, Problem> {
+    let forced = viewer.account.must_change_password;
+    html(&PasswordPage { l: Layout::for_viewer(tr, &parts.0, &viewer), forced, error: None, done: false })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(viewer, form): CsrfForm<PasswordForm>) -> Result<Response, Problem> {
+    let layout = Layout::for_viewer(tr, &parts.0, &viewer);
+    let forced = viewer.account.must_change_password;
+    let error = |m: Message| -> Result<Response, Problem> {
+        let mut r = html(&PasswordPage { l: layout.clone(), forced, error: Some(tr.msg(&m)), done: false })?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+        Ok(r)
+    };
+    let hash = viewer.account.password_hash.clone();
+    let current = form.current.clone();
+    if !tokio::task::spawn_blocking(move || password::verify(&current, &hash)).await.unwrap_or(false) {
+        return error(Message::new("err-password-current"));
+    }
+    if let Err(m) = password::check_policy(&form.new) {
+        return error(m);
+    }
+    if form.new != form.confirm {
+        return error(Message::new("err-password-mismatch"));
+    }
+    if form.new == form.current {
+        return error(Message::new("err-password-same"));
+    }
+    let new = form.new.clone();
+    let new_hash = tokio::task::spawn_blocking(move || password::hash(&new)).await.map_err(|_| Problem::internal())?;
+    let mut tx = state.db.begin().await?;
+    accounts::set_password(&mut tx, viewer.account.id, new_hash, false).await?;
+    audit::append(
+        &mut tx,
+        &viewer.actor(),
+        Entry {
+            action: "auth.password_changed",
+            object_kind: "account",
+            object_id: viewer.account.id.to_string(),
+            person_id: viewer.account.person_id,
+            unit_path: &viewer.home_path(),
+            detail: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut v = viewer.clone();
+    v.account.must_change_password = false;
+    html(&PasswordPage { l: Layout::for_viewer(tr, &parts.0, &v), forced: false, error: None, done: true })
+}

@@ -1,0 +1,166 @@
+//! Access management: who holds which role on which unit, granting a role to an account (by phone,
+//! creating a staff account with a temporary password if needed) and revoking it. A role can only
+//! be granted inside the granter's subtree, and on a narrower unit unless it is a lower role.
+
+use crate::AppState;
+use crate::auth::{Parts0, Viewer};
+use crate::authz;
+use crate::csrf::CsrfForm;
+use crate::error::{Problem, Rendered};
+use crate::i18n::Tr;
+use crate::pages::people::fmt_time;
+use crate::pages::{Layout, html};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hocvuso_core::i18n::Message;
+use hocvuso_core::roles::{Action, Role, may_grant};
+use hocvuso_core::{password, text};
+use hocvuso_db::accounts::{self, NewAccount};
+use hocvuso_db::audit::{self, Entry};
+use hocvuso_db::units;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/access", get(page).post(grant)).route("/access/revoke", post(revoke))
+}
+
+pub struct GrantRow {
+    pub id: i64,
+    pub account: String,
+    pub role: String,
+    pub unit: String,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "access/list.html")]
+struct AccessPage {
+    l: Layout,
+    grants: Vec<GrantRow>,
+    roles: Vec<(String, String)>,
+    error: Option<String>,
+    created: Option<(String, String)>,
+}
+
+async fn view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, error: Option<String>, created: Option<(String, String)>) -> Result<Response, Problem> {
+    let scopes = authz::scopes(v, Action::GrantRoles);
+    let Some(scope) = scopes.first() else { return Err(Problem::forbidden()) };
+    let mut grants = Vec::new();
+    for g in accounts::grants_in(&state.db, &scope.unit_path).await? {
+        let name = accounts::get(&state.db, g.account_id).await?.map(|a| format!("{} ({})", a.display_name, a.phone.unwrap_or_default())).unwrap_or_default();
+        grants.push(GrantRow { id: g.id, account: name, role: tr.get(&format!("role-{}", g.role)), unit: format!("{} ({})", g.unit_name, g.unit_code), since: fmt_time(&g.granted_at) });
+    }
+    let roles = Role::ALL.iter().filter(|r| **r != Role::Learner).map(|r| (r.as_str().to_string(), tr.get(&r.label_key()))).collect();
+    let mut r = html(&AccessPage { l: Layout::for_viewer(tr, &parts.0, v), grants, roles, created, error: error.clone() })?;
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+    }
+    Ok(r)
+}
+
+async fn page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -> Result<Response, Problem> {
+    view(&state, tr, &parts, &v, None, None).await
+}
+
+#[derive(Deserialize)]
+struct GrantForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+async fn grant(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(v, form): CsrfForm<GrantForm>) -> Result<Response, Problem> {
+    if authz::scopes(&v, Action::GrantRoles).is_empty() {
+        return Err(Problem::forbidden());
+    }
+    macro_rules! fail {
+        ($m:expr) => {
+            view(&state, tr, &parts, &v, Some(tr.msg(&$m)), None)
+        };
+    }
+    let Some(role) = Role::parse(&form.role).filter(|r| *r != Role::Learner) else { return fail!(Message::new("err-role")).await };
+    let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else { return fail!(Message::new("err-unit-not-found").arg("code", form.unit_code.trim())).await };
+    let allowed = v.grants.iter().any(|g| g.role().is_some_and(|gr| gr.allows(Action::GrantRoles) && may_grant(gr, &g.unit_path, role, &unit.path)));
+    if !allowed {
+        return Err(Problem::forbidden());
+    }
+    let Some(phone) = text::normalize_phone(&form.phone) else { return fail!(Message::new("err-phone").arg("value", form.phone.trim())).await };
+    let mut created = None;
+    let mut tx = state.db.begin().await?;
+    let account_id = match accounts::by_phone(&state.db, &phone).await? {
+        Some(a) => a.id,
+        None => {
+            let name = match text::required_line("full_name", &form.name, 100) {
+                Ok(n) => n,
+                Err(m) => {
+                    drop(tx);
+                    return fail!(m).await;
+                }
+            };
+            let temp = password::temporary();
+            let t2 = temp.clone();
+            let hash = tokio::task::spawn_blocking(move || password::hash(&t2)).await.map_err(|_| Problem::internal())?;
+            let id = accounts::create(
+                &mut tx,
+                NewAccount { display_name: &name, phone: Some(&phone), pid_index: None, person_id: None, password_hash: hash, must_change_password: true },
+            )
+            .await?;
+            created = Some((phone.clone(), temp));
+            id
+        }
+    };
+    let grant_id = accounts::grant(&mut tx, account_id, role, &unit, Some(v.account.id)).await?;
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry {
+            action: "access.grant",
+            object_kind: "account",
+            object_id: account_id.to_string(),
+            person_id: None,
+            unit_path: &unit.path,
+            detail: serde_json::json!({"role": role.as_str(), "unit": unit.code, "grant": grant_id}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if created.is_some() {
+        return view(&state, tr, &parts, &v, None, created).await;
+    }
+    Ok(Redirect::to("/access").into_response())
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    grant_id: i64,
+}
+
+async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<RevokeForm>) -> Result<Response, Problem> {
+    let g = accounts::grant_by_id(&state.db, form.grant_id).await?.ok_or_else(Problem::not_found)?;
+    let Some(role) = g.role() else { return Err(Problem::not_found()) };
+    let allowed = v.grants.iter().any(|mine| mine.role().is_some_and(|r| r.allows(Action::GrantRoles) && may_grant(r, &mine.unit_path, role, &g.unit_path)));
+    if !allowed {
+        return Err(Problem::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    accounts::revoke(&mut tx, g.id, Some(v.account.id)).await?;
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry { action: "access.revoke", object_kind: "account", object_id: g.account_id.to_string(), person_id: None, unit_path: &g.unit_path, detail: serde_json::json!({"role": g.role, "unit": g.unit_code}) },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/access").into_response())
+}

@@ -1,0 +1,65 @@
+//! The home page (what the viewer can reach from here) and the language switch.
+
+use crate::AppState;
+use crate::auth::{MaybeViewer, Parts0, set_cookie};
+use crate::error::Problem;
+use crate::i18n::Tr;
+use crate::pages::{Layout, html};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hocvuso_core::Lang;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/lang/{code}", get(switch_lang))
+}
+
+pub struct GrantView {
+    pub role: String,
+    pub unit_code: String,
+    pub unit_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    grants: Vec<GrantView>,
+    signed_in: bool,
+    has_person: bool,
+}
+
+async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+    let Some(v) = v else {
+        return html(&HomePage { l: Layout::anonymous(tr, &parts.0), grants: Vec::new(), signed_in: false, has_person: false });
+    };
+    if v.account.must_change_password {
+        return Ok(Redirect::to("/account/password").into_response());
+    }
+    let grants = v
+        .grants
+        .iter()
+        .map(|g| GrantView { role: tr.get(&format!("role-{}", g.role)), unit_code: g.unit_code.clone(), unit_name: g.unit_name.clone() })
+        .collect();
+    html(&HomePage { l: Layout::for_viewer(tr, &parts.0, &v), grants, signed_in: true, has_person: v.account.person_id.is_some() })
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let next = match q.next.as_deref() {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    };
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(header::SET_COOKIE, set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false));
+    r
+}

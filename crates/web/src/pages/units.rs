@@ -1,0 +1,410 @@
+//! Unit pages: the public hierarchy, and for officers the villages, organisations,
+//! reorganisation (rename, merge) and denominators of their units.
+
+use crate::AppState;
+use crate::auth::{MaybeViewer, Parts0, Viewer};
+use crate::authz;
+use crate::csrf::CsrfForm;
+use crate::error::{Problem, Rendered};
+use crate::i18n::Tr;
+use crate::pages::{Layout, html};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hocvuso_core::i18n::Message;
+use hocvuso_core::roles::Action;
+use hocvuso_core::units::{DenominatorKind, Kind, Level, parse_count, parse_year};
+use hocvuso_db::audit::{self, Entry};
+use hocvuso_db::denominators;
+use hocvuso_db::units::{self, NewUnit, Unit, UnitError};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(list_provinces))
+        .route("/units/{code}", get(show))
+        .route("/units/{code}/children", post(create_child))
+        .route("/units/{code}/rename", post(rename))
+        .route("/units/{code}/merge", post(merge))
+        .route("/units/{code}/denominators", get(denominators_page).post(save_denominators))
+}
+
+pub async fn load(state: &AppState, code: &str) -> Result<Unit, Problem> {
+    if code.len() > 60 {
+        return Err(Problem::not_found());
+    }
+    units::by_code(&state.db, code).await?.ok_or_else(Problem::not_found)
+}
+
+fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
+    match v {
+        Some(v) => Layout::for_viewer(tr, &parts.0, v),
+        None => Layout::anonymous(tr, &parts.0),
+    }
+}
+
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+fn rows(tr: Tr, list: Vec<Unit>) -> Vec<UnitRow> {
+    list.into_iter().map(|u| UnitRow { kind: tr.get(&format!("kind-{}", u.kind)), code: u.code, name: u.name }).collect()
+}
+
+#[derive(Template)]
+#[template(path = "units/list.html")]
+struct ListPage {
+    l: Layout,
+    units: Vec<UnitRow>,
+}
+
+async fn list_provinces(State(state): State<AppState>, tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+    let mut list = units::by_level(&state.db, Level::Province).await?;
+    hocvuso_core::text::sort_vietnamese(&mut list, |u| &u.name);
+    html(&ListPage { l: layout(tr, &parts, &v), units: rows(tr, list) })
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "units/show.html")]
+struct ShowPage {
+    l: Layout,
+    unit: Unit,
+    kind: String,
+    crumbs: Vec<UnitRow>,
+    admin_children: Vec<UnitRow>,
+    org_children: Vec<UnitRow>,
+    can_people: bool,
+    can_import: bool,
+    can_register: bool,
+    can_denominators: bool,
+    can_manage: bool,
+    child_kinds: Vec<(String, String)>,
+    siblings: Vec<UnitRow>,
+    events: Vec<EventRow>,
+    successor: Option<UnitRow>,
+    error: Option<String>,
+}
+
+async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>, unit: Unit, error: Option<String>) -> Result<ShowPage, Problem> {
+    let crumbs = rows(tr, units::ancestors(&state.db, &unit).await?);
+    let children = units::children(&state.db, unit.id).await?;
+    let (orgs, admin): (Vec<Unit>, Vec<Unit>) = children.into_iter().partition(|u| u.level() == Level::Organisation);
+    let allowed = |a: Action| v.as_ref().is_some_and(|v| authz::can(v, a, &unit.path));
+    let can_manage = v.as_ref().is_some_and(|v| authz::can_manage_unit(v, &unit));
+    let can_add = allowed(Action::ManageUnits);
+    let mut child_kinds = Vec::new();
+    if can_add {
+        let kinds: Vec<Kind> = match unit.level() {
+            Level::Commune => Kind::village_kinds().chain(Kind::organisation_kinds()).collect(),
+            Level::Province | Level::Village | Level::Organisation => Kind::organisation_kinds().collect(),
+            Level::Country => Vec::new(),
+        };
+        child_kinds = kinds.into_iter().map(|k| (k.as_str().to_string(), tr.get(&k.label_key()))).collect();
+    }
+    let siblings = if can_manage {
+        match unit.parent_id {
+            Some(p) => rows(tr, units::children(&state.db, p).await?.into_iter().filter(|s| s.id != unit.id && s.level() == unit.level()).collect()),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    let events = if can_manage || allowed(Action::ViewDenominators) {
+        units::events(&state.db, unit.id)
+            .await?
+            .into_iter()
+            .map(|e| EventRow { at: crate::pages::people::fmt_time(&e.at), text: event_text(tr, &e.event, &e.detail) })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let successor = match unit.successor_id {
+        Some(id) => units::get(&state.db, id).await?.map(|u| rows(tr, vec![u]).remove(0)),
+        None => None,
+    };
+    Ok(ShowPage {
+        l: layout(tr, parts, v),
+        kind: tr.get(&format!("kind-{}", unit.kind)),
+        crumbs,
+        admin_children: rows(tr, admin),
+        org_children: rows(tr, orgs),
+        can_people: allowed(Action::ViewPeople),
+        can_import: allowed(Action::ImportPeople),
+        can_register: allowed(Action::RegisterPerson),
+        can_denominators: allowed(Action::ViewDenominators),
+        can_manage,
+        child_kinds,
+        siblings,
+        events,
+        successor,
+        error,
+        unit,
+    })
+}
+
+fn event_text(tr: Tr, event: &str, detail: &str) -> String {
+    let d: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let m = match event {
+        "created" => Message::new("event-created").arg("name", s("name")),
+        "renamed" => Message::new("event-renamed").arg("from", s("from")).arg("to", s("to")),
+        "merged_into" => Message::new("event-merged-into").arg("name", s("name")).arg("code", s("into")),
+        "absorbed" => Message::new("event-absorbed").arg("name", s("name")).arg("code", s("from")),
+        "moved" => Message::new("event-moved").arg("code", s("to")),
+        other => Message::new(other),
+    };
+    tr.msg(&m)
+}
+
+async fn show(State(state): State<AppState>, tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer, Path(code): Path<String>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    html(&show_page(&state, tr, &parts, &v, unit, None).await?)
+}
+
+async fn show_with_error(state: &AppState, tr: Tr, parts: &Parts0, v: Viewer, unit: Unit, m: Message) -> Result<Response, Problem> {
+    let page = show_page(state, tr, parts, &Some(v), unit, Some(tr.msg(&m))).await?;
+    let mut r = html(&page)?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    r.extensions_mut().insert(Rendered);
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct ChildForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn create_child(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<ChildForm>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    authz::require(&v, Action::ManageUnits, &unit.path)?;
+    let Some(kind) = Kind::parse(&form.kind) else {
+        return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-kind")).await;
+    };
+    let new = NewUnit { parent: &unit, kind, name: &form.name, code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()) };
+    let mut tx = state.db.begin().await?;
+    let created = match units::create_in(&mut tx, new, Some(v.account.id)).await {
+        Ok(u) => u,
+        Err(UnitError::Invalid(m)) => {
+            drop(tx);
+            return show_with_error(&state, tr, &parts, v, unit, m).await;
+        }
+        Err(UnitError::Db(e)) => return Err(e.into()),
+    };
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry {
+            action: "unit.create",
+            object_kind: "unit",
+            object_id: created.code.clone(),
+            person_id: None,
+            unit_path: &created.path,
+            detail: serde_json::json!({"name": created.name, "kind": created.kind}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
+}
+
+#[derive(Deserialize)]
+struct RenameForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn rename(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<RenameForm>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    if !authz::can_manage_unit(&v, &unit) {
+        return Err(Problem::forbidden());
+    }
+    match units::rename(&state.db, &unit, &form.name, Some(v.account.id)).await {
+        Ok(()) => {}
+        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
+        Err(UnitError::Db(e)) => return Err(e.into()),
+    }
+    audit::record(
+        &state.db,
+        &v.actor(),
+        Entry {
+            action: "unit.rename",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &unit.path,
+            detail: serde_json::json!({"from": unit.name, "to": form.name}),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    #[serde(default)]
+    into: String,
+}
+
+async fn merge(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<MergeForm>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    if !authz::can_manage_unit(&v, &unit) {
+        return Err(Problem::forbidden());
+    }
+    let Some(into) = units::by_code(&state.db, form.into.trim()).await? else {
+        return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-merge-target")).await;
+    };
+    if !authz::can_manage_unit(&v, &into) {
+        return Err(Problem::forbidden());
+    }
+    match units::merge(&state.db, &unit, &into, Some(v.account.id)).await {
+        Ok(()) => {}
+        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
+        Err(UnitError::Db(e)) => return Err(e.into()),
+    }
+    audit::record(
+        &state.db,
+        &v.actor(),
+        Entry {
+            action: "unit.merge",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &into.path,
+            detail: serde_json::json!({"into": into.code}),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/units/{}", into.code)).into_response())
+}
+
+pub struct DenomRow {
+    pub kind: String,
+    pub label: String,
+    pub value: String,
+    pub source: String,
+    pub children_sum: String,
+    pub children_reporting: i64,
+}
+
+#[derive(Template)]
+#[template(path = "units/denominators.html")]
+struct DenominatorsPage {
+    l: Layout,
+    unit: Unit,
+    year: i32,
+    rows: Vec<DenomRow>,
+    can_edit: bool,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<String>,
+    saved: Option<String>,
+}
+
+fn this_year() -> i32 {
+    time::OffsetDateTime::now_utc().year()
+}
+
+async fn denominators_view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, unit: Unit, year: i32, errors: Vec<String>, saved: bool) -> Result<DenominatorsPage, Problem> {
+    let lines = denominators::for_unit(&state.db, unit.id, year).await?;
+    let rows = lines
+        .into_iter()
+        .map(|l| DenomRow {
+            kind: l.kind.as_str().into(),
+            label: tr.get(&l.kind.label_key()),
+            value: l.own.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+            source: l.own.as_ref().map(|d| d.source.clone()).unwrap_or_default(),
+            children_sum: tr.num(&l.children_sum),
+            children_reporting: l.children_reporting,
+        })
+        .collect();
+    Ok(DenominatorsPage {
+        l: Layout::for_viewer(tr, &parts.0, v),
+        can_edit: authz::can(v, Action::ManageDenominators, &unit.path),
+        unit,
+        year,
+        rows,
+        errors,
+        saved,
+    })
+}
+
+async fn denominators_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>, Query(q): Query<YearQuery>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    authz::require(&v, Action::ViewDenominators, &unit.path)?;
+    let year = match q.year.as_deref() {
+        Some(y) => parse_year(y).map_err(Problem::bad_request)?,
+        None => this_year(),
+    };
+    html(&denominators_view(&state, tr, &parts, &v, unit, year, Vec::new(), q.saved.is_some()).await?)
+}
+
+async fn save_denominators(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    authz::require(&v, Action::ManageDenominators, &unit.path)?;
+    let year = parse_year(form.get("year").map(String::as_str).unwrap_or("")).map_err(Problem::bad_request)?;
+    let mut errors = Vec::new();
+    let mut values = Vec::new();
+    for kind in DenominatorKind::ALL {
+        let raw = form.get(&format!("value_{}", kind.as_str())).map(String::as_str).unwrap_or("").trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let source = form.get(&format!("source_{}", kind.as_str())).map(String::as_str).unwrap_or("");
+        let label = tr.get(&kind.label_key());
+        match (parse_count(raw), hocvuso_core::text::required_line("source", source, 200)) {
+            (Ok(n), Ok(src)) => values.push((kind, n, src)),
+            (Err(m), _) | (_, Err(m)) => errors.push(format!("{label}: {}", tr.msg(&m))),
+        }
+    }
+    if !errors.is_empty() {
+        let page = denominators_view(&state, tr, &parts, &v, unit, year, errors, false).await?;
+        let mut r = html(&page)?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+        return Ok(r);
+    }
+    let mut tx = state.db.begin().await?;
+    for (kind, n, src) in &values {
+        denominators::set(&mut tx, unit.id, year, *kind, *n, src, Some(v.account.id)).await?;
+    }
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry {
+            action: "denominators.set",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &unit.path,
+            detail: serde_json::json!({"year": year, "values": values.iter().map(|(k, n, s)| serde_json::json!({"kind": k.as_str(), "value": n, "source": s})).collect::<Vec<_>>()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/units/{}/denominators?year={year}&saved=1", unit.code)).into_response())
+}
