@@ -103,6 +103,23 @@ pub fn person(rng: &mut StdRng, serial: u64, today: Date) -> PersonInput {
     PersonInput { full_name, birth_date, sex, personal_id, phone, groups, village: None, household: None, workplace: None }
 }
 
+/// The demo logins and passwords, one per role (the learner last). Deterministic, so the README,
+/// the tests and the start-up banner agree.
+pub const LOGINS: &[(Role, &str)] = &[
+    (Role::SystemAdmin, "0900000001"),
+    (Role::SteeringAdmin, "0900000002"),
+    (Role::Inspector, "0900000003"),
+    (Role::Author, "0900000004"),
+    (Role::Officer, "0900000005"),
+    (Role::Officer, "0900000006"),
+    (Role::Helper, "0900000007"),
+    (Role::Learner, "0900000008"),
+];
+
+pub fn password_for(login: &str) -> String {
+    format!("Demo@{}", &login[login.len().saturating_sub(4)..])
+}
+
 /// A demo account.
 #[derive(Debug, Clone)]
 pub struct DemoAccount {
@@ -266,7 +283,7 @@ async fn seed_accounts(db: &Db, vault: &PidVault, province: &Unit, communes: &[U
     let mut out = Vec::new();
     let mut tx = db.begin().await?;
     for (role, phone, name, unit) in plan {
-        let pw = format!("Demo@{}", &phone[6..]);
+        let pw = password_for(phone);
         let id = accounts::create(
             &mut tx,
             NewAccount { display_name: name, phone: Some(phone), pid_index: None, person_id: None, password_hash: password::hash(&pw), must_change_password: false },
@@ -279,7 +296,7 @@ async fn seed_accounts(db: &Db, vault: &PidVault, province: &Unit, communes: &[U
     // The learner is a real resident of the officer's commune, signing in with their phone.
     let page = people::search(db, vault, &commune.path, &people::SearchTerm::Everyone, None, 1).await?;
     if let Some(p) = page.people.first() {
-        let pw = "Demo@0008".to_string();
+        let pw = password_for("0900000008");
         let mut tx = db.begin().await?;
         accounts::create(
             &mut tx,

@@ -94,6 +94,7 @@ pub async fn load_official(db: &Db) -> Result<usize> {
     let list = official_units().map_err(DbError::Invalid)?;
     let at = now();
     let mut tx = db.begin().await?;
+    let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for level in [Level::Country, Level::Province, Level::Commune] {
         for chunk in list.iter().filter(|u| u.kind.level() == level).collect::<Vec<_>>().chunks(400) {
             let mut ins = Query::insert()
@@ -112,10 +113,7 @@ pub async fn load_official(db: &Db) -> Result<usize> {
                 ])
                 .to_owned();
             for u in chunk {
-                let parent: Expr = match &u.parent_code {
-                    Some(p) => Expr::cust_with_values("(SELECT id FROM units WHERE code = $1)", [p.clone()]),
-                    None => Expr::value(Option::<i64>::None),
-                };
+                let parent: Option<i64> = u.parent_code.as_ref().and_then(|p| ids.get(p).copied());
                 ins.values_panic([
                     u.code.clone().into(),
                     u.name.clone().into(),
@@ -123,7 +121,7 @@ pub async fn load_official(db: &Db) -> Result<usize> {
                     text::collation_key(&u.name).into(),
                     level.as_str().into(),
                     u.kind.as_str().into(),
-                    parent,
+                    parent.into(),
                     "".into(),
                     at.into(),
                     at.into(),
@@ -132,9 +130,20 @@ pub async fn load_official(db: &Db) -> Result<usize> {
             tx.execute(&ins).await?;
         }
         fill_paths(&mut tx, level).await?;
+        let rows: Vec<CodeId> = tx
+            .fetch_all(Query::select().columns([Units::Code, Units::Id]).from(Units::Table).and_where(Expr::col(Units::Level).eq(level.as_str())))
+            .await?;
+        ids.extend(rows.into_iter().map(|r| (r.code, r.id)));
     }
     tx.commit().await?;
     Ok(list.len())
+}
+
+record! {
+    struct CodeId {
+        code: String,
+        id: i64,
+    }
 }
 
 /// Sets `path` = parent's path + own id for units of `level` whose path is still empty.
@@ -351,7 +360,7 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
             tx.execute(
                 Query::update()
                     .table($table)
-                    .value($col, Expr::cust_with_values(concat!("$1 || SUBSTR(", $name, ", $2)"), [sea_query::Value::from(to), sea_query::Value::from(cut)]))
+                    .value($col, Expr::cust_with_values(concat!("? || SUBSTR(", $name, ", ?)"), [sea_query::Value::from(to), sea_query::Value::from(cut)]))
                     .and_where(Expr::col($col).gte(lo.clone()))
                     .and_where(Expr::col($col).lt(hi.clone())),
             )

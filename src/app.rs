@@ -1,0 +1,119 @@
+//! Builds the application from configuration: database (migrated, official units loaded, demo
+//! seeded on an empty database), background worker, router; serves until a shutdown signal, then
+//! finishes requests in flight and closes the database cleanly.
+
+use crate::config::Config;
+use hocvuso_core::crypto::PidVault;
+use hocvuso_db::{Db, demo, units};
+use hocvuso_web::{AppState, WebConfig, auth::Throttle, jobs, ops::Metrics};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] hocvuso_db::DbError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    state: AppState,
+    worker: tokio::task::JoinHandle<()>,
+    pub demo_accounts: Vec<demo::DemoAccount>,
+}
+
+/// Opens the database, applies migrations and loads the official units. Returns the database and
+/// whether it was empty before.
+pub async fn prepare_db(config: &Config) -> Result<(Db, bool), hocvuso_db::DbError> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let loaded = units::load_official(&db).await?;
+    if loaded > 0 {
+        tracing::info!(units = loaded, "official administrative units loaded");
+    }
+    Ok((db, loaded > 0))
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let (db, fresh) = prepare_db(&config).await?;
+        let vault = Arc::new(PidVault::new(&config.secret_key));
+        let mut demo_accounts = Vec::new();
+        if fresh && config.demo {
+            tracing::info!("empty database: seeding the demo province (Thái Nguyên)");
+            let today = time::OffsetDateTime::now_utc().date();
+            demo_accounts = demo::seed(&db, &vault, &demo::Options::demo(today)).await?;
+        }
+        let listener = TcpListener::bind(config.addr).await.map_err(|e| StartError::Listen(config.addr, e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Listen(config.addr, e))?.port();
+        let metrics = Arc::new(Metrics::default());
+        let upload_dir = config.upload_dir();
+        let (queue, worker) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
+        let state = AppState {
+            db,
+            vault,
+            config: Arc::new(WebConfig {
+                max_upload_bytes: config.max_upload_bytes,
+                behind_tls: config.behind_tls,
+                upload_dir,
+                request_timeout: config.request_timeout,
+            }),
+            metrics,
+            throttle: Arc::new(Throttle::default()),
+            jobs: queue,
+        };
+        Ok(Application { listener, port, state, worker, demo_accounts })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves; then stops accepting, lets requests in flight finish,
+    /// stops the import worker between chunks and closes the database.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let router = hocvuso_web::router(self.state.clone());
+        let db = self.state.db.clone();
+        let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        // An import stopped here loses only its uncommitted chunk; the next start resumes it.
+        self.worker.abort();
+        let _ = self.worker.await;
+        db.close().await;
+        tracing::info!("stopped cleanly");
+        result
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received: finishing requests in flight");
+}

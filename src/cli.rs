@@ -1,0 +1,235 @@
+//! The command-line face of the same binary. Help is bilingual; messages to operators are in
+//! Vietnamese with the English beside them where an operator may not read Vietnamese.
+
+use crate::app::{Application, prepare_db, shutdown_signal};
+use crate::config::Config;
+use hocvuso_core::Lang;
+use hocvuso_core::crypto::PidVault;
+use hocvuso_db::audit::{self, Actor};
+use hocvuso_db::{Backend, backup, demo, imports, units};
+use std::path::PathBuf;
+
+pub const HELP: &str = "\
+hocvuso — Nền tảng Bình dân học vụ số
+
+CÁCH DÙNG: hocvuso [LỆNH] [THAM SỐ]
+
+LỆNH:
+  serve                        Chạy máy chủ web (mặc định khi không có lệnh)
+  migrate                      Tạo/cập nhật cấu trúc cơ sở dữ liệu và nạp danh mục đơn vị hành chính
+  seed-demo                    Nạp dữ liệu mẫu (tỉnh Thái Nguyên) vào cơ sở dữ liệu chưa có dữ liệu mẫu
+  import <mã-đơn-vị> <tệp>     Nhập danh sách người dân từ tệp CSV/XLSX; báo mọi dòng lỗi kèm số dòng
+        [--all-or-nothing]     Không nhập gì nếu tệp có dòng lỗi (mặc định: nhập các dòng đúng)
+  generate <mã-tỉnh> <số-người>  Sinh dữ liệu thử nghiệm quy mô lớn cho một tỉnh (đo hiệu năng)
+  backup <tệp-đích>            Sao lưu nhất quán CSDL SQLite đang chạy (PostgreSQL: dùng pg_dump)
+  restore <tệp-sao-lưu>        Khôi phục CSDL SQLite từ bản sao lưu (hãy dừng máy chủ trước)
+  verify-audit                 Kiểm tra chuỗi băm của nhật ký truy cập; mã thoát 1 nếu bị sửa/xoá
+  help, --help, -h             Hiện hướng dẫn này
+
+CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
+  HOCVUSO_ADDR (127.0.0.1:8080), HOCVUSO_DATA_DIR (./data), DATABASE_URL (SQLite trong thư mục dữ liệu),
+  HOCVUSO_SECRET_KEY (64 ký tự hex; mặc định sinh tệp data/secret.key), HOCVUSO_DEMO (true),
+  HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_CONFIG (đường dẫn tệp TOML)
+
+hocvuso — the \"Digital literacy for all\" platform
+
+USAGE: hocvuso [COMMAND] [ARGS]
+
+COMMANDS:
+  serve                        Run the web server (default)
+  migrate                      Create/upgrade the database schema and load the official unit list
+  seed-demo                    Seed the demo province (Thái Nguyên) into a database without it
+  import <unit-code> <file>    Import residents from CSV/XLSX; every bad row is reported with its line
+        [--all-or-nothing]     Import nothing if any row is bad (default: import the good rows)
+  generate <province> <count>  Generate large-scale test data for one province (benchmarks)
+  backup <dest-file>           Consistent copy of the live SQLite database (PostgreSQL: use pg_dump)
+  restore <backup-file>        Restore the SQLite database from a backup (stop the server first)
+  verify-audit                 Verify the audit log's hash chain; exit code 1 if changed or deleted
+  help, --help, -h             Show this help
+
+CONFIGURATION (environment or hocvuso.toml): see the Vietnamese section above; same names.
+";
+
+type CliResult = Result<(), String>;
+
+pub async fn run(args: Vec<String>) -> i32 {
+    let cmd = args.first().map(String::as_str).unwrap_or("serve");
+    if matches!(cmd, "help" | "--help" | "-h") {
+        print!("{HELP}");
+        return 0;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Lỗi cấu hình / configuration error: {e}");
+            return 2;
+        }
+    };
+    let rest = &args[args.len().min(1)..];
+    let result = match cmd {
+        "serve" => serve(config).await,
+        "migrate" => migrate(config).await,
+        "seed-demo" => seed_demo(config).await,
+        "import" => import(config, rest).await,
+        "generate" => generate(config, rest).await,
+        "backup" => backup_cmd(config, rest).await,
+        "restore" => restore_cmd(config, rest),
+        "verify-audit" => return verify(config).await,
+        other => Err(format!("Lệnh không hợp lệ / unknown command: '{other}'. Chạy 'hocvuso --help' để xem danh sách lệnh.")),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+fn print_demo_accounts() {
+    println!("\nTài khoản dùng thử / demo accounts (đăng nhập bằng số điện thoại / sign in with the phone number):");
+    for (role, login) in demo::LOGINS {
+        let label = hocvuso_core::i18n::t(Lang::Vi, &role.label_key());
+        println!("  {:<28} {}  mật khẩu / password: {}", label, login, demo::password_for(login));
+    }
+    println!();
+}
+
+async fn serve(config: Config) -> CliResult {
+    let demo_on = config.demo;
+    let app = Application::build(config.clone()).await.map_err(|e| format!("Không khởi động được / cannot start: {e}"))?;
+    if demo_on {
+        print_demo_accounts();
+    }
+    println!("hocvuso đang chạy tại / running at http://{}:{}/", config.addr.ip(), app.port());
+    app.run_until(shutdown_signal()).await.map_err(|e| format!("máy chủ dừng do lỗi / server error: {e}"))
+}
+
+async fn migrate(config: Config) -> CliResult {
+    let (db, _) = prepare_db(&config).await.map_err(|e| format!("Lỗi CSDL / database error: {e}"))?;
+    db.close().await;
+    println!("Đã cập nhật cơ sở dữ liệu / database is up to date.");
+    Ok(())
+}
+
+async fn seed_demo(config: Config) -> CliResult {
+    let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
+    if hocvuso_db::accounts::by_phone(&db, demo::LOGINS[0].1).await.map_err(|e| e.to_string())?.is_some() {
+        println!("Dữ liệu mẫu đã có sẵn / the demo is already seeded.");
+        print_demo_accounts();
+        return Ok(());
+    }
+    let vault = PidVault::new(&config.secret_key);
+    let today = time::OffsetDateTime::now_utc().date();
+    demo::seed(&db, &vault, &demo::Options::demo(today)).await.map_err(|e| e.to_string())?;
+    db.close().await;
+    print_demo_accounts();
+    Ok(())
+}
+
+async fn import(config: Config, args: &[String]) -> CliResult {
+    let all_or_nothing = args.iter().any(|a| a == "--all-or-nothing");
+    let pos: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let [code, file] = pos[..] else {
+        return Err("Cách dùng / usage: hocvuso import <mã-đơn-vị> <tệp.csv|tệp.xlsx> [--all-or-nothing]".into());
+    };
+    let bytes = std::fs::read(file).map_err(|e| format!("Không đọc được tệp / cannot read {file}: {e}"))?;
+    let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
+    let unit = units::by_code(&db, code).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("Không có đơn vị mã '{code}' / no unit with code '{code}'"))?;
+    let vault = PidVault::new(&config.secret_key);
+    let upload_dir = config.upload_dir();
+    let name = PathBuf::from(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let started = std::time::Instant::now();
+    let job = imports::create(&db, &upload_dir, &unit, 0, &name, &bytes).await.map_err(|e| e.to_string())?;
+    let today = time::OffsetDateTime::now_utc().date();
+    imports::check(&db, &vault, &upload_dir, job, today).await.map_err(|e| e.to_string())?;
+    let j = imports::get(&db, job).await.map_err(|e| e.to_string())?.ok_or("job vanished")?;
+    if let Some(m) = j.message() {
+        return Err(format!("Không nhập được tệp / file refused: {}", m.render(Lang::Vi)));
+    }
+    let errors = imports::errors(&db, job, u64::MAX >> 1).await.map_err(|e| e.to_string())?;
+    for e in &errors {
+        eprintln!("dòng {} · cột {}: {}", e.line, e.column_name, e.message().render(Lang::Vi));
+    }
+    println!("Kiểm tra xong / checked: {} dòng, {} đúng, {} dòng lỗi ({:.1}s)", j.total_rows, j.good_rows, j.bad_rows, started.elapsed().as_secs_f64());
+    let decision = if all_or_nothing && j.bad_rows > 0 { imports::Decision::Cancel } else { imports::Decision::ImportGoodRows };
+    imports::decide(&db, job, decision).await.map_err(|e| e.to_string())?;
+    if decision == imports::Decision::Cancel {
+        return Err("Không nhập gì vì tệp có dòng lỗi (--all-or-nothing) / nothing imported: the file has bad rows.".into());
+    }
+    imports::apply(&db, &vault, job, &Actor::system("cli import")).await.map_err(|e| e.to_string())?;
+    let j = imports::get(&db, job).await.map_err(|e| e.to_string())?.ok_or("job vanished")?;
+    println!(
+        "Đã nhập / imported: {} mới, {} cập nhật, {} không đổi — {:.1}s",
+        j.inserted,
+        j.updated,
+        j.unchanged,
+        started.elapsed().as_secs_f64()
+    );
+    db.close().await;
+    Ok(())
+}
+
+async fn generate(config: Config, args: &[String]) -> CliResult {
+    let [code, count] = &args[..] else { return Err("Cách dùng / usage: hocvuso generate <mã-tỉnh> <số-người>".into()) };
+    let people: u64 = count.parse().map_err(|_| format!("'{count}' không phải số / is not a number"))?;
+    let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
+    let vault = PidVault::new(&config.secret_key);
+    let today = time::OffsetDateTime::now_utc().date();
+    let started = std::time::Instant::now();
+    let opts = demo::Options { province_code: code.clone(), people, villages_per_commune: (8, 12), seed: 1, today, accounts: false };
+    demo::seed(&db, &vault, &opts).await.map_err(|e| e.to_string())?;
+    println!("Đã sinh / generated {people} người trong {:.1}s", started.elapsed().as_secs_f64());
+    db.close().await;
+    Ok(())
+}
+
+async fn backup_cmd(config: Config, args: &[String]) -> CliResult {
+    let [dest] = args else { return Err("Cách dùng / usage: hocvuso backup <tệp-đích>".into()) };
+    let dest = PathBuf::from(dest);
+    if dest.exists() {
+        return Err(format!("Tệp {} đã tồn tại; hãy chọn tên khác / already exists", dest.display()));
+    }
+    let db = hocvuso_db::Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    if db.backend() == Backend::Postgres {
+        return Err("PostgreSQL: dùng pg_dump -Fc (xem README) / use pg_dump -Fc (see README)".into());
+    }
+    backup::backup_sqlite(&db, &dest).await.map_err(|e| e.to_string())?;
+    println!("Đã sao lưu / backed up to {}", dest.display());
+    Ok(())
+}
+
+fn restore_cmd(config: Config, args: &[String]) -> CliResult {
+    let [src] = args else { return Err("Cách dùng / usage: hocvuso restore <tệp-sao-lưu>".into()) };
+    let Some(target) = config.sqlite_path() else {
+        return Err("PostgreSQL: dùng pg_restore (xem README) / use pg_restore (see README)".into());
+    };
+    backup::restore_sqlite(&PathBuf::from(src), &target).map_err(|e| format!("Không khôi phục được / restore failed: {e}"))?;
+    println!("Đã khôi phục / restored {} (bản cũ giữ ở *.before-restore)", target.display());
+    Ok(())
+}
+
+async fn verify(config: Config) -> i32 {
+    let db = match hocvuso_db::Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    match audit::verify(&db).await {
+        Ok(v) if v.ok() => {
+            println!("Nhật ký nguyên vẹn / audit chain intact: {} mục / entries", v.entries);
+            0
+        }
+        Ok(v) => {
+            let (id, why) = v.broken.unwrap_or_default();
+            println!("NHẬT KÝ BỊ THAY ĐỔI tại mục {id}: {why} / AUDIT CHAIN BROKEN at entry {id}: {why}");
+            1
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
+}

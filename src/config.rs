@@ -1,0 +1,201 @@
+//! Configuration: zero needed. Everything has a default that just works; the environment and an
+//! optional TOML file (`HOCVUSO_CONFIG`, else `./hocvuso.toml` if present) override it. Secrets never
+//! appear in `Debug` output.
+
+use hocvuso_core::crypto::MasterKey;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub secret_key: MasterKey,
+    pub max_upload_bytes: usize,
+    pub behind_tls: bool,
+    /// Seed the demo province when the database is empty.
+    pub demo: bool,
+    pub request_timeout: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("secret_key", &"<redacted>")
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("behind_tls", &self.behind_tls)
+            .field("demo", &self.demo)
+            .finish()
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+    #[error("cannot read config file {0}: {1}")]
+    File(PathBuf, String),
+    #[error("cannot create or use the data directory {0}: {1}")]
+    DataDir(PathBuf, String),
+}
+
+/// The optional TOML file; every key mirrors an environment variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    secret_key: Option<String>,
+    max_upload_mb: Option<usize>,
+    behind_tls: Option<bool>,
+    demo: Option<bool>,
+    request_timeout_secs: Option<u64>,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Config::from_vars(&vars)
+    }
+
+    /// Builds configuration from explicit variables (tests pass their own).
+    pub fn from_vars(vars: &[(String, String)]) -> Result<Config, ConfigError> {
+        let get = |k: &str| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
+        let file_path = get("HOCVUSO_CONFIG").map(PathBuf::from).or_else(|| {
+            let p = PathBuf::from("hocvuso.toml");
+            p.exists().then_some(p)
+        });
+        let file: FileConfig = match &file_path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File(p.clone(), e.to_string()))?;
+                toml::from_str(&text).map_err(|e| ConfigError::File(p.clone(), e.to_string()))?
+            }
+            None => FileConfig::default(),
+        };
+        let addr_s = get("HOCVUSO_ADDR").or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr: SocketAddr = addr_s.parse().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_ADDR", problem: format!("'{addr_s}' is not host:port, e.g. 127.0.0.1:8080") })?;
+        let data_dir = PathBuf::from(get("HOCVUSO_DATA_DIR").or(file.data_dir).unwrap_or_else(|| "./data".into()));
+        std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError::DataDir(data_dir.clone(), e.to_string()))?;
+        let database_url = get("DATABASE_URL").or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hocvuso.db").display()));
+        if !(database_url.starts_with("sqlite://") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid { name: "DATABASE_URL", problem: "must start with sqlite:// or postgres://".into() });
+        }
+        let secret_key = match get("HOCVUSO_SECRET_KEY").or(file.secret_key) {
+            Some(hex) => MasterKey::from_hex(&hex).map_err(|e| ConfigError::Invalid { name: "HOCVUSO_SECRET_KEY", problem: e.to_string() })?,
+            None => key_file(&data_dir)?,
+        };
+        let parse_bool = |name: &'static str, v: Option<String>, fallback: Option<bool>, default: bool| -> Result<bool, ConfigError> {
+            match v.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+                None => Ok(fallback.unwrap_or(default)),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(other) => Err(ConfigError::Invalid { name, problem: format!("'{other}' is not true or false") }),
+            }
+        };
+        let max_mb = match get("HOCVUSO_MAX_UPLOAD_MB") {
+            Some(v) => v.trim().parse::<usize>().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_MAX_UPLOAD_MB", problem: format!("'{v}' is not a number of megabytes") })?,
+            None => file.max_upload_mb.unwrap_or(100),
+        };
+        let timeout = match get("HOCVUSO_REQUEST_TIMEOUT_SECS") {
+            Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_REQUEST_TIMEOUT_SECS", problem: format!("'{v}' is not a number of seconds") })?,
+            None => file.request_timeout_secs.unwrap_or(60),
+        };
+        Ok(Config {
+            addr,
+            data_dir,
+            database_url,
+            secret_key,
+            max_upload_bytes: max_mb.max(1) * 1024 * 1024,
+            behind_tls: parse_bool("HOCVUSO_BEHIND_TLS", get("HOCVUSO_BEHIND_TLS"), file.behind_tls, false)?,
+            demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
+            request_timeout: Duration::from_secs(timeout.max(1)),
+        })
+    }
+
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.database_url.strip_prefix("sqlite://").map(PathBuf::from)
+    }
+}
+
+/// The demo's key lives in the data directory, created on first start (mode 0600). Production
+/// deployments set `HOCVUSO_SECRET_KEY` and keep it in their secret store.
+fn key_file(dir: &Path) -> Result<MasterKey, ConfigError> {
+    let path = dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return MasterKey::from_hex(&text).map_err(|e| ConfigError::Invalid { name: "data/secret.key", problem: e.to_string() });
+    }
+    let key = MasterKey::generate();
+    std::fs::write(&path, key.to_hex()).map_err(|e| ConfigError::DataDir(dir.to_path_buf(), e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    tracing::warn!(path = %path.display(), "generated a new secret key for personal ID encryption; back it up with the database");
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut v = vec![("HOCVUSO_DATA_DIR".to_string(), dir.display().to_string())];
+        v.extend(extra.iter().map(|(a, b)| (a.to_string(), b.to_string())));
+        v
+    }
+
+    #[test]
+    fn defaults_just_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::from_vars(&vars(dir.path(), &[])).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert!(dir.path().join("secret.key").exists());
+        // The same key is read back at the next start.
+        let c2 = Config::from_vars(&vars(dir.path(), &[])).unwrap();
+        assert_eq!(c.secret_key.to_hex(), c2.secret_key.to_hex());
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Config::from_vars(&vars(dir.path(), &[("HOCVUSO_ADDR", "nowhere")])).unwrap_err();
+        assert!(e.to_string().contains("HOCVUSO_ADDR"));
+        assert!(Config::from_vars(&vars(dir.path(), &[("DATABASE_URL", "mysql://x")])).is_err());
+        assert!(Config::from_vars(&vars(dir.path(), &[("HOCVUSO_DEMO", "maybe")])).is_err());
+    }
+
+    #[test]
+    fn secrets_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::from_vars(&vars(dir.path(), &[])).unwrap();
+        assert!(!format!("{c:?}").contains(&c.secret_key.to_hex()));
+    }
+}

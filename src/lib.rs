@@ -1,0 +1,9 @@
+//! hocvuso — the platform of the "Bình dân học vụ số" movement. This crate wires configuration,
+//! storage and the web layer into a running application and a command-line tool.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+
+pub use app::Application;
+pub use config::Config;
