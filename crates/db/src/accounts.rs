@@ -138,6 +138,20 @@ pub async fn record_success(db: &Db, account_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Links an ID number to an account that was created with a phone only, so the person can also
+/// sign in with their ID number.
+pub async fn set_pid_index(tx: &mut Tx, account_id: i64, index: Vec<u8>) -> Result<()> {
+    tx.execute(
+        Query::update()
+            .table(Accounts::Table)
+            .value(Accounts::PidIndex, index)
+            .and_where(Expr::col(Accounts::Id).eq(account_id))
+            .and_where(Expr::col(Accounts::PidIndex).is_null()),
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn set_password(tx: &mut Tx, account_id: i64, hash: String, must_change: bool) -> Result<()> {
     tx.execute(
         Query::update()

@@ -370,3 +370,25 @@ mod tests {
         assert!("/1/26/".as_bytes() >= hi.as_bytes());
     }
 }
+
+impl Db {
+    /// Creates a PostgreSQL database (test harness and `generate`); the name is checked to be a
+    /// plain identifier because DDL cannot take bind parameters.
+    pub async fn create_database(&self, name: &str) -> Result<()> {
+        let Pools::Postgres(p) = &self.pools else { return Err(DbError::Invalid("create_database is for PostgreSQL".into())) };
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(DbError::Invalid("database names are letters, digits and _".into()));
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await?;
+        Ok(())
+    }
+
+    pub async fn drop_database(&self, name: &str) -> Result<()> {
+        let Pools::Postgres(p) = &self.pools else { return Err(DbError::Invalid("drop_database is for PostgreSQL".into())) };
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(DbError::Invalid("database names are letters, digits and _".into()));
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(p).await?;
+        Ok(())
+    }
+}

@@ -360,7 +360,13 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
             tx.execute(
                 Query::update()
                     .table($table)
-                    .value($col, Expr::cust_with_values(concat!("? || SUBSTR(", $name, ", ?)"), [sea_query::Value::from(to), sea_query::Value::from(cut)]))
+                    .value(
+                        $col,
+                        Expr::val(to).binary(
+                            sea_query::BinOper::Custom("||"),
+                            Func::cust("SUBSTR").arg(Expr::col($col)).arg(Expr::val(cut as i32)),
+                        ),
+                    )
                     .and_where(Expr::col($col).gte(lo.clone()))
                     .and_where(Expr::col($col).lt(hi.clone())),
             )

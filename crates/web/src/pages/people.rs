@@ -389,12 +389,19 @@ async fn reset_password(State(state): State<AppState>, tr: Tr, parts: Parts0, Pa
     let t2 = temp.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash(&t2)).await.map_err(|_| Problem::internal())?;
     let existing = accounts::by_person(&state.db, p.id).await?;
+    let pid = people::reveal_personal_id(&state.db, &state.vault, p.id).await?.ok_or_else(Problem::not_found)?;
+    let index = hocvuso_core::personal_id::PersonalId::parse(&pid).map(|id| state.vault.blind_index(&id)).ok();
     let mut tx = state.db.begin().await?;
     match &existing {
-        Some(a) => accounts::set_password(&mut tx, a.id, hash, true).await?,
+        Some(a) => {
+            accounts::set_password(&mut tx, a.id, hash, true).await?;
+            if let Some(ix) = index.clone() {
+                if accounts::by_pid_index(&state.db, ix.clone()).await?.is_none() {
+                    accounts::set_pid_index(&mut tx, a.id, ix).await?;
+                }
+            }
+        }
         None => {
-            let pid = people::reveal_personal_id(&state.db, &state.vault, p.id).await?.ok_or_else(Problem::not_found)?;
-            let index = hocvuso_core::personal_id::PersonalId::parse(&pid).map(|id| state.vault.blind_index(&id)).ok();
             // A phone already used by another account is left out; the ID number still signs in.
             let phone_free = match &p.phone {
                 Some(ph) => accounts::by_phone(&state.db, ph).await?.is_none(),

@@ -1,0 +1,216 @@
+//! Test harness: every test gets the real application on a random port with its own database — a
+//! temporary SQLite file, or a fresh PostgreSQL database created here and dropped at the end. A
+//! PostgreSQL server that cannot be reached is a failure, never a skip.
+
+use hocvuso::{Application, Config};
+use hocvuso_core::crypto::PidVault;
+use hocvuso_db::{Db, demo};
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `both!(name, body_fn)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub fn pg_admin_url() -> String {
+    std::env::var("HOCVUSO_TEST_PG").unwrap_or_else(|_| PG_ADMIN_URL.to_string())
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub db: Db,
+    pub vault: Arc<PidVault>,
+    pub config: Config,
+    pub dir: tempfile::TempDir,
+    pg_db: Option<String>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub struct Options {
+    /// Seed the small test province (accounts for every role, a few hundred people).
+    pub seed: bool,
+    pub people: u64,
+    pub max_upload_mb: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { seed: true, people: 300, max_upload_mb: None }
+    }
+}
+
+pub async fn create_pg_database() -> (String, String) {
+    let name = format!("hvtest_{}", hocvuso_core::crypto::random_token().to_lowercase().replace(['-', '_'], "").chars().take(16).collect::<String>());
+    let admin = Db::connect(&pg_admin_url())
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is required for the tests and is not reachable at {}: {e}", pg_admin_url()));
+    admin.create_database(&name).await.expect("create test database");
+    admin.close().await;
+    let base = pg_admin_url();
+    let url = format!("{}/{}", base.rsplit_once('/').map(|(a, _)| a).unwrap_or(&base), name);
+    (name, url)
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TEST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")))
+            .with_test_writer()
+            .try_init();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (pg_db, url) = match backend {
+            Backend::Sqlite => (None, format!("sqlite://{}", dir.path().join("test.db").display())),
+            Backend::Postgres => {
+                let (name, url) = create_pg_database().await;
+                (Some(name), url)
+            }
+        };
+        let mut vars = vec![
+            ("HOCVUSO_DATA_DIR".to_string(), dir.path().display().to_string()),
+            ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
+            ("DATABASE_URL".to_string(), url),
+            ("HOCVUSO_DEMO".to_string(), "false".to_string()),
+            ("HOCVUSO_CONFIG".to_string(), dir.path().join("none.toml").display().to_string()),
+        ];
+        std::fs::write(dir.path().join("none.toml"), "").expect("config file");
+        if let Some(mb) = opts.max_upload_mb {
+            vars.push(("HOCVUSO_MAX_UPLOAD_MB".to_string(), mb.to_string()));
+        }
+        let config = Config::from_vars(&vars).expect("config");
+        let app = Application::build(config.clone()).await.expect("application starts");
+        let state = app.state().clone();
+        let db = state.db.clone();
+        let vault = state.vault.clone();
+        if opts.seed {
+            let today = time::OffsetDateTime::now_utc().date();
+            let o = demo::Options { province_code: "19".into(), people: opts.people, villages_per_commune: (2, 3), seed: 7, today, accounts: true };
+            demo::seed(&db, &vault, &o).await.expect("seed test data");
+        }
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp { addr, db, vault, config, dir, pg_db, stop: Some(tx), server: Some(server) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: cookies kept, redirects not followed (so tests see them).
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client"),
+            base: self.addr.clone(),
+        }
+    }
+
+    /// Signs in as one of the seeded accounts (see `demo::LOGINS`).
+    pub async fn login(&self, phone: &str) -> Client {
+        let c = self.client();
+        let r = c.login(phone, &demo::password_for(phone)).await;
+        assert_eq!(r.status(), 303, "login of {phone} failed: {}", r.text().await.unwrap_or_default());
+        c
+    }
+
+    /// Stops the server (gracefully) and drops a PostgreSQL test database.
+    pub async fn finish(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
+        self.db.close().await;
+        if let Some(name) = self.pg_db.take() {
+            if let Ok(admin) = Db::connect(&pg_admin_url()).await {
+                let _ = admin.drop_database(&name).await;
+                admin.close().await;
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let s = r.status().as_u16();
+        (s, r.text().await.unwrap_or_default())
+    }
+
+    /// The CSRF token embedded in a page's forms.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (_, body) = self.text(path).await;
+        extract_csrf(&body).unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    /// Posts a form with the CSRF token taken from `page`.
+    pub async fn post_form(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf(page).await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.http.post(self.url(action)).form(&all).send().await.expect("post")
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", "/login", &[("login", login), ("password", password), ("next", "/")]).await
+    }
+}
+
+pub fn extract_csrf(body: &str) -> Option<String> {
+    let i = body.find("name=\"_csrf\" value=\"")?;
+    let rest = &body[i + 20..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The commune of the first officer (0900000005) and of the second (0900000006).
+pub async fn officer_units(app: &TestApp) -> (hocvuso_db::units::Unit, hocvuso_db::units::Unit) {
+    let grants = |phone: &'static str| async move {
+        let a = hocvuso_db::accounts::by_phone(&app.db, phone).await.unwrap().unwrap();
+        let g = hocvuso_db::accounts::grants(&app.db, a.id).await.unwrap();
+        hocvuso_db::units::get(&app.db, g[0].unit_id).await.unwrap().unwrap()
+    };
+    (grants("0900000005").await, grants("0900000006").await)
+}

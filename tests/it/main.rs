@@ -1,0 +1,7 @@
+//! One integration-test binary (short link times); each module starts the real application.
+
+mod helpers;
+
+mod auth;
+mod ops;
+mod units;

@@ -1,0 +1,105 @@
+use crate::both;
+use crate::helpers::{Backend, Options, TestApp, officer_units};
+
+async fn official_list_is_public(b: Backend) {
+    let app = TestApp::spawn_with(b, Options { seed: false, ..Default::default() }).await;
+    let c = app.client();
+    let provinces: Vec<serde_json::Value> = c.get("/api/v1/units?level=province").await.json().await.unwrap();
+    assert_eq!(provinces.len(), 34);
+    let r = c.get("/api/v1/units/19").await;
+    assert_eq!(r.status(), 200);
+    let tn: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(tn["name"], "Tỉnh Thái Nguyên");
+    let communes: Vec<serde_json::Value> = c.get("/api/v1/units/19/children").await.json().await.unwrap();
+    assert_eq!(communes.len(), 92);
+    assert!(communes.iter().all(|u| u["code"].as_str().unwrap().len() == 5 && u["parent_code"] == "19"));
+    // Vietnamese order: no name sorts before the previous one.
+    let names: Vec<String> = communes.iter().map(|u| u["name"].as_str().unwrap().to_string()).collect();
+    let mut sorted = names.clone();
+    hocvuso_core::text::sort_vietnamese(&mut sorted, |s| s);
+    assert_eq!(names, sorted);
+    // Bad level is a clear 400.
+    let r = c.get("/api/v1/units?level=galaxy").await;
+    assert_eq!(r.status(), 400);
+    let (s, page) = c.text("/units/19").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Tỉnh Thái Nguyên"));
+    app.finish().await;
+}
+both!(official_list, official_list_is_public);
+
+async fn villages_and_reorganisation(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}", commune.code);
+    // Create a village.
+    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "thon"), ("name", "Thôn  Đồng   Mới"), ("code", "")]).await;
+    assert_eq!(r.status(), 303);
+    let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
+    let new = kids.iter().find(|u| u.name == "Thôn Đồng Mới").expect("village created, white space collapsed");
+    assert!(new.code.starts_with(&format!("{}.", commune.code)));
+    // Bad input: empty name and unknown kind give 422 with a message; nothing created.
+    let before = kids.len();
+    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "thon"), ("name", "   ")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("không được để trống"));
+    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "lau-dai"), ("name", "X")]).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(), before);
+    // Move the people of another village into the new one by merging; history is kept.
+    let old = kids.iter().find(|u| u.level() == hocvuso_core::units::Level::Village && u.id != new.id).unwrap().clone();
+    let people_old = hocvuso_db::people::count_in(&app.db, &old.path).await.unwrap();
+    assert!(people_old > 0);
+    let old_page = format!("/units/{}", old.code);
+    let r = c.post_form(&old_page, &format!("{old_page}/merge"), &[("into", &new.code)]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(hocvuso_db::people::count_in(&app.db, &new.path).await.unwrap(), people_old);
+    let old_now = hocvuso_db::units::get(&app.db, old.id).await.unwrap().unwrap();
+    assert!(!old_now.active);
+    assert_eq!(old_now.successor_id, Some(new.id));
+    let events = hocvuso_db::units::events(&app.db, new.id).await.unwrap();
+    assert!(events.iter().any(|e| e.event == "absorbed"));
+    // Renaming keeps the code and records the old name.
+    let r = c.post_form(&format!("/units/{}", new.code), &format!("/units/{}/rename", new.code), &[("name", "Thôn Đồng Tiến")]).await;
+    assert_eq!(r.status(), 303);
+    let renamed = hocvuso_db::units::by_code(&app.db, &new.code).await.unwrap().unwrap();
+    assert_eq!(renamed.name, "Thôn Đồng Tiến");
+    // An officer cannot rename the commune itself (official list): only a wider administrator.
+    let r = c.post_form(&page, &format!("{page}/rename"), &[("name", "Xã Mới")]).await;
+    assert_eq!(r.status(), 403);
+    app.finish().await;
+}
+both!(reorganisation, villages_and_reorganisation);
+
+async fn denominators_roll_up(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}/denominators", commune.code);
+    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "1.250"), ("source_households", "Công an xã, 6/2025")]).await;
+    assert_eq!(r.status(), 303);
+    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap()).await.unwrap();
+    let hh = lines.iter().find(|l| l.kind.as_str() == "households").unwrap();
+    assert_eq!(hh.own.as_ref().unwrap().value, 1250);
+    // A negative or non-numeric figure is refused and nothing changes.
+    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "-5"), ("source_households", "x")]).await;
+    assert_eq!(r.status(), 422);
+    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "12"), ("source_households", "")]).await;
+    assert_eq!(r.status(), 422);
+    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap()).await.unwrap();
+    assert_eq!(lines.iter().find(|l| l.kind.as_str() == "households").unwrap().own.as_ref().unwrap().value, 1250);
+    // The province sees the sum of its communes beside its own figure.
+    let prov = hocvuso_db::denominators::for_unit(&app.db, province.id, year.parse().unwrap()).await.unwrap();
+    let hh = prov.iter().find(|l| l.kind.as_str() == "households").unwrap();
+    assert!(hh.own.is_none());
+    assert_eq!(hh.children_reporting, 92);
+    let steering = app.login("0900000002").await;
+    let (s, body) = steering.text("/units/19/denominators").await;
+    assert_eq!(s, 200);
+    assert!(body.contains("(92)"), "{body}");
+    app.finish().await;
+}
+both!(denominators, denominators_roll_up);
