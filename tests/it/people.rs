@@ -1,0 +1,142 @@
+use crate::both;
+use crate::helpers::{Backend, TestApp, officer_units};
+use hocvuso_db::people::{self, SearchTerm};
+use unicode_normalization::UnicodeNormalization;
+
+fn form<'a>(name: &'a str, dob: &'a str, pid: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("full_name", name), ("birth_date", dob), ("sex", "male"), ("personal_id", pid), ("phone", "0912345678"), ("group_resident", "1"), ("consent", "paper")]
+}
+
+async fn register_with_bad_input(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}/people/new", commune.code);
+    let count = || people::count_in(&app.db, &commune.path);
+    let before = count().await.unwrap();
+    let long = "A".repeat(101);
+    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+        (form("Nguyễn Văn Thử", "31/02/1990", "019090001234"), 422, "không có thật trên lịch"),
+        (form("", "01/02/1990", "019090001234"), 422, "không được để trống"),
+        (form("Nguyễn Văn\u{0007} Thử", "01/02/1990", "019090001234"), 422, "ký tự điều khiển"),
+        (form(&long, "01/02/1990", "019090001234"), 422, "quá mức tối đa 100"),
+        (form("Nguyễn Văn Thử", "01/02/1990", "003090001234"), 422, "không phải mã tỉnh"),
+        (form("Nguyễn Văn Thử", "01/02/1990", "01909000123"), 422, "đúng 12 chữ số"),
+        (form("Nguyễn Văn Thử", "01/02/1990", "019190001234"), 422, "không khớp với giới tính"),
+        (form("Nguyễn Văn Thử", "01/02/1990", "019091001234"), 422, "hai số cuối của năm sinh"),
+    ];
+    for (fields, status, text) in &cases {
+        let r = c.post_form(&page, &page, fields).await;
+        assert_eq!(r.status().as_u16(), *status, "{fields:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(text), "expected «{text}» for {fields:?}");
+    }
+    // Consent is required.
+    let mut no_consent = form("Nguyễn Văn Thử", "01/02/1990", "019090001234");
+    no_consent.retain(|(k, _)| *k != "consent");
+    let r = c.post_form(&page, &page, &no_consent).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("đồng ý"));
+    assert_eq!(count().await.unwrap(), before, "nothing stored by refused forms");
+    // A name typed in NFD is stored in NFC; HTML and SQL are stored as text and shown escaped.
+    let nfd: String = "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--".nfd().collect();
+    let mut ok = form(&nfd, "01/02/1990", "019190001234");
+    ok[2] = ("sex", "female");
+    let r = c.post_form(&page, &page, &ok).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
+    let p = people::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(p.full_name, "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--");
+    let (_, body) = c.text(&loc).await;
+    assert!(body.contains("&lt;script&gt;alert(1)") || body.contains("&#60;script&#62;alert(1)"), "name shown escaped");
+    assert!(!body.contains("<script>alert(1)"));
+    assert!(body.contains("********1234"), "ID number masked");
+    assert!(!body.contains("019190001234"));
+    assert_eq!(people::consents(&app.db, id).await.unwrap()[0].method, "paper");
+    // The same ID number a second time is a conflict, and the first record is untouched.
+    let mut dup = form("Người Khác", "01/02/1990", "019190001234");
+    dup[2] = ("sex", "female");
+    let r = c.post_form(&page, &page, &dup).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Đã có người khác mang số định danh này"));
+    assert_eq!(people::get(&app.db, id).await.unwrap().unwrap().full_name, p.full_name);
+    // Unmasking is a separate, audited action.
+    let r = c.post_form(&loc, &format!("{loc}/reveal"), &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("019190001234"));
+    let log = hocvuso_db::audit::list(&app.db, &hocvuso_db::audit::Filter { person_id: Some(id), ..Default::default() }, 10).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    assert!(actions.contains(&"person.unmask") && actions.contains(&"person.view") && actions.contains(&"person.create"), "{actions:?}");
+    // The ID number is not stored in clear anywhere in the people table.
+    let raw: Vec<hocvuso_db::Scalar<Vec<u8>>> = app
+        .db
+        .fetch_all(hocvuso_db::sea_query::Query::select().column(hocvuso_db::schema::People::PidCipher).from(hocvuso_db::schema::People::Table))
+        .await
+        .unwrap();
+    assert!(raw.iter().all(|r| !String::from_utf8_lossy(&r.0).contains("019190001234")));
+    app.finish().await;
+}
+both!(register, register_with_bad_input);
+
+async fn search_tolerates_missing_diacritics(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}/people/new", commune.code);
+    for (name, pid, sex) in [("Đặng Thị Đào", "019190005551", "female"), ("Đỗ Văn Dũng", "019090005552", "male"), ("Nguyễn Văn Ân", "019090005553", "male")] {
+        let mut f = form(name, "01/02/1990", pid);
+        f[2] = ("sex", sex);
+        f[4] = ("phone", "0987000111");
+        let r = c.post_form(&page, &page, &f).await;
+        assert_eq!(r.status(), 303);
+    }
+    let list = format!("/units/{}/people", commune.code);
+    for (q, expect) in [("dang thi dao", "Đặng Thị Đào"), ("ĐANG THI", "Đặng Thị Đào"), ("do van dung", "Đỗ Văn Dũng"), ("van dung", "Đỗ Văn Dũng"), ("nguyen van an", "Nguyễn Văn Ân"), ("019090005552", "Đỗ Văn Dũng")] {
+        let (s, body) = c.text(&format!("{list}?q={}", urlencode(q))).await;
+        assert_eq!(s, 200);
+        assert!(body.contains(expect), "«{q}» should find {expect}");
+    }
+    // By phone: all three share it.
+    let page = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::parse("0987 000 111"), None, 10).await.unwrap();
+    assert_eq!(page.people.len(), 3);
+    // Vietnamese order by given name: Ân < Dũng < Đào.
+    let names: Vec<&str> = page.people.iter().map(|p| p.full_name.as_str()).collect();
+    assert_eq!(names, vec!["Nguyễn Văn Ân", "Đỗ Văn Dũng", "Đặng Thị Đào"]);
+    // Paging walks the whole commune in order without repeats.
+    let total = people::count_in(&app.db, &commune.path).await.unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    let mut last_key: Option<Vec<u8>> = None;
+    loop {
+        let p = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::Everyone, cursor.as_deref(), 7).await.unwrap();
+        for person in &p.people {
+            assert!(seen.insert(person.id));
+            let k = hocvuso_core::text::person_name_key(&person.full_name);
+            if let Some(prev) = &last_key {
+                assert!(prev <= &k, "order broken at {}", person.full_name);
+            }
+            last_key = Some(k);
+        }
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as i64, total);
+    // A tampered cursor is harmless.
+    let (s, _) = c.text(&format!("{list}?cursor=zz'%3B--")).await;
+    assert_eq!(s, 200);
+    app.finish().await;
+}
+both!(search, search_tolerates_missing_diacritics);
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
