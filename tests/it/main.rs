@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod imports;
 mod ops;
 mod people;
 mod units;

@@ -138,10 +138,16 @@ impl IntoResponse for AuthRejection {
     }
 }
 
+/// The path as the client sent it (nested routers see only the rest of it).
+pub fn request_path(parts: &Parts) -> String {
+    parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| parts.uri.path().to_string())
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AuthRejection;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let is_api = parts.uri.path().starts_with("/api/");
+        let full_path = request_path(parts);
+        let is_api = full_path.starts_with("/api/");
         let MaybeViewer(v) = MaybeViewer::from_request_parts(parts, state).await.map_err(AuthRejection::Problem)?;
         let Some(v) = v else {
             return Err(if is_api {
@@ -151,8 +157,7 @@ impl FromRequestParts<AppState> for Viewer {
                 AuthRejection::Login(next)
             });
         };
-        let path = parts.uri.path();
-        if v.account.must_change_password && !matches!(path, "/account/password" | "/logout") {
+        if v.account.must_change_password && !matches!(full_path.as_str(), "/account/password" | "/logout") {
             return Err(if is_api {
                 AuthRejection::Problem(Problem::new(StatusCode::FORBIDDEN, "err-must-change-password"))
             } else {
