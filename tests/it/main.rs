@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod access;
 mod auth;
+mod browser;
 mod imports;
 mod ops;
 mod people;

@@ -312,6 +312,12 @@ impl Tx {
         r.map_err(DbError::classify)
     }
 
+    /// Raw SQL for operators' tools and tests that must step outside the model (for example to
+    /// tamper with the audit log and prove the chain check finds it). Never for user input.
+    pub async fn execute_unchecked(&mut self, sql: &str) -> Result<()> {
+        self.execute_raw(sql).await
+    }
+
     /// Raw SQL for the few statements sea-query does not express (DDL in migrations).
     pub(crate) async fn execute_raw(&mut self, sql: &str) -> Result<()> {
         match self {

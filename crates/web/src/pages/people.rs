@@ -325,7 +325,9 @@ pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
 async fn load_person(state: &AppState, v: &Viewer, id: &str, action: Action) -> Result<Person, Problem> {
     let id: i64 = id.parse().map_err(|_| Problem::not_found())?;
     let p = people::get(&state.db, id).await?.ok_or_else(Problem::not_found)?;
-    authz::require_person(v, action, &p.unit_path)?;
+    // Out of sight: 404, the record's existence is not revealed. In sight but not allowed: 403.
+    authz::require_person(v, Action::ViewPeople, &p.unit_path)?;
+    authz::require(v, action, &p.unit_path)?;
     Ok(p)
 }
 
