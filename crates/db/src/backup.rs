@@ -82,3 +82,27 @@ pub fn restore_sqlite(src: &Path, dest: &Path) -> std::io::Result<()> {
     std::fs::copy(src, &tmp)?;
     std::fs::rename(tmp, dest)
 }
+
+/// Per table: row count and a digest of every row's content, for comparing a backup or restore
+/// with its source (SQLite).
+pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
+    use sqlx::Row;
+    let pool = db.sqlite_write_pool().ok_or_else(|| DbError::Invalid("fingerprint is for SQLite".into()))?;
+    let mut out = Vec::new();
+    for table in crate::schema::TABLES.iter().chain(["schema_migrations"].iter()) {
+        let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("name"))
+            .collect::<Result<_, _>>()?;
+        let expr = cols.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join("||','||");
+        // SQLite has no built-in SHA: the rows are concatenated here and hashed in Rust.
+        let sql = format!("SELECT COUNT(*), COALESCE(group_concat({expr}, char(10)), '') FROM (SELECT * FROM {table} ORDER BY rowid)");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?;
+        let n: i64 = row.try_get(0)?;
+        let text: String = row.try_get(1)?;
+        out.push((table.to_string(), n, hocvuso_core::crypto::sha256_hex(&[text.as_bytes()])));
+    }
+    Ok(out)
+}

@@ -1,0 +1,46 @@
+use crate::helpers::{Backend, TestApp};
+use hocvuso_db::{Db, backup};
+
+/// A backup taken while the platform serves requests restores to an identical database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_serving_and_restore() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let c = app.login("0900000005").await;
+    let (commune, _) = crate::helpers::officer_units(&app).await;
+    // Keep the server busy (reads and audited writes) during the backup.
+    let busy = {
+        let c = c.clone();
+        let path = format!("/units/{}/people?q=nguyen", commune.code);
+        tokio::spawn(async move {
+            for _ in 0..30 {
+                assert_eq!(c.get(&path).await.status(), 200);
+            }
+        })
+    };
+    let dest = app.dir.path().join("backup.db");
+    backup::backup_sqlite(&app.db, &dest).await.expect("backup");
+    busy.await.unwrap();
+    let copy = Db::open_sqlite(&dest).await.unwrap();
+    let copy_print = backup::sqlite_fingerprint(&copy).await.unwrap();
+    assert!(copy_print.iter().any(|(t, n, _)| t == "people" && *n > 0));
+    assert!(hocvuso_db::audit::verify(&copy).await.unwrap().ok(), "the copy's audit chain is intact");
+    copy.close().await;
+    // Restore into a fresh location and compare every table with the backup.
+    let target = app.dir.path().join("restored.db");
+    std::fs::write(&target, b"old contents").unwrap();
+    backup::restore_sqlite(&dest, &target).unwrap();
+    assert!(target.with_extension("before-restore").exists(), "the replaced file is kept");
+    let restored = Db::open_sqlite(&target).await.unwrap();
+    assert_eq!(backup::sqlite_fingerprint(&restored).await.unwrap(), copy_print);
+    restored.close().await;
+    // A backup of a quiet database equals the database itself, table by table.
+    let quiet = app.dir.path().join("quiet.db");
+    backup::backup_sqlite(&app.db, &quiet).await.unwrap();
+    let q = Db::open_sqlite(&quiet).await.unwrap();
+    assert_eq!(backup::sqlite_fingerprint(&q).await.unwrap(), backup::sqlite_fingerprint(&app.db).await.unwrap());
+    q.close().await;
+    // Restoring from a missing file is refused and leaves the target alone.
+    assert!(backup::restore_sqlite(&app.dir.path().join("none.db"), &target).is_err());
+    assert!(target.exists());
+    app.finish().await;
+}
