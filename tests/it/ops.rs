@@ -57,3 +57,21 @@ async fn openapi_document_lists_the_api() {
     }
     app.finish().await;
 }
+
+/// Pages a learner opens stay under 50 KB over the wire (compressed, as a browser receives them).
+#[tokio::test]
+async fn learner_pages_are_light() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let learner = app.login("0900000008").await;
+    let anon = app.client();
+    for (c, path) in [(&anon, "/"), (&anon, "/login"), (&learner, "/"), (&learner, "/me"), (&learner, "/account/password")] {
+        let r = c.http.get(c.url(path)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let bytes = r.bytes().await.unwrap().len();
+        assert!(bytes < 50 * 1024, "{path}: {bytes} bytes");
+    }
+    let css = anon.http.get(anon.url("/static/app.css")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert!(css.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(css.bytes().await.unwrap().len() < 10 * 1024);
+    app.finish().await;
+}

@@ -103,3 +103,66 @@ async fn denominators_roll_up(b: Backend) {
     app.finish().await;
 }
 both!(denominators, denominators_roll_up);
+
+async fn village_list_import_and_split(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, other) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}", commune.code);
+    let upload = |bytes: Vec<u8>| {
+        let c = c.clone();
+        let page = page.clone();
+        async move {
+            let token = c.csrf(&page).await;
+            let form = reqwest::multipart::Form::new().text("_csrf", token).part("file", reqwest::multipart::Part::bytes(bytes).file_name("thon.csv"));
+            c.http.post(c.url(&format!("{page}/villages/import"))).multipart(form).send().await.unwrap()
+        }
+    };
+    let before = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len();
+    // A bad row (unknown kind) means nothing is created, and the line is named.
+    let r = upload("Tên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Lâu đài\n".as_bytes().to_vec()).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Lâu đài") && body.contains(">3<"), "{body}");
+    assert_eq!(hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(), before);
+    // A good list creates the villages; uploading it again keeps them.
+    let good = "DANH SÁCH THÔN\nTên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Bản\n".as_bytes().to_vec();
+    let r = upload(good.clone()).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Đã thêm 2"));
+    let r = upload(good).await;
+    assert!(r.text().await.unwrap().contains("Đã thêm 0"));
+    let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
+    assert_eq!(kids.len(), before + 2);
+    let ban = kids.iter().find(|u| u.name == "Bản Khuổi Ún").unwrap();
+    assert_eq!(ban.kind, "ban");
+    // Split: the steering committee moves a village (with its people) to the neighbouring commune.
+    let mut village = None;
+    for u in kids.iter().filter(|u| u.level() == hocvuso_core::units::Level::Village) {
+        let n = hocvuso_db::people::count_in(&app.db, &u.path).await.unwrap();
+        if n > 0 {
+            village = Some((u.clone(), n));
+            break;
+        }
+    }
+    let (village, n) = village.expect("a seeded village with people");
+    let other_before = hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap();
+    // The officer of the first commune may not move it into a commune outside their scope.
+    let r = c.post_form(&format!("/units/{}", village.code), &format!("/units/{}/move", village.code), &[("to", &other.code)]).await;
+    assert_eq!(r.status(), 403);
+    let steering = app.login("0900000002").await;
+    let r = steering.post_form(&format!("/units/{}", village.code), &format!("/units/{}/move", village.code), &[("to", &other.code)]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap(), other_before + n);
+    let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
+    assert_eq!(moved.parent_id, Some(other.id));
+    // Search still finds the moved people in their new commune (search keys follow the move).
+    let someone = hocvuso_db::people::search(&app.db, &app.vault, &moved.path, &hocvuso_db::people::SearchTerm::Everyone, None, 1).await.unwrap();
+    if let Some(p) = someone.people.first() {
+        let q = hocvuso_core::text::fold(&p.full_name);
+        let found = hocvuso_db::people::search(&app.db, &app.vault, &other.path, &hocvuso_db::people::SearchTerm::Name(q), None, 50).await.unwrap();
+        assert!(found.people.iter().any(|f| f.id == p.id));
+    }
+    app.finish().await;
+}
+both!(village_import, village_list_import_and_split);

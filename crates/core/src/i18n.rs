@@ -123,6 +123,18 @@ mod tests {
     }
 
     #[test]
+    fn every_key_in_both_languages() {
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string())).filter(|k| !k.starts_with('#') && !k.is_empty()).collect()
+        };
+        let vi = keys(include_str!("../../../locales/vi/main.ftl"));
+        let en = keys(include_str!("../../../locales/en/main.ftl"));
+        let only_vi: Vec<_> = vi.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&vi).collect();
+        assert!(only_vi.is_empty() && only_en.is_empty(), "only in vi: {only_vi:?}; only in en: {only_en:?}");
+    }
+
+    #[test]
     fn accept_language() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("fr,vi;q=0.5"), Lang::Vi);

@@ -98,7 +98,8 @@ pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
             .collect::<Result<_, _>>()?;
         let expr = cols.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join("||','||");
         // SQLite has no built-in SHA: the rows are concatenated here and hashed in Rust.
-        let sql = format!("SELECT COUNT(*), COALESCE(group_concat({expr}, char(10)), '') FROM (SELECT * FROM {table} ORDER BY rowid)");
+        let order = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT COUNT(*), COALESCE(group_concat({expr}, char(10)), '') FROM (SELECT * FROM {table} ORDER BY {order})");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?;
         let n: i64 = row.try_get(0)?;
         let text: String = row.try_get(1)?;

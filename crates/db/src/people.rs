@@ -131,6 +131,9 @@ pub async fn insert(tx: &mut Tx, vault: &PidVault, p: &PersonInput, place: &Plac
 
 /// Updates a person in place (same ID number or a corrected one).
 pub async fn update(tx: &mut Tx, vault: &PidVault, id: i64, p: &PersonInput, place: &Placement<'_>) -> Result<(), PersonError> {
+    let old: Option<NamePath> = tx
+        .fetch_optional(Query::select().columns([People::FullName, People::UnitPath]).from(People::Table).and_where(Expr::col(People::Id).eq(id)))
+        .await?;
     let mut values = person_values(vault, p, place);
     values.push((People::UpdatedAt, now().into()));
     let r = tx.execute(Query::update().table(People::Table).values(values).and_where(Expr::col(People::Id).eq(id))).await;
@@ -139,7 +142,19 @@ pub async fn update(tx: &mut Tx, vault: &PidVault, id: i64, p: &PersonInput, pla
         Err(DbError::Unique(_)) => return Err(PersonError::DuplicateId),
         Err(e) => return Err(e.into()),
     }
-    tx.execute(Query::delete().from_table(PeopleSearch::Table).and_where(Expr::col(PeopleSearch::PersonId).eq(id))).await?;
+    // The search rows are addressed by their full key: old name, old place.
+    if let Some(old) = old {
+        for k in text::search_keys(&text::fold(&old.full_name)) {
+            tx.execute(
+                Query::delete()
+                    .from_table(PeopleSearch::Table)
+                    .and_where(Expr::col(PeopleSearch::Key).eq(k))
+                    .and_where(Expr::col(PeopleSearch::UnitPath).eq(old.unit_path.clone()))
+                    .and_where(Expr::col(PeopleSearch::PersonId).eq(id)),
+            )
+            .await?;
+        }
+    }
     write_search_keys(tx, id, &p.full_name, &place.residence.path).await?;
     Ok(())
 }
@@ -149,14 +164,15 @@ async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_pa
     if keys.is_empty() {
         return Ok(());
     }
+    let name_key = text::person_name_key(full_name);
     let mut ins = Query::insert()
         .into_table(PeopleSearch::Table)
-        .columns([PeopleSearch::Key, PeopleSearch::PersonId, PeopleSearch::UnitPath])
+        .columns([PeopleSearch::Key, PeopleSearch::UnitPath, PeopleSearch::PersonId, PeopleSearch::NameKey])
         .to_owned();
     let mut seen = std::collections::HashSet::new();
     for k in keys {
         if seen.insert(k.clone()) {
-            ins.values_panic([k.into(), person_id.into(), unit_path.into()]);
+            ins.values_panic([k.into(), unit_path.into(), person_id.into(), name_key.clone().into()]);
         }
     }
     tx.execute(&ins).await?;
@@ -225,41 +241,26 @@ pub struct PeoplePage {
 /// How many name-search candidates are examined before asking for a more specific query.
 pub const SEARCH_CANDIDATES: u64 = 2000;
 
-/// Lists or searches people inside `scope_path`, optionally inside one unit's subtree.
+/// Lists or searches people inside `scope_path`, in Vietnamese order, `limit` per page.
 pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTerm, cursor: Option<&str>, limit: u64) -> Result<PeoplePage> {
+    let cursor = cursor.and_then(decode_cursor);
+    if let SearchTerm::Name(folded) = term {
+        return search_name(db, scope_path, folded, cursor, limit).await;
+    }
     let (lo, hi) = subtree_range(scope_path);
     let mut q = select();
-    q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo.clone()))
-        .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi.clone()));
-    let mut truncated = false;
+    q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+        .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi));
     match term {
-        SearchTerm::Everyone => {}
         SearchTerm::PersonalId(id) => {
             q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
         }
         SearchTerm::Phone(p) => {
             q.and_where(Expr::col((People::Table, People::Phone)).eq(p.clone()));
         }
-        SearchTerm::Name(folded) => {
-            // Bounded candidate set from the suffix index, then Vietnamese order over it.
-            let (klo, khi) = (folded.clone(), format!("{folded}\u{10FFFF}"));
-            let candidates = Query::select()
-                .column(PeopleSearch::PersonId)
-                .from(PeopleSearch::Table)
-                .and_where(Expr::col(PeopleSearch::Key).gte(klo))
-                .and_where(Expr::col(PeopleSearch::Key).lt(khi))
-                .and_where(Expr::col(PeopleSearch::UnitPath).gte(lo))
-                .and_where(Expr::col(PeopleSearch::UnitPath).lt(hi))
-                .limit(SEARCH_CANDIDATES + 1)
-                .to_owned();
-            let count: Scalar<i64> = db
-                .fetch_one(Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(candidates.clone(), "c"))
-                .await?;
-            truncated = count.0 as u64 > SEARCH_CANDIDATES;
-            q.and_where(Expr::col((People::Table, People::Id)).in_subquery(candidates));
-        }
+        SearchTerm::Everyone | SearchTerm::Name(_) => {}
     }
-    if let Some((key, id)) = cursor.and_then(decode_cursor) {
+    if let Some((key, id)) = cursor {
         q.and_where(
             Expr::col((People::Table, People::NameKey))
                 .gt(key.clone())
@@ -271,22 +272,57 @@ pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTe
         .order_by((People::Table, People::Id), Order::Asc)
         .limit(limit + 1);
     let rows: Vec<WithKey> = db.fetch_all(&q).await?;
-    let mut people: Vec<Person> = Vec::with_capacity(rows.len());
-    let mut last_key = None;
-    for (i, r) in rows.into_iter().enumerate() {
-        if i as u64 == limit {
-            break;
-        }
-        last_key = Some((r.name_key.clone(), r.person.id));
+    let more = rows.len() as u64 > limit;
+    let mut people = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for r in rows.into_iter().take(limit as usize) {
+        last = Some((r.name_key.clone(), r.person.id));
         people.push(r.person);
     }
-    let has_more = people.len() as u64 == limit && last_key.is_some();
-    let next_cursor = if has_more {
-        // Only when a further row exists: limit + 1 were requested.
-        last_key.map(|(k, id)| encode_cursor(&k, id))
-    } else {
-        None
+    let next_cursor = if more { last.map(|(k, id)| encode_cursor(&k, id)) } else { None };
+    Ok(PeoplePage { people, next_cursor, truncated: false })
+}
+
+record! {
+    struct Candidate {
+        person_id: i64,
+        name_key: Vec<u8>,
+    }
+}
+
+/// Name search: one index range scan over the folded word suffixes (bounded), Vietnamese order and
+/// paging done on the candidates' stored sort keys, then only the page's people are read.
+async fn search_name(db: &Db, scope_path: &str, folded: &str, cursor: Option<(Vec<u8>, i64)>, limit: u64) -> Result<PeoplePage> {
+    let (lo, hi) = subtree_range(scope_path);
+    let mut candidates: Vec<Candidate> = db
+        .fetch_all(
+            Query::select()
+                .columns([PeopleSearch::PersonId, PeopleSearch::NameKey])
+                .from(PeopleSearch::Table)
+                .and_where(Expr::col(PeopleSearch::Key).gte(folded.to_string()))
+                .and_where(Expr::col(PeopleSearch::Key).lt(format!("{folded}\u{10FFFF}")))
+                .and_where(Expr::col(PeopleSearch::UnitPath).gte(lo))
+                .and_where(Expr::col(PeopleSearch::UnitPath).lt(hi))
+                .limit(SEARCH_CANDIDATES + 1),
+        )
+        .await?;
+    let truncated = candidates.len() as u64 > SEARCH_CANDIDATES;
+    candidates.sort_by(|a, b| (&a.name_key, a.person_id).cmp(&(&b.name_key, b.person_id)));
+    candidates.dedup_by_key(|c| c.person_id);
+    let after: Vec<&Candidate> = match &cursor {
+        Some((key, id)) => candidates.iter().filter(|c| (&c.name_key, c.person_id) > (key, *id)).collect(),
+        None => candidates.iter().collect(),
     };
+    let page: Vec<&Candidate> = after.iter().take(limit as usize).copied().collect();
+    let more = after.len() as u64 > limit;
+    let ids: Vec<i64> = page.iter().map(|c| c.person_id).collect();
+    let mut people: Vec<Person> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.clone()))).await?
+    };
+    people.sort_by_key(|p| ids.iter().position(|i| *i == p.id));
+    let next_cursor = if more { page.last().map(|c| encode_cursor(&c.name_key, c.person_id)) } else { None };
     Ok(PeoplePage { people, next_cursor, truncated })
 }
 
@@ -367,6 +403,13 @@ pub async fn household_id(tx: &mut Tx, unit_id: i64, code: &str) -> Result<i64> 
         )
         .await?;
     Ok(id.0)
+}
+
+record! {
+    struct NamePath {
+        full_name: String,
+        unit_path: String,
+    }
 }
 
 record! {
@@ -538,15 +581,16 @@ pub async fn insert_batch(tx: &mut Tx, vault: &PidVault, items: &[BatchItem<'_>]
     })?;
     let mut keys = Query::insert()
         .into_table(PeopleSearch::Table)
-        .columns([PeopleSearch::Key, PeopleSearch::PersonId, PeopleSearch::UnitPath])
+        .columns([PeopleSearch::Key, PeopleSearch::UnitPath, PeopleSearch::PersonId, PeopleSearch::NameKey])
         .to_owned();
     let mut n_keys = 0;
     for row in &ids {
         let Some(it) = by_index.get(&row.pid_index) else { continue };
+        let name_key = text::person_name_key(&it.person.full_name);
         let mut seen = std::collections::HashSet::new();
         for k in text::search_keys(&text::fold(&it.person.full_name)) {
             if seen.insert(k.clone()) {
-                keys.values_panic([k.into(), row.id.into(), it.residence.path.clone().into()]);
+                keys.values_panic([k.into(), it.residence.path.clone().into(), row.id.into(), name_key.clone().into()]);
                 n_keys += 1;
             }
         }

@@ -154,6 +154,7 @@ pub enum PeopleSearch {
     Key,
     PersonId,
     UnitPath,
+    NameKey,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -396,8 +396,16 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Res
             .and_where(Expr::col(Units::ParentId).eq(from.id)),
     )
     .await?;
-    tx.execute(Query::update().table(People::Table).value(People::UnitId, into.id).and_where(Expr::col(People::UnitId).eq(from.id)))
-        .await?;
+    let (lo, hi) = subtree_range(&from.path);
+    tx.execute(
+        Query::update()
+            .table(People::Table)
+            .value(People::UnitId, into.id)
+            .and_where(Expr::col(People::UnitPath).gte(lo))
+            .and_where(Expr::col(People::UnitPath).lt(hi))
+            .and_where(Expr::col(People::UnitId).eq(from.id)),
+    )
+    .await?;
     tx.execute(
         Query::update()
             .table(Households::Table)

@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/units/{code}/rename", post(rename))
         .route("/units/{code}/merge", post(merge))
         .route("/units/{code}/denominators", get(denominators_page).post(save_denominators))
+        .route("/units/{code}/villages/import", post(import_villages))
+        .route("/units/{code}/move", post(move_unit))
 }
 
 pub async fn load(state: &AppState, code: &str) -> Result<Unit, Problem> {
@@ -44,6 +46,14 @@ fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
         Some(v) => Layout::for_viewer(tr, &parts.0, v),
         None => Layout::anonymous(tr, &parts.0),
     }
+}
+
+/// Creating a commune under `province` needs a steering or system administrator whose scope
+/// contains the province (and so is strictly wider than the new commune).
+fn may_create_official(v: &Viewer, province: &Unit) -> bool {
+    v.grants.iter().any(|g| {
+        matches!(g.role(), Some(hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin)) && province.path.starts_with(&g.unit_path)
+    })
 }
 
 pub struct UnitRow {
@@ -89,6 +99,8 @@ struct ShowPage {
     can_denominators: bool,
     can_manage: bool,
     child_kinds: Vec<(String, String)>,
+    can_import_villages: bool,
+    can_move: bool,
     siblings: Vec<UnitRow>,
     events: Vec<EventRow>,
     successor: Option<UnitRow>,
@@ -106,6 +118,9 @@ async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>,
     if can_add {
         let kinds: Vec<Kind> = match unit.level() {
             Level::Commune => Kind::village_kinds().chain(Kind::organisation_kinds()).collect(),
+            Level::Province if v.as_ref().is_some_and(|v| may_create_official(v, &unit)) => {
+                [Kind::Xa, Kind::Phuong, Kind::DacKhu].into_iter().chain(Kind::organisation_kinds()).collect()
+            }
             Level::Province | Level::Village | Level::Organisation => Kind::organisation_kinds().collect(),
             Level::Country => Vec::new(),
         };
@@ -143,6 +158,8 @@ async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>,
         can_register: allowed(Action::RegisterPerson),
         can_denominators: allowed(Action::ViewDenominators),
         can_manage,
+        can_import_villages: can_add && unit.level() == Level::Commune,
+        can_move: can_manage && matches!(unit.level(), Level::Village | Level::Organisation),
         child_kinds,
         siblings,
         events,
@@ -195,6 +212,10 @@ async fn create_child(State(state): State<AppState>, tr: Tr, parts: Parts0, Path
     let Some(kind) = Kind::parse(&form.kind) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-kind")).await;
     };
+    // New communes (a split, a new ward) are official units: only an administrator above them.
+    if kind.level() == Level::Commune && !may_create_official(&v, &unit) {
+        return Err(Problem::forbidden());
+    }
     let new = NewUnit { parent: &unit, kind, name: &form.name, code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()) };
     let mut tx = state.db.begin().await?;
     let created = match units::create_in(&mut tx, new, Some(v.account.id)).await {
@@ -407,4 +428,107 @@ async fn save_denominators(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{}/denominators?year={year}&saved=1", unit.code)).into_response())
+}
+
+pub struct LineError {
+    pub line: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "units/villages_result.html")]
+struct VillagesResult {
+    l: Layout,
+    unit: Unit,
+    done: Option<String>,
+    failure: Option<String>,
+    errors: Vec<LineError>,
+}
+
+/// A commune officer uploads the list of villages and residential groups; nothing is created unless
+/// every row is valid, and villages already present (same name) are kept.
+async fn import_villages(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>, mp: axum::extract::Multipart) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    authz::require(&v, Action::ManageUnits, &unit.path)?;
+    if unit.level() != Level::Commune {
+        return Err(Problem::bad_request(Message::new("err-unit-parent")));
+    }
+    let (sent, _, bytes) = crate::pages::imports::read_upload(&state, mp).await?;
+    crate::csrf::check(&v, sent.as_deref().unwrap_or(""))?;
+    let render = |done: Option<String>, failure: Option<String>, errors: Vec<LineError>| -> Result<Response, Problem> {
+        let failed = failure.is_some() || !errors.is_empty();
+        let mut r = html(&VillagesResult { l: Layout::for_viewer(tr, &parts.0, &v), unit: unit.clone(), done, failure, errors })?;
+        if failed {
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r.extensions_mut().insert(Rendered);
+        }
+        Ok(r)
+    };
+    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header).and_then(|t| hocvuso_core::import::check_villages(&t));
+    let (rows, errors) = match checked {
+        Ok(x) => x,
+        Err(m) => return render(None, Some(tr.msg(&m)), Vec::new()),
+    };
+    if !errors.is_empty() {
+        let errors = errors.into_iter().map(|e| LineError { line: e.line, column: e.column, message: tr.msg(&e.message) }).collect();
+        return render(None, None, errors);
+    }
+    let default_kind = if unit.kind.as_str() == "phuong" { Kind::ToDanPho } else { Kind::Thon };
+    let (mut created, mut unchanged) = (0, 0);
+    let mut tx = state.db.begin().await?;
+    for r in &rows {
+        if units::find_village(&state.db, &unit, &r.name).await?.is_some() {
+            unchanged += 1;
+            continue;
+        }
+        let new = NewUnit { parent: &unit, kind: r.kind.unwrap_or(default_kind), name: &r.name, code: r.code.as_deref() };
+        match units::create_in(&mut tx, new, Some(v.account.id)).await {
+            Ok(_) => created += 1,
+            Err(UnitError::Invalid(m)) => {
+                drop(tx);
+                return render(None, None, vec![LineError { line: r.line, column: String::new(), message: tr.msg(&m) }]);
+            }
+            Err(UnitError::Db(e)) => return Err(e.into()),
+        }
+    }
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry { action: "unit.import", object_kind: "unit", object_id: unit.code.clone(), person_id: None, unit_path: &unit.path, detail: serde_json::json!({"created": created, "unchanged": unchanged}) },
+    )
+    .await?;
+    tx.commit().await?;
+    let done = tr.msg(&Message::new("villages-import-done").arg("created", created).arg("unchanged", unchanged));
+    render(Some(done), None, Vec::new())
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    to: String,
+}
+
+/// Moves a village or organisation under another unit (the step of a split); its people follow.
+async fn move_unit(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<MoveForm>) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    if !authz::can_manage_unit(&v, &unit) || !matches!(unit.level(), Level::Village | Level::Organisation) {
+        return Err(Problem::forbidden());
+    }
+    let Some(to) = units::by_code(&state.db, form.to.trim()).await? else {
+        return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-not-found").arg("code", form.to.trim())).await;
+    };
+    authz::require(&v, Action::ManageUnits, &to.path)?;
+    match units::move_to(&state.db, &unit, &to, Some(v.account.id)).await {
+        Ok(()) => {}
+        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
+        Err(UnitError::Db(e)) => return Err(e.into()),
+    }
+    audit::record(
+        &state.db,
+        &v.actor(),
+        Entry { action: "unit.move", object_kind: "unit", object_id: unit.code.clone(), person_id: None, unit_path: &to.path, detail: serde_json::json!({"to": to.code}) },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }

@@ -1,0 +1,298 @@
+//! Province-scale benchmark. Generates a whole province (default 1,000,000 people across the 92
+//! communes of Thái Nguyên and ~1,000 villages), imports it through the real import path (CSV file →
+//! check → apply), then measures name search without diacritics, commune listing page by page, and
+//! pages served per second for a signed-in officer.
+//!
+//!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S]
+//!
+//! PostgreSQL: a fresh database is created on HOCVUSO_BENCH_PG (default
+//! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
+
+use hocvuso::{Application, Config};
+use hocvuso_core::crypto::PidVault;
+use hocvuso_core::units::{Kind, Level};
+use hocvuso_db::audit::Actor;
+use hocvuso_db::people::{self, SearchTerm};
+use hocvuso_db::units::{self, NewUnit, Unit};
+use hocvuso_db::{Db, imports};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+struct Args {
+    people: u64,
+    backends: Vec<&'static str>,
+    seconds: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args { people: 1_000_000, backends: vec!["sqlite", "postgres"], seconds: 10 };
+    let v: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < v.len() {
+        match v[i].as_str() {
+            "--people" => a.people = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--people N"),
+            "--seconds" => a.seconds = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--seconds S"),
+            "--backend" => {
+                a.backends = match v.get(i + 1).map(String::as_str) {
+                    Some("sqlite") => vec!["sqlite"],
+                    Some("postgres") => vec!["postgres"],
+                    _ => vec!["sqlite", "postgres"],
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    a
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn summary(mut d: Vec<Duration>) -> String {
+    d.sort();
+    format!("n={} p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms", d.len(), pct(&d, 0.5), pct(&d, 0.95), pct(&d, 0.99), pct(&d, 1.0))
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let a = args();
+    for backend in a.backends.clone() {
+        run(backend, &a).await;
+    }
+}
+
+async fn run(backend: &str, a: &Args) {
+    println!("\n=== {backend}: {} people ===", a.people);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut pg_name = None;
+    let url = if backend == "sqlite" {
+        format!("sqlite://{}", dir.path().join("bench.db").display())
+    } else {
+        let admin_url = std::env::var("HOCVUSO_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
+        let name = format!("hvbench_{}", std::process::id());
+        let _ = admin.drop_database(&name).await;
+        admin.create_database(&name).await.expect("create bench db");
+        admin.close().await;
+        pg_name = Some((admin_url.clone(), name.clone()));
+        format!("{}/{}", admin_url.rsplit_once('/').map(|(x, _)| x).unwrap_or(&admin_url), name)
+    };
+    let vars = vec![
+        ("HOCVUSO_DATA_DIR".to_string(), dir.path().display().to_string()),
+        ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
+        ("DATABASE_URL".to_string(), url),
+        ("HOCVUSO_DEMO".to_string(), "false".to_string()),
+        ("HOCVUSO_CONFIG".to_string(), dir.path().join("none.toml").display().to_string()),
+    ];
+    std::fs::write(dir.path().join("none.toml"), "").expect("config");
+    let config = Config::from_vars(&vars).expect("config");
+    let app = Application::build(config.clone()).await.expect("app");
+    let db = app.state().db.clone();
+    let vault = app.state().vault.clone();
+
+    // Villages: ~11 per commune, ~1,000 in all.
+    let province = units::by_code(&db, "19").await.unwrap().unwrap();
+    let communes: Vec<Unit> = units::children(&db, province.id).await.unwrap().into_iter().filter(|u| u.level() == Level::Commune).collect();
+    let mut villages: Vec<Vec<Unit>> = Vec::new();
+    let mut tx = db.begin().await.unwrap();
+    for c in &communes {
+        let mut vs = Vec::new();
+        for i in 0..11 {
+            let name = format!("Thôn {}", i + 1);
+            vs.push(units::create_in(&mut tx, NewUnit { parent: c, kind: Kind::Thon, name: &name, code: None }, None).await.map_err(|e| e.to_string()).unwrap());
+        }
+        villages.push(vs);
+    }
+    tx.commit().await.unwrap();
+    println!("units: {} communes, {} villages", communes.len(), villages.iter().map(Vec::len).sum::<usize>());
+
+    // One CSV per commune, as each commune would upload its list from the police register.
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut rng = StdRng::seed_from_u64(42);
+    let per_commune = a.people / communes.len() as u64;
+    let mut files: Vec<(Unit, String)> = Vec::new();
+    let mut serial = 0u64;
+    let gen_start = Instant::now();
+    for (ci, c) in communes.iter().enumerate() {
+        let n = if ci == communes.len() - 1 { a.people - serial } else { per_commune };
+        let mut csv = String::with_capacity(n as usize * 90);
+        csv.push_str("Họ và tên,Ngày sinh,Giới tính,Số định danh,Số điện thoại,Đối tượng,Thôn/Tổ dân phố\n");
+        for _ in 0..n {
+            let p = hocvuso_db::demo::person(&mut rng, serial, today);
+            serial += 1;
+            let v = &villages[ci][rng.gen_range(0..villages[ci].len())];
+            let group = p.groups.iter().next().map(|g| g.as_str()).unwrap_or("resident");
+            let _ = writeln!(
+                csv,
+                "{},{},{},{},{},{},{}",
+                p.full_name,
+                hocvuso_core::people::format_date(p.birth_date),
+                if p.sex == hocvuso_core::people::Sex::Male { "Nam" } else { "Nữ" },
+                p.personal_id.as_str(),
+                p.phone.unwrap_or_default(),
+                group,
+                v.code
+            );
+        }
+        files.push((c.clone(), csv));
+    }
+    println!("generated {} rows in {:.1}s ({} MB of CSV)", serial, gen_start.elapsed().as_secs_f64(), files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000);
+
+    // Import through the real path.
+    let upload_dir = config.upload_dir();
+    let actor = Actor::system("bench");
+    let start = Instant::now();
+    let (mut check_t, mut apply_t) = (Duration::ZERO, Duration::ZERO);
+    for (c, csv) in &files {
+        let t = Instant::now();
+        let id = imports::create(&db, &upload_dir, c, 1, "bench.csv", csv.as_bytes()).await.unwrap();
+        imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
+        check_t += t.elapsed();
+        let j = imports::get(&db, id).await.unwrap().unwrap();
+        assert_eq!(j.bad_rows, 0, "generated data must be valid");
+        imports::decide(&db, id, imports::Decision::ImportGoodRows).await.unwrap();
+        let t = Instant::now();
+        imports::apply(&db, &vault, id, &actor).await.unwrap();
+        apply_t += t.elapsed();
+    }
+    let total = start.elapsed();
+    let count = people::count_in(&db, &province.path).await.unwrap();
+    println!(
+        "IMPORT {} rows: {:.1}s total ({:.0} rows/s; check {:.1}s, apply {:.1}s) — target < 60 s",
+        count,
+        total.as_secs_f64(),
+        count as f64 / total.as_secs_f64(),
+        check_t.as_secs_f64(),
+        apply_t.as_secs_f64()
+    );
+
+    // Name search without diacritics, province scope and commune scope.
+    let queries = search_queries(&mut rng, 500);
+    for (label, scope) in [("province", province.path.clone()), ("commune", communes[0].path.clone())] {
+        let mut lat = Vec::new();
+        let mut truncated = 0;
+        for q in &queries {
+            let t = Instant::now();
+            let page = people::search(&db, &vault, &scope, &SearchTerm::parse(q), None, 50).await.unwrap();
+            lat.push(t.elapsed());
+            truncated += page.truncated as usize;
+        }
+        println!("SEARCH ({label} scope, folded names, 50 per page): {} ; {truncated} asked for a longer name — target p95 < 20 ms", summary(lat));
+    }
+
+    // Listing a commune page by page.
+    let mut lat = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut listed = 0;
+    loop {
+        let t = Instant::now();
+        let page = people::search(&db, &vault, &communes[0].path, &SearchTerm::Everyone, cursor.as_deref(), 50).await.unwrap();
+        lat.push(t.elapsed());
+        listed += page.people.len();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    println!("LIST commune of {listed} people, 50 per page, all pages: {}", summary(lat));
+
+    // Pages per second for a signed-in officer, over HTTP.
+    let port = app.port();
+    let state = app.state().clone();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stop_rx.await;
+    }));
+    let officer_phone = "0900000099";
+    let mut tx = state.db.begin().await.unwrap();
+    let acc = hocvuso_db::accounts::create(
+        &mut tx,
+        hocvuso_db::accounts::NewAccount {
+            display_name: "Cán bộ đo hiệu năng",
+            phone: Some(officer_phone),
+            pid_index: None,
+            person_id: None,
+            password_hash: hocvuso_core::password::hash("bench-password"),
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    hocvuso_db::accounts::grant(&mut tx, acc, hocvuso_core::roles::Role::Officer, &communes[0], None).await.unwrap();
+    tx.commit().await.unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login_page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let token = login_page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let r = client.post(format!("{base}/login")).form(&[("_csrf", token.as_str()), ("login", officer_phone), ("password", "bench-password")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let paths: Vec<String> = vec![
+        format!("/units/{}", communes[0].code),
+        format!("/units/{}/people", communes[0].code),
+        format!("/units/{}/people?q=nguyen+van", communes[0].code),
+        format!("/units/{}/people?q=thi+hoa", communes[0].code),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let client = client.clone();
+        let base = base.clone();
+        let paths = paths.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut i = w;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let r = client.get(format!("{base}{}", paths[i % paths.len()])).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+                let _ = r.bytes().await.unwrap();
+                lat.push(t.elapsed());
+                i += 1;
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    println!("PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {}", a.seconds, all.len() as f64 / a.seconds as f64, summary(all));
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    if let Some((admin_url, name)) = pg_name {
+        let admin = Db::connect(&admin_url).await.unwrap();
+        let _ = admin.drop_database(&name).await;
+        admin.close().await;
+    }
+    let _: &PidVault = &vault;
+}
+
+/// Names people type when looking someone up: full names, family + middle, given names, lowercase
+/// without diacritics.
+fn search_queries(rng: &mut StdRng, n: usize) -> Vec<String> {
+    let today = time::OffsetDateTime::now_utc().date();
+    (0..n)
+        .map(|i| {
+            let p = hocvuso_db::demo::person(rng, 9_000_000 + i as u64, today);
+            let folded = hocvuso_core::text::fold(&p.full_name);
+            let words: Vec<&str> = folded.split(' ').collect();
+            match i % 4 {
+                0 => folded.clone(),
+                1 => words[1..].join(" "),
+                2 => words[..2].join(" "),
+                _ => words.last().copied().unwrap_or("an").to_string(),
+            }
+        })
+        .collect()
+}
