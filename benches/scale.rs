@@ -27,7 +27,11 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { people: 1_000_000, backends: vec!["sqlite", "postgres"], seconds: 10 };
+    let mut a = Args {
+        people: 1_000_000,
+        backends: vec!["sqlite", "postgres"],
+        seconds: 10,
+    };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
@@ -61,7 +65,14 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
 
 fn summary(mut d: Vec<Duration>) -> String {
     d.sort();
-    format!("n={} p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms", d.len(), pct(&d, 0.5), pct(&d, 0.95), pct(&d, 0.99), pct(&d, 1.0))
+    format!(
+        "n={} p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms",
+        d.len(),
+        pct(&d, 0.5),
+        pct(&d, 0.95),
+        pct(&d, 0.99),
+        pct(&d, 1.0)
+    )
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -79,21 +90,29 @@ async fn run(backend: &str, a: &Args) {
     let url = if backend == "sqlite" {
         format!("sqlite://{}", dir.path().join("bench.db").display())
     } else {
-        let admin_url = std::env::var("HOCVUSO_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin_url =
+            std::env::var("HOCVUSO_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
         let name = format!("hvbench_{}", std::process::id());
         let _ = admin.drop_database(&name).await;
         admin.create_database(&name).await.expect("create bench db");
         admin.close().await;
         pg_name = Some((admin_url.clone(), name.clone()));
-        format!("{}/{}", admin_url.rsplit_once('/').map(|(x, _)| x).unwrap_or(&admin_url), name)
+        format!(
+            "{}/{}",
+            admin_url.rsplit_once('/').map(|(x, _)| x).unwrap_or(&admin_url),
+            name
+        )
     };
     let vars = vec![
         ("HOCVUSO_DATA_DIR".to_string(), dir.path().display().to_string()),
         ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
         ("DATABASE_URL".to_string(), url),
         ("HOCVUSO_DEMO".to_string(), "false".to_string()),
-        ("HOCVUSO_CONFIG".to_string(), dir.path().join("none.toml").display().to_string()),
+        (
+            "HOCVUSO_CONFIG".to_string(),
+            dir.path().join("none.toml").display().to_string(),
+        ),
     ];
     std::fs::write(dir.path().join("none.toml"), "").expect("config");
     let config = Config::from_vars(&vars).expect("config");
@@ -103,19 +122,42 @@ async fn run(backend: &str, a: &Args) {
 
     // Villages: ~11 per commune, ~1,000 in all.
     let province = units::by_code(&db, "19").await.unwrap().unwrap();
-    let communes: Vec<Unit> = units::children(&db, province.id).await.unwrap().into_iter().filter(|u| u.level() == Level::Commune).collect();
+    let communes: Vec<Unit> = units::children(&db, province.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.level() == Level::Commune)
+        .collect();
     let mut villages: Vec<Vec<Unit>> = Vec::new();
     let mut tx = db.begin().await.unwrap();
     for c in &communes {
         let mut vs = Vec::new();
         for i in 0..11 {
             let name = format!("Thôn {}", i + 1);
-            vs.push(units::create_in(&mut tx, NewUnit { parent: c, kind: Kind::Thon, name: &name, code: None }, None).await.map_err(|e| e.to_string()).unwrap());
+            vs.push(
+                units::create_in(
+                    &mut tx,
+                    NewUnit {
+                        parent: c,
+                        kind: Kind::Thon,
+                        name: &name,
+                        code: None,
+                    },
+                    None,
+                )
+                .await
+                .map_err(|e| e.to_string())
+                .unwrap(),
+            );
         }
         villages.push(vs);
     }
     tx.commit().await.unwrap();
-    println!("units: {} communes, {} villages", communes.len(), villages.iter().map(Vec::len).sum::<usize>());
+    println!(
+        "units: {} communes, {} villages",
+        communes.len(),
+        villages.iter().map(Vec::len).sum::<usize>()
+    );
 
     // One CSV per commune, as each commune would upload its list from the police register.
     let today = time::OffsetDateTime::now_utc().date();
@@ -125,7 +167,11 @@ async fn run(backend: &str, a: &Args) {
     let mut serial = 0u64;
     let gen_start = Instant::now();
     for (ci, c) in communes.iter().enumerate() {
-        let n = if ci == communes.len() - 1 { a.people - serial } else { per_commune };
+        let n = if ci == communes.len() - 1 {
+            a.people - serial
+        } else {
+            per_commune
+        };
         let mut csv = String::with_capacity(n as usize * 90);
         csv.push_str("Họ và tên,Ngày sinh,Giới tính,Số định danh,Số điện thoại,Đối tượng,Thôn/Tổ dân phố\n");
         for _ in 0..n {
@@ -138,7 +184,11 @@ async fn run(backend: &str, a: &Args) {
                 "{},{},{},{},{},{},{}",
                 p.full_name,
                 hocvuso_core::people::format_date(p.birth_date),
-                if p.sex == hocvuso_core::people::Sex::Male { "Nam" } else { "Nữ" },
+                if p.sex == hocvuso_core::people::Sex::Male {
+                    "Nam"
+                } else {
+                    "Nữ"
+                },
                 p.personal_id.as_str(),
                 p.phone.unwrap_or_default(),
                 group,
@@ -147,7 +197,12 @@ async fn run(backend: &str, a: &Args) {
         }
         files.push((c.clone(), csv));
     }
-    println!("generated {} rows in {:.1}s ({} MB of CSV)", serial, gen_start.elapsed().as_secs_f64(), files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000);
+    println!(
+        "generated {} rows in {:.1}s ({} MB of CSV)",
+        serial,
+        gen_start.elapsed().as_secs_f64(),
+        files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000
+    );
 
     // Import through the real path.
     let upload_dir = config.upload_dir();
@@ -156,12 +211,16 @@ async fn run(backend: &str, a: &Args) {
     let (mut check_t, mut apply_t) = (Duration::ZERO, Duration::ZERO);
     for (c, csv) in &files {
         let t = Instant::now();
-        let id = imports::create(&db, &upload_dir, c, 1, "bench.csv", csv.as_bytes()).await.unwrap();
+        let id = imports::create(&db, &upload_dir, c, 1, "bench.csv", csv.as_bytes())
+            .await
+            .unwrap();
         imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
         check_t += t.elapsed();
         let j = imports::get(&db, id).await.unwrap().unwrap();
         assert_eq!(j.bad_rows, 0, "generated data must be valid");
-        imports::decide(&db, id, imports::Decision::ImportGoodRows).await.unwrap();
+        imports::decide(&db, id, imports::Decision::ImportGoodRows)
+            .await
+            .unwrap();
         let t = Instant::now();
         imports::apply(&db, &vault, id, &actor).await.unwrap();
         apply_t += t.elapsed();
@@ -179,16 +238,24 @@ async fn run(backend: &str, a: &Args) {
 
     // Name search without diacritics, province scope and commune scope.
     let queries = search_queries(&mut rng, 500);
-    for (label, scope) in [("province", province.path.clone()), ("commune", communes[0].path.clone())] {
+    for (label, scope) in [
+        ("province", province.path.clone()),
+        ("commune", communes[0].path.clone()),
+    ] {
         let mut lat = Vec::new();
         let mut truncated = 0;
         for q in &queries {
             let t = Instant::now();
-            let page = people::search(&db, &vault, &scope, &SearchTerm::parse(q), None, 50).await.unwrap();
+            let page = people::search(&db, &vault, &scope, &SearchTerm::parse(q), None, 50)
+                .await
+                .unwrap();
             lat.push(t.elapsed());
             truncated += page.truncated as usize;
         }
-        println!("SEARCH ({label} scope, folded names, 50 per page): {} ; {truncated} asked for a longer name — target p95 < 20 ms", summary(lat));
+        println!(
+            "SEARCH ({label} scope, folded names, 50 per page): {} ; {truncated} asked for a longer name — target p95 < 20 ms",
+            summary(lat)
+        );
     }
 
     // Listing a commune page by page.
@@ -197,7 +264,16 @@ async fn run(backend: &str, a: &Args) {
     let mut listed = 0;
     loop {
         let t = Instant::now();
-        let page = people::search(&db, &vault, &communes[0].path, &SearchTerm::Everyone, cursor.as_deref(), 50).await.unwrap();
+        let page = people::search(
+            &db,
+            &vault,
+            &communes[0].path,
+            &SearchTerm::Everyone,
+            cursor.as_deref(),
+            50,
+        )
+        .await
+        .unwrap();
         lat.push(t.elapsed());
         listed += page.people.len();
         match page.next_cursor {
@@ -205,7 +281,10 @@ async fn run(backend: &str, a: &Args) {
             None => break,
         }
     }
-    println!("LIST commune of {listed} people, 50 per page, all pages: {}", summary(lat));
+    println!(
+        "LIST commune of {listed} people, 50 per page, all pages: {}",
+        summary(lat)
+    );
 
     // Pages per second for a signed-in officer, over HTTP.
     let port = app.port();
@@ -229,13 +308,40 @@ async fn run(backend: &str, a: &Args) {
     )
     .await
     .unwrap();
-    hocvuso_db::accounts::grant(&mut tx, acc, hocvuso_core::roles::Role::Officer, &communes[0], None).await.unwrap();
+    hocvuso_db::accounts::grant(&mut tx, acc, hocvuso_core::roles::Role::Officer, &communes[0], None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login_page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
-    let token = login_page.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
-    let r = client.post(format!("{base}/login")).form(&[("_csrf", token.as_str()), ("login", officer_phone), ("password", "bench-password")]).send().await.unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login_page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = login_page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("login", officer_phone),
+            ("password", "bench-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let paths: Vec<String> = vec![
         format!("/units/{}", communes[0].code),
@@ -254,7 +360,11 @@ async fn run(backend: &str, a: &Args) {
             let mut i = w;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let r = client.get(format!("{base}{}", paths[i % paths.len()])).send().await.unwrap();
+                let r = client
+                    .get(format!("{base}{}", paths[i % paths.len()]))
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status(), 200);
                 let _ = r.bytes().await.unwrap();
                 lat.push(t.elapsed());
@@ -267,7 +377,12 @@ async fn run(backend: &str, a: &Args) {
     for t in tasks {
         all.extend(t.await.unwrap());
     }
-    println!("PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {}", a.seconds, all.len() as f64 / a.seconds as f64, summary(all));
+    println!(
+        "PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {}",
+        a.seconds,
+        all.len() as f64 / a.seconds as f64,
+        summary(all)
+    );
     let _ = stop_tx.send(());
     let _ = server.await;
     if let Some((admin_url, name)) = pg_name {

@@ -49,8 +49,13 @@ impl Application {
             let today = time::OffsetDateTime::now_utc().date();
             demo_accounts = demo::seed(&db, &vault, &demo::Options::demo(today)).await?;
         }
-        let listener = TcpListener::bind(config.addr).await.map_err(|e| StartError::Listen(config.addr, e))?;
-        let port = listener.local_addr().map_err(|e| StartError::Listen(config.addr, e))?.port();
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| StartError::Listen(config.addr, e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Listen(config.addr, e))?
+            .port();
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         let (queue, worker) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
@@ -67,7 +72,13 @@ impl Application {
             throttle: Arc::new(Throttle::default()),
             jobs: queue,
         };
-        Ok(Application { listener, port, state, worker, demo_accounts })
+        Ok(Application {
+            listener,
+            port,
+            state,
+            worker,
+            demo_accounts,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -83,9 +94,12 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let router = hocvuso_web::router(self.state.clone());
         let db = self.state.db.clone();
-        let result = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let result = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         // An import stopped here loses only its uncommitted chunk; the next start resumes it.
         self.worker.abort();
         let _ = self.worker.await;

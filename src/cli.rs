@@ -75,7 +75,9 @@ pub async fn run(args: Vec<String>) -> i32 {
         "backup" => backup_cmd(config, rest).await,
         "restore" => restore_cmd(config, rest),
         "verify-audit" => return verify(config).await,
-        other => Err(format!("Lệnh không hợp lệ / unknown command: '{other}'. Chạy 'hocvuso --help' để xem danh sách lệnh.")),
+        other => Err(format!(
+            "Lệnh không hợp lệ / unknown command: '{other}'. Chạy 'hocvuso --help' để xem danh sách lệnh."
+        )),
     };
     match result {
         Ok(()) => 0,
@@ -90,23 +92,38 @@ fn print_demo_accounts() {
     println!("\nTài khoản dùng thử / demo accounts (đăng nhập bằng số điện thoại / sign in with the phone number):");
     for (role, login) in demo::LOGINS {
         let label = hocvuso_core::i18n::t(Lang::Vi, &role.label_key());
-        println!("  {:<28} {}  mật khẩu / password: {}", label, login, demo::password_for(login));
+        println!(
+            "  {:<28} {}  mật khẩu / password: {}",
+            label,
+            login,
+            demo::password_for(login)
+        );
     }
     println!();
 }
 
 async fn serve(config: Config) -> CliResult {
     let demo_on = config.demo;
-    let app = Application::build(config.clone()).await.map_err(|e| format!("Không khởi động được / cannot start: {e}"))?;
+    let app = Application::build(config.clone())
+        .await
+        .map_err(|e| format!("Không khởi động được / cannot start: {e}"))?;
     if demo_on {
         print_demo_accounts();
     }
-    println!("hocvuso đang chạy tại / running at http://{}:{}/", config.addr.ip(), app.port());
-    app.run_until(shutdown_signal()).await.map_err(|e| format!("máy chủ dừng do lỗi / server error: {e}"))
+    println!(
+        "hocvuso đang chạy tại / running at http://{}:{}/",
+        config.addr.ip(),
+        app.port()
+    );
+    app.run_until(shutdown_signal())
+        .await
+        .map_err(|e| format!("máy chủ dừng do lỗi / server error: {e}"))
 }
 
 async fn migrate(config: Config) -> CliResult {
-    let (db, _) = prepare_db(&config).await.map_err(|e| format!("Lỗi CSDL / database error: {e}"))?;
+    let (db, _) = prepare_db(&config)
+        .await
+        .map_err(|e| format!("Lỗi CSDL / database error: {e}"))?;
     db.close().await;
     println!("Đã cập nhật cơ sở dữ liệu / database is up to date.");
     Ok(())
@@ -114,14 +131,20 @@ async fn migrate(config: Config) -> CliResult {
 
 async fn seed_demo(config: Config) -> CliResult {
     let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
-    if hocvuso_db::accounts::by_phone(&db, demo::LOGINS[0].1).await.map_err(|e| e.to_string())?.is_some() {
+    if hocvuso_db::accounts::by_phone(&db, demo::LOGINS[0].1)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
         println!("Dữ liệu mẫu đã có sẵn / the demo is already seeded.");
         print_demo_accounts();
         return Ok(());
     }
     let vault = PidVault::new(&config.secret_key);
     let today = time::OffsetDateTime::now_utc().date();
-    demo::seed(&db, &vault, &demo::Options::demo(today)).await.map_err(|e| e.to_string())?;
+    demo::seed(&db, &vault, &demo::Options::demo(today))
+        .await
+        .map_err(|e| e.to_string())?;
     db.close().await;
     print_demo_accounts();
     Ok(())
@@ -135,30 +158,67 @@ async fn import(config: Config, args: &[String]) -> CliResult {
     };
     let bytes = std::fs::read(file).map_err(|e| format!("Không đọc được tệp / cannot read {file}: {e}"))?;
     let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
-    let unit = units::by_code(&db, code).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("Không có đơn vị mã '{code}' / no unit with code '{code}'"))?;
+    let unit = units::by_code(&db, code)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("Không có đơn vị mã '{code}' / no unit with code '{code}'"))?;
     let vault = PidVault::new(&config.secret_key);
     let upload_dir = config.upload_dir();
-    let name = PathBuf::from(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = PathBuf::from(file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let started = std::time::Instant::now();
-    let job = imports::create(&db, &upload_dir, &unit, 0, &name, &bytes).await.map_err(|e| e.to_string())?;
+    let job = imports::create(&db, &upload_dir, &unit, 0, &name, &bytes)
+        .await
+        .map_err(|e| e.to_string())?;
     let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&db, &vault, &upload_dir, job, today).await.map_err(|e| e.to_string())?;
-    let j = imports::get(&db, job).await.map_err(|e| e.to_string())?.ok_or("job vanished")?;
+    imports::check(&db, &vault, &upload_dir, job, today)
+        .await
+        .map_err(|e| e.to_string())?;
+    let j = imports::get(&db, job)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("job vanished")?;
     if let Some(m) = j.message() {
         return Err(format!("Không nhập được tệp / file refused: {}", m.render(Lang::Vi)));
     }
-    let errors = imports::errors(&db, job, u64::MAX >> 1).await.map_err(|e| e.to_string())?;
+    let errors = imports::errors(&db, job, u64::MAX >> 1)
+        .await
+        .map_err(|e| e.to_string())?;
     for e in &errors {
-        eprintln!("dòng {} · cột {}: {}", e.line, e.column_name, e.message().render(Lang::Vi));
+        eprintln!(
+            "dòng {} · cột {}: {}",
+            e.line,
+            e.column_name,
+            e.message().render(Lang::Vi)
+        );
     }
-    println!("Kiểm tra xong / checked: {} dòng, {} đúng, {} dòng lỗi ({:.1}s)", j.total_rows, j.good_rows, j.bad_rows, started.elapsed().as_secs_f64());
-    let decision = if all_or_nothing && j.bad_rows > 0 { imports::Decision::Cancel } else { imports::Decision::ImportGoodRows };
+    println!(
+        "Kiểm tra xong / checked: {} dòng, {} đúng, {} dòng lỗi ({:.1}s)",
+        j.total_rows,
+        j.good_rows,
+        j.bad_rows,
+        started.elapsed().as_secs_f64()
+    );
+    let decision = if all_or_nothing && j.bad_rows > 0 {
+        imports::Decision::Cancel
+    } else {
+        imports::Decision::ImportGoodRows
+    };
     imports::decide(&db, job, decision).await.map_err(|e| e.to_string())?;
     if decision == imports::Decision::Cancel {
-        return Err("Không nhập gì vì tệp có dòng lỗi (--all-or-nothing) / nothing imported: the file has bad rows.".into());
+        return Err(
+            "Không nhập gì vì tệp có dòng lỗi (--all-or-nothing) / nothing imported: the file has bad rows.".into(),
+        );
     }
-    imports::apply(&db, &vault, job, &Actor::system("cli import")).await.map_err(|e| e.to_string())?;
-    let j = imports::get(&db, job).await.map_err(|e| e.to_string())?.ok_or("job vanished")?;
+    imports::apply(&db, &vault, job, &Actor::system("cli import"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let j = imports::get(&db, job)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("job vanished")?;
     println!(
         "Đã nhập / imported: {} mới, {} cập nhật, {} không đổi — {:.1}s",
         j.inserted,
@@ -171,26 +231,47 @@ async fn import(config: Config, args: &[String]) -> CliResult {
 }
 
 async fn generate(config: Config, args: &[String]) -> CliResult {
-    let [code, count] = &args[..] else { return Err("Cách dùng / usage: hocvuso generate <mã-tỉnh> <số-người>".into()) };
-    let people: u64 = count.parse().map_err(|_| format!("'{count}' không phải số / is not a number"))?;
+    let [code, count] = args else {
+        return Err("Cách dùng / usage: hocvuso generate <mã-tỉnh> <số-người>".into());
+    };
+    let people: u64 = count
+        .parse()
+        .map_err(|_| format!("'{count}' không phải số / is not a number"))?;
     let (db, _) = prepare_db(&config).await.map_err(|e| e.to_string())?;
     let vault = PidVault::new(&config.secret_key);
     let today = time::OffsetDateTime::now_utc().date();
     let started = std::time::Instant::now();
-    let opts = demo::Options { province_code: code.clone(), people, villages_per_commune: (8, 12), seed: 1, today, accounts: false };
+    let opts = demo::Options {
+        province_code: code.clone(),
+        people,
+        villages_per_commune: (8, 12),
+        seed: 1,
+        today,
+        accounts: false,
+    };
     demo::seed(&db, &vault, &opts).await.map_err(|e| e.to_string())?;
-    println!("Đã sinh / generated {people} người trong {:.1}s", started.elapsed().as_secs_f64());
+    println!(
+        "Đã sinh / generated {people} người trong {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     db.close().await;
     Ok(())
 }
 
 async fn backup_cmd(config: Config, args: &[String]) -> CliResult {
-    let [dest] = args else { return Err("Cách dùng / usage: hocvuso backup <tệp-đích>".into()) };
+    let [dest] = args else {
+        return Err("Cách dùng / usage: hocvuso backup <tệp-đích>".into());
+    };
     let dest = PathBuf::from(dest);
     if dest.exists() {
-        return Err(format!("Tệp {} đã tồn tại; hãy chọn tên khác / already exists", dest.display()));
+        return Err(format!(
+            "Tệp {} đã tồn tại; hãy chọn tên khác / already exists",
+            dest.display()
+        ));
     }
-    let db = hocvuso_db::Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let db = hocvuso_db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     if db.backend() == Backend::Postgres {
         return Err("PostgreSQL: dùng pg_dump -Fc (xem README) / use pg_dump -Fc (see README)".into());
     }
@@ -200,12 +281,18 @@ async fn backup_cmd(config: Config, args: &[String]) -> CliResult {
 }
 
 fn restore_cmd(config: Config, args: &[String]) -> CliResult {
-    let [src] = args else { return Err("Cách dùng / usage: hocvuso restore <tệp-sao-lưu>".into()) };
+    let [src] = args else {
+        return Err("Cách dùng / usage: hocvuso restore <tệp-sao-lưu>".into());
+    };
     let Some(target) = config.sqlite_path() else {
         return Err("PostgreSQL: dùng pg_restore (xem README) / use pg_restore (see README)".into());
     };
-    backup::restore_sqlite(&PathBuf::from(src), &target).map_err(|e| format!("Không khôi phục được / restore failed: {e}"))?;
-    println!("Đã khôi phục / restored {} (bản cũ giữ ở *.before-restore)", target.display());
+    backup::restore_sqlite(&PathBuf::from(src), &target)
+        .map_err(|e| format!("Không khôi phục được / restore failed: {e}"))?;
+    println!(
+        "Đã khôi phục / restored {} (bản cũ giữ ở *.before-restore)",
+        target.display()
+    );
     Ok(())
 }
 

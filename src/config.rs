@@ -81,7 +81,13 @@ impl Config {
 
     /// Builds configuration from explicit variables (tests pass their own).
     pub fn from_vars(vars: &[(String, String)]) -> Result<Config, ConfigError> {
-        let get = |k: &str| vars.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.trim().is_empty());
+        let get = |k: &str| {
+            vars.iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.trim().is_empty())
+        };
         let file_path = get("HOCVUSO_CONFIG").map(PathBuf::from).or_else(|| {
             let p = PathBuf::from("hocvuso.toml");
             p.exists().then_some(p)
@@ -93,32 +99,65 @@ impl Config {
             }
             None => FileConfig::default(),
         };
-        let addr_s = get("HOCVUSO_ADDR").or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr: SocketAddr = addr_s.parse().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_ADDR", problem: format!("'{addr_s}' is not host:port, e.g. 127.0.0.1:8080") })?;
-        let data_dir = PathBuf::from(get("HOCVUSO_DATA_DIR").or(file.data_dir).unwrap_or_else(|| "./data".into()));
+        let addr_s = get("HOCVUSO_ADDR")
+            .or(file.addr)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr: SocketAddr = addr_s.parse().map_err(|_| ConfigError::Invalid {
+            name: "HOCVUSO_ADDR",
+            problem: format!("'{addr_s}' is not host:port, e.g. 127.0.0.1:8080"),
+        })?;
+        let data_dir = PathBuf::from(
+            get("HOCVUSO_DATA_DIR")
+                .or(file.data_dir)
+                .unwrap_or_else(|| "./data".into()),
+        );
         std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError::DataDir(data_dir.clone(), e.to_string()))?;
-        let database_url = get("DATABASE_URL").or(file.database_url).unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hocvuso.db").display()));
-        if !(database_url.starts_with("sqlite://") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::Invalid { name: "DATABASE_URL", problem: "must start with sqlite:// or postgres://".into() });
+        let database_url = get("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hocvuso.db").display()));
+        if !(database_url.starts_with("sqlite://")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                problem: "must start with sqlite:// or postgres://".into(),
+            });
         }
         let secret_key = match get("HOCVUSO_SECRET_KEY").or(file.secret_key) {
-            Some(hex) => MasterKey::from_hex(&hex).map_err(|e| ConfigError::Invalid { name: "HOCVUSO_SECRET_KEY", problem: e.to_string() })?,
+            Some(hex) => MasterKey::from_hex(&hex).map_err(|e| ConfigError::Invalid {
+                name: "HOCVUSO_SECRET_KEY",
+                problem: e.to_string(),
+            })?,
             None => key_file(&data_dir)?,
         };
-        let parse_bool = |name: &'static str, v: Option<String>, fallback: Option<bool>, default: bool| -> Result<bool, ConfigError> {
+        let parse_bool = |name: &'static str,
+                          v: Option<String>,
+                          fallback: Option<bool>,
+                          default: bool|
+         -> Result<bool, ConfigError> {
             match v.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
                 None => Ok(fallback.unwrap_or(default)),
                 Some("1" | "true" | "yes" | "on") => Ok(true),
                 Some("0" | "false" | "no" | "off") => Ok(false),
-                Some(other) => Err(ConfigError::Invalid { name, problem: format!("'{other}' is not true or false") }),
+                Some(other) => Err(ConfigError::Invalid {
+                    name,
+                    problem: format!("'{other}' is not true or false"),
+                }),
             }
         };
         let max_mb = match get("HOCVUSO_MAX_UPLOAD_MB") {
-            Some(v) => v.trim().parse::<usize>().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_MAX_UPLOAD_MB", problem: format!("'{v}' is not a number of megabytes") })?,
+            Some(v) => v.trim().parse::<usize>().map_err(|_| ConfigError::Invalid {
+                name: "HOCVUSO_MAX_UPLOAD_MB",
+                problem: format!("'{v}' is not a number of megabytes"),
+            })?,
             None => file.max_upload_mb.unwrap_or(100),
         };
         let timeout = match get("HOCVUSO_REQUEST_TIMEOUT_SECS") {
-            Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::Invalid { name: "HOCVUSO_REQUEST_TIMEOUT_SECS", problem: format!("'{v}' is not a number of seconds") })?,
+            Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
+                name: "HOCVUSO_REQUEST_TIMEOUT_SECS",
+                problem: format!("'{v}' is not a number of seconds"),
+            })?,
             None => file.request_timeout_secs.unwrap_or(60),
         };
         Ok(Config {
@@ -147,7 +186,10 @@ impl Config {
 fn key_file(dir: &Path) -> Result<MasterKey, ConfigError> {
     let path = dir.join("secret.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return MasterKey::from_hex(&text).map_err(|e| ConfigError::Invalid { name: "data/secret.key", problem: e.to_string() });
+        return MasterKey::from_hex(&text).map_err(|e| ConfigError::Invalid {
+            name: "data/secret.key",
+            problem: e.to_string(),
+        });
     }
     let key = MasterKey::generate();
     std::fs::write(&path, key.to_hex()).map_err(|e| ConfigError::DataDir(dir.to_path_buf(), e.to_string()))?;

@@ -6,7 +6,7 @@ use crate::helpers::{Backend, Client, TestApp, officer_units};
 use hocvuso_core::people::PersonForm;
 use hocvuso_db::people::{self, Placement};
 use hocvuso_db::units::{self, Unit};
-use hocvuso_db::{imports, Scalar};
+use hocvuso_db::{Scalar, imports};
 
 struct Target {
     unit: Unit,
@@ -26,12 +26,28 @@ async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
     .validate(today)
     .unwrap();
     let mut tx = app.db.begin().await.unwrap();
-    let person = people::insert(&mut tx, &app.vault, &input, &Placement { residence: &unit, workplace_id: None, household_id: None }, None).await.unwrap();
-    people::record_consent(&mut tx, person, people::ConsentMethod::Paper, None).await.unwrap();
+    let person = people::insert(
+        &mut tx,
+        &app.vault,
+        &input,
+        &Placement {
+            residence: &unit,
+            workplace_id: None,
+            household_id: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    people::record_consent(&mut tx, person, people::ConsentMethod::Paper, None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
     let dir = app.dir.path().join("uploads");
-    let job = imports::create(&app.db, &dir, &unit, 1, "x.csv", csv.as_bytes()).await.unwrap();
+    let job = imports::create(&app.db, &dir, &unit, 1, "x.csv", csv.as_bytes())
+        .await
+        .unwrap();
     imports::check(&app.db, &app.vault, &dir, job, today).await.unwrap();
     Target { unit, person, job }
 }
@@ -39,19 +55,47 @@ async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
 /// Everything that must stay unchanged, as row counts and a few flags.
 async fn fingerprint(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
-    for t in ["units", "people", "accounts", "role_grants", "denominators", "consents", "import_jobs", "households", "api_tokens"] {
-        let n: Scalar<i64> = app.db.fetch_one(hocvuso_db::sea_query::Query::select().expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)")).from(hocvuso_db::sea_query::Alias::new(t))).await.unwrap();
+    for t in [
+        "units",
+        "people",
+        "accounts",
+        "role_grants",
+        "denominators",
+        "consents",
+        "import_jobs",
+        "households",
+        "api_tokens",
+    ] {
+        let n: Scalar<i64> = app
+            .db
+            .fetch_one(
+                hocvuso_db::sea_query::Query::select()
+                    .expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)"))
+                    .from(hocvuso_db::sea_query::Alias::new(t)),
+            )
+            .await
+            .unwrap();
         out.push(n.0);
     }
     let withdrawn: Scalar<i64> = app
         .db
-        .fetch_one(hocvuso_db::sea_query::Query::select().expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)")).from(hocvuso_db::sea_query::Alias::new("consents")).and_where(hocvuso_db::sea_query::Expr::cust("withdrawn_at IS NOT NULL")))
+        .fetch_one(
+            hocvuso_db::sea_query::Query::select()
+                .expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)"))
+                .from(hocvuso_db::sea_query::Alias::new("consents"))
+                .and_where(hocvuso_db::sea_query::Expr::cust("withdrawn_at IS NOT NULL")),
+        )
         .await
         .unwrap();
     out.push(withdrawn.0);
     let waiting: Scalar<i64> = app
         .db
-        .fetch_one(hocvuso_db::sea_query::Query::select().expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)")).from(hocvuso_db::sea_query::Alias::new("import_jobs")).and_where(hocvuso_db::sea_query::Expr::cust("status = 'awaiting_decision'")))
+        .fetch_one(
+            hocvuso_db::sea_query::Query::select()
+                .expr(hocvuso_db::sea_query::Expr::cust("COUNT(*)"))
+                .from(hocvuso_db::sea_query::Alias::new("import_jobs"))
+                .and_where(hocvuso_db::sea_query::Expr::cust("status = 'awaiting_decision'")),
+        )
         .await
         .unwrap();
     out.push(waiting.0);
@@ -80,30 +124,81 @@ async fn walk(c: &Client, t: &Target, who: &str) {
     }
     let year = time::OffsetDateTime::now_utc().year().to_string();
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (format!("/units/{u}/people/new"), vec![("full_name", "X Y"), ("birth_date", "01/01/1990"), ("sex", "male"), ("personal_id", "001090654321"), ("consent", "paper")]),
+        (
+            format!("/units/{u}/people/new"),
+            vec![
+                ("full_name", "X Y"),
+                ("birth_date", "01/01/1990"),
+                ("sex", "male"),
+                ("personal_id", "001090654321"),
+                ("consent", "paper"),
+            ],
+        ),
         (format!("/people/{}/reveal", t.person), vec![]),
         (format!("/people/{}/reset-password", t.person), vec![]),
         (format!("/people/{}/consent/withdraw", t.person), vec![]),
         (format!("/imports/{}/decision", t.job), vec![("choice", "import")]),
-        (format!("/units/{u}/denominators"), vec![("year", year.as_str()), ("value_adults", "5"), ("source_adults", "x")]),
-        (format!("/units/{u}/children"), vec![("kind", "thon"), ("name", "Thôn Lạ")]),
+        (
+            format!("/units/{u}/denominators"),
+            vec![("year", year.as_str()), ("value_adults", "5"), ("source_adults", "x")],
+        ),
+        (
+            format!("/units/{u}/children"),
+            vec![("kind", "thon"), ("name", "Thôn Lạ")],
+        ),
         (format!("/units/{u}/rename"), vec![("name", "Tên Lạ")]),
         (format!("/units/{u}/merge"), vec![("into", u.as_str())]),
-        ("/access".to_string(), vec![("phone", "0911111111"), ("name", "Ai Đó"), ("role", "officer"), ("unit_code", u.as_str())]),
+        (
+            "/access".to_string(),
+            vec![
+                ("phone", "0911111111"),
+                ("name", "Ai Đó"),
+                ("role", "officer"),
+                ("unit_code", u.as_str()),
+            ],
+        ),
     ];
     for (path, fields) in &posts {
         let mut all = vec![("_csrf", token.as_str())];
         all.extend(fields.iter().copied());
-        let s = c.http.post(c.url(path)).form(&all).send().await.unwrap().status().as_u16();
+        let s = c
+            .http
+            .post(c.url(path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
         assert!(s == 403 || s == 404, "{who}: POST {path} gave {s}");
     }
-    let form = reqwest::multipart::Form::new()
-        .text("_csrf", token.clone())
-        .part("file", reqwest::multipart::Part::bytes(b"Ho va ten,Ngay sinh,Gioi tinh,So dinh danh\n".to_vec()).file_name("a.csv"));
-    let s = c.http.post(c.url(&format!("/units/{u}/import"))).multipart(form).send().await.unwrap().status().as_u16();
+    let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"Ho va ten,Ngay sinh,Gioi tinh,So dinh danh\n".to_vec()).file_name("a.csv"),
+    );
+    let s = c
+        .http
+        .post(c.url(&format!("/units/{u}/import")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
     assert!(s == 403 || s == 404, "{who}: upload gave {s}");
-    let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.csv"));
-    let s = c.http.post(c.url(&format!("/api/v1/people/import?unit={u}"))).multipart(form).send().await.unwrap().status().as_u16();
+    let form = reqwest::multipart::Form::new().text("_csrf", token.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.csv"),
+    );
+    let s = c
+        .http
+        .post(c.url(&format!("/api/v1/people/import?unit={u}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
     assert!(s == 403 || s == 404, "{who}: API upload gave {s}");
     let s = c
         .http
@@ -120,7 +215,10 @@ async fn walk(c: &Client, t: &Target, who: &str) {
 async fn every_route_every_role(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (a, bunit) = officer_units(&app).await;
-    let hanoi = units::children(&app.db, units::by_code(&app.db, "01").await.unwrap().unwrap().id).await.unwrap().remove(0);
+    let hanoi = units::children(&app.db, units::by_code(&app.db, "01").await.unwrap().unwrap().id)
+        .await
+        .unwrap()
+        .remove(0);
     let in_a = target(&app, a.clone(), "001090000001").await;
     let in_b = target(&app, bunit.clone(), "001090000002").await;
     let in_hanoi = target(&app, hanoi, "001090000003").await;
@@ -145,8 +243,15 @@ async fn every_route_every_role(b: Backend) {
     assert_eq!(c.get(&format!("/people/{}", in_a.person)).await.status(), 200);
     assert_eq!(c.get(&format!("/imports/{}", in_a.job)).await.status(), 200);
     let c = app.login("0900000003").await;
-    assert_eq!(c.get(&format!("/people/{}", in_a.person)).await.status(), 200, "inspector reads in scope");
-    let s = c.post_form("/me", &format!("/people/{}/consent/withdraw", in_a.person), &[]).await.status();
+    assert_eq!(
+        c.get(&format!("/people/{}", in_a.person)).await.status(),
+        200,
+        "inspector reads in scope"
+    );
+    let s = c
+        .post_form("/me", &format!("/people/{}/consent/withdraw", in_a.person), &[])
+        .await
+        .status();
     assert_eq!(s, 403, "inspector is read-only");
     app.finish().await;
 }
@@ -173,7 +278,13 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
     assert!(v.entries > 4);
     // The log refuses updates and deletes outright…
     let mut tx = app.db.begin().await.unwrap();
-    let r = tx.execute(hocvuso_db::sea_query::Query::delete().from_table(hocvuso_db::schema::AuditLog::Table).and_where(hocvuso_db::sea_query::Expr::cust("id = 2"))).await;
+    let r = tx
+        .execute(
+            hocvuso_db::sea_query::Query::delete()
+                .from_table(hocvuso_db::schema::AuditLog::Table)
+                .and_where(hocvuso_db::sea_query::Expr::cust("id = 2")),
+        )
+        .await;
     assert!(r.is_err(), "append-only");
     drop(tx);
     // …and if someone with database access removes the guard and edits a row, verify finds it.
@@ -183,10 +294,14 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
             tx.execute_unchecked("DROP TRIGGER audit_log_no_update").await.unwrap();
         }
         Backend::Postgres => {
-            tx.execute_unchecked("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").await.unwrap();
+            tx.execute_unchecked("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+                .await
+                .unwrap();
         }
     }
-    tx.execute_unchecked("UPDATE audit_log SET actor_label = 'người khác' WHERE id = 3").await.unwrap();
+    tx.execute_unchecked("UPDATE audit_log SET actor_label = 'người khác' WHERE id = 3")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let v = hocvuso_db::audit::verify(&app.db).await.unwrap();
     assert_eq!(v.broken.map(|(id, _)| id), Some(3));

@@ -13,7 +13,10 @@ fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
 async fn sign_in_and_out(b: Backend) {
     let app = TestApp::spawn(b).await;
     // A raw browser, so the test sees and sets every cookie itself.
-    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let r = raw.get(app.url("/login")).send().await.unwrap();
     let anon = cookie_value(&r, "hvs_csrf").expect("anti-forgery cookie on the login page");
     let body = r.text().await.unwrap();
@@ -27,18 +30,42 @@ async fn sign_in_and_out(b: Backend) {
             if let Some(s) = extra {
                 cookie.push_str(&format!("; hvs_session={s}"));
             }
-            raw.post(url).header("cookie", cookie).form(&[("_csrf", anon.as_str()), ("login", "0900000005"), ("password", "Demo@0005")]).send().await.unwrap()
+            raw.post(url)
+                .header("cookie", cookie)
+                .form(&[
+                    ("_csrf", anon.as_str()),
+                    ("login", "0900000005"),
+                    ("password", "Demo@0005"),
+                ])
+                .send()
+                .await
+                .unwrap()
         }
     };
     let r = sign_in(None).await;
     assert_eq!(r.status(), 303);
-    let header = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("hvs_session=")).unwrap();
-    assert!(header.contains("HttpOnly") && header.contains("SameSite=Lax"), "{header}");
+    let header = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("hvs_session="))
+        .unwrap();
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
     let first = cookie_value(&r, "hvs_session").unwrap();
     let get_me = |s: String| {
         let raw = raw.clone();
         let url = app.url("/me");
-        async move { raw.get(url).header("cookie", format!("hvs_session={s}")).send().await.unwrap() }
+        async move {
+            raw.get(url)
+                .header("cookie", format!("hvs_session={s}"))
+                .send()
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(get_me(first.clone()).await.status(), 200);
     // Signing in again from the same browser gives a new session id and ends the old one.
@@ -49,7 +76,13 @@ async fn sign_in_and_out(b: Backend) {
     // Sign-out really ends the session, server side.
     let page = get_me(second.clone()).await.text().await.unwrap();
     let token = extract_csrf(&page).unwrap();
-    let r = raw.post(app.url("/logout")).header("cookie", format!("hvs_session={second}")).form(&[("_csrf", token.as_str())]).send().await.unwrap();
+    let r = raw
+        .post(app.url("/logout"))
+        .header("cookie", format!("hvs_session={second}"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let r = get_me(second).await;
     assert_eq!(r.status(), 303);
@@ -67,7 +100,12 @@ async fn failures_lock_without_enumeration(b: Backend) {
     let wrong_missing = c.login("0999999999", "sai-mat-khau").await;
     assert_eq!(wrong_missing.status(), 401);
     let b2 = wrong_missing.text().await.unwrap();
-    let msg = |s: &str| s.split("role=\"alert\"").nth(1).map(|x| x[..x.find("</div>").unwrap()].to_string()).unwrap();
+    let msg = |s: &str| {
+        s.split("role=\"alert\"")
+            .nth(1)
+            .map(|x| x[..x.find("</div>").unwrap()].to_string())
+            .unwrap()
+    };
     assert_eq!(msg(&a), msg(&b2), "same message whether or not the account exists");
     // Five failures lock the login for both kinds, with the same message.
     for login in ["0900000005", "0999999999"] {
@@ -94,18 +132,39 @@ async fn csrf_is_required(b: Backend) {
     let action = format!("/units/{}/children", commune.code);
     let before = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len();
     // Without a token.
-    let r = c.http.post(c.url(&action)).form(&[("kind", "thon"), ("name", "Thôn Giả")]).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url(&action))
+        .form(&[("kind", "thon"), ("name", "Thôn Giả")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("tải lại trang"));
     // With a stale token (from another session).
     let other = app.login("0900000005").await;
     let stale = other.csrf("/me").await;
-    let r = c.http.post(c.url(&action)).form(&[("_csrf", stale.as_str()), ("kind", "thon"), ("name", "Thôn Giả")]).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url(&action))
+        .form(&[("_csrf", stale.as_str()), ("kind", "thon"), ("name", "Thôn Giả")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(), before);
+    assert_eq!(
+        hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(),
+        before
+    );
     // The sign-in form without its cookie token.
     let fresh = app.client();
-    let r = fresh.http.post(fresh.url("/login")).form(&[("login", "0900000005"), ("password", "Demo@0005")]).send().await.unwrap();
+    let r = fresh
+        .http
+        .post(fresh.url("/login"))
+        .form(&[("login", "0900000005"), ("password", "Demo@0005")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     app.finish().await;
 }
@@ -115,15 +174,40 @@ async fn password_reset_in_person(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, _) = crate::helpers::officer_units(&app).await;
     let officer = app.login("0900000005").await;
-    let page = hocvuso_db::people::search(&app.db, &app.vault, &commune.path, &hocvuso_db::people::SearchTerm::Everyone, None, 5).await.unwrap();
+    let page = hocvuso_db::people::search(
+        &app.db,
+        &app.vault,
+        &commune.path,
+        &hocvuso_db::people::SearchTerm::Everyone,
+        None,
+        5,
+    )
+    .await
+    .unwrap();
     let person = page.people.iter().find(|p| p.phone.is_some()).unwrap().clone();
-    let r = officer.post_form(&format!("/people/{}", person.id), &format!("/people/{}/reset-password", person.id), &[]).await;
+    let r = officer
+        .post_form(
+            &format!("/people/{}", person.id),
+            &format!("/people/{}/reset-password", person.id),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let body = r.text().await.unwrap();
-    let temp = body.split("class=\"big\"><strong>").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let temp = body
+        .split("class=\"big\"><strong>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
     assert_eq!(temp.len(), 10);
     // The resident signs in with their ID number and the temporary password, and must change it.
-    let pid = hocvuso_db::people::reveal_personal_id(&app.db, &app.vault, person.id).await.unwrap().unwrap();
+    let pid = hocvuso_db::people::reveal_personal_id(&app.db, &app.vault, person.id)
+        .await
+        .unwrap()
+        .unwrap();
     let resident = app.client();
     let r = resident.login(&pid, &temp).await;
     assert_eq!(r.status(), 303);
@@ -131,13 +215,29 @@ async fn password_reset_in_person(b: Backend) {
     let r = resident.get("/me").await;
     assert_eq!(r.headers()["location"], "/account/password");
     let token = extract_csrf(&resident.text("/account/password").await.1).unwrap();
-    let short = resident.http.post(resident.url("/account/password")).form(&[("_csrf", token.as_str()), ("current", temp.as_str()), ("new", "ngan"), ("confirm", "ngan")]).send().await.unwrap();
+    let short = resident
+        .http
+        .post(resident.url("/account/password"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("current", temp.as_str()),
+            ("new", "ngan"),
+            ("confirm", "ngan"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(short.status(), 422);
     assert!(short.text().await.unwrap().contains("ít nhất 8"));
     let ok = resident
         .http
         .post(resident.url("/account/password"))
-        .form(&[("_csrf", token.as_str()), ("current", temp.as_str()), ("new", "con mèo đen 2025"), ("confirm", "con mèo đen 2025")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("current", temp.as_str()),
+            ("new", "con mèo đen 2025"),
+            ("confirm", "con mèo đen 2025"),
+        ])
         .send()
         .await
         .unwrap();

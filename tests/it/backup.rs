@@ -23,13 +23,19 @@ async fn backup_while_serving_and_restore() {
     let copy = Db::open_sqlite(&dest).await.unwrap();
     let copy_print = backup::sqlite_fingerprint(&copy).await.unwrap();
     assert!(copy_print.iter().any(|(t, n, _)| t == "people" && *n > 0));
-    assert!(hocvuso_db::audit::verify(&copy).await.unwrap().ok(), "the copy's audit chain is intact");
+    assert!(
+        hocvuso_db::audit::verify(&copy).await.unwrap().ok(),
+        "the copy's audit chain is intact"
+    );
     copy.close().await;
     // Restore into a fresh location and compare every table with the backup.
     let target = app.dir.path().join("restored.db");
     std::fs::write(&target, b"old contents").unwrap();
     backup::restore_sqlite(&dest, &target).unwrap();
-    assert!(target.with_extension("before-restore").exists(), "the replaced file is kept");
+    assert!(
+        target.with_extension("before-restore").exists(),
+        "the replaced file is kept"
+    );
     let restored = Db::open_sqlite(&target).await.unwrap();
     assert_eq!(backup::sqlite_fingerprint(&restored).await.unwrap(), copy_print);
     restored.close().await;
@@ -37,7 +43,10 @@ async fn backup_while_serving_and_restore() {
     let quiet = app.dir.path().join("quiet.db");
     backup::backup_sqlite(&app.db, &quiet).await.unwrap();
     let q = Db::open_sqlite(&quiet).await.unwrap();
-    assert_eq!(backup::sqlite_fingerprint(&q).await.unwrap(), backup::sqlite_fingerprint(&app.db).await.unwrap());
+    assert_eq!(
+        backup::sqlite_fingerprint(&q).await.unwrap(),
+        backup::sqlite_fingerprint(&app.db).await.unwrap()
+    );
     q.close().await;
     // Restoring from a missing file is refused and leaves the target alone.
     assert!(backup::restore_sqlite(&app.dir.path().join("none.db"), &target).is_err());

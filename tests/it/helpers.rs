@@ -42,7 +42,6 @@ pub struct TestApp {
     pub addr: String,
     pub db: Db,
     pub vault: Arc<PidVault>,
-    pub config: Config,
     pub dir: tempfile::TempDir,
     pg_db: Option<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -58,15 +57,30 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: true, people: 300, max_upload_mb: None }
+        Options {
+            seed: true,
+            people: 300,
+            max_upload_mb: None,
+        }
     }
 }
 
 pub async fn create_pg_database() -> (String, String) {
-    let name = format!("hvtest_{}", hocvuso_core::crypto::random_token().to_lowercase().replace(['-', '_'], "").chars().take(16).collect::<String>());
-    let admin = Db::connect(&pg_admin_url())
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL is required for the tests and is not reachable at {}: {e}", pg_admin_url()));
+    let name = format!(
+        "hvtest_{}",
+        hocvuso_core::crypto::random_token()
+            .to_lowercase()
+            .replace(['-', '_'], "")
+            .chars()
+            .take(16)
+            .collect::<String>()
+    );
+    let admin = Db::connect(&pg_admin_url()).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is required for the tests and is not reachable at {}: {e}",
+            pg_admin_url()
+        )
+    });
     admin.create_database(&name).await.expect("create test database");
     admin.close().await;
     let base = pg_admin_url();
@@ -81,7 +95,10 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TEST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")))
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+            )
             .with_test_writer()
             .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -97,7 +114,10 @@ impl TestApp {
             ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
             ("DATABASE_URL".to_string(), url),
             ("HOCVUSO_DEMO".to_string(), "false".to_string()),
-            ("HOCVUSO_CONFIG".to_string(), dir.path().join("none.toml").display().to_string()),
+            (
+                "HOCVUSO_CONFIG".to_string(),
+                dir.path().join("none.toml").display().to_string(),
+            ),
         ];
         std::fs::write(dir.path().join("none.toml"), "").expect("config file");
         if let Some(mb) = opts.max_upload_mb {
@@ -110,7 +130,14 @@ impl TestApp {
         let vault = state.vault.clone();
         if opts.seed {
             let today = time::OffsetDateTime::now_utc().date();
-            let o = demo::Options { province_code: "19".into(), people: opts.people, villages_per_commune: (2, 3), seed: 7, today, accounts: true };
+            let o = demo::Options {
+                province_code: "19".into(),
+                people: opts.people,
+                villages_per_commune: (2, 3),
+                seed: 7,
+                today,
+                accounts: true,
+            };
             demo::seed(&db, &vault, &o).await.expect("seed test data");
         }
         let addr = format!("http://127.0.0.1:{}", app.port());
@@ -118,7 +145,15 @@ impl TestApp {
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { addr, db, vault, config, dir, pg_db, stop: Some(tx), server: Some(server) }
+        TestApp {
+            addr,
+            db,
+            vault,
+            dir,
+            pg_db,
+            stop: Some(tx),
+            server: Some(server),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -128,7 +163,11 @@ impl TestApp {
     /// A browser-like client: cookies kept, redirects not followed (so tests see them).
     pub fn client(&self) -> Client {
         Client {
-            http: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client"),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
             base: self.addr.clone(),
         }
     }
@@ -137,7 +176,12 @@ impl TestApp {
     pub async fn login(&self, phone: &str) -> Client {
         let c = self.client();
         let r = c.login(phone, &demo::password_for(phone)).await;
-        assert_eq!(r.status(), 303, "login of {phone} failed: {}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            303,
+            "login of {phone} failed: {}",
+            r.text().await.unwrap_or_default()
+        );
         c
     }
 
@@ -150,11 +194,11 @@ impl TestApp {
             let _ = h.await;
         }
         self.db.close().await;
-        if let Some(name) = self.pg_db.take() {
-            if let Ok(admin) = Db::connect(&pg_admin_url()).await {
-                let _ = admin.drop_database(&name).await;
-                admin.close().await;
-            }
+        if let Some(name) = self.pg_db.take()
+            && let Ok(admin) = Db::connect(&pg_admin_url()).await
+        {
+            let _ = admin.drop_database(&name).await;
+            admin.close().await;
         }
     }
 }
@@ -195,7 +239,12 @@ impl Client {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
-        self.post_form("/login", "/login", &[("login", login), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password), ("next", "/")],
+        )
+        .await
     }
 }
 

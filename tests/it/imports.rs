@@ -9,12 +9,22 @@ use std::time::Duration;
 async fn upload(c: &Client, unit_code: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let page = format!("/units/{unit_code}/import");
     let token = c.csrf(&page).await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
     c.http.post(c.url(&page)).multipart(form).send().await.expect("upload")
 }
 
 fn job_id(r: &reqwest::Response) -> i64 {
-    r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+    r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 async fn wait(app: &TestApp, id: i64) -> Job {
@@ -33,12 +43,23 @@ const HEADER: &str = "Họ và tên,Ngày sinh,Giới tính,Số định danh,S�
 async fn csv_with_bad_rows(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, _) = officer_units(&app).await;
-    let village = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().into_iter().find(|u| u.level() == hocvuso_core::units::Level::Village).unwrap();
+    let village = hocvuso_db::units::children(&app.db, commune.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.level() == hocvuso_core::units::Level::Village)
+        .unwrap();
     let c = app.login("0900000005").await;
     let mut csv = String::from("DANH SÁCH NGƯỜI DÂN THÔN\nĐơn vị: xã\n");
     csv.push_str(HEADER);
-    csv.push_str(&format!("Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,{},HGD-A\n", village.name));
-    csv.push_str(&format!("Hoàng Thị Lan,07/08/1982,Nữ,019182009002,,Người dân,{},HGD-A\n", hocvuso_core::text::fold(&village.name)));
+    csv.push_str(&format!(
+        "Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,{},HGD-A\n",
+        village.name
+    ));
+    csv.push_str(&format!(
+        "Hoàng Thị Lan,07/08/1982,Nữ,019182009002,,Người dân,{},HGD-A\n",
+        hocvuso_core::text::fold(&village.name)
+    ));
     csv.push_str("Lò Văn Sai Ngày,31/02/1990,Nam,019090009003,,,,\n");
     csv.push_str("Trùng Số,05/06/1980,Nam,019080009001,,,,\n");
     csv.push_str("Không Thôn,05/06/1980,Nam,019080009005,,,Thôn Không Có,\n");
@@ -51,7 +72,15 @@ async fn csv_with_bad_rows(b: Backend) {
     assert_eq!((j.total_rows, j.good_rows, j.bad_rows), (6, 2, 4));
     let errs = imports::errors(&app.db, id, 100).await.unwrap();
     let lines: Vec<(i32, &str)> = errs.iter().map(|e| (e.line, e.column_name.as_str())).collect();
-    assert_eq!(lines, vec![(6, "Ngày sinh"), (7, "Số định danh"), (8, "village"), (9, "Số định danh")]);
+    assert_eq!(
+        lines,
+        vec![
+            (6, "Ngày sinh"),
+            (7, "Số định danh"),
+            (8, "village"),
+            (9, "Số định danh")
+        ]
+    );
     // The status page lists every bad row with its line and a Vietnamese reason.
     let (s, page) = c.text(&format!("/imports/{id}")).await;
     assert_eq!(s, 200);
@@ -59,46 +88,126 @@ async fn csv_with_bad_rows(b: Backend) {
     let (_, csv_errors) = c.text(&format!("/imports/{id}/errors.csv")).await;
     assert_eq!(csv_errors.lines().count(), 5);
     // Nothing is stored before the decision.
-    assert_eq!(people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap()).await.unwrap().map(|p| p.id), None);
-    let r = c.post_form(&format!("/imports/{id}"), &format!("/imports/{id}/decision"), &[("choice", "import")]).await;
+    assert_eq!(
+        people::find_by_pid(
+            &app.db,
+            &app.vault,
+            &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap()
+        )
+        .await
+        .unwrap()
+        .map(|p| p.id),
+        None
+    );
+    let r = c
+        .post_form(
+            &format!("/imports/{id}"),
+            &format!("/imports/{id}/decision"),
+            &[("choice", "import")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let j = wait(&app, id).await;
     assert_eq!(j.status(), Status::Done);
     assert_eq!((j.inserted, j.updated, j.unchanged), (2, 0, 0));
-    let nam = people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap()).await.unwrap().unwrap();
+    let nam = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(nam.unit_id, village.id, "village resolved by name");
-    let lan = people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse("019182009002").unwrap()).await.unwrap().unwrap();
+    let lan = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &hocvuso_core::personal_id::PersonalId::parse("019182009002").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(lan.unit_id, village.id, "village resolved without diacritics");
     assert_eq!(nam.household_id, lan.household_id, "same household");
     assert!(nam.household_id.is_some());
     // A second click on the decision changes nothing.
-    let r = c.post_form(&format!("/imports/{id}"), &format!("/imports/{id}/decision"), &[("choice", "import")]).await;
+    let r = c
+        .post_form(
+            &format!("/imports/{id}"),
+            &format!("/imports/{id}/decision"),
+            &[("choice", "import")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     // Re-importing the same file changes nothing.
     let mut again = String::from(HEADER);
-    again.push_str(&format!("Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,{},HGD-A\n", village.name));
+    again.push_str(&format!(
+        "Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,{},HGD-A\n",
+        village.name
+    ));
     let r = upload(&c, &commune.code, "lan-2.csv", again.clone().into_bytes()).await;
     let id2 = job_id(&r);
     wait(&app, id2).await;
-    c.post_form(&format!("/imports/{id2}"), &format!("/imports/{id2}/decision"), &[("choice", "import")]).await;
+    c.post_form(
+        &format!("/imports/{id2}"),
+        &format!("/imports/{id2}/decision"),
+        &[("choice", "import")],
+    )
+    .await;
     let j2 = wait(&app, id2).await;
     assert_eq!((j2.inserted, j2.updated, j2.unchanged), (0, 0, 1));
     // Cancelling imports nothing.
-    let r = upload(&c, &commune.code, "huy.csv", format!("{HEADER}Người Mới,05/06/1980,Nam,019080009077,,,,\n").into_bytes()).await;
+    let r = upload(
+        &c,
+        &commune.code,
+        "huy.csv",
+        format!("{HEADER}Người Mới,05/06/1980,Nam,019080009077,,,,\n").into_bytes(),
+    )
+    .await;
     let id3 = job_id(&r);
     wait(&app, id3).await;
-    c.post_form(&format!("/imports/{id3}"), &format!("/imports/{id3}/decision"), &[("choice", "cancel")]).await;
+    c.post_form(
+        &format!("/imports/{id3}"),
+        &format!("/imports/{id3}/decision"),
+        &[("choice", "cancel")],
+    )
+    .await;
     assert_eq!(wait(&app, id3).await.status(), Status::Cancelled);
-    assert!(people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse("019080009077").unwrap()).await.unwrap().is_none());
+    assert!(
+        people::find_by_pid(
+            &app.db,
+            &app.vault,
+            &hocvuso_core::personal_id::PersonalId::parse("019080009077").unwrap()
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
     // An audit entry records the import.
-    let log = hocvuso_db::audit::list(&app.db, &hocvuso_db::audit::Filter { action: Some("people.import".into()), ..Default::default() }, 10).await.unwrap();
+    let log = hocvuso_db::audit::list(
+        &app.db,
+        &hocvuso_db::audit::Filter {
+            action: Some("people.import".into()),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(log.len(), 2);
     app.finish().await;
 }
 both!(csv_bad_rows, csv_with_bad_rows);
 
 async fn bad_files(b: Backend) {
-    let app = TestApp::spawn_with(b, Options { max_upload_mb: Some(1), ..Default::default() }).await;
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            max_upload_mb: Some(1),
+            ..Default::default()
+        },
+    )
+    .await;
     let (commune, _) = officer_units(&app).await;
     let c = app.login("0900000005").await;
     // Zero bytes.
@@ -113,10 +222,22 @@ async fn bad_files(b: Backend) {
     // with the reason, nothing stored.
     let before = people::count_in(&app.db, &commune.path).await.unwrap();
     for (name, bytes, expect) in [
-        ("anh.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00".to_vec(), "không phải bảng tính"),
-        ("hong.xlsx", b"PK\x03\x04garbage-not-a-zip".to_vec(), "Không mở được tệp XLSX"),
+        (
+            "anh.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00".to_vec(),
+            "không phải bảng tính",
+        ),
+        (
+            "hong.xlsx",
+            b"PK\x03\x04garbage-not-a-zip".to_vec(),
+            "Không mở được tệp XLSX",
+        ),
         ("khong-tieu-de.csv", b"a,b,c\n1,2,3\n".to_vec(), "dòng tiêu đề"),
-        ("thieu-cot.csv", "Họ và tên,Ngày sinh\nA,01/01/1990\n".as_bytes().to_vec(), "thiếu cột bắt buộc"),
+        (
+            "thieu-cot.csv",
+            "Họ và tên,Ngày sinh\nA,01/01/1990\n".as_bytes().to_vec(),
+            "thiếu cột bắt buộc",
+        ),
     ] {
         let r = upload(&c, &commune.code, name, bytes).await;
         let id = job_id(&r);
@@ -126,7 +247,13 @@ async fn bad_files(b: Backend) {
         assert!(page.contains(expect), "{name}: expected «{expect}»");
     }
     // An unclosed quote swallows the rest of the file into one field: that row is reported.
-    let r = upload(&c, &commune.code, "ngoac.csv", format!("{HEADER}\"Nguyễn Văn A,05/06/1980,Nam,019080009001\n").into_bytes()).await;
+    let r = upload(
+        &c,
+        &commune.code,
+        "ngoac.csv",
+        format!("{HEADER}\"Nguyễn Văn A,05/06/1980,Nam,019080009001\n").into_bytes(),
+    )
+    .await;
     let j = wait(&app, job_id(&r)).await;
     assert_eq!((j.status(), j.good_rows, j.bad_rows), (Status::AwaitingDecision, 0, 1));
     assert_eq!(people::count_in(&app.db, &commune.path).await.unwrap(), before);
@@ -139,14 +266,19 @@ fn xlsx_with_title_merges_and_formulas() -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let bold = Format::new().set_bold();
-    ws.merge_range(0, 0, 0, 5, "DANH SÁCH CÁN BỘ, CÔNG CHỨC", &bold).unwrap();
-    for (i, h) in ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đối tượng"].iter().enumerate() {
+    ws.merge_range(0, 0, 0, 5, "DANH SÁCH CÁN BỘ, CÔNG CHỨC", &bold)
+        .unwrap();
+    for (i, h) in ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đối tượng"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(2, i as u16, *h).unwrap();
     }
     ws.write_number(3, 0, 1).unwrap();
     ws.write_string(3, 1, "Vi Thị Hằng").unwrap();
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(1988, 11, 3).unwrap();
-    ws.write_datetime_with_format(3, 2, &date, &Format::new().set_num_format("dd/mm/yyyy")).unwrap();
+    ws.write_datetime_with_format(3, 2, &date, &Format::new().set_num_format("dd/mm/yyyy"))
+        .unwrap();
     ws.write_string(3, 3, "Nữ").unwrap();
     // Stored as a number: the leading zero is lost in Excel.
     ws.write_number(3, 4, 19188004321.0).unwrap();
@@ -156,7 +288,8 @@ fn xlsx_with_title_merges_and_formulas() -> Vec<u8> {
     ws.write_string(4, 2, "12/01/1979").unwrap();
     ws.write_string(4, 3, "Nam").unwrap();
     ws.write_string(4, 4, "006079004322").unwrap();
-    ws.merge_range(5, 1, 5, 5, "Tổng cộng: 2 người", &Format::new()).unwrap();
+    ws.merge_range(5, 1, 5, 5, "Tổng cộng: 2 người", &Format::new())
+        .unwrap();
     wb.save_to_buffer().unwrap()
 }
 
@@ -172,9 +305,21 @@ async fn xlsx_import(b: Backend) {
     // The merged total row is reported (line 6), the two people are good.
     assert_eq!(j.good_rows, 2, "{errs:?}");
     assert!(errs.iter().all(|e| e.line == 6), "{errs:?}");
-    c.post_form(&format!("/imports/{id}"), &format!("/imports/{id}/decision"), &[("choice", "import")]).await;
+    c.post_form(
+        &format!("/imports/{id}"),
+        &format!("/imports/{id}/decision"),
+        &[("choice", "import")],
+    )
+    .await;
     assert_eq!(wait(&app, id).await.inserted, 2);
-    let p = people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse("019188004321").unwrap()).await.unwrap().unwrap();
+    let p = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &hocvuso_core::personal_id::PersonalId::parse("019188004321").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(p.full_name, "Vi Thị Hằng");
     assert_eq!(hocvuso_core::people::format_date(p.birth_date), "03/11/1988");
     assert!(p.groups().contains(hocvuso_core::people::TargetGroup::PublicStaff));
@@ -194,17 +339,24 @@ async fn interrupted_import_resumes(b: Backend) {
         csv.push_str(&format!("Người Thứ {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
     let dir = app.dir.path().join("uploads");
-    let id = imports::create(&app.db, &dir, &commune, 1, "lon.csv", csv.as_bytes()).await.unwrap();
+    let id = imports::create(&app.db, &dir, &commune, 1, "lon.csv", csv.as_bytes())
+        .await
+        .unwrap();
     let today = time::OffsetDateTime::now_utc().date();
     imports::check(&app.db, vault, &dir, id, today).await.unwrap();
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
-    assert!(imports::decide(&app.db, id, imports::Decision::ImportGoodRows).await.unwrap());
+    assert!(
+        imports::decide(&app.db, id, imports::Decision::ImportGoodRows)
+            .await
+            .unwrap()
+    );
     let before = people::count_in(&app.db, &commune.path).await.unwrap();
     // Run the apply and kill it part-way.
     let db = app.db.clone();
     let v = app.vault.clone();
-    let task = tokio::spawn(async move { imports::apply(&db, &v, id, &hocvuso_db::audit::Actor::system("test")).await });
+    let task =
+        tokio::spawn(async move { imports::apply(&db, &v, id, &hocvuso_db::audit::Actor::system("test")).await });
     loop {
         let j = imports::get(&app.db, id).await.unwrap().unwrap();
         if j.processed_rows > 0 {
@@ -217,13 +369,21 @@ async fn interrupted_import_resumes(b: Backend) {
     let mid = imports::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!(mid.status(), Status::Applying);
     let stored = people::count_in(&app.db, &commune.path).await.unwrap() - before;
-    assert_eq!(stored, mid.processed_rows as i64, "what is stored is exactly what the job recorded");
+    assert_eq!(
+        stored, mid.processed_rows as i64,
+        "what is stored is exactly what the job recorded"
+    );
     // "Restart": the job is found unfinished and resumed.
     assert!(imports::unfinished(&app.db).await.unwrap().iter().any(|j| j.id == id));
-    imports::apply(&app.db, vault, id, &hocvuso_db::audit::Actor::system("test")).await.unwrap();
+    imports::apply(&app.db, vault, id, &hocvuso_db::audit::Actor::system("test"))
+        .await
+        .unwrap();
     let done = imports::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!(done.status(), Status::Done);
-    assert_eq!(people::count_in(&app.db, &commune.path).await.unwrap() - before, n as i64);
+    assert_eq!(
+        people::count_in(&app.db, &commune.path).await.unwrap() - before,
+        n as i64
+    );
     assert_eq!(done.inserted as usize, n);
     app.finish().await;
 }
@@ -233,41 +393,112 @@ async fn api_import_with_token(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;
     let officer = app.login("0900000005").await;
-    let r = officer.post_form("/me", "/me/tokens", &[("name", "Phần mềm của xã")]).await;
+    let r = officer
+        .post_form("/me", "/me/tokens", &[("name", "Phần mềm của xã")])
+        .await;
     let body = r.text().await.unwrap();
-    let token = body.split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_string();
+    let token = body
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
     assert!(token.starts_with("hvs_"));
     let api = reqwest::Client::new();
     let csv = format!("{HEADER}Bế Văn Tiến,02/03/1995,Nam,019095001111,,,,\nSai,31/02/1995,Nam,019095001112,,,,\n");
-    let form = || reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("api.csv"));
-    let r = api.post(app.url(&format!("/api/v1/people/import?unit={}", commune.code))).bearer_auth(&token).multipart(form()).send().await.unwrap();
+    let form = || {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("api.csv"),
+        )
+    };
+    let r = api
+        .post(app.url(&format!("/api/v1/people/import?unit={}", commune.code)))
+        .bearer_auth(&token)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 202);
     let j: serde_json::Value = r.json().await.unwrap();
     let id = j["id"].as_i64().unwrap();
     wait(&app, id).await;
-    let j: serde_json::Value = api.get(app.url(&format!("/api/v1/imports/{id}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let j: serde_json::Value = api
+        .get(app.url(&format!("/api/v1/imports/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(j["status"], "awaiting_decision");
     assert_eq!(j["errors"][0]["line"], 3);
     assert!(j["errors"][0]["reason"].as_str().unwrap().contains("31/02/1995"));
-    let r = api.post(app.url(&format!("/api/v1/imports/{id}/decision"))).bearer_auth(&token).json(&serde_json::json!({"choice": "import"})).send().await.unwrap();
+    let r = api
+        .post(app.url(&format!("/api/v1/imports/{id}/decision")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"choice": "import"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(wait(&app, id).await.inserted, 1);
     // A repeated decision is a conflict, not a second import.
-    let r = api.post(app.url(&format!("/api/v1/imports/{id}/decision"))).bearer_auth(&token).json(&serde_json::json!({"choice": "import"})).send().await.unwrap();
+    let r = api
+        .post(app.url(&format!("/api/v1/imports/{id}/decision")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"choice": "import"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     // Listing by API, with the same scope rule as pages.
-    let r = api.get(app.url(&format!("/api/v1/people?unit={}&q=be+van+tien", commune.code))).bearer_auth(&token).send().await.unwrap();
+    let r = api
+        .get(app.url(&format!("/api/v1/people?unit={}&q=be+van+tien", commune.code)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let page: serde_json::Value = r.json().await.unwrap();
     assert_eq!(page["people"][0]["full_name"], "Bế Văn Tiến");
     assert_eq!(page["people"][0]["personal_id_masked"], "********1111");
-    let r = api.get(app.url(&format!("/api/v1/people?unit={}", other.code))).bearer_auth(&token).send().await.unwrap();
+    let r = api
+        .get(app.url(&format!("/api/v1/people?unit={}", other.code)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = api.post(app.url(&format!("/api/v1/people/import?unit={}", other.code))).bearer_auth(&token).multipart(form()).send().await.unwrap();
+    let r = api
+        .post(app.url(&format!("/api/v1/people/import?unit={}", other.code)))
+        .bearer_auth(&token)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // No token, a wrong token: 401 problem+json.
-    assert_eq!(api.get(app.url(&format!("/api/v1/people?unit={}", commune.code))).send().await.unwrap().status(), 401);
-    assert_eq!(api.get(app.url(&format!("/api/v1/people?unit={}", commune.code))).bearer_auth("hvs_wrong").send().await.unwrap().status(), 401);
+    assert_eq!(
+        api.get(app.url(&format!("/api/v1/people?unit={}", commune.code)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        api.get(app.url(&format!("/api/v1/people?unit={}", commune.code)))
+            .bearer_auth("hvs_wrong")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     app.finish().await;
 }
 both!(api_import, api_import_with_token);
@@ -288,9 +519,21 @@ async fn encodings(b: Backend) {
         let id = job_id(&r);
         let j = wait(&app, id).await;
         assert_eq!(j.good_rows, 1, "{name}");
-        c.post_form(&format!("/imports/{id}"), &format!("/imports/{id}/decision"), &[("choice", "import")]).await;
+        c.post_form(
+            &format!("/imports/{id}"),
+            &format!("/imports/{id}/decision"),
+            &[("choice", "import")],
+        )
+        .await;
         wait(&app, id).await;
-        let p = people::find_by_pid(&app.db, &app.vault, &hocvuso_core::personal_id::PersonalId::parse(pid).unwrap()).await.unwrap().unwrap();
+        let p = people::find_by_pid(
+            &app.db,
+            &app.vault,
+            &hocvuso_core::personal_id::PersonalId::parse(pid).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(p.full_name, "Lục Thị Ngọc");
     }
     app.finish().await;

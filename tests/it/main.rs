@@ -5,6 +5,7 @@ mod helpers;
 mod access;
 mod auth;
 mod backup;
+mod browser;
 mod imports;
 mod ops;
 mod people;

@@ -4,7 +4,15 @@ use hocvuso_db::people::{self, SearchTerm};
 use unicode_normalization::UnicodeNormalization;
 
 fn form<'a>(name: &'a str, dob: &'a str, pid: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("full_name", name), ("birth_date", dob), ("sex", "male"), ("personal_id", pid), ("phone", "0912345678"), ("group_resident", "1"), ("consent", "paper")]
+    vec![
+        ("full_name", name),
+        ("birth_date", dob),
+        ("sex", "male"),
+        ("personal_id", pid),
+        ("phone", "0912345678"),
+        ("group_resident", "1"),
+        ("consent", "paper"),
+    ]
 }
 
 async fn register_with_bad_input(b: Backend) {
@@ -15,15 +23,41 @@ async fn register_with_bad_input(b: Backend) {
     let count = || people::count_in(&app.db, &commune.path);
     let before = count().await.unwrap();
     let long = "A".repeat(101);
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
-        (form("Nguyễn Văn Thử", "31/02/1990", "019090001234"), 422, "không có thật trên lịch"),
+    // (form fields, expected status, expected words in the page)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            form("Nguyễn Văn Thử", "31/02/1990", "019090001234"),
+            422,
+            "không có thật trên lịch",
+        ),
         (form("", "01/02/1990", "019090001234"), 422, "không được để trống"),
-        (form("Nguyễn Văn\u{0007} Thử", "01/02/1990", "019090001234"), 422, "ký tự điều khiển"),
+        (
+            form("Nguyễn Văn\u{0007} Thử", "01/02/1990", "019090001234"),
+            422,
+            "ký tự điều khiển",
+        ),
         (form(&long, "01/02/1990", "019090001234"), 422, "quá mức tối đa 100"),
-        (form("Nguyễn Văn Thử", "01/02/1990", "003090001234"), 422, "không phải mã tỉnh"),
-        (form("Nguyễn Văn Thử", "01/02/1990", "01909000123"), 422, "đúng 12 chữ số"),
-        (form("Nguyễn Văn Thử", "01/02/1990", "019190001234"), 422, "không khớp với giới tính"),
-        (form("Nguyễn Văn Thử", "01/02/1990", "019091001234"), 422, "hai số cuối của năm sinh"),
+        (
+            form("Nguyễn Văn Thử", "01/02/1990", "003090001234"),
+            422,
+            "không phải mã tỉnh",
+        ),
+        (
+            form("Nguyễn Văn Thử", "01/02/1990", "01909000123"),
+            422,
+            "đúng 12 chữ số",
+        ),
+        (
+            form("Nguyễn Văn Thử", "01/02/1990", "019190001234"),
+            422,
+            "không khớp với giới tính",
+        ),
+        (
+            form("Nguyễn Văn Thử", "01/02/1990", "019091001234"),
+            422,
+            "hai số cuối của năm sinh",
+        ),
     ];
     for (fields, status, text) in &cases {
         let r = c.post_form(&page, &page, fields).await;
@@ -39,7 +73,9 @@ async fn register_with_bad_input(b: Backend) {
     assert!(r.text().await.unwrap().contains("đồng ý"));
     assert_eq!(count().await.unwrap(), before, "nothing stored by refused forms");
     // A name typed in NFD is stored in NFC; HTML and SQL are stored as text and shown escaped.
-    let nfd: String = "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--".nfd().collect();
+    let nfd: String = "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--"
+        .nfd()
+        .collect();
     let mut ok = form(&nfd, "01/02/1990", "019190001234");
     ok[2] = ("sex", "female");
     let r = c.post_form(&page, &page, &ok).await;
@@ -47,9 +83,15 @@ async fn register_with_bad_input(b: Backend) {
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
     let p = people::get(&app.db, id).await.unwrap().unwrap();
-    assert_eq!(p.full_name, "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--");
+    assert_eq!(
+        p.full_name,
+        "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--"
+    );
     let (_, body) = c.text(&loc).await;
-    assert!(body.contains("&lt;script&gt;alert(1)") || body.contains("&#60;script&#62;alert(1)"), "name shown escaped");
+    assert!(
+        body.contains("&lt;script&gt;alert(1)") || body.contains("&#60;script&#62;alert(1)"),
+        "name shown escaped"
+    );
     assert!(!body.contains("<script>alert(1)"));
     assert!(body.contains("********1234"), "ID number masked");
     assert!(!body.contains("019190001234"));
@@ -59,22 +101,46 @@ async fn register_with_bad_input(b: Backend) {
     dup[2] = ("sex", "female");
     let r = c.post_form(&page, &page, &dup).await;
     assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains("Đã có người khác mang số định danh này"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Đã có người khác mang số định danh này")
+    );
     assert_eq!(people::get(&app.db, id).await.unwrap().unwrap().full_name, p.full_name);
     // Unmasking is a separate, audited action.
     let r = c.post_form(&loc, &format!("{loc}/reveal"), &[]).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("019190001234"));
-    let log = hocvuso_db::audit::list(&app.db, &hocvuso_db::audit::Filter { person_id: Some(id), ..Default::default() }, 10).await.unwrap();
+    let log = hocvuso_db::audit::list(
+        &app.db,
+        &hocvuso_db::audit::Filter {
+            person_id: Some(id),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
     let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
-    assert!(actions.contains(&"person.unmask") && actions.contains(&"person.view") && actions.contains(&"person.create"), "{actions:?}");
+    assert!(
+        actions.contains(&"person.unmask") && actions.contains(&"person.view") && actions.contains(&"person.create"),
+        "{actions:?}"
+    );
     // The ID number is not stored in clear anywhere in the people table.
     let raw: Vec<hocvuso_db::Scalar<Vec<u8>>> = app
         .db
-        .fetch_all(hocvuso_db::sea_query::Query::select().column(hocvuso_db::schema::People::PidCipher).from(hocvuso_db::schema::People::Table))
+        .fetch_all(
+            hocvuso_db::sea_query::Query::select()
+                .column(hocvuso_db::schema::People::PidCipher)
+                .from(hocvuso_db::schema::People::Table),
+        )
         .await
         .unwrap();
-    assert!(raw.iter().all(|r| !String::from_utf8_lossy(&r.0).contains("019190001234")));
+    assert!(
+        raw.iter()
+            .all(|r| !String::from_utf8_lossy(&r.0).contains("019190001234"))
+    );
     app.finish().await;
 }
 both!(register, register_with_bad_input);
@@ -84,7 +150,11 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
     let (commune, _) = officer_units(&app).await;
     let c = app.login("0900000005").await;
     let page = format!("/units/{}/people/new", commune.code);
-    for (name, pid, sex) in [("Đặng Thị Đào", "019190005551", "female"), ("Đỗ Văn Dũng", "019090005552", "male"), ("Nguyễn Văn Ân", "019090005553", "male")] {
+    for (name, pid, sex) in [
+        ("Đặng Thị Đào", "019190005551", "female"),
+        ("Đỗ Văn Dũng", "019090005552", "male"),
+        ("Nguyễn Văn Ân", "019090005553", "male"),
+    ] {
         let mut f = form(name, "01/02/1990", pid);
         f[2] = ("sex", sex);
         f[4] = ("phone", "0987000111");
@@ -92,13 +162,29 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
         assert_eq!(r.status(), 303);
     }
     let list = format!("/units/{}/people", commune.code);
-    for (q, expect) in [("dang thi dao", "Đặng Thị Đào"), ("ĐANG THI", "Đặng Thị Đào"), ("do van dung", "Đỗ Văn Dũng"), ("van dung", "Đỗ Văn Dũng"), ("nguyen van an", "Nguyễn Văn Ân"), ("019090005552", "Đỗ Văn Dũng")] {
+    for (q, expect) in [
+        ("dang thi dao", "Đặng Thị Đào"),
+        ("ĐANG THI", "Đặng Thị Đào"),
+        ("do van dung", "Đỗ Văn Dũng"),
+        ("van dung", "Đỗ Văn Dũng"),
+        ("nguyen van an", "Nguyễn Văn Ân"),
+        ("019090005552", "Đỗ Văn Dũng"),
+    ] {
         let (s, body) = c.text(&format!("{list}?q={}", urlencode(q))).await;
         assert_eq!(s, 200);
         assert!(body.contains(expect), "«{q}» should find {expect}");
     }
     // By phone: all three share it.
-    let page = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::parse("0987 000 111"), None, 10).await.unwrap();
+    let page = people::search(
+        &app.db,
+        &app.vault,
+        &commune.path,
+        &SearchTerm::parse("0987 000 111"),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.people.len(), 3);
     // Vietnamese order by given name: Ân < Dũng < Đào.
     let names: Vec<&str> = page.people.iter().map(|p| p.full_name.as_str()).collect();
@@ -109,7 +195,16 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
     let mut cursor: Option<String> = None;
     let mut last_key: Option<Vec<u8>> = None;
     loop {
-        let p = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::Everyone, cursor.as_deref(), 7).await.unwrap();
+        let p = people::search(
+            &app.db,
+            &app.vault,
+            &commune.path,
+            &SearchTerm::Everyone,
+            cursor.as_deref(),
+            7,
+        )
+        .await
+        .unwrap();
         for person in &p.people {
             assert!(seen.insert(person.id));
             let k = hocvuso_core::text::person_name_key(&person.full_name);

@@ -9,7 +9,11 @@ fn bin() -> Command {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -18,10 +22,22 @@ fn help_in_vietnamese_and_english() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("CÁCH DÙNG") && text.contains("USAGE"));
-    for cmd in ["serve", "migrate", "seed-demo", "import", "backup", "restore", "verify-audit"] {
+    for cmd in [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "import",
+        "backup",
+        "restore",
+        "verify-audit",
+    ] {
         assert!(text.contains(cmd), "{cmd}");
     }
-    let out = bin().arg("lam-gi-do").env("HOCVUSO_DATA_DIR", tempfile::tempdir().unwrap().path()).output().unwrap();
+    let out = bin()
+        .arg("lam-gi-do")
+        .env("HOCVUSO_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Lệnh không hợp lệ"));
 }
@@ -47,14 +63,21 @@ fn sigterm_stops_cleanly() {
         assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     assert!(status.success());
     let start = Instant::now();
     let code = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "server did not stop on SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut err = String::new();
@@ -69,7 +92,14 @@ fn sigterm_stops_cleanly() {
 #[test]
 fn command_line_import_reports_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| bin().args(args).env("HOCVUSO_DATA_DIR", dir.path()).env("HOCVUSO_DEMO", "false").output().unwrap();
+    let run = |args: &[&str]| {
+        bin()
+            .args(args)
+            .env("HOCVUSO_DATA_DIR", dir.path())
+            .env("HOCVUSO_DEMO", "false")
+            .output()
+            .unwrap()
+    };
     assert!(run(&["migrate"]).status.success());
     let file = dir.path().join("ds.csv");
     let mut f = std::fs::File::create(&file).unwrap();

@@ -2,7 +2,14 @@ use crate::both;
 use crate::helpers::{Backend, Options, TestApp, officer_units};
 
 async fn official_list_is_public(b: Backend) {
-    let app = TestApp::spawn_with(b, Options { seed: false, ..Default::default() }).await;
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            seed: false,
+            ..Default::default()
+        },
+    )
+    .await;
     let c = app.client();
     let provinces: Vec<serde_json::Value> = c.get("/api/v1/units?level=province").await.json().await.unwrap();
     assert_eq!(provinces.len(), 34);
@@ -12,9 +19,16 @@ async fn official_list_is_public(b: Backend) {
     assert_eq!(tn["name"], "Tỉnh Thái Nguyên");
     let communes: Vec<serde_json::Value> = c.get("/api/v1/units/19/children").await.json().await.unwrap();
     assert_eq!(communes.len(), 92);
-    assert!(communes.iter().all(|u| u["code"].as_str().unwrap().len() == 5 && u["parent_code"] == "19"));
+    assert!(
+        communes
+            .iter()
+            .all(|u| u["code"].as_str().unwrap().len() == 5 && u["parent_code"] == "19")
+    );
     // Vietnamese order: no name sorts before the previous one.
-    let names: Vec<String> = communes.iter().map(|u| u["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = communes
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect();
     let mut sorted = names.clone();
     hocvuso_core::text::sort_vietnamese(&mut sorted, |s| s);
     assert_eq!(names, sorted);
@@ -34,39 +48,76 @@ async fn villages_and_reorganisation(b: Backend) {
     let c = app.login("0900000005").await;
     let page = format!("/units/{}", commune.code);
     // Create a village.
-    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "thon"), ("name", "Thôn  Đồng   Mới"), ("code", "")]).await;
+    let r = c
+        .post_form(
+            &page,
+            &format!("{page}/children"),
+            &[("kind", "thon"), ("name", "Thôn  Đồng   Mới"), ("code", "")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
-    let new = kids.iter().find(|u| u.name == "Thôn Đồng Mới").expect("village created, white space collapsed");
+    let new = kids
+        .iter()
+        .find(|u| u.name == "Thôn Đồng Mới")
+        .expect("village created, white space collapsed");
     assert!(new.code.starts_with(&format!("{}.", commune.code)));
     // Bad input: empty name and unknown kind give 422 with a message; nothing created.
     let before = kids.len();
-    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "thon"), ("name", "   ")]).await;
+    let r = c
+        .post_form(&page, &format!("{page}/children"), &[("kind", "thon"), ("name", "   ")])
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("không được để trống"));
-    let r = c.post_form(&page, &format!("{page}/children"), &[("kind", "lau-dai"), ("name", "X")]).await;
+    let r = c
+        .post_form(
+            &page,
+            &format!("{page}/children"),
+            &[("kind", "lau-dai"), ("name", "X")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    assert_eq!(hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(), before);
+    assert_eq!(
+        hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(),
+        before
+    );
     // Move the people of another village into the new one by merging; history is kept.
-    let old = kids.iter().find(|u| u.level() == hocvuso_core::units::Level::Village && u.id != new.id).unwrap().clone();
+    let old = kids
+        .iter()
+        .find(|u| u.level() == hocvuso_core::units::Level::Village && u.id != new.id)
+        .unwrap()
+        .clone();
     let people_old = hocvuso_db::people::count_in(&app.db, &old.path).await.unwrap();
     assert!(people_old > 0);
     let old_page = format!("/units/{}", old.code);
-    let r = c.post_form(&old_page, &format!("{old_page}/merge"), &[("into", &new.code)]).await;
+    let r = c
+        .post_form(&old_page, &format!("{old_page}/merge"), &[("into", &new.code)])
+        .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(hocvuso_db::people::count_in(&app.db, &new.path).await.unwrap(), people_old);
+    assert_eq!(
+        hocvuso_db::people::count_in(&app.db, &new.path).await.unwrap(),
+        people_old
+    );
     let old_now = hocvuso_db::units::get(&app.db, old.id).await.unwrap().unwrap();
     assert!(!old_now.active);
     assert_eq!(old_now.successor_id, Some(new.id));
     let events = hocvuso_db::units::events(&app.db, new.id).await.unwrap();
     assert!(events.iter().any(|e| e.event == "absorbed"));
     // Renaming keeps the code and records the old name.
-    let r = c.post_form(&format!("/units/{}", new.code), &format!("/units/{}/rename", new.code), &[("name", "Thôn Đồng Tiến")]).await;
+    let r = c
+        .post_form(
+            &format!("/units/{}", new.code),
+            &format!("/units/{}/rename", new.code),
+            &[("name", "Thôn Đồng Tiến")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let renamed = hocvuso_db::units::by_code(&app.db, &new.code).await.unwrap().unwrap();
     assert_eq!(renamed.name, "Thôn Đồng Tiến");
     // An officer cannot rename the commune itself (official list): only a wider administrator.
-    let r = c.post_form(&page, &format!("{page}/rename"), &[("name", "Xã Mới")]).await;
+    let r = c
+        .post_form(&page, &format!("{page}/rename"), &[("name", "Xã Mới")])
+        .await;
     assert_eq!(r.status(), 403);
     app.finish().await;
 }
@@ -79,20 +130,58 @@ async fn denominators_roll_up(b: Backend) {
     let year = time::OffsetDateTime::now_utc().year().to_string();
     let c = app.login("0900000005").await;
     let page = format!("/units/{}/denominators", commune.code);
-    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "1.250"), ("source_households", "Công an xã, 6/2025")]).await;
+    let r = c
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("year", &year),
+                ("value_households", "1.250"),
+                ("source_households", "Công an xã, 6/2025"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap()).await.unwrap();
+    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap())
+        .await
+        .unwrap();
     let hh = lines.iter().find(|l| l.kind.as_str() == "households").unwrap();
     assert_eq!(hh.own.as_ref().unwrap().value, 1250);
     // A negative or non-numeric figure is refused and nothing changes.
-    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "-5"), ("source_households", "x")]).await;
+    let r = c
+        .post_form(
+            &page,
+            &page,
+            &[("year", &year), ("value_households", "-5"), ("source_households", "x")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let r = c.post_form(&page, &page, &[("year", &year), ("value_households", "12"), ("source_households", "")]).await;
+    let r = c
+        .post_form(
+            &page,
+            &page,
+            &[("year", &year), ("value_households", "12"), ("source_households", "")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap()).await.unwrap();
-    assert_eq!(lines.iter().find(|l| l.kind.as_str() == "households").unwrap().own.as_ref().unwrap().value, 1250);
+    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        lines
+            .iter()
+            .find(|l| l.kind.as_str() == "households")
+            .unwrap()
+            .own
+            .as_ref()
+            .unwrap()
+            .value,
+        1250
+    );
     // The province sees the sum of its communes beside its own figure.
-    let prov = hocvuso_db::denominators::for_unit(&app.db, province.id, year.parse().unwrap()).await.unwrap();
+    let prov = hocvuso_db::denominators::for_unit(&app.db, province.id, year.parse().unwrap())
+        .await
+        .unwrap();
     let hh = prov.iter().find(|l| l.kind.as_str() == "households").unwrap();
     assert!(hh.own.is_none());
     assert_eq!(hh.children_reporting, 92);
@@ -114,19 +203,36 @@ async fn village_list_import_and_split(b: Backend) {
         let page = page.clone();
         async move {
             let token = c.csrf(&page).await;
-            let form = reqwest::multipart::Form::new().text("_csrf", token).part("file", reqwest::multipart::Part::bytes(bytes).file_name("thon.csv"));
-            c.http.post(c.url(&format!("{page}/villages/import"))).multipart(form).send().await.unwrap()
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token)
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name("thon.csv"));
+            c.http
+                .post(c.url(&format!("{page}/villages/import")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
         }
     };
     let before = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len();
     // A bad row (unknown kind) means nothing is created, and the line is named.
-    let r = upload("Tên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Lâu đài\n".as_bytes().to_vec()).await;
+    let r = upload(
+        "Tên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Lâu đài\n"
+            .as_bytes()
+            .to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("Lâu đài") && body.contains(">3<"), "{body}");
-    assert_eq!(hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(), before);
+    assert_eq!(
+        hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len(),
+        before
+    );
     // A good list creates the villages; uploading it again keeps them.
-    let good = "DANH SÁCH THÔN\nTên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Bản\n".as_bytes().to_vec();
+    let good = "DANH SÁCH THÔN\nTên thôn,Loại\nThôn Nà Lầu,Thôn\nBản Khuổi Ún,Bản\n"
+        .as_bytes()
+        .to_vec();
     let r = upload(good.clone()).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Đã thêm 2"));
@@ -148,19 +254,52 @@ async fn village_list_import_and_split(b: Backend) {
     let (village, n) = village.expect("a seeded village with people");
     let other_before = hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap();
     // The officer of the first commune may not move it into a commune outside their scope.
-    let r = c.post_form(&format!("/units/{}", village.code), &format!("/units/{}/move", village.code), &[("to", &other.code)]).await;
+    let r = c
+        .post_form(
+            &format!("/units/{}", village.code),
+            &format!("/units/{}/move", village.code),
+            &[("to", &other.code)],
+        )
+        .await;
     assert_eq!(r.status(), 403);
     let steering = app.login("0900000002").await;
-    let r = steering.post_form(&format!("/units/{}", village.code), &format!("/units/{}/move", village.code), &[("to", &other.code)]).await;
+    let r = steering
+        .post_form(
+            &format!("/units/{}", village.code),
+            &format!("/units/{}/move", village.code),
+            &[("to", &other.code)],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap(), other_before + n);
+    assert_eq!(
+        hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap(),
+        other_before + n
+    );
     let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
     assert_eq!(moved.parent_id, Some(other.id));
     // Search still finds the moved people in their new commune (search keys follow the move).
-    let someone = hocvuso_db::people::search(&app.db, &app.vault, &moved.path, &hocvuso_db::people::SearchTerm::Everyone, None, 1).await.unwrap();
+    let someone = hocvuso_db::people::search(
+        &app.db,
+        &app.vault,
+        &moved.path,
+        &hocvuso_db::people::SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap();
     if let Some(p) = someone.people.first() {
         let q = hocvuso_core::text::fold(&p.full_name);
-        let found = hocvuso_db::people::search(&app.db, &app.vault, &other.path, &hocvuso_db::people::SearchTerm::Name(q), None, 50).await.unwrap();
+        let found = hocvuso_db::people::search(
+            &app.db,
+            &app.vault,
+            &other.path,
+            &hocvuso_db::people::SearchTerm::Name(q),
+            None,
+            50,
+        )
+        .await
+        .unwrap();
         assert!(found.people.iter().any(|f| f.id == p.id));
     }
     app.finish().await;

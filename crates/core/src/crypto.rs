@@ -91,7 +91,10 @@ impl PidVault {
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = self.cipher.encrypt(Nonce::from_slice(&nonce), plaintext).expect("AES-GCM encryption cannot fail");
+        let ct = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plaintext)
+            .expect("AES-GCM encryption cannot fail");
         let mut out = nonce.to_vec();
         out.extend(ct);
         out
@@ -102,7 +105,9 @@ impl PidVault {
             return Err(CryptoError::Decrypt);
         }
         let (nonce, ct) = blob.split_at(12);
-        self.cipher.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| CryptoError::Decrypt)
+        self.cipher
+            .decrypt(Nonce::from_slice(nonce), ct)
+            .map_err(|_| CryptoError::Decrypt)
     }
 
     /// Deterministic keyed digest: equal numbers give equal indexes, nothing else can be learnt.

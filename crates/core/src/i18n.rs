@@ -62,9 +62,7 @@ impl Lang {
 
 /// Translates a key without arguments.
 pub fn t(lang: Lang, key: &str) -> String {
-    LOCALES
-        .try_lookup(lang.id(), key)
-        .unwrap_or_else(|| key.to_string())
+    LOCALES.try_lookup(lang.id(), key).unwrap_or_else(|| key.to_string())
 }
 
 /// A message key with named arguments, rendered late in the reader's language.
@@ -77,7 +75,10 @@ pub struct Message {
 
 impl Message {
     pub fn new(key: &str) -> Self {
-        Message { key: key.to_string(), args: Vec::new() }
+        Message {
+            key: key.to_string(),
+            args: Vec::new(),
+        }
     }
 
     pub fn arg(mut self, name: &str, value: impl ToString) -> Self {
@@ -92,7 +93,11 @@ impl Message {
         let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
         for (k, v) in &self.args {
             // Field names are keys themselves ("field-full_name"); translate them in place.
-            let value = if k == "field" { t(lang, &format!("field-{v}")) } else { v.clone() };
+            let value = if k == "field" {
+                t(lang, &format!("field-{v}"))
+            } else {
+                v.clone()
+            };
             args.insert(Cow::Owned(k.clone()), FluentValue::from(value));
         }
         LOCALES
@@ -115,7 +120,10 @@ mod tests {
 
     #[test]
     fn renders_both_languages() {
-        let m = Message::new("err-text-too-long").arg("field", "full_name").arg("max", 5).arg("len", 9);
+        let m = Message::new("err-text-too-long")
+            .arg("field", "full_name")
+            .arg("max", 5)
+            .arg("len", 9);
         let vi = m.render(Lang::Vi);
         assert!(vi.contains("Họ và tên"), "{vi}");
         assert!(vi.contains('5'));
@@ -125,13 +133,19 @@ mod tests {
     #[test]
     fn every_key_in_both_languages() {
         let keys = |text: &str| -> std::collections::BTreeSet<String> {
-            text.lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string())).filter(|k| !k.starts_with('#') && !k.is_empty()).collect()
+            text.lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+                .filter(|k| !k.starts_with('#') && !k.is_empty())
+                .collect()
         };
         let vi = keys(include_str!("../../../locales/vi/main.ftl"));
         let en = keys(include_str!("../../../locales/en/main.ftl"));
         let only_vi: Vec<_> = vi.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&vi).collect();
-        assert!(only_vi.is_empty() && only_en.is_empty(), "only in vi: {only_vi:?}; only in en: {only_en:?}");
+        assert!(
+            only_vi.is_empty() && only_en.is_empty(),
+            "only in vi: {only_vi:?}; only in en: {only_en:?}"
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub fn read_table(bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Table, M
     if bytes.is_empty() {
         return Err(Message::new("err-file-empty"));
     }
-    let raw = if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes)? } else { read_csv(bytes)? };
+    let raw = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else {
+        read_csv(bytes)?
+    };
     let header_idx = raw
         .iter()
         .take(MAX_HEADER_SCAN)
@@ -53,7 +57,11 @@ pub fn read_table(bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Table, M
         .skip(header_idx + 1)
         .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
         .collect();
-    Ok(Table { headers, header_line, rows })
+    Ok(Table {
+        headers,
+        header_line,
+        rows,
+    })
 }
 
 fn decode_text(bytes: &[u8]) -> Result<String, Message> {
@@ -61,7 +69,11 @@ fn decode_text(bytes: &[u8]) -> Result<String, Message> {
         return String::from_utf8(rest.to_vec()).map_err(|_| Message::new("err-file-encoding"));
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let enc = if bytes[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         let (s, _, had_errors) = enc.decode(bytes);
         if had_errors {
             return Err(Message::new("err-file-encoding"));
@@ -73,7 +85,11 @@ fn decode_text(bytes: &[u8]) -> Result<String, Message> {
     let zeros_even = sample.iter().step_by(2).filter(|&&b| b == 0).count();
     let zeros_odd = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     if sample.len() >= 8 && (zeros_odd * 3 > sample.len() / 2 || zeros_even * 3 > sample.len() / 2) {
-        let enc = if zeros_odd > zeros_even { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let enc = if zeros_odd > zeros_even {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         let (s, _, had_errors) = enc.decode(bytes);
         if !had_errors {
             return Ok(s.into_owned());
@@ -103,7 +119,11 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
     let mut delimiter = b',';
     let mut best = 0;
     for d in [b',', b';', b'\t'] {
-        let n = head.iter().map(|l| l.bytes().filter(|b| *b == d).count()).max().unwrap_or(0);
+        let n = head
+            .iter()
+            .map(|l| l.bytes().filter(|b| *b == d).count())
+            .max()
+            .unwrap_or(0);
         if n > best {
             best = n;
             delimiter = d;
@@ -136,7 +156,10 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
         match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
-                rows.push(TableRow { line, cells: record.iter().map(str::to_string).collect() })
+                rows.push(TableRow {
+                    line,
+                    cells: record.iter().map(str::to_string).collect(),
+                })
             }
             Ok(false) => break,
             Err(e) => {
@@ -151,8 +174,14 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| Message::new("err-file-xlsx"))?;
-    let sheet = book.sheet_names().first().cloned().ok_or_else(|| Message::new("err-file-xlsx"))?;
-    let range = book.worksheet_range(&sheet).map_err(|_| Message::new("err-file-xlsx"))?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| Message::new("err-file-xlsx"))?;
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|_| Message::new("err-file-xlsx"))?;
     let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
     let mut rows = Vec::new();
@@ -174,23 +203,59 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
                 Data::Error(_) => String::from("#ERROR"),
             });
         }
-        rows.push(TableRow { line: first_row + i + 1, cells });
+        rows.push(TableRow {
+            line: first_row + i + 1,
+            cells,
+        });
     }
     Ok(rows)
 }
 
 /// The fields of a people import, and the header spellings recognised for each.
 const PEOPLE_COLUMNS: &[(&str, &[&str])] = &[
-    ("full_name", &["ho va ten", "ho ten", "ten", "full name", "full_name", "name"]),
-    ("birth_date", &["ngay sinh", "ngay thang nam sinh", "birth date", "birth_date", "date of birth", "dob"]),
+    (
+        "full_name",
+        &["ho va ten", "ho ten", "ten", "full name", "full_name", "name"],
+    ),
+    (
+        "birth_date",
+        &[
+            "ngay sinh",
+            "ngay thang nam sinh",
+            "birth date",
+            "birth_date",
+            "date of birth",
+            "dob",
+        ],
+    ),
     ("sex", &["gioi tinh", "sex", "gender"]),
     (
         "personal_id",
-        &["so dinh danh", "so dinh danh ca nhan", "so cccd", "cccd", "so can cuoc", "can cuoc cong dan", "personal id", "personal_id", "id number"],
+        &[
+            "so dinh danh",
+            "so dinh danh ca nhan",
+            "so cccd",
+            "cccd",
+            "so can cuoc",
+            "can cuoc cong dan",
+            "personal id",
+            "personal_id",
+            "id number",
+        ],
     ),
     ("phone", &["so dien thoai", "dien thoai", "sdt", "phone"]),
     ("groups", &["doi tuong", "nhom doi tuong", "target group", "groups"]),
-    ("village", &["thon", "thon to dan pho", "thon to", "to dan pho", "thon ban", "village"]),
+    (
+        "village",
+        &[
+            "thon",
+            "thon to dan pho",
+            "thon to",
+            "to dan pho",
+            "thon ban",
+            "village",
+        ],
+    ),
     ("household", &["ho gia dinh", "ma ho", "so ho", "household"]),
     ("workplace", &["noi lam viec", "co quan", "don vi", "workplace"]),
 ];
@@ -199,7 +264,10 @@ const REQUIRED: [&str; 4] = ["full_name", "birth_date", "sex", "personal_id"];
 
 pub fn people_column(header: &str) -> Option<&'static str> {
     let f = text::fold(header);
-    PEOPLE_COLUMNS.iter().find(|(_, names)| names.contains(&f.as_str())).map(|(field, _)| *field)
+    PEOPLE_COLUMNS
+        .iter()
+        .find(|(_, names)| names.contains(&f.as_str()))
+        .map(|(field, _)| *field)
 }
 
 pub fn is_people_header(header: &str) -> bool {
@@ -238,11 +306,24 @@ pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message
     if !missing.is_empty() {
         return Err(Message::new("err-file-missing-columns").arg("columns", missing.join(", ")));
     }
-    let header_of = |field: &str| index.get(field).and_then(|&i| table.headers.get(i)).cloned().unwrap_or_default();
-    let cell = |row: &TableRow, field: &str| -> String {
-        index.get(field).and_then(|&i| row.cells.get(i)).cloned().unwrap_or_default()
+    let header_of = |field: &str| {
+        index
+            .get(field)
+            .and_then(|&i| table.headers.get(i))
+            .cloned()
+            .unwrap_or_default()
     };
-    let mut out = CheckedPeople { total_rows: table.rows.len(), ..Default::default() };
+    let cell = |row: &TableRow, field: &str| -> String {
+        index
+            .get(field)
+            .and_then(|&i| row.cells.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = CheckedPeople {
+        total_rows: table.rows.len(),
+        ..Default::default()
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &table.rows {
         let mut pid = cell(row, "personal_id");
@@ -276,7 +357,11 @@ pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message
             }
             Err(errors) => {
                 for FieldError { field, message } in errors {
-                    out.errors.push(RowError { line: row.line, column: header_of(&field), message });
+                    out.errors.push(RowError {
+                        line: row.line,
+                        column: header_of(&field),
+                        message,
+                    });
                 }
             }
         }
@@ -319,7 +404,12 @@ mod tests {
             }
             let tones = ['\u{0300}', '\u{0301}', '\u{0303}', '\u{0309}', '\u{0323}'];
             let d: String = c.to_string().nfd().collect();
-            let base: String = d.chars().filter(|m| !tones.contains(m)).collect::<String>().nfc().collect();
+            let base: String = d
+                .chars()
+                .filter(|m| !tones.contains(m))
+                .collect::<String>()
+                .nfc()
+                .collect();
             let tone: String = d.chars().filter(|m| tones.contains(m)).collect();
             let composed = format!("{base}{tone}");
             let (bytes, _, unmappable) = encoding_rs::WINDOWS_1258.encode(&composed);
@@ -369,9 +459,20 @@ mod tests {
     #[test]
     fn bad_files() {
         assert_eq!(read_table(b"", &is_people_header).unwrap_err().key, "err-file-empty");
-        assert_eq!(read_table(b"a,b\n1,2\n", &is_people_header).unwrap_err().key, "err-file-no-header");
-        assert_eq!(read_table(b"\x00\x01\x02\x03binary\x00\x00\xff", &is_people_header).unwrap_err().key, "err-file-binary");
-        assert_eq!(read_table(b"PK\x03\x04garbage", &is_people_header).unwrap_err().key, "err-file-xlsx");
+        assert_eq!(
+            read_table(b"a,b\n1,2\n", &is_people_header).unwrap_err().key,
+            "err-file-no-header"
+        );
+        assert_eq!(
+            read_table(b"\x00\x01\x02\x03binary\x00\x00\xff", &is_people_header)
+                .unwrap_err()
+                .key,
+            "err-file-binary"
+        );
+        assert_eq!(
+            read_table(b"PK\x03\x04garbage", &is_people_header).unwrap_err().key,
+            "err-file-xlsx"
+        );
         let t = table("Họ và tên,Ngày sinh\nA,1/1/2000\n".as_bytes());
         assert_eq!(check_people(&t, TODAY).unwrap_err().key, "err-file-missing-columns");
     }
@@ -387,14 +488,28 @@ pub struct VillageRow {
 }
 
 const VILLAGE_COLUMNS: &[(&str, &[&str])] = &[
-    ("name", &["ten thon", "ten", "thon", "thon to dan pho", "ten thon to dan pho", "ten to dan pho", "name"]),
+    (
+        "name",
+        &[
+            "ten thon",
+            "ten",
+            "thon",
+            "thon to dan pho",
+            "ten thon to dan pho",
+            "ten to dan pho",
+            "name",
+        ],
+    ),
     ("kind", &["loai", "loai don vi", "kind"]),
     ("code", &["ma", "ma thon", "code"]),
 ];
 
 pub fn village_column(header: &str) -> Option<&'static str> {
     let f = text::fold(header);
-    VILLAGE_COLUMNS.iter().find(|(_, names)| names.contains(&f.as_str())).map(|(field, _)| *field)
+    VILLAGE_COLUMNS
+        .iter()
+        .find(|(_, names)| names.contains(&f.as_str()))
+        .map(|(field, _)| *field)
 }
 
 pub fn is_village_header(header: &str) -> bool {
@@ -422,7 +537,13 @@ pub fn check_villages(table: &Table) -> Result<(Vec<VillageRow>, Vec<RowError>),
     let Some(&name_col) = index.get("name") else {
         return Err(Message::new("err-file-missing-columns").arg("columns", "Tên thôn"));
     };
-    let header = |f: &str| index.get(f).and_then(|&i| table.headers.get(i)).cloned().unwrap_or_default();
+    let header = |f: &str| {
+        index
+            .get(f)
+            .and_then(|&i| table.headers.get(i))
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -431,7 +552,11 @@ pub fn check_villages(table: &Table) -> Result<(Vec<VillageRow>, Vec<RowError>),
         let name = match text::required_line("name", r.cells.get(name_col).map(String::as_str).unwrap_or(""), 150) {
             Ok(n) => n,
             Err(m) => {
-                errors.push(RowError { line: r.line, column: header("name"), message: m });
+                errors.push(RowError {
+                    line: r.line,
+                    column: header("name"),
+                    message: m,
+                });
                 continue;
             }
         };
@@ -442,17 +567,30 @@ pub fn check_villages(table: &Table) -> Result<(Vec<VillageRow>, Vec<RowError>),
             match village_kind(&kind_text) {
                 Some(k) => Some(k),
                 None => {
-                    errors.push(RowError { line: r.line, column: header("kind"), message: Message::new("err-village-kind").arg("value", kind_text.trim()) });
+                    errors.push(RowError {
+                        line: r.line,
+                        column: header("kind"),
+                        message: Message::new("err-village-kind").arg("value", kind_text.trim()),
+                    });
                     continue;
                 }
             }
         };
         if let Some(first) = seen.insert(text::fold(&name), r.line) {
-            errors.push(RowError { line: r.line, column: header("name"), message: Message::new("err-village-twice").arg("first", first) });
+            errors.push(RowError {
+                line: r.line,
+                column: header("name"),
+                message: Message::new("err-village-twice").arg("first", first),
+            });
             continue;
         }
         let code = Some(cell("code").trim().to_string()).filter(|c| !c.is_empty());
-        rows.push(VillageRow { line: r.line, name, kind, code });
+        rows.push(VillageRow {
+            line: r.line,
+            name,
+            kind,
+            code,
+        });
     }
     Ok((rows, errors))
 }

@@ -53,8 +53,12 @@ pub enum TargetGroup {
 }
 
 impl TargetGroup {
-    pub const ALL: [TargetGroup; 4] =
-        [TargetGroup::PublicStaff, TargetGroup::Student, TargetGroup::Worker, TargetGroup::Resident];
+    pub const ALL: [TargetGroup; 4] = [
+        TargetGroup::PublicStaff,
+        TargetGroup::Student,
+        TargetGroup::Worker,
+        TargetGroup::Resident,
+    ];
 
     fn bit(self) -> i32 {
         match self {
@@ -142,14 +146,23 @@ pub fn parse_date(field: &'static str, input: &str) -> Result<Date, Message> {
     if parts.len() != 3 {
         return Err(bad_form());
     }
-    let nums: Vec<i32> = parts.iter().map(|p| p.trim().parse::<i32>()).collect::<Result<_, _>>().map_err(|_| bad_form())?;
-    let (y, m, d) = if parts[0].trim().len() == 4 { (nums[0], nums[1], nums[2]) } else { (nums[2], nums[1], nums[0]) };
+    let nums: Vec<i32> = parts
+        .iter()
+        .map(|p| p.trim().parse::<i32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad_form())?;
+    let (y, m, d) = if parts[0].trim().len() == 4 {
+        (nums[0], nums[1], nums[2])
+    } else {
+        (nums[2], nums[1], nums[0])
+    };
     if !(1000..=9999).contains(&y) {
         return Err(bad_form());
     }
-    let month = u8::try_from(m).ok().and_then(|m| Month::try_from(m).ok()).ok_or_else(|| {
-        Message::new("err-date-invalid").arg("field", field).arg("value", s)
-    })?;
+    let month = u8::try_from(m)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or_else(|| Message::new("err-date-invalid").arg("field", field).arg("value", s))?;
     let day = u8::try_from(d).map_err(|_| Message::new("err-date-invalid").arg("field", field).arg("value", s))?;
     Date::from_calendar_date(y, month, day)
         .map_err(|_| Message::new("err-date-invalid").arg("field", field).arg("value", s))
@@ -208,8 +221,15 @@ impl PersonForm {
     /// Validates every field and reports every problem, not just the first.
     pub fn validate(&self, today: Date) -> Result<PersonInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field: &str, message: Message| errors.push(FieldError { field: field.to_string(), message });
-        let full_name = text::required_line("full_name", &self.full_name, NAME_MAX).map_err(|e| err("full_name", e)).ok();
+        let mut err = |field: &str, message: Message| {
+            errors.push(FieldError {
+                field: field.to_string(),
+                message,
+            })
+        };
+        let full_name = text::required_line("full_name", &self.full_name, NAME_MAX)
+            .map_err(|e| err("full_name", e))
+            .ok();
         let birth_date = parse_date("birth_date", &self.birth_date)
             .and_then(|d| {
                 if d > today {
@@ -257,14 +277,18 @@ impl PersonForm {
                 Groups::default()
             }
         };
-        let optional = |field: &'static str, v: &str, errs: &mut Vec<FieldError>| match text::clean_line(field, v, NAME_MAX) {
-            Ok(s) if s.is_empty() => None,
-            Ok(s) => Some(s),
-            Err(e) => {
-                errs.push(FieldError { field: field.to_string(), message: e });
-                None
-            }
-        };
+        let optional =
+            |field: &'static str, v: &str, errs: &mut Vec<FieldError>| match text::clean_line(field, v, NAME_MAX) {
+                Ok(s) if s.is_empty() => None,
+                Ok(s) => Some(s),
+                Err(e) => {
+                    errs.push(FieldError {
+                        field: field.to_string(),
+                        message: e,
+                    });
+                    None
+                }
+            };
         let village = optional("village", &self.village, &mut errors);
         let household = optional("household", &self.household, &mut errors);
         let workplace = optional("workplace", &self.workplace, &mut errors);
@@ -312,7 +336,12 @@ mod tests {
 
     #[test]
     fn every_error_reported() {
-        let f = PersonForm { full_name: "".into(), birth_date: "31/02/1990".into(), sex: "x".into(), ..form() };
+        let f = PersonForm {
+            full_name: "".into(),
+            birth_date: "31/02/1990".into(),
+            sex: "x".into(),
+            ..form()
+        };
         let errs = f.validate(date!(2026 - 11 - 24)).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["full_name", "birth_date", "sex"]);

@@ -73,11 +73,15 @@ impl PersonalId {
             return Err(Message::new("err-pid-sex").arg("digit", &id.0[3..4]));
         }
         if year < century_start || year >= century_start + 100 {
-            return Err(Message::new("err-pid-century").arg("digit", &id.0[3..4]).arg("year", year));
+            return Err(Message::new("err-pid-century")
+                .arg("digit", &id.0[3..4])
+                .arg("year", year));
         }
         let yy = (year % 100) as u8;
         if id.0[4..6] != format!("{yy:02}") {
-            return Err(Message::new("err-pid-year").arg("digits", &id.0[4..6]).arg("year", year));
+            return Err(Message::new("err-pid-year")
+                .arg("digits", &id.0[4..6])
+                .arg("year", year));
         }
         Ok(id)
     }
@@ -140,7 +144,10 @@ mod tests {
         assert_eq!(key(PersonalId::parse("")), "err-pid-empty");
         let d = date!(1985 - 03 - 14);
         assert_eq!(key(PersonalId::parse_for("019185001234", d, Sex::Male)), "err-pid-sex");
-        assert_eq!(key(PersonalId::parse_for("019285001234", d, Sex::Male)), "err-pid-century");
+        assert_eq!(
+            key(PersonalId::parse_for("019285001234", d, Sex::Male)),
+            "err-pid-century"
+        );
         assert_eq!(key(PersonalId::parse_for("019086001234", d, Sex::Male)), "err-pid-year");
     }
 

@@ -106,7 +106,12 @@ mod tests {
 
     #[test]
     fn inspector_is_read_only() {
-        for a in [Action::ManagePeople, Action::ImportPeople, Action::ResetPassword, Action::GrantRoles] {
+        for a in [
+            Action::ManagePeople,
+            Action::ImportPeople,
+            Action::ResetPassword,
+            Action::GrantRoles,
+        ] {
             assert!(!Role::Inspector.allows(a));
         }
         assert!(Role::Inspector.allows(Action::ViewAudit));

@@ -193,9 +193,9 @@ pub fn search_keys(folded: &str) -> Vec<String> {
 /// Keeps only the digits of a phone number and normalises +84 to 0.
 pub fn normalize_phone(input: &str) -> Option<String> {
     let digits: String = input.chars().filter(|c| c.is_ascii_digit()).collect();
-    let digits = if input.trim_start().starts_with('+') && digits.starts_with("84") {
-        format!("0{}", &digits[2..])
-    } else if digits.starts_with("84") && digits.len() == 11 {
+    // +84 912…, or 84912… typed without the plus: the country code replaces the leading 0.
+    let international = digits.starts_with("84") && (input.trim_start().starts_with('+') || digits.len() == 11);
+    let digits = if international {
         format!("0{}", &digits[2..])
     } else {
         digits
@@ -229,11 +229,15 @@ mod tests {
 
     #[test]
     fn vietnamese_order() {
-        let mut names = vec!["Đào", "Dung", "Ăn", "Anh", "Bình", "Ân", "An", "Ơn", "Ôn", "On", "Ưng", "Uy"];
+        let mut names = vec![
+            "Đào", "Dung", "Ăn", "Anh", "Bình", "Ân", "An", "Ơn", "Ôn", "On", "Ưng", "Uy",
+        ];
         sort_vietnamese(&mut names, |s| s);
         assert_eq!(
             names,
-            vec!["An", "Anh", "Ăn", "Ân", "Bình", "Dung", "Đào", "On", "Ôn", "Ơn", "Uy", "Ưng"]
+            vec![
+                "An", "Anh", "Ăn", "Ân", "Bình", "Dung", "Đào", "On", "Ôn", "Ơn", "Uy", "Ưng"
+            ]
         );
         let mut tones = vec!["má", "mạ", "mà", "ma", "mã", "mả"];
         sort_vietnamese(&mut tones, |s| s);
@@ -244,7 +248,10 @@ mod tests {
     fn people_sort_by_given_name() {
         let mut names = vec!["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn Bình", "Phạm Đức Anh"];
         names.sort_by_cached_key(|n| person_name_key(n));
-        assert_eq!(names, vec!["Nguyễn Thị An", "Phạm Đức Anh", "Lê Văn Bình", "Trần Văn Bình"]);
+        assert_eq!(
+            names,
+            vec!["Nguyễn Thị An", "Phạm Đức Anh", "Lê Văn Bình", "Trần Văn Bình"]
+        );
     }
 
     #[test]

@@ -92,7 +92,10 @@ pub fn allowed_parent(child: Level, parent: Level) -> bool {
         (Level::Province, Level::Country)
             | (Level::Commune, Level::Province)
             | (Level::Village, Level::Commune)
-            | (Level::Organisation, Level::Province | Level::Commune | Level::Village | Level::Organisation)
+            | (
+                Level::Organisation,
+                Level::Province | Level::Commune | Level::Village | Level::Organisation
+            )
     )
 }
 
@@ -126,7 +129,11 @@ pub fn official_units() -> Result<Vec<OfficialUnit>, String> {
             code: code.to_string(),
             name: name.to_string(),
             kind,
-            parent_code: Some(if parent.is_empty() { COUNTRY_CODE.to_string() } else { parent.to_string() }),
+            parent_code: Some(if parent.is_empty() {
+                COUNTRY_CODE.to_string()
+            } else {
+                parent.to_string()
+            }),
         });
     }
     Ok(out)
@@ -176,7 +183,10 @@ impl DenominatorKind {
 
 /// A denominator value as typed: a non-negative whole number, dots or spaces as thousands separators.
 pub fn parse_count(input: &str) -> Result<i64, Message> {
-    let s: String = input.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}')).collect();
+    let s: String = input
+        .chars()
+        .filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}'))
+        .collect();
     if s.is_empty() {
         return Err(Message::new("err-count").arg("value", input.trim()));
     }

@@ -91,19 +91,23 @@ pub async fn create(tx: &mut Tx, a: NewAccount<'_>) -> Result<i64> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Account>> {
-    db.fetch_optional(select().and_where(Expr::col(Accounts::Id).eq(id))).await
+    db.fetch_optional(select().and_where(Expr::col(Accounts::Id).eq(id)))
+        .await
 }
 
 pub async fn by_phone(db: &Db, phone: &str) -> Result<Option<Account>> {
-    db.fetch_optional(select().and_where(Expr::col(Accounts::Phone).eq(phone))).await
+    db.fetch_optional(select().and_where(Expr::col(Accounts::Phone).eq(phone)))
+        .await
 }
 
 pub async fn by_pid_index(db: &Db, index: Vec<u8>) -> Result<Option<Account>> {
-    db.fetch_optional(select().and_where(Expr::col(Accounts::PidIndex).eq(index))).await
+    db.fetch_optional(select().and_where(Expr::col(Accounts::PidIndex).eq(index)))
+        .await
 }
 
 pub async fn by_person(db: &Db, person_id: i64) -> Result<Option<Account>> {
-    db.fetch_optional(select().and_where(Expr::col(Accounts::PersonId).eq(person_id))).await
+    db.fetch_optional(select().and_where(Expr::col(Accounts::PersonId).eq(person_id)))
+        .await
 }
 
 /// Counts a failed sign-in; locks the account once the limit is reached.
@@ -114,7 +118,10 @@ pub async fn record_failure(db: &Db, account: &Account) -> Result<()> {
         Query::update()
             .table(Accounts::Table)
             .values([
-                (Accounts::FailedLogins, if locked.is_some() { 0.into() } else { failed.into() }),
+                (
+                    Accounts::FailedLogins,
+                    if locked.is_some() { 0.into() } else { failed.into() },
+                ),
                 (Accounts::LockedUntil, locked.into()),
             ])
             .and_where(Expr::col(Accounts::Id).eq(account.id)),
@@ -201,7 +208,10 @@ fn grants_select() -> SelectStatement {
         .expr_as(Expr::col((Units::Table, Units::Name)), "unit_name")
         .expr_as(Expr::col((Units::Table, Units::Code)), "unit_code")
         .from(RoleGrants::Table)
-        .inner_join(Units::Table, Expr::col((Units::Table, Units::Id)).equals((RoleGrants::Table, RoleGrants::UnitId)))
+        .inner_join(
+            Units::Table,
+            Expr::col((Units::Table, Units::Id)).equals((RoleGrants::Table, RoleGrants::UnitId)),
+        )
         .and_where(Expr::col((RoleGrants::Table, RoleGrants::RevokedAt)).is_null())
         .to_owned()
 }
@@ -232,8 +242,20 @@ pub async fn grant(tx: &mut Tx, account_id: i64, role: Role, unit: &Unit, by: Op
         .fetch_one(
             Query::insert()
                 .into_table(RoleGrants::Table)
-                .columns([RoleGrants::AccountId, RoleGrants::Role, RoleGrants::UnitId, RoleGrants::GrantedBy, RoleGrants::GrantedAt])
-                .values_panic([account_id.into(), role.as_str().into(), unit.id.into(), by.into(), now().into()])
+                .columns([
+                    RoleGrants::AccountId,
+                    RoleGrants::Role,
+                    RoleGrants::UnitId,
+                    RoleGrants::GrantedBy,
+                    RoleGrants::GrantedAt,
+                ])
+                .values_panic([
+                    account_id.into(),
+                    role.as_str().into(),
+                    unit.id.into(),
+                    by.into(),
+                    now().into(),
+                ])
                 .returning_col(RoleGrants::Id),
         )
         .await?;
@@ -244,7 +266,10 @@ pub async fn revoke(tx: &mut Tx, grant_id: i64, by: Option<i64>) -> Result<u64> 
     tx.execute(
         Query::update()
             .table(RoleGrants::Table)
-            .values([(RoleGrants::RevokedAt, now().into()), (RoleGrants::RevokedBy, by.into())])
+            .values([
+                (RoleGrants::RevokedAt, now().into()),
+                (RoleGrants::RevokedBy, by.into()),
+            ])
             .and_where(Expr::col(RoleGrants::Id).eq(grant_id))
             .and_where(Expr::col(RoleGrants::RevokedAt).is_null()),
     )
@@ -252,7 +277,8 @@ pub async fn revoke(tx: &mut Tx, grant_id: i64, by: Option<i64>) -> Result<u64> 
 }
 
 pub async fn grant_by_id(db: &Db, grant_id: i64) -> Result<Option<Grant>> {
-    db.fetch_optional(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::Id)).eq(grant_id))).await
+    db.fetch_optional(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::Id)).eq(grant_id)))
+        .await
 }
 
 /// Issues an API token for machine clients; the token is shown once, only its digest is kept.
@@ -261,8 +287,18 @@ pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<St
     db.execute(
         Query::insert()
             .into_table(ApiTokens::Table)
-            .columns([ApiTokens::AccountId, ApiTokens::Name, ApiTokens::Digest, ApiTokens::CreatedAt])
-            .values_panic([account_id.into(), name.into(), token_digest(&token).into(), now().into()]),
+            .columns([
+                ApiTokens::AccountId,
+                ApiTokens::Name,
+                ApiTokens::Digest,
+                ApiTokens::CreatedAt,
+            ])
+            .values_panic([
+                account_id.into(),
+                name.into(),
+                token_digest(&token).into(),
+                now().into(),
+            ]),
     )
     .await?;
     Ok(token)

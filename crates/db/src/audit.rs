@@ -19,7 +19,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(label: &str) -> Actor {
-        Actor { account_id: None, label: label.to_string(), ip: "local".into() }
+        Actor {
+            account_id: None,
+            label: label.to_string(),
+            ip: "local".into(),
+        }
     }
 }
 
@@ -106,29 +110,29 @@ pub async fn append(tx: &mut Tx, actor: &Actor, e: Entry<'_>) -> Result<i64> {
         hash: String::new(),
     };
     row.hash = entry_hash(&row);
+    tx.execute(Query::insert().into_table(AuditLog::Table).columns(COLS).values_panic([
+        row.id.into(),
+        row.at.into(),
+        row.actor_id.into(),
+        row.actor_label.clone().into(),
+        row.ip.clone().into(),
+        row.action.clone().into(),
+        row.object_kind.clone().into(),
+        row.object_id.clone().into(),
+        row.person_id.into(),
+        row.unit_path.clone().into(),
+        row.detail.clone().into(),
+        row.prev_hash.clone().into(),
+        row.hash.clone().into(),
+    ]))
+    .await?;
     tx.execute(
-        Query::insert()
-            .into_table(AuditLog::Table)
-            .columns(COLS)
-            .values_panic([
-                row.id.into(),
-                row.at.into(),
-                row.actor_id.into(),
-                row.actor_label.clone().into(),
-                row.ip.clone().into(),
-                row.action.clone().into(),
-                row.object_kind.clone().into(),
-                row.object_id.clone().into(),
-                row.person_id.into(),
-                row.unit_path.clone().into(),
-                row.detail.clone().into(),
-                row.prev_hash.clone().into(),
-                row.hash.clone().into(),
-            ]),
+        Query::update()
+            .table(AuditHead::Table)
+            .value(AuditHead::LastHash, row.hash)
+            .and_where(Expr::col(AuditHead::Id).eq(1)),
     )
     .await?;
-    tx.execute(Query::update().table(AuditHead::Table).value(AuditHead::LastHash, row.hash).and_where(Expr::col(AuditHead::Id).eq(1)))
-        .await?;
     Ok(row.id)
 }
 
@@ -174,7 +178,8 @@ pub async fn list(db: &Db, f: &Filter, limit: u64) -> Result<Vec<AuditRow>> {
     let mut q = select();
     if let Some(p) = &f.scope_path {
         let (lo, hi) = subtree_range(p);
-        q.and_where(Expr::col(AuditLog::UnitPath).gte(lo)).and_where(Expr::col(AuditLog::UnitPath).lt(hi));
+        q.and_where(Expr::col(AuditLog::UnitPath).gte(lo))
+            .and_where(Expr::col(AuditLog::UnitPath).lt(hi));
     }
     if let Some(p) = f.person_id {
         q.and_where(Expr::col(AuditLog::PersonId).eq(p));
@@ -207,20 +212,35 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     let mut expected_id = 1i64;
     let mut entries = 0i64;
     loop {
-        let batch: Vec<AuditRow> =
-            db.fetch_all(select().and_where(Expr::col(AuditLog::Id).gte(expected_id)).order_by(AuditLog::Id, Order::Asc).limit(5000)).await?;
+        let batch: Vec<AuditRow> = db
+            .fetch_all(
+                select()
+                    .and_where(Expr::col(AuditLog::Id).gte(expected_id))
+                    .order_by(AuditLog::Id, Order::Asc)
+                    .limit(5000),
+            )
+            .await?;
         if batch.is_empty() {
             break;
         }
         for r in batch {
             if r.id != expected_id {
-                return Ok(Verification { entries, broken: Some((expected_id, "missing entry (deleted)".into())) });
+                return Ok(Verification {
+                    entries,
+                    broken: Some((expected_id, "missing entry (deleted)".into())),
+                });
             }
             if r.prev_hash != prev_hash {
-                return Ok(Verification { entries, broken: Some((r.id, "link to previous entry broken".into())) });
+                return Ok(Verification {
+                    entries,
+                    broken: Some((r.id, "link to previous entry broken".into())),
+                });
             }
             if entry_hash(&r) != r.hash {
-                return Ok(Verification { entries, broken: Some((r.id, "content changed".into())) });
+                return Ok(Verification {
+                    entries,
+                    broken: Some((r.id, "content changed".into())),
+                });
             }
             prev_hash = r.hash;
             expected_id += 1;
@@ -228,15 +248,25 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         }
     }
     let head: Head = db
-        .fetch_one(Query::select().columns([AuditHead::Seq, AuditHead::LastHash]).from(AuditHead::Table).and_where(Expr::col(AuditHead::Id).eq(1)))
+        .fetch_one(
+            Query::select()
+                .columns([AuditHead::Seq, AuditHead::LastHash])
+                .from(AuditHead::Table)
+                .and_where(Expr::col(AuditHead::Id).eq(1)),
+        )
         .await?;
     if head.seq != entries || head.last_hash != prev_hash {
-        return Ok(Verification { entries, broken: Some((entries + 1, "latest entries deleted".into())) });
+        return Ok(Verification {
+            entries,
+            broken: Some((entries + 1, "latest entries deleted".into())),
+        });
     }
     Ok(Verification { entries, broken: None })
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
-    let n: Scalar<i64> = db.fetch_one(Query::select().expr(Expr::cust("COUNT(*)")).from(AuditLog::Table)).await?;
+    let n: Scalar<i64> = db
+        .fetch_one(Query::select().expr(Expr::cust("COUNT(*)")).from(AuditLog::Table))
+        .await?;
     Ok(n.0)
 }

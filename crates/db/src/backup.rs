@@ -7,7 +7,9 @@ use std::path::Path;
 /// Copies the live database into `dest` page by page; writers are only briefly paused per step.
 pub async fn backup_sqlite(db: &Db, dest: &Path) -> Result<()> {
     if db.backend() != Backend::Sqlite {
-        return Err(DbError::Invalid("backup command is for SQLite; use pg_dump for PostgreSQL".into()));
+        return Err(DbError::Invalid(
+            "backup command is for SQLite; use pg_dump for PostgreSQL".into(),
+        ));
     }
     let pool = db.sqlite_write_pool().ok_or(DbError::NotFound)?;
     let mut conn = pool.acquire().await?;
@@ -22,7 +24,8 @@ pub async fn backup_sqlite(db: &Db, dest: &Path) -> Result<()> {
 fn copy_pages(src: *mut libsqlite3_sys::sqlite3, dest: &Path) -> Result<()> {
     use libsqlite3_sys as ffi;
     use std::ffi::CString;
-    let path = CString::new(dest.to_string_lossy().as_bytes()).map_err(|_| DbError::Invalid("bad backup path".into()))?;
+    let path =
+        CString::new(dest.to_string_lossy().as_bytes()).map_err(|_| DbError::Invalid("bad backup path".into()))?;
     // SAFETY: `src` is a live connection owned by the locked sqlx handle for the whole call; the
     // destination handle is opened and closed here; every return code is checked.
     unsafe {
@@ -40,7 +43,9 @@ fn copy_pages(src: *mut libsqlite3_sys::sqlite3, dest: &Path) -> Result<()> {
         let main = c"main";
         let b = ffi::sqlite3_backup_init(dst, main.as_ptr(), src, main.as_ptr());
         if b.is_null() {
-            let msg = std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(dst)).to_string_lossy().into_owned();
+            let msg = std::ffi::CStr::from_ptr(ffi::sqlite3_errmsg(dst))
+                .to_string_lossy()
+                .into_owned();
             ffi::sqlite3_close(dst);
             return Err(DbError::Invalid(format!("backup could not start: {msg}")));
         }
@@ -68,7 +73,10 @@ fn copy_pages(src: *mut libsqlite3_sys::sqlite3, dest: &Path) -> Result<()> {
 /// replaced file beside it as `*.before-restore`.
 pub fn restore_sqlite(src: &Path, dest: &Path) -> std::io::Result<()> {
     if !src.exists() {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "backup file not found"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "backup file not found",
+        ));
     }
     if dest.exists() {
         let keep = dest.with_extension("before-restore");
@@ -87,7 +95,9 @@ pub fn restore_sqlite(src: &Path, dest: &Path) -> std::io::Result<()> {
 /// with its source (SQLite).
 pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
     use sqlx::Row;
-    let pool = db.sqlite_write_pool().ok_or_else(|| DbError::Invalid("fingerprint is for SQLite".into()))?;
+    let pool = db
+        .sqlite_write_pool()
+        .ok_or_else(|| DbError::Invalid("fingerprint is for SQLite".into()))?;
     let mut out = Vec::new();
     for table in crate::schema::TABLES.iter().chain(["schema_migrations"].iter()) {
         let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
@@ -96,14 +106,24 @@ pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
             .iter()
             .map(|r| r.try_get::<String, _>("name"))
             .collect::<Result<_, _>>()?;
-        let expr = cols.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join("||','||");
+        let expr = cols
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join("||','||");
         // SQLite has no built-in SHA: the rows are concatenated here and hashed in Rust.
         let order = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT COUNT(*), COALESCE(group_concat({expr}, char(10)), '') FROM (SELECT * FROM {table} ORDER BY {order})");
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(group_concat({expr}, char(10)), '') FROM (SELECT * FROM {table} ORDER BY {order})"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?;
         let n: i64 = row.try_get(0)?;
         let text: String = row.try_get(1)?;
-        out.push((table.to_string(), n, hocvuso_core::crypto::sha256_hex(&[text.as_bytes()])));
+        out.push((
+            table.to_string(),
+            n,
+            hocvuso_core::crypto::sha256_hex(&[text.as_bytes()]),
+        ));
     }
     Ok(out)
 }

@@ -7,11 +7,11 @@ use crate::people::{self, BatchItem};
 use crate::units::{self, NewUnit, Unit};
 use crate::{Db, DbError, Result, denominators};
 use hocvuso_core::crypto::PidVault;
+use hocvuso_core::password;
 use hocvuso_core::people::{Groups, PersonInput, Sex, TargetGroup};
 use hocvuso_core::personal_id::PersonalId;
 use hocvuso_core::roles::Role;
 use hocvuso_core::units::{DenominatorKind, Kind, Level};
-use hocvuso_core::password;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use time::{Date, Month};
@@ -19,27 +19,76 @@ use time::{Date, Month};
 /// Family names weighted roughly by their share in Vietnam, with the Tày and Nùng names common
 /// in Thái Nguyên.
 const FAMILY: &[(&str, u32)] = &[
-    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 50), ("Phan", 45), ("Vũ", 40),
-    ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10), ("Lý", 5), ("Ma", 12),
-    ("Hà", 12), ("Nông", 10), ("Lộc", 6), ("Triệu", 6), ("Lương", 8), ("Đàm", 5), ("Chu", 5), ("Lục", 4),
-    ("Đinh", 8), ("Tạ", 4), ("Âu", 2), ("Ôn", 1),
+    ("Nguyễn", 380),
+    ("Trần", 110),
+    ("Lê", 95),
+    ("Phạm", 70),
+    ("Hoàng", 50),
+    ("Phan", 45),
+    ("Vũ", 40),
+    ("Đặng", 21),
+    ("Bùi", 20),
+    ("Đỗ", 14),
+    ("Hồ", 13),
+    ("Ngô", 13),
+    ("Dương", 10),
+    ("Lý", 5),
+    ("Ma", 12),
+    ("Hà", 12),
+    ("Nông", 10),
+    ("Lộc", 6),
+    ("Triệu", 6),
+    ("Lương", 8),
+    ("Đàm", 5),
+    ("Chu", 5),
+    ("Lục", 4),
+    ("Đinh", 8),
+    ("Tạ", 4),
+    ("Âu", 2),
+    ("Ôn", 1),
 ];
-const MIDDLE_M: &[&str] = &["Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Thành", "Công", "Tuấn", "Ngọc", "Đình"];
-const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Hồng", "Thùy", "Kim", "Diệu"];
+const MIDDLE_M: &[&str] = &[
+    "Văn", "Văn", "Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Thành", "Công", "Tuấn", "Ngọc", "Đình",
+];
+const MIDDLE_F: &[&str] = &[
+    "Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương", "Hồng", "Thùy", "Kim", "Diệu",
+];
 const GIVEN_M: &[&str] = &[
-    "An", "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Huy", "Khánh", "Long", "Minh", "Nam", "Phong",
-    "Quân", "Sơn", "Thắng", "Trung", "Tuấn", "Việt", "Vinh", "Hoàng", "Hiếu", "Kiên", "Lâm", "Lộc", "Mạnh",
-    "Nghĩa", "Phúc", "Quang", "Tài", "Thành", "Toàn", "Trọng", "Tú", "Ân", "Đạt", "Ưng", "Ơn",
+    "An", "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Huy", "Khánh", "Long", "Minh", "Nam", "Phong", "Quân",
+    "Sơn", "Thắng", "Trung", "Tuấn", "Việt", "Vinh", "Hoàng", "Hiếu", "Kiên", "Lâm", "Lộc", "Mạnh", "Nghĩa", "Phúc",
+    "Quang", "Tài", "Thành", "Toàn", "Trọng", "Tú", "Ân", "Đạt", "Ưng", "Ơn",
 ];
 const GIVEN_F: &[&str] = &[
-    "Anh", "Châu", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hạnh", "Hiền", "Hoa", "Hồng", "Huệ", "Hương", "Lan",
-    "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo",
-    "Thủy", "Trang", "Uyên", "Vân", "Yến", "Ánh", "Ngọc", "Thư", "Ắn", "Đào",
+    "Anh", "Châu", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hạnh", "Hiền", "Hoa", "Hồng", "Huệ", "Hương", "Lan", "Liên",
+    "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang",
+    "Uyên", "Vân", "Yến", "Ánh", "Ngọc", "Thư", "Ắn", "Đào",
 ];
 const VILLAGE_NAMES: &[&str] = &[
-    "Đồng Tâm", "Tân Lập", "Làng Mới", "Bản Cái", "Khuôn Ngàn", "Nà Mòn", "Cầu Đá", "Đồng Bòng", "Trung Tâm",
-    "Na Hang", "Bản Vèn", "Đèo Khế", "Phố Chợ", "Đồng Xe", "Làng Hin", "Khe Cốc", "Thanh Sơn", "Tân Thành",
-    "Hợp Thành", "Minh Khai", "Quyết Tiến", "Thống Nhất", "Đoàn Kết", "Đồng Danh", "Bản Giang",
+    "Đồng Tâm",
+    "Tân Lập",
+    "Làng Mới",
+    "Bản Cái",
+    "Khuôn Ngàn",
+    "Nà Mòn",
+    "Cầu Đá",
+    "Đồng Bòng",
+    "Trung Tâm",
+    "Na Hang",
+    "Bản Vèn",
+    "Đèo Khế",
+    "Phố Chợ",
+    "Đồng Xe",
+    "Làng Hin",
+    "Khe Cốc",
+    "Thanh Sơn",
+    "Tân Thành",
+    "Hợp Thành",
+    "Minh Khai",
+    "Quyết Tiến",
+    "Thống Nhất",
+    "Đoàn Kết",
+    "Đồng Danh",
+    "Bản Giang",
 ];
 
 /// Personal ID province codes of people born in or near Thái Nguyên (Thái Nguyên, Bắc Kạn, Tuyên
@@ -64,12 +113,22 @@ pub fn person(rng: &mut StdRng, serial: u64, today: Date) -> PersonInput {
     let sex = if rng.gen_bool(0.5) { Sex::Male } else { Sex::Female };
     let family = pick_weighted(rng, FAMILY);
     let (middle, given) = match sex {
-        Sex::Male => (MIDDLE_M[rng.gen_range(0..MIDDLE_M.len())], GIVEN_M[rng.gen_range(0..GIVEN_M.len())]),
-        Sex::Female => (MIDDLE_F[rng.gen_range(0..MIDDLE_F.len())], GIVEN_F[rng.gen_range(0..GIVEN_F.len())]),
+        Sex::Male => (
+            MIDDLE_M[rng.gen_range(0..MIDDLE_M.len())],
+            GIVEN_M[rng.gen_range(0..GIVEN_M.len())],
+        ),
+        Sex::Female => (
+            MIDDLE_F[rng.gen_range(0..MIDDLE_F.len())],
+            GIVEN_F[rng.gen_range(0..GIVEN_F.len())],
+        ),
     };
     let full_name = format!("{family} {middle} {given}");
     // Ages 6 to 85, fewer of the oldest.
-    let age = if rng.gen_bool(0.85) { rng.gen_range(6..65) } else { rng.gen_range(65..86) };
+    let age = if rng.gen_bool(0.85) {
+        rng.gen_range(6..65)
+    } else {
+        rng.gen_range(65..86)
+    };
     let year = today.year() - age;
     let month = Month::try_from(rng.gen_range(1..=12u8)).unwrap_or(Month::January);
     let day = rng.gen_range(1..=28u8);
@@ -100,7 +159,17 @@ pub fn person(rng: &mut StdRng, serial: u64, today: Date) -> PersonInput {
         let prefix = ["091", "094", "098", "097", "086", "035", "038", "088", "083"][rng.gen_range(0..9)];
         format!("{prefix}{:07}", rng.gen_range(0..10_000_000u32))
     });
-    PersonInput { full_name, birth_date, sex, personal_id, phone, groups, village: None, household: None, workplace: None }
+    PersonInput {
+        full_name,
+        birth_date,
+        sex,
+        personal_id,
+        phone,
+        groups,
+        village: None,
+        household: None,
+        workplace: None,
+    }
 }
 
 /// The demo logins and passwords, one per role (the learner last). Deterministic, so the README,
@@ -142,14 +211,27 @@ pub struct Options {
 
 impl Options {
     pub fn demo(today: Date) -> Options {
-        Options { province_code: "19".into(), people: 50_000, villages_per_commune: (6, 14), seed: 2025, today, accounts: true }
+        Options {
+            province_code: "19".into(),
+            people: 50_000,
+            villages_per_commune: (6, 14),
+            seed: 2025,
+            today,
+            accounts: true,
+        }
     }
 }
 
 /// Seeds the demo into a database that holds only the official list. Returns the demo accounts.
 pub async fn seed(db: &Db, vault: &PidVault, opts: &Options) -> Result<Vec<DemoAccount>> {
-    let province = units::by_code(db, &opts.province_code).await?.ok_or(DbError::NotFound)?;
-    let communes: Vec<Unit> = units::children(db, province.id).await?.into_iter().filter(|u| u.level() == Level::Commune).collect();
+    let province = units::by_code(db, &opts.province_code)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let communes: Vec<Unit> = units::children(db, province.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.level() == Level::Commune)
+        .collect();
     if communes.is_empty() {
         return Err(DbError::Invalid("province has no communes".into()));
     }
@@ -168,21 +250,64 @@ pub async fn seed(db: &Db, vault: &PidVault, opts: &Options) -> Result<Vec<DemoA
                 let base = VILLAGE_NAMES[(i as usize + c.id as usize) % VILLAGE_NAMES.len()];
                 let kind = if i % 4 == 3 { Kind::Ban } else { Kind::Thon };
                 let prefix = if kind == Kind::Ban { "Bản" } else { "Thôn" };
-                let suffix = if i as usize >= VILLAGE_NAMES.len() { format!(" {}", i + 1) } else { String::new() };
+                let suffix = if i as usize >= VILLAGE_NAMES.len() {
+                    format!(" {}", i + 1)
+                } else {
+                    String::new()
+                };
                 (kind, format!("{prefix} {base}{suffix}"))
             };
-            let v = units::create_in(&mut tx, NewUnit { parent: c, kind, name: &name, code: None }, None).await.map_err(unit_err)?;
+            let v = units::create_in(
+                &mut tx,
+                NewUnit {
+                    parent: c,
+                    kind,
+                    name: &name,
+                    code: None,
+                },
+                None,
+            )
+            .await
+            .map_err(unit_err)?;
             vs.push(v);
         }
         let short = c.name.split_once(' ').map(|(_, n)| n).unwrap_or(&c.name);
         for (kind, name) in [
-            (Kind::CoQuan, format!("Ủy ban nhân dân {}", c.name.to_lowercase().split(' ').next().unwrap_or("xã")) + " " + short),
+            (
+                Kind::CoQuan,
+                format!(
+                    "Ủy ban nhân dân {}",
+                    c.name.to_lowercase().split(' ').next().unwrap_or("xã")
+                ) + " "
+                    + short,
+            ),
             (Kind::TruongHoc, format!("Trường Trung học cơ sở {short}")),
             (Kind::DangBo, format!("Đảng bộ {}", c.name)),
-            (Kind::ToCongNgheSo, format!("Tổ công nghệ số cộng đồng {}", vs.first().map(|v| v.name.as_str()).unwrap_or(short))),
+            (
+                Kind::ToCongNgheSo,
+                format!(
+                    "Tổ công nghệ số cộng đồng {}",
+                    vs.first().map(|v| v.name.as_str()).unwrap_or(short)
+                ),
+            ),
         ] {
-            let parent = if kind == Kind::ToCongNgheSo { vs.first().unwrap_or(c) } else { c };
-            units::create_in(&mut tx, NewUnit { parent, kind, name: &name, code: None }, None).await.map_err(unit_err)?;
+            let parent = if kind == Kind::ToCongNgheSo {
+                vs.first().unwrap_or(c)
+            } else {
+                c
+            };
+            units::create_in(
+                &mut tx,
+                NewUnit {
+                    parent,
+                    kind,
+                    name: &name,
+                    code: None,
+                },
+                None,
+            )
+            .await
+            .map_err(unit_err)?;
         }
         villages_of.push(vs);
     }
@@ -247,12 +372,21 @@ pub async fn seed(db: &Db, vault: &PidVault, opts: &Options) -> Result<Vec<DemoA
 }
 
 async fn flush(tx: &mut crate::Tx, vault: &PidVault, batch: &mut Vec<(PersonInput, Unit, Option<i64>)>) -> Result<()> {
-    let items: Vec<BatchItem<'_>> =
-        batch.iter().map(|(p, u, h)| BatchItem { person: p, residence: u, workplace_id: None, household_id: *h }).collect();
-    people::insert_batch(tx, vault, &items, None).await.map_err(|e| match e {
-        people::PersonError::Db(d) => d,
-        other => DbError::Invalid(other.to_string()),
-    })?;
+    let items: Vec<BatchItem<'_>> = batch
+        .iter()
+        .map(|(p, u, h)| BatchItem {
+            person: p,
+            residence: u,
+            workplace_id: None,
+            household_id: *h,
+        })
+        .collect();
+    people::insert_batch(tx, vault, &items, None)
+        .await
+        .map_err(|e| match e {
+            people::PersonError::Db(d) => d,
+            other => DbError::Invalid(other.to_string()),
+        })?;
     batch.clear();
     Ok(())
 }
@@ -266,8 +400,16 @@ fn unit_err(e: units::UnitError) -> DbError {
 
 /// One account per role: the steering committee, an inspector and an author on the province; an
 /// officer on each of two communes; a helper on a village; a learner; a system administrator.
-async fn seed_accounts(db: &Db, vault: &PidVault, province: &Unit, communes: &[Unit], villages_of: &[Vec<Unit>]) -> Result<Vec<DemoAccount>> {
-    let country = units::by_code(db, hocvuso_core::units::COUNTRY_CODE).await?.ok_or(DbError::NotFound)?;
+async fn seed_accounts(
+    db: &Db,
+    vault: &PidVault,
+    province: &Unit,
+    communes: &[Unit],
+    villages_of: &[Vec<Unit>],
+) -> Result<Vec<DemoAccount>> {
+    let country = units::by_code(db, hocvuso_core::units::COUNTRY_CODE)
+        .await?
+        .ok_or(DbError::NotFound)?;
     let commune = &communes[0];
     let other = communes.get(1).unwrap_or(&communes[0]);
     let village = villages_of[0].first().unwrap_or(commune);
@@ -286,11 +428,23 @@ async fn seed_accounts(db: &Db, vault: &PidVault, province: &Unit, communes: &[U
         let pw = password_for(phone);
         let id = accounts::create(
             &mut tx,
-            NewAccount { display_name: name, phone: Some(phone), pid_index: None, person_id: None, password_hash: password::hash(&pw), must_change_password: false },
+            NewAccount {
+                display_name: name,
+                phone: Some(phone),
+                pid_index: None,
+                person_id: None,
+                password_hash: password::hash(&pw),
+                must_change_password: false,
+            },
         )
         .await?;
         accounts::grant(&mut tx, id, role, unit, None).await?;
-        out.push(DemoAccount { role, login: phone.into(), password: pw, scope: unit.name.clone() });
+        out.push(DemoAccount {
+            role,
+            login: phone.into(),
+            password: pw,
+            scope: unit.name.clone(),
+        });
     }
     tx.commit().await?;
     // The learner is a real resident of the officer's commune, signing in with their phone.
@@ -311,7 +465,12 @@ async fn seed_accounts(db: &Db, vault: &PidVault, province: &Unit, communes: &[U
         )
         .await?;
         tx.commit().await?;
-        out.push(DemoAccount { role: Role::Learner, login: "0900000008".into(), password: pw, scope: p.full_name.clone() });
+        out.push(DemoAccount {
+            role: Role::Learner,
+            login: "0900000008".into(),
+            password: pw,
+            scope: p.full_name.clone(),
+        });
     }
     Ok(out)
 }
@@ -330,7 +489,11 @@ mod tests {
             let p = person(&mut a, i, today);
             let q = person(&mut b, i, today);
             assert_eq!(p.full_name, q.full_name);
-            assert!(PersonalId::parse_for(p.personal_id.as_str(), p.birth_date, p.sex).is_ok(), "{}", p.full_name);
+            assert!(
+                PersonalId::parse_for(p.personal_id.as_str(), p.birth_date, p.sex).is_ok(),
+                "{}",
+                p.full_name
+            );
             assert_ne!(p.personal_id.as_str(), "019000000000");
         }
     }

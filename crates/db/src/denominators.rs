@@ -20,7 +20,15 @@ record! {
 }
 
 /// Sets (or replaces) one figure.
-pub async fn set(tx: &mut Tx, unit_id: i64, year: i32, kind: DenominatorKind, value: i64, source: &str, by: Option<i64>) -> Result<()> {
+pub async fn set(
+    tx: &mut Tx,
+    unit_id: i64,
+    year: i32,
+    kind: DenominatorKind,
+    value: i64,
+    source: &str,
+    by: Option<i64>,
+) -> Result<()> {
     tx.execute(
         Query::insert()
             .into_table(Denominators::Table)
@@ -33,10 +41,23 @@ pub async fn set(tx: &mut Tx, unit_id: i64, year: i32, kind: DenominatorKind, va
                 Denominators::UpdatedBy,
                 Denominators::UpdatedAt,
             ])
-            .values_panic([unit_id.into(), year.into(), kind.as_str().into(), value.into(), source.into(), by.into(), now().into()])
+            .values_panic([
+                unit_id.into(),
+                year.into(),
+                kind.as_str().into(),
+                value.into(),
+                source.into(),
+                by.into(),
+                now().into(),
+            ])
             .on_conflict(
                 OnConflict::columns([Denominators::UnitId, Denominators::Year, Denominators::Kind])
-                    .update_columns([Denominators::Value, Denominators::Source, Denominators::UpdatedBy, Denominators::UpdatedAt])
+                    .update_columns([
+                        Denominators::Value,
+                        Denominators::Source,
+                        Denominators::UpdatedBy,
+                        Denominators::UpdatedAt,
+                    ])
                     .to_owned(),
             ),
     )
@@ -57,7 +78,13 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
     let own: Vec<Denominator> = db
         .fetch_all(
             Query::select()
-                .columns([Denominators::UnitId, Denominators::Year, Denominators::Kind, Denominators::Value, Denominators::Source])
+                .columns([
+                    Denominators::UnitId,
+                    Denominators::Year,
+                    Denominators::Kind,
+                    Denominators::Value,
+                    Denominators::Source,
+                ])
                 .from(Denominators::Table)
                 .and_where(Expr::col(Denominators::UnitId).eq(unit_id))
                 .and_where(Expr::col(Denominators::Year).eq(year)),
@@ -74,7 +101,10 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
                     (Denominators::Table, Denominators::Source),
                 ])
                 .from(Denominators::Table)
-                .inner_join(Units::Table, Expr::col((Units::Table, Units::Id)).equals((Denominators::Table, Denominators::UnitId)))
+                .inner_join(
+                    Units::Table,
+                    Expr::col((Units::Table, Units::Id)).equals((Denominators::Table, Denominators::UnitId)),
+                )
                 .and_where(Expr::col((Units::Table, Units::ParentId)).eq(unit_id))
                 .and_where(Expr::col((Units::Table, Units::Active)).eq(true))
                 .and_where(Expr::col((Denominators::Table, Denominators::Year)).eq(year)),
@@ -90,7 +120,12 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
         .into_iter()
         .map(|kind| {
             let (children_sum, children_reporting) = sums.get(kind.as_str()).copied().unwrap_or_default();
-            Line { kind, own: own.iter().find(|d| d.kind == kind.as_str()).cloned(), children_sum, children_reporting }
+            Line {
+                kind,
+                own: own.iter().find(|d| d.kind == kind.as_str()).cloned(),
+                children_sum,
+                children_reporting,
+            }
         })
         .collect())
 }

@@ -91,7 +91,11 @@ impl Job {
         self.message.as_deref().and_then(|m| serde_json::from_str(m).ok())
     }
     pub fn percent(&self) -> i32 {
-        if self.good_rows == 0 { 100 } else { (self.processed_rows as i64 * 100 / self.good_rows as i64) as i32 }
+        if self.good_rows == 0 {
+            100
+        } else {
+            (self.processed_rows as i64 * 100 / self.good_rows as i64) as i32
+        }
     }
 }
 
@@ -119,27 +123,59 @@ pub fn upload_path(dir: &Path, job_id: i64) -> PathBuf {
 }
 
 /// Creates a job for an uploaded file and stores the file for the background checker.
-pub async fn create(db: &Db, upload_dir: &Path, unit: &Unit, created_by: i64, file_name: &str, bytes: &[u8]) -> Result<i64> {
-    let name: String = text::clean_line("file", file_name, 200).unwrap_or_default().chars().take(200).collect();
+pub async fn create(
+    db: &Db,
+    upload_dir: &Path,
+    unit: &Unit,
+    created_by: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64> {
+    let name: String = text::clean_line("file", file_name, 200)
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
     let at = now();
     let mut tx = db.begin().await?;
     let id: Scalar<i64> = tx
         .fetch_one(
             Query::insert()
                 .into_table(ImportJobs::Table)
-                .columns([ImportJobs::UnitId, ImportJobs::CreatedBy, ImportJobs::FileName, ImportJobs::Status, ImportJobs::CreatedAt, ImportJobs::UpdatedAt])
-                .values_panic([unit.id.into(), created_by.into(), name.into(), Status::Checking.as_str().into(), at.into(), at.into()])
+                .columns([
+                    ImportJobs::UnitId,
+                    ImportJobs::CreatedBy,
+                    ImportJobs::FileName,
+                    ImportJobs::Status,
+                    ImportJobs::CreatedAt,
+                    ImportJobs::UpdatedAt,
+                ])
+                .values_panic([
+                    unit.id.into(),
+                    created_by.into(),
+                    name.into(),
+                    Status::Checking.as_str().into(),
+                    at.into(),
+                    at.into(),
+                ])
                 .returning_col(ImportJobs::Id),
         )
         .await?;
     std::fs::create_dir_all(upload_dir).map_err(|e| DbError::Invalid(format!("cannot create upload folder: {e}")))?;
-    std::fs::write(upload_path(upload_dir, id.0), bytes).map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
+    std::fs::write(upload_path(upload_dir, id.0), bytes)
+        .map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
     tx.commit().await?;
     Ok(id.0)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Job>> {
-    db.fetch_optional(Query::select().columns(JOB_COLS).from(ImportJobs::Table).and_where(Expr::col(ImportJobs::Id).eq(id))).await
+    db.fetch_optional(
+        Query::select()
+            .columns(JOB_COLS)
+            .from(ImportJobs::Table)
+            .and_where(Expr::col(ImportJobs::Id).eq(id)),
+    )
+    .await
 }
 
 pub async fn recent_for_unit(db: &Db, unit_id: i64, limit: u64) -> Result<Vec<Job>> {
@@ -202,14 +238,23 @@ struct Staged {
 }
 
 async fn set_status(db: &Db, job_id: i64, status: Status, message: Option<&Message>) -> Result<()> {
-    let mut values = vec![(ImportJobs::Status, status.as_str().into()), (ImportJobs::UpdatedAt, now().into())];
+    let mut values = vec![
+        (ImportJobs::Status, status.as_str().into()),
+        (ImportJobs::UpdatedAt, now().into()),
+    ];
     if let Some(m) = message {
         values.push((ImportJobs::Message, serde_json::to_string(m).unwrap_or_default().into()));
     }
     if status.finished() {
         values.push((ImportJobs::FinishedAt, now().into()));
     }
-    db.execute(Query::update().table(ImportJobs::Table).values(values).and_where(Expr::col(ImportJobs::Id).eq(job_id))).await?;
+    db.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .values(values)
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -221,7 +266,15 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     let path = upload_path(upload_dir, job_id);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(_) => return set_status(db, job_id, Status::Failed, Some(&Message::new("err-import-upload-lost"))).await,
+        Err(_) => {
+            return set_status(
+                db,
+                job_id,
+                Status::Failed,
+                Some(&Message::new("err-import-upload-lost")),
+            )
+            .await;
+        }
     };
     let checked = parse::read_table(&bytes, &parse::is_people_header).and_then(|t| parse::check_people(&t, today));
     let checked = match checked {
@@ -237,20 +290,33 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     let mut villages: HashMap<String, Option<Unit>> = HashMap::new();
     let mut workplaces: HashMap<String, Option<Unit>> = HashMap::new();
     // Workplaces are looked up in the whole province: people often work outside their commune.
-    let province_path = unit.path.split('/').filter(|s| !s.is_empty()).take(2).fold(String::from("/"), |acc, id| format!("{acc}{id}/"));
+    let province_path = unit
+        .path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .take(2)
+        .fold(String::from("/"), |acc, id| format!("{acc}{id}/"));
     let mut good: Vec<(usize, Staged)> = Vec::with_capacity(checked.good.len());
     for (line, person) in checked.good {
         let mut residence = unit.id;
         if let Some(v) = &person.village {
             let key = text::fold(v);
             if !villages.contains_key(&key) {
-                let found = if unit.level() == hocvuso_core::units::Level::Commune { units::find_village(db, &unit, v).await? } else { None };
+                let found = if unit.level() == hocvuso_core::units::Level::Commune {
+                    units::find_village(db, &unit, v).await?
+                } else {
+                    None
+                };
                 villages.insert(key.clone(), found);
             }
             match villages.get(&key).and_then(|u| u.as_ref()) {
                 Some(u) => residence = u.id,
                 None => {
-                    errors.push(RowError { line, column: "village".into(), message: Message::new("err-import-village").arg("value", v) });
+                    errors.push(RowError {
+                        line,
+                        column: "village".into(),
+                        message: Message::new("err-import-village").arg("value", v),
+                    });
                     continue;
                 }
             }
@@ -259,26 +325,40 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         if let Some(w) = &person.workplace {
             let key = text::fold(w);
             if !workplaces.contains_key(&key) {
-                let found = units::search_in(db, &province_path, w, 5)
-                    .await?
-                    .into_iter()
-                    .find(|u| u.level() == hocvuso_core::units::Level::Organisation && (u.code == w.trim() || text::fold(&u.name) == key));
+                let found = units::search_in(db, &province_path, w, 5).await?.into_iter().find(|u| {
+                    u.level() == hocvuso_core::units::Level::Organisation
+                        && (u.code == w.trim() || text::fold(&u.name) == key)
+                });
                 workplaces.insert(key.clone(), found);
             }
             match workplaces.get(&key).and_then(|u| u.as_ref()) {
                 Some(u) => workplace_id = Some(u.id),
                 None => {
-                    errors.push(RowError { line, column: "workplace".into(), message: Message::new("err-import-workplace").arg("value", w) });
+                    errors.push(RowError {
+                        line,
+                        column: "workplace".into(),
+                        message: Message::new("err-import-workplace").arg("value", w),
+                    });
                     continue;
                 }
             }
         }
-        good.push((line, Staged { person, unit_id: residence, workplace_id }));
+        good.push((
+            line,
+            Staged {
+                person,
+                unit_id: residence,
+                workplace_id,
+            },
+        ));
     }
     // ID numbers already registered to someone outside this unit's subtree cannot be taken over.
     let mut outside = std::collections::HashSet::new();
     for chunk in good.chunks(500) {
-        let idx: Vec<Vec<u8>> = chunk.iter().map(|(_, s)| vault.blind_index(&s.person.personal_id)).collect();
+        let idx: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|(_, s)| vault.blind_index(&s.person.personal_id))
+            .collect();
         let rows: Vec<IndexPath> = db
             .fetch_all(
                 Query::select()
@@ -296,7 +376,11 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     let pid_header = "personal_id".to_string();
     good.retain(|(line, s)| {
         if outside.contains(&vault.blind_index(&s.person.personal_id)) {
-            errors.push(RowError { line: *line, column: pid_header.clone(), message: Message::new("err-import-other-unit") });
+            errors.push(RowError {
+                line: *line,
+                column: pid_header.clone(),
+                message: Message::new("err-import-other-unit"),
+            });
             false
         } else {
             true
@@ -309,21 +393,45 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         l.len()
     };
     let mut tx = db.begin().await?;
-    tx.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
-    tx.execute(Query::delete().from_table(ImportErrors::Table).and_where(Expr::col(ImportErrors::JobId).eq(job_id))).await?;
+    tx.execute(
+        Query::delete()
+            .from_table(ImportRows::Table)
+            .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
+    )
+    .await?;
+    tx.execute(
+        Query::delete()
+            .from_table(ImportErrors::Table)
+            .and_where(Expr::col(ImportErrors::JobId).eq(job_id)),
+    )
+    .await?;
     for (n, chunk) in good.chunks(500).enumerate() {
-        let mut ins = Query::insert().into_table(ImportRows::Table).columns([ImportRows::JobId, ImportRows::Seq, ImportRows::Line, ImportRows::Data]).to_owned();
+        let mut ins = Query::insert()
+            .into_table(ImportRows::Table)
+            .columns([ImportRows::JobId, ImportRows::Seq, ImportRows::Line, ImportRows::Data])
+            .to_owned();
         for (i, (line, staged)) in chunk.iter().enumerate() {
             let json = serde_json::to_vec(staged).map_err(|e| DbError::Invalid(e.to_string()))?;
             let sealed = vault.seal(&json);
-            ins.values_panic([job_id.into(), ((n * 500 + i) as i64).into(), (*line as i64).into(), hex_encode(&sealed).into()]);
+            ins.values_panic([
+                job_id.into(),
+                ((n * 500 + i) as i64).into(),
+                (*line as i64).into(),
+                hex_encode(&sealed).into(),
+            ]);
         }
         tx.execute(&ins).await?;
     }
     for (n, chunk) in errors.chunks(500).enumerate() {
         let mut ins = Query::insert()
             .into_table(ImportErrors::Table)
-            .columns([ImportErrors::JobId, ImportErrors::Seq, ImportErrors::Line, ImportErrors::ColumnName, ImportErrors::Message])
+            .columns([
+                ImportErrors::JobId,
+                ImportErrors::Seq,
+                ImportErrors::Line,
+                ImportErrors::ColumnName,
+                ImportErrors::Message,
+            ])
             .to_owned();
         for (i, e) in chunk.iter().enumerate() {
             ins.values_panic([
@@ -374,7 +482,10 @@ pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
         Decision::ImportGoodRows => Status::Applying,
         Decision::Cancel => Status::Cancelled,
     };
-    let mut values = vec![(ImportJobs::Status, status.as_str().into()), (ImportJobs::UpdatedAt, now().into())];
+    let mut values = vec![
+        (ImportJobs::Status, status.as_str().into()),
+        (ImportJobs::UpdatedAt, now().into()),
+    ];
     if status.finished() {
         values.push((ImportJobs::FinishedAt, now().into()));
     }
@@ -388,7 +499,12 @@ pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
         )
         .await?;
     if n == 1 && decision == Decision::Cancel {
-        db.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
+        db.execute(
+            Query::delete()
+                .from_table(ImportRows::Table)
+                .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
+        )
+        .await?;
     }
     Ok(n == 1)
 }
@@ -449,13 +565,16 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
             staged.push(s);
         }
         for s in &staged {
-            if !unit_cache.contains_key(&s.unit_id) {
-                if let Some(u) = units::get(db, s.unit_id).await? {
-                    unit_cache.insert(u.id, u);
-                }
+            if !unit_cache.contains_key(&s.unit_id)
+                && let Some(u) = units::get(db, s.unit_id).await?
+            {
+                unit_cache.insert(u.id, u);
             }
         }
-        let indexes: Vec<Vec<u8>> = staged.iter().map(|s| vault.blind_index(&s.person.personal_id)).collect();
+        let indexes: Vec<Vec<u8>> = staged
+            .iter()
+            .map(|s| vault.blind_index(&s.person.personal_id))
+            .collect();
         let existing: Vec<Existing> = db
             .fetch_all(
                 Query::select()
@@ -480,7 +599,9 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
         let mut tx = db.begin().await?;
         let mut new_people = Vec::new();
         for (s, idx) in staged.iter().zip(&indexes) {
-            let Some(residence) = unit_cache.get(&s.unit_id) else { continue };
+            let Some(residence) = unit_cache.get(&s.unit_id) else {
+                continue;
+            };
             if !residence.path.starts_with(&scope.path) {
                 continue;
             }
@@ -488,25 +609,41 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
                 Some(code) => Some(people::household_id(&mut tx, residence.id, code).await?),
                 None => None,
             };
-            let place = Placement { residence, workplace_id: s.workplace_id, household_id };
+            let place = Placement {
+                residence,
+                workplace_id: s.workplace_id,
+                household_id,
+            };
             match existing.get(idx) {
                 None => {
-                    new_people.push(people::BatchItem { person: &s.person, residence, workplace_id: s.workplace_id, household_id });
+                    new_people.push(people::BatchItem {
+                        person: &s.person,
+                        residence,
+                        workplace_id: s.workplace_id,
+                        household_id,
+                    });
                     inserted += 1;
                 }
                 Some(e) if same(e, s, &place) => unchanged += 1,
                 Some(e) => {
-                    people::update(&mut tx, vault, e.id, &s.person, &place).await.map_err(person_err)?;
+                    people::update(&mut tx, vault, e.id, &s.person, &place)
+                        .await
+                        .map_err(person_err)?;
                     updated += 1;
                 }
             }
         }
-        people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by)).await.map_err(person_err)?;
+        people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by))
+            .await
+            .map_err(person_err)?;
         tx.execute(
             Query::update()
                 .table(ImportJobs::Table)
                 .values([
-                    (ImportJobs::ProcessedRows, Expr::col(ImportJobs::ProcessedRows).add(rows.len() as i32)),
+                    (
+                        ImportJobs::ProcessedRows,
+                        Expr::col(ImportJobs::ProcessedRows).add(rows.len() as i32),
+                    ),
                     (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
                     (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
                     (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
@@ -519,7 +656,12 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
     }
     let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
     let mut tx = db.begin().await?;
-    tx.execute(Query::delete().from_table(ImportRows::Table).and_where(Expr::col(ImportRows::JobId).eq(job_id))).await?;
+    tx.execute(
+        Query::delete()
+            .from_table(ImportRows::Table)
+            .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
+    )
+    .await?;
     tx.execute(
         Query::update()
             .table(ImportJobs::Table)
@@ -573,7 +715,13 @@ fn person_err(e: people::PersonError) -> DbError {
 /// Marks a job failed after an unexpected error, keeping what was applied (each applied chunk is
 /// complete and recorded in `processed_rows`).
 pub async fn fail(db: &Db, job_id: i64, why: &str) -> Result<()> {
-    set_status(db, job_id, Status::Failed, Some(&Message::new("err-import-failed").arg("reason", why))).await
+    set_status(
+        db,
+        job_id,
+        Status::Failed,
+        Some(&Message::new("err-import-failed").arg("reason", why)),
+    )
+    .await
 }
 
 fn hex_encode(b: &[u8]) -> String {
@@ -587,22 +735,28 @@ fn hex_encode(b: &[u8]) -> String {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// The whole chain for one job, as the background worker runs it.
 pub async fn run(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, today: Date, actor: &Actor) -> Result<()> {
-    let Some(job) = get(db, job_id).await? else { return Ok(()) };
+    let Some(job) = get(db, job_id).await? else {
+        return Ok(());
+    };
     if job.status() == Status::Checking {
         check(db, vault, upload_dir, job_id, today).await?;
     }
-    let Some(job) = get(db, job_id).await? else { return Ok(()) };
+    let Some(job) = get(db, job_id).await? else {
+        return Ok(());
+    };
     if job.status() == Status::Applying {
         apply(db, vault, job_id, actor).await?;
     }
     Ok(())
 }
-

@@ -41,11 +41,14 @@ pub enum DbError {
 impl DbError {
     /// Named unique constraints become domain errors at this boundary.
     fn classify(e: sqlx::Error) -> DbError {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                let name = db.constraint().map(str::to_string).unwrap_or_else(|| unique_from_message(db.message()));
-                return DbError::Unique(name);
-            }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            let name = db
+                .constraint()
+                .map(str::to_string)
+                .unwrap_or_else(|| unique_from_message(db.message()));
+            return DbError::Unique(name);
         }
         DbError::Sqlx(e)
     }
@@ -127,7 +130,10 @@ where
 enum Pools {
     /// One writer connection (SQLite allows one writer at a time; queuing in the pool beats
     /// SQLITE_BUSY retries) and several readers over WAL.
-    Sqlite { read: sqlx::SqlitePool, write: sqlx::SqlitePool },
+    Sqlite {
+        read: sqlx::SqlitePool,
+        write: sqlx::SqlitePool,
+    },
     Postgres(sqlx::PgPool),
 }
 
@@ -154,7 +160,9 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            return Ok(Db { pools: Pools::Postgres(pool) });
+            return Ok(Db {
+                pools: Pools::Postgres(pool),
+            });
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         Self::open_sqlite(Path::new(path)).await
@@ -180,7 +188,9 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Db { pools: Pools::Sqlite { read, write } })
+        Ok(Db {
+            pools: Pools::Sqlite { read, write },
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -219,16 +229,32 @@ impl Db {
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<T>> {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(read).await?,
-            Pools::Postgres(p) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(p).await?,
+            Pools::Sqlite { read, .. } => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(read)
+                    .await?
+            }
+            Pools::Postgres(p) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(p)
+                    .await?
+            }
         })
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Option<T>> {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(read).await?,
-            Pools::Postgres(p) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(p).await?,
+            Pools::Sqlite { read, .. } => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(read)
+                    .await?
+            }
+            Pools::Postgres(p) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(p)
+                    .await?
+            }
         })
     }
 
@@ -286,16 +312,32 @@ impl Tx {
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<T>> {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?,
-            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut **tx).await?,
+            Tx::Sqlite(tx) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await?
+            }
         })
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<T>> {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?,
-            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values).fetch_optional(&mut **tx).await?,
+            Tx::Sqlite(tx) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
         })
     }
 
@@ -306,8 +348,14 @@ impl Tx {
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
         let (sql, values) = render(self.backend(), stmt);
         let r = match self {
-            Tx::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&mut **tx).await.map(|r| r.rows_affected()),
-            Tx::Postgres(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&mut **tx).await.map(|r| r.rows_affected()),
+            Tx::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await
+                .map(|r| r.rows_affected()),
+            Tx::Postgres(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await
+                .map(|r| r.rows_affected()),
         };
         r.map_err(DbError::classify)
     }
@@ -322,10 +370,14 @@ impl Tx {
     pub(crate) async fn execute_raw(&mut self, sql: &str) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&mut **tx)
+                    .await?;
             }
             Tx::Postgres(tx) => {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                    .execute(&mut **tx)
+                    .await?;
             }
         }
         Ok(())
@@ -360,7 +412,10 @@ mod tests {
 
     #[test]
     fn sqlite_unique_names() {
-        assert_eq!(unique_from_message("UNIQUE constraint failed: people.pid_index"), "people_pid_index_key");
+        assert_eq!(
+            unique_from_message("UNIQUE constraint failed: people.pid_index"),
+            "people_pid_index_key"
+        );
         assert_eq!(
             unique_from_message("UNIQUE constraint failed: households.unit_id, households.code"),
             "households_unit_id_code_key"
@@ -381,20 +436,30 @@ impl Db {
     /// Creates a PostgreSQL database (test harness and `generate`); the name is checked to be a
     /// plain identifier because DDL cannot take bind parameters.
     pub async fn create_database(&self, name: &str) -> Result<()> {
-        let Pools::Postgres(p) = &self.pools else { return Err(DbError::Invalid("create_database is for PostgreSQL".into())) };
+        let Pools::Postgres(p) = &self.pools else {
+            return Err(DbError::Invalid("create_database is for PostgreSQL".into()));
+        };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(DbError::Invalid("database names are letters, digits and _".into()));
         }
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(p)
+            .await?;
         Ok(())
     }
 
     pub async fn drop_database(&self, name: &str) -> Result<()> {
-        let Pools::Postgres(p) = &self.pools else { return Err(DbError::Invalid("drop_database is for PostgreSQL".into())) };
+        let Pools::Postgres(p) = &self.pools else {
+            return Err(DbError::Invalid("drop_database is for PostgreSQL".into()));
+        };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(DbError::Invalid("database names are letters, digits and _".into()));
         }
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(p).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(p)
+        .await?;
         Ok(())
     }
 }

@@ -65,7 +65,10 @@ fn select() -> SelectStatement {
         ])
         .expr_as(Expr::col((Units::Table, Units::Name)), "unit_name")
         .from(People::Table)
-        .inner_join(Units::Table, Expr::col((Units::Table, Units::Id)).equals((People::Table, People::UnitId)))
+        .inner_join(
+            Units::Table,
+            Expr::col((Units::Table, Units::Id)).equals((People::Table, People::UnitId)),
+        )
         .to_owned()
 }
 
@@ -106,7 +109,13 @@ fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>) -> Ve
 }
 
 /// Registers a new person. A second record with the same ID number is refused.
-pub async fn insert(tx: &mut Tx, vault: &PidVault, p: &PersonInput, place: &Placement<'_>, actor: Option<i64>) -> Result<i64, PersonError> {
+pub async fn insert(
+    tx: &mut Tx,
+    vault: &PidVault,
+    p: &PersonInput,
+    place: &Placement<'_>,
+    actor: Option<i64>,
+) -> Result<i64, PersonError> {
     let at = now();
     let mut values = person_values(vault, p, place);
     values.push((People::CreatedBy, actor.into()));
@@ -114,7 +123,13 @@ pub async fn insert(tx: &mut Tx, vault: &PidVault, p: &PersonInput, place: &Plac
     values.push((People::UpdatedAt, at.into()));
     let (cols, vals): (Vec<People>, Vec<Expr>) = values.into_iter().unzip();
     let id: Scalar<i64> = match tx
-        .fetch_one(Query::insert().into_table(People::Table).columns(cols).values_panic(vals).returning_col(People::Id))
+        .fetch_one(
+            Query::insert()
+                .into_table(People::Table)
+                .columns(cols)
+                .values_panic(vals)
+                .returning_col(People::Id),
+        )
         .await
     {
         Ok(id) => id,
@@ -130,13 +145,31 @@ pub async fn insert(tx: &mut Tx, vault: &PidVault, p: &PersonInput, place: &Plac
 }
 
 /// Updates a person in place (same ID number or a corrected one).
-pub async fn update(tx: &mut Tx, vault: &PidVault, id: i64, p: &PersonInput, place: &Placement<'_>) -> Result<(), PersonError> {
+pub async fn update(
+    tx: &mut Tx,
+    vault: &PidVault,
+    id: i64,
+    p: &PersonInput,
+    place: &Placement<'_>,
+) -> Result<(), PersonError> {
     let old: Option<NamePath> = tx
-        .fetch_optional(Query::select().columns([People::FullName, People::UnitPath]).from(People::Table).and_where(Expr::col(People::Id).eq(id)))
+        .fetch_optional(
+            Query::select()
+                .columns([People::FullName, People::UnitPath])
+                .from(People::Table)
+                .and_where(Expr::col(People::Id).eq(id)),
+        )
         .await?;
     let mut values = person_values(vault, p, place);
     values.push((People::UpdatedAt, now().into()));
-    let r = tx.execute(Query::update().table(People::Table).values(values).and_where(Expr::col(People::Id).eq(id))).await;
+    let r = tx
+        .execute(
+            Query::update()
+                .table(People::Table)
+                .values(values)
+                .and_where(Expr::col(People::Id).eq(id)),
+        )
+        .await;
     match r {
         Ok(_) => {}
         Err(DbError::Unique(_)) => return Err(PersonError::DuplicateId),
@@ -167,7 +200,12 @@ async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_pa
     let name_key = text::person_name_key(full_name);
     let mut ins = Query::insert()
         .into_table(PeopleSearch::Table)
-        .columns([PeopleSearch::Key, PeopleSearch::UnitPath, PeopleSearch::PersonId, PeopleSearch::NameKey])
+        .columns([
+            PeopleSearch::Key,
+            PeopleSearch::UnitPath,
+            PeopleSearch::PersonId,
+            PeopleSearch::NameKey,
+        ])
         .to_owned();
     let mut seen = std::collections::HashSet::new();
     for k in keys {
@@ -180,20 +218,31 @@ async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_pa
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
-    db.fetch_optional(select().and_where(Expr::col((People::Table, People::Id)).eq(id))).await
+    db.fetch_optional(select().and_where(Expr::col((People::Table, People::Id)).eq(id)))
+        .await
 }
 
 /// Finds the person holding this ID number, wherever they live (callers check scope).
 pub async fn find_by_pid(db: &Db, vault: &PidVault, id: &PersonalId) -> Result<Option<Person>> {
-    db.fetch_optional(select().and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)))).await
+    db.fetch_optional(select().and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id))))
+        .await
 }
 
 /// Decrypts the full ID number. Every call must be audited by the caller.
 pub async fn reveal_personal_id(db: &Db, vault: &PidVault, id: i64) -> Result<Option<String>> {
-    let row: Option<Scalar<Vec<u8>>> =
-        db.fetch_optional(Query::select().column(People::PidCipher).from(People::Table).and_where(Expr::col(People::Id).eq(id))).await?;
+    let row: Option<Scalar<Vec<u8>>> = db
+        .fetch_optional(
+            Query::select()
+                .column(People::PidCipher)
+                .from(People::Table)
+                .and_where(Expr::col(People::Id).eq(id)),
+        )
+        .await?;
     match row {
-        Some(Scalar(blob)) => vault.decrypt(&blob).map(Some).map_err(|e| DbError::Invalid(e.to_string())),
+        Some(Scalar(blob)) => vault
+            .decrypt(&blob)
+            .map(Some)
+            .map_err(|e| DbError::Invalid(e.to_string())),
         None => Ok(None),
     }
 }
@@ -213,19 +262,26 @@ impl SearchTerm {
         if q.is_empty() {
             return SearchTerm::Everyone;
         }
-        let digits: String = q.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+        let digits: String = q
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+            .collect();
         if digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('+') {
-            if digits.len() == 12 {
-                if let Ok(id) = PersonalId::parse(&digits) {
-                    return SearchTerm::PersonalId(id);
-                }
+            if digits.len() == 12
+                && let Ok(id) = PersonalId::parse(&digits)
+            {
+                return SearchTerm::PersonalId(id);
             }
             if let Some(p) = text::normalize_phone(q) {
                 return SearchTerm::Phone(p);
             }
         }
         let folded = text::fold(q);
-        if folded.is_empty() { SearchTerm::Everyone } else { SearchTerm::Name(folded) }
+        if folded.is_empty() {
+            SearchTerm::Everyone
+        } else {
+            SearchTerm::Name(folded)
+        }
     }
 }
 
@@ -242,7 +298,14 @@ pub struct PeoplePage {
 pub const SEARCH_CANDIDATES: u64 = 2000;
 
 /// Lists or searches people inside `scope_path`, in Vietnamese order, `limit` per page.
-pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTerm, cursor: Option<&str>, limit: u64) -> Result<PeoplePage> {
+pub async fn search(
+    db: &Db,
+    vault: &PidVault,
+    scope_path: &str,
+    term: &SearchTerm,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<PeoplePage> {
     let cursor = cursor.and_then(decode_cursor);
     if let SearchTerm::Name(folded) = term {
         return search_name(db, scope_path, folded, cursor, limit).await;
@@ -264,7 +327,9 @@ pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTe
         q.and_where(
             Expr::col((People::Table, People::NameKey))
                 .gt(key.clone())
-                .or(Expr::col((People::Table, People::NameKey)).eq(key).and(Expr::col((People::Table, People::Id)).gt(id))),
+                .or(Expr::col((People::Table, People::NameKey))
+                    .eq(key)
+                    .and(Expr::col((People::Table, People::Id)).gt(id))),
         );
     }
     q.expr_as(Expr::col((People::Table, People::NameKey)), "name_key")
@@ -279,8 +344,16 @@ pub async fn search(db: &Db, vault: &PidVault, scope_path: &str, term: &SearchTe
         last = Some((r.name_key.clone(), r.person.id));
         people.push(r.person);
     }
-    let next_cursor = if more { last.map(|(k, id)| encode_cursor(&k, id)) } else { None };
-    Ok(PeoplePage { people, next_cursor, truncated: false })
+    let next_cursor = if more {
+        last.map(|(k, id)| encode_cursor(&k, id))
+    } else {
+        None
+    };
+    Ok(PeoplePage {
+        people,
+        next_cursor,
+        truncated: false,
+    })
 }
 
 record! {
@@ -292,7 +365,13 @@ record! {
 
 /// Name search: one index range scan over the folded word suffixes (bounded), Vietnamese order and
 /// paging done on the candidates' stored sort keys, then only the page's people are read.
-async fn search_name(db: &Db, scope_path: &str, folded: &str, cursor: Option<(Vec<u8>, i64)>, limit: u64) -> Result<PeoplePage> {
+async fn search_name(
+    db: &Db,
+    scope_path: &str,
+    folded: &str,
+    cursor: Option<(Vec<u8>, i64)>,
+    limit: u64,
+) -> Result<PeoplePage> {
     let (lo, hi) = subtree_range(scope_path);
     let mut candidates: Vec<Candidate> = db
         .fetch_all(
@@ -310,7 +389,10 @@ async fn search_name(db: &Db, scope_path: &str, folded: &str, cursor: Option<(Ve
     candidates.sort_by(|a, b| (&a.name_key, a.person_id).cmp(&(&b.name_key, b.person_id)));
     candidates.dedup_by_key(|c| c.person_id);
     let after: Vec<&Candidate> = match &cursor {
-        Some((key, id)) => candidates.iter().filter(|c| (&c.name_key, c.person_id) > (key, *id)).collect(),
+        Some((key, id)) => candidates
+            .iter()
+            .filter(|c| (&c.name_key, c.person_id) > (key, *id))
+            .collect(),
         None => candidates.iter().collect(),
     };
     let page: Vec<&Candidate> = after.iter().take(limit as usize).copied().collect();
@@ -319,11 +401,20 @@ async fn search_name(db: &Db, scope_path: &str, folded: &str, cursor: Option<(Ve
     let mut people: Vec<Person> = if ids.is_empty() {
         Vec::new()
     } else {
-        db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.clone()))).await?
+        db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.clone())))
+            .await?
     };
     people.sort_by_key(|p| ids.iter().position(|i| *i == p.id));
-    let next_cursor = if more { page.last().map(|c| encode_cursor(&c.name_key, c.person_id)) } else { None };
-    Ok(PeoplePage { people, next_cursor, truncated })
+    let next_cursor = if more {
+        page.last().map(|c| encode_cursor(&c.name_key, c.person_id))
+    } else {
+        None
+    };
+    Ok(PeoplePage {
+        people,
+        next_cursor,
+        truncated,
+    })
 }
 
 struct WithKey {
@@ -334,13 +425,19 @@ struct WithKey {
 impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for WithKey {
     fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
         use sqlx::Row;
-        Ok(WithKey { person: Person::from_row(row)?, name_key: row.try_get("name_key")? })
+        Ok(WithKey {
+            person: Person::from_row(row)?,
+            name_key: row.try_get("name_key")?,
+        })
     }
 }
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for WithKey {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
         use sqlx::Row;
-        Ok(WithKey { person: Person::from_row(row)?, name_key: row.try_get("name_key")? })
+        Ok(WithKey {
+            person: Person::from_row(row)?,
+            name_key: row.try_get("name_key")?,
+        })
     }
 }
 
@@ -358,10 +455,13 @@ fn hex_encode(b: &[u8]) -> String {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() > 2048 {
+    if !s.len().is_multiple_of(2) || s.len() > 2048 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Counts people in a subtree (for dashboards and tests).
@@ -443,18 +543,37 @@ impl ConsentMethod {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [ConsentMethod::Paper, ConsentMethod::Verbal, ConsentMethod::Online].into_iter().find(|m| m.as_str() == s)
+        [ConsentMethod::Paper, ConsentMethod::Verbal, ConsentMethod::Online]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
 }
 
 pub const CONSENT_PURPOSE: &str = "digital_literacy";
 
-pub async fn record_consent(tx: &mut Tx, person_id: i64, method: ConsentMethod, recorded_by: Option<i64>) -> Result<()> {
+pub async fn record_consent(
+    tx: &mut Tx,
+    person_id: i64,
+    method: ConsentMethod,
+    recorded_by: Option<i64>,
+) -> Result<()> {
     tx.execute(
         Query::insert()
             .into_table(Consents::Table)
-            .columns([Consents::PersonId, Consents::Method, Consents::Purpose, Consents::RecordedBy, Consents::GivenAt])
-            .values_panic([person_id.into(), method.as_str().into(), CONSENT_PURPOSE.into(), recorded_by.into(), now().into()]),
+            .columns([
+                Consents::PersonId,
+                Consents::Method,
+                Consents::Purpose,
+                Consents::RecordedBy,
+                Consents::GivenAt,
+            ])
+            .values_panic([
+                person_id.into(),
+                method.as_str().into(),
+                CONSENT_PURPOSE.into(),
+                recorded_by.into(),
+                now().into(),
+            ]),
     )
     .await?;
     Ok(())
@@ -464,7 +583,10 @@ pub async fn withdraw_consent(tx: &mut Tx, person_id: i64, by: Option<i64>) -> R
     tx.execute(
         Query::update()
             .table(Consents::Table)
-            .values([(Consents::WithdrawnAt, now().into()), (Consents::WithdrawnBy, by.into())])
+            .values([
+                (Consents::WithdrawnAt, now().into()),
+                (Consents::WithdrawnBy, by.into()),
+            ])
             .and_where(Expr::col(Consents::PersonId).eq(person_id))
             .and_where(Expr::col(Consents::WithdrawnAt).is_null()),
     )
@@ -498,7 +620,10 @@ mod tests {
     #[test]
     fn search_terms() {
         assert!(matches!(SearchTerm::parse("019085001234"), SearchTerm::PersonalId(_)));
-        assert_eq!(SearchTerm::parse("0912 345 678"), SearchTerm::Phone("0912345678".into()));
+        assert_eq!(
+            SearchTerm::parse("0912 345 678"),
+            SearchTerm::Phone("0912345678".into())
+        );
         assert_eq!(SearchTerm::parse("Nguyễn Văn"), SearchTerm::Name("nguyen van".into()));
         assert_eq!(SearchTerm::parse("  "), SearchTerm::Everyone);
     }
@@ -522,7 +647,12 @@ pub struct BatchItem<'a> {
 
 /// Inserts many new people with a few multi-row statements (imports, demo data). The caller has
 /// made sure none of the ID numbers exists yet.
-pub async fn insert_batch(tx: &mut Tx, vault: &PidVault, items: &[BatchItem<'_>], actor: Option<i64>) -> Result<usize, PersonError> {
+pub async fn insert_batch(
+    tx: &mut Tx,
+    vault: &PidVault,
+    items: &[BatchItem<'_>],
+    actor: Option<i64>,
+) -> Result<usize, PersonError> {
     if items.is_empty() {
         return Ok(0);
     }
@@ -581,16 +711,28 @@ pub async fn insert_batch(tx: &mut Tx, vault: &PidVault, items: &[BatchItem<'_>]
     })?;
     let mut keys = Query::insert()
         .into_table(PeopleSearch::Table)
-        .columns([PeopleSearch::Key, PeopleSearch::UnitPath, PeopleSearch::PersonId, PeopleSearch::NameKey])
+        .columns([
+            PeopleSearch::Key,
+            PeopleSearch::UnitPath,
+            PeopleSearch::PersonId,
+            PeopleSearch::NameKey,
+        ])
         .to_owned();
     let mut n_keys = 0;
     for row in &ids {
-        let Some(it) = by_index.get(&row.pid_index) else { continue };
+        let Some(it) = by_index.get(&row.pid_index) else {
+            continue;
+        };
         let name_key = text::person_name_key(&it.person.full_name);
         let mut seen = std::collections::HashSet::new();
         for k in text::search_keys(&text::fold(&it.person.full_name)) {
             if seen.insert(k.clone()) {
-                keys.values_panic([k.into(), it.residence.path.clone().into(), row.id.into(), name_key.clone().into()]);
+                keys.values_panic([
+                    k.into(),
+                    it.residence.path.clone().into(),
+                    row.id.into(),
+                    name_key.clone().into(),
+                ]);
                 n_keys += 1;
             }
         }

@@ -50,13 +50,20 @@ pub(crate) async fn migrate(db: &Db) -> Result<usize> {
             Backend::Postgres => m.postgres,
         };
         tx.execute_raw(sql).await.map_err(|e| match e {
-            DbError::Sqlx(source) => DbError::Migration { version: m.version, source },
+            DbError::Sqlx(source) => DbError::Migration {
+                version: m.version,
+                source,
+            },
             other => other,
         })?;
         tx.execute(
             sea_query::Query::insert()
                 .into_table(SchemaMigrations::Table)
-                .columns([SchemaMigrations::Version, SchemaMigrations::Name, SchemaMigrations::AppliedAt])
+                .columns([
+                    SchemaMigrations::Version,
+                    SchemaMigrations::Name,
+                    SchemaMigrations::AppliedAt,
+                ])
                 .values_panic([m.version.into(), m.name.into(), crate::now().to_string().into()]),
         )
         .await?;

@@ -57,7 +57,12 @@ pub async fn get(db: &Db, token: &str) -> Result<Option<Session>> {
     let s: Option<Session> = db
         .fetch_optional(
             Query::select()
-                .columns([Sessions::AccountId, Sessions::CsrfToken, Sessions::ExpiresAt, Sessions::LastSeenAt])
+                .columns([
+                    Sessions::AccountId,
+                    Sessions::CsrfToken,
+                    Sessions::ExpiresAt,
+                    Sessions::LastSeenAt,
+                ])
                 .from(Sessions::Table)
                 .and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token))),
         )
@@ -74,7 +79,10 @@ pub async fn touch(db: &Db, token: &str, session: &Session) -> Result<()> {
     db.execute(
         Query::update()
             .table(Sessions::Table)
-            .values([(Sessions::LastSeenAt, at.into()), (Sessions::ExpiresAt, (at + IDLE).into())])
+            .values([
+                (Sessions::LastSeenAt, at.into()),
+                (Sessions::ExpiresAt, (at + IDLE).into()),
+            ])
             .and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token))),
     )
     .await?;
@@ -82,16 +90,31 @@ pub async fn touch(db: &Db, token: &str, session: &Session) -> Result<()> {
 }
 
 pub async fn delete(db: &Db, token: &str) -> Result<()> {
-    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token)))).await?;
+    db.execute(
+        Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::IdDigest).eq(token_digest(token))),
+    )
+    .await?;
     Ok(())
 }
 
 /// Ends every session of an account (after a password reset).
 pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
-    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::AccountId).eq(account_id))).await?;
+    db.execute(
+        Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::AccountId).eq(account_id)),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn purge_expired(db: &Db) -> Result<u64> {
-    db.execute(Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::ExpiresAt).lt(now()))).await
+    db.execute(
+        Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::ExpiresAt).lt(now())),
+    )
+    .await
 }

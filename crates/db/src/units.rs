@@ -67,7 +67,10 @@ const COLS: [Units; 9] = [
 ];
 
 fn select() -> SelectStatement {
-    Query::select().columns(COLS.map(|c| (Units::Table, c))).from(Units::Table).to_owned()
+    Query::select()
+        .columns(COLS.map(|c| (Units::Table, c)))
+        .from(Units::Table)
+        .to_owned()
 }
 
 /// Domain failures of unit changes, each with a message for the officer.
@@ -87,7 +90,13 @@ impl From<Message> for UnitError {
 
 /// Loads the official provinces and communes into an empty database. Returns how many were added.
 pub async fn load_official(db: &Db) -> Result<usize> {
-    let count: Scalar<i64> = db.fetch_one(Query::select().expr(Func::count(Expr::col(Units::Id))).from(Units::Table)).await?;
+    let count: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col(Units::Id)))
+                .from(Units::Table),
+        )
+        .await?;
     if count.0 > 0 {
         return Ok(0);
     }
@@ -96,7 +105,12 @@ pub async fn load_official(db: &Db) -> Result<usize> {
     let mut tx = db.begin().await?;
     let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for level in [Level::Country, Level::Province, Level::Commune] {
-        for chunk in list.iter().filter(|u| u.kind.level() == level).collect::<Vec<_>>().chunks(400) {
+        for chunk in list
+            .iter()
+            .filter(|u| u.kind.level() == level)
+            .collect::<Vec<_>>()
+            .chunks(400)
+        {
             let mut ins = Query::insert()
                 .into_table(Units::Table)
                 .columns([
@@ -131,7 +145,12 @@ pub async fn load_official(db: &Db) -> Result<usize> {
         }
         fill_paths(&mut tx, level).await?;
         let rows: Vec<CodeId> = tx
-            .fetch_all(Query::select().columns([Units::Code, Units::Id]).from(Units::Table).and_where(Expr::col(Units::Level).eq(level.as_str())))
+            .fetch_all(
+                Query::select()
+                    .columns([Units::Code, Units::Id])
+                    .from(Units::Table)
+                    .and_where(Expr::col(Units::Level).eq(level.as_str())),
+            )
             .await?;
         ids.extend(rows.into_iter().map(|r| (r.code, r.id)));
     }
@@ -167,7 +186,8 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>> {
 }
 
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
-    db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code))).await
+    db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code)))
+        .await
 }
 
 pub async fn by_level(db: &Db, level: Level) -> Result<Vec<Unit>> {
@@ -195,7 +215,9 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
 /// The units on the path from the root to `unit` (inclusive), root first.
 pub async fn ancestors(db: &Db, unit: &Unit) -> Result<Vec<Unit>> {
     let ids = unit.ancestor_ids();
-    let mut list: Vec<Unit> = db.fetch_all(select().and_where(Expr::col(Units::Id).is_in(ids.clone()))).await?;
+    let mut list: Vec<Unit> = db
+        .fetch_all(select().and_where(Expr::col(Units::Id).is_in(ids.clone())))
+        .await?;
     list.sort_by_key(|u| ids.iter().position(|i| *i == u.id));
     Ok(list)
 }
@@ -229,8 +251,14 @@ async fn next_child_code(tx: &mut Tx, parent: &Unit) -> Result<String> {
     let mut serial = n.0 + 1;
     loop {
         let code = format!("{prefix}{serial:03}");
-        let taken: Option<Scalar<i64>> =
-            tx.fetch_optional(Query::select().column(Units::Id).from(Units::Table).and_where(Expr::col(Units::Code).eq(&code))).await?;
+        let taken: Option<Scalar<i64>> = tx
+            .fetch_optional(
+                Query::select()
+                    .column(Units::Id)
+                    .from(Units::Table)
+                    .and_where(Expr::col(Units::Code).eq(&code)),
+            )
+            .await?;
         if taken.is_none() {
             return Ok(code);
         }
@@ -260,7 +288,10 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
     }
     let code = match new.code.map(|c| text::clean_line("code", c, 40)).transpose()? {
         Some(c) if !c.is_empty() => {
-            if !c.chars().all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_')) {
+            if !c
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_'))
+            {
                 return Err(Message::new("err-unit-code-chars").into());
             }
             c
@@ -304,9 +335,21 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
             e => e.into(),
         })?;
     let path = format!("{}{}/", new.parent.path, id.0);
-    tx.execute(Query::update().table(Units::Table).value(Units::Path, path.clone()).and_where(Expr::col(Units::Id).eq(id.0)))
-        .await?;
-    record_event(tx, id.0, "created", serde_json::json!({"name": name, "parent": new.parent.code}), actor).await?;
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .value(Units::Path, path.clone())
+            .and_where(Expr::col(Units::Id).eq(id.0)),
+    )
+    .await?;
+    record_event(
+        tx,
+        id.0,
+        "created",
+        serde_json::json!({"name": name, "parent": new.parent.code}),
+        actor,
+    )
+    .await?;
     Ok(Unit {
         id: id.0,
         code,
@@ -320,12 +363,30 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
     })
 }
 
-async fn record_event(tx: &mut Tx, unit_id: i64, event: &str, detail: serde_json::Value, actor: Option<i64>) -> Result<()> {
+async fn record_event(
+    tx: &mut Tx,
+    unit_id: i64,
+    event: &str,
+    detail: serde_json::Value,
+    actor: Option<i64>,
+) -> Result<()> {
     tx.execute(
         Query::insert()
             .into_table(UnitEvents::Table)
-            .columns([UnitEvents::UnitId, UnitEvents::Event, UnitEvents::Detail, UnitEvents::ActorId, UnitEvents::At])
-            .values_panic([unit_id.into(), event.into(), detail.to_string().into(), actor.into(), now().into()]),
+            .columns([
+                UnitEvents::UnitId,
+                UnitEvents::Event,
+                UnitEvents::Detail,
+                UnitEvents::ActorId,
+                UnitEvents::At,
+            ])
+            .values_panic([
+                unit_id.into(),
+                event.into(),
+                detail.to_string().into(),
+                actor.into(),
+                now().into(),
+            ]),
     )
     .await?;
     Ok(())
@@ -346,7 +407,14 @@ pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: Option<i64>) ->
             .and_where(Expr::col(Units::Id).eq(unit.id)),
     )
     .await?;
-    record_event(&mut tx, unit.id, "renamed", serde_json::json!({"from": unit.name, "to": name}), actor).await?;
+    record_event(
+        &mut tx,
+        unit.id,
+        "renamed",
+        serde_json::json!({"from": unit.name, "to": name}),
+        actor,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -364,7 +432,9 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
                         $col,
                         Expr::val(to).binary(
                             sea_query::BinOper::Custom("||"),
-                            Func::cust("SUBSTR").arg(Expr::col($col)).arg(Expr::val(cut as i32)),
+                            Func::cust("SUBSTR")
+                                .arg(Expr::col($col))
+                                .arg(Expr::val(cut as i32)),
                         ),
                     )
                     .and_where(Expr::col($col).gte(lo.clone()))
@@ -430,8 +500,22 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Res
             .and_where(Expr::col(Units::Id).eq(from.id)),
     )
     .await?;
-    record_event(&mut tx, from.id, "merged_into", serde_json::json!({"into": into.code, "name": into.name}), actor).await?;
-    record_event(&mut tx, into.id, "absorbed", serde_json::json!({"from": from.code, "name": from.name}), actor).await?;
+    record_event(
+        &mut tx,
+        from.id,
+        "merged_into",
+        serde_json::json!({"into": into.code, "name": into.name}),
+        actor,
+    )
+    .await?;
+    record_event(
+        &mut tx,
+        into.id,
+        "absorbed",
+        serde_json::json!({"from": from.code, "name": from.name}),
+        actor,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -446,10 +530,22 @@ pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: Option<i64>
     }
     let mut tx = db.begin().await?;
     let new_path = format!("{}{}/", new_parent.path, unit.id);
-    tx.execute(Query::update().table(Units::Table).value(Units::ParentId, new_parent.id).and_where(Expr::col(Units::Id).eq(unit.id)))
-        .await?;
+    tx.execute(
+        Query::update()
+            .table(Units::Table)
+            .value(Units::ParentId, new_parent.id)
+            .and_where(Expr::col(Units::Id).eq(unit.id)),
+    )
+    .await?;
     repath(&mut tx, &unit.path, &new_path).await?;
-    record_event(&mut tx, unit.id, "moved", serde_json::json!({"to": new_parent.code}), actor).await?;
+    record_event(
+        &mut tx,
+        unit.id,
+        "moved",
+        serde_json::json!({"to": new_parent.code}),
+        actor,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -457,7 +553,14 @@ pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: Option<i64>
 pub async fn events(db: &Db, unit_id: i64) -> Result<Vec<UnitEvent>> {
     db.fetch_all(
         Query::select()
-            .columns([UnitEvents::Id, UnitEvents::UnitId, UnitEvents::Event, UnitEvents::Detail, UnitEvents::ActorId, UnitEvents::At])
+            .columns([
+                UnitEvents::Id,
+                UnitEvents::UnitId,
+                UnitEvents::Event,
+                UnitEvents::Detail,
+                UnitEvents::ActorId,
+                UnitEvents::At,
+            ])
             .from(UnitEvents::Table)
             .and_where(Expr::col(UnitEvents::UnitId).eq(unit_id))
             .order_by(UnitEvents::Id, Order::Asc),
@@ -474,7 +577,11 @@ pub async fn find_village(db: &Db, commune: &Unit, value: &str) -> Result<Option
                 .and_where(Expr::col(Units::ParentId).eq(commune.id))
                 .and_where(Expr::col(Units::Level).eq(Level::Village.as_str()))
                 .and_where(Expr::col(Units::Active).eq(true))
-                .and_where(Expr::col(Units::Code).eq(value.trim()).or(Expr::col(Units::NameFolded).eq(folded.clone()))),
+                .and_where(
+                    Expr::col(Units::Code)
+                        .eq(value.trim())
+                        .or(Expr::col(Units::NameFolded).eq(folded.clone())),
+                ),
         )
         .await?;
     Ok(list.into_iter().next())

@@ -39,8 +39,19 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "hocvuso API", description = "Bình dân học vụ số — units, people and imports. Messages are in Vietnamese."),
-    paths(list_units, get_unit, children, list_people, import_people, get_import, decide_import),
+    info(
+        title = "hocvuso API",
+        description = "Bình dân học vụ số — units, people and imports. Messages are in Vietnamese."
+    ),
+    paths(
+        list_units,
+        get_unit,
+        children,
+        list_people,
+        import_people,
+        get_import,
+        decide_import
+    ),
     components(schemas(UnitDto, PersonDto, PeoplePageDto, ImportDto, DecisionDto, ProblemDto))
 )]
 struct ApiDoc;
@@ -75,7 +86,14 @@ async fn dto(state: &AppState, u: Unit) -> Result<UnitDto, Problem> {
         Some(p) => units::get(&state.db, p).await?.map(|p| p.code),
         None => None,
     };
-    Ok(UnitDto { code: u.code, name: u.name, level: u.level, kind: u.kind, parent_code, active: u.active })
+    Ok(UnitDto {
+        code: u.code,
+        name: u.name,
+        level: u.level,
+        kind: u.kind,
+        parent_code,
+        active: u.active,
+    })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -91,7 +109,11 @@ async fn list_units(State(state): State<AppState>, Query(q): Query<LevelQuery>) 
         "province" => Level::Province,
         "country" => Level::Country,
         "commune" => return Err(Problem::bad_request(Message::new("err-api-level-commune"))),
-        other => return Err(Problem::bad_request(Message::new("err-api-level").arg("value", other.chars().take(40).collect::<String>()))),
+        other => {
+            return Err(Problem::bad_request(
+                Message::new("err-api-level").arg("value", other.chars().take(40).collect::<String>()),
+            ));
+        }
     };
     let list = units::by_level(&state.db, level).await?;
     let country_code = hocvuso_core::units::COUNTRY_CODE.to_string();
@@ -113,7 +135,11 @@ async fn find(state: &AppState, code: &str) -> Result<Unit, Problem> {
     if code.len() > 60 {
         return Err(Problem::not_found());
     }
-    units::by_code(&state.db, code).await?.ok_or_else(|| Problem { status: StatusCode::NOT_FOUND, message: Message::new("err-unit-not-found").arg("code", code), fields: Vec::new() })
+    units::by_code(&state.db, code).await?.ok_or_else(|| Problem {
+        status: StatusCode::NOT_FOUND,
+        message: Message::new("err-unit-not-found").arg("code", code),
+        fields: Vec::new(),
+    })
 }
 
 /// One unit by code. Public.
@@ -131,7 +157,14 @@ async fn children(State(state): State<AppState>, Path(code): Path<String>) -> Re
     let list = units::children(&state.db, u.id).await?;
     Ok(Json(
         list.into_iter()
-            .map(|c| UnitDto { code: c.code, name: c.name, level: c.level, kind: c.kind, parent_code: Some(parent_code.clone()), active: c.active })
+            .map(|c| UnitDto {
+                code: c.code,
+                name: c.name,
+                level: c.level,
+                kind: c.kind,
+                parent_code: Some(parent_code.clone()),
+                active: c.active,
+            })
             .collect(),
     ))
 }
@@ -173,12 +206,24 @@ pub struct PeopleQuery {
 /// People of a unit's subtree, in Vietnamese name order. Needs a role that may view people there.
 #[utoipa::path(get, path = "/api/v1/people", params(PeopleQuery), security(("bearer" = [])),
     responses((status = 200, body = PeoplePageDto), (status = 401, body = ProblemDto), (status = 403, body = ProblemDto), (status = 404, body = ProblemDto)))]
-async fn list_people(State(state): State<AppState>, v: Viewer, Query(q): Query<PeopleQuery>) -> Result<Json<PeoplePageDto>, Problem> {
+async fn list_people(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Json<PeoplePageDto>, Problem> {
     let unit = find(&state, &q.unit).await?;
     authz::require(&v, Action::ViewPeople, &unit.path)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let query = hocvuso_core::text::clean_line("q", q.q.as_deref().unwrap_or(""), 100).map_err(Problem::bad_request)?;
-    let page = people::search(&state.db, &state.vault, &unit.path, &SearchTerm::parse(&query), q.cursor.as_deref(), limit).await?;
+    let page = people::search(
+        &state.db,
+        &state.vault,
+        &unit.path,
+        &SearchTerm::parse(&query),
+        q.cursor.as_deref(),
+        limit,
+    )
+    .await?;
     audit::record(
         &state.db,
         &v.actor(),
@@ -243,7 +288,12 @@ pub struct ImportErrorDto {
 /// file is checked in the background; poll the job, then send a decision.
 #[utoipa::path(post, path = "/api/v1/people/import", security(("bearer" = [])),
     responses((status = 202, body = ImportDto), (status = 400, body = ProblemDto), (status = 403, body = ProblemDto), (status = 413, body = ProblemDto)))]
-async fn import_people(State(state): State<AppState>, v: Viewer, Query(q): Query<UnitParam>, mp: Multipart) -> Result<Response, Problem> {
+async fn import_people(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<UnitParam>,
+    mp: Multipart,
+) -> Result<Response, Problem> {
     let unit = find(&state, &q.unit).await?;
     authz::require(&v, Action::ImportPeople, &unit.path)?;
     let (sent, name, bytes) = read_upload(&state, mp).await?;
@@ -266,7 +316,11 @@ async fn import_dto(state: &AppState, j: imports::Job) -> Result<ImportDto, Prob
     let errors = imports::errors(&state.db, j.id, 100_000)
         .await?
         .into_iter()
-        .map(|e| ImportErrorDto { line: e.line, reason: e.message().render(hocvuso_core::Lang::Vi), column: e.column_name })
+        .map(|e| ImportErrorDto {
+            line: e.line,
+            reason: e.message().render(hocvuso_core::Lang::Vi),
+            column: e.column_name,
+        })
         .collect();
     Ok(ImportDto {
         message: j.message().map(|m| m.render(hocvuso_core::Lang::Vi)),
@@ -287,7 +341,9 @@ async fn import_dto(state: &AppState, j: imports::Job) -> Result<ImportDto, Prob
 async fn load_job(state: &AppState, v: &Viewer, id: &str) -> Result<imports::Job, Problem> {
     let id: i64 = id.parse().map_err(|_| Problem::not_found())?;
     let job = imports::get(&state.db, id).await?.ok_or_else(Problem::not_found)?;
-    let unit = units::get(&state.db, job.unit_id).await?.ok_or_else(Problem::not_found)?;
+    let unit = units::get(&state.db, job.unit_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     authz::require_person(v, Action::ImportPeople, &unit.path)?;
     Ok(job)
 }
@@ -295,7 +351,11 @@ async fn load_job(state: &AppState, v: &Viewer, id: &str) -> Result<imports::Job
 /// An import job with every bad row.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", params(("id" = i64, Path, description = "job id")), security(("bearer" = [])),
     responses((status = 200, body = ImportDto), (status = 404, body = ProblemDto)))]
-async fn get_import(State(state): State<AppState>, v: Viewer, Path(id): Path<String>) -> Result<Json<ImportDto>, Problem> {
+async fn get_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<ImportDto>, Problem> {
     let job = load_job(&state, &v, &id).await?;
     Ok(Json(import_dto(&state, job).await?))
 }
@@ -311,8 +371,14 @@ pub struct DecisionDto {
 /// Decides a checked job: import the good rows, or nothing.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/decision", request_body = DecisionDto, params(("id" = i64, Path, description = "job id")), security(("bearer" = [])),
     responses((status = 200, body = ImportDto), (status = 409, body = ProblemDto), (status = 404, body = ProblemDto)))]
-async fn decide_import(State(state): State<AppState>, v: Viewer, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<ImportDto>, Problem> {
-    let d: DecisionDto = serde_json::from_slice(&body).map_err(|_| Problem::bad_request(Message::new("err-api-json")))?;
+async fn decide_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportDto>, Problem> {
+    let d: DecisionDto =
+        serde_json::from_slice(&body).map_err(|_| Problem::bad_request(Message::new("err-api-json")))?;
     csrf::check(&v, &d._csrf)?;
     let job = load_job(&state, &v, &id).await?;
     let decision = match d.choice.as_str() {

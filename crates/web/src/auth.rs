@@ -47,10 +47,10 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Header
 
 /// The client address: the socket peer, or the first `X-Forwarded-For` hop when behind a proxy.
 pub fn client_ip(parts: &Parts) -> String {
-    if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        if let Some(first) = f.split(',').next() {
-            return first.trim().chars().take(64).collect();
-        }
+    if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = f.split(',').next()
+    {
+        return first.trim().chars().take(64).collect();
     }
     parts
         .extensions
@@ -71,34 +71,63 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn actor(&self) -> Actor {
-        Actor { account_id: Some(self.account.id), label: self.account.display_name.clone(), ip: self.ip.clone() }
+        Actor {
+            account_id: Some(self.account.id),
+            label: self.account.display_name.clone(),
+            ip: self.ip.clone(),
+        }
     }
     /// The widest scope path among the grants, for audit entries about the viewer themself.
     pub fn home_path(&self) -> String {
-        self.grants.first().map(|g| g.unit_path.clone()).unwrap_or_else(|| "/".into())
+        self.grants
+            .first()
+            .map(|g| g.unit_path.clone())
+            .unwrap_or_else(|| "/".into())
     }
 }
 
 async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, Problem> {
     let ip = client_ip(parts);
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let Some(token) = auth.strip_prefix("Bearer ") else { return Err(Problem::unauthorized()) };
-        let Some(account) = accounts::account_for_token(&state.db, token.trim()).await? else { return Err(Problem::unauthorized()) };
+        let Some(token) = auth.strip_prefix("Bearer ") else {
+            return Err(Problem::unauthorized());
+        };
+        let Some(account) = accounts::account_for_token(&state.db, token.trim()).await? else {
+            return Err(Problem::unauthorized());
+        };
         if !account.active {
             return Err(Problem::unauthorized());
         }
         let grants = accounts::grants(&state.db, account.id).await?;
-        return Ok(Some(Viewer { account, grants, csrf: String::new(), session_token: None, ip }));
+        return Ok(Some(Viewer {
+            account,
+            grants,
+            csrf: String::new(),
+            session_token: None,
+            ip,
+        }));
     }
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
-    let Some(session) = sessions::get(&state.db, &token).await? else { return Ok(None) };
-    let Some(account) = accounts::get(&state.db, session.account_id).await? else { return Ok(None) };
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(session) = sessions::get(&state.db, &token).await? else {
+        return Ok(None);
+    };
+    let Some(account) = accounts::get(&state.db, session.account_id).await? else {
+        return Ok(None);
+    };
     if !account.active {
         return Ok(None);
     }
     sessions::touch(&state.db, &token, &session).await?;
     let grants = accounts::grants(&state.db, account.id).await?;
-    Ok(Some(Viewer { account, grants, csrf: session.csrf_token, session_token: Some(token), ip }))
+    Ok(Some(Viewer {
+        account,
+        grants,
+        csrf: session.csrf_token,
+        session_token: Some(token),
+        ip,
+    }))
 }
 
 /// The viewer, if signed in.
@@ -130,9 +159,13 @@ impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
         match self {
             AuthRejection::Problem(p) => p.into_response(),
-            AuthRejection::Login(next) => {
-                Redirect::to(&format!("/login?next={}", serde_urlencoded::to_string([("", next)]).unwrap_or_default().trim_start_matches('='))).into_response()
-            }
+            AuthRejection::Login(next) => Redirect::to(&format!(
+                "/login?next={}",
+                serde_urlencoded::to_string([("", next)])
+                    .unwrap_or_default()
+                    .trim_start_matches('=')
+            ))
+            .into_response(),
             AuthRejection::ChangePassword => Redirect::to("/account/password").into_response(),
         }
     }
@@ -140,7 +173,11 @@ impl IntoResponse for AuthRejection {
 
 /// The path as the client sent it (nested routers see only the rest of it).
 pub fn request_path(parts: &Parts) -> String {
-    parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path().to_string()).unwrap_or_else(|| parts.uri.path().to_string())
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path().to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -148,12 +185,18 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let full_path = request_path(parts);
         let is_api = full_path.starts_with("/api/");
-        let MaybeViewer(v) = MaybeViewer::from_request_parts(parts, state).await.map_err(AuthRejection::Problem)?;
+        let MaybeViewer(v) = MaybeViewer::from_request_parts(parts, state)
+            .await
+            .map_err(AuthRejection::Problem)?;
         let Some(v) = v else {
             return Err(if is_api {
                 AuthRejection::Problem(Problem::unauthorized())
             } else {
-                let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
                 AuthRejection::Login(next)
             });
         };
@@ -170,9 +213,12 @@ impl FromRequestParts<AppState> for Viewer {
 
 /// Failed sign-ins by login identifier and attempts by address, in memory. The same rule applies
 /// whether or not the account exists, so the responses reveal nothing about which logins exist.
+/// Failures counted, when counting started, locked until.
+type LoginFailures = (u32, Instant, Option<Instant>);
+
 #[derive(Default)]
 pub struct Throttle {
-    by_login: Mutex<HashMap<String, (u32, Instant, Option<Instant>)>>,
+    by_login: Mutex<HashMap<String, LoginFailures>>,
     by_ip: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
@@ -256,12 +302,23 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_page(tr: Tr, parts: Parts0, Query(q): Query<NextQuery>, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+async fn login_page(
+    tr: Tr,
+    parts: Parts0,
+    Query(q): Query<NextQuery>,
+    MaybeViewer(v): MaybeViewer,
+) -> Result<Response, Problem> {
     if v.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
     let (csrf, set) = csrf::anonymous_token(&parts.0);
-    let page = LoginPage { l: Layout::anonymous(tr, &parts.0), csrf, next: safe_next(q.next.as_deref()), login: String::new(), error: None };
+    let page = LoginPage {
+        l: Layout::anonymous(tr, &parts.0),
+        csrf,
+        next: safe_next(q.next.as_deref()),
+        login: String::new(),
+        error: None,
+    };
     let mut r = html(&page)?;
     if let Some(c) = set {
         r.headers_mut().append(header::SET_COOKIE, c);
@@ -301,7 +358,12 @@ fn login_key(input: &str) -> Option<LoginKey> {
     text::normalize_phone(input).map(LoginKey::Phone)
 }
 
-async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(form): AnonForm<LoginForm>) -> Result<Response, Problem> {
+async fn login(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    AnonForm(form): AnonForm<LoginForm>,
+) -> Result<Response, Problem> {
     let ip = client_ip(&parts.0);
     let (csrf, _) = csrf::anonymous_token(&parts.0);
     let shown_login: String = form.login.chars().take(40).collect();
@@ -317,7 +379,8 @@ async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(fo
         *r.status_mut() = status;
         r.extensions_mut().insert(Rendered);
         if status == StatusCode::TOO_MANY_REQUESTS {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
         }
         Ok(r)
     };
@@ -344,7 +407,9 @@ async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(fo
         return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-locked");
     }
     let hash = account.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash)).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
+        .await
+        .unwrap_or(false);
     if !ok {
         accounts::record_failure(&state.db, &account).await?;
         state.throttle.fail(&key_text);
@@ -356,13 +421,25 @@ async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(fo
     if let Some(old) = cookie(&parts.0.headers, SESSION_COOKIE) {
         sessions::delete(&state.db, &old).await?;
     }
-    let ua = parts.0.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ua = parts
+        .0
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let token = sessions::create(&state.db, account.id, &ip, ua).await?;
     let grants = accounts::grants(&state.db, account.id).await?;
-    let unit_path = grants.first().map(|g| g.unit_path.clone()).unwrap_or_else(|| "/".into());
+    let unit_path = grants
+        .first()
+        .map(|g| g.unit_path.clone())
+        .unwrap_or_else(|| "/".into());
     audit::record(
         &state.db,
-        &Actor { account_id: Some(account.id), label: account.display_name.clone(), ip },
+        &Actor {
+            account_id: Some(account.id),
+            label: account.display_name.clone(),
+            ip,
+        },
         Entry {
             action: "auth.login",
             object_kind: "account",
@@ -373,18 +450,36 @@ async fn login(State(state): State<AppState>, tr: Tr, parts: Parts0, AnonForm(fo
         },
     )
     .await?;
-    let to = if account.must_change_password { "/account/password".to_string() } else { safe_next(Some(&form.next)) };
+    let to = if account.must_change_password {
+        "/account/password".to_string()
+    } else {
+        safe_next(Some(&form.next))
+    };
     let mut r = Redirect::to(&to).into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, sessions::IDLE.whole_seconds(), state.config.behind_tls));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            &token,
+            sessions::IDLE.whole_seconds(),
+            state.config.behind_tls,
+        ),
+    );
     Ok(r)
 }
 
-async fn logout(State(state): State<AppState>, CsrfForm(viewer, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
+async fn logout(
+    State(state): State<AppState>,
+    CsrfForm(viewer, _): CsrfForm<serde_json::Value>,
+) -> Result<Response, Problem> {
     if let Some(t) = &viewer.session_token {
         sessions::delete(&state.db, t).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.behind_tls));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, state.config.behind_tls),
+    );
     Ok(r)
 }
 
@@ -399,7 +494,12 @@ struct PasswordPage {
 
 async fn password_page(tr: Tr, parts: Parts0, viewer: Viewer) -> Result<Response, Problem> {
     let forced = viewer.account.must_change_password;
-    html(&PasswordPage { l: Layout::for_viewer(tr, &parts.0, &viewer), forced, error: None, done: false })
+    html(&PasswordPage {
+        l: Layout::for_viewer(tr, &parts.0, &viewer),
+        forced,
+        error: None,
+        done: false,
+    })
 }
 
 #[derive(Deserialize)]
@@ -412,18 +512,31 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(viewer, form): CsrfForm<PasswordForm>) -> Result<Response, Problem> {
+async fn change_password(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    CsrfForm(viewer, form): CsrfForm<PasswordForm>,
+) -> Result<Response, Problem> {
     let layout = Layout::for_viewer(tr, &parts.0, &viewer);
     let forced = viewer.account.must_change_password;
     let error = |m: Message| -> Result<Response, Problem> {
-        let mut r = html(&PasswordPage { l: layout.clone(), forced, error: Some(tr.msg(&m)), done: false })?;
+        let mut r = html(&PasswordPage {
+            l: layout.clone(),
+            forced,
+            error: Some(tr.msg(&m)),
+            done: false,
+        })?;
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         r.extensions_mut().insert(Rendered);
         Ok(r)
     };
     let hash = viewer.account.password_hash.clone();
     let current = form.current.clone();
-    if !tokio::task::spawn_blocking(move || password::verify(&current, &hash)).await.unwrap_or(false) {
+    if !tokio::task::spawn_blocking(move || password::verify(&current, &hash))
+        .await
+        .unwrap_or(false)
+    {
         return error(Message::new("err-password-current"));
     }
     if let Err(m) = password::check_policy(&form.new) {
@@ -436,7 +549,9 @@ async fn change_password(State(state): State<AppState>, tr: Tr, parts: Parts0, C
         return error(Message::new("err-password-same"));
     }
     let new = form.new.clone();
-    let new_hash = tokio::task::spawn_blocking(move || password::hash(&new)).await.map_err(|_| Problem::internal())?;
+    let new_hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(|_| Problem::internal())?;
     let mut tx = state.db.begin().await?;
     accounts::set_password(&mut tx, viewer.account.id, new_hash, false).await?;
     audit::append(
@@ -455,5 +570,10 @@ async fn change_password(State(state): State<AppState>, tr: Tr, parts: Parts0, C
     tx.commit().await?;
     let mut v = viewer.clone();
     v.account.must_change_password = false;
-    html(&PasswordPage { l: Layout::for_viewer(tr, &parts.0, &v), forced: false, error: None, done: true })
+    html(&PasswordPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        forced: false,
+        error: None,
+        done: true,
+    })
 }

@@ -6,23 +6,38 @@ use crate::error::Problem;
 use hocvuso_core::roles::{Action, Role};
 
 pub fn can(viewer: &Viewer, action: Action, unit_path: &str) -> bool {
-    viewer.grants.iter().any(|g| g.role().is_some_and(|r| r.allows(action)) && unit_path.starts_with(&g.unit_path))
+    viewer
+        .grants
+        .iter()
+        .any(|g| g.role().is_some_and(|r| r.allows(action)) && unit_path.starts_with(&g.unit_path))
 }
 
 /// 403 when the viewer may not act here.
 pub fn require(viewer: &Viewer, action: Action, unit_path: &str) -> Result<(), Problem> {
-    if can(viewer, action, unit_path) { Ok(()) } else { Err(Problem::forbidden()) }
+    if can(viewer, action, unit_path) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
 }
 
 /// For personal data the answer outside the scope is 404: not even the existence of the record
 /// is revealed.
 pub fn require_person(viewer: &Viewer, action: Action, unit_path: &str) -> Result<(), Problem> {
-    if can(viewer, action, unit_path) { Ok(()) } else { Err(Problem::not_found()) }
+    if can(viewer, action, unit_path) {
+        Ok(())
+    } else {
+        Err(Problem::not_found())
+    }
 }
 
 /// Grants on which the viewer may do `action`, widest first.
 pub fn scopes(viewer: &Viewer, action: Action) -> Vec<&hocvuso_db::accounts::Grant> {
-    viewer.grants.iter().filter(|g| g.role().is_some_and(|r| r.allows(action))).collect()
+    viewer
+        .grants
+        .iter()
+        .filter(|g| g.role().is_some_and(|r| r.allows(action)))
+        .collect()
 }
 
 pub fn has_role(viewer: &Viewer, role: Role) -> bool {

@@ -28,7 +28,10 @@ pub fn anonymous_token(parts: &Parts) -> (String, Option<HeaderValue>) {
 }
 
 fn field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded_pairs(body).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    form_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -79,7 +82,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = CsrfRejection;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let viewer = Viewer::from_request_parts(&mut parts, state).await.map_err(CsrfRejection::Auth)?;
+        let viewer = Viewer::from_request_parts(&mut parts, state)
+            .await
+            .map_err(CsrfRejection::Auth)?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| CsrfRejection::Problem(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "error-413")))?;

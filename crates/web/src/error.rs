@@ -24,13 +24,25 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, key: &str) -> Problem {
-        Problem { status, message: Message::new(key), fields: Vec::new() }
+        Problem {
+            status,
+            message: Message::new(key),
+            fields: Vec::new(),
+        }
     }
     pub fn bad_request(m: Message) -> Problem {
-        Problem { status: StatusCode::BAD_REQUEST, message: m, fields: Vec::new() }
+        Problem {
+            status: StatusCode::BAD_REQUEST,
+            message: m,
+            fields: Vec::new(),
+        }
     }
     pub fn unprocessable(m: Message) -> Problem {
-        Problem { status: StatusCode::UNPROCESSABLE_ENTITY, message: m, fields: Vec::new() }
+        Problem {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: m,
+            fields: Vec::new(),
+        }
     }
     pub fn forbidden() -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "error-403")
@@ -39,7 +51,11 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "error-404")
     }
     pub fn conflict(m: Message) -> Problem {
-        Problem { status: StatusCode::CONFLICT, message: m, fields: Vec::new() }
+        Problem {
+            status: StatusCode::CONFLICT,
+            message: m,
+            fields: Vec::new(),
+        }
     }
     pub fn unauthorized() -> Problem {
         Problem::new(StatusCode::UNAUTHORIZED, "error-401")
@@ -145,14 +161,26 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             "errors": fields.iter().map(|(f, m)| serde_json::json!({"field": f, "detail": m})).collect::<Vec<_>>(),
         });
         let mut r = (status, body.to_string()).into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         r
     } else {
-        let page = ErrorPage { l: layout, status: status.as_u16(), title: tr.get(&format!("{}-title", default_key(status))), message, fields };
+        let page = ErrorPage {
+            l: layout,
+            status: status.as_u16(),
+            title: tr.get(&format!("{}-title", default_key(status))),
+            message,
+            fields,
+        };
         match page.render() {
             Ok(html) => {
                 let mut r = (status, html).into_response();
-                r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
                 r
             }
             Err(_) => (status, "Lỗi hệ thống").into_response(),
@@ -162,7 +190,10 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         out.headers_mut().insert(header::RETRY_AFTER, ra);
     }
     if status.is_server_error() {
-        state.metrics.server_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state
+            .metrics
+            .server_errors
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     out
 }

@@ -24,7 +24,7 @@ impl Tr {
         let s = n.abs().to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(if self.0 == Lang::Vi { '.' } else { ',' });
             }
             out.push(c);
@@ -34,10 +34,10 @@ impl Tr {
 }
 
 pub fn lang_from_parts(parts: &Parts) -> Lang {
-    if let Some(cookie) = crate::auth::cookie(&parts.headers, "lang") {
-        if let Some(l) = Lang::parse(&cookie) {
-            return l;
-        }
+    if let Some(cookie) = crate::auth::cookie(&parts.headers, "lang")
+        && let Some(l) = Lang::parse(&cookie)
+    {
+        return l;
     }
     parts
         .headers

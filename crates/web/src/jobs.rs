@@ -25,7 +25,12 @@ impl JobQueue {
 }
 
 /// Starts the worker and re-queues unfinished jobs. Returns the queue and the worker's handle.
-pub async fn start(db: Db, vault: Arc<PidVault>, upload_dir: PathBuf, metrics: Arc<crate::ops::Metrics>) -> (JobQueue, tokio::task::JoinHandle<()>) {
+pub async fn start(
+    db: Db,
+    vault: Arc<PidVault>,
+    upload_dir: PathBuf,
+    metrics: Arc<crate::ops::Metrics>,
+) -> (JobQueue, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<i64>();
     match imports::unfinished(&db).await {
         Ok(jobs) => {
@@ -40,7 +45,11 @@ pub async fn start(db: Db, vault: Arc<PidVault>, upload_dir: PathBuf, metrics: A
         while let Some(job_id) = rx.recv().await {
             let today = time::OffsetDateTime::now_utc().date();
             let actor = match imports::get(&db, job_id).await {
-                Ok(Some(j)) => Actor { account_id: Some(j.created_by), label: "import".into(), ip: "background".into() },
+                Ok(Some(j)) => Actor {
+                    account_id: Some(j.created_by),
+                    label: "import".into(),
+                    ip: "background".into(),
+                },
                 _ => Actor::system("import"),
             };
             match imports::run(&db, &vault, &upload_dir, job_id, today, &actor).await {

@@ -38,7 +38,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             let mut r = (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
             r
         }
     }
@@ -81,7 +82,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
         },
     );
     let mut r = body.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
     r
 }
 
@@ -97,7 +101,8 @@ pub async fn count_requests(State(state): State<AppState>, req: Request, next: N
         _ => &m.responses_5xx,
     };
     class.fetch_add(1, Ordering::Relaxed);
-    m.duration_us.fetch_add(start.elapsed().as_micros() as u64, Ordering::Relaxed);
+    m.duration_us
+        .fetch_add(start.elapsed().as_micros() as u64, Ordering::Relaxed);
     r
 }
 
@@ -116,8 +121,14 @@ pub fn stylesheet_url() -> &'static str {
 async fn stylesheet() -> Response {
     let mut r = STYLESHEET.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
     r
 }
 
@@ -134,7 +145,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if state.config.behind_tls {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages carry personal data: never store them in shared caches.

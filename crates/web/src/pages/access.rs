@@ -25,7 +25,9 @@ use hocvuso_db::units;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/access", get(page).post(grant)).route("/access/revoke", post(revoke))
+    Router::new()
+        .route("/access", get(page).post(grant))
+        .route("/access/revoke", post(revoke))
 }
 
 pub struct GrantRow {
@@ -46,16 +48,44 @@ struct AccessPage {
     created: Option<(String, String)>,
 }
 
-async fn view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, error: Option<String>, created: Option<(String, String)>) -> Result<Response, Problem> {
+async fn view(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    error: Option<String>,
+    created: Option<(String, String)>,
+) -> Result<Response, Problem> {
     let scopes = authz::scopes(v, Action::GrantRoles);
-    let Some(scope) = scopes.first() else { return Err(Problem::forbidden()) };
+    let Some(scope) = scopes.first() else {
+        return Err(Problem::forbidden());
+    };
     let mut grants = Vec::new();
     for g in accounts::grants_in(&state.db, &scope.unit_path).await? {
-        let name = accounts::get(&state.db, g.account_id).await?.map(|a| format!("{} ({})", a.display_name, a.phone.unwrap_or_default())).unwrap_or_default();
-        grants.push(GrantRow { id: g.id, account: name, role: tr.get(&format!("role-{}", g.role)), unit: format!("{} ({})", g.unit_name, g.unit_code), since: fmt_time(&g.granted_at) });
+        let name = accounts::get(&state.db, g.account_id)
+            .await?
+            .map(|a| format!("{} ({})", a.display_name, a.phone.unwrap_or_default()))
+            .unwrap_or_default();
+        grants.push(GrantRow {
+            id: g.id,
+            account: name,
+            role: tr.get(&format!("role-{}", g.role)),
+            unit: format!("{} ({})", g.unit_name, g.unit_code),
+            since: fmt_time(&g.granted_at),
+        });
     }
-    let roles = Role::ALL.iter().filter(|r| **r != Role::Learner).map(|r| (r.as_str().to_string(), tr.get(&r.label_key()))).collect();
-    let mut r = html(&AccessPage { l: Layout::for_viewer(tr, &parts.0, v), grants, roles, created, error: error.clone() })?;
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| **r != Role::Learner)
+        .map(|r| (r.as_str().to_string(), tr.get(&r.label_key())))
+        .collect();
+    let mut r = html(&AccessPage {
+        l: Layout::for_viewer(tr, &parts.0, v),
+        grants,
+        roles,
+        created,
+        error: error.clone(),
+    })?;
     if error.is_some() {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         r.extensions_mut().insert(Rendered);
@@ -79,7 +109,12 @@ struct GrantForm {
     unit_code: String,
 }
 
-async fn grant(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(v, form): CsrfForm<GrantForm>) -> Result<Response, Problem> {
+async fn grant(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    CsrfForm(v, form): CsrfForm<GrantForm>,
+) -> Result<Response, Problem> {
     if authz::scopes(&v, Action::GrantRoles).is_empty() {
         return Err(Problem::forbidden());
     }
@@ -88,13 +123,22 @@ async fn grant(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(v,
             view(&state, tr, &parts, &v, Some(tr.msg(&$m)), None)
         };
     }
-    let Some(role) = Role::parse(&form.role).filter(|r| *r != Role::Learner) else { return fail!(Message::new("err-role")).await };
-    let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else { return fail!(Message::new("err-unit-not-found").arg("code", form.unit_code.trim())).await };
-    let allowed = v.grants.iter().any(|g| g.role().is_some_and(|gr| gr.allows(Action::GrantRoles) && may_grant(gr, &g.unit_path, role, &unit.path)));
+    let Some(role) = Role::parse(&form.role).filter(|r| *r != Role::Learner) else {
+        return fail!(Message::new("err-role")).await;
+    };
+    let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else {
+        return fail!(Message::new("err-unit-not-found").arg("code", form.unit_code.trim())).await;
+    };
+    let allowed = v.grants.iter().any(|g| {
+        g.role()
+            .is_some_and(|gr| gr.allows(Action::GrantRoles) && may_grant(gr, &g.unit_path, role, &unit.path))
+    });
     if !allowed {
         return Err(Problem::forbidden());
     }
-    let Some(phone) = text::normalize_phone(&form.phone) else { return fail!(Message::new("err-phone").arg("value", form.phone.trim())).await };
+    let Some(phone) = text::normalize_phone(&form.phone) else {
+        return fail!(Message::new("err-phone").arg("value", form.phone.trim())).await;
+    };
     let mut created = None;
     let mut tx = state.db.begin().await?;
     let account_id = match accounts::by_phone(&state.db, &phone).await? {
@@ -109,10 +153,19 @@ async fn grant(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(v,
             };
             let temp = password::temporary();
             let t2 = temp.clone();
-            let hash = tokio::task::spawn_blocking(move || password::hash(&t2)).await.map_err(|_| Problem::internal())?;
+            let hash = tokio::task::spawn_blocking(move || password::hash(&t2))
+                .await
+                .map_err(|_| Problem::internal())?;
             let id = accounts::create(
                 &mut tx,
-                NewAccount { display_name: &name, phone: Some(&phone), pid_index: None, person_id: None, password_hash: hash, must_change_password: true },
+                NewAccount {
+                    display_name: &name,
+                    phone: Some(&phone),
+                    pid_index: None,
+                    person_id: None,
+                    password_hash: hash,
+                    must_change_password: true,
+                },
             )
             .await?;
             created = Some((phone.clone(), temp));
@@ -147,9 +200,16 @@ struct RevokeForm {
 }
 
 async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<RevokeForm>) -> Result<Response, Problem> {
-    let g = accounts::grant_by_id(&state.db, form.grant_id).await?.ok_or_else(Problem::not_found)?;
-    let Some(role) = g.role() else { return Err(Problem::not_found()) };
-    let allowed = v.grants.iter().any(|mine| mine.role().is_some_and(|r| r.allows(Action::GrantRoles) && may_grant(r, &mine.unit_path, role, &g.unit_path)));
+    let g = accounts::grant_by_id(&state.db, form.grant_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let Some(role) = g.role() else {
+        return Err(Problem::not_found());
+    };
+    let allowed = v.grants.iter().any(|mine| {
+        mine.role()
+            .is_some_and(|r| r.allows(Action::GrantRoles) && may_grant(r, &mine.unit_path, role, &g.unit_path))
+    });
     if !allowed {
         return Err(Problem::forbidden());
     }
@@ -158,7 +218,14 @@ async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<Revok
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry { action: "access.revoke", object_kind: "account", object_id: g.account_id.to_string(), person_id: None, unit_path: &g.unit_path, detail: serde_json::json!({"role": g.role, "unit": g.unit_code}) },
+        Entry {
+            action: "access.revoke",
+            object_kind: "account",
+            object_id: g.account_id.to_string(),
+            person_id: None,
+            unit_path: &g.unit_path,
+            detail: serde_json::json!({"role": g.role, "unit": g.unit_code}),
+        },
     )
     .await?;
     tx.commit().await?;

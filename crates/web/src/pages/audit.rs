@@ -47,13 +47,33 @@ struct AuditQuery {
 
 const PAGE: u64 = 100;
 
-async fn page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Query(q): Query<AuditQuery>) -> Result<Response, Problem> {
+async fn page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, Problem> {
     let scopes = authz::scopes(&v, Action::ViewAudit);
-    let Some(scope) = scopes.first() else { return Err(Problem::forbidden()) };
-    let list = audit::list(&state.db, &Filter { scope_path: Some(scope.unit_path.clone()), before_id: q.before, ..Default::default() }, PAGE).await?;
+    let Some(scope) = scopes.first() else {
+        return Err(Problem::forbidden());
+    };
+    let list = audit::list(
+        &state.db,
+        &Filter {
+            scope_path: Some(scope.unit_path.clone()),
+            before_id: q.before,
+            ..Default::default()
+        },
+        PAGE,
+    )
+    .await?;
     let next = (list.len() as u64 == PAGE).then(|| list.last().map(|r| r.id)).flatten();
     // Verifying the whole chain reads every entry; only the national administrator's page does it.
-    let chain_ok = if scope.unit_path.matches('/').count() <= 2 && q.before.is_none() && authz::has_role(&v, hocvuso_core::roles::Role::SystemAdmin) {
+    let chain_ok = if scope.unit_path.matches('/').count() <= 2
+        && q.before.is_none()
+        && authz::has_role(&v, hocvuso_core::roles::Role::SystemAdmin)
+    {
         Some(audit::verify(&state.db).await?.ok())
     } else {
         None
@@ -70,5 +90,10 @@ async fn page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Q
             person: r.person_id,
         })
         .collect();
-    html(&AuditPage { l: Layout::for_viewer(tr, &parts.0, &v), rows, next, chain_ok })
+    html(&AuditPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        rows,
+        next,
+        chain_ok,
+    })
 }

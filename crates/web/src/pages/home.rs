@@ -15,7 +15,9 @@ use hocvuso_core::Lang;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/lang/{code}", get(switch_lang))
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{code}", get(switch_lang))
 }
 
 pub struct GrantView {
@@ -35,7 +37,12 @@ struct HomePage {
 
 async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
     let Some(v) = v else {
-        return html(&HomePage { l: Layout::anonymous(tr, &parts.0), grants: Vec::new(), signed_in: false, has_person: false });
+        return html(&HomePage {
+            l: Layout::anonymous(tr, &parts.0),
+            grants: Vec::new(),
+            signed_in: false,
+            has_person: false,
+        });
     };
     if v.account.must_change_password {
         return Ok(Redirect::to("/account/password").into_response());
@@ -43,9 +50,18 @@ async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Resp
     let grants = v
         .grants
         .iter()
-        .map(|g| GrantView { role: tr.get(&format!("role-{}", g.role)), unit_code: g.unit_code.clone(), unit_name: g.unit_name.clone() })
+        .map(|g| GrantView {
+            role: tr.get(&format!("role-{}", g.role)),
+            unit_code: g.unit_code.clone(),
+            unit_name: g.unit_name.clone(),
+        })
         .collect();
-    html(&HomePage { l: Layout::for_viewer(tr, &parts.0, &v), grants, signed_in: true, has_person: v.account.person_id.is_some() })
+    html(&HomePage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        grants,
+        signed_in: true,
+        has_person: v.account.person_id.is_some(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -60,6 +76,9 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Re
         _ => "/".into(),
     };
     let mut r = Redirect::to(&next).into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false),
+    );
     r
 }

@@ -47,20 +47,40 @@ struct UploadPage {
     max_mb: usize,
 }
 
-async fn upload_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>) -> Result<Response, Problem> {
+async fn upload_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ImportPeople, &unit.path)?;
     let jobs = imports::recent_for_unit(&state.db, unit.id, 10)
         .await?
         .into_iter()
-        .map(|j| JobRow { id: j.id, status: tr.get(&format!("import-status-{}", j.status)), created: fmt_time(&j.created_at), file: j.file_name })
+        .map(|j| JobRow {
+            id: j.id,
+            status: tr.get(&format!("import-status-{}", j.status)),
+            created: fmt_time(&j.created_at),
+            file: j.file_name,
+        })
         .collect();
-    html(&UploadPage { l: Layout::for_viewer(tr, &parts.0, &v), unit, jobs, max_mb: state.config.max_upload_bytes / (1024 * 1024) })
+    html(&UploadPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        unit,
+        jobs,
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
+    })
 }
 
 /// Reads the whole upload. Multipart fields: `_csrf`, then `file`.
 pub async fn read_upload(state: &AppState, mut mp: Multipart) -> Result<(Option<String>, String, Vec<u8>), Problem> {
-    let too_large = || Problem { status: StatusCode::PAYLOAD_TOO_LARGE, message: Message::new("err-file-too-large").arg("max", state.config.max_upload_bytes / (1024 * 1024)), fields: Vec::new() };
+    let too_large = || Problem {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        message: Message::new("err-file-too-large").arg("max", state.config.max_upload_bytes / (1024 * 1024)),
+        fields: Vec::new(),
+    };
     let mut csrf_sent = None;
     let mut file = None;
     loop {
@@ -71,7 +91,14 @@ pub async fn read_upload(state: &AppState, mut mp: Multipart) -> Result<(Option<
             Err(_) => return Err(Problem::bad_request(Message::new("err-upload-form"))),
         };
         match field.name() {
-            Some("_csrf") => csrf_sent = Some(field.text().await.map_err(|_| Problem::bad_request(Message::new("err-upload-form")))?),
+            Some("_csrf") => {
+                csrf_sent = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|_| Problem::bad_request(Message::new("err-upload-form")))?,
+                )
+            }
             Some("file") => {
                 let name = field.file_name().unwrap_or("danh-sach").to_string();
                 let bytes = match field.bytes().await {
@@ -88,7 +115,12 @@ pub async fn read_upload(state: &AppState, mut mp: Multipart) -> Result<(Option<
     Ok((csrf_sent, name, bytes))
 }
 
-async fn upload(State(state): State<AppState>, v: Viewer, Path(code): Path<String>, mp: Multipart) -> Result<Response, Problem> {
+async fn upload(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    mp: Multipart,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ImportPeople, &unit.path)?;
     let (sent, name, bytes) = read_upload(&state, mp).await?;
@@ -127,22 +159,34 @@ const SHOWN_ERRORS: u64 = 500;
 async fn load_job(state: &AppState, v: &Viewer, id: &str) -> Result<(Job, Unit), Problem> {
     let id: i64 = id.parse().map_err(|_| Problem::not_found())?;
     let job = imports::get(&state.db, id).await?.ok_or_else(Problem::not_found)?;
-    let unit = units::get(&state.db, job.unit_id).await?.ok_or_else(Problem::not_found)?;
+    let unit = units::get(&state.db, job.unit_id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     authz::require_person(v, Action::ImportPeople, &unit.path)?;
     Ok((job, unit))
 }
 
-async fn status_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(id): Path<String>) -> Result<Response, Problem> {
+async fn status_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     let (job, unit) = load_job(&state, &v, &id).await?;
     let errs = imports::errors(&state.db, job.id, SHOWN_ERRORS + 1).await?;
     let more_errors = errs.len() as u64 > SHOWN_ERRORS;
     let errors = errs
         .into_iter()
         .take(SHOWN_ERRORS as usize)
-        .map(|e| ErrorRow { line: e.line, message: tr.msg(&e.message()), column: column_label(tr, &e.column_name) })
+        .map(|e| ErrorRow {
+            line: e.line,
+            message: tr.msg(&e.message()),
+            column: column_label(tr, &e.column_name),
+        })
         .collect();
     let s = job.status();
-    let mut r = html(&StatusPage {
+    html(&StatusPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         status: tr.get(&format!("import-status-{}", job.status)),
         in_progress: matches!(s, Status::Checking | Status::Applying),
@@ -153,11 +197,7 @@ async fn status_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Vi
         more_errors,
         job,
         unit,
-    })?;
-    if matches!(s, Status::Checking | Status::Applying) {
-        r.headers_mut().insert(header::REFRESH, HeaderValue::from_static("2"));
-    }
-    Ok(r)
+    })
 }
 
 /// Columns are named as in the officer's file; the few resolved after parsing use field names.
@@ -174,7 +214,11 @@ struct DecisionForm {
     choice: String,
 }
 
-async fn decide(State(state): State<AppState>, Path(id): Path<String>, CsrfForm(v, form): CsrfForm<DecisionForm>) -> Result<Response, Problem> {
+async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(v, form): CsrfForm<DecisionForm>,
+) -> Result<Response, Problem> {
     let (job, _) = load_job(&state, &v, &id).await?;
     let decision = match form.choice.as_str() {
         "import" => Decision::ImportGoodRows,
@@ -188,17 +232,38 @@ async fn decide(State(state): State<AppState>, Path(id): Path<String>, CsrfForm(
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
 
-async fn errors_csv(State(state): State<AppState>, tr: Tr, v: Viewer, Path(id): Path<String>) -> Result<Response, Problem> {
+async fn errors_csv(
+    State(state): State<AppState>,
+    tr: Tr,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     let (job, _) = load_job(&state, &v, &id).await?;
     let errs = imports::errors(&state.db, job.id, u64::MAX >> 1).await?;
     let mut out = String::from("\u{FEFF}");
     let esc = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    out.push_str(&format!("{},{},{}\n", esc(&tr.get("import-line")), esc(&tr.get("import-column")), esc(&tr.get("import-reason"))));
+    out.push_str(&format!(
+        "{},{},{}\n",
+        esc(&tr.get("import-line")),
+        esc(&tr.get("import-column")),
+        esc(&tr.get("import-reason"))
+    ));
     for e in errs {
-        out.push_str(&format!("{},{},{}\n", e.line, esc(&column_label(tr, &e.column_name)), esc(&tr.msg(&e.message()))));
+        out.push_str(&format!(
+            "{},{},{}\n",
+            e.line,
+            esc(&column_label(tr, &e.column_name)),
+            esc(&tr.msg(&e.message()))
+        ));
     }
     let mut r = out.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"loi-nhap-danh-sach.csv\""));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"loi-nhap-danh-sach.csv\""),
+    );
     Ok(r)
 }

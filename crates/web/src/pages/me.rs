@@ -23,7 +23,10 @@ use hocvuso_db::people;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(page)).route("/me/consent/withdraw", post(withdraw)).route("/me/tokens", post(create_token))
+    Router::new()
+        .route("/me", get(page))
+        .route("/me/consent/withdraw", post(withdraw))
+        .route("/me/tokens", post(create_token))
 }
 
 pub struct Held {
@@ -45,25 +48,71 @@ struct MePage {
     new_token: Option<String>,
 }
 
-async fn view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, new_token: Option<String>) -> Result<Response, Problem> {
-    let mut held = vec![Held { label: tr.get("field-phone"), value: v.account.phone.clone().unwrap_or_default() }];
+async fn view(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    new_token: Option<String>,
+) -> Result<Response, Problem> {
+    let mut held = vec![Held {
+        label: tr.get("field-phone"),
+        value: v.account.phone.clone().unwrap_or_default(),
+    }];
     let (mut consents, mut consent_active, mut access) = (Vec::new(), false, Vec::new());
-    if let Some(pid) = v.account.person_id {
-        if let Some(p) = people::get(&state.db, pid).await? {
-            held = vec![
-                Held { label: tr.get("field-full_name"), value: p.full_name.clone() },
-                Held { label: tr.get("field-birth_date"), value: format_date(p.birth_date) },
-                Held { label: tr.get("field-sex"), value: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default() },
-                Held { label: tr.get("field-personal_id"), value: p.masked_pid() },
-                Held { label: tr.get("field-phone"), value: p.phone.clone().unwrap_or_default() },
-                Held { label: tr.get("field-groups"), value: p.groups().iter().map(|g| tr.get(&g.label_key())).collect::<Vec<_>>().join(", ") },
-                Held { label: tr.get("field-village"), value: p.unit_name.clone() },
-            ];
-            let c = consent_rows(tr, &people::consents(&state.db, pid).await?);
-            consents = c.0;
-            consent_active = c.1;
-            access = access_rows(tr, audit::list(&state.db, &Filter { person_id: Some(pid), ..Default::default() }, 50).await?);
-        }
+    if let Some(pid) = v.account.person_id
+        && let Some(p) = people::get(&state.db, pid).await?
+    {
+        held = vec![
+            Held {
+                label: tr.get("field-full_name"),
+                value: p.full_name.clone(),
+            },
+            Held {
+                label: tr.get("field-birth_date"),
+                value: format_date(p.birth_date),
+            },
+            Held {
+                label: tr.get("field-sex"),
+                value: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default(),
+            },
+            Held {
+                label: tr.get("field-personal_id"),
+                value: p.masked_pid(),
+            },
+            Held {
+                label: tr.get("field-phone"),
+                value: p.phone.clone().unwrap_or_default(),
+            },
+            Held {
+                label: tr.get("field-groups"),
+                value: p
+                    .groups()
+                    .iter()
+                    .map(|g| tr.get(&g.label_key()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            Held {
+                label: tr.get("field-village"),
+                value: p.unit_name.clone(),
+            },
+        ];
+        let c = consent_rows(tr, &people::consents(&state.db, pid).await?);
+        consents = c.0;
+        consent_active = c.1;
+        access = access_rows(
+            tr,
+            audit::list(
+                &state.db,
+                &Filter {
+                    person_id: Some(pid),
+                    ..Default::default()
+                },
+                50,
+            )
+            .await?,
+        );
     }
     html(&MePage {
         l: Layout::for_viewer(tr, &parts.0, v),
@@ -82,15 +131,27 @@ async fn page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -
     view(&state, tr, &parts, &v, None).await
 }
 
-async fn withdraw(State(state): State<AppState>, CsrfForm(v, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
-    let Some(pid) = v.account.person_id else { return Err(Problem::not_found()) };
+async fn withdraw(
+    State(state): State<AppState>,
+    CsrfForm(v, _): CsrfForm<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let Some(pid) = v.account.person_id else {
+        return Err(Problem::not_found());
+    };
     let p = people::get(&state.db, pid).await?.ok_or_else(Problem::not_found)?;
     let mut tx = state.db.begin().await?;
     people::withdraw_consent(&mut tx, pid, Some(v.account.id)).await?;
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry { action: "person.consent_withdrawn", object_kind: "person", object_id: pid.to_string(), person_id: Some(pid), unit_path: &p.unit_path, detail: serde_json::json!({"by": "self"}) },
+        Entry {
+            action: "person.consent_withdrawn",
+            object_kind: "person",
+            object_id: pid.to_string(),
+            person_id: Some(pid),
+            unit_path: &p.unit_path,
+            detail: serde_json::json!({"by": "self"}),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -103,7 +164,12 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, tr: Tr, parts: Parts0, CsrfForm(v, form): CsrfForm<TokenForm>) -> Result<Response, Problem> {
+async fn create_token(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    CsrfForm(v, form): CsrfForm<TokenForm>,
+) -> Result<Response, Problem> {
     if authz::scopes(&v, Action::ManageApiTokens).is_empty() {
         return Err(Problem::forbidden());
     }
@@ -112,7 +178,14 @@ async fn create_token(State(state): State<AppState>, tr: Tr, parts: Parts0, Csrf
     audit::record(
         &state.db,
         &v.actor(),
-        Entry { action: "account.api_token", object_kind: "account", object_id: v.account.id.to_string(), person_id: None, unit_path: &v.home_path(), detail: serde_json::json!({"name": name}) },
+        Entry {
+            action: "account.api_token",
+            object_kind: "account",
+            object_id: v.account.id.to_string(),
+            person_id: None,
+            unit_path: &v.home_path(),
+            detail: serde_json::json!({"name": name}),
+        },
     )
     .await?;
     view(&state, tr, &parts, &v, Some(token)).await

@@ -65,7 +65,18 @@ impl Layout {
 
     pub fn anonymous(tr: Tr, parts: &Parts) -> Layout {
         let mut l = Layout::base(tr, parts);
-        l.nav = vec![Nav { href: "/".into(), label: tr.get("nav-home"), current: false }, Nav { href: "/units".into(), label: tr.get("nav-units"), current: false }];
+        l.nav = vec![
+            Nav {
+                href: "/".into(),
+                label: tr.get("nav-home"),
+                current: false,
+            },
+            Nav {
+                href: "/units".into(),
+                label: tr.get("nav-units"),
+                current: false,
+            },
+        ];
         l.mark_current();
         l
     }
@@ -74,20 +85,40 @@ impl Layout {
         let mut l = Layout::base(tr, parts);
         l.user = Some(v.account.display_name.clone());
         l.csrf = v.csrf.clone();
-        let mut nav = vec![Nav { href: "/".into(), label: tr.get("nav-home"), current: false }];
+        let mut nav = vec![Nav {
+            href: "/".into(),
+            label: tr.get("nav-home"),
+            current: false,
+        }];
         let mut seen = std::collections::HashSet::new();
         for g in authz::scopes(v, Action::ViewUnits) {
             if seen.insert(g.unit_code.clone()) {
-                nav.push(Nav { href: format!("/units/{}", g.unit_code), label: g.unit_name.clone(), current: false });
+                nav.push(Nav {
+                    href: format!("/units/{}", g.unit_code),
+                    label: g.unit_name.clone(),
+                    current: false,
+                });
             }
         }
         if !authz::scopes(v, Action::ViewAudit).is_empty() {
-            nav.push(Nav { href: "/audit".into(), label: tr.get("nav-audit"), current: false });
+            nav.push(Nav {
+                href: "/audit".into(),
+                label: tr.get("nav-audit"),
+                current: false,
+            });
         }
         if !authz::scopes(v, Action::GrantRoles).is_empty() {
-            nav.push(Nav { href: "/access".into(), label: tr.get("nav-access"), current: false });
+            nav.push(Nav {
+                href: "/access".into(),
+                label: tr.get("nav-access"),
+                current: false,
+            });
         }
-        nav.push(Nav { href: "/me".into(), label: tr.get("nav-me"), current: false });
+        nav.push(Nav {
+            href: "/me".into(),
+            label: tr.get("nav-me"),
+            current: false,
+        });
         l.nav = nav;
         l.mark_current();
         l
@@ -105,7 +136,10 @@ impl Layout {
 pub fn html<T: Template>(page: &T) -> Result<Response, Problem> {
     let body = page.render()?;
     let mut r = body.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     Ok(r)
 }
 

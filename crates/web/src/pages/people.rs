@@ -24,8 +24,8 @@ use hocvuso_core::units::Level;
 use hocvuso_db::accounts::{self, NewAccount};
 use hocvuso_db::audit::{self, Entry, Filter};
 use hocvuso_db::people::{self, ConsentMethod, Person, PersonError, Placement, SearchTerm};
-use hocvuso_db::units::{self, Unit};
 use hocvuso_db::sessions;
+use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -45,7 +45,14 @@ const PAGE: u64 = 50;
 pub fn fmt_time(t: &OffsetDateTime) -> String {
     let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let t = t.to_offset(offset);
-    format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 pub struct PersonRow {
@@ -67,7 +74,12 @@ fn row(tr: Tr, p: &Person) -> PersonRow {
         sex: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default(),
         pid: p.masked_pid(),
         phone: p.phone.clone().unwrap_or_default(),
-        groups: p.groups().iter().map(|g| tr.get(&g.label_key())).collect::<Vec<_>>().join(", "),
+        groups: p
+            .groups()
+            .iter()
+            .map(|g| tr.get(&g.label_key()))
+            .collect::<Vec<_>>()
+            .join(", "),
         unit: p.unit_name.clone(),
     }
 }
@@ -92,7 +104,14 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Result<Response, Problem> {
+async fn list(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ViewPeople, &unit.path)?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
@@ -154,10 +173,25 @@ async fn villages_of(state: &AppState, unit: &Unit) -> Result<Vec<(String, Strin
 
 fn group_choices(tr: Tr, selected: &str) -> Vec<(String, String, bool)> {
     let chosen: Vec<&str> = selected.split(';').collect();
-    TargetGroup::ALL.into_iter().map(|g| (g.as_str().to_string(), tr.get(&g.label_key()), chosen.contains(&g.as_str()))).collect()
+    TargetGroup::ALL
+        .into_iter()
+        .map(|g| {
+            (
+                g.as_str().to_string(),
+                tr.get(&g.label_key()),
+                chosen.contains(&g.as_str()),
+            )
+        })
+        .collect()
 }
 
-async fn new_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>) -> Result<Response, Problem> {
+async fn new_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::RegisterPerson, &unit.path)?;
     html(&NewPage {
@@ -188,7 +222,13 @@ struct CreateForm {
     group_resident: Option<String>,
 }
 
-async fn create(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<CreateForm>) -> Result<Response, Problem> {
+async fn create(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<CreateForm>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::RegisterPerson, &unit.path)?;
     let mut pf = form.person.clone();
@@ -216,48 +256,59 @@ async fn create(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code)
     }
     // Residence: the chosen village of the commune, or the unit itself.
     let mut residence = unit.clone();
-    if let Ok(p) = &validated {
-        if let Some(vcode) = &p.village {
-            match units::by_code(&state.db, vcode).await? {
-                Some(vu) if vu.parent_id == Some(unit.id) && vu.level() == Level::Village => residence = vu,
-                _ => errors.push((tr.get("field-village"), tr.msg(&Message::new("err-import-village").arg("value", vcode)))),
-            }
+    if let Ok(p) = &validated
+        && let Some(vcode) = &p.village
+    {
+        match units::by_code(&state.db, vcode).await? {
+            Some(vu) if vu.parent_id == Some(unit.id) && vu.level() == Level::Village => residence = vu,
+            _ => errors.push((
+                tr.get("field-village"),
+                tr.msg(&Message::new("err-import-village").arg("value", vcode)),
+            )),
         }
     }
-    if errors.is_empty() {
-        if let (Ok(p), Some(method)) = (&validated, consent) {
-            let mut tx = state.db.begin().await?;
-            let household_id = match &p.household {
-                Some(h) => Some(people::household_id(&mut tx, residence.id, h).await?),
-                None => None,
-            };
-            let place = Placement { residence: &residence, workplace_id: None, household_id };
-            match people::insert(&mut tx, &state.vault, p, &place, Some(v.account.id)).await {
-                Ok(id) => {
-                    people::record_consent(&mut tx, id, method, Some(v.account.id)).await?;
-                    audit::append(
-                        &mut tx,
-                        &v.actor(),
-                        Entry {
-                            action: "person.create",
-                            object_kind: "person",
-                            object_id: id.to_string(),
-                            person_id: Some(id),
-                            unit_path: &residence.path,
-                            detail: serde_json::json!({"consent": method.as_str()}),
-                        },
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    return Ok(Redirect::to(&format!("/people/{id}")).into_response());
-                }
-                Err(PersonError::DuplicateId) => errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate"))),
-                Err(PersonError::Invalid(m)) => errors.push((String::new(), tr.msg(&m))),
-                Err(PersonError::Db(e)) => return Err(e.into()),
+    if errors.is_empty()
+        && let (Ok(p), Some(method)) = (&validated, consent)
+    {
+        let mut tx = state.db.begin().await?;
+        let household_id = match &p.household {
+            Some(h) => Some(people::household_id(&mut tx, residence.id, h).await?),
+            None => None,
+        };
+        let place = Placement {
+            residence: &residence,
+            workplace_id: None,
+            household_id,
+        };
+        match people::insert(&mut tx, &state.vault, p, &place, Some(v.account.id)).await {
+            Ok(id) => {
+                people::record_consent(&mut tx, id, method, Some(v.account.id)).await?;
+                audit::append(
+                    &mut tx,
+                    &v.actor(),
+                    Entry {
+                        action: "person.create",
+                        object_kind: "person",
+                        object_id: id.to_string(),
+                        person_id: Some(id),
+                        unit_path: &residence.path,
+                        detail: serde_json::json!({"consent": method.as_str()}),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/people/{id}")).into_response());
             }
+            Err(PersonError::DuplicateId) => errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate"))),
+            Err(PersonError::Invalid(m)) => errors.push((String::new(), tr.msg(&m))),
+            Err(PersonError::Db(e)) => return Err(e.into()),
         }
     }
-    let status = if errors.iter().any(|(_, m)| m == &tr.get("err-pid-duplicate")) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.iter().any(|(_, m)| m == &tr.get("err-pid-duplicate")) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = NewPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         villages: villages_of(&state, &unit).await?,
@@ -319,7 +370,13 @@ pub fn consent_rows(tr: Tr, list: &[people::Consent]) -> (Vec<ConsentRow>, bool)
 }
 
 pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
-    list.into_iter().map(|a| AccessRow { at: fmt_time(&a.at), who: a.actor_label, action: tr.get(&format!("audit-{}", a.action.replace('.', "-"))) }).collect()
+    list.into_iter()
+        .map(|a| AccessRow {
+            at: fmt_time(&a.at),
+            who: a.actor_label,
+            action: tr.get(&format!("audit-{}", a.action.replace('.', "-"))),
+        })
+        .collect()
 }
 
 async fn load_person(state: &AppState, v: &Viewer, id: &str, action: Action) -> Result<Person, Problem> {
@@ -331,16 +388,38 @@ async fn load_person(state: &AppState, v: &Viewer, id: &str, action: Action) -> 
     Ok(p)
 }
 
-async fn show_view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, p: Person, revealed: Option<String>, temp_password: Option<String>) -> Result<Response, Problem> {
+async fn show_view(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    p: Person,
+    revealed: Option<String>,
+    temp_password: Option<String>,
+) -> Result<Response, Problem> {
     let account = accounts::by_person(&state.db, p.id).await?;
     let (consents, consent_active) = consent_rows(tr, &people::consents(&state.db, p.id).await?);
     let can_audit = authz::can(v, Action::ViewAudit, &p.unit_path);
     let access = if can_audit {
-        access_rows(tr, audit::list(&state.db, &Filter { person_id: Some(p.id), ..Default::default() }, 20).await?)
+        access_rows(
+            tr,
+            audit::list(
+                &state.db,
+                &Filter {
+                    person_id: Some(p.id),
+                    ..Default::default()
+                },
+                20,
+            )
+            .await?,
+        )
     } else {
         Vec::new()
     };
-    let unit_code = units::get(&state.db, p.unit_id).await?.map(|u| u.code).unwrap_or_default();
+    let unit_code = units::get(&state.db, p.unit_id)
+        .await?
+        .map(|u| u.code)
+        .unwrap_or_default();
     html(&ShowPage {
         l: Layout::for_viewer(tr, &parts.0, v),
         person_id: p.id,
@@ -360,24 +439,52 @@ async fn show_view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, p: Pers
     })
 }
 
-async fn show(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(id): Path<String>) -> Result<Response, Problem> {
+async fn show(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ViewPeople).await?;
     audit::record(
         &state.db,
         &v.actor(),
-        Entry { action: "person.view", object_kind: "person", object_id: p.id.to_string(), person_id: Some(p.id), unit_path: &p.unit_path, detail: serde_json::json!({}) },
+        Entry {
+            action: "person.view",
+            object_kind: "person",
+            object_id: p.id.to_string(),
+            person_id: Some(p.id),
+            unit_path: &p.unit_path,
+            detail: serde_json::json!({}),
+        },
     )
     .await?;
     show_view(&state, tr, &parts, &v, p, None, None).await
 }
 
-async fn reveal(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(id): Path<String>, CsrfForm(v, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
+async fn reveal(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(id): Path<String>,
+    CsrfForm(v, _): CsrfForm<serde_json::Value>,
+) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::UnmaskPersonalId).await?;
-    let full = people::reveal_personal_id(&state.db, &state.vault, p.id).await?.ok_or_else(Problem::not_found)?;
+    let full = people::reveal_personal_id(&state.db, &state.vault, p.id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
     audit::record(
         &state.db,
         &v.actor(),
-        Entry { action: "person.unmask", object_kind: "person", object_id: p.id.to_string(), person_id: Some(p.id), unit_path: &p.unit_path, detail: serde_json::json!({}) },
+        Entry {
+            action: "person.unmask",
+            object_kind: "person",
+            object_id: p.id.to_string(),
+            person_id: Some(p.id),
+            unit_path: &p.unit_path,
+            detail: serde_json::json!({}),
+        },
     )
     .await?;
     show_view(&state, tr, &parts, &v, p, Some(full), None).await
@@ -385,22 +492,34 @@ async fn reveal(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(id): 
 
 /// An officer, with the resident in front of them, sets a temporary password (creating the
 /// account if needed); the resident must change it at next sign-in.
-async fn reset_password(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(id): Path<String>, CsrfForm(v, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
+async fn reset_password(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(id): Path<String>,
+    CsrfForm(v, _): CsrfForm<serde_json::Value>,
+) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
     let temp = password::temporary();
     let t2 = temp.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&t2)).await.map_err(|_| Problem::internal())?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&t2))
+        .await
+        .map_err(|_| Problem::internal())?;
     let existing = accounts::by_person(&state.db, p.id).await?;
-    let pid = people::reveal_personal_id(&state.db, &state.vault, p.id).await?.ok_or_else(Problem::not_found)?;
-    let index = hocvuso_core::personal_id::PersonalId::parse(&pid).map(|id| state.vault.blind_index(&id)).ok();
+    let pid = people::reveal_personal_id(&state.db, &state.vault, p.id)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let index = hocvuso_core::personal_id::PersonalId::parse(&pid)
+        .map(|id| state.vault.blind_index(&id))
+        .ok();
     let mut tx = state.db.begin().await?;
     match &existing {
         Some(a) => {
             accounts::set_password(&mut tx, a.id, hash, true).await?;
-            if let Some(ix) = index.clone() {
-                if accounts::by_pid_index(&state.db, ix.clone()).await?.is_none() {
-                    accounts::set_pid_index(&mut tx, a.id, ix).await?;
-                }
+            if let Some(ix) = index.clone()
+                && accounts::by_pid_index(&state.db, ix.clone()).await?.is_none()
+            {
+                accounts::set_pid_index(&mut tx, a.id, ix).await?;
             }
         }
         None => {
@@ -421,7 +540,13 @@ async fn reset_password(State(state): State<AppState>, tr: Tr, parts: Parts0, Pa
                 },
             )
             .await
-            .map_err(|e| if matches!(e, hocvuso_db::DbError::Unique(_)) { Problem::conflict(Message::new("err-account-exists")) } else { e.into() })?;
+            .map_err(|e| {
+                if matches!(e, hocvuso_db::DbError::Unique(_)) {
+                    Problem::conflict(Message::new("err-account-exists"))
+                } else {
+                    e.into()
+                }
+            })?;
         }
     }
     audit::append(
@@ -444,14 +569,25 @@ async fn reset_password(State(state): State<AppState>, tr: Tr, parts: Parts0, Pa
     show_view(&state, tr, &parts, &v, p, None, Some(temp)).await
 }
 
-async fn withdraw_consent(State(state): State<AppState>, Path(id): Path<String>, CsrfForm(v, _): CsrfForm<serde_json::Value>) -> Result<Response, Problem> {
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(v, _): CsrfForm<serde_json::Value>,
+) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ManagePeople).await?;
     let mut tx = state.db.begin().await?;
     people::withdraw_consent(&mut tx, p.id, Some(v.account.id)).await?;
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry { action: "person.consent_withdrawn", object_kind: "person", object_id: p.id.to_string(), person_id: Some(p.id), unit_path: &p.unit_path, detail: serde_json::json!({}) },
+        Entry {
+            action: "person.consent_withdrawn",
+            object_kind: "person",
+            object_id: p.id.to_string(),
+            person_id: Some(p.id),
+            unit_path: &p.unit_path,
+            detail: serde_json::json!({}),
+        },
     )
     .await?;
     tx.commit().await?;

@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/units/{code}/children", post(create_child))
         .route("/units/{code}/rename", post(rename))
         .route("/units/{code}/merge", post(merge))
-        .route("/units/{code}/denominators", get(denominators_page).post(save_denominators))
+        .route(
+            "/units/{code}/denominators",
+            get(denominators_page).post(save_denominators),
+        )
         .route("/units/{code}/villages/import", post(import_villages))
         .route("/units/{code}/move", post(move_unit))
 }
@@ -52,7 +55,10 @@ fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
 /// contains the province (and so is strictly wider than the new commune).
 fn may_create_official(v: &Viewer, province: &Unit) -> bool {
     v.grants.iter().any(|g| {
-        matches!(g.role(), Some(hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin)) && province.path.starts_with(&g.unit_path)
+        matches!(
+            g.role(),
+            Some(hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin)
+        ) && province.path.starts_with(&g.unit_path)
     })
 }
 
@@ -63,7 +69,13 @@ pub struct UnitRow {
 }
 
 fn rows(tr: Tr, list: Vec<Unit>) -> Vec<UnitRow> {
-    list.into_iter().map(|u| UnitRow { kind: tr.get(&format!("kind-{}", u.kind)), code: u.code, name: u.name }).collect()
+    list.into_iter()
+        .map(|u| UnitRow {
+            kind: tr.get(&format!("kind-{}", u.kind)),
+            code: u.code,
+            name: u.name,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -73,10 +85,18 @@ struct ListPage {
     units: Vec<UnitRow>,
 }
 
-async fn list_provinces(State(state): State<AppState>, tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+async fn list_provinces(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    MaybeViewer(v): MaybeViewer,
+) -> Result<Response, Problem> {
     let mut list = units::by_level(&state.db, Level::Province).await?;
     hocvuso_core::text::sort_vietnamese(&mut list, |u| &u.name);
-    html(&ListPage { l: layout(tr, &parts, &v), units: rows(tr, list) })
+    html(&ListPage {
+        l: layout(tr, &parts, &v),
+        units: rows(tr, list),
+    })
 }
 
 pub struct EventRow {
@@ -107,7 +127,14 @@ struct ShowPage {
     error: Option<String>,
 }
 
-async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>, unit: Unit, error: Option<String>) -> Result<ShowPage, Problem> {
+async fn show_page(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Option<Viewer>,
+    unit: Unit,
+    error: Option<String>,
+) -> Result<ShowPage, Problem> {
     let crumbs = rows(tr, units::ancestors(&state.db, &unit).await?);
     let children = units::children(&state.db, unit.id).await?;
     let (orgs, admin): (Vec<Unit>, Vec<Unit>) = children.into_iter().partition(|u| u.level() == Level::Organisation);
@@ -119,16 +146,29 @@ async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>,
         let kinds: Vec<Kind> = match unit.level() {
             Level::Commune => Kind::village_kinds().chain(Kind::organisation_kinds()).collect(),
             Level::Province if v.as_ref().is_some_and(|v| may_create_official(v, &unit)) => {
-                [Kind::Xa, Kind::Phuong, Kind::DacKhu].into_iter().chain(Kind::organisation_kinds()).collect()
+                [Kind::Xa, Kind::Phuong, Kind::DacKhu]
+                    .into_iter()
+                    .chain(Kind::organisation_kinds())
+                    .collect()
             }
             Level::Province | Level::Village | Level::Organisation => Kind::organisation_kinds().collect(),
             Level::Country => Vec::new(),
         };
-        child_kinds = kinds.into_iter().map(|k| (k.as_str().to_string(), tr.get(&k.label_key()))).collect();
+        child_kinds = kinds
+            .into_iter()
+            .map(|k| (k.as_str().to_string(), tr.get(&k.label_key())))
+            .collect();
     }
     let siblings = if can_manage {
         match unit.parent_id {
-            Some(p) => rows(tr, units::children(&state.db, p).await?.into_iter().filter(|s| s.id != unit.id && s.level() == unit.level()).collect()),
+            Some(p) => rows(
+                tr,
+                units::children(&state.db, p)
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.id != unit.id && s.level() == unit.level())
+                    .collect(),
+            ),
             None => Vec::new(),
         }
     } else {
@@ -138,7 +178,10 @@ async fn show_page(state: &AppState, tr: Tr, parts: &Parts0, v: &Option<Viewer>,
         units::events(&state.db, unit.id)
             .await?
             .into_iter()
-            .map(|e| EventRow { at: crate::pages::people::fmt_time(&e.at), text: event_text(tr, &e.event, &e.detail) })
+            .map(|e| EventRow {
+                at: crate::pages::people::fmt_time(&e.at),
+                text: event_text(tr, &e.event, &e.detail),
+            })
             .collect()
     } else {
         Vec::new()
@@ -175,20 +218,37 @@ fn event_text(tr: Tr, event: &str, detail: &str) -> String {
     let m = match event {
         "created" => Message::new("event-created").arg("name", s("name")),
         "renamed" => Message::new("event-renamed").arg("from", s("from")).arg("to", s("to")),
-        "merged_into" => Message::new("event-merged-into").arg("name", s("name")).arg("code", s("into")),
-        "absorbed" => Message::new("event-absorbed").arg("name", s("name")).arg("code", s("from")),
+        "merged_into" => Message::new("event-merged-into")
+            .arg("name", s("name"))
+            .arg("code", s("into")),
+        "absorbed" => Message::new("event-absorbed")
+            .arg("name", s("name"))
+            .arg("code", s("from")),
         "moved" => Message::new("event-moved").arg("code", s("to")),
         other => Message::new(other),
     };
     tr.msg(&m)
 }
 
-async fn show(State(state): State<AppState>, tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer, Path(code): Path<String>) -> Result<Response, Problem> {
+async fn show(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    MaybeViewer(v): MaybeViewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     html(&show_page(&state, tr, &parts, &v, unit, None).await?)
 }
 
-async fn show_with_error(state: &AppState, tr: Tr, parts: &Parts0, v: Viewer, unit: Unit, m: Message) -> Result<Response, Problem> {
+async fn show_with_error(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: Viewer,
+    unit: Unit,
+    m: Message,
+) -> Result<Response, Problem> {
     let page = show_page(state, tr, parts, &Some(v), unit, Some(tr.msg(&m))).await?;
     let mut r = html(&page)?;
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -206,7 +266,13 @@ struct ChildForm {
     code: String,
 }
 
-async fn create_child(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<ChildForm>) -> Result<Response, Problem> {
+async fn create_child(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<ChildForm>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ManageUnits, &unit.path)?;
     let Some(kind) = Kind::parse(&form.kind) else {
@@ -216,7 +282,12 @@ async fn create_child(State(state): State<AppState>, tr: Tr, parts: Parts0, Path
     if kind.level() == Level::Commune && !may_create_official(&v, &unit) {
         return Err(Problem::forbidden());
     }
-    let new = NewUnit { parent: &unit, kind, name: &form.name, code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()) };
+    let new = NewUnit {
+        parent: &unit,
+        kind,
+        name: &form.name,
+        code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()),
+    };
     let mut tx = state.db.begin().await?;
     let created = match units::create_in(&mut tx, new, Some(v.account.id)).await {
         Ok(u) => u,
@@ -249,7 +320,13 @@ struct RenameForm {
     name: String,
 }
 
-async fn rename(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<RenameForm>) -> Result<Response, Problem> {
+async fn rename(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<RenameForm>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     if !authz::can_manage_unit(&v, &unit) {
         return Err(Problem::forbidden());
@@ -281,7 +358,13 @@ struct MergeForm {
     into: String,
 }
 
-async fn merge(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<MergeForm>) -> Result<Response, Problem> {
+async fn merge(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<MergeForm>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     if !authz::can_manage_unit(&v, &unit) {
         return Err(Problem::forbidden());
@@ -344,7 +427,27 @@ fn this_year() -> i32 {
     time::OffsetDateTime::now_utc().year()
 }
 
-async fn denominators_view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, unit: Unit, year: i32, errors: Vec<String>, saved: bool) -> Result<DenominatorsPage, Problem> {
+/// What happened to the last submission, shown above the table.
+enum Submitted {
+    Nothing,
+    Saved,
+    Refused(Vec<String>),
+}
+
+async fn denominators_view(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    unit: Unit,
+    year: i32,
+    submitted: Submitted,
+) -> Result<DenominatorsPage, Problem> {
+    let (errors, saved) = match submitted {
+        Submitted::Nothing => (Vec::new(), false),
+        Submitted::Saved => (Vec::new(), true),
+        Submitted::Refused(e) => (e, false),
+    };
     let lines = denominators::for_unit(&state.db, unit.id, year).await?;
     let rows = lines
         .into_iter()
@@ -368,14 +471,26 @@ async fn denominators_view(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer,
     })
 }
 
-async fn denominators_page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>, Query(q): Query<YearQuery>) -> Result<Response, Problem> {
+async fn denominators_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ViewDenominators, &unit.path)?;
     let year = match q.year.as_deref() {
         Some(y) => parse_year(y).map_err(Problem::bad_request)?,
         None => this_year(),
     };
-    html(&denominators_view(&state, tr, &parts, &v, unit, year, Vec::new(), q.saved.is_some()).await?)
+    let submitted = if q.saved.is_some() {
+        Submitted::Saved
+    } else {
+        Submitted::Nothing
+    };
+    html(&denominators_view(&state, tr, &parts, &v, unit, year, submitted).await?)
 }
 
 async fn save_denominators(
@@ -391,19 +506,29 @@ async fn save_denominators(
     let mut errors = Vec::new();
     let mut values = Vec::new();
     for kind in DenominatorKind::ALL {
-        let raw = form.get(&format!("value_{}", kind.as_str())).map(String::as_str).unwrap_or("").trim();
+        let raw = form
+            .get(&format!("value_{}", kind.as_str()))
+            .map(String::as_str)
+            .unwrap_or("")
+            .trim();
         if raw.is_empty() {
             continue;
         }
-        let source = form.get(&format!("source_{}", kind.as_str())).map(String::as_str).unwrap_or("");
+        let source = form
+            .get(&format!("source_{}", kind.as_str()))
+            .map(String::as_str)
+            .unwrap_or("");
         let label = tr.get(&kind.label_key());
-        match (parse_count(raw), hocvuso_core::text::required_line("source", source, 200)) {
+        match (
+            parse_count(raw),
+            hocvuso_core::text::required_line("source", source, 200),
+        ) {
             (Ok(n), Ok(src)) => values.push((kind, n, src)),
             (Err(m), _) | (_, Err(m)) => errors.push(format!("{label}: {}", tr.msg(&m))),
         }
     }
     if !errors.is_empty() {
-        let page = denominators_view(&state, tr, &parts, &v, unit, year, errors, false).await?;
+        let page = denominators_view(&state, tr, &parts, &v, unit, year, Submitted::Refused(errors)).await?;
         let mut r = html(&page)?;
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         r.extensions_mut().insert(Rendered);
@@ -448,7 +573,14 @@ struct VillagesResult {
 
 /// A commune officer uploads the list of villages and residential groups; nothing is created unless
 /// every row is valid, and villages already present (same name) are kept.
-async fn import_villages(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer, Path(code): Path<String>, mp: axum::extract::Multipart) -> Result<Response, Problem> {
+async fn import_villages(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     authz::require(&v, Action::ManageUnits, &unit.path)?;
     if unit.level() != Level::Commune {
@@ -458,23 +590,41 @@ async fn import_villages(State(state): State<AppState>, tr: Tr, parts: Parts0, v
     crate::csrf::check(&v, sent.as_deref().unwrap_or(""))?;
     let render = |done: Option<String>, failure: Option<String>, errors: Vec<LineError>| -> Result<Response, Problem> {
         let failed = failure.is_some() || !errors.is_empty();
-        let mut r = html(&VillagesResult { l: Layout::for_viewer(tr, &parts.0, &v), unit: unit.clone(), done, failure, errors })?;
+        let mut r = html(&VillagesResult {
+            l: Layout::for_viewer(tr, &parts.0, &v),
+            unit: unit.clone(),
+            done,
+            failure,
+            errors,
+        })?;
         if failed {
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r.extensions_mut().insert(Rendered);
         }
         Ok(r)
     };
-    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header).and_then(|t| hocvuso_core::import::check_villages(&t));
+    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header)
+        .and_then(|t| hocvuso_core::import::check_villages(&t));
     let (rows, errors) = match checked {
         Ok(x) => x,
         Err(m) => return render(None, Some(tr.msg(&m)), Vec::new()),
     };
     if !errors.is_empty() {
-        let errors = errors.into_iter().map(|e| LineError { line: e.line, column: e.column, message: tr.msg(&e.message) }).collect();
+        let errors = errors
+            .into_iter()
+            .map(|e| LineError {
+                line: e.line,
+                column: e.column,
+                message: tr.msg(&e.message),
+            })
+            .collect();
         return render(None, None, errors);
     }
-    let default_kind = if unit.kind.as_str() == "phuong" { Kind::ToDanPho } else { Kind::Thon };
+    let default_kind = if unit.kind.as_str() == "phuong" {
+        Kind::ToDanPho
+    } else {
+        Kind::Thon
+    };
     let (mut created, mut unchanged) = (0, 0);
     let mut tx = state.db.begin().await?;
     for r in &rows {
@@ -482,12 +632,25 @@ async fn import_villages(State(state): State<AppState>, tr: Tr, parts: Parts0, v
             unchanged += 1;
             continue;
         }
-        let new = NewUnit { parent: &unit, kind: r.kind.unwrap_or(default_kind), name: &r.name, code: r.code.as_deref() };
+        let new = NewUnit {
+            parent: &unit,
+            kind: r.kind.unwrap_or(default_kind),
+            name: &r.name,
+            code: r.code.as_deref(),
+        };
         match units::create_in(&mut tx, new, Some(v.account.id)).await {
             Ok(_) => created += 1,
             Err(UnitError::Invalid(m)) => {
                 drop(tx);
-                return render(None, None, vec![LineError { line: r.line, column: String::new(), message: tr.msg(&m) }]);
+                return render(
+                    None,
+                    None,
+                    vec![LineError {
+                        line: r.line,
+                        column: String::new(),
+                        message: tr.msg(&m),
+                    }],
+                );
             }
             Err(UnitError::Db(e)) => return Err(e.into()),
         }
@@ -495,11 +658,22 @@ async fn import_villages(State(state): State<AppState>, tr: Tr, parts: Parts0, v
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry { action: "unit.import", object_kind: "unit", object_id: unit.code.clone(), person_id: None, unit_path: &unit.path, detail: serde_json::json!({"created": created, "unchanged": unchanged}) },
+        Entry {
+            action: "unit.import",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &unit.path,
+            detail: serde_json::json!({"created": created, "unchanged": unchanged}),
+        },
     )
     .await?;
     tx.commit().await?;
-    let done = tr.msg(&Message::new("villages-import-done").arg("created", created).arg("unchanged", unchanged));
+    let done = tr.msg(
+        &Message::new("villages-import-done")
+            .arg("created", created)
+            .arg("unchanged", unchanged),
+    );
     render(Some(done), None, Vec::new())
 }
 
@@ -510,13 +684,27 @@ struct MoveForm {
 }
 
 /// Moves a village or organisation under another unit (the step of a split); its people follow.
-async fn move_unit(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(code): Path<String>, CsrfForm(v, form): CsrfForm<MoveForm>) -> Result<Response, Problem> {
+async fn move_unit(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, form): CsrfForm<MoveForm>,
+) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
     if !authz::can_manage_unit(&v, &unit) || !matches!(unit.level(), Level::Village | Level::Organisation) {
         return Err(Problem::forbidden());
     }
     let Some(to) = units::by_code(&state.db, form.to.trim()).await? else {
-        return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-not-found").arg("code", form.to.trim())).await;
+        return show_with_error(
+            &state,
+            tr,
+            &parts,
+            v,
+            unit,
+            Message::new("err-unit-not-found").arg("code", form.to.trim()),
+        )
+        .await;
     };
     authz::require(&v, Action::ManageUnits, &to.path)?;
     match units::move_to(&state.db, &unit, &to, Some(v.account.id)).await {
@@ -527,7 +715,14 @@ async fn move_unit(State(state): State<AppState>, tr: Tr, parts: Parts0, Path(co
     audit::record(
         &state.db,
         &v.actor(),
-        Entry { action: "unit.move", object_kind: "unit", object_id: unit.code.clone(), person_id: None, unit_path: &to.path, detail: serde_json::json!({"to": to.code}) },
+        Entry {
+            action: "unit.move",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &to.path,
+            detail: serde_json::json!({"to": to.code}),
+        },
     )
     .await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())

@@ -1,0 +1,906 @@
+//! Real-browser tests: headless Chromium driven through chromedriver. Every page visited is
+//! checked with axe-core against WCAG 2.1 AA; forms are filled and submitted as a person would;
+//! one test runs with JavaScript switched off to prove the app does not depend on it. Chromium
+//! and chromedriver are required: when they are missing the tests fail, they never skip.
+
+use crate::helpers::{Backend, TestApp, officer_units};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hocvuso_db::demo;
+use hocvuso_db::people::{self, SearchTerm};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const INSTALL_HINT: &str = "install them with: apt-get install -y chromium chromium-driver";
+
+/// A chromedriver we started, in its own process group (so Chromium, its child, goes with it).
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start(log: &Path) -> Driver {
+        assert!(
+            Path::new(CHROMIUM).exists(),
+            "Chromium is required for the browser tests and {CHROMIUM} does not exist; {INSTALL_HINT}"
+        );
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+            l.local_addr().expect("local address").port()
+        };
+        let mut cmd = Command::new(CHROMEDRIVER);
+        cmd.arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("chromedriver is required for the browser tests and could not be started ({e}); {INSTALL_HINT}")
+        });
+        let mut d = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = d.child.try_wait() {
+                panic!("chromedriver exited at start ({status}):\n{}", log_tail(log));
+            }
+            if let Ok(r) = http.get(format!("{}/status", d.url)).send().await
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == json!(true)
+            {
+                return d;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer on port {port} within 30 s:\n{}",
+                log_tail(log)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The whole group we created: chromedriver and any Chromium left behind by a failed test.
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser session with its own fresh profile.
+struct Browser {
+    c: Client,
+    base: String,
+    driver: Driver,
+    profile: tempfile::TempDir,
+    /// Every accessibility problem found, reported all at once at the end.
+    problems: Vec<String>,
+    /// What was checked, printed for the record.
+    checked: Vec<String>,
+}
+
+impl Browser {
+    async fn open(app: &TestApp, javascript: bool) -> Browser {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let driver = Driver::start(&profile.path().join("chromedriver.log")).await;
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-dev-shm-usage".into(),
+            "--lang=vi".into(),
+            "--accept-lang=vi-VN,vi".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.path().join("chromium").display()),
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        // Vietnamese first, as for the people this is built for.
+        let prefs = json!({ "intl.accept_languages": "vi-VN,vi" });
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": CHROMIUM, "args": args, "prefs": prefs }),
+        );
+        install_crypto_provider();
+        let c = ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Chromium did not start under chromedriver: {e}\n{}",
+                    log_tail(&profile.path().join("chromedriver.log"))
+                )
+            });
+        Browser {
+            c,
+            base: app.addr.clone(),
+            driver,
+            profile,
+            problems: Vec::new(),
+            checked: Vec::new(),
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.c
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+    }
+
+    /// The current path and query.
+    async fn current(&self) -> String {
+        let url = self.c.current_url().await.expect("current url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Whether the page has an element matching `css`.
+    async fn has(&self, css: &str) -> bool {
+        !self
+            .c
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find elements")
+            .is_empty()
+    }
+
+    /// The element, or a failure naming the page it is missing from.
+    async fn find(&self, css: &str) -> Element {
+        match self.c.find(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => panic!("{css} on {}: {e}", self.current().await),
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("element text")
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        e.clear().await.expect("clear field");
+        e.send_keys(value).await.expect("type into field");
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("click");
+    }
+
+    /// Clicks a link or submit button and waits until the next page has replaced this one.
+    async fn click_and_wait(&self, css: &str) {
+        let old = self.find("html").await;
+        self.click(css).await;
+        self.wait_until_stale(old, css).await;
+    }
+
+    async fn wait_until_stale(&self, old: Element, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while old.tag_name().await.is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "no new page 20 s after clicking {what} on {}",
+                self.current().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Whether the page runs scripts: with scripting off, the HTML parser turns the content of
+    /// `<noscript>` into elements (WebDriver's own scripts run either way).
+    async fn scripting(&self) -> bool {
+        let probe = "const d = document.createElement('div'); d.innerHTML = '<noscript><p>x</p></noscript>'; return d.querySelector('noscript p') === null;";
+        self.c.execute(probe, vec![]).await.expect("scripting probe") == json!(true)
+    }
+
+    /// Signs in through the form, as a person would.
+    async fn sign_in(&self, phone: &str) {
+        self.goto("/login").await;
+        self.fill("#login", phone).await;
+        self.fill("#password", &demo::password_for(phone)).await;
+        self.click_and_wait("main form button[type=submit]").await;
+        let at = self.current().await;
+        assert!(
+            !at.starts_with("/login"),
+            "sign-in of {phone} stayed on {at}: {}",
+            self.text("main").await
+        );
+        assert!(
+            self.has("header .who").await,
+            "no signed-in name in the header after signing in as {phone}"
+        );
+    }
+
+    async fn sign_out(&self) {
+        self.click_and_wait("header form[action='/logout'] button").await;
+        assert!(
+            self.has("header a[href='/login']").await,
+            "signed out: the header offers to sign in"
+        );
+    }
+
+    /// Runs axe-core with the WCAG 2.0/2.1 A and AA rules on the current page: the violations,
+    /// and the ids of the rules whose result needs a person's review ("incomplete").
+    async fn run_axe(&self, at: &str) -> (Vec<Value>, Vec<String>) {
+        self.c
+            .execute(axe_source(), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("injecting axe-core into {at}: {e}"));
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+              .then(r => done({
+                  passes: r.passes.length,
+                  incomplete: r.incomplete.map(v => v.id + ' (' + v.nodes.length + ')'),
+                  violations: r.violations.map(v => ({
+                      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                      nodes: v.nodes.map(n => ({ html: n.html, target: n.target, summary: n.failureSummary })) })) }))
+              .catch(e => done({ error: String(e) }));
+        "#;
+        let out = self
+            .c
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("running axe-core on {at}: {e}"));
+        if let Some(err) = out.get("error") {
+            panic!("axe-core failed on {at}: {err}");
+        }
+        assert!(
+            out["passes"].as_u64().unwrap_or(0) > 0,
+            "axe-core checked nothing on {at}: {out}"
+        );
+        let violations = out["violations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("axe-core returned {out} on {at}"))
+            .clone();
+        let incomplete = out["incomplete"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        (violations, incomplete)
+    }
+
+    /// Checks the current page with axe-core; violations are kept for the final report.
+    async fn axe(&mut self, label: &str) {
+        let at = self.current().await;
+        let (violations, incomplete) = self.run_axe(&at).await;
+        let review = if incomplete.is_empty() {
+            String::new()
+        } else {
+            format!(" — to review by hand: {}", incomplete.join(", "))
+        };
+        self.checked.push(format!("{label} {at}{review}"));
+        for v in violations {
+            let mut s = format!(
+                "[{label}] {at}\n  {} ({}): {}\n  {}",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["helpUrl"].as_str().unwrap_or("")
+            );
+            for n in v["nodes"].as_array().into_iter().flatten() {
+                s.push_str(&format!(
+                    "\n    at {}: {}\n      {}",
+                    n["target"],
+                    n["html"].as_str().unwrap_or(""),
+                    n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")
+                ));
+            }
+            self.problems.push(s);
+        }
+    }
+
+    /// Walks the page with the Tab key as a keyboard user would: every element reached must be
+    /// on screen and show a focus outline of at least 2 px with 3:1 contrast against what is
+    /// behind it (WCAG 2.4.7 and 1.4.11, which axe-core does not check).
+    async fn keyboard_focus(&mut self, label: &str) {
+        let at = self.current().await;
+        self.c
+            .execute(
+                "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);",
+                vec![],
+            )
+            .await
+            .expect("reset focus");
+        let probe = r#"
+            const e = document.activeElement;
+            if (!e || e === document.body || e === document.documentElement) return null;
+            if (e.dataset.tabSeen) return 'again';
+            e.dataset.tabSeen = '1';
+            const cs = getComputedStyle(e), r = e.getBoundingClientRect();
+            // What lies under the middle of the outline ring, left of the element.
+            const ring = (parseFloat(cs.outlineOffset) || 0) + (parseFloat(cs.outlineWidth) || 0) / 2;
+            const under = document.elementsFromPoint(Math.max(0, r.left - ring), r.top + r.height / 2)
+                .find(u => u === e || !e.contains(u)) || e.parentElement;
+            let bg = 'rgb(255, 255, 255)';
+            for (let p = under; p; p = p.parentElement) {
+                const c = getComputedStyle(p).backgroundColor;
+                if (c && c !== 'transparent' && !c.startsWith('rgba(0, 0, 0, 0)')) { bg = c; break; }
+            }
+            return { html: e.outerHTML.slice(0, 160), style: cs.outlineStyle, width: parseFloat(cs.outlineWidth) || 0,
+                     color: cs.outlineColor, bg,
+                     onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight };
+        "#;
+        let tab = || {
+            KeyActions::new("keyboard".into())
+                .then(KeyAction::Down { value: Key::Tab.into() })
+                .then(KeyAction::Up { value: Key::Tab.into() })
+        };
+        let mut reached = 0;
+        for _ in 0..150 {
+            self.c.perform_actions(tab()).await.expect("press Tab");
+            let f = self.c.execute(probe, vec![]).await.expect("focus probe");
+            if f == json!("again") || (f.is_null() && reached > 0) {
+                break;
+            }
+            if f.is_null() {
+                continue;
+            }
+            reached += 1;
+            let (fg, bg) = (rgb(&f["color"]), rgb(&f["bg"]));
+            let ratio = contrast(fg, bg);
+            let fine = f["style"] != "none"
+                && f["width"].as_f64().unwrap_or(0.0) >= 2.0
+                && ratio >= 3.0
+                && f["onScreen"] == json!(true);
+            if !fine {
+                self.problems.push(format!(
+                    "[{label}] {at}\n  focus-indicator: focused element without a visible focus outline (2 px, 3:1)\n    {}\n      outline {} {}px {} on background {}: {ratio:.2}:1, on screen: {}",
+                    f["html"].as_str().unwrap_or(""),
+                    f["style"], f["width"], f["color"], f["bg"], f["onScreen"]
+                ));
+            }
+        }
+        assert!(reached > 0, "the Tab key reached nothing on {at}");
+        self.checked
+            .push(format!("{label} {at} — keyboard: {reached} focus stops"));
+        self.c
+            .execute(
+                "document.querySelectorAll('[data-tab-seen]').forEach(e => delete e.dataset.tabSeen)",
+                vec![],
+            )
+            .await
+            .expect("clean up");
+    }
+
+    /// At a given window width, the page must not scroll sideways (WCAG 1.4.10 Reflow at 320 CSS
+    /// px; wide tables scroll inside their own box).
+    async fn reflow(&mut self, label: &str) {
+        let at = self.current().await;
+        let w = self
+            .c
+            .execute(
+                "const d = document.documentElement; return [d.scrollWidth, d.clientWidth];",
+                vec![],
+            )
+            .await
+            .expect("page width");
+        let (scroll, client) = (w[0].as_u64().unwrap_or(0), w[1].as_u64().unwrap_or(0));
+        self.checked.push(format!("{label} {at} — reflow at {client} px"));
+        if scroll > client {
+            self.problems.push(format!(
+                "[{label}] {at}\n  reflow: the page is {scroll} px wide in a {client} px window and scrolls sideways"
+            ));
+        }
+    }
+
+    /// Makes the page area (not the window) `width`×`height` CSS pixels.
+    async fn viewport(&self, width: u32, height: u32) {
+        self.c.set_window_size(width, height).await.expect("resize");
+        let inner = self
+            .c
+            .execute("return [innerWidth, innerHeight];", vec![])
+            .await
+            .expect("viewport");
+        let (w, h) = (
+            inner[0].as_u64().unwrap_or(0) as u32,
+            inner[1].as_u64().unwrap_or(0) as u32,
+        );
+        if (w, h) != (width, height) {
+            self.c
+                .set_window_size(width + width.saturating_sub(w), height + height.saturating_sub(h))
+                .await
+                .expect("resize");
+        }
+    }
+
+    /// Proves the checker can fail: an input without a label, added for a moment, is reported.
+    async fn axe_self_test(&self) {
+        let at = self.current().await;
+        self.c
+            .execute(
+                "document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"axe-self-test\">')",
+                vec![],
+            )
+            .await
+            .expect("add an unlabelled input");
+        let (violations, _) = self.run_axe(&at).await;
+        self.c
+            .execute("document.getElementById('axe-self-test').remove()", vec![])
+            .await
+            .expect("remove it");
+        assert!(
+            violations.iter().any(|v| v["id"] == "label"),
+            "axe-core did not report an unlabelled input: {violations:?}"
+        );
+    }
+
+    async fn visit(&mut self, label: &str, path: &str) {
+        self.goto(path).await;
+        self.axe(label).await;
+    }
+
+    /// Asserts no violation was found on any page, then ends the browser session.
+    async fn finish(self) {
+        let Browser {
+            c,
+            driver,
+            profile,
+            problems,
+            checked,
+            ..
+        } = self;
+        let _ = c.close().await;
+        drop(driver);
+        drop(profile);
+        if !checked.is_empty() {
+            eprintln!("{} accessibility checks:\n  {}", checked.len(), checked.join("\n  "));
+        }
+        assert!(
+            problems.is_empty(),
+            "{} WCAG 2.1 AA problem(s):\n{}",
+            problems.len(),
+            problems.join("\n\n")
+        );
+    }
+}
+
+/// The end of chromedriver's log, to explain a failed start (the log lives in a temporary
+/// directory that is gone after the test).
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let start = text.char_indices().rev().nth(3000).map(|(i, _)| i).unwrap_or(0);
+    text[start..].to_string()
+}
+
+/// fantoccini's connector is built with rustls even for plain HTTP to chromedriver, and rustls
+/// refuses to guess when two crypto providers are compiled in (ring through reqwest, aws-lc-rs
+/// through fantoccini's hyper-rustls): the process chooses ring once.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// An `rgb(…)`/`rgba(…)` colour from getComputedStyle.
+fn rgb(v: &Value) -> (f64, f64, f64) {
+    let s = v.as_str().unwrap_or("");
+    let inside = s
+        .split_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(i, _)| i)
+        .unwrap_or("");
+    let n: Vec<f64> = inside.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    match n.as_slice() {
+        [r, g, b, ..] => (*r, *g, *b),
+        _ => panic!("not a colour: {v}"),
+    }
+}
+
+/// The WCAG contrast ratio of two colours.
+fn contrast(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
+    let lum = |(r, g, b): (f64, f64, f64)| {
+        let f = |c: f64| {
+            let c = c / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+fn axe_source() -> &'static str {
+    static SRC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SRC.get_or_init(|| {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&p).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is required for the browser tests: cannot read {} ({e}); run `npm ci` at the repository root",
+                p.display()
+            )
+        })
+    })
+}
+
+/// Polls an import's status page until it stops refreshing itself (checking or applying).
+async fn wait_for_import(b: &Browser, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        b.goto(path).await;
+        if !b.has("meta[http-equiv=refresh]").await {
+            return;
+        }
+        assert!(Instant::now() < deadline, "import {path} still running after 60 s");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_pages_pass_axe() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, other) = officer_units(&app).await;
+    let code = commune.code.clone();
+    let mut b = Browser::open(&app, true).await;
+
+    b.goto("/").await;
+    b.axe_self_test().await;
+
+    // Anonymous: the public pages, the sign-in form and its error state, an error page.
+    for path in [
+        "/",
+        "/units",
+        "/units/19",
+        &format!("/units/{code}"),
+        "/login",
+        "/khong-co",
+    ] {
+        b.visit("anonymous", path).await;
+    }
+    assert!(b.text("main").await.contains("404"), "the error page names its code");
+    b.goto("/login").await;
+    b.fill("#login", "0900000005").await;
+    b.fill("#password", "sai-mat-khau").await;
+    b.click_and_wait("main form button[type=submit]").await;
+    assert!(b.has("main .alert").await, "a wrong password shows an alert");
+    b.axe("wrong password").await;
+
+    // The commune officer, signed in through the form.
+    b.sign_in("0900000005").await;
+    assert!(b.scripting().await, "page scripts run in this browser");
+    b.axe("officer home").await;
+    let nav: Vec<String> = {
+        let mut out = Vec::new();
+        for a in b.c.find_all(Locator::Css("header nav a")).await.expect("nav links") {
+            out.push(a.attr("href").await.expect("href").unwrap_or_default());
+        }
+        out
+    };
+    assert!(
+        nav.contains(&format!("/units/{code}")) && nav.contains(&"/me".to_string()),
+        "officer navigation: {nav:?}"
+    );
+    for path in nav.iter().filter(|p| p.as_str() != "/") {
+        b.visit("officer nav", path).await;
+    }
+    for path in [
+        "/units".to_string(),
+        "/units/19".to_string(),
+        format!("/units/{code}"),
+        format!("/units/{code}/people"),
+        format!("/units/{code}/people/new"),
+        format!("/units/{code}/import"),
+        format!("/units/{code}/denominators"),
+        "/me".to_string(),
+        "/account/password".to_string(),
+        "/khong-co".to_string(),
+        format!("/units/{}/people", other.code),
+    ] {
+        b.visit("officer", &path).await;
+    }
+    assert!(
+        b.text("main").await.contains("403"),
+        "another commune's people are refused"
+    );
+
+    // Registration with invalid data. The browser itself refuses an empty required name…
+    let new = format!("/units/{code}/people/new");
+    b.goto(&new).await;
+    b.fill("#birth_date", "31/02/1990").await;
+    b.fill("#personal_id", "019090001234").await;
+    b.click("main form button[type=submit]").await;
+    let missing =
+        b.c.execute(
+            "return document.getElementById('full_name').validity.valueMissing",
+            vec![],
+        )
+        .await
+        .expect("validity");
+    assert_eq!(missing, json!(true), "the browser flags the empty name");
+    assert_eq!(
+        b.current().await,
+        new,
+        "the browser did not send a form with an empty required name"
+    );
+    // …so switch its validation off to see the server's own messages, in Vietnamese.
+    b.c.execute("document.querySelector('main form').noValidate = true", vec![])
+        .await
+        .expect("noValidate");
+    b.click_and_wait("main form button[type=submit]").await;
+    let alert = b.text("main .alert").await;
+    assert!(alert.contains("không có thật trên lịch"), "31/02 refused: {alert}");
+    assert!(alert.contains("không được để trống"), "empty name refused: {alert}");
+    assert!(alert.contains("đồng ý"), "consent required: {alert}");
+    assert_eq!(
+        b.c.find(Locator::Id("birth_date"))
+            .await
+            .expect("field")
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("31/02/1990"),
+        "what was typed is kept"
+    );
+    b.axe("registration errors").await;
+
+    // A valid registration, then the person's record.
+    b.goto(&new).await;
+    b.fill("#full_name", "Đặng Thị Đào").await;
+    b.fill("#birth_date", "01/02/1990").await;
+    b.click("input[name=sex][value=female]").await;
+    b.fill("#personal_id", "019190005551").await;
+    b.fill("#phone", "0987000111").await;
+    b.click("input[name=consent][value=paper]").await;
+    b.click_and_wait("main form button[type=submit]").await;
+    let person = b.current().await;
+    assert!(
+        person.starts_with("/people/"),
+        "registered person shown, not {person}: {}",
+        b.text("main").await
+    );
+    assert_eq!(b.text("main h1").await, "Đặng Thị Đào");
+    b.axe("person").await;
+    b.click_and_wait(&format!("form[action='{person}/reveal'] button"))
+        .await;
+    assert!(
+        b.text("main .facts").await.contains("019190005551"),
+        "ID number revealed"
+    );
+    b.axe("person, ID revealed").await;
+
+    // Search without diacritics through the search box.
+    b.goto(&format!("/units/{code}/people")).await;
+    b.fill("#q", "dang thi dao").await;
+    b.click_and_wait("form[role=search] button[type=submit]").await;
+    assert!(
+        b.current().await.contains("q=dang+thi+dao"),
+        "search sent: {}",
+        b.current().await
+    );
+    let names: Vec<String> = {
+        let mut out = Vec::new();
+        for a in
+            b.c.find_all(Locator::Css("main table tbody th a"))
+                .await
+                .expect("results")
+        {
+            out.push(a.text().await.expect("name"));
+        }
+        out
+    };
+    assert!(
+        names.iter().any(|n| n == "Đặng Thị Đào"),
+        "«dang thi dao» finds Đặng Thị Đào: {names:?}"
+    );
+    b.axe("search results").await;
+    b.fill("#q", "khong ai co ten nay").await;
+    b.click_and_wait("form[role=search] button[type=submit]").await;
+    b.axe("search, nothing found").await;
+
+    // Import: upload through the file input, wait for the check, decide, wait for the result.
+    let csv = b.profile.path().join("danh-sach.csv");
+    std::fs::write(&csv, "Họ và tên,Ngày sinh,Giới tính,Số định danh\nLê Thị Hồng,01/02/1990,Nữ,019190007771\nTrần Văn Sai,31/02/1990,Nam,019090007772\n").expect("write csv");
+    b.goto(&format!("/units/{code}/import")).await;
+    b.c.find(Locator::Id("file"))
+        .await
+        .expect("file input")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("choose file");
+    b.click_and_wait("main form[enctype] button[type=submit]").await;
+    let job = b.current().await;
+    assert!(
+        job.starts_with("/imports/"),
+        "upload leads to the import's page, not {job}"
+    );
+    wait_for_import(&b, &job).await;
+    let errors = b.text("main table").await;
+    assert!(
+        errors.contains("31/02/1990"),
+        "the bad row is listed with its reason: {errors}"
+    );
+    b.axe("import awaiting decision").await;
+    b.click_and_wait("main button[name=choice][value=import]").await;
+    wait_for_import(&b, &job).await;
+    assert!(
+        !b.has("main button[name=choice]").await,
+        "decided: {}",
+        b.text("main").await
+    );
+    b.axe("import done").await;
+    b.visit("officer", &format!("/units/{code}/import")).await;
+
+    // Keyboard: every stop of the Tab key shows where the focus is.
+    for path in [
+        "/".to_string(),
+        format!("/units/{code}/people"),
+        new.clone(),
+        person.clone(),
+        format!("/units/{code}"),
+    ] {
+        b.goto(&path).await;
+        b.keyboard_focus("keyboard").await;
+    }
+
+    // Narrow screens: nothing scrolls sideways at 320 px.
+    b.viewport(320, 640).await;
+    for path in [
+        "/".to_string(),
+        format!("/units/{code}"),
+        format!("/units/{code}/people"),
+        new.clone(),
+        person.clone(),
+        job.clone(),
+        format!("/units/{code}/denominators"),
+        "/access".to_string(),
+        "/me".to_string(),
+    ] {
+        b.goto(&path).await;
+        b.reflow("320 px").await;
+        b.axe("320 px").await;
+    }
+
+    // Mobile: the people list in a 360×740 window, checked and photographed.
+    b.viewport(360, 740).await;
+    b.visit("mobile", &format!("/units/{code}/people")).await;
+    b.visit("mobile", &new).await;
+    b.goto(&format!("/units/{code}/people")).await;
+    let png = b.c.screenshot().await.expect("screenshot");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join("people-mobile.png"), png).expect("save screenshot");
+    b.viewport(1280, 900).await;
+
+    b.sign_out().await;
+    b.axe("signed out").await;
+    b.finish().await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_and_learner_pages_pass_axe() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&app).await;
+    let mut b = Browser::open(&app, true).await;
+
+    b.sign_in("0900000002").await;
+    b.axe_self_test().await;
+    b.axe("steering home").await;
+    for path in [
+        "/audit",
+        "/access",
+        "/units/19",
+        "/units/19/denominators",
+        &format!("/units/{}", commune.code),
+        "/me",
+    ] {
+        b.visit("steering", path).await;
+    }
+    // A refused grant shows its error on the access page.
+    b.goto("/access").await;
+    b.fill("#phone", "0911222333").await;
+    b.fill("#unit_code", "khong-co-don-vi").await;
+    b.click_and_wait("main form[action='/access'] button[type=submit]")
+        .await;
+    assert!(b.has("main .alert").await, "the refused grant is explained");
+    b.axe("access error").await;
+    for path in ["/access", "/audit"] {
+        b.goto(path).await;
+        b.keyboard_focus("keyboard").await;
+    }
+    b.viewport(320, 640).await;
+    for path in ["/audit", "/access", "/units/19", "/units/19/denominators", "/me"] {
+        b.goto(path).await;
+        b.reflow("320 px").await;
+        b.axe("320 px").await;
+    }
+    b.viewport(1280, 900).await;
+    b.sign_out().await;
+
+    b.sign_in("0900000008").await;
+    b.axe("learner home").await;
+    b.visit("learner", "/me").await;
+    assert!(
+        b.text("main").await.contains(&b.text("header .who").await),
+        "the learner's own record"
+    );
+    b.visit("learner", "/account/password").await;
+    // A mismatched confirmation shows the form again with an alert.
+    b.fill("#current", &demo::password_for("0900000008")).await;
+    b.fill("#new", "Mat-khau-moi-1").await;
+    b.fill("#confirm", "Mat-khau-khac-2").await;
+    b.click_and_wait("main form button[type=submit]").await;
+    assert!(b.has("main .alert").await, "mismatch shown");
+    b.axe("password error").await;
+    b.visit("learner", "/audit").await;
+    // In English, through the language link in the header.
+    b.goto("/me").await;
+    b.click_and_wait("header a[hreflang=en]").await;
+    assert_eq!(b.current().await, "/me", "the language switch comes back to the page");
+    let lang = b.find("html").await.attr("lang").await.expect("lang");
+    assert_eq!(lang.as_deref(), Some("en"), "the page says it is in English");
+    b.axe("learner, English").await;
+    b.keyboard_focus("keyboard, English").await;
+    b.finish().await;
+    app.finish().await;
+}
+
+/// With JavaScript switched off in Chromium: sign in, search, open a person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn works_without_javascript() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&app).await;
+    let first = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::Everyone, None, 1)
+        .await
+        .unwrap()
+        .people
+        .remove(0);
+    let query = hocvuso_core::text::fold(&first.full_name);
+    let b = Browser::open(&app, false).await;
+
+    b.sign_in("0900000005").await;
+    assert!(!b.scripting().await, "page scripts are switched off in this browser");
+    // From the home page to the commune, then its people, by following links.
+    b.click_and_wait(&format!("main a[href='/units/{}']", commune.code))
+        .await;
+    b.click_and_wait(&format!("main a[href='/units/{}/people']", commune.code))
+        .await;
+    b.fill("#q", &query).await;
+    b.click_and_wait("form[role=search] button[type=submit]").await;
+    let Ok(link) = b.c.find(Locator::LinkText(&first.full_name)).await else {
+        panic!("«{query}» finds {}: {}", first.full_name, b.text("main").await);
+    };
+    let old = b.find("html").await;
+    link.click().await.expect("open person");
+    b.wait_until_stale(old, "the person's name").await;
+    assert_eq!(b.current().await, format!("/people/{}", first.id));
+    assert_eq!(b.text("main h1").await, first.full_name);
+    b.finish().await;
+    app.finish().await;
+}
