@@ -204,31 +204,45 @@ async fn run(backend: &str, a: &Args) {
         files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000
     );
 
-    // Import through the real path.
+    // Import through the real path, in the platform's two lanes: the checker validates the next
+    // commune's file while the applier writes the previous one.
     let upload_dir = config.upload_dir();
     let actor = Actor::system("bench");
     let start = Instant::now();
+    let (tx_checked, mut rx_checked) = tokio::sync::mpsc::channel::<(i64, Duration)>(2);
+    let checker = {
+        let (db, vault, upload_dir) = (db.clone(), vault.clone(), upload_dir.clone());
+        let files = std::mem::take(&mut files);
+        tokio::spawn(async move {
+            for (c, csv) in files {
+                let t = Instant::now();
+                let id = imports::create(&db, &upload_dir, &c, 1, "bench.csv", csv.as_bytes())
+                    .await
+                    .unwrap();
+                imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
+                let j = imports::get(&db, id).await.unwrap().unwrap();
+                assert_eq!(j.bad_rows, 0, "generated data must be valid");
+                imports::decide(&db, id, imports::Decision::ImportGoodRows)
+                    .await
+                    .unwrap();
+                if tx_checked.send((id, t.elapsed())).await.is_err() {
+                    break;
+                }
+            }
+        })
+    };
     let (mut check_t, mut apply_t) = (Duration::ZERO, Duration::ZERO);
-    for (c, csv) in &files {
-        let t = Instant::now();
-        let id = imports::create(&db, &upload_dir, c, 1, "bench.csv", csv.as_bytes())
-            .await
-            .unwrap();
-        imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
-        check_t += t.elapsed();
-        let j = imports::get(&db, id).await.unwrap().unwrap();
-        assert_eq!(j.bad_rows, 0, "generated data must be valid");
-        imports::decide(&db, id, imports::Decision::ImportGoodRows)
-            .await
-            .unwrap();
+    while let Some((id, checked_in)) = rx_checked.recv().await {
+        check_t += checked_in;
         let t = Instant::now();
         imports::apply(&db, &vault, id, &actor).await.unwrap();
         apply_t += t.elapsed();
     }
+    checker.await.unwrap();
     let total = start.elapsed();
     let count = people::count_in(&db, &province.path).await.unwrap();
     println!(
-        "IMPORT {} rows: {:.1}s total ({:.0} rows/s; check {:.1}s, apply {:.1}s) — target < 60 s",
+        "IMPORT {} rows: {:.1}s total ({:.0} rows/s; checking {:.1}s overlapped with applying {:.1}s) — target < 60 s",
         count,
         total.as_secs_f64(),
         count as f64 / total.as_secs_f64(),

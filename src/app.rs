@@ -23,7 +23,7 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     state: AppState,
-    worker: tokio::task::JoinHandle<()>,
+    workers: jobs::Workers,
     pub demo_accounts: Vec<demo::DemoAccount>,
 }
 
@@ -58,7 +58,7 @@ impl Application {
             .port();
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
-        let (queue, worker) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
+        let (queue, workers) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
         let state = AppState {
             db,
             vault,
@@ -76,7 +76,7 @@ impl Application {
             listener,
             port,
             state,
-            worker,
+            workers,
             demo_accounts,
         })
     }
@@ -101,8 +101,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         // An import stopped here loses only its uncommitted chunk; the next start resumes it.
-        self.worker.abort();
-        let _ = self.worker.await;
+        self.workers.stop().await;
         db.close().await;
         tracing::info!("stopped cleanly");
         result

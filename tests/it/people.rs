@@ -235,3 +235,59 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A double-clicked (or retried) registration records the person once and shows the same record.
+async fn double_submit_records_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}/people/new", commune.code);
+    let (_, html) = c.text(&page).await;
+    let token = crate::helpers::extract_csrf(&html).unwrap();
+    let idem = html
+        .split("name=\"_idem\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut fields = form("Nông Văn Bảy", "07/07/1977", "019077123456");
+    fields.push(("_csrf", &token));
+    fields.push(("_idem", &idem));
+    let (a, b2) = tokio::join!(
+        c.http.post(c.url(&page)).form(&fields).send(),
+        c.http.post(c.url(&page)).form(&fields).send()
+    );
+    let (a, b2) = (a.unwrap(), b2.unwrap());
+    assert_eq!(a.status(), 303);
+    assert_eq!(b2.status(), 303, "the repeat is answered with the first result");
+    assert_eq!(a.headers()["location"], b2.headers()["location"]);
+    let r = c.http.post(c.url(&page)).form(&fields).send().await.unwrap();
+    assert_eq!(r.headers()["location"], a.headers()["location"]);
+    let found = people::search(
+        &app.db,
+        &app.vault,
+        &commune.path,
+        &SearchTerm::parse("nong van bay"),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.people.len(), 1);
+    // Creating the same village twice (a double click) keeps one.
+    let unit_page = format!("/units/{}", commune.code);
+    for _ in 0..2 {
+        c.post_form(
+            &unit_page,
+            &format!("{unit_page}/children"),
+            &[("kind", "thon"), ("name", "Thôn Hai Lần")],
+        )
+        .await;
+    }
+    let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
+    assert_eq!(kids.iter().filter(|u| u.name == "Thôn Hai Lần").count(), 1);
+    app.finish().await;
+}
+both!(double_submit, double_submit_records_once);

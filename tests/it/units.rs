@@ -305,3 +305,64 @@ async fn village_list_import_and_split(b: Backend) {
     app.finish().await;
 }
 both!(village_import, village_list_import_and_split);
+
+async fn denominators_from_a_sheet(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, other) = officer_units(&app).await;
+    let village = hocvuso_db::units::children(&app.db, commune.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.level() == hocvuso_core::units::Level::Village)
+        .unwrap();
+    let year = time::OffsetDateTime::now_utc().year();
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}/denominators", commune.code);
+    let send = |csv: String| {
+        let c = c.clone();
+        let page = page.clone();
+        async move {
+            let token = c.csrf(&page).await;
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token)
+                .text("year", year.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("mau-so.csv"),
+                );
+            c.http
+                .post(c.url(&format!("{page}/import")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A unit outside the officer's scope and an unknown figure: nothing is saved, both lines named.
+    let bad = format!(
+        "Mã đơn vị,Chỉ tiêu,Giá trị,Nguồn\n{},Hộ gia đình,120,Trưởng thôn\n{},Hộ gia đình,99,X\n{},Số trâu bò,5,X\n",
+        village.code, other.code, village.code
+    );
+    let r = send(bad).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Dòng 3") && body.contains("Dòng 4"), "{body}");
+    let lines = hocvuso_db::denominators::for_unit(&app.db, village.id, year)
+        .await
+        .unwrap();
+    assert!(lines.iter().all(|l| l.own.is_none()));
+    let good = format!(
+        "Mã đơn vị,Chỉ tiêu,Giá trị,Nguồn\n{},Hộ gia đình,120,Trưởng thôn 6/2025\n{},households,1.300,Công an xã\n",
+        village.code, commune.code
+    );
+    let r = send(good).await;
+    assert_eq!(r.status(), 303);
+    let lines = hocvuso_db::denominators::for_unit(&app.db, commune.id, year)
+        .await
+        .unwrap();
+    let hh = lines.iter().find(|l| l.kind.as_str() == "households").unwrap();
+    assert_eq!(hh.own.as_ref().unwrap().value, 1300);
+    assert_eq!(hh.children_sum, 120);
+    app.finish().await;
+}
+both!(denominators_import, denominators_from_a_sheet);

@@ -90,7 +90,8 @@ impl PidVault {
     /// Encrypts arbitrary personal data for short-term storage (staged import rows).
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // ChaCha-based thread RNG, seeded from the OS: no system call per nonce.
+        rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
             .encrypt(Nonce::from_slice(&nonce), plaintext)

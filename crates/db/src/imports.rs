@@ -417,7 +417,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 job_id.into(),
                 ((n * 500 + i) as i64).into(),
                 (*line as i64).into(),
-                hex_encode(&sealed).into(),
+                sealed.into(),
             ]);
         }
         tx.execute(&ins).await?;
@@ -511,7 +511,7 @@ pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
 
 record! {
     struct StagedRow {
-        data: String,
+        data: Vec<u8>,
     }
 }
 
@@ -559,8 +559,7 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
         }
         let mut staged = Vec::with_capacity(rows.len());
         for r in &rows {
-            let blob = hex_decode(&r.data).ok_or_else(|| DbError::Invalid("damaged staged row".into()))?;
-            let json = vault.open(&blob).map_err(|e| DbError::Invalid(e.to_string()))?;
+            let json = vault.open(&r.data).map_err(|e| DbError::Invalid(e.to_string()))?;
             let s: Staged = serde_json::from_slice(&json).map_err(|e| DbError::Invalid(e.to_string()))?;
             staged.push(s);
         }
@@ -636,6 +635,14 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
         people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by))
             .await
             .map_err(person_err)?;
+        // Applied rows leave the staging table in the same transaction, keeping it small.
+        tx.execute(
+            Query::delete()
+                .from_table(ImportRows::Table)
+                .and_where(Expr::col(ImportRows::JobId).eq(job_id))
+                .and_where(Expr::col(ImportRows::Seq).lt(job.processed_rows + rows.len() as i32)),
+        )
+        .await?;
         tx.execute(
             Query::update()
                 .table(ImportJobs::Table)
@@ -722,41 +729,4 @@ pub async fn fail(db: &Db, job_id: i64, why: &str) -> Result<()> {
         Some(&Message::new("err-import-failed").arg("reason", why)),
     )
     .await
-}
-
-fn hex_encode(b: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(b.len() * 2);
-    for x in b {
-        s.push(HEX[(x >> 4) as usize] as char);
-        s.push(HEX[(x & 15) as usize] as char);
-    }
-    s
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-/// The whole chain for one job, as the background worker runs it.
-pub async fn run(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, today: Date, actor: &Actor) -> Result<()> {
-    let Some(job) = get(db, job_id).await? else {
-        return Ok(());
-    };
-    if job.status() == Status::Checking {
-        check(db, vault, upload_dir, job_id, today).await?;
-    }
-    let Some(job) = get(db, job_id).await? else {
-        return Ok(());
-    };
-    if job.status() == Status::Applying {
-        apply(db, vault, job_id, actor).await?;
-    }
-    Ok(())
 }

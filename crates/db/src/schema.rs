@@ -25,6 +25,7 @@ macro_rules! migrations {
 
 migrations! {
     1 => "0001_core.sql",
+    2 => "0002_idempotency.sql",
 }
 
 pub(crate) async fn migrate(db: &Db) -> Result<usize> {
@@ -137,7 +138,6 @@ pub enum People {
     Table,
     Id,
     FullName,
-    NameFolded,
     NameKey,
     BirthDate,
     Sex,
@@ -298,6 +298,15 @@ pub enum ImportErrors {
     Message,
 }
 
+#[derive(Iden, Clone, Copy)]
+pub enum IdempotencyKeys {
+    Table,
+    Key,
+    AccountId,
+    Result,
+    CreatedAt,
+}
+
 /// Every table, in an order that respects foreign keys (for backup comparison and restore).
 pub const TABLES: &[&str] = &[
     "units",
@@ -316,6 +325,7 @@ pub const TABLES: &[&str] = &[
     "import_jobs",
     "import_rows",
     "import_errors",
+    "idempotency_keys",
 ];
 
 #[cfg(test)]

@@ -286,6 +286,21 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
     if !allowed_parent(new.kind.level(), new.parent.level()) {
         return Err(Message::new("err-unit-parent").into());
     }
+    // The same name twice under one parent is a double-clicked form or a typing slip, never two places.
+    let same_name: Option<Scalar<i64>> = tx
+        .fetch_optional(
+            Query::select()
+                .column(Units::Id)
+                .from(Units::Table)
+                .and_where(Expr::col(Units::ParentId).eq(new.parent.id))
+                .and_where(Expr::col(Units::Active).eq(true))
+                .and_where(Expr::col(Units::NameFolded).eq(text::fold(&name)))
+                .limit(1),
+        )
+        .await?;
+    if same_name.is_some() {
+        return Err(Message::new("err-unit-name-taken").arg("name", &name).into());
+    }
     let code = match new.code.map(|c| text::clean_line("code", c, 40)).transpose()? {
         Some(c) if !c.is_empty() => {
             if !c

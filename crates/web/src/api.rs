@@ -302,7 +302,7 @@ async fn import_people(
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
     let id = imports::create(&state.db, &state.config.upload_dir, &unit, v.account.id, &name, &bytes).await?;
-    state.jobs.push(id);
+    state.jobs.check(id);
     let job = imports::get(&state.db, id).await?.ok_or_else(Problem::internal)?;
     Ok((StatusCode::ACCEPTED, Json(import_dto(&state, job).await?)).into_response())
 }
@@ -390,7 +390,7 @@ async fn decide_import(
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
     }
     if decision == Decision::ImportGoodRows {
-        state.jobs.push(job.id);
+        state.jobs.apply(job.id);
     }
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
     Ok(Json(import_dto(&state, job).await?))

@@ -55,7 +55,6 @@ CREATE TABLE households (
 CREATE TABLE people (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     full_name TEXT NOT NULL,
-    name_folded TEXT NOT NULL,
     name_key BLOB NOT NULL,
     birth_date TEXT NOT NULL,
     sex TEXT NOT NULL,
@@ -212,7 +211,7 @@ CREATE TABLE import_rows (
     job_id BIGINT NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     line INTEGER NOT NULL,
-    data TEXT NOT NULL,
+    data BLOB NOT NULL,
     PRIMARY KEY (job_id, seq)
 );
 CREATE TABLE import_errors (

@@ -75,7 +75,25 @@ async fn upload_page(
 }
 
 /// Reads the whole upload. Multipart fields: `_csrf`, then `file`.
-pub async fn read_upload(state: &AppState, mut mp: Multipart) -> Result<(Option<String>, String, Vec<u8>), Problem> {
+pub async fn read_upload(state: &AppState, mp: Multipart) -> Result<(Option<String>, String, Vec<u8>), Problem> {
+    let (csrf, name, bytes, _) = read_upload_with_fields(state, mp).await?;
+    Ok((csrf, name, bytes))
+}
+
+/// Like [`read_upload`], also returning the other short text fields of the form (at most 20).
+pub async fn read_upload_with_fields(
+    state: &AppState,
+    mut mp: Multipart,
+) -> Result<
+    (
+        Option<String>,
+        String,
+        Vec<u8>,
+        std::collections::HashMap<String, String>,
+    ),
+    Problem,
+> {
+    let mut fields = std::collections::HashMap::new();
     let too_large = || Problem {
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: Message::new("err-file-too-large").arg("max", state.config.max_upload_bytes / (1024 * 1024)),
@@ -108,11 +126,19 @@ pub async fn read_upload(state: &AppState, mut mp: Multipart) -> Result<(Option<
                 };
                 file = Some((name, bytes.to_vec()));
             }
+            Some(other) if fields.len() < 20 => {
+                let key = other.chars().take(40).collect::<String>();
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|_| Problem::bad_request(Message::new("err-upload-form")))?;
+                fields.insert(key, value.chars().take(200).collect());
+            }
             _ => {}
         }
     }
     let (name, bytes) = file.ok_or_else(|| Problem::bad_request(Message::new("err-upload-no-file")))?;
-    Ok((csrf_sent, name, bytes))
+    Ok((csrf_sent, name, bytes, fields))
 }
 
 async fn upload(
@@ -129,7 +155,7 @@ async fn upload(
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
     let job = imports::create(&state.db, &state.config.upload_dir, &unit, v.account.id, &name, &bytes).await?;
-    state.jobs.push(job);
+    state.jobs.check(job);
     Ok(Redirect::to(&format!("/imports/{job}")).into_response())
 }
 
@@ -227,7 +253,7 @@ async fn decide(
     };
     // A repeated click finds the job no longer waiting and simply shows its status.
     if imports::decide(&state.db, job.id, decision).await? && decision == Decision::ImportGoodRows {
-        state.jobs.push(job.id);
+        state.jobs.apply(job.id);
     }
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }

@@ -154,6 +154,7 @@ struct NewPage {
     unit: Unit,
     form: PersonForm,
     consent: String,
+    idem: String,
     villages: Vec<(String, String)>,
     groups: Vec<(String, String, bool)>,
     errors: Vec<(String, String)>,
@@ -200,6 +201,7 @@ async fn new_page(
         groups: group_choices(tr, "resident"),
         form: PersonForm::default(),
         consent: String::new(),
+        idem: hocvuso_core::crypto::random_token(),
         errors: Vec::new(),
         unit,
     })
@@ -212,6 +214,9 @@ struct CreateForm {
     person: PersonForm,
     #[serde(default)]
     consent: String,
+    /// Idempotency key of this form: a double-clicked submit registers the person once.
+    #[serde(default, rename = "_idem")]
+    idem: String,
     #[serde(default)]
     group_public_staff: Option<String>,
     #[serde(default)]
@@ -271,6 +276,16 @@ async fn create(
         && let (Ok(p), Some(method)) = (&validated, consent)
     {
         let mut tx = state.db.begin().await?;
+        let idem = hocvuso_db::idempotency::valid_key(&form.idem).then_some(form.idem.as_str());
+        if let Some(key) = idem
+            && !hocvuso_db::idempotency::claim(&mut tx, v.account.id, key).await?
+        {
+            drop(tx);
+            return match hocvuso_db::idempotency::result(&state.db, v.account.id, key).await? {
+                Some(url) => Ok(Redirect::to(&url).into_response()),
+                None => Err(Problem::conflict(Message::new("err-repeat"))),
+            };
+        }
         let household_id = match &p.household {
             Some(h) => Some(people::household_id(&mut tx, residence.id, h).await?),
             None => None,
@@ -296,8 +311,12 @@ async fn create(
                     },
                 )
                 .await?;
+                let url = format!("/people/{id}");
+                if let Some(key) = idem {
+                    hocvuso_db::idempotency::finish(&mut tx, v.account.id, key, &url).await?;
+                }
                 tx.commit().await?;
-                return Ok(Redirect::to(&format!("/people/{id}")).into_response());
+                return Ok(Redirect::to(&url).into_response());
             }
             Err(PersonError::DuplicateId) => errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate"))),
             Err(PersonError::Invalid(m)) => errors.push((String::new(), tr.msg(&m))),
@@ -315,6 +334,7 @@ async fn create(
         groups: group_choices(tr, &pf.groups),
         form: form.person,
         consent: form.consent,
+        idem: form.idem,
         errors,
         unit,
     };

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
             get(denominators_page).post(save_denominators),
         )
         .route("/units/{code}/villages/import", post(import_villages))
+        .route("/units/{code}/denominators/import", post(import_denominators))
         .route("/units/{code}/move", post(move_unit))
 }
 
@@ -726,4 +727,70 @@ async fn move_unit(
     )
     .await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
+}
+
+/// Officers upload a sheet of denominators for their unit and the units below it; nothing is saved
+/// unless every row is valid and inside the officer's scope.
+async fn import_denominators(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    authz::require(&v, Action::ManageDenominators, &unit.path)?;
+    let (sent, _, bytes, fields) = crate::pages::imports::read_upload_with_fields(&state, mp).await?;
+    crate::csrf::check(&v, sent.as_deref().unwrap_or(""))?;
+    let year = parse_year(fields.get("year").map(String::as_str).unwrap_or("")).map_err(Problem::bad_request)?;
+    let refuse = |errors: Vec<String>| async {
+        let page = denominators_view(&state, tr, &parts, &v, unit.clone(), year, Submitted::Refused(errors)).await?;
+        let mut r = html(&page)?;
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+        Ok::<Response, Problem>(r)
+    };
+    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_denominator_header)
+        .and_then(|t| hocvuso_core::import::check_denominators(&t));
+    let (rows, errors) = match checked {
+        Ok(x) => x,
+        Err(m) => return refuse(vec![tr.msg(&m)]).await,
+    };
+    let line = |n: usize, m: String| format!("{} {n}: {m}", tr.get("import-line"));
+    let mut problems: Vec<String> = errors.into_iter().map(|e| line(e.line, tr.msg(&e.message))).collect();
+    let mut resolved = Vec::new();
+    for r in &rows {
+        match units::by_code(&state.db, &r.unit_code).await? {
+            Some(u) if u.path.starts_with(&unit.path) && authz::can(&v, Action::ManageDenominators, &u.path) => {
+                resolved.push((u, r))
+            }
+            _ => problems.push(line(
+                r.line,
+                tr.msg(&Message::new("err-denominator-unit").arg("code", &r.unit_code)),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return refuse(problems).await;
+    }
+    let mut tx = state.db.begin().await?;
+    for (u, r) in &resolved {
+        denominators::set(&mut tx, u.id, year, r.kind, r.value, &r.source, Some(v.account.id)).await?;
+    }
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry {
+            action: "denominators.set",
+            object_kind: "unit",
+            object_id: unit.code.clone(),
+            person_id: None,
+            unit_path: &unit.path,
+            detail: serde_json::json!({"year": year, "imported": resolved.len()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/units/{}/denominators?year={year}&saved=1", unit.code)).into_response())
 }
