@@ -214,8 +214,15 @@ impl Client {
         format!("{}{}", self.base, path)
     }
 
+    /// A GET, retried once on a connection the server closed while it sat in the pool (after a
+    /// refused oversized upload the server closes the connection; browsers retry idempotent
+    /// requests the same way).
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).send().await.expect("request")
+        match self.http.get(self.url(path)).send().await {
+            Ok(r) => r,
+            Err(e) if e.is_request() => self.http.get(self.url(path)).send().await.expect("request (retried)"),
+            Err(e) => panic!("request: {e}"),
+        }
     }
 
     pub async fn text(&self, path: &str) -> (u16, String) {
