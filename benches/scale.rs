@@ -143,7 +143,7 @@ async fn run(backend: &str, a: &Args) {
                         name: &name,
                         code: None,
                     },
-                    None,
+                    &Actor::system("bench"),
                 )
                 .await
                 .map_err(|e| e.to_string())

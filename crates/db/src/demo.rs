@@ -265,7 +265,7 @@ pub async fn seed(db: &Db, vault: &PidVault, opts: &Options) -> Result<Vec<DemoA
                     name: &name,
                     code: None,
                 },
-                None,
+                &crate::audit::Actor::system("demo"),
             )
             .await
             .map_err(unit_err)?;
@@ -304,7 +304,7 @@ pub async fn seed(db: &Db, vault: &PidVault, opts: &Options) -> Result<Vec<DemoA
                     name: &name,
                     code: None,
                 },
-                None,
+                &crate::audit::Actor::system("demo"),
             )
             .await
             .map_err(unit_err)?;

@@ -1,6 +1,7 @@
 //! Units: the official hierarchy (loaded from the shipped list at first start), villages and
 //! organisations created by officers, reorganisation with history, subtree queries.
 
+use crate::audit::{self, Actor, Entry};
 use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::i18n::Message;
@@ -274,14 +275,14 @@ pub struct NewUnit<'a> {
 }
 
 /// Creates a village or an organisation under `parent`.
-pub async fn create(db: &Db, new: NewUnit<'_>, actor: Option<i64>) -> Result<Unit, UnitError> {
+pub async fn create(db: &Db, new: NewUnit<'_>, actor: &Actor) -> Result<Unit, UnitError> {
     let mut tx = db.begin().await?;
     let unit = create_in(&mut tx, new, actor).await?;
     tx.commit().await?;
     Ok(unit)
 }
 
-pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Result<Unit, UnitError> {
+pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<Unit, UnitError> {
     let name = text::required_line("name", new.name, 150)?;
     if !allowed_parent(new.kind.level(), new.parent.level()) {
         return Err(Message::new("err-unit-parent").into());
@@ -360,6 +361,7 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
     record_event(
         tx,
         id.0,
+        &path,
         "created",
         serde_json::json!({"name": name, "parent": new.parent.code}),
         actor,
@@ -378,12 +380,15 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: Option<i64>) -> Res
     })
 }
 
+/// Records a reorganisation event in the unit's history and, for every change made by someone,
+/// in the audit log — both inside the change's own transaction.
 async fn record_event(
     tx: &mut Tx,
     unit_id: i64,
+    unit_path: &str,
     event: &str,
     detail: serde_json::Value,
-    actor: Option<i64>,
+    actor: &Actor,
 ) -> Result<()> {
     tx.execute(
         Query::insert()
@@ -399,15 +404,36 @@ async fn record_event(
                 unit_id.into(),
                 event.into(),
                 detail.to_string().into(),
-                actor.into(),
+                actor.account_id.into(),
                 now().into(),
             ]),
+    )
+    .await?;
+    let action = match event {
+        "created" => "unit.create",
+        "renamed" => "unit.rename",
+        "merged_into" => "unit.merge",
+        "moved" => "unit.move",
+        // The other side of a merge: one audit entry per change is enough.
+        _ => return Ok(()),
+    };
+    audit::append(
+        tx,
+        actor,
+        Entry {
+            action,
+            object_kind: "unit",
+            object_id: unit_id.to_string(),
+            person_id: None,
+            unit_path,
+            detail,
+        },
     )
     .await?;
     Ok(())
 }
 
-pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: Option<i64>) -> Result<(), UnitError> {
+pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: &Actor) -> Result<(), UnitError> {
     let name = text::required_line("name", new_name, 150)?;
     let mut tx = db.begin().await?;
     tx.execute(
@@ -425,6 +451,7 @@ pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: Option<i64>) ->
     record_event(
         &mut tx,
         unit.id,
+        &unit.path,
         "renamed",
         serde_json::json!({"from": unit.name, "to": name}),
         actor,
@@ -466,7 +493,7 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
 
 /// Merges `from` into `into`: children, people and households move, `from` is kept inactive with
 /// `into` as its successor, and both record the event. Nothing is deleted.
-pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Result<(), UnitError> {
+pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(), UnitError> {
     if from.id == into.id || into.path.starts_with(&from.path) {
         return Err(Message::new("err-unit-merge-self").into());
     }
@@ -518,6 +545,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Res
     record_event(
         &mut tx,
         from.id,
+        &into.path,
         "merged_into",
         serde_json::json!({"into": into.code, "name": into.name}),
         actor,
@@ -526,6 +554,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Res
     record_event(
         &mut tx,
         into.id,
+        &into.path,
         "absorbed",
         serde_json::json!({"from": from.code, "name": from.name}),
         actor,
@@ -536,7 +565,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: Option<i64>) -> Res
 }
 
 /// Moves an organisation or village under a new parent (e.g. a school to another commune).
-pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: Option<i64>) -> Result<(), UnitError> {
+pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: &Actor) -> Result<(), UnitError> {
     if new_parent.path.starts_with(&unit.path) {
         return Err(Message::new("err-unit-merge-self").into());
     }
@@ -556,6 +585,7 @@ pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: Option<i64>
     record_event(
         &mut tx,
         unit.id,
+        &new_path,
         "moved",
         serde_json::json!({"to": new_parent.code}),
         actor,

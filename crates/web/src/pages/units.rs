@@ -242,6 +242,21 @@ async fn show(
     html(&show_page(&state, tr, &parts, &v, unit, None).await?)
 }
 
+/// A refused change shows the unit page again with the reason; a storage failure is a 500.
+async fn unit_failure(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: Viewer,
+    unit: Unit,
+    e: UnitError,
+) -> Result<Response, Problem> {
+    match e {
+        UnitError::Invalid(m) => show_with_error(state, tr, parts, v, unit, m).await,
+        UnitError::Db(e) => Err(e.into()),
+    }
+}
+
 async fn show_with_error(
     state: &AppState,
     tr: Tr,
@@ -289,30 +304,10 @@ async fn create_child(
         name: &form.name,
         code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()),
     };
-    let mut tx = state.db.begin().await?;
-    let created = match units::create_in(&mut tx, new, Some(v.account.id)).await {
-        Ok(u) => u,
-        Err(UnitError::Invalid(m)) => {
-            drop(tx);
-            return show_with_error(&state, tr, &parts, v, unit, m).await;
-        }
-        Err(UnitError::Db(e)) => return Err(e.into()),
-    };
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry {
-            action: "unit.create",
-            object_kind: "unit",
-            object_id: created.code.clone(),
-            person_id: None,
-            unit_path: &created.path,
-            detail: serde_json::json!({"name": created.name, "kind": created.kind}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
+    match units::create(&state.db, new, &v.actor()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
+        Err(e) => unit_failure(&state, tr, &parts, v, unit, e).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -332,24 +327,9 @@ async fn rename(
     if !authz::can_manage_unit(&v, &unit) {
         return Err(Problem::forbidden());
     }
-    match units::rename(&state.db, &unit, &form.name, Some(v.account.id)).await {
-        Ok(()) => {}
-        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
-        Err(UnitError::Db(e)) => return Err(e.into()),
+    if let Err(e) = units::rename(&state.db, &unit, &form.name, &v.actor()).await {
+        return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry {
-            action: "unit.rename",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: serde_json::json!({"from": unit.name, "to": form.name}),
-        },
-    )
-    .await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
@@ -376,24 +356,9 @@ async fn merge(
     if !authz::can_manage_unit(&v, &into) {
         return Err(Problem::forbidden());
     }
-    match units::merge(&state.db, &unit, &into, Some(v.account.id)).await {
-        Ok(()) => {}
-        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
-        Err(UnitError::Db(e)) => return Err(e.into()),
+    if let Err(e) = units::merge(&state.db, &unit, &into, &v.actor()).await {
+        return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry {
-            action: "unit.merge",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &into.path,
-            detail: serde_json::json!({"into": into.code}),
-        },
-    )
-    .await?;
     Ok(Redirect::to(&format!("/units/{}", into.code)).into_response())
 }
 
@@ -639,7 +604,7 @@ async fn import_villages(
             name: &r.name,
             code: r.code.as_deref(),
         };
-        match units::create_in(&mut tx, new, Some(v.account.id)).await {
+        match units::create_in(&mut tx, new, &v.actor()).await {
             Ok(_) => created += 1,
             Err(UnitError::Invalid(m)) => {
                 drop(tx);
@@ -656,19 +621,6 @@ async fn import_villages(
             Err(UnitError::Db(e)) => return Err(e.into()),
         }
     }
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry {
-            action: "unit.import",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: serde_json::json!({"created": created, "unchanged": unchanged}),
-        },
-    )
-    .await?;
     tx.commit().await?;
     let done = tr.msg(
         &Message::new("villages-import-done")
@@ -708,24 +660,9 @@ async fn move_unit(
         .await;
     };
     authz::require(&v, Action::ManageUnits, &to.path)?;
-    match units::move_to(&state.db, &unit, &to, Some(v.account.id)).await {
-        Ok(()) => {}
-        Err(UnitError::Invalid(m)) => return show_with_error(&state, tr, &parts, v, unit, m).await,
-        Err(UnitError::Db(e)) => return Err(e.into()),
+    if let Err(e) = units::move_to(&state.db, &unit, &to, &v.actor()).await {
+        return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry {
-            action: "unit.move",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &to.path,
-            detail: serde_json::json!({"to": to.code}),
-        },
-    )
-    .await?;
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
