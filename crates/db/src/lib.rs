@@ -317,34 +317,38 @@ impl Tx {
 
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<T>> {
         let (sql, values) = render(self.backend(), stmt);
-        Ok(match self {
+        // Writes with RETURNING come through here: name their constraint violations too.
+        let r = match self {
             Tx::Sqlite(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
-                    .await?
+                    .await
             }
             Tx::Postgres(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
-                    .await?
+                    .await
             }
-        })
+        };
+        r.map_err(DbError::classify)
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<T>> {
         let (sql, values) = render(self.backend(), stmt);
-        Ok(match self {
+        // Writes with RETURNING come through here: name their constraint violations too.
+        let r = match self {
             Tx::Sqlite(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
-                    .await?
+                    .await
             }
             Tx::Postgres(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
-                    .await?
+                    .await
             }
-        })
+        };
+        r.map_err(DbError::classify)
     }
 
     pub async fn fetch_one<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T> {

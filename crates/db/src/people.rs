@@ -115,32 +115,14 @@ pub async fn insert(
     place: &Placement<'_>,
     actor: Option<i64>,
 ) -> Result<i64, PersonError> {
-    let at = now();
-    let mut values = person_values(vault, p, place);
-    values.push((People::CreatedBy, actor.into()));
-    values.push((People::CreatedAt, at.into()));
-    values.push((People::UpdatedAt, at.into()));
-    let (cols, vals): (Vec<People>, Vec<Expr>) = values.into_iter().unzip();
-    let id: Scalar<i64> = match tx
-        .fetch_one(
-            Query::insert()
-                .into_table(People::Table)
-                .columns(cols)
-                .values_panic(vals)
-                .returning_col(People::Id),
-        )
-        .await
-    {
-        Ok(id) => id,
-        Err(DbError::Unique(c)) if c == "people_pid_index_key" => return Err(PersonError::DuplicateId),
-        Err(DbError::Sqlx(e)) => match DbError::classify(e) {
-            DbError::Unique(c) if c == "people_pid_index_key" => return Err(PersonError::DuplicateId),
-            other => return Err(other.into()),
-        },
-        Err(e) => return Err(e.into()),
+    let item = BatchItem {
+        person: p,
+        residence: place.residence,
+        workplace_id: place.workplace_id,
+        household_id: place.household_id,
     };
-    write_search_keys(tx, id.0, &p.full_name, &place.residence.path).await?;
-    Ok(id.0)
+    let ids = insert_batch(tx, vault, &[item], actor).await?;
+    ids.first().copied().ok_or(PersonError::Db(DbError::NotFound))
 }
 
 /// Updates a person in place (same ID number or a corrected one).
@@ -644,16 +626,17 @@ pub struct BatchItem<'a> {
     pub household_id: Option<i64>,
 }
 
-/// Inserts many new people with a few multi-row statements (imports, demo data). The caller has
-/// made sure none of the ID numbers exists yet.
+/// Inserts new people with two multi-row statements (people, then their search keys) and returns
+/// their ids. A person whose ID number is already registered fails the whole batch with
+/// [`PersonError::DuplicateId`].
 pub async fn insert_batch(
     tx: &mut Tx,
     vault: &PidVault,
     items: &[BatchItem<'_>],
     actor: Option<i64>,
-) -> Result<usize, PersonError> {
+) -> Result<Vec<i64>, PersonError> {
     if items.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let at = now();
     let mut ins = Query::insert()
@@ -742,7 +725,7 @@ pub async fn insert_batch(
     if n_keys > 0 {
         tx.execute(&keys).await?;
     }
-    Ok(ids.len())
+    Ok(ids.into_iter().map(|r| r.id).collect())
 }
 
 record! {
