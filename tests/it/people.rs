@@ -65,6 +65,15 @@ async fn register_with_bad_input(b: Backend) {
         let body = r.text().await.unwrap();
         assert!(body.contains(text), "expected «{text}» for {fields:?}");
     }
+    // Each message is tied to its field for screen readers.
+    let r = c
+        .post_form(&page, &page, &form("Nguyễn Văn Thử", "31/02/1990", "019090001234"))
+        .await;
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("aria-describedby=\"birth-help birth_date-error\"") && body.contains("id=\"birth_date-error\"")
+    );
+    assert!(body.contains("aria-invalid=\"true\""));
     // Consent is required.
     let mut no_consent = form("Nguyễn Văn Thử", "01/02/1990", "019090001234");
     no_consent.retain(|(k, _)| *k != "consent");

@@ -158,6 +158,8 @@ struct NewPage {
     villages: Vec<(String, String)>,
     groups: Vec<(String, String, bool)>,
     errors: Vec<(String, String)>,
+    /// The same messages by field name, so each input can point at its own message.
+    field_errors: std::collections::HashMap<String, String>,
 }
 
 async fn villages_of(state: &AppState, unit: &Unit) -> Result<Vec<(String, String)>, Problem> {
@@ -203,6 +205,7 @@ async fn new_page(
         consent: String::new(),
         idem: hocvuso_core::crypto::random_token(),
         errors: Vec::new(),
+        field_errors: Default::default(),
         unit,
     })
 }
@@ -249,14 +252,19 @@ async fn create(
     pf.groups = groups.join(";");
     let today = OffsetDateTime::now_utc().date();
     let mut errors: Vec<(String, String)> = Vec::new();
+    let mut field_errors: std::collections::HashMap<String, String> = Default::default();
     let consent = ConsentMethod::parse(&form.consent);
     if consent.is_none() {
         errors.push((tr.get("consent-title"), tr.get("err-consent-required")));
+        field_errors.insert("consent".into(), tr.get("err-consent-required"));
     }
     let validated = pf.validate(today);
     if let Err(errs) = &validated {
         for e in errs {
             errors.push((tr.get(&format!("field-{}", e.field)), tr.msg(&e.message)));
+            field_errors
+                .entry(e.field.clone())
+                .or_insert_with(|| tr.msg(&e.message));
         }
     }
     // Residence: the chosen village of the commune, or the unit itself.
@@ -318,7 +326,10 @@ async fn create(
                 tx.commit().await?;
                 return Ok(Redirect::to(&url).into_response());
             }
-            Err(PersonError::DuplicateId) => errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate"))),
+            Err(PersonError::DuplicateId) => {
+                errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate")));
+                field_errors.insert("personal_id".into(), tr.get("err-pid-duplicate"));
+            }
             Err(PersonError::Invalid(m)) => errors.push((String::new(), tr.msg(&m))),
             Err(PersonError::Db(e)) => return Err(e.into()),
         }
@@ -336,6 +347,7 @@ async fn create(
         consent: form.consent,
         idem: form.idem,
         errors,
+        field_errors,
         unit,
     };
     let mut r = html(&page)?;
