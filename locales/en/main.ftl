@@ -359,3 +359,4 @@ err-denominator-unit = Unit code “{ $code }” does not exist or is outside th
 denominators-import = Import denominators from a file
 denominators-import-help = A CSV or XLSX file with the columns Mã đơn vị, Chỉ tiêu, Giá trị, Nguồn. Nothing is saved unless every row is valid; figures of the same year are replaced.
 denominators-imported = Updated { $count } figures.
+workplace-help = Optional. Name or code of an agency, school or enterprise in the province.

@@ -359,3 +359,4 @@ err-denominator-unit = Mã đơn vị “{ $code }” không có, hoặc nằm n
 denominators-import = Nhập số liệu mẫu số từ tệp
 denominators-import-help = Tệp CSV hoặc XLSX có các cột: Mã đơn vị, Chỉ tiêu, Giá trị, Nguồn. Mọi dòng phải đúng thì mới lưu; số liệu đã có của cùng năm được thay bằng số mới.
 denominators-imported = Đã cập nhật { $count } số liệu.
+workplace-help = Không bắt buộc. Tên hoặc mã cơ quan, trường học, doanh nghiệp trong tỉnh, ví dụ “Trường Trung học cơ sở …”.

@@ -150,6 +150,35 @@ async fn register_with_bad_input(b: Backend) {
         raw.iter()
             .all(|r| !String::from_utf8_lossy(&r.0).contains("019190001234"))
     );
+    // A workplace given by name without diacritics is found among the province's organisations.
+    let school = hocvuso_db::units::children(&app.db, commune.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.kind == "truong_hoc")
+        .unwrap();
+    let typed = hocvuso_core::text::fold(&school.name);
+    let mut f = form("Vi Văn Giáo", "02/02/1980", "019080222333");
+    f.push(("workplace", &typed));
+    let r = c.post_form(&page, &page, &f).await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        people::get(&app.db, id).await.unwrap().unwrap().workplace_id,
+        Some(school.id)
+    );
+    let mut f = form("Vi Văn Khác", "02/02/1980", "019080222334");
+    f.push(("workplace", "Công ty Không Tồn Tại"));
+    let r = c.post_form(&page, &page, &f).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Không tìm thấy nơi làm việc"));
     app.finish().await;
 }
 both!(register, register_with_bad_input);

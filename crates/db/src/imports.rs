@@ -290,12 +290,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     let mut villages: HashMap<String, Option<Unit>> = HashMap::new();
     let mut workplaces: HashMap<String, Option<Unit>> = HashMap::new();
     // Workplaces are looked up in the whole province: people often work outside their commune.
-    let province_path = unit
-        .path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .take(2)
-        .fold(String::from("/"), |acc, id| format!("{acc}{id}/"));
+    let province_path = unit.province_path();
     let mut good: Vec<(usize, Staged)> = Vec::with_capacity(checked.good.len());
     for (line, person) in checked.good {
         let mut residence = unit.id;
@@ -325,10 +320,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         if let Some(w) = &person.workplace {
             let key = text::fold(w);
             if !workplaces.contains_key(&key) {
-                let found = units::search_in(db, &province_path, w, 5).await?.into_iter().find(|u| {
-                    u.level() == hocvuso_core::units::Level::Organisation
-                        && (u.code == w.trim() || text::fold(&u.name) == key)
-                });
+                let found = units::find_organisation(db, &province_path, w).await?;
                 workplaces.insert(key.clone(), found);
             }
             match workplaces.get(&key).and_then(|u| u.as_ref()) {

@@ -37,6 +37,15 @@ impl Unit {
     pub fn contains_path(&self, other: &str) -> bool {
         other.starts_with(&self.path)
     }
+    /// The path of the province this unit lies in (the unit's own path for the country).
+    pub fn province_path(&self) -> String {
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .take(2)
+            .fold(String::from("/"), |acc, id| format!("{acc}{id}/"))
+    }
+
     /// Ids along the path from the root down to this unit.
     pub fn ancestor_ids(&self) -> Vec<i64> {
         self.path.split('/').filter_map(|s| s.parse().ok()).collect()
@@ -630,4 +639,21 @@ pub async fn find_village(db: &Db, commune: &Unit, value: &str) -> Result<Option
         )
         .await?;
     Ok(list.into_iter().next())
+}
+
+/// An organisation inside `within_path` (usually the province: people often work outside their
+/// commune), by its code or by its name typed with or without diacritics.
+pub async fn find_organisation(db: &Db, within_path: &str, value: &str) -> Result<Option<Unit>> {
+    let value = value.trim();
+    if let Some(u) = by_code(db, value).await?
+        && u.level() == Level::Organisation
+        && u.path.starts_with(within_path)
+    {
+        return Ok(Some(u));
+    }
+    let key = text::fold(value);
+    Ok(search_in(db, within_path, value, 20)
+        .await?
+        .into_iter()
+        .find(|u| u.level() == Level::Organisation && text::fold(&u.name) == key))
 }

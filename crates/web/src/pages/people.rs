@@ -280,6 +280,19 @@ async fn create(
             )),
         }
     }
+    let mut workplace_id = None;
+    if let Ok(p) = &validated
+        && let Some(w) = &p.workplace
+    {
+        match units::find_organisation(&state.db, &unit.province_path(), w).await? {
+            Some(org) => workplace_id = Some(org.id),
+            None => {
+                let m = tr.msg(&Message::new("err-import-workplace").arg("value", w));
+                errors.push((tr.get("field-workplace"), m.clone()));
+                field_errors.insert("workplace".into(), m);
+            }
+        }
+    }
     if errors.is_empty()
         && let (Ok(p), Some(method)) = (&validated, consent)
     {
@@ -300,7 +313,7 @@ async fn create(
         };
         let place = Placement {
             residence: &residence,
-            workplace_id: None,
+            workplace_id,
             household_id,
         };
         match people::insert(&mut tx, &state.vault, p, &place, Some(v.account.id)).await {
