@@ -65,6 +65,7 @@ impl Application {
             config: Arc::new(WebConfig {
                 max_upload_bytes: config.max_upload_bytes,
                 behind_tls: config.behind_tls,
+                trust_proxy: config.trust_proxy,
                 upload_dir,
                 request_timeout: config.request_timeout,
             }),

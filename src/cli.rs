@@ -29,7 +29,8 @@ LỆNH:
 CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
   HOCVUSO_ADDR (127.0.0.1:8080), HOCVUSO_DATA_DIR (./data), DATABASE_URL (SQLite trong thư mục dữ liệu),
   HOCVUSO_SECRET_KEY (64 ký tự hex; mặc định sinh tệp data/secret.key), HOCVUSO_DEMO (true),
-  HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_CONFIG (đường dẫn tệp TOML)
+  HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_TRUST_PROXY (false),
+  HOCVUSO_CONFIG (đường dẫn tệp TOML)
 
 hocvuso — the \"Digital literacy for all\" platform
 

@@ -17,6 +17,8 @@ pub struct Config {
     pub secret_key: MasterKey,
     pub max_upload_bytes: usize,
     pub behind_tls: bool,
+    /// Believe `X-Forwarded-For` (set when a reverse proxy is in front).
+    pub trust_proxy: bool,
     /// Seed the demo province when the database is empty.
     pub demo: bool,
     pub request_timeout: Duration,
@@ -31,6 +33,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &"<redacted>")
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("behind_tls", &self.behind_tls)
+            .field("trust_proxy", &self.trust_proxy)
             .field("demo", &self.demo)
             .finish()
     }
@@ -68,6 +71,7 @@ struct FileConfig {
     secret_key: Option<String>,
     max_upload_mb: Option<usize>,
     behind_tls: Option<bool>,
+    trust_proxy: Option<bool>,
     demo: Option<bool>,
     request_timeout_secs: Option<u64>,
 }
@@ -167,6 +171,12 @@ impl Config {
             secret_key,
             max_upload_bytes: max_mb.max(1) * 1024 * 1024,
             behind_tls: parse_bool("HOCVUSO_BEHIND_TLS", get("HOCVUSO_BEHIND_TLS"), file.behind_tls, false)?,
+            trust_proxy: parse_bool(
+                "HOCVUSO_TRUST_PROXY",
+                get("HOCVUSO_TRUST_PROXY"),
+                file.trust_proxy,
+                false,
+            )?,
             demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
             request_timeout: Duration::from_secs(timeout.max(1)),
         })

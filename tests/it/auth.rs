@@ -248,3 +248,36 @@ async fn password_reset_in_person(b: Backend) {
     app.finish().await;
 }
 both!(password_reset, password_reset_in_person);
+
+/// Without a configured proxy, a client cannot choose the address the audit log records.
+#[tokio::test]
+async fn forwarded_for_is_not_trusted_by_default() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let c = app.client();
+    let token = c.csrf("/login").await;
+    let r = c
+        .http
+        .post(c.url("/login"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("login", "0900000005"),
+            ("password", "Demo@0005"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let log = hocvuso_db::audit::list(
+        &app.db,
+        &hocvuso_db::audit::Filter {
+            action: Some("auth.login".into()),
+            ..Default::default()
+        },
+        5,
+    )
+    .await
+    .unwrap();
+    assert_eq!(log[0].ip, "127.0.0.1");
+    app.finish().await;
+}

@@ -45,9 +45,12 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Header
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-/// The client address: the socket peer, or the first `X-Forwarded-For` hop when behind a proxy.
-pub fn client_ip(parts: &Parts) -> String {
-    if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+/// The client address: the socket peer, or — only when configured to sit behind a reverse proxy —
+/// the first `X-Forwarded-For` hop. Trusting the header otherwise would let anyone choose the
+/// address that rate limits count and the audit log records.
+pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(first) = f.split(',').next()
     {
         return first.trim().chars().take(64).collect();
@@ -87,7 +90,7 @@ impl Viewer {
 }
 
 async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, Problem> {
-    let ip = client_ip(parts);
+    let ip = client_ip(parts, state.config.trust_proxy);
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let Some(token) = auth.strip_prefix("Bearer ") else {
             return Err(Problem::unauthorized());
@@ -364,7 +367,7 @@ async fn login(
     parts: Parts0,
     AnonForm(form): AnonForm<LoginForm>,
 ) -> Result<Response, Problem> {
-    let ip = client_ip(&parts.0);
+    let ip = client_ip(&parts.0, state.config.trust_proxy);
     let (csrf, _) = csrf::anonymous_token(&parts.0);
     let shown_login: String = form.login.chars().take(40).collect();
     let fail_page = |status: StatusCode, key: &str| -> Result<Response, Problem> {

@@ -33,6 +33,8 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// Served behind TLS: cookies get `Secure` and responses carry HSTS.
     pub behind_tls: bool,
+    /// A reverse proxy in front sets `X-Forwarded-For`; only then is that header believed.
+    pub trust_proxy: bool,
     /// Where uploaded import files wait for the background checker.
     pub upload_dir: PathBuf,
     pub request_timeout: Duration,
