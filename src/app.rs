@@ -24,6 +24,7 @@ pub struct Application {
     port: u16,
     state: AppState,
     workers: jobs::Workers,
+    sweeper: tokio::task::JoinHandle<()>,
     pub demo_accounts: Vec<demo::DemoAccount>,
 }
 
@@ -59,6 +60,21 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         let (queue, workers) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
+        // Expired sessions are removed hourly; they are refused on sight anyway.
+        let sweeper = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    tick.tick().await;
+                    match hocvuso_db::sessions::purge_expired(&db).await {
+                        Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+                    }
+                }
+            })
+        };
         let state = AppState {
             db,
             vault,
@@ -78,6 +94,7 @@ impl Application {
             port,
             state,
             workers,
+            sweeper,
             demo_accounts,
         })
     }
@@ -103,6 +120,7 @@ impl Application {
         .await;
         // An import stopped here loses only its uncommitted chunk; the next start resumes it.
         self.workers.stop().await;
+        self.sweeper.abort();
         db.close().await;
         tracing::info!("stopped cleanly");
         result
