@@ -203,6 +203,27 @@ impl TestApp {
     }
 }
 
+/// A test that panics never reaches `finish`: its PostgreSQL database is dropped here instead, on a
+/// thread of its own because the test's runtime is unwinding.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_db.take() {
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(admin) = Db::connect(&pg_admin_url()).await {
+                        let _ = admin.drop_database(&name).await;
+                        admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
