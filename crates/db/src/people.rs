@@ -174,11 +174,29 @@ pub async fn update(
 }
 
 async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_path: &str) -> Result<()> {
-    let keys = text::search_keys(&text::fold(full_name));
-    if keys.is_empty() {
+    insert_search_rows(tx, search_rows(person_id, full_name, unit_path)).await
+}
+
+/// One row of `people_search`: key, unit path, person, the person's sort key.
+type SearchRow<'a> = (String, &'a str, i64, Vec<u8>);
+
+/// The search rows of one person: each distinct word suffix of the folded name.
+fn search_rows<'a>(person_id: i64, full_name: &str, unit_path: &'a str) -> Vec<SearchRow<'a>> {
+    let name_key = text::person_name_key(full_name);
+    let mut keys = text::search_keys(&text::fold(full_name));
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| (k, unit_path, person_id, name_key.clone()))
+        .collect()
+}
+
+/// Inserts search rows in key order (neighbouring B-tree pages one after the other).
+async fn insert_search_rows(tx: &mut Tx, mut rows: Vec<SearchRow<'_>>) -> Result<()> {
+    if rows.is_empty() {
         return Ok(());
     }
-    let name_key = text::person_name_key(full_name);
+    rows.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
     let mut ins = Query::insert()
         .into_table(PeopleSearch::Table)
         .columns([
@@ -188,11 +206,8 @@ async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_pa
             PeopleSearch::NameKey,
         ])
         .to_owned();
-    let mut seen = std::collections::HashSet::new();
-    for k in keys {
-        if seen.insert(k.clone()) {
-            ins.values_panic([k.into(), unit_path.into(), person_id.into(), name_key.clone().into()]);
-        }
+    for (k, path, id, name_key) in rows {
+        ins.values_panic([k.into(), path.into(), id.into(), name_key.into()]);
     }
     tx.execute(&ins).await?;
     Ok(())
@@ -639,28 +654,6 @@ pub async fn insert_batch(
         return Ok(Vec::new());
     }
     let at = now();
-    let mut ins = Query::insert()
-        .into_table(People::Table)
-        .columns([
-            People::FullName,
-            People::NameKey,
-            People::BirthDate,
-            People::Sex,
-            People::PidCipher,
-            People::PidIndex,
-            People::PidLast4,
-            People::Phone,
-            People::Groups,
-            People::UnitId,
-            People::UnitPath,
-            People::WorkplaceId,
-            People::HouseholdId,
-            People::CreatedBy,
-            People::CreatedAt,
-            People::UpdatedAt,
-        ])
-        .returning(Query::returning().columns([People::Id, People::PidIndex]))
-        .to_owned();
     let mut by_index: std::collections::HashMap<Vec<u8>, &BatchItem<'_>> = std::collections::HashMap::new();
     // Rows go in in index order: B-tree inserts that follow each other touch neighbouring pages,
     // which matters once the indexes are larger than the page cache (a province of a million).
@@ -669,62 +662,38 @@ pub async fn insert_batch(
         .map(|it| (vault.blind_index(&it.person.personal_id), it))
         .collect();
     ordered.sort_by(|a, b| a.0.cmp(&b.0));
-    for (idx, it) in ordered {
-        let p = it.person;
-        ins.values_panic([
-            p.full_name.clone().into(),
-            text::person_name_key(&p.full_name).into(),
-            p.birth_date.into(),
-            p.sex.as_str().into(),
-            vault.encrypt(&p.personal_id).into(),
-            idx.clone().into(),
-            p.personal_id.last4().into(),
-            p.phone.clone().into(),
-            p.groups.bits().into(),
-            it.residence.id.into(),
-            it.residence.path.clone().into(),
-            it.workplace_id.into(),
-            it.household_id.into(),
-            actor.into(),
-            at.into(),
-            at.into(),
+    let mut ins = Query::insert().into_table(People::Table).to_owned();
+    for (n, (idx, it)) in ordered.into_iter().enumerate() {
+        let place = Placement {
+            residence: it.residence,
+            workplace_id: it.workplace_id,
+            household_id: it.household_id,
+        };
+        let mut values = person_values(vault, it.person, &place);
+        values.extend([
+            (People::CreatedBy, actor.into()),
+            (People::CreatedAt, at.into()),
+            (People::UpdatedAt, at.into()),
         ]);
+        let (cols, vals): (Vec<People>, Vec<Expr>) = values.into_iter().unzip();
+        if n == 0 {
+            ins.columns(cols);
+        }
+        ins.values_panic(vals);
         by_index.insert(idx, it);
     }
+    ins.returning(Query::returning().columns([People::Id, People::PidIndex]));
     let ids: Vec<IdIndex> = tx.fetch_all(&ins).await.map_err(|e| match e {
         DbError::Unique(_) => PersonError::DuplicateId,
         e => PersonError::Db(e),
     })?;
-    let mut keys = Query::insert()
-        .into_table(PeopleSearch::Table)
-        .columns([
-            PeopleSearch::Key,
-            PeopleSearch::UnitPath,
-            PeopleSearch::PersonId,
-            PeopleSearch::NameKey,
-        ])
-        .to_owned();
-    let mut rows: Vec<(String, &str, i64, Vec<u8>)> = Vec::with_capacity(ids.len() * 3);
+    let mut rows = Vec::with_capacity(ids.len() * 3);
     for row in &ids {
-        let Some(it) = by_index.get(&row.pid_index) else {
-            continue;
-        };
-        let name_key = text::person_name_key(&it.person.full_name);
-        let mut seen = std::collections::HashSet::new();
-        for k in text::search_keys(&text::fold(&it.person.full_name)) {
-            if seen.insert(k.clone()) {
-                rows.push((k, it.residence.path.as_str(), row.id, name_key.clone()));
-            }
+        if let Some(it) = by_index.get(&row.pid_index) {
+            rows.extend(search_rows(row.id, &it.person.full_name, &it.residence.path));
         }
     }
-    rows.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
-    let n_keys = rows.len();
-    for (k, path, id, name_key) in rows {
-        keys.values_panic([k.into(), path.into(), id.into(), name_key.into()]);
-    }
-    if n_keys > 0 {
-        tx.execute(&keys).await?;
-    }
+    insert_search_rows(tx, rows).await?;
     Ok(ids.into_iter().map(|r| r.id).collect())
 }
 
