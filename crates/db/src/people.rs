@@ -89,14 +89,15 @@ pub struct Placement<'a> {
     pub household_id: Option<i64>,
 }
 
-fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>) -> Vec<(People, Expr)> {
+/// Column values of a person; `pid_index` is passed in because callers usually computed it already.
+fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>, pid_index: Vec<u8>) -> Vec<(People, Expr)> {
     vec![
         (People::FullName, p.full_name.clone().into()),
         (People::NameKey, text::person_name_key(&p.full_name).into()),
         (People::BirthDate, p.birth_date.into()),
         (People::Sex, p.sex.as_str().into()),
         (People::PidCipher, vault.encrypt(&p.personal_id).into()),
-        (People::PidIndex, vault.blind_index(&p.personal_id).into()),
+        (People::PidIndex, pid_index.into()),
         (People::PidLast4, p.personal_id.last4().into()),
         (People::Phone, p.phone.clone().into()),
         (People::Groups, p.groups.bits().into()),
@@ -141,7 +142,7 @@ pub async fn update(
                 .and_where(Expr::col(People::Id).eq(id)),
         )
         .await?;
-    let mut values = person_values(vault, p, place);
+    let mut values = person_values(vault, p, place, vault.blind_index(&p.personal_id));
     values.push((People::UpdatedAt, now().into()));
     let r = tx
         .execute(
@@ -669,7 +670,7 @@ pub async fn insert_batch(
             workplace_id: it.workplace_id,
             household_id: it.household_id,
         };
-        let mut values = person_values(vault, it.person, &place);
+        let mut values = person_values(vault, it.person, &place, idx.clone());
         values.extend([
             (People::CreatedBy, actor.into()),
             (People::CreatedAt, at.into()),
