@@ -98,6 +98,35 @@ impl From<Message> for UnitError {
     }
 }
 
+/// Columns written when a unit is created; its path is filled in once its id is known.
+const INSERT_COLS: [Units; 10] = [
+    Units::Code,
+    Units::Name,
+    Units::NameFolded,
+    Units::NameKey,
+    Units::Level,
+    Units::Kind,
+    Units::ParentId,
+    Units::Path,
+    Units::CreatedAt,
+    Units::UpdatedAt,
+];
+
+fn insert_values(code: &str, name: &str, kind: Kind, parent: Option<i64>, at: OffsetDateTime) -> [Expr; 10] {
+    [
+        code.into(),
+        name.into(),
+        text::fold(name).into(),
+        text::collation_key(name).into(),
+        kind.level().as_str().into(),
+        kind.as_str().into(),
+        parent.into(),
+        "".into(),
+        at.into(),
+        at.into(),
+    ]
+}
+
 /// Loads the official provinces and communes into an empty database. Returns how many were added.
 pub async fn load_official(db: &Db) -> Result<usize> {
     let count: Scalar<i64> = db
@@ -121,35 +150,10 @@ pub async fn load_official(db: &Db) -> Result<usize> {
             .collect::<Vec<_>>()
             .chunks(400)
         {
-            let mut ins = Query::insert()
-                .into_table(Units::Table)
-                .columns([
-                    Units::Code,
-                    Units::Name,
-                    Units::NameFolded,
-                    Units::NameKey,
-                    Units::Level,
-                    Units::Kind,
-                    Units::ParentId,
-                    Units::Path,
-                    Units::CreatedAt,
-                    Units::UpdatedAt,
-                ])
-                .to_owned();
+            let mut ins = Query::insert().into_table(Units::Table).columns(INSERT_COLS).to_owned();
             for u in chunk {
                 let parent: Option<i64> = u.parent_code.as_ref().and_then(|p| ids.get(p).copied());
-                ins.values_panic([
-                    u.code.clone().into(),
-                    u.name.clone().into(),
-                    text::fold(&u.name).into(),
-                    text::collation_key(&u.name).into(),
-                    level.as_str().into(),
-                    u.kind.as_str().into(),
-                    parent.into(),
-                    "".into(),
-                    at.into(),
-                    at.into(),
-                ]);
+                ins.values_panic(insert_values(&u.code, &u.name, u.kind, parent, at));
             }
             tx.execute(&ins).await?;
         }
@@ -328,30 +332,8 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
         .fetch_one(
             Query::insert()
                 .into_table(Units::Table)
-                .columns([
-                    Units::Code,
-                    Units::Name,
-                    Units::NameFolded,
-                    Units::NameKey,
-                    Units::Level,
-                    Units::Kind,
-                    Units::ParentId,
-                    Units::Path,
-                    Units::CreatedAt,
-                    Units::UpdatedAt,
-                ])
-                .values_panic([
-                    code.clone().into(),
-                    name.clone().into(),
-                    text::fold(&name).into(),
-                    text::collation_key(&name).into(),
-                    new.kind.level().as_str().into(),
-                    new.kind.as_str().into(),
-                    new.parent.id.into(),
-                    "".into(),
-                    at.into(),
-                    at.into(),
-                ])
+                .columns(INSERT_COLS)
+                .values_panic(insert_values(&code, &name, new.kind, Some(new.parent.id), at))
                 .returning_col(Units::Id),
         )
         .await
