@@ -3,7 +3,7 @@
 //! check → apply), then measures name search without diacritics, commune listing page by page, and
 //! pages served per second for a signed-in officer.
 //!
-//!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S]
+//!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S] [--import-only]
 //!
 //! PostgreSQL: a fresh database is created on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
@@ -24,6 +24,8 @@ struct Args {
     people: u64,
     backends: Vec<&'static str>,
     seconds: u64,
+    /// Stop after the import (for profiling it alone).
+    import_only: bool,
 }
 
 fn args() -> Args {
@@ -31,12 +33,18 @@ fn args() -> Args {
         people: 1_000_000,
         backends: vec!["sqlite", "postgres"],
         seconds: 10,
+        import_only: false,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < v.len() {
         match v[i].as_str() {
             "--people" => a.people = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--people N"),
+            "--import-only" => {
+                a.import_only = true;
+                i += 1;
+                continue;
+            }
             "--seconds" => a.seconds = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--seconds S"),
             "--backend" => {
                 a.backends = match v.get(i + 1).map(String::as_str) {
@@ -222,7 +230,7 @@ async fn run(backend: &str, a: &Args) {
                 imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
                 let j = imports::get(&db, id).await.unwrap().unwrap();
                 assert_eq!(j.bad_rows, 0, "generated data must be valid");
-                imports::decide(&db, id, imports::Decision::ImportGoodRows)
+                imports::decide(&db, &upload_dir, id, imports::Decision::ImportGoodRows)
                     .await
                     .unwrap();
                 if tx_checked.send((id, t.elapsed())).await.is_err() {
@@ -235,7 +243,7 @@ async fn run(backend: &str, a: &Args) {
     while let Some((id, checked_in)) = rx_checked.recv().await {
         check_t += checked_in;
         let t = Instant::now();
-        imports::apply(&db, &vault, id, &actor).await.unwrap();
+        imports::apply(&db, &vault, &upload_dir, id, &actor).await.unwrap();
         apply_t += t.elapsed();
     }
     checker.await.unwrap();
@@ -249,6 +257,16 @@ async fn run(backend: &str, a: &Args) {
         check_t.as_secs_f64(),
         apply_t.as_secs_f64()
     );
+
+    if a.import_only {
+        db.close().await;
+        if let Some((admin_url, name)) = pg_name {
+            let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
+            let _ = admin.drop_database(&name).await;
+            admin.close().await;
+        }
+        return;
+    }
 
     // Name search without diacritics, province scope and commune scope.
     let queries = search_queries(&mut rng, 500);

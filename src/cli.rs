@@ -207,13 +207,15 @@ async fn import(config: Config, args: &[String]) -> CliResult {
     } else {
         imports::Decision::ImportGoodRows
     };
-    imports::decide(&db, job, decision).await.map_err(|e| e.to_string())?;
+    imports::decide(&db, &upload_dir, job, decision)
+        .await
+        .map_err(|e| e.to_string())?;
     if decision == imports::Decision::Cancel {
         return Err(
             "Không nhập gì vì tệp có dòng lỗi (--all-or-nothing) / nothing imported: the file has bad rows.".into(),
         );
     }
-    imports::apply(&db, &vault, job, &Actor::system("cli import"))
+    imports::apply(&db, &vault, &upload_dir, job, &Actor::system("cli import"))
         .await
         .map_err(|e| e.to_string())?;
     let j = imports::get(&db, job)

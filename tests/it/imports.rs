@@ -347,7 +347,7 @@ async fn interrupted_import_resumes(b: Backend) {
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     assert!(
-        imports::decide(&app.db, id, imports::Decision::ImportGoodRows)
+        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
             .await
             .unwrap()
     );
@@ -355,8 +355,9 @@ async fn interrupted_import_resumes(b: Backend) {
     // Run the apply and kill it part-way.
     let db = app.db.clone();
     let v = app.vault.clone();
+    let d = dir.clone();
     let task =
-        tokio::spawn(async move { imports::apply(&db, &v, id, &hocvuso_db::audit::Actor::system("test")).await });
+        tokio::spawn(async move { imports::apply(&db, &v, &d, id, &hocvuso_db::audit::Actor::system("test")).await });
     loop {
         let j = imports::get(&app.db, id).await.unwrap().unwrap();
         if j.processed_rows > 0 {
@@ -375,7 +376,7 @@ async fn interrupted_import_resumes(b: Backend) {
     );
     // "Restart": the job is found unfinished and resumed.
     assert!(imports::unfinished(&app.db).await.unwrap().iter().any(|j| j.id == id));
-    imports::apply(&app.db, vault, id, &hocvuso_db::audit::Actor::system("test"))
+    imports::apply(&app.db, vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
         .await
         .unwrap();
     let done = imports::get(&app.db, id).await.unwrap().unwrap();

@@ -1,10 +1,12 @@
 //! Storage of hocvuso. One code path over SQLite and PostgreSQL: each query is built once with
 //! sea-query and rendered for the backend in use; rows decode through [`Record`], implemented for
-//! both backends by [`record!`]. Backend differences live in this file and in `migrations/`.
+//! both backends by [`record!`]. Backend differences live in this file, in [`bulk`] (inserting many
+//! rows) and in `migrations/`.
 
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod demo;
 pub mod denominators;
 pub mod idempotency;
@@ -266,6 +268,18 @@ impl Db {
 
     pub async fn fetch_one<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<T> {
         self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
+    }
+
+    /// A PostgreSQL-only statement that sea-query cannot express (see [`bulk`]).
+    pub(crate) async fn fetch_all_raw_pg<T: Record>(
+        &self,
+        sql: String,
+        args: sqlx::postgres::PgArguments,
+    ) -> Result<Vec<T>> {
+        match &self.pools {
+            Pools::Postgres(p) => Ok(sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args).fetch_all(p).await?),
+            Pools::Sqlite { .. } => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
+        }
     }
 
     /// Runs a single write in its own transaction.

@@ -2,6 +2,7 @@
 //! or exact ID number, consent. The ID number never leaves this module unencrypted except through
 //! [`reveal_personal_id`], which callers must audit.
 
+use crate::bulk::Rows;
 use crate::schema::{Consents, Households, People, PeopleSearch, Units};
 use crate::units::Unit;
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
@@ -10,8 +11,9 @@ use hocvuso_core::i18n::Message;
 use hocvuso_core::people::{Groups, PersonInput, Sex};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 use serde::Serialize;
+use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 record! {
@@ -89,22 +91,38 @@ pub struct Placement<'a> {
     pub household_id: Option<i64>,
 }
 
-/// Column values of a person; `pid_index` is passed in because callers usually computed it already.
-fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>, pid_index: Vec<u8>) -> Vec<(People, Expr)> {
-    vec![
-        (People::FullName, p.full_name.clone().into()),
-        (People::NameKey, text::person_name_key(&p.full_name).into()),
-        (People::BirthDate, p.birth_date.into()),
-        (People::Sex, p.sex.as_str().into()),
-        (People::PidCipher, vault.encrypt(&p.personal_id).into()),
-        (People::PidIndex, pid_index.into()),
-        (People::PidLast4, p.personal_id.last4().into()),
-        (People::Phone, p.phone.clone().into()),
-        (People::Groups, p.groups.bits().into()),
-        (People::UnitId, place.residence.id.into()),
-        (People::UnitPath, place.residence.path.clone().into()),
-        (People::WorkplaceId, place.workplace_id.into()),
-        (People::HouseholdId, place.household_id.into()),
+const PERSON_COLUMNS: [People; 13] = [
+    People::FullName,
+    People::NameKey,
+    People::BirthDate,
+    People::Sex,
+    People::PidCipher,
+    People::PidIndex,
+    People::PidLast4,
+    People::Phone,
+    People::Groups,
+    People::UnitId,
+    People::UnitPath,
+    People::WorkplaceId,
+    People::HouseholdId,
+];
+
+/// Values of [`PERSON_COLUMNS`]; `pid_index` is passed in because callers usually computed it.
+fn person_values(vault: &PidVault, p: &PersonInput, place: &Placement<'_>, pid_index: Vec<u8>) -> [Value; 13] {
+    [
+        p.full_name.clone().into(),
+        text::person_name_key(&p.full_name).into(),
+        p.birth_date.into(),
+        p.sex.as_str().into(),
+        vault.encrypt(&p.personal_id).into(),
+        pid_index.into(),
+        p.personal_id.last4().into(),
+        p.phone.clone().into(),
+        p.groups.bits().into(),
+        place.residence.id.into(),
+        place.residence.path.clone().into(),
+        place.workplace_id.into(),
+        place.household_id.into(),
     ]
 }
 
@@ -137,12 +155,16 @@ pub async fn update(
     let old: Option<NamePath> = tx
         .fetch_optional(
             Query::select()
-                .columns([People::FullName, People::UnitPath])
+                .columns([People::FullName, People::Phone, People::UnitPath])
                 .from(People::Table)
                 .and_where(Expr::col(People::Id).eq(id)),
         )
         .await?;
-    let mut values = person_values(vault, p, place, vault.blind_index(&p.personal_id));
+    let mut values: Vec<(People, Expr)> = PERSON_COLUMNS
+        .into_iter()
+        .zip(person_values(vault, p, place, vault.blind_index(&p.personal_id)))
+        .map(|(c, v)| (c, Expr::val(v)))
+        .collect();
     values.push((People::UpdatedAt, now().into()));
     let r = tx
         .execute(
@@ -157,60 +179,67 @@ pub async fn update(
         Err(DbError::Unique(_)) => return Err(PersonError::DuplicateId),
         Err(e) => return Err(e.into()),
     }
-    // The search rows are addressed by their full key: old name, old place.
+    // The search rows are addressed by their full key: old place, old name and phone.
     if let Some(old) = old {
-        for k in text::search_keys(&text::fold(&old.full_name)) {
+        for k in search_keys(&old.full_name, old.phone.as_deref()) {
             tx.execute(
                 Query::delete()
                     .from_table(PeopleSearch::Table)
-                    .and_where(Expr::col(PeopleSearch::Key).eq(k))
                     .and_where(Expr::col(PeopleSearch::UnitPath).eq(old.unit_path.clone()))
+                    .and_where(Expr::col(PeopleSearch::Key).eq(k))
                     .and_where(Expr::col(PeopleSearch::PersonId).eq(id)),
             )
             .await?;
         }
     }
-    write_search_keys(tx, id, &p.full_name, &place.residence.path).await?;
+    let rows = search_rows(id, &p.full_name, p.phone.as_deref(), &place.residence.path);
+    insert_search_rows(tx, rows).await?;
     Ok(())
 }
 
-async fn write_search_keys(tx: &mut Tx, person_id: i64, full_name: &str, unit_path: &str) -> Result<()> {
-    insert_search_rows(tx, search_rows(person_id, full_name, unit_path)).await
+/// Phone numbers are search rows too; no folded name can start with this.
+const PHONE_KEY: &str = "tel:";
+
+fn phone_key(phone: &str) -> String {
+    format!("{PHONE_KEY}{phone}")
 }
 
-/// One row of `people_search`: key, unit path, person, the person's sort key.
-type SearchRow<'a> = (String, &'a str, i64, Vec<u8>);
-
-/// The search rows of one person: each distinct word suffix of the folded name.
-fn search_rows<'a>(person_id: i64, full_name: &str, unit_path: &'a str) -> Vec<SearchRow<'a>> {
-    let name_key = text::person_name_key(full_name);
+/// The distinct search keys of a person: each word suffix of the folded name, and the phone.
+fn search_keys(full_name: &str, phone: Option<&str>) -> Vec<String> {
     let mut keys = text::search_keys(&text::fold(full_name));
+    keys.extend(phone.map(phone_key));
     keys.sort();
     keys.dedup();
-    keys.into_iter()
-        .map(|k| (k, unit_path, person_id, name_key.clone()))
+    keys
+}
+
+/// One row of `people_search`: unit path, key, person, the person's sort key.
+type SearchRow<'a> = (&'a str, String, i64, Vec<u8>);
+
+fn search_rows<'a>(person_id: i64, full_name: &str, phone: Option<&str>, unit_path: &'a str) -> Vec<SearchRow<'a>> {
+    let name_key = text::person_name_key(full_name);
+    search_keys(full_name, phone)
+        .into_iter()
+        .map(|k| (unit_path, k, person_id, name_key.clone()))
         .collect()
 }
 
 /// Inserts search rows in key order (neighbouring B-tree pages one after the other).
 async fn insert_search_rows(tx: &mut Tx, mut rows: Vec<SearchRow<'_>>) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    rows.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
-    let mut ins = Query::insert()
-        .into_table(PeopleSearch::Table)
-        .columns([
-            PeopleSearch::Key,
+    rows.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    let mut ins = Rows::new(
+        PeopleSearch::Table,
+        [
             PeopleSearch::UnitPath,
+            PeopleSearch::Key,
             PeopleSearch::PersonId,
             PeopleSearch::NameKey,
-        ])
-        .to_owned();
-    for (k, path, id, name_key) in rows {
-        ins.values_panic([k.into(), path.into(), id.into(), name_key.into()]);
+        ],
+    );
+    for (path, k, id, name_key) in rows {
+        ins.push(vec![path.into(), k.into(), id.into(), name_key.into()]);
     }
-    tx.execute(&ins).await?;
+    tx.insert_rows(ins).await?;
     Ok(())
 }
 
@@ -304,8 +333,12 @@ pub async fn search(
     limit: u64,
 ) -> Result<PeoplePage> {
     let cursor = cursor.and_then(decode_cursor);
-    if let SearchTerm::Name(folded) = term {
-        return search_name(db, scope_path, folded, cursor, limit).await;
+    match term {
+        SearchTerm::Name(folded) => return search_keyed(db, scope_path, KeyMatch::Prefix(folded), cursor, limit).await,
+        SearchTerm::Phone(p) => {
+            return search_keyed(db, scope_path, KeyMatch::Exact(&phone_key(p)), cursor, limit).await;
+        }
+        SearchTerm::Everyone | SearchTerm::PersonalId(_) => {}
     }
     let (lo, hi) = subtree_range(scope_path);
     let mut q = select();
@@ -315,10 +348,7 @@ pub async fn search(
         SearchTerm::PersonalId(id) => {
             q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
         }
-        SearchTerm::Phone(p) => {
-            q.and_where(Expr::col((People::Table, People::Phone)).eq(p.clone()));
-        }
-        SearchTerm::Everyone | SearchTerm::Name(_) => {}
+        SearchTerm::Everyone | SearchTerm::Name(_) | SearchTerm::Phone(_) => {}
     }
     if let Some((key, id)) = cursor {
         q.and_where(
@@ -360,28 +390,44 @@ record! {
     }
 }
 
-/// Name search: one index range scan over the folded word suffixes (bounded), Vietnamese order and
-/// paging done on the candidates' stored sort keys, then only the page's people are read.
-async fn search_name(
+/// How a search key must match.
+enum KeyMatch<'a> {
+    /// Keys starting with the folded words typed: "van an" finds "van an" and "van anh".
+    Prefix(&'a str),
+    Exact(&'a str),
+}
+
+/// Search through `people_search`: the units of the scope are walked in path order and each one's
+/// rows are a range seek (the table is clustered by place). Vietnamese order and paging are done
+/// on at most [`SEARCH_CANDIDATES`] candidates' stored sort keys; only the page's people are read.
+async fn search_keyed(
     db: &Db,
     scope_path: &str,
-    folded: &str,
+    key: KeyMatch<'_>,
     cursor: Option<(Vec<u8>, i64)>,
     limit: u64,
 ) -> Result<PeoplePage> {
     let (lo, hi) = subtree_range(scope_path);
-    let mut candidates: Vec<Candidate> = db
-        .fetch_all(
-            Query::select()
-                .columns([PeopleSearch::PersonId, PeopleSearch::NameKey])
-                .from(PeopleSearch::Table)
-                .and_where(Expr::col(PeopleSearch::Key).gte(folded.to_string()))
-                .and_where(Expr::col(PeopleSearch::Key).lt(format!("{folded}\u{10FFFF}")))
-                .and_where(Expr::col(PeopleSearch::UnitPath).gte(lo))
-                .and_where(Expr::col(PeopleSearch::UnitPath).lt(hi))
-                .limit(SEARCH_CANDIDATES + 1),
+    let s = PeopleSearch::Table;
+    let mut q = Query::select();
+    q.columns([(s, PeopleSearch::PersonId), (s, PeopleSearch::NameKey)])
+        .from(Units::Table)
+        .inner_join(
+            s,
+            Expr::col((s, PeopleSearch::UnitPath)).equals((Units::Table, Units::Path)),
         )
-        .await?;
+        .and_where(Expr::col((Units::Table, Units::Path)).gte(lo))
+        .and_where(Expr::col((Units::Table, Units::Path)).lt(hi));
+    match key {
+        KeyMatch::Prefix(folded) => {
+            q.and_where(Expr::col((s, PeopleSearch::Key)).gte(folded.to_string()))
+                .and_where(Expr::col((s, PeopleSearch::Key)).lt(format!("{folded}\u{10FFFF}")));
+        }
+        KeyMatch::Exact(k) => {
+            q.and_where(Expr::col((s, PeopleSearch::Key)).eq(k.to_string()));
+        }
+    }
+    let mut candidates: Vec<Candidate> = db.fetch_all(q.limit(SEARCH_CANDIDATES + 1)).await?;
     let truncated = candidates.len() as u64 > SEARCH_CANDIDATES;
     candidates.sort_by(|a, b| (&a.name_key, a.person_id).cmp(&(&b.name_key, b.person_id)));
     candidates.dedup_by_key(|c| c.person_id);
@@ -505,6 +551,7 @@ pub async fn household_id(tx: &mut Tx, unit_id: i64, code: &str) -> Result<i64> 
 record! {
     struct NamePath {
         full_name: String,
+        phone: Option<String>,
         unit_path: String,
     }
 }
@@ -642,8 +689,8 @@ pub struct BatchItem<'a> {
     pub household_id: Option<i64>,
 }
 
-/// Inserts new people with two multi-row statements (people, then their search keys) and returns
-/// their ids. A person whose ID number is already registered fails the whole batch with
+/// Inserts new people (then their search rows) in as few statements as the backend allows and
+/// returns their ids. A person whose ID number is already registered fails the whole batch with
 /// [`PersonError::DuplicateId`].
 pub async fn insert_batch(
     tx: &mut Tx,
@@ -655,47 +702,49 @@ pub async fn insert_batch(
         return Ok(Vec::new());
     }
     let at = now();
-    let mut by_index: std::collections::HashMap<Vec<u8>, &BatchItem<'_>> = std::collections::HashMap::new();
-    // Rows go in in index order: B-tree inserts that follow each other touch neighbouring pages,
-    // which matters once the indexes are larger than the page cache (a province of a million).
-    let mut ordered: Vec<(Vec<u8>, &BatchItem<'_>)> = items
-        .iter()
-        .map(|it| (vault.blind_index(&it.person.personal_id), it))
-        .collect();
-    ordered.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut ins = Query::insert().into_table(People::Table).to_owned();
-    for (n, (idx, it)) in ordered.into_iter().enumerate() {
+    // Returned rows come back in no promised order; the ID number's index says whose id it is.
+    let mut by_index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(items.len());
+    let mut rows = Rows::new(
+        People::Table,
+        PERSON_COLUMNS
+            .into_iter()
+            .chain([People::CreatedBy, People::CreatedAt, People::UpdatedAt]),
+    );
+    for (n, it) in items.iter().enumerate() {
+        let idx = vault.blind_index(&it.person.personal_id);
         let place = Placement {
             residence: it.residence,
             workplace_id: it.workplace_id,
             household_id: it.household_id,
         };
-        let mut values = person_values(vault, it.person, &place, idx.clone());
-        values.extend([
-            (People::CreatedBy, actor.into()),
-            (People::CreatedAt, at.into()),
-            (People::UpdatedAt, at.into()),
-        ]);
-        let (cols, vals): (Vec<People>, Vec<Expr>) = values.into_iter().unzip();
-        if n == 0 {
-            ins.columns(cols);
-        }
-        ins.values_panic(vals);
-        by_index.insert(idx, it);
+        let mut values = person_values(vault, it.person, &place, idx.clone()).to_vec();
+        values.extend([actor.into(), at.into(), at.into()]);
+        rows.push(values);
+        by_index.insert(idx, n);
     }
-    ins.returning(Query::returning().columns([People::Id, People::PidIndex]));
-    let ids: Vec<IdIndex> = tx.fetch_all(&ins).await.map_err(|e| match e {
-        DbError::Unique(_) => PersonError::DuplicateId,
-        e => PersonError::Db(e),
-    })?;
-    let mut rows = Vec::with_capacity(ids.len() * 3);
+    let ids: Vec<IdIndex> = tx
+        .insert_rows_returning(rows, &[People::Id, People::PidIndex])
+        .await
+        .map_err(|e| match e {
+            DbError::Unique(_) => PersonError::DuplicateId,
+            e => PersonError::Db(e),
+        })?;
+    let mut search = Vec::with_capacity(ids.len() * 4);
+    let mut ordered = vec![0i64; items.len()];
     for row in &ids {
-        if let Some(it) = by_index.get(&row.pid_index) {
-            rows.extend(search_rows(row.id, &it.person.full_name, &it.residence.path));
+        if let Some(&n) = by_index.get(&row.pid_index) {
+            let it = &items[n];
+            ordered[n] = row.id;
+            search.extend(search_rows(
+                row.id,
+                &it.person.full_name,
+                it.person.phone.as_deref(),
+                &it.residence.path,
+            ));
         }
     }
-    insert_search_rows(tx, rows).await?;
-    Ok(ids.into_iter().map(|r| r.id).collect())
+    insert_search_rows(tx, search).await?;
+    Ok(ordered)
 }
 
 record! {

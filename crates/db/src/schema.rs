@@ -26,6 +26,7 @@ macro_rules! migrations {
 migrations! {
     1 => "0001_core.sql",
     2 => "0002_idempotency.sql",
+    3 => "0003_import_write_path.sql",
 }
 
 pub(crate) async fn migrate(db: &Db) -> Result<usize> {
@@ -280,15 +281,6 @@ pub enum ImportJobs {
 }
 
 #[derive(Iden, Clone, Copy)]
-pub enum ImportRows {
-    Table,
-    JobId,
-    Seq,
-    Line,
-    Data,
-}
-
-#[derive(Iden, Clone, Copy)]
 pub enum ImportErrors {
     Table,
     JobId,
@@ -323,7 +315,6 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "audit_head",
     "import_jobs",
-    "import_rows",
     "import_errors",
     "idempotency_keys",
 ];

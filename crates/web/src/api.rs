@@ -386,7 +386,7 @@ async fn decide_import(
         "cancel" => Decision::Cancel,
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
-    if !imports::decide(&state.db, job.id, decision).await? {
+    if !imports::decide(&state.db, &state.config.upload_dir, job.id, decision).await? {
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
     }
     if decision == Decision::ImportGoodRows {

@@ -81,14 +81,14 @@ pub async fn start(
         Err(e) => tracing::error!(error = %e, "cannot list unfinished imports"),
     }
     let checker = {
-        let (db, vault, metrics) = (db.clone(), vault.clone(), metrics.clone());
+        let (db, vault, metrics, upload_dir) = (db.clone(), vault.clone(), metrics.clone(), upload_dir.clone());
         tokio::spawn(async move {
             while let Some(job_id) = check_rx.recv().await {
                 let today = time::OffsetDateTime::now_utc().date();
                 if let Err(e) = imports::check(&db, &vault, &upload_dir, job_id, today).await {
                     tracing::error!(job = job_id, error = %e, "import check failed");
                     metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
-                    let _ = imports::fail(&db, job_id, &e.to_string()).await;
+                    let _ = imports::fail(&db, &upload_dir, job_id, &e.to_string()).await;
                 }
             }
         })
@@ -96,14 +96,14 @@ pub async fn start(
     let applier = tokio::spawn(async move {
         while let Some(job_id) = apply_rx.recv().await {
             let actor = actor_for(&db, job_id).await;
-            match imports::apply(&db, &vault, job_id, &actor).await {
+            match imports::apply(&db, &vault, &upload_dir, job_id, &actor).await {
                 Ok(()) => {
                     metrics.imports_done.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) => {
                     tracing::error!(job = job_id, error = %e, "import failed");
                     metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
-                    let _ = imports::fail(&db, job_id, &e.to_string()).await;
+                    let _ = imports::fail(&db, &upload_dir, job_id, &e.to_string()).await;
                 }
             }
         }

@@ -252,7 +252,9 @@ async fn decide(
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
     // A repeated click finds the job no longer waiting and simply shows its status.
-    if imports::decide(&state.db, job.id, decision).await? && decision == Decision::ImportGoodRows {
+    if imports::decide(&state.db, &state.config.upload_dir, job.id, decision).await?
+        && decision == Decision::ImportGoodRows
+    {
         state.jobs.apply(job.id);
     }
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())

@@ -4,18 +4,23 @@
 //! job's progress, so a restart resumes exactly where it stopped; rows are upserted by ID number,
 //! so re-importing the same file changes nothing.
 
+mod staged;
+
+pub use staged::FRAME_ROWS as CHUNK;
+use staged::Staged;
+
 use crate::audit::{self, Actor, Entry};
+use crate::bulk;
 use crate::people::{self, Placement};
-use crate::schema::{ImportErrors, ImportJobs, ImportRows, People};
+use crate::schema::{ImportErrors, ImportJobs, People};
 use crate::units::{self, Unit};
 use crate::{Db, DbError, Result, Scalar, now, record};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
-use hocvuso_core::people::PersonInput;
 use hocvuso_core::text;
 use sea_query::{Expr, ExprTrait, Order, Query};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::{Date, OffsetDateTime};
@@ -229,14 +234,6 @@ pub async fn errors(db: &Db, job_id: i64, limit: u64) -> Result<Vec<StoredError>
     .await
 }
 
-/// A checked row waiting to be applied, sealed because it holds the plain ID number.
-#[derive(Serialize, Deserialize)]
-struct Staged {
-    person: PersonInput,
-    unit_id: i64,
-    workplace_id: Option<i64>,
-}
-
 async fn set_status(db: &Db, job_id: i64, status: Status, message: Option<&Message>) -> Result<()> {
     let mut values = vec![
         (ImportJobs::Status, status.as_str().into()),
@@ -345,26 +342,23 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         ));
     }
     // ID numbers already registered to someone outside this unit's subtree cannot be taken over.
-    let mut outside = std::collections::HashSet::new();
-    for chunk in good.chunks(500) {
-        let idx: Vec<Vec<u8>> = chunk
-            .iter()
-            .map(|(_, s)| vault.blind_index(&s.person.personal_id))
-            .collect();
-        let rows: Vec<IndexPath> = db
-            .fetch_all(
-                Query::select()
-                    .columns([People::PidIndex, People::UnitPath])
-                    .from(People::Table)
-                    .and_where(Expr::col(People::PidIndex).is_in(idx)),
-            )
-            .await?;
-        for r in rows {
-            if !r.unit_path.starts_with(&unit.path) {
-                outside.insert(r.pid_index);
-            }
-        }
-    }
+    let idx: Vec<Vec<u8>> = good
+        .iter()
+        .map(|(_, s)| vault.blind_index(&s.person.personal_id))
+        .collect();
+    let held: Vec<IndexPath> = bulk::fetch_by_keys(
+        db,
+        People::Table,
+        &[People::PidIndex, People::UnitPath],
+        People::PidIndex,
+        &idx,
+    )
+    .await?;
+    let outside: std::collections::HashSet<Vec<u8>> = held
+        .into_iter()
+        .filter(|r| !r.unit_path.starts_with(&unit.path))
+        .map(|r| r.pid_index)
+        .collect();
     let pid_header = "personal_id".to_string();
     good.retain(|(line, s)| {
         if outside.contains(&vault.blind_index(&s.person.personal_id)) {
@@ -384,36 +378,15 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         l.dedup();
         l.len()
     };
+    let good: Vec<Staged> = good.into_iter().map(|(_, s)| s).collect();
+    staged::write(upload_dir, job_id, vault, &good).map_err(|e| DbError::Invalid(e.to_string()))?;
     let mut tx = db.begin().await?;
-    tx.execute(
-        Query::delete()
-            .from_table(ImportRows::Table)
-            .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
-    )
-    .await?;
     tx.execute(
         Query::delete()
             .from_table(ImportErrors::Table)
             .and_where(Expr::col(ImportErrors::JobId).eq(job_id)),
     )
     .await?;
-    for (n, chunk) in good.chunks(500).enumerate() {
-        let mut ins = Query::insert()
-            .into_table(ImportRows::Table)
-            .columns([ImportRows::JobId, ImportRows::Seq, ImportRows::Line, ImportRows::Data])
-            .to_owned();
-        for (i, (line, staged)) in chunk.iter().enumerate() {
-            let json = serde_json::to_vec(staged).map_err(|e| DbError::Invalid(e.to_string()))?;
-            let sealed = vault.seal(&json);
-            ins.values_panic([
-                job_id.into(),
-                ((n * 500 + i) as i64).into(),
-                (*line as i64).into(),
-                sealed.into(),
-            ]);
-        }
-        tx.execute(&ins).await?;
-    }
     for (n, chunk) in errors.chunks(500).enumerate() {
         let mut ins = Query::insert()
             .into_table(ImportErrors::Table)
@@ -469,7 +442,7 @@ pub enum Decision {
 }
 
 /// Records the decision. Returns false if the job was not waiting for one (a repeated click).
-pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
+pub async fn decide(db: &Db, upload_dir: &Path, job_id: i64, decision: Decision) -> Result<bool> {
     let status = match decision {
         Decision::ImportGoodRows => Status::Applying,
         Decision::Cancel => Status::Cancelled,
@@ -491,20 +464,9 @@ pub async fn decide(db: &Db, job_id: i64, decision: Decision) -> Result<bool> {
         )
         .await?;
     if n == 1 && decision == Decision::Cancel {
-        db.execute(
-            Query::delete()
-                .from_table(ImportRows::Table)
-                .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
-        )
-        .await?;
+        staged::remove(upload_dir, job_id);
     }
     Ok(n == 1)
-}
-
-record! {
-    struct StagedRow {
-        data: Vec<u8>,
-    }
 }
 
 record! {
@@ -522,38 +484,26 @@ record! {
     }
 }
 
-pub const CHUNK: usize = 1000;
-
 /// Applies the staged rows of a job from where it stopped, chunk by chunk. Each chunk and the
 /// job's progress commit together. Returns when the job is done.
-pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Result<()> {
+pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, actor: &Actor) -> Result<()> {
     let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
     if job.status() != Status::Applying {
         return Ok(());
     }
     let scope = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
     let mut unit_cache: HashMap<i64, Unit> = HashMap::new();
-    loop {
-        let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
-        let rows: Vec<StagedRow> = db
-            .fetch_all(
-                Query::select()
-                    .column(ImportRows::Data)
-                    .from(ImportRows::Table)
-                    .and_where(Expr::col(ImportRows::JobId).eq(job_id))
-                    .and_where(Expr::col(ImportRows::Seq).gte(job.processed_rows))
-                    .order_by(ImportRows::Seq, Order::Asc)
-                    .limit(CHUNK as u64),
-            )
-            .await?;
-        if rows.is_empty() {
-            break;
-        }
-        let mut staged = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let json = vault.open(&r.data).map_err(|e| DbError::Invalid(e.to_string()))?;
-            let s: Staged = serde_json::from_slice(&json).map_err(|e| DbError::Invalid(e.to_string()))?;
-            staged.push(s);
+    let mut reader = staged::Reader::open(
+        upload_dir,
+        job_id,
+        vault,
+        usize::try_from(job.processed_rows).unwrap_or(0),
+    )
+    .map_err(|e| DbError::Invalid(e.to_string()))?;
+    let mut processed = job.processed_rows;
+    while let Some(staged) = reader.next_frame().map_err(|e| DbError::Invalid(e.to_string()))? {
+        if staged.is_empty() {
+            continue;
         }
         for s in &staged {
             if !unit_cache.contains_key(&s.unit_id)
@@ -566,25 +516,25 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
             .iter()
             .map(|s| vault.blind_index(&s.person.personal_id))
             .collect();
-        let existing: Vec<Existing> = db
-            .fetch_all(
-                Query::select()
-                    .columns([
-                        People::Id,
-                        People::PidIndex,
-                        People::FullName,
-                        People::BirthDate,
-                        People::Sex,
-                        People::Phone,
-                        People::Groups,
-                        People::UnitId,
-                        People::WorkplaceId,
-                        People::HouseholdId,
-                    ])
-                    .from(People::Table)
-                    .and_where(Expr::col(People::PidIndex).is_in(indexes.clone())),
-            )
-            .await?;
+        let existing: Vec<Existing> = bulk::fetch_by_keys(
+            db,
+            People::Table,
+            &[
+                People::Id,
+                People::PidIndex,
+                People::FullName,
+                People::BirthDate,
+                People::Sex,
+                People::Phone,
+                People::Groups,
+                People::UnitId,
+                People::WorkplaceId,
+                People::HouseholdId,
+            ],
+            People::PidIndex,
+            &indexes,
+        )
+        .await?;
         let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
         let (mut inserted, mut updated, mut unchanged) = (0i32, 0i32, 0i32);
         let mut tx = db.begin().await?;
@@ -627,40 +577,31 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
         people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by))
             .await
             .map_err(person_err)?;
-        // Applied rows leave the staging table in the same transaction, keeping it small.
-        tx.execute(
-            Query::delete()
-                .from_table(ImportRows::Table)
-                .and_where(Expr::col(ImportRows::JobId).eq(job_id))
-                .and_where(Expr::col(ImportRows::Seq).lt(job.processed_rows + rows.len() as i32)),
-        )
-        .await?;
-        tx.execute(
-            Query::update()
-                .table(ImportJobs::Table)
-                .values([
-                    (
-                        ImportJobs::ProcessedRows,
-                        Expr::col(ImportJobs::ProcessedRows).add(rows.len() as i32),
-                    ),
-                    (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
-                    (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
-                    (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
-                    (ImportJobs::UpdatedAt, now().into()),
-                ])
-                .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
-        )
-        .await?;
+        // The progress commits with the rows: a restart continues from exactly here. The guard on
+        // the old value makes a second applier of the same job (there is none) fail loudly.
+        let n = tx
+            .execute(
+                Query::update()
+                    .table(ImportJobs::Table)
+                    .values([
+                        (ImportJobs::ProcessedRows, (processed + staged.len() as i32).into()),
+                        (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
+                        (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
+                        (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
+                        (ImportJobs::UpdatedAt, now().into()),
+                    ])
+                    .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+                    .and_where(Expr::col(ImportJobs::ProcessedRows).eq(processed)),
+            )
+            .await?;
+        if n != 1 {
+            return Err(DbError::Invalid(format!("import {job_id} was applied by someone else")));
+        }
         tx.commit().await?;
+        processed += staged.len() as i32;
     }
     let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
     let mut tx = db.begin().await?;
-    tx.execute(
-        Query::delete()
-            .from_table(ImportRows::Table)
-            .and_where(Expr::col(ImportRows::JobId).eq(job_id)),
-    )
-    .await?;
     tx.execute(
         Query::update()
             .table(ImportJobs::Table)
@@ -689,6 +630,7 @@ pub async fn apply(db: &Db, vault: &PidVault, job_id: i64, actor: &Actor) -> Res
     )
     .await?;
     tx.commit().await?;
+    staged::remove(upload_dir, job_id);
     Ok(())
 }
 
@@ -713,7 +655,8 @@ fn person_err(e: people::PersonError) -> DbError {
 
 /// Marks a job failed after an unexpected error, keeping what was applied (each applied chunk is
 /// complete and recorded in `processed_rows`).
-pub async fn fail(db: &Db, job_id: i64, why: &str) -> Result<()> {
+pub async fn fail(db: &Db, upload_dir: &Path, job_id: i64, why: &str) -> Result<()> {
+    staged::remove(upload_dir, job_id);
     set_status(
         db,
         job_id,
