@@ -7,6 +7,7 @@ mod auth;
 mod backup;
 mod browser;
 mod imports;
+mod migrations;
 mod ops;
 mod people;
 mod process;

@@ -366,3 +366,88 @@ async fn denominators_from_a_sheet(b: Backend) {
     app.finish().await;
 }
 both!(denominators_import, denominators_from_a_sheet);
+
+/// Search follows reorganisation: a village moved to another commune (a split) and a commune
+/// merged into another take their people's search rows along — found in the new place and in the
+/// province exactly once, no longer in the old one.
+async fn search_follows_reorganisation(b: Backend) {
+    use hocvuso_db::people::{self, SearchTerm};
+    let app = TestApp::spawn(b).await;
+    let actor = hocvuso_db::audit::Actor::system("test");
+    let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
+    let communes = hocvuso_db::units::children(&app.db, province.id).await.unwrap();
+    // Two communes with villages that hold people (the seed spreads 300 people over a few).
+    let mut with_people = Vec::new();
+    for c in &communes {
+        for v in hocvuso_db::units::children(&app.db, c.id).await.unwrap() {
+            if v.level() == hocvuso_core::units::Level::Village
+                && let Some(p) = people::search(&app.db, &app.vault, &v.path, &SearchTerm::Everyone, None, 1)
+                    .await
+                    .unwrap()
+                    .people
+                    .first()
+                    .cloned()
+            {
+                with_people.push((c.clone(), v, p));
+                break;
+            }
+        }
+    }
+    assert!(with_people.len() >= 2, "the seed has people in two communes");
+    let (from_commune, village, person) = with_people[0].clone();
+    let (to_commune, _, other_person) = with_people[1].clone();
+    let name = hocvuso_core::text::fold(&person.full_name);
+    let find = |scope: String, q: String| {
+        let (db, vault) = (app.db.clone(), app.vault.clone());
+        async move {
+            people::search(&db, &vault, &scope, &SearchTerm::parse(&q), None, 200)
+                .await
+                .unwrap()
+                .people
+                .iter()
+                .filter(|p| p.id == person.id)
+                .count()
+        }
+    };
+    assert_eq!(find(from_commune.path.clone(), name.clone()).await, 1);
+    hocvuso_db::units::move_to(&app.db, &village, &to_commune, &actor)
+        .await
+        .unwrap();
+    let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
+    assert_eq!(
+        find(from_commune.path.clone(), name.clone()).await,
+        0,
+        "gone from the old commune"
+    );
+    assert_eq!(
+        find(to_commune.path.clone(), name.clone()).await,
+        1,
+        "found in the new commune"
+    );
+    assert_eq!(find(moved.path.clone(), name.clone()).await, 1, "found in the village");
+    assert_eq!(
+        find(province.path.clone(), name.clone()).await,
+        1,
+        "found once in the province"
+    );
+    // The receiving commune is merged into a third: everyone in it follows.
+    let third = communes
+        .iter()
+        .find(|c| c.id != from_commune.id && c.id != to_commune.id)
+        .unwrap();
+    hocvuso_db::units::merge(&app.db, &to_commune, third, &actor)
+        .await
+        .unwrap();
+    assert_eq!(find(third.path.clone(), name.clone()).await, 1, "followed the merge");
+    assert_eq!(find(province.path.clone(), name.clone()).await, 1);
+    let other = hocvuso_core::text::fold(&other_person.full_name);
+    let found = people::search(&app.db, &app.vault, &third.path, &SearchTerm::parse(&other), None, 200)
+        .await
+        .unwrap();
+    assert!(
+        found.people.iter().any(|p| p.id == other_person.id),
+        "the merged commune's own people too"
+    );
+    app.finish().await;
+}
+both!(search_after_reorganisation, search_follows_reorganisation);

@@ -11,6 +11,7 @@ use hocvuso_core::i18n::Message;
 use hocvuso_core::people::{Groups, PersonInput, Sex};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
+use hocvuso_core::units::Level;
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -185,7 +186,7 @@ pub async fn update(
             tx.execute(
                 Query::delete()
                     .from_table(PeopleSearch::Table)
-                    .and_where(Expr::col(PeopleSearch::UnitPath).eq(old.unit_path.clone()))
+                    .and_where(Expr::col(PeopleSearch::Place).eq(place_of(&old.unit_path)))
                     .and_where(Expr::col(PeopleSearch::Key).eq(k))
                     .and_where(Expr::col(PeopleSearch::PersonId).eq(id)),
             )
@@ -213,6 +214,30 @@ fn search_keys(full_name: &str, phone: Option<&str>) -> Vec<String> {
     keys
 }
 
+/// The place a residence's search rows are filed under: its commune (the first three levels of
+/// the path: country, province, commune), or the residence itself when it is a province.
+/// Searches seek one place per commune of their scope, whatever the number of villages.
+pub(crate) fn place_of(unit_path: &str) -> &str {
+    let mut slashes = 0;
+    for (i, b) in unit_path.bytes().enumerate() {
+        if b == b'/' {
+            slashes += 1;
+            if slashes == 4 {
+                return &unit_path[..=i];
+            }
+        }
+    }
+    unit_path
+}
+
+/// How many levels a path has ("/1/19/300/" has 3).
+pub(crate) fn depth(path: &str) -> usize {
+    path.bytes().filter(|b| *b == b'/').count().saturating_sub(1)
+}
+
+/// The depth of a commune path: scopes this deep or deeper search one place.
+pub(crate) const COMMUNE_DEPTH: usize = 3;
+
 /// One row of `people_search`: unit path, key, person, the person's sort key.
 type SearchRow<'a> = (&'a str, String, i64, Vec<u8>);
 
@@ -226,18 +251,25 @@ fn search_rows<'a>(person_id: i64, full_name: &str, phone: Option<&str>, unit_pa
 
 /// Inserts search rows in key order (neighbouring B-tree pages one after the other).
 async fn insert_search_rows(tx: &mut Tx, mut rows: Vec<SearchRow<'_>>) -> Result<()> {
-    rows.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    rows.sort_by(|a, b| (place_of(a.0), &a.1, a.2).cmp(&(place_of(b.0), &b.1, b.2)));
     let mut ins = Rows::new(
         PeopleSearch::Table,
         [
-            PeopleSearch::UnitPath,
+            PeopleSearch::Place,
             PeopleSearch::Key,
             PeopleSearch::PersonId,
+            PeopleSearch::UnitPath,
             PeopleSearch::NameKey,
         ],
     );
     for (path, k, id, name_key) in rows {
-        ins.push(vec![path.into(), k.into(), id.into(), name_key.into()]);
+        ins.push(vec![
+            place_of(path).into(),
+            k.into(),
+            id.into(),
+            path.into(),
+            name_key.into(),
+        ]);
     }
     tx.insert_rows(ins).await?;
     Ok(())
@@ -397,9 +429,10 @@ enum KeyMatch<'a> {
     Exact(&'a str),
 }
 
-/// Search through `people_search`: the units of the scope are walked in path order and each one's
-/// rows are a range seek (the table is clustered by place). Vietnamese order and paging are done
-/// on at most [`SEARCH_CANDIDATES`] candidates' stored sort keys; only the page's people are read.
+/// Search through `people_search`. A scope at or below a commune is one range seek in the
+/// commune's place (filtered to the scope); a province or the country walks the places of its
+/// communes in path order and seeks in each. Vietnamese order and paging are done on at most
+/// [`SEARCH_CANDIDATES`] candidates' stored sort keys; only the page's people are read.
 async fn search_keyed(
     db: &Db,
     scope_path: &str,
@@ -410,14 +443,27 @@ async fn search_keyed(
     let (lo, hi) = subtree_range(scope_path);
     let s = PeopleSearch::Table;
     let mut q = Query::select();
-    q.columns([(s, PeopleSearch::PersonId), (s, PeopleSearch::NameKey)])
-        .from(Units::Table)
-        .inner_join(
-            s,
-            Expr::col((s, PeopleSearch::UnitPath)).equals((Units::Table, Units::Path)),
-        )
-        .and_where(Expr::col((Units::Table, Units::Path)).gte(lo))
-        .and_where(Expr::col((Units::Table, Units::Path)).lt(hi));
+    q.columns([(s, PeopleSearch::PersonId), (s, PeopleSearch::NameKey)]);
+    if depth(scope_path) >= COMMUNE_DEPTH {
+        q.from(s)
+            .and_where(Expr::col((s, PeopleSearch::Place)).eq(place_of(scope_path)))
+            .and_where(Expr::col((s, PeopleSearch::UnitPath)).gte(lo))
+            .and_where(Expr::col((s, PeopleSearch::UnitPath)).lt(hi));
+    } else {
+        // Places are the communes of the scope, and the scope itself for people filed at it.
+        q.from(Units::Table)
+            .inner_join(
+                s,
+                Expr::col((s, PeopleSearch::Place)).equals((Units::Table, Units::Path)),
+            )
+            .and_where(Expr::col((Units::Table, Units::Path)).gte(lo))
+            .and_where(Expr::col((Units::Table, Units::Path)).lt(hi))
+            .and_where(Expr::col((Units::Table, Units::Level)).is_in([
+                Level::Country.as_str(),
+                Level::Province.as_str(),
+                Level::Commune.as_str(),
+            ]));
+    }
     match key {
         KeyMatch::Prefix(folded) => {
             q.and_where(Expr::col((s, PeopleSearch::Key)).gte(folded.to_string()))
@@ -670,6 +716,16 @@ mod tests {
         );
         assert_eq!(SearchTerm::parse("Nguyễn Văn"), SearchTerm::Name("nguyen van".into()));
         assert_eq!(SearchTerm::parse("  "), SearchTerm::Everyone);
+    }
+
+    #[test]
+    fn places_are_communes() {
+        assert_eq!(place_of("/1/19/300/4000/"), "/1/19/300/");
+        assert_eq!(place_of("/1/19/300/"), "/1/19/300/");
+        assert_eq!(place_of("/1/19/"), "/1/19/");
+        assert_eq!(place_of("/1/19/300/4000/5000/"), "/1/19/300/");
+        assert_eq!(depth("/1/19/300/"), COMMUNE_DEPTH);
+        assert_eq!(depth("/1/19/"), 2);
     }
 
     #[test]

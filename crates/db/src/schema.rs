@@ -29,7 +29,8 @@ migrations! {
     3 => "0003_import_write_path.sql",
 }
 
-pub(crate) async fn migrate(db: &Db) -> Result<usize> {
+/// Applies the pending migrations up to and including `last` (all of them with `None`).
+pub(crate) async fn migrate(db: &Db, last: Option<i64>) -> Result<usize> {
     let mut tx = db.begin().await?;
     tx.execute_raw(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
@@ -45,7 +46,8 @@ pub(crate) async fn migrate(db: &Db) -> Result<usize> {
         .await?;
     let applied: Vec<i64> = applied.into_iter().map(|s| s.0).collect();
     let mut count = 0;
-    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    let wanted = |m: &&Migration| !applied.contains(&m.version) && last.is_none_or(|l| m.version <= l);
+    for m in MIGRATIONS.iter().filter(wanted) {
         let mut tx = db.begin().await?;
         let sql = match db.backend() {
             Backend::Sqlite => m.sqlite,
@@ -159,6 +161,7 @@ pub enum People {
 #[derive(Iden, Clone, Copy)]
 pub enum PeopleSearch {
     Table,
+    Place,
     Key,
     PersonId,
     UnitPath,

@@ -2,12 +2,13 @@
 //! organisations created by officers, reorganisation with history, subtree queries.
 
 use crate::audit::{self, Actor, Entry};
+use crate::people;
 use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::text;
 use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
-use sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_query::{DynIden, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -456,29 +457,57 @@ pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: &Actor) -> Resu
 async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
     let (lo, hi) = subtree_range(from);
     let cut = from.len() as i64 + 1;
+    // `to` followed by what comes after `from` in the column.
+    let shifted = |col: DynIden| {
+        Expr::val(to).binary(
+            sea_query::BinOper::Custom("||"),
+            Func::cust("SUBSTR").arg(Expr::col(col)).arg(Expr::val(cut as i32)),
+        )
+    };
     macro_rules! shift {
-        ($table:expr, $col:expr, $name:literal) => {
+        ($table:expr, $col:expr) => {
             tx.execute(
                 Query::update()
                     .table($table)
-                    .value(
-                        $col,
-                        Expr::val(to).binary(
-                            sea_query::BinOper::Custom("||"),
-                            Func::cust("SUBSTR")
-                                .arg(Expr::col($col))
-                                .arg(Expr::val(cut as i32)),
-                        ),
-                    )
+                    .value($col, shifted($col.into_iden()))
                     .and_where(Expr::col($col).gte(lo.clone()))
                     .and_where(Expr::col($col).lt(hi.clone())),
             )
             .await?;
         };
     }
-    shift!(Units::Table, Units::Path, "path");
-    shift!(People::Table, People::UnitPath, "unit_path");
-    shift!(PeopleSearch::Table, PeopleSearch::UnitPath, "unit_path");
+    shift!(Units::Table, Units::Path);
+    shift!(People::Table, People::UnitPath);
+    // Search rows are filed by place (their commune). A commune or village that moves takes its
+    // rows out of its old place into the place of its new path; a province that moves holds
+    // whole places, whose paths shift like any other.
+    let s = PeopleSearch::Table;
+    if people::depth(from) >= people::COMMUNE_DEPTH {
+        tx.execute(
+            Query::update()
+                .table(s)
+                .values([
+                    (PeopleSearch::Place, Expr::val(people::place_of(to))),
+                    (PeopleSearch::UnitPath, shifted(PeopleSearch::UnitPath.into_iden())),
+                ])
+                .and_where(Expr::col(PeopleSearch::Place).eq(people::place_of(from)))
+                .and_where(Expr::col(PeopleSearch::UnitPath).gte(lo.clone()))
+                .and_where(Expr::col(PeopleSearch::UnitPath).lt(hi.clone())),
+        )
+        .await?;
+    } else {
+        tx.execute(
+            Query::update()
+                .table(s)
+                .values([
+                    (PeopleSearch::Place, shifted(PeopleSearch::Place.into_iden())),
+                    (PeopleSearch::UnitPath, shifted(PeopleSearch::UnitPath.into_iden())),
+                ])
+                .and_where(Expr::col(PeopleSearch::Place).gte(lo.clone()))
+                .and_where(Expr::col(PeopleSearch::Place).lt(hi.clone())),
+        )
+        .await?;
+    }
     Ok(())
 }
 
