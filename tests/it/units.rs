@@ -189,6 +189,51 @@ async fn denominators_roll_up(b: Backend) {
     let (s, body) = steering.text("/units/19/denominators").await;
     assert_eq!(s, 200);
     assert!(body.contains("(92)"), "{body}");
+    // Two communes merge: the absorbed commune's figures are added to the successor's, so the
+    // province's sum loses nothing; the absorbed commune keeps its own rows as history.
+    let y: i32 = year.parse().unwrap();
+    let sum_before = hh.children_sum;
+    let into = hocvuso_db::units::children(&app.db, province.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.id != commune.id && u.level() == hocvuso_core::units::Level::Commune)
+        .unwrap();
+    let households = |lines: &[hocvuso_db::denominators::Line]| {
+        lines.iter().find(|l| l.kind.as_str() == "households").unwrap().clone()
+    };
+    let into_before = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
+    let into_value = into_before.own.as_ref().map(|d| d.value).unwrap_or(0);
+    hocvuso_db::units::merge(&app.db, &commune, &into, &hocvuso_db::audit::Actor::system("test"))
+        .await
+        .unwrap();
+    let after = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
+    let own = after.own.unwrap();
+    assert_eq!(own.value, into_value + 1250);
+    assert!(own.source.contains(&commune.name), "{}", own.source);
+    let prov = households(
+        &hocvuso_db::denominators::for_unit(&app.db, province.id, y)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(prov.children_sum, sum_before, "the province's sum is unchanged");
+    assert_eq!(prov.children_reporting, 91);
+    let history = households(
+        &hocvuso_db::denominators::for_unit(&app.db, commune.id, y)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        history.own.unwrap().value,
+        1250,
+        "the absorbed commune keeps its figure"
+    );
+    let events = hocvuso_db::units::events(&app.db, into.id).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event == "absorbed" && e.detail.contains("households"))
+    );
     app.finish().await;
 }
 both!(denominators, denominators_roll_up);

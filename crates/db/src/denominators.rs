@@ -129,3 +129,64 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
         })
         .collect())
 }
+
+/// What a merge added to the successor's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rolled {
+    pub year: i32,
+    pub kind: String,
+    pub value: i64,
+}
+
+/// On a merge, the absorbed unit's figures are added to the successor's, year by year and kind by
+/// kind, so the parent's sum over its active children loses nothing. The absorbed unit keeps its
+/// own rows as history. The successor's source says what was added and from where.
+pub(crate) async fn roll_into(tx: &mut Tx, from_id: i64, from_name: &str, into_id: i64) -> Result<Vec<Rolled>> {
+    let cols = [
+        Denominators::UnitId,
+        Denominators::Year,
+        Denominators::Kind,
+        Denominators::Value,
+        Denominators::Source,
+    ];
+    let absorbed: Vec<Denominator> = tx
+        .fetch_all(
+            Query::select()
+                .columns(cols)
+                .from(Denominators::Table)
+                .and_where(Expr::col(Denominators::UnitId).eq(from_id)),
+        )
+        .await?;
+    let mut rolled = Vec::with_capacity(absorbed.len());
+    for d in absorbed {
+        let Some(kind) = DenominatorKind::parse(&d.kind) else {
+            continue;
+        };
+        let existing: Option<Denominator> = tx
+            .fetch_optional(
+                Query::select()
+                    .columns(cols)
+                    .from(Denominators::Table)
+                    .and_where(Expr::col(Denominators::UnitId).eq(into_id))
+                    .and_where(Expr::col(Denominators::Year).eq(d.year))
+                    .and_where(Expr::col(Denominators::Kind).eq(d.kind.clone())),
+            )
+            .await?;
+        let added = format!("+ {} ({from_name}: {})", d.value, d.source);
+        let (value, source) = match existing {
+            Some(e) => (e.value + d.value, format!("{} {added}", e.source)),
+            None => (d.value, added),
+        };
+        let source: String = source.chars().take(SOURCE_MAX).collect();
+        set(tx, into_id, d.year, kind, value, &source, None).await?;
+        rolled.push(Rolled {
+            year: d.year,
+            kind: d.kind,
+            value: d.value,
+        });
+    }
+    Ok(rolled)
+}
+
+/// Longest stored source text (forms accept 200 characters; rolled-up sources grow).
+const SOURCE_MAX: usize = 1000;

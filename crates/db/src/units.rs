@@ -511,8 +511,9 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
     Ok(())
 }
 
-/// Merges `from` into `into`: children, people and households move, `from` is kept inactive with
-/// `into` as its successor, and both record the event. Nothing is deleted.
+/// Merges `from` into `into`: children, people and households move, `from`'s denominators are
+/// added to `into`'s, `from` is kept inactive with `into` as its successor, and both record the
+/// event. Nothing is deleted.
 pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(), UnitError> {
     if from.id == into.id || into.path.starts_with(&from.path) {
         return Err(Message::new("err-unit-merge-self").into());
@@ -547,6 +548,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
     .await?;
     // People of `from` itself sit exactly at its path; move them and the subtree below together.
     repath(&mut tx, &from.path, &into.path).await?;
+    let rolled = crate::denominators::roll_into(&mut tx, from.id, &from.name, into.id).await?;
     // `from` itself got `into`'s path by the prefix shift; give it back an identity path of its own
     // under its old parent so it stays addressable for history.
     let old_path = from.path.clone();
@@ -576,7 +578,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
         into.id,
         &into.path,
         "absorbed",
-        serde_json::json!({"from": from.code, "name": from.name}),
+        serde_json::json!({"from": from.code, "name": from.name, "denominators": rolled}),
         actor,
     )
     .await?;
