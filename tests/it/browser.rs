@@ -786,6 +786,21 @@ async fn officer_pages_pass_axe() {
         b.axe("320 px").await;
     }
 
+    // The people list reads as one card per person at 320 px: no sideways scrolling even inside
+    // the table's own box.
+    b.goto(&format!("/units/{code}/people")).await;
+    let w =
+        b.c.execute(
+            "const w = document.querySelector('.table-wrap'); return [w.scrollWidth, w.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("table width");
+    assert!(
+        w[0].as_u64().unwrap_or(u64::MAX) <= w[1].as_u64().unwrap_or(0),
+        "the people table scrolls sideways at 320 px: {w:?}"
+    );
+
     // Mobile: the people list in a 360×740 window, checked and photographed.
     b.viewport(360, 740).await;
     b.visit("mobile", &format!("/units/{code}/people")).await;
