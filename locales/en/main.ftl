@@ -286,6 +286,7 @@ import-status-done = Done
 import-status-failed = Failed
 import-status-cancelled = Cancelled, nothing imported
 err-import-upload-lost = The uploaded file is gone (the server may have been cleaned). Please upload it again.
+err-import-staged-lost = The checked rows of this import are gone (the server may have been restored from a backup). Nothing was half-written; please upload the file again.
 err-import-workplace = Workplace “{ $value }” was not found in the province. Create the organisation first or correct the name.
 err-import-failed = The import stopped on a system error ({ $reason }). What was imported is kept, without duplicates; tell the administrator.
 err-import-choice = Invalid choice. Press one of the two buttons.

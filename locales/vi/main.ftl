@@ -286,6 +286,7 @@ import-status-done = Hoàn thành
 import-status-failed = Không thành công
 import-status-cancelled = Đã huỷ, không nhập gì
 err-import-upload-lost = Không còn tệp đã tải lên (có thể máy chủ đã được dọn dẹp). Hãy tải tệp lên lại.
+err-import-staged-lost = Không còn dữ liệu đã kiểm tra của lần nhập này (có thể máy chủ đã được khôi phục từ bản sao lưu). Chưa có dòng nào bị ghi dở; hãy tải tệp lên lại.
 err-import-workplace = Không tìm thấy nơi làm việc “{ $value }” trong tỉnh. Hãy tạo cơ quan, tổ chức đó trước hoặc sửa tên cho đúng.
 err-import-failed = Việc nhập bị dừng do lỗi hệ thống ({ $reason }). Các phần đã nhập vẫn được giữ nguyên và không bị trùng; hãy báo quản trị viên.
 err-import-choice = Lựa chọn không hợp lệ. Hãy bấm một trong hai nút.

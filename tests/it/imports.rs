@@ -390,6 +390,46 @@ async fn interrupted_import_resumes(b: Backend) {
 }
 both!(resume, interrupted_import_resumes);
 
+/// A database restored from a backup taken during an import has the job but not its staged file
+/// (it lives beside the uploads): the job is reported failed with a message that says to upload
+/// again, and nothing is written.
+async fn staged_rows_lost(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let mut csv = String::from(HEADER);
+    for i in 0..30 {
+        csv.push_str(&format!("Người Mất {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
+    }
+    let dir = app.dir.path().join("uploads");
+    let id = imports::create(&app.db, &dir, &commune, 1, "mat.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    imports::check(&app.db, &app.vault, &dir, id, today).await.unwrap();
+    assert!(
+        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
+            .await
+            .unwrap()
+    );
+    let before = people::count_in(&app.db, &commune.path).await.unwrap();
+    let staged = dir.join(format!("import-{id}.staged"));
+    assert!(staged.exists(), "checked rows wait in {staged:?}");
+    std::fs::remove_file(&staged).unwrap();
+    imports::apply(&app.db, &app.vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
+        .await
+        .unwrap();
+    let job = imports::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(job.status(), Status::Failed);
+    assert_eq!(job.message().unwrap().key, "err-import-staged-lost");
+    assert_eq!(people::count_in(&app.db, &commune.path).await.unwrap(), before);
+    let c = app.login("0900000005").await;
+    let (s, body) = c.text(&format!("/imports/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(body.contains("hãy tải tệp lên lại"), "{body}");
+    app.finish().await;
+}
+both!(staged_lost, staged_rows_lost);
+
 async fn api_import_with_token(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;

@@ -493,13 +493,22 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
     }
     let scope = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
     let mut unit_cache: HashMap<i64, Unit> = HashMap::new();
-    let mut reader = staged::Reader::open(
-        upload_dir,
-        job_id,
-        vault,
-        usize::try_from(job.processed_rows).unwrap_or(0),
-    )
-    .map_err(|e| DbError::Invalid(e.to_string()))?;
+    let from = usize::try_from(job.processed_rows).unwrap_or(0);
+    let mut reader = match staged::Reader::open(upload_dir, job_id, vault, from) {
+        Ok(r) => r,
+        // A restore from a backup brings the job back without its staged file: say so, keep
+        // whatever whole frames were applied, and ask for the file again.
+        Err(staged::StagedError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return set_status(
+                db,
+                job_id,
+                Status::Failed,
+                Some(&Message::new("err-import-staged-lost")),
+            )
+            .await;
+        }
+        Err(e) => return Err(DbError::Invalid(e.to_string())),
+    };
     let mut processed = job.processed_rows;
     while let Some(staged) = reader.next_frame().map_err(|e| DbError::Invalid(e.to_string()))? {
         if staged.is_empty() {
