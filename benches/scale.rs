@@ -268,11 +268,19 @@ async fn run(backend: &str, a: &Args) {
         return;
     }
 
-    // Name search without diacritics, province scope and commune scope.
+    // Name search without diacritics: province, commune and country scope.
+    let country_path = units::by_code(&db, hocvuso_core::units::COUNTRY_CODE)
+        .await
+        .unwrap()
+        .expect("country root")
+        .path;
     let queries = search_queries(&mut rng, 500);
     for (label, scope) in [
         ("province", province.path.clone()),
         ("commune", communes[0].path.clone()),
+        // The whole country (a system administrator): every commune's place is sought, though
+        // only this province holds people.
+        ("country", country_path.clone()),
     ] {
         let mut lat = Vec::new();
         let mut truncated = 0;
