@@ -360,8 +360,9 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         .map(|r| r.pid_index)
         .collect();
     let pid_header = "personal_id".to_string();
-    good.retain(|(line, s)| {
-        if outside.contains(&vault.blind_index(&s.person.personal_id)) {
+    let mut taken = idx.iter().map(|i| outside.contains(i));
+    good.retain(|(line, _)| {
+        if taken.next().unwrap_or(false) {
             errors.push(RowError {
                 line: *line,
                 column: pid_header.clone(),
