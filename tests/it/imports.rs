@@ -77,7 +77,7 @@ async fn csv_with_bad_rows(b: Backend) {
         vec![
             (6, "Ngày sinh"),
             (7, "Số định danh"),
-            (8, "village"),
+            (8, "Thôn/Tổ dân phố"),
             (9, "Số định danh")
         ]
     );
@@ -580,3 +580,52 @@ async fn encodings(b: Backend) {
     app.finish().await;
 }
 both!(csv_encodings, encodings);
+
+/// An ID number already registered in another commune cannot be taken over by an import: the row
+/// is reported (line, column, Vietnamese reason), the other rows import, and the person held
+/// elsewhere is unchanged.
+async fn id_held_elsewhere(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, other) = officer_units(&app).await;
+    let held = people::search(&app.db, &app.vault, &other.path, &people::SearchTerm::Everyone, None, 1)
+        .await
+        .unwrap()
+        .people
+        .remove(0);
+    let pid = people::reveal_personal_id(&app.db, &app.vault, held.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let birth = hocvuso_core::people::format_date(held.birth_date);
+    let sex = if held.sex() == Some(hocvuso_core::people::Sex::Male) {
+        "Nam"
+    } else {
+        "Nữ"
+    };
+    let csv = format!("{HEADER}Người Mới,01/01/1990,Nam,001090099001,,,,\nNgười Chiếm,{birth},{sex},{pid},,,,\n");
+    let dir = app.dir.path().join("uploads");
+    let id = imports::create(&app.db, &dir, &commune, 1, "chiem.csv", csv.as_bytes())
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    imports::check(&app.db, &app.vault, &dir, id, today).await.unwrap();
+    let job = imports::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!((job.good_rows, job.bad_rows), (1, 1));
+    let errs = imports::errors(&app.db, id, 10).await.unwrap();
+    assert_eq!(errs.len(), 1);
+    assert_eq!((errs[0].line, errs[0].column_name.as_str()), (3, "Số định danh"));
+    assert_eq!(errs[0].message().key, "err-import-other-unit");
+    assert!(
+        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
+            .await
+            .unwrap()
+    );
+    imports::apply(&app.db, &app.vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
+        .await
+        .unwrap();
+    assert_eq!(imports::get(&app.db, id).await.unwrap().unwrap().inserted, 1);
+    let still = people::get(&app.db, held.id).await.unwrap().unwrap();
+    assert_eq!((still.full_name, still.unit_id), (held.full_name, held.unit_id));
+    app.finish().await;
+}
+both!(held_elsewhere, id_held_elsewhere);

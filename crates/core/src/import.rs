@@ -280,6 +280,19 @@ pub struct CheckedPeople {
     pub good: Vec<(usize, PersonInput)>,
     pub errors: Vec<RowError>,
     pub total_rows: usize,
+    /// The file's own header of each field found ("personal_id" → "Số định danh").
+    pub headers: Headers,
+}
+
+/// The headers of a file by field, so later checks report columns as the officer wrote them.
+#[derive(Debug, Clone, Default)]
+pub struct Headers(HashMap<String, String>);
+
+impl Headers {
+    /// The file's header of a field, or the field's own name if the file has no such column.
+    pub fn of(&self, field: &str) -> String {
+        self.0.get(field).cloned().unwrap_or_else(|| field.to_string())
+    }
 }
 
 impl CheckedPeople {
@@ -322,6 +335,12 @@ pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message
     };
     let mut out = CheckedPeople {
         total_rows: table.rows.len(),
+        headers: Headers(
+            index
+                .iter()
+                .filter_map(|(field, &i)| Some((field.to_string(), table.headers.get(i)?.clone())))
+                .collect(),
+        ),
         ..Default::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();

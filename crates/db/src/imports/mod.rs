@@ -282,6 +282,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         }
     };
     let mut errors = checked.errors;
+    let headers = checked.headers;
     let total = checked.total_rows;
     // Resolve villages and workplaces once per distinct value.
     let mut villages: HashMap<String, Option<Unit>> = HashMap::new();
@@ -306,7 +307,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 None => {
                     errors.push(RowError {
                         line,
-                        column: "village".into(),
+                        column: headers.of("village"),
                         message: Message::new("err-import-village").arg("value", v),
                     });
                     continue;
@@ -325,7 +326,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 None => {
                     errors.push(RowError {
                         line,
-                        column: "workplace".into(),
+                        column: headers.of("workplace"),
                         message: Message::new("err-import-workplace").arg("value", w),
                     });
                     continue;
@@ -359,7 +360,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         .filter(|r| !r.unit_path.starts_with(&unit.path))
         .map(|r| r.pid_index)
         .collect();
-    let pid_header = "personal_id".to_string();
+    let pid_header = headers.of("personal_id");
     let mut taken = idx.iter().map(|i| outside.contains(i));
     good.retain(|(line, _)| {
         if taken.next().unwrap_or(false) {
