@@ -138,14 +138,47 @@ mod tests {
                 .filter(|k| !k.starts_with('#') && !k.is_empty())
                 .collect()
         };
-        let vi = keys(include_str!("../../../locales/vi/main.ftl"));
-        let en = keys(include_str!("../../../locales/en/main.ftl"));
-        let only_vi: Vec<_> = vi.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&vi).collect();
-        assert!(
-            only_vi.is_empty() && only_en.is_empty(),
-            "only in vi: {only_vi:?}; only in en: {only_en:?}"
+        // Every file of each language, by file name: a module's strings live in its own file.
+        let dir = |lang: &str| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../locales")
+                .join(lang)
+        };
+        let files = |lang: &str| -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+            std::fs::read_dir(dir(lang))
+                .expect("locales folder")
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+                .map(|p| {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    (name, keys(&std::fs::read_to_string(&p).expect("read ftl")))
+                })
+                .collect()
+        };
+        let (vi, en) = (files("vi"), files("en"));
+        assert!(vi.contains_key("main.ftl"), "{:?}", vi.keys());
+        assert_eq!(
+            vi.keys().collect::<Vec<_>>(),
+            en.keys().collect::<Vec<_>>(),
+            "both languages have the same files"
         );
+        let mut seen = std::collections::BTreeSet::new();
+        for (file, vi_keys) in &vi {
+            let en_keys = &en[file];
+            let only_vi: Vec<_> = vi_keys.difference(en_keys).collect();
+            let only_en: Vec<_> = en_keys.difference(vi_keys).collect();
+            assert!(
+                only_vi.is_empty() && only_en.is_empty(),
+                "{file}: only in vi: {only_vi:?}; only in en: {only_en:?}"
+            );
+            for k in vi_keys {
+                assert!(seen.insert(k.clone()), "key {k} is defined in two files");
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,41 @@ pub struct Table {
 pub struct TableRow {
     pub line: usize,
     pub cells: Vec<String>,
+    /// How the spreadsheet stored each cell (parallel to `cells`; every CSV cell is `Text`). An ID
+    /// number stored as a number lost its leading zero; one stored as text did not.
+    pub kinds: Vec<CellKind>,
+    /// Some cell of the row is a formula (closing "Tổng cộng" rows usually are).
+    pub formula: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Empty,
+    Text,
+    Number,
+    Date,
+    Bool,
+    Error,
+}
+
+impl TableRow {
+    /// A row of text cells, as a CSV line gives them.
+    pub fn text(line: usize, cells: Vec<String>) -> TableRow {
+        let kinds = cells
+            .iter()
+            .map(|c| if c.is_empty() { CellKind::Empty } else { CellKind::Text })
+            .collect();
+        TableRow {
+            line,
+            cells,
+            kinds,
+            formula: false,
+        }
+    }
+
+    pub fn kind(&self, i: usize) -> CellKind {
+        self.kinds.get(i).copied().unwrap_or(CellKind::Empty)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,10 +191,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
         match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
-                rows.push(TableRow {
-                    line,
-                    cells: record.iter().map(str::to_string).collect(),
-                })
+                rows.push(TableRow::text(line, record.iter().map(str::to_string).collect()))
             }
             Ok(false) => break,
             Err(e) => {
@@ -187,7 +219,16 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
         let mut cells = vec![String::new(); first_col];
+        let mut kinds = vec![CellKind::Empty; first_col];
         for cell in row {
+            kinds.push(match cell {
+                Data::Empty => CellKind::Empty,
+                Data::String(_) => CellKind::Text,
+                Data::Float(_) | Data::Int(_) => CellKind::Number,
+                Data::Bool(_) => CellKind::Bool,
+                Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => CellKind::Date,
+                Data::Error(_) => CellKind::Error,
+            });
             cells.push(match cell {
                 Data::Empty => String::new(),
                 Data::String(s) => s.clone(),
@@ -206,6 +247,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
         rows.push(TableRow {
             line: first_row + i + 1,
             cells,
+            kinds,
+            formula: false,
         });
     }
     Ok(rows)
