@@ -629,3 +629,131 @@ async fn id_held_elsewhere(b: Backend) {
     app.finish().await;
 }
 both!(held_elsewhere, id_held_elsewhere);
+
+/// The race of issue 7: officer A's file names an ID number nobody holds and is checked; officer B
+/// then registers that number in commune B; A decides to import. The rule "an ID number held
+/// outside your scope cannot be taken over" is checked again when the rows are applied: the row
+/// is reported with its line, B's person is left exactly as B registered them, and every person
+/// the import did create has an audit entry of their own.
+async fn held_elsewhere_after_check(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune_a, commune_b) = officer_units(&app).await;
+    let a = app.login("0900000005").await;
+    let officer_b = app.login("0900000006").await;
+    let csv = format!(
+        "{HEADER}Người Đầu,02/03/1991,Nam,001091099001,,,,\n\
+         Người Tranh,03/04/1992,Nữ,001192099002,,,,\n\
+         Người Cuối,04/05/1993,Nam,001093099003,,,,\n"
+    );
+    let r = upload(&a, &commune_a.code, "tranh.csv", csv.into_bytes()).await;
+    assert_eq!(r.status(), 303);
+    let id = job_id(&r);
+    let job = wait(&app, id).await;
+    assert_eq!(
+        (job.status(), job.good_rows, job.bad_rows),
+        (Status::AwaitingDecision, 3, 0)
+    );
+
+    // B registers the contested number in commune B through the registration form.
+    let page = format!("/units/{}/people/new", commune_b.code);
+    let r = officer_b
+        .post_form(
+            &page,
+            &page,
+            &[
+                ("full_name", "Người Của Xã B"),
+                ("birth_date", "03/04/1992"),
+                ("sex", "female"),
+                ("personal_id", "001192099002"),
+                ("group_resident", "1"),
+                ("consent", "paper"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "B registers the number first");
+    let pid = hocvuso_core::personal_id::PersonalId::parse("001192099002").unwrap();
+    let before = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    assert_eq!(before.unit_id, commune_b.id);
+
+    let r = a
+        .post_form(
+            &format!("/imports/{id}"),
+            &format!("/imports/{id}/decision"),
+            &[("choice", "import")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let job = wait(&app, id).await;
+    assert_eq!(job.status(), Status::Done);
+    assert_eq!((job.inserted, job.updated, job.bad_rows), (2, 0, 1));
+
+    // B's person is untouched: same record, same name, same commune.
+    let after = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            after.id,
+            after.full_name.as_str(),
+            after.unit_id,
+            after.unit_path.as_str()
+        ),
+        (before.id, "Người Của Xã B", commune_b.id, commune_b.path.as_str())
+    );
+    // The refused row is in the job's result with its line and reason, on the page too.
+    let errs = imports::errors(&app.db, id, 10).await.unwrap();
+    let got: Vec<(i32, &str, String)> = errs
+        .iter()
+        .map(|e| (e.line, e.column_name.as_str(), e.message().key))
+        .collect();
+    assert_eq!(got, vec![(3, "Số định danh", "err-import-other-unit".to_string())]);
+    let (_, page) = a.text(&format!("/imports/{id}")).await;
+    assert!(page.contains("Số định danh"), "{page}");
+
+    // Each person the import created has their own audit entry; B's person has none from it.
+    for pid_text in ["001091099001", "001093099003"] {
+        let pid = hocvuso_core::personal_id::PersonalId::parse(pid_text).unwrap();
+        let p = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+        assert_eq!(p.unit_id, commune_a.id);
+        let entries = hocvuso_db::audit::list(
+            &app.db,
+            &hocvuso_db::audit::Filter {
+                person_id: Some(p.id),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        let actions: Vec<(&str, Option<i64>)> = entries.iter().map(|e| (e.action.as_str(), e.actor_id)).collect();
+        let account_a = hocvuso_db::accounts::by_phone(&app.db, "0900000005")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            actions,
+            vec![("person.import_create", Some(account_a.id))],
+            "{pid_text}"
+        );
+        assert!(
+            entries[0].detail.contains(&format!("\"import\":{id}")),
+            "{}",
+            entries[0].detail
+        );
+    }
+    let b_entries = hocvuso_db::audit::list(
+        &app.db,
+        &hocvuso_db::audit::Filter {
+            person_id: Some(before.id),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert!(
+        b_entries.iter().all(|e| !e.action.starts_with("person.import")),
+        "{b_entries:?}"
+    );
+    assert!(hocvuso_db::audit::verify(&app.db).await.unwrap().ok());
+    app.finish().await;
+}
+both!(held_elsewhere_race, held_elsewhere_after_check);

@@ -2,6 +2,7 @@
 //! before it, so changing or deleting any row breaks the chain from there on; `verify` finds it.
 //! Appends are serialised by the row lock on `audit_head` (PostgreSQL) or the single writer (SQLite).
 
+use crate::bulk::Rows;
 use crate::schema::{AuditHead, AuditLog};
 use crate::{Db, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::crypto::sha256_hex;
@@ -85,55 +86,74 @@ record! {
 
 /// Appends inside the caller's transaction, so a change and its audit entry commit together.
 pub async fn append(tx: &mut Tx, actor: &Actor, e: Entry<'_>) -> Result<i64> {
+    append_many(tx, actor, vec![e]).await
+}
+
+/// Appends several entries in order inside the caller's transaction (an import writes one per
+/// person it creates or changes) with one head update and one bulk insert. Returns the id of the
+/// last entry.
+pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) -> Result<i64> {
+    let n = entries.len() as i64;
+    if n == 0 {
+        return Err(crate::DbError::Invalid("no audit entries to append".into()));
+    }
+    // Taking the numbers locks the head row until this transaction ends (PostgreSQL) or runs
+    // under the single writer (SQLite), so the chain never forks.
     let head: Head = tx
         .fetch_one(
             Query::update()
                 .table(AuditHead::Table)
-                .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(1))
+                .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(n))
                 .and_where(Expr::col(AuditHead::Id).eq(1))
                 .returning(Query::returning().columns([AuditHead::Seq, AuditHead::LastHash])),
         )
         .await?;
-    let mut row = AuditRow {
-        id: head.seq,
-        at: now(),
-        actor_id: actor.account_id,
-        actor_label: actor.label.clone(),
-        ip: actor.ip.clone(),
-        action: e.action.to_string(),
-        object_kind: e.object_kind.to_string(),
-        object_id: e.object_id,
-        person_id: e.person_id,
-        unit_path: e.unit_path.to_string(),
-        detail: e.detail.to_string(),
-        prev_hash: head.last_hash,
-        hash: String::new(),
-    };
-    row.hash = entry_hash(&row);
-    tx.execute(Query::insert().into_table(AuditLog::Table).columns(COLS).values_panic([
-        row.id.into(),
-        row.at.into(),
-        row.actor_id.into(),
-        row.actor_label.clone().into(),
-        row.ip.clone().into(),
-        row.action.clone().into(),
-        row.object_kind.clone().into(),
-        row.object_id.clone().into(),
-        row.person_id.into(),
-        row.unit_path.clone().into(),
-        row.detail.clone().into(),
-        row.prev_hash.clone().into(),
-        row.hash.clone().into(),
-    ]))
-    .await?;
+    let at = now();
+    let mut prev_hash = head.last_hash;
+    let mut rows = Rows::new(AuditLog::Table, COLS);
+    for (i, e) in entries.into_iter().enumerate() {
+        let mut row = AuditRow {
+            id: head.seq - n + 1 + i as i64,
+            at,
+            actor_id: actor.account_id,
+            actor_label: actor.label.clone(),
+            ip: actor.ip.clone(),
+            action: e.action.to_string(),
+            object_kind: e.object_kind.to_string(),
+            object_id: e.object_id,
+            person_id: e.person_id,
+            unit_path: e.unit_path.to_string(),
+            detail: e.detail.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = entry_hash(&row);
+        prev_hash = row.hash.clone();
+        rows.push(vec![
+            row.id.into(),
+            row.at.into(),
+            row.actor_id.into(),
+            row.actor_label.into(),
+            row.ip.into(),
+            row.action.into(),
+            row.object_kind.into(),
+            row.object_id.into(),
+            row.person_id.into(),
+            row.unit_path.into(),
+            row.detail.into(),
+            row.prev_hash.into(),
+            row.hash.into(),
+        ]);
+    }
+    tx.insert_rows(rows).await?;
     tx.execute(
         Query::update()
             .table(AuditHead::Table)
-            .value(AuditHead::LastHash, row.hash)
+            .value(AuditHead::LastHash, prev_hash)
             .and_where(Expr::col(AuditHead::Id).eq(1)),
     )
     .await?;
-    Ok(row.id)
+    Ok(head.seq)
 }
 
 /// Appends in a transaction of its own (for reads such as a view or an export).

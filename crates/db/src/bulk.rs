@@ -32,33 +32,83 @@ pub async fn fetch_by_keys<T: Record, I: Iden + Copy + 'static>(
         Backend::Sqlite => {
             let mut out = Vec::new();
             for part in keys.chunks(SQLITE_LOOKUP_KEYS) {
-                out.extend(
-                    db.fetch_all::<T, _>(
-                        Query::select()
-                            .columns(columns.iter().copied())
-                            .from(table)
-                            .and_where(Expr::col(key).is_in(part.to_vec())),
-                    )
-                    .await?,
-                );
+                out.extend(db.fetch_all::<T, _>(&sqlite_lookup(table, columns, key, part)).await?);
             }
             Ok(out)
         }
         Backend::Postgres => {
-            let cols: Vec<String> = columns.iter().map(quoted).collect();
-            let sql = format!(
-                "SELECT p.* FROM UNNEST($1::bytea[]) AS k(v) CROSS JOIN LATERAL \
-                 (SELECT {} FROM {} WHERE {} = k.v LIMIT 1) AS p",
-                cols.join(", "),
-                quoted(&table),
-                quoted(&key)
-            );
-            let mut args = PgArguments::default();
-            args.add(keys.to_vec())
-                .map_err(|e| DbError::Invalid(format!("key lookup: {e}")))?;
+            let (sql, args) = pg_lookup(table, columns, key, keys, false)?;
             db.fetch_all_raw_pg(sql, args).await
         }
     }
+}
+
+impl Tx {
+    /// [`fetch_by_keys`] inside a transaction that is about to change the rows found: on
+    /// PostgreSQL they stay locked (`FOR UPDATE`) until it ends, so a rule checked on them holds
+    /// when the change is written; SQLite's single writer gives the same guarantee.
+    pub async fn fetch_by_keys_for_update<T: Record, I: Iden + Copy + 'static>(
+        &mut self,
+        table: I,
+        columns: &[I],
+        key: I,
+        keys: &[Vec<u8>],
+    ) -> Result<Vec<T>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut out = Vec::new();
+                for part in keys.chunks(SQLITE_LOOKUP_KEYS) {
+                    out.extend(
+                        self.fetch_all::<T, _>(&sqlite_lookup(table, columns, key, part))
+                            .await?,
+                    );
+                }
+                Ok(out)
+            }
+            Backend::Postgres => {
+                let (sql, args) = pg_lookup(table, columns, key, keys, true)?;
+                self.fetch_all_raw_pg(sql, args).await
+            }
+        }
+    }
+}
+
+fn sqlite_lookup<I: Iden + Copy + 'static>(
+    table: I,
+    columns: &[I],
+    key: I,
+    part: &[Vec<u8>],
+) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(columns.iter().copied())
+        .from(table)
+        .and_where(Expr::col(key).is_in(part.to_vec()))
+        .to_owned()
+}
+
+fn pg_lookup<I: Iden + Copy + 'static>(
+    table: I,
+    columns: &[I],
+    key: I,
+    keys: &[Vec<u8>],
+    for_update: bool,
+) -> Result<(String, PgArguments)> {
+    let cols: Vec<String> = columns.iter().map(quoted).collect();
+    let sql = format!(
+        "SELECT p.* FROM UNNEST($1::bytea[]) AS k(v) CROSS JOIN LATERAL \
+         (SELECT {} FROM {} WHERE {} = k.v LIMIT 1{}) AS p",
+        cols.join(", "),
+        quoted(&table),
+        quoted(&key),
+        if for_update { " FOR UPDATE" } else { "" }
+    );
+    let mut args = PgArguments::default();
+    args.add(keys.to_vec())
+        .map_err(|e| DbError::Invalid(format!("key lookup: {e}")))?;
+    Ok((sql, args))
 }
 
 /// SQLite binds at most 32,766 parameters in one statement.

@@ -390,6 +390,21 @@ impl Tx {
         r.map_err(DbError::classify)
     }
 
+    /// A PostgreSQL-only statement that sea-query cannot express (see [`bulk`]).
+    pub(crate) async fn fetch_all_raw_pg<T: Record>(
+        &mut self,
+        sql: String,
+        args: sqlx::postgres::PgArguments,
+    ) -> Result<Vec<T>> {
+        match self {
+            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(DbError::classify),
+            Tx::Sqlite(_) => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
+        }
+    }
+
     /// Raw SQL for operators' tools and tests that must step outside the model (for example to
     /// tamper with the audit log and prove the chain check finds it). Never for user input.
     pub async fn execute_unchecked(&mut self, sql: &str) -> Result<()> {

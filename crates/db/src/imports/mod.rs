@@ -336,6 +336,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         good.push((
             line,
             Staged {
+                line,
                 person,
                 unit_id: residence,
                 workplace_id,
@@ -381,7 +382,10 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         l.len()
     };
     let good: Vec<Staged> = good.into_iter().map(|(_, s)| s).collect();
-    staged::write(upload_dir, job_id, vault, &good).map_err(|e| DbError::Invalid(e.to_string()))?;
+    let meta = staged::Meta {
+        pid_column: pid_header.clone(),
+    };
+    staged::write(upload_dir, job_id, vault, &meta, &good).map_err(|e| DbError::Invalid(e.to_string()))?;
     let mut tx = db.begin().await?;
     tx.execute(
         Query::delete()
@@ -481,13 +485,18 @@ record! {
         phone: Option<String>,
         groups: i32,
         unit_id: i64,
+        unit_path: String,
         workplace_id: Option<i64>,
         household_id: Option<i64>,
     }
 }
 
-/// Applies the staged rows of a job from where it stopped, chunk by chunk. Each chunk and the
-/// job's progress commit together. Returns when the job is done.
+/// Times a frame is tried again when another transaction registered one of its ID numbers
+/// between our lookup and our insert (PostgreSQL; SQLite's single writer cannot race).
+const FRAME_RETRIES: usize = 3;
+
+/// Applies the staged rows of a job from where it stopped, frame by frame. Each frame, its audit
+/// entries and the job's progress commit together. Returns when the job is done.
 pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, actor: &Actor) -> Result<()> {
     let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
     if job.status() != Status::Applying {
@@ -511,6 +520,7 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
         }
         Err(e) => return Err(DbError::Invalid(e.to_string())),
     };
+    let pid_column = reader.meta.pid_column.clone();
     let mut processed = job.processed_rows;
     while let Some(staged) = reader.next_frame().map_err(|e| DbError::Invalid(e.to_string()))? {
         if staged.is_empty() {
@@ -523,92 +533,27 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
                 unit_cache.insert(u.id, u);
             }
         }
-        let indexes: Vec<Vec<u8>> = staged
-            .iter()
-            .map(|s| vault.blind_index(&s.person.personal_id))
-            .collect();
-        let existing: Vec<Existing> = bulk::fetch_by_keys(
-            db,
-            People::Table,
-            &[
-                People::Id,
-                People::PidIndex,
-                People::FullName,
-                People::BirthDate,
-                People::Sex,
-                People::Phone,
-                People::Groups,
-                People::UnitId,
-                People::WorkplaceId,
-                People::HouseholdId,
-            ],
-            People::PidIndex,
-            &indexes,
-        )
-        .await?;
-        let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
-        let (mut inserted, mut updated, mut unchanged) = (0i32, 0i32, 0i32);
-        let mut tx = db.begin().await?;
-        let mut new_people = Vec::new();
-        for (s, idx) in staged.iter().zip(&indexes) {
-            let Some(residence) = unit_cache.get(&s.unit_id) else {
-                continue;
-            };
-            if !residence.path.starts_with(&scope.path) {
-                continue;
-            }
-            let household_id = match &s.person.household {
-                Some(code) => Some(people::household_id(&mut tx, residence.id, code).await?),
-                None => None,
-            };
-            let place = Placement {
-                residence,
-                workplace_id: s.workplace_id,
-                household_id,
-            };
-            match existing.get(idx) {
-                None => {
-                    new_people.push(people::BatchItem {
-                        person: &s.person,
-                        residence,
-                        workplace_id: s.workplace_id,
-                        household_id,
-                    });
-                    inserted += 1;
+        let frame = Frame {
+            job: &job,
+            scope: &scope,
+            units: &unit_cache,
+            rows: &staged,
+            processed,
+            pid_column: &pid_column,
+        };
+        let mut tries = 0;
+        loop {
+            match frame.apply(db, vault, actor).await {
+                Err(FrameError::Raced) if tries < FRAME_RETRIES => tries += 1,
+                Err(FrameError::Raced) => {
+                    return Err(DbError::Invalid(format!(
+                        "import {job_id}: ID numbers kept being registered elsewhere while applying"
+                    )));
                 }
-                Some(e) if same(e, s, &place) => unchanged += 1,
-                Some(e) => {
-                    people::update(&mut tx, vault, e.id, &s.person, &place)
-                        .await
-                        .map_err(person_err)?;
-                    updated += 1;
-                }
+                Err(FrameError::Db(e)) => return Err(e),
+                Ok(()) => break,
             }
         }
-        people::insert_batch(&mut tx, vault, &new_people, Some(job.created_by))
-            .await
-            .map_err(person_err)?;
-        // The progress commits with the rows: a restart continues from exactly here. The guard on
-        // the old value makes a second applier of the same job (there is none) fail loudly.
-        let n = tx
-            .execute(
-                Query::update()
-                    .table(ImportJobs::Table)
-                    .values([
-                        (ImportJobs::ProcessedRows, (processed + staged.len() as i32).into()),
-                        (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
-                        (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
-                        (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
-                        (ImportJobs::UpdatedAt, now().into()),
-                    ])
-                    .and_where(Expr::col(ImportJobs::Id).eq(job_id))
-                    .and_where(Expr::col(ImportJobs::ProcessedRows).eq(processed)),
-            )
-            .await?;
-        if n != 1 {
-            return Err(DbError::Invalid(format!("import {job_id} was applied by someone else")));
-        }
-        tx.commit().await?;
         processed += staged.len() as i32;
     }
     let job = get(db, job_id).await?.ok_or(DbError::NotFound)?;
@@ -642,6 +587,212 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
     .await?;
     tx.commit().await?;
     staged::remove(upload_dir, job_id);
+    Ok(())
+}
+
+enum FrameError {
+    /// Another transaction registered one of the frame's ID numbers after our lookup: try again.
+    Raced,
+    Db(DbError),
+}
+
+impl From<DbError> for FrameError {
+    fn from(e: DbError) -> Self {
+        FrameError::Db(e)
+    }
+}
+
+/// One frame of staged rows and what applying it needs.
+struct Frame<'a> {
+    job: &'a Job,
+    scope: &'a Unit,
+    units: &'a HashMap<i64, Unit>,
+    rows: &'a [Staged],
+    /// Rows of the job applied before this frame.
+    processed: i32,
+    pid_column: &'a str,
+}
+
+impl Frame<'_> {
+    /// Applies the frame in one transaction. Whom an ID number belongs to is read inside that
+    /// transaction (rows locked on PostgreSQL), so a person registered or moved outside the
+    /// importer's scope since the file was checked is refused here, reported with its line, and
+    /// left as it is.
+    async fn apply(&self, db: &Db, vault: &PidVault, actor: &Actor) -> std::result::Result<(), FrameError> {
+        let job_id = self.job.id;
+        let indexes: Vec<Vec<u8>> = self
+            .rows
+            .iter()
+            .map(|s| vault.blind_index(&s.person.personal_id))
+            .collect();
+        let mut tx = db.begin().await?;
+        let existing: Vec<Existing> = tx
+            .fetch_by_keys_for_update(
+                People::Table,
+                &[
+                    People::Id,
+                    People::PidIndex,
+                    People::FullName,
+                    People::BirthDate,
+                    People::Sex,
+                    People::Phone,
+                    People::Groups,
+                    People::UnitId,
+                    People::UnitPath,
+                    People::WorkplaceId,
+                    People::HouseholdId,
+                ],
+                People::PidIndex,
+                &indexes,
+            )
+            .await?;
+        let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
+        let (mut updated, mut unchanged) = (0i32, 0i32);
+        let mut refused: Vec<RowError> = Vec::new();
+        let mut new_people = Vec::new();
+        // (person id, line, created?) of every person this frame creates or changes.
+        let mut changed: Vec<(i64, usize, &str, &str)> = Vec::new();
+        let mut new_lines = Vec::new();
+        for (s, idx) in self.rows.iter().zip(&indexes) {
+            let Some(residence) = self.units.get(&s.unit_id) else {
+                continue;
+            };
+            if !residence.path.starts_with(&self.scope.path) {
+                continue;
+            }
+            if let Some(e) = existing.get(idx)
+                && !e.unit_path.starts_with(&self.scope.path)
+            {
+                refused.push(RowError {
+                    line: s.line,
+                    column: self.pid_column.to_string(),
+                    message: Message::new("err-import-other-unit"),
+                });
+                continue;
+            }
+            let household_id = match &s.person.household {
+                Some(code) => Some(people::household_id(&mut tx, residence.id, code).await?),
+                None => None,
+            };
+            let place = Placement {
+                residence,
+                workplace_id: s.workplace_id,
+                household_id,
+            };
+            match existing.get(idx) {
+                None => {
+                    new_people.push(people::BatchItem {
+                        person: &s.person,
+                        residence,
+                        workplace_id: s.workplace_id,
+                        household_id,
+                    });
+                    new_lines.push((s.line, residence.path.as_str()));
+                }
+                Some(e) if same(e, s, &place) => unchanged += 1,
+                Some(e) => {
+                    match people::update(&mut tx, vault, e.id, &s.person, &place).await {
+                        Ok(()) => {}
+                        Err(people::PersonError::DuplicateId) => return Err(FrameError::Raced),
+                        Err(other) => return Err(person_err(other).into()),
+                    }
+                    changed.push((e.id, s.line, "person.import_update", residence.path.as_str()));
+                    updated += 1;
+                }
+            }
+        }
+        let inserted = new_people.len() as i32;
+        let ids = match people::insert_batch(&mut tx, vault, &new_people, Some(self.job.created_by)).await {
+            Ok(ids) => ids,
+            Err(people::PersonError::DuplicateId) => return Err(FrameError::Raced),
+            Err(other) => return Err(person_err(other).into()),
+        };
+        changed.extend(
+            ids.into_iter()
+                .zip(new_lines)
+                .map(|(id, (line, path))| (id, line, "person.import_create", path)),
+        );
+        // Every person created or changed gets an entry of their own, so it shows on their
+        // "who looked at or changed my data" page.
+        let entries: Vec<Entry<'_>> = changed
+            .iter()
+            .map(|&(id, line, action, path)| Entry {
+                action,
+                object_kind: "person",
+                object_id: id.to_string(),
+                person_id: Some(id),
+                unit_path: path,
+                detail: serde_json::json!({ "import": job_id, "line": line }),
+            })
+            .collect();
+        if !entries.is_empty() {
+            audit::append_many(&mut tx, actor, entries).await?;
+        }
+        if !refused.is_empty() {
+            store_errors(&mut tx, job_id, &refused).await?;
+        }
+        // The progress commits with the rows: a restart continues from exactly here. The guard on
+        // the old value makes a second applier of the same job (there is none) fail loudly.
+        let n = tx
+            .execute(
+                Query::update()
+                    .table(ImportJobs::Table)
+                    .values([
+                        (
+                            ImportJobs::ProcessedRows,
+                            (self.processed + self.rows.len() as i32).into(),
+                        ),
+                        (ImportJobs::Inserted, Expr::col(ImportJobs::Inserted).add(inserted)),
+                        (ImportJobs::Updated, Expr::col(ImportJobs::Updated).add(updated)),
+                        (ImportJobs::Unchanged, Expr::col(ImportJobs::Unchanged).add(unchanged)),
+                        (
+                            ImportJobs::BadRows,
+                            Expr::col(ImportJobs::BadRows).add(refused.len() as i32),
+                        ),
+                        (ImportJobs::UpdatedAt, now().into()),
+                    ])
+                    .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+                    .and_where(Expr::col(ImportJobs::ProcessedRows).eq(self.processed)),
+            )
+            .await?;
+        if n != 1 {
+            return Err(DbError::Invalid(format!("import {job_id} was applied by someone else")).into());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Appends row errors after those already recorded for the job.
+async fn store_errors(tx: &mut crate::Tx, job_id: i64, errors: &[RowError]) -> Result<()> {
+    let next: Scalar<i64> = tx
+        .fetch_one(
+            Query::select()
+                .expr(Expr::cust("CAST(COALESCE(MAX(seq) + 1, 0) AS BIGINT)"))
+                .from(ImportErrors::Table)
+                .and_where(Expr::col(ImportErrors::JobId).eq(job_id)),
+        )
+        .await?;
+    let mut rows = bulk::Rows::new(
+        ImportErrors::Table,
+        [
+            ImportErrors::JobId,
+            ImportErrors::Seq,
+            ImportErrors::Line,
+            ImportErrors::ColumnName,
+            ImportErrors::Message,
+        ],
+    );
+    for (i, e) in errors.iter().enumerate() {
+        rows.push(vec![
+            job_id.into(),
+            ((next.0 + i as i64) as i32).into(),
+            (e.line as i32).into(),
+            e.column.clone().into(),
+            serde_json::to_string(&e.message).unwrap_or_default().into(),
+        ]);
+    }
+    tx.insert_rows(rows).await?;
     Ok(())
 }
 
