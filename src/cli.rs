@@ -18,7 +18,8 @@ LỆNH:
   serve                        Chạy máy chủ web (mặc định khi không có lệnh)
   migrate                      Tạo/cập nhật cấu trúc cơ sở dữ liệu và nạp danh mục đơn vị hành chính
   seed-demo                    Nạp dữ liệu mẫu (tỉnh Thái Nguyên) vào cơ sở dữ liệu chưa có dữ liệu mẫu
-  import <mã-đơn-vị> <tệp>     Nhập danh sách người dân từ tệp CSV/XLSX; báo mọi dòng lỗi kèm số dòng
+  import <mã-đơn-vị> <tệp>     Nhập danh sách người dân từ tệp CSV/XLSX; báo mọi dòng lỗi kèm số dòng.
+                               Mã thoát 1 khi có dòng lỗi (các dòng đúng vẫn được nhập) hoặc tệp bị từ chối
         [--all-or-nothing]     Không nhập gì nếu tệp có dòng lỗi (mặc định: nhập các dòng đúng)
   generate <mã-tỉnh> <số-người>  Sinh dữ liệu thử nghiệm quy mô lớn cho một tỉnh (đo hiệu năng)
   backup <tệp-đích>            Sao lưu nhất quán CSDL SQLite đang chạy (PostgreSQL: dùng pg_dump)
@@ -40,7 +41,9 @@ COMMANDS:
   serve                        Run the web server (default)
   migrate                      Create/upgrade the database schema and load the official unit list
   seed-demo                    Seed the demo province (Thái Nguyên) into a database without it
-  import <unit-code> <file>    Import residents from CSV/XLSX; every bad row is reported with its line
+  import <unit-code> <file>    Import residents from CSV/XLSX; every bad row is reported with its line.
+                               Exit code 1 when any row was bad (the good rows are still imported) or
+                               the file was refused
         [--all-or-nothing]     Import nothing if any row is bad (default: import the good rows)
   generate <province> <count>  Generate large-scale test data for one province (benchmarks)
   backup <dest-file>           Consistent copy of the live SQLite database (PostgreSQL: use pg_dump)
@@ -184,6 +187,25 @@ async fn import(config: Config, args: &[String]) -> CliResult {
     if let Some(m) = j.message() {
         return Err(format!("Không nhập được tệp / file refused: {}", m.render(Lang::Vi)));
     }
+    if j.status() == imports::Status::NeedsMapping {
+        let u = j.unknowns();
+        return Err(format!(
+            "Tệp thiếu cột bắt buộc ({}); các tiêu đề chưa biết: {}. Hãy đổi tiêu đề theo tệp mẫu, hoặc nhập trên trang web để chọn cột tương ứng một lần cho xã. / \
+             Required columns missing; unknown headers listed: rename them as in the template or map them once on the web page.",
+            u.missing
+                .iter()
+                .map(|f| hocvuso_core::i18n::t(Lang::Vi, &format!("field-{f}")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            u.headers.join(", ")
+        ));
+    }
+    for n in imports::notes(&db, job, u64::MAX >> 1)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        eprintln!("dòng {} · ghi chú: {}", n.line, n.message().render(Lang::Vi));
+    }
     let errors = imports::errors(&db, job, u64::MAX >> 1)
         .await
         .map_err(|e| e.to_string())?;
@@ -230,6 +252,13 @@ async fn import(config: Config, args: &[String]) -> CliResult {
         started.elapsed().as_secs_f64()
     );
     db.close().await;
+    if j.bad_rows > 0 {
+        // Scripts that import lists must notice rows that did not go in.
+        return Err(format!(
+            "{} dòng lỗi không được nhập (xem từng dòng ở trên) / {} bad rows were not imported (listed above)",
+            j.bad_rows, j.bad_rows
+        ));
+    }
     Ok(())
 }
 

@@ -113,13 +113,28 @@ fn command_line_import_reports_lines() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("dòng 3") && err.contains("30/02/1990"), "{err}");
-    // Good rows only: one imported.
+    // Good rows only: one imported, and the exit code still says a row was bad.
     let out = run(&["import", "01840", file]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 mới"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 dòng lỗi không được nhập"));
     // Again: nothing changes.
     let out = run(&["import", "01840", file]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 mới, 0 cập nhật, 1 không đổi"));
+    // A file with no bad row exits 0; the help says what the exit code means.
+    let clean = dir.path().join("sach.csv");
+    std::fs::write(
+        &clean,
+        "Họ và tên,Ngày sinh,Giới tính,Số định danh\nTriệu Thị Mơ,02/02/1991,Nữ,019191777003\n",
+    )
+    .unwrap();
+    let out = run(&["import", "01840", clean.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let help = String::from_utf8_lossy(&run(&["--help"]).stdout).into_owned();
+    assert!(
+        help.contains("Mã thoát 1 khi có dòng lỗi") && help.contains("Exit code 1 when any row was bad"),
+        "{help}"
+    );
     let out = run(&["verify-audit"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     // Backup then restore through the command line.

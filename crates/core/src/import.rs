@@ -3,7 +3,7 @@
 //! formulas. Every problem is tied to a line number and a column so the officer can fix the file.
 
 use crate::i18n::Message;
-use crate::people::{FieldError, PersonForm, PersonInput};
+use crate::people::{FieldError, Groups, PersonForm, PersonInput, TargetGroup};
 use crate::text;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -303,7 +303,12 @@ const PEOPLE_COLUMNS: &[(&str, &[&str])] = &[
     ("workplace", &["noi lam viec", "co quan", "don vi", "workplace"]),
 ];
 
-const REQUIRED: [&str; 4] = ["full_name", "birth_date", "sex", "personal_id"];
+pub const REQUIRED: [&str; 4] = ["full_name", "birth_date", "sex", "personal_id"];
+
+/// The fields a people file may have, in the order the template lists them.
+pub fn people_fields() -> impl Iterator<Item = &'static str> {
+    PEOPLE_COLUMNS.iter().map(|(field, _)| *field)
+}
 
 pub fn people_column(header: &str) -> Option<&'static str> {
     let f = text::fold(header);
@@ -317,12 +322,43 @@ pub fn is_people_header(header: &str) -> bool {
     people_column(header).is_some()
 }
 
+/// What an officer has told the platform once about a commune's files: a header that names a
+/// field, a value that names a target group. Keys are folded the way they are compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mappings {
+    /// `text::fold(header)` → field name.
+    pub columns: HashMap<String, &'static str>,
+    /// `people::group_key(value)` → group.
+    pub groups: HashMap<String, TargetGroup>,
+}
+
+impl Mappings {
+    /// The field a header names: a known spelling, or one the officer mapped.
+    pub fn column(&self, header: &str) -> Option<&'static str> {
+        people_column(header).or_else(|| self.columns.get(&text::fold(header)).copied())
+    }
+
+    pub fn knows(&self, header: &str) -> bool {
+        self.column(header).is_some()
+    }
+
+    /// A field name as stored, if it is one of a people file's fields.
+    pub fn field(name: &str) -> Option<&'static str> {
+        people_fields().find(|f| *f == name)
+    }
+}
+
 /// The outcome of checking a people file: every good row and every bad one.
 #[derive(Debug, Default)]
 pub struct CheckedPeople {
     pub good: Vec<(usize, PersonInput)>,
     pub errors: Vec<RowError>,
+    /// Things the officer should know about rows that were not refused (a restored leading zero,
+    /// a closing total row skipped).
+    pub notes: Vec<RowError>,
     pub total_rows: usize,
+    /// Target-group values no spelling or mapping recognised, as written, with how many rows.
+    pub unknown_groups: Vec<(String, usize)>,
     /// The file's own header of each field found ("personal_id" → "Số định danh").
     pub headers: Headers,
 }
@@ -346,17 +382,60 @@ impl CheckedPeople {
     }
 }
 
+/// The header cells of a file that name no field (for the officer to map), in file order.
+pub fn unknown_headers(table: &Table, mappings: &Mappings) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in &table.headers {
+        let h = h.trim();
+        if !h.is_empty() && !mappings.knows(h) && !out.iter().any(|o| o == h) {
+            out.push(h.to_string());
+        }
+    }
+    out
+}
+
+/// The required fields a table has no column for.
+pub fn missing_fields(table: &Table, mappings: &Mappings) -> Vec<&'static str> {
+    let found: Vec<&'static str> = table.headers.iter().filter_map(|h| mappings.column(h)).collect();
+    REQUIRED.into_iter().filter(|f| !found.contains(f)).collect()
+}
+
+/// The example row of the template (`/imports/template.xlsx`): field → value. A file that still
+/// holds it gets the row skipped with a note, so the example never becomes a person.
+pub const TEMPLATE_EXAMPLE: [(&str, &str); 9] = [
+    ("full_name", "Nguyễn Văn Mẫu"),
+    ("birth_date", "14/03/1985"),
+    ("sex", "Nam"),
+    ("personal_id", "019085000000"),
+    ("phone", "0912345678"),
+    ("groups", "Người dân"),
+    ("village", "Thôn 1"),
+    ("household", "HGD-001"),
+    ("workplace", ""),
+];
+
+/// A closing row of a list ("Tổng cộng", "Cộng", "Tổng số"), written by hand or as a formula.
+fn is_total_row(row: &TableRow, pid_cell: &str) -> bool {
+    let says_total = row.cells.iter().any(|c| {
+        let f = text::fold(c);
+        let f = f.trim().trim_end_matches(':').trim();
+        matches!(f, "tong" | "cong" | "tong cong" | "tong so" | "total")
+            || f.starts_with("tong cong")
+            || f.starts_with("tong so ")
+    });
+    says_total && (row.formula || !pid_cell.trim().chars().all(|c| c.is_ascii_digit()) || pid_cell.trim().len() < 9)
+}
+
 /// Turns a table into people, reporting every bad row (and duplicate ID numbers inside the file).
-pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message> {
+pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<CheckedPeople, Message> {
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in table.headers.iter().enumerate() {
-        if let Some(field) = people_column(h) {
+        if let Some(field) = mappings.column(h) {
             index.entry(field).or_insert(i);
         }
     }
-    let missing: Vec<String> = REQUIRED
+    let missing: Vec<String> = missing_fields(table, mappings)
         .iter()
-        .filter(|f| !index.contains_key(*f))
         .map(|f| crate::i18n::t(crate::Lang::Vi, &format!("field-{f}")))
         .collect();
     if !missing.is_empty() {
@@ -386,37 +465,100 @@ pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message
         ),
         ..Default::default()
     };
+    let pid_col = index.get("personal_id").copied().unwrap_or(usize::MAX);
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut unknown_groups: Vec<(String, usize)> = Vec::new();
     for row in &table.rows {
-        let mut pid = cell(row, "personal_id");
-        // Spreadsheets store ID numbers as numbers and drop the leading zero.
-        if (9..12).contains(&pid.len()) && pid.chars().all(|c| c.is_ascii_digit()) {
-            pid = format!("{pid:0>12}");
+        let mut pid = cell(row, "personal_id").trim().to_string();
+        if is_total_row(row, &pid) {
+            out.total_rows -= 1;
+            out.notes.push(RowError {
+                line: row.line,
+                column: String::new(),
+                message: Message::new("note-import-total-row"),
+            });
+            continue;
+        }
+        let example = |field: &str| TEMPLATE_EXAMPLE.iter().find(|(f, _)| *f == field).map(|(_, v)| *v);
+        if Some(pid.as_str()) == example("personal_id")
+            && Some(text::fold(&cell(row, "full_name")).as_str()) == example("full_name").map(text::fold).as_deref()
+        {
+            out.total_rows -= 1;
+            out.notes.push(RowError {
+                line: row.line,
+                column: String::new(),
+                message: Message::new("note-import-example-row"),
+            });
+            continue;
+        }
+        let digits = !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit());
+        if digits && pid.len() < 12 {
+            if row.kind(pid_col) == CellKind::Number && pid.len() >= 9 {
+                // The spreadsheet stored the ID number as a number and dropped its leading zeros.
+                out.notes.push(RowError {
+                    line: row.line,
+                    column: header_of("personal_id"),
+                    message: Message::new("note-import-pid-padded").arg("digits", 12 - pid.len()),
+                });
+                pid = format!("{pid:0>12}");
+            } else {
+                out.errors.push(RowError {
+                    line: row.line,
+                    column: header_of("personal_id"),
+                    message: Message::new("err-import-pid-short").arg("len", pid.len()),
+                });
+                continue;
+            }
+        }
+        // A repeated ID number is reported as such before anything else about the row.
+        if !pid.is_empty() {
+            if let Some(first) = seen.get(&pid) {
+                out.errors.push(RowError {
+                    line: row.line,
+                    column: header_of("personal_id"),
+                    message: Message::new("err-import-duplicate-in-file").arg("first", first),
+                });
+                continue;
+            }
+            seen.insert(pid.clone(), row.line);
+        }
+        let mut groups = cell(row, "groups");
+        if let Some(g) = mappings.groups.get(&crate::people::group_key(&groups)) {
+            groups = g.as_str().to_string();
+        } else if Groups::parse_list(&groups).is_err() {
+            // Spellings that fold alike are one value to map.
+            let key = crate::people::group_key(&groups);
+            match unknown_groups
+                .iter_mut()
+                .find(|(v, _)| crate::people::group_key(v) == key)
+            {
+                Some((_, n)) => *n += 1,
+                None => unknown_groups.push((groups.trim().to_string(), 1)),
+            }
+        }
+        let mut phone = cell(row, "phone").trim().to_string();
+        let phone_col = index.get("phone").copied().unwrap_or(usize::MAX);
+        if row.kind(phone_col) == CellKind::Number && phone.len() == 9 && phone.chars().all(|c| c.is_ascii_digit()) {
+            phone = format!("0{phone}");
+            out.notes.push(RowError {
+                line: row.line,
+                column: header_of("phone"),
+                message: Message::new("note-import-phone-padded"),
+            });
         }
         let form = PersonForm {
             full_name: cell(row, "full_name"),
             birth_date: cell(row, "birth_date"),
             sex: cell(row, "sex"),
             personal_id: pid,
-            phone: cell(row, "phone"),
-            groups: cell(row, "groups"),
+            phone,
+            groups,
             village: cell(row, "village"),
             household: cell(row, "household"),
             workplace: cell(row, "workplace"),
         };
         match form.validate(today) {
-            Ok(person) => {
-                if let Some(first) = seen.get(person.personal_id.as_str()) {
-                    out.errors.push(RowError {
-                        line: row.line,
-                        column: header_of("personal_id"),
-                        message: Message::new("err-import-duplicate-in-file").arg("first", first),
-                    });
-                } else {
-                    seen.insert(person.personal_id.as_str().to_string(), row.line);
-                    out.good.push((row.line, person));
-                }
-            }
+            Ok(person) => out.good.push((row.line, person)),
             Err(errors) => {
                 for FieldError { field, message } in errors {
                     out.errors.push(RowError {
@@ -428,6 +570,7 @@ pub fn check_people(table: &Table, today: Date) -> Result<CheckedPeople, Message
             }
         }
     }
+    out.unknown_groups = unknown_groups;
     Ok(out)
 }
 
@@ -449,7 +592,7 @@ mod tests {
         assert_eq!(t.header_line, 3);
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0].line, 4);
-        let c = check_people(&t, TODAY).unwrap();
+        let c = check_people(&t, TODAY, &Mappings::default()).unwrap();
         assert_eq!(c.good.len(), 1);
     }
 
@@ -485,14 +628,14 @@ mod tests {
     fn windows_1258_and_utf16() {
         let text = "Họ và tên;Ngày sinh;Giới tính;Số định danh\nLê Thị Hồng;01/02/1990;Nữ;019190001111\n";
         let t = table(&to_windows_1258(text));
-        let c = check_people(&t, TODAY).unwrap();
+        let c = check_people(&t, TODAY, &Mappings::default()).unwrap();
         assert_eq!(c.good.len(), 1, "{:?}", c.errors);
         assert_eq!(c.good[0].1.full_name, "Lê Thị Hồng");
         let mut utf16 = vec![0xFF, 0xFE];
         for u in text.encode_utf16() {
             utf16.extend(u.to_le_bytes());
         }
-        let c = check_people(&table(&utf16), TODAY).unwrap();
+        let c = check_people(&table(&utf16), TODAY, &Mappings::default()).unwrap();
         assert_eq!(c.good[0].1.full_name, "Lê Thị Hồng");
     }
 
@@ -503,7 +646,7 @@ mod tests {
                    ,31/02/1990,Nam,019090001234\n\
                    Trần Bình,14/03/1985,Nam,019085001234\n\
                    Lò Văn Sáng,01/01/1980,Nam,003080001234\n";
-        let c = check_people(&table(csv.as_bytes()), TODAY).unwrap();
+        let c = check_people(&table(csv.as_bytes()), TODAY, &Mappings::default()).unwrap();
         assert_eq!(c.good.len(), 1);
         let lines: Vec<(usize, &str)> = c.errors.iter().map(|e| (e.line, e.message.key.as_str())).collect();
         assert_eq!(
@@ -516,6 +659,187 @@ mod tests {
             ]
         );
         assert_eq!(c.errors[1].column, "Ngày sinh");
+    }
+
+    fn row(line: usize, cells: &[(&str, CellKind)], formula: bool) -> TableRow {
+        TableRow {
+            line,
+            cells: cells.iter().map(|(c, _)| c.to_string()).collect(),
+            kinds: cells.iter().map(|(_, k)| *k).collect(),
+            formula,
+        }
+    }
+
+    /// Lists as the police or the personnel office keep them: IDs stored as numbers or as text,
+    /// a repeated ID with other mistakes, a closing total row, groups written many ways.
+    #[test]
+    fn real_lists() {
+        use CellKind::{Number, Text};
+        let headers = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đối tượng"];
+        let t = Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            header_line: 1,
+            rows: vec![
+                // Stored as a number: the leading zero was lost by the spreadsheet.
+                row(
+                    2,
+                    &[
+                        ("1", Number),
+                        ("Lò Văn Sáng", Text),
+                        ("01/01/1980", Text),
+                        ("Nam", Text),
+                        ("19080001234", Number),
+                        ("Người lao động doanh nghiệp", Text),
+                    ],
+                    false,
+                ),
+                // Typed as text with a digit missing: not padded.
+                row(
+                    3,
+                    &[
+                        ("2", Number),
+                        ("Lò Thị Hoa", Text),
+                        ("01/01/1981", Text),
+                        ("Nữ", Text),
+                        ("01918100123", Text),
+                        ("CB, CC, VC", Text),
+                    ],
+                    false,
+                ),
+                // Repeats line 2's number and has a bad date: the duplicate is what is reported.
+                row(
+                    4,
+                    &[
+                        ("3", Number),
+                        ("Lò Văn Sáng", Text),
+                        ("31/02/1980", Text),
+                        ("Nam", Text),
+                        ("019080001234", Text),
+                        ("HS-SV", Text),
+                    ],
+                    false,
+                ),
+                row(
+                    5,
+                    &[
+                        ("4", Number),
+                        ("Vì Thị Mai", Text),
+                        ("02/02/1990", Text),
+                        ("Nữ", Text),
+                        ("019190002345", Text),
+                        ("Hội viên phụ nữ", Text),
+                    ],
+                    false,
+                ),
+                row(
+                    6,
+                    &[
+                        ("5", Number),
+                        ("Vì Văn Tú", Text),
+                        ("03/03/1991", Text),
+                        ("Nam", Text),
+                        ("019091003456", Text),
+                        ("hội viên phụ nữ", Text),
+                    ],
+                    false,
+                ),
+                row(
+                    7,
+                    &[
+                        ("", Text),
+                        ("Tổng cộng", Text),
+                        ("", Text),
+                        ("", Text),
+                        ("", Text),
+                        ("5", Number),
+                    ],
+                    true,
+                ),
+            ],
+        };
+        let c = check_people(&t, TODAY, &Mappings::default()).unwrap();
+        let good: Vec<(usize, &str)> = c.good.iter().map(|(l, p)| (*l, p.personal_id.as_str())).collect();
+        assert_eq!(good, vec![(2, "019080001234")]);
+        assert!(c.good[0].1.groups.contains(TargetGroup::Worker));
+        let errors: Vec<(usize, &str, &str)> = c
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_str(), e.message.key.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                (3, "Số CCCD", "err-import-pid-short"),
+                (4, "Số CCCD", "err-import-duplicate-in-file"),
+                (5, "Đối tượng", "err-group-unknown"),
+                (6, "Đối tượng", "err-group-unknown"),
+            ]
+        );
+        assert_eq!(c.errors[0].message.args, vec![("len".to_string(), "11".to_string())]);
+        assert_eq!(c.errors[1].message.args, vec![("first".to_string(), "2".to_string())]);
+        let notes: Vec<(usize, &str)> = c.notes.iter().map(|n| (n.line, n.message.key.as_str())).collect();
+        assert_eq!(notes, vec![(2, "note-import-pid-padded"), (7, "note-import-total-row")]);
+        assert_eq!(c.total_rows, 5);
+        assert_eq!(c.unknown_groups, vec![("Hội viên phụ nữ".to_string(), 2)]);
+
+        // Once the officer says what the value means, the same file passes.
+        let mut m = Mappings::default();
+        m.groups
+            .insert(crate::people::group_key("Hội viên phụ nữ"), TargetGroup::Resident);
+        let c = check_people(&t, TODAY, &m).unwrap();
+        let good: Vec<usize> = c.good.iter().map(|(l, _)| *l).collect();
+        assert_eq!(good, vec![2, 5, 6]);
+        assert!(c.unknown_groups.is_empty());
+    }
+
+    /// A header nobody wrote into the platform, mapped by the officer once.
+    #[test]
+    fn mapped_headers() {
+        let csv = "Họ và tên,Ngày sinh,Phái,Mã định danh công dân\nNguyễn Văn An,14/03/1985,Nam,019085001234\n";
+        let t = table(csv.as_bytes());
+        let none = Mappings::default();
+        assert_eq!(missing_fields(&t, &none), vec!["sex", "personal_id"]);
+        assert_eq!(unknown_headers(&t, &none), vec!["Phái", "Mã định danh công dân"]);
+        assert_eq!(
+            check_people(&t, TODAY, &none).unwrap_err().key,
+            "err-file-missing-columns"
+        );
+        let mut m = Mappings::default();
+        m.columns.insert(text::fold("Phái"), "sex");
+        m.columns.insert(text::fold("Mã định danh công dân"), "personal_id");
+        assert!(missing_fields(&t, &m).is_empty());
+        let c = check_people(&t, TODAY, &m).unwrap();
+        assert_eq!(c.good.len(), 1, "{:?}", c.errors);
+        assert_eq!(c.headers.of("personal_id"), "Mã định danh công dân");
+    }
+
+    /// The template's headers (both languages) and its example row are what the check expects.
+    #[test]
+    fn template_is_read_back() {
+        for lang in [crate::Lang::Vi, crate::Lang::En] {
+            let headers: Vec<String> = people_fields()
+                .map(|f| crate::i18n::t(lang, &format!("template-header-{f}")))
+                .collect();
+            let fields: Vec<Option<&str>> = headers.iter().map(|h| people_column(h)).collect();
+            assert_eq!(fields, people_fields().map(Some).collect::<Vec<_>>(), "{lang:?}");
+            let example: Vec<&str> = people_fields()
+                .map(|f| {
+                    TEMPLATE_EXAMPLE
+                        .iter()
+                        .find(|(k, _)| *k == f)
+                        .map(|(_, v)| *v)
+                        .unwrap_or("")
+                })
+                .collect();
+            let csv = format!("{}\n{}\n", headers.join(","), example.join(","));
+            let c = check_people(&table(csv.as_bytes()), TODAY, &Mappings::default()).unwrap();
+            assert!(c.good.is_empty() && c.errors.is_empty(), "{:?}", c.errors);
+            assert_eq!(c.notes[0].message.key, "note-import-example-row");
+            // The example itself is a valid person, so a copy with another name imports.
+            let other = csv.replace("Nguyễn Văn Mẫu", "Nguyễn Văn Thật");
+            let c = check_people(&table(other.as_bytes()), TODAY, &Mappings::default()).unwrap();
+            assert_eq!(c.good.len(), 1, "{:?}", c.errors);
+        }
     }
 
     #[test]
@@ -536,7 +860,10 @@ mod tests {
             "err-file-xlsx"
         );
         let t = table("Họ và tên,Ngày sinh\nA,1/1/2000\n".as_bytes());
-        assert_eq!(check_people(&t, TODAY).unwrap_err().key, "err-file-missing-columns");
+        assert_eq!(
+            check_people(&t, TODAY, &Mappings::default()).unwrap_err().key,
+            "err-file-missing-columns"
+        );
     }
 }
 

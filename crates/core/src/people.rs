@@ -82,22 +82,99 @@ impl TargetGroup {
         format!("group-{}", self.as_str())
     }
 
+    /// One group as lists write it: the official names, their usual abbreviations ("CBCCVC",
+    /// "HS-SV", "NLĐ", "Lao động DN"), any case, with or without diacritics.
     pub fn parse(s: &str) -> Option<TargetGroup> {
-        let f = text::fold(s);
-        Some(match f.as_str() {
-            "public_staff" | "cbccvc" | "can bo cong chuc vien chuc" | "can bo" | "cong chuc" | "vien chuc" => {
-                TargetGroup::PublicStaff
-            }
-            "student" | "hssv" | "hoc sinh sinh vien" | "hoc sinh" | "sinh vien" => TargetGroup::Student,
-            "worker" | "nld" | "nguoi lao dong" | "lao dong" | "cong nhan" => TargetGroup::Worker,
-            "resident" | "nguoi dan" | "dan" => TargetGroup::Resident,
-            _ => {
-                let f = f.replace(' ', "_");
-                return TargetGroup::ALL.into_iter().find(|g| g.as_str() == f);
-            }
-        })
+        let key = group_key(s);
+        GROUP_SPELLINGS
+            .iter()
+            .find(|(_, spellings)| spellings.contains(&key.as_str()))
+            .map(|(g, _)| *g)
+            .or_else(|| {
+                TargetGroup::ALL
+                    .into_iter()
+                    .find(|g| g.as_str() == key.replace(' ', "_"))
+            })
     }
 }
+
+/// The folded form a group is compared in: no diacritics, lower case, punctuation as spaces.
+pub fn group_key(s: &str) -> String {
+    let folded = text::fold(s);
+    let spaced: String = folded
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { ' ' })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How the movement's plans and the lists communes keep name each group (folded by
+/// [`group_key`]). The long forms are the plans' own wording ("cán bộ, công chức, viên chức và
+/// người lao động trong khu vực công", "người lao động trong các doanh nghiệp, hợp tác xã").
+const GROUP_SPELLINGS: &[(TargetGroup, &[&str])] = &[
+    (
+        TargetGroup::PublicStaff,
+        &[
+            "can bo cong chuc vien chuc",
+            "can bo cong chuc vien chuc va nguoi lao dong trong khu vuc cong",
+            "can bo cong chuc vien chuc nguoi lao dong trong khu vuc cong",
+            "can bo cong chuc vien chuc nguoi lao dong",
+            "nguoi lao dong trong khu vuc cong",
+            "khu vuc cong",
+            "cbccvc",
+            "cb cc vc",
+            "cbcc",
+            "ccvc",
+            "cbccvc nld",
+            "can bo",
+            "cong chuc",
+            "vien chuc",
+            "can bo cong chuc",
+            "cong chuc vien chuc",
+            "cb",
+            "cc",
+            "vc",
+            "public staff",
+        ],
+    ),
+    (
+        TargetGroup::Student,
+        &[
+            "hoc sinh sinh vien",
+            "hoc sinh",
+            "sinh vien",
+            "hssv",
+            "hs sv",
+            "hs",
+            "sv",
+            "student",
+        ],
+    ),
+    (
+        TargetGroup::Worker,
+        &[
+            "nguoi lao dong",
+            "nguoi lao dong doanh nghiep",
+            "nguoi lao dong trong doanh nghiep",
+            "nguoi lao dong trong cac doanh nghiep",
+            "nguoi lao dong tai doanh nghiep",
+            "nguoi lao dong trong cac doanh nghiep hop tac xa",
+            "nguoi lao dong trong doanh nghiep hop tac xa",
+            "lao dong doanh nghiep",
+            "lao dong dn",
+            "nld dn",
+            "nld",
+            "lao dong",
+            "cong nhan",
+            "cong nhan lao dong",
+            "worker",
+        ],
+    ),
+    (
+        TargetGroup::Resident,
+        &["nguoi dan", "dan", "nhan dan", "dan cu", "resident"],
+    ),
+];
 
 /// A set of target groups, stored as a small bit mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -122,13 +199,21 @@ impl Groups {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
-    /// "Cán bộ; Người dân" — several groups separated by `;` or `,`.
+    /// "Cán bộ; Người dân" — several groups separated by `;`, `|`, `+` or a line break. A part
+    /// that is not one group as a whole may list groups or abbreviations with commas ("CB, CC,
+    /// VC"), since official names contain commas themselves.
     pub fn parse_list(s: &str) -> Result<Groups, Message> {
         let mut groups = Groups::default();
-        for part in s.split([';', ',', '|']).map(str::trim).filter(|p| !p.is_empty()) {
-            match TargetGroup::parse(part) {
-                Some(g) => groups.insert(g),
-                None => return Err(Message::new("err-group-unknown").arg("value", part)),
+        for part in s.split([';', '|', '+', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+            if let Some(g) = TargetGroup::parse(part) {
+                groups.insert(g);
+                continue;
+            }
+            for piece in part.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                match TargetGroup::parse(piece) {
+                    Some(g) => groups.insert(g),
+                    None => return Err(Message::new("err-group-unknown").arg("value", part)),
+                }
             }
         }
         Ok(groups)
@@ -354,5 +439,42 @@ mod tests {
         assert_eq!(parse_date("d", "1.2.2001").unwrap(), date!(2001 - 02 - 01));
         assert_eq!(parse_date("d", "31/02/1990").unwrap_err().key, "err-date-invalid");
         assert_eq!(parse_date("d", "hôm qua").unwrap_err().key, "err-date-form");
+    }
+
+    #[test]
+    fn groups_as_real_lists_write_them() {
+        use TargetGroup::*;
+        let cases: &[(&str, &[TargetGroup])] = &[
+            ("Người lao động doanh nghiệp", &[Worker]),
+            ("NGƯỜI LAO ĐỘNG DOANH NGHIỆP", &[Worker]),
+            ("nguoi lao dong doanh nghiep", &[Worker]),
+            ("Lao động DN", &[Worker]),
+            ("NLĐ", &[Worker]),
+            ("CB, CC, VC", &[PublicStaff]),
+            ("CBCCVC", &[PublicStaff]),
+            ("Cán bộ, công chức, viên chức", &[PublicStaff]),
+            (
+                "Cán bộ, công chức, viên chức và người lao động trong khu vực công",
+                &[PublicStaff],
+            ),
+            ("HS-SV", &[Student]),
+            ("Học sinh, sinh viên", &[Student]),
+            ("Người dân", &[Resident]),
+            ("NGUOI DAN", &[Resident]),
+            ("Người dân; HS-SV", &[Student, Resident]),
+            ("CBCCVC + Người dân", &[PublicStaff, Resident]),
+        ];
+        for (text, want) in cases {
+            let got: Vec<TargetGroup> = Groups::parse_list(text)
+                .unwrap_or_else(|e| panic!("{text}: {e:?}"))
+                .iter()
+                .collect();
+            assert_eq!(&got, want, "{text}");
+        }
+        let e = Groups::parse_list("Hội viên phụ nữ").unwrap_err();
+        assert_eq!(
+            (e.key.as_str(), e.args[0].1.as_str()),
+            ("err-group-unknown", "Hội viên phụ nữ")
+        );
     }
 }

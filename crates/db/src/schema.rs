@@ -27,6 +27,7 @@ migrations! {
     1 => "0001_core.sql",
     2 => "0002_idempotency.sql",
     3 => "0003_import_write_path.sql",
+    7 => "0007_import_mappings.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
@@ -281,6 +282,7 @@ pub enum ImportJobs {
     CreatedAt,
     UpdatedAt,
     FinishedAt,
+    Unknowns,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -291,6 +293,18 @@ pub enum ImportErrors {
     Line,
     ColumnName,
     Message,
+    Kind,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportMappings {
+    Table,
+    UnitId,
+    Kind,
+    Source,
+    Target,
+    UpdatedBy,
+    UpdatedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -319,6 +333,7 @@ pub const TABLES: &[&str] = &[
     "audit_head",
     "import_jobs",
     "import_errors",
+    "import_mappings",
     "idempotency_keys",
 ];
 

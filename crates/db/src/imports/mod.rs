@@ -4,6 +4,7 @@
 //! job's progress, so a restart resumes exactly where it stopped; rows are upserted by ID number,
 //! so re-importing the same file changes nothing.
 
+pub mod mappings;
 mod staged;
 
 pub use staged::FRAME_ROWS as CHUNK;
@@ -32,6 +33,9 @@ pub enum Status {
     Checking,
     /// Checked; waiting for the officer to choose.
     AwaitingDecision,
+    /// The file lacks a required column under a header we know: the officer says which of its
+    /// headers holds it, then the file is checked again.
+    NeedsMapping,
     /// The officer chose to import; rows are being applied.
     Applying,
     Done,
@@ -45,6 +49,7 @@ impl Status {
         match self {
             Status::Checking => "checking",
             Status::AwaitingDecision => "awaiting_decision",
+            Status::NeedsMapping => "needs_mapping",
             Status::Applying => "applying",
             Status::Done => "done",
             Status::Failed => "failed",
@@ -55,6 +60,7 @@ impl Status {
         match s {
             "checking" => Status::Checking,
             "awaiting_decision" => Status::AwaitingDecision,
+            "needs_mapping" => Status::NeedsMapping,
             "applying" => Status::Applying,
             "done" => Status::Done,
             "cancelled" => Status::Cancelled,
@@ -84,6 +90,24 @@ record! {
         pub message: Option<String>,
         pub created_at: OffsetDateTime,
         pub finished_at: Option<OffsetDateTime>,
+        pub unknowns: Option<String>,
+    }
+}
+
+/// What the check of a file did not recognise, for the officer to map once for the commune.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Unknowns {
+    /// Required fields without a column (the job then waits for a mapping).
+    pub missing: Vec<String>,
+    /// Headers of the file that name no field, in file order.
+    pub headers: Vec<String>,
+    /// Target-group values no spelling recognised, as first written, with how many rows.
+    pub groups: Vec<(String, usize)>,
+}
+
+impl Unknowns {
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.groups.is_empty()
     }
 }
 
@@ -95,6 +119,12 @@ impl Job {
     pub fn message(&self) -> Option<Message> {
         self.message.as_deref().and_then(|m| serde_json::from_str(m).ok())
     }
+    pub fn unknowns(&self) -> Unknowns {
+        self.unknowns
+            .as_deref()
+            .and_then(|u| serde_json::from_str(u).ok())
+            .unwrap_or_default()
+    }
     pub fn percent(&self) -> i32 {
         if self.good_rows == 0 {
             100
@@ -104,7 +134,7 @@ impl Job {
     }
 }
 
-const JOB_COLS: [ImportJobs; 15] = [
+const JOB_COLS: [ImportJobs; 16] = [
     ImportJobs::Id,
     ImportJobs::UnitId,
     ImportJobs::CreatedBy,
@@ -120,6 +150,7 @@ const JOB_COLS: [ImportJobs; 15] = [
     ImportJobs::Message,
     ImportJobs::CreatedAt,
     ImportJobs::FinishedAt,
+    ImportJobs::Unknowns,
 ];
 
 /// Where uploaded files wait for the checker.
@@ -222,12 +253,26 @@ impl StoredError {
     }
 }
 
+const ERROR: &str = "error";
+const NOTE: &str = "note";
+
+/// The rows refused, in line order.
 pub async fn errors(db: &Db, job_id: i64, limit: u64) -> Result<Vec<StoredError>> {
+    row_reports(db, job_id, ERROR, limit).await
+}
+
+/// Notes on rows that were not refused (a restored leading zero, a skipped total row).
+pub async fn notes(db: &Db, job_id: i64, limit: u64) -> Result<Vec<StoredError>> {
+    row_reports(db, job_id, NOTE, limit).await
+}
+
+async fn row_reports(db: &Db, job_id: i64, kind: &str, limit: u64) -> Result<Vec<StoredError>> {
     db.fetch_all(
         Query::select()
             .columns([ImportErrors::Line, ImportErrors::ColumnName, ImportErrors::Message])
             .from(ImportErrors::Table)
             .and_where(Expr::col(ImportErrors::JobId).eq(job_id))
+            .and_where(Expr::col(ImportErrors::Kind).eq(kind))
             .order_by(ImportErrors::Seq, Order::Asc)
             .limit(limit),
     )
@@ -273,14 +318,35 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             .await;
         }
     };
-    let checked = parse::read_table(&bytes, &parse::is_people_header).and_then(|t| parse::check_people(&t, today));
-    let checked = match checked {
+    let mapped = mappings::load(db, job.unit_id).await?;
+    let table = match parse::read_table(&bytes, &|h| mapped.knows(h)) {
+        Ok(t) => t,
+        Err(m) => {
+            let _ = std::fs::remove_file(&path);
+            return set_status(db, job_id, Status::Failed, Some(&m)).await;
+        }
+    };
+    let mut unknowns = Unknowns {
+        missing: parse::missing_fields(&table, &mapped)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        headers: parse::unknown_headers(&table, &mapped),
+        groups: Vec::new(),
+    };
+    if !unknowns.missing.is_empty() && !unknowns.headers.is_empty() {
+        // A required column may hide under a header nobody taught us: ask, keep the file.
+        return set_unknowns(db, job_id, Status::NeedsMapping, &unknowns).await;
+    }
+    let checked = match parse::check_people(&table, today, &mapped) {
         Ok(c) => c,
         Err(m) => {
             let _ = std::fs::remove_file(&path);
             return set_status(db, job_id, Status::Failed, Some(&m)).await;
         }
     };
+    unknowns.groups = checked.unknown_groups;
+    let notes = checked.notes;
     let mut errors = checked.errors;
     let headers = checked.headers;
     let total = checked.total_rows;
@@ -393,7 +459,9 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             .and_where(Expr::col(ImportErrors::JobId).eq(job_id)),
     )
     .await?;
-    for (n, chunk) in errors.chunks(500).enumerate() {
+    let reports = errors.iter().map(|e| (ERROR, e)).chain(notes.iter().map(|n| (NOTE, n)));
+    let reports: Vec<(&str, &RowError)> = reports.collect();
+    for (n, chunk) in reports.chunks(500).enumerate() {
         let mut ins = Query::insert()
             .into_table(ImportErrors::Table)
             .columns([
@@ -402,15 +470,17 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 ImportErrors::Line,
                 ImportErrors::ColumnName,
                 ImportErrors::Message,
+                ImportErrors::Kind,
             ])
             .to_owned();
-        for (i, e) in chunk.iter().enumerate() {
+        for (i, (kind, e)) in chunk.iter().enumerate() {
             ins.values_panic([
                 job_id.into(),
                 ((n * 500 + i) as i64).into(),
                 (e.line as i64).into(),
                 e.column.clone().into(),
                 serde_json::to_string(&e.message).unwrap_or_default().into(),
+                (*kind).into(),
             ]);
         }
         tx.execute(&ins).await?;
@@ -423,14 +493,65 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 (ImportJobs::TotalRows, (total as i32).into()),
                 (ImportJobs::GoodRows, (good.len() as i32).into()),
                 (ImportJobs::BadRows, (bad_lines as i32).into()),
+                (ImportJobs::Unknowns, serde_json::to_string(&unknowns).ok().into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
     )
     .await?;
     tx.commit().await?;
-    let _ = std::fs::remove_file(&path);
+    // The upload stays until the officer decides: a mapping chosen now checks it again.
     Ok(())
+}
+
+async fn set_unknowns(db: &Db, job_id: i64, status: Status, unknowns: &Unknowns) -> Result<()> {
+    db.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .values([
+                (ImportJobs::Status, status.as_str().into()),
+                (ImportJobs::Unknowns, serde_json::to_string(unknowns).ok().into()),
+                (ImportJobs::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The officer mapped headers or values of a checked file: remember the mapping for the unit and
+/// check the file again. Returns false when the job no longer waits (a repeated click).
+pub async fn remap(db: &Db, job_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool> {
+    let mut tx = db.begin().await?;
+    // Re-read inside the transaction: only a job still waiting for its officer is re-checked.
+    let job: Option<Job> = tx
+        .fetch_optional(
+            Query::select()
+                .columns(JOB_COLS)
+                .from(ImportJobs::Table)
+                .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+                .and_where(
+                    Expr::col(ImportJobs::Status)
+                        .is_in([Status::AwaitingDecision.as_str(), Status::NeedsMapping.as_str()]),
+                ),
+        )
+        .await?;
+    let Some(job) = job else {
+        return Ok(false);
+    };
+    mappings::save(&mut tx, job.unit_id, by, choices).await?;
+    tx.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .values([
+                (ImportJobs::Status, Status::Checking.as_str().into()),
+                (ImportJobs::UpdatedAt, now().into()),
+            ])
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 record! {
@@ -449,9 +570,12 @@ pub enum Decision {
 
 /// Records the decision. Returns false if the job was not waiting for one (a repeated click).
 pub async fn decide(db: &Db, upload_dir: &Path, job_id: i64, decision: Decision) -> Result<bool> {
-    let status = match decision {
-        Decision::ImportGoodRows => Status::Applying,
-        Decision::Cancel => Status::Cancelled,
+    let (status, from): (Status, &[&str]) = match decision {
+        Decision::ImportGoodRows => (Status::Applying, &[Status::AwaitingDecision.as_str()]),
+        Decision::Cancel => (
+            Status::Cancelled,
+            &[Status::AwaitingDecision.as_str(), Status::NeedsMapping.as_str()],
+        ),
     };
     let mut values = vec![
         (ImportJobs::Status, status.as_str().into()),
@@ -466,11 +590,15 @@ pub async fn decide(db: &Db, upload_dir: &Path, job_id: i64, decision: Decision)
                 .table(ImportJobs::Table)
                 .values(values)
                 .and_where(Expr::col(ImportJobs::Id).eq(job_id))
-                .and_where(Expr::col(ImportJobs::Status).eq(Status::AwaitingDecision.as_str())),
+                .and_where(Expr::col(ImportJobs::Status).is_in(from.iter().copied())),
         )
         .await?;
-    if n == 1 && decision == Decision::Cancel {
-        staged::remove(upload_dir, job_id);
+    if n == 1 {
+        // The decision is recorded: the file is no longer needed for a re-check.
+        let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
+        if decision == Decision::Cancel {
+            staged::remove(upload_dir, job_id);
+        }
     }
     Ok(n == 1)
 }
@@ -781,6 +909,7 @@ async fn store_errors(tx: &mut crate::Tx, job_id: i64, errors: &[RowError]) -> R
             ImportErrors::Line,
             ImportErrors::ColumnName,
             ImportErrors::Message,
+            ImportErrors::Kind,
         ],
     );
     for (i, e) in errors.iter().enumerate() {
@@ -790,6 +919,7 @@ async fn store_errors(tx: &mut crate::Tx, job_id: i64, errors: &[RowError]) -> R
             (e.line as i32).into(),
             e.column.clone().into(),
             serde_json::to_string(&e.message).unwrap_or_default().into(),
+            ERROR.into(),
         ]);
     }
     tx.insert_rows(rows).await?;
@@ -819,6 +949,7 @@ fn person_err(e: people::PersonError) -> DbError {
 /// complete and recorded in `processed_rows`).
 pub async fn fail(db: &Db, upload_dir: &Path, job_id: i64, why: &str) -> Result<()> {
     staged::remove(upload_dir, job_id);
+    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
     set_status(
         db,
         job_id,

@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}", get(status_page))
         .route("/imports/{id}/decision", post(decide))
         .route("/imports/{id}/errors.csv", get(errors_csv))
+        .route("/imports/{id}/mapping", post(remap))
+        .route("/imports/template.xlsx", get(super::import_template::xlsx))
+        .route("/imports/template.csv", get(super::import_template::csv))
 }
 
 pub struct JobRow {
@@ -45,6 +48,7 @@ struct UploadPage {
     unit: Unit,
     jobs: Vec<JobRow>,
     max_mb: usize,
+    columns: Vec<super::import_template::ColumnHelp>,
 }
 
 async fn upload_page(
@@ -71,6 +75,7 @@ async fn upload_page(
         unit,
         jobs,
         max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        columns: super::import_template::columns(tr),
     })
 }
 
@@ -178,6 +183,50 @@ struct StatusPage {
     failure: Option<String>,
     errors: Vec<ErrorRow>,
     more_errors: bool,
+    notes: Vec<ErrorRow>,
+    needs_mapping: bool,
+    mapping: Option<MappingForm>,
+}
+
+/// Headers and values the check did not recognise, each with the choices the officer has.
+struct MappingForm {
+    /// Required fields without a column, by label.
+    missing: Vec<String>,
+    /// (index, header as written).
+    headers: Vec<(usize, String)>,
+    /// (index, value as written, rows).
+    groups: Vec<(usize, String, usize)>,
+    /// (field, label) a header may be mapped to.
+    fields: Vec<(&'static str, String)>,
+    /// (group, label) a value may be mapped to.
+    group_choices: Vec<(&'static str, String)>,
+}
+
+fn mapping_form(tr: Tr, u: &imports::Unknowns) -> Option<MappingForm> {
+    if u.headers.is_empty() && u.groups.is_empty() {
+        return None;
+    }
+    // Optional unknown headers are offered only when the file needs a mapping anyway.
+    if u.is_empty() {
+        return None;
+    }
+    Some(MappingForm {
+        missing: u.missing.iter().map(|f| tr.get(&format!("field-{f}"))).collect(),
+        headers: u.headers.iter().cloned().enumerate().collect(),
+        groups: u
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, (v, n))| (i, v.clone(), *n))
+            .collect(),
+        fields: hocvuso_core::import::people_fields()
+            .map(|f| (f, tr.get(&format!("field-{f}"))))
+            .collect(),
+        group_choices: hocvuso_core::people::TargetGroup::ALL
+            .into_iter()
+            .map(|g| (g.as_str(), tr.get(&g.label_key())))
+            .collect(),
+    })
 }
 
 const SHOWN_ERRORS: u64 = 500;
@@ -211,8 +260,25 @@ async fn status_page(
             column: column_label(tr, &e.column_name),
         })
         .collect();
+    let notes = imports::notes(&state.db, job.id, SHOWN_ERRORS)
+        .await?
+        .into_iter()
+        .map(|e| ErrorRow {
+            line: e.line,
+            message: tr.msg(&e.message()),
+            column: column_label(tr, &e.column_name),
+        })
+        .collect();
     let s = job.status();
+    let waiting = matches!(s, Status::AwaitingDecision | Status::NeedsMapping);
     html(&StatusPage {
+        notes,
+        needs_mapping: s == Status::NeedsMapping,
+        mapping: if waiting {
+            mapping_form(tr, &job.unknowns())
+        } else {
+            None
+        },
         l: Layout::for_viewer(tr, &parts.0, &v),
         status: tr.get(&format!("import-status-{}", job.status)),
         in_progress: matches!(s, Status::Checking | Status::Applying),
@@ -294,4 +360,51 @@ async fn errors_csv(
         HeaderValue::from_static("attachment; filename=\"loi-nhap-danh-sach.csv\""),
     );
     Ok(r)
+}
+
+/// The officer's mapping: `h<i>` = the field header i holds, `g<i>` = the group value i means
+/// (indices into what the check stored as unknown); an empty choice leaves it unmapped.
+async fn remap(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(v, form): CsrfForm<std::collections::HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let (job, _) = load_job(&state, &v, &id).await?;
+    let unknowns = job.unknowns();
+    let mut choices = imports::mappings::Choices::default();
+    for (i, header) in unknowns.headers.iter().enumerate() {
+        let chosen = form.get(&format!("h{i}")).map(|s| s.trim()).unwrap_or("");
+        if chosen.is_empty() {
+            continue;
+        }
+        let field = hocvuso_core::import::Mappings::field(chosen)
+            .ok_or_else(|| Problem::unprocessable(Message::new("err-import-mapping-choice")))?;
+        if let Some((other, _)) = choices.columns.iter().find(|(_, f)| *f == field) {
+            return Err(Problem::unprocessable(
+                Message::new("err-import-mapping-twice")
+                    .arg("first", other.clone())
+                    .arg("second", header.clone()),
+            ));
+        }
+        choices.columns.push((header.clone(), field));
+    }
+    for (i, (value, _)) in unknowns.groups.iter().enumerate() {
+        let chosen = form.get(&format!("g{i}")).map(|s| s.trim()).unwrap_or("");
+        if chosen.is_empty() {
+            continue;
+        }
+        let group = hocvuso_core::people::TargetGroup::ALL
+            .into_iter()
+            .find(|g| g.as_str() == chosen)
+            .ok_or_else(|| Problem::unprocessable(Message::new("err-import-mapping-choice")))?;
+        choices.groups.push((value.clone(), group));
+    }
+    if choices.columns.is_empty() && choices.groups.is_empty() {
+        return Err(Problem::unprocessable(Message::new("err-import-mapping-empty")));
+    }
+    // A repeated click finds the job checking already and simply shows its status.
+    if imports::remap(&state.db, job.id, v.account.id, &choices).await? {
+        state.jobs.check(job.id);
+    }
+    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod home;
+pub mod import_template;
 pub mod imports;
 pub mod me;
 pub mod people;

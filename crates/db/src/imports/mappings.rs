@@ -1,0 +1,111 @@
+//! What an officer told the platform once about a commune's files (a header that names a field,
+//! a value that names a target group), remembered for the commune's next file.
+
+use crate::schema::ImportMappings;
+use crate::{Db, Result, Tx, now, record};
+use hocvuso_core::import::Mappings;
+use hocvuso_core::people::{TargetGroup, group_key};
+use hocvuso_core::text;
+use sea_query::{Expr, ExprTrait, OnConflict, Query};
+
+const COLUMN: &str = "column";
+const GROUP: &str = "group";
+
+record! {
+    struct Stored {
+        kind: String,
+        source: String,
+        target: String,
+    }
+}
+
+/// The mappings remembered for a unit's files.
+pub async fn load(db: &Db, unit_id: i64) -> Result<Mappings> {
+    let rows: Vec<Stored> = db
+        .fetch_all(
+            Query::select()
+                .columns([ImportMappings::Kind, ImportMappings::Source, ImportMappings::Target])
+                .from(ImportMappings::Table)
+                .and_where(Expr::col(ImportMappings::UnitId).eq(unit_id)),
+        )
+        .await?;
+    let mut m = Mappings::default();
+    for r in rows {
+        // A stored target this release does not know (written by a later one) is ignored rather
+        // than guessed: the officer is asked again.
+        match r.kind.as_str() {
+            COLUMN => {
+                if let Some(field) = Mappings::field(&r.target) {
+                    m.columns.insert(r.source, field);
+                }
+            }
+            GROUP => {
+                if let Some(g) = TargetGroup::ALL.into_iter().find(|g| g.as_str() == r.target) {
+                    m.groups.insert(r.source, g);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
+/// What the officer chose on the mapping form.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// A header as written in the file → the field it holds.
+    pub columns: Vec<(String, &'static str)>,
+    /// A target-group value as written → the group it means.
+    pub groups: Vec<(String, TargetGroup)>,
+}
+
+/// Remembers the choices for the unit, replacing earlier ones for the same header or value.
+pub async fn save(tx: &mut Tx, unit_id: i64, by: i64, choices: &Choices) -> Result<()> {
+    let at = now();
+    let rows = choices
+        .columns
+        .iter()
+        .map(|(h, f)| (COLUMN, text::fold(h), f.to_string()))
+        .chain(
+            choices
+                .groups
+                .iter()
+                .map(|(v, g)| (GROUP, group_key(v), g.as_str().to_string())),
+        );
+    for (kind, source, target) in rows {
+        if source.is_empty() {
+            continue;
+        }
+        tx.execute(
+            Query::insert()
+                .into_table(ImportMappings::Table)
+                .columns([
+                    ImportMappings::UnitId,
+                    ImportMappings::Kind,
+                    ImportMappings::Source,
+                    ImportMappings::Target,
+                    ImportMappings::UpdatedBy,
+                    ImportMappings::UpdatedAt,
+                ])
+                .values_panic([
+                    unit_id.into(),
+                    kind.into(),
+                    source.into(),
+                    target.into(),
+                    by.into(),
+                    at.into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns([ImportMappings::UnitId, ImportMappings::Kind, ImportMappings::Source])
+                        .update_columns([
+                            ImportMappings::Target,
+                            ImportMappings::UpdatedBy,
+                            ImportMappings::UpdatedAt,
+                        ])
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    }
+    Ok(())
+}
