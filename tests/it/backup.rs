@@ -17,6 +17,30 @@ async fn backup_while_serving_and_restore() {
             }
         })
     };
+    // The fingerprint covers every table the database has, read from its own catalogue: a table
+    // a new module adds without listing it in `schema::TABLES` fails here.
+    use sea_query::ExprTrait;
+    let catalogue: Vec<hocvuso_db::Scalar<String>> = app
+        .db
+        .fetch_all(
+            sea_query::Query::select()
+                .column(sea_query::Alias::new("name"))
+                .from(sea_query::Alias::new("sqlite_master"))
+                .and_where(sea_query::Expr::col(sea_query::Alias::new("type")).eq("table"))
+                .and_where(sea_query::Expr::col(sea_query::Alias::new("name")).not_like("sqlite_%")),
+        )
+        .await
+        .unwrap();
+    let mut in_db: Vec<String> = catalogue.into_iter().map(|s| s.0).collect();
+    in_db.sort();
+    let mut listed: Vec<String> = backup::sqlite_fingerprint(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(t, _, _)| t)
+        .collect();
+    listed.sort();
+    assert_eq!(listed, in_db, "every table of the database is in the backup comparison");
     let dest = app.dir.path().join("backup.db");
     backup::backup_sqlite(&app.db, &dest).await.expect("backup");
     busy.await.unwrap();

@@ -191,7 +191,12 @@ impl TestApp {
             let _ = s.send(());
         }
         if let Some(h) = self.server.take() {
-            let _ = h.await;
+            // A server that failed or panicked fails the test, even if every request passed.
+            match h.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => panic!("the server stopped with an error: {e}"),
+                Err(e) => panic!("the server task failed: {e}"),
+            }
         }
         self.db.close().await;
         if let Some(name) = self.pg_db.take()
