@@ -376,11 +376,13 @@ async fn interrupted_import_resumes(b: Backend) {
     let d = dir.clone();
     let task =
         tokio::spawn(async move { imports::apply(&db, &v, &d, id, &hocvuso_db::audit::Actor::system("test")).await });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let j = imports::get(&app.db, id).await.unwrap().unwrap();
         if j.processed_rows > 0 {
             break;
         }
+        assert!(std::time::Instant::now() < deadline, "no frame applied within 60 s");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     task.abort();

@@ -143,3 +143,128 @@ fn command_line_import_reports_lines() {
     assert!(run(&["restore", backup.to_str().unwrap()]).status.success());
     assert!(run(&["verify-audit"]).status.success());
 }
+
+/// A server process that is killed if the test fails before stopping it.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The binary a user gets from the README's first command: the release build when
+/// `HOCVUSO_RELEASE_BIN` names it (`scripts/test` builds it first), else this build's.
+fn user_binary() -> Command {
+    match std::env::var_os("HOCVUSO_RELEASE_BIN") {
+        Some(path) => Command::new(path),
+        None => bin(),
+    }
+}
+
+/// `cargo run --release` as a user runs it: no arguments and no configuration in an empty folder
+/// (or only `DATABASE_URL` for PostgreSQL). The binary migrates, seeds the demo province, prints
+/// the demo accounts, serves pages a demo officer signs in to, and stops cleanly on SIGTERM.
+async fn first_start(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = user_binary();
+    cmd.current_dir(dir.path())
+        .env("HOCVUSO_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("HOCVUSO_DATA_DIR")
+        .env_remove("HOCVUSO_DEMO")
+        .env_remove("HOCVUSO_CONFIG")
+        .env_remove("HOCVUSO_SECRET_KEY")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut server = Server(cmd.spawn().unwrap());
+    let base = format!("http://127.0.0.1:{port}");
+    let c = crate::helpers::Client {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        base: base.clone(),
+    };
+    // Seeding ~50,000 people takes a while on a small machine (longer in a debug build).
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            let mut err = String::new();
+            if let Some(mut e) = server.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            panic!("the server exited at start ({status}):\n{err}");
+        }
+        if let Ok(r) = c.http.get(format!("{base}/healthz")).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not answer within 900 s");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (status, home) = c.text("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Bình dân học vụ số"), "{home}");
+    let r = c.login("0900000005", "Demo@0005").await;
+    assert_eq!(r.status(), 303, "the demo officer signs in");
+    let (status, home) = c.text("/").await;
+    assert_eq!(status, 200);
+    // The officer's commune is on the home page and its people list opens.
+    let commune = scraper::Html::parse_document(&home)
+        .select(&scraper::Selector::parse("a[href^='/units/']").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .next()
+        .unwrap_or_else(|| panic!("no unit link on the officer's home page:\n{home}"));
+    let code = commune
+        .trim_start_matches("/units/")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, list) = c.text(&format!("/units/{code}/people")).await;
+    assert_eq!(status, 200, "{list}");
+    if database_url.is_none() {
+        assert!(dir.path().join("data/hocvuso.db").exists(), "SQLite file in ./data");
+        assert!(dir.path().join("data/secret.key").exists(), "generated key in ./data");
+    }
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success());
+    let mut out = String::new();
+    if let Some(mut o) = server.0.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut o, &mut out);
+    }
+    for login in ["0900000001", "0900000005", "0900000008"] {
+        assert!(out.contains(login), "the demo accounts are printed: {out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_on_sqlite() {
+    first_start(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_on_postgres() {
+    let (name, url) = crate::helpers::create_pg_database().await;
+    first_start(Some(&url)).await;
+    let admin = hocvuso_db::Db::connect(&crate::helpers::pg_admin_url()).await.unwrap();
+    admin.drop_database(&name).await.unwrap();
+    admin.close().await;
+}
