@@ -517,6 +517,58 @@ async fn api_import_with_token(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), 409);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // A client maps what the check did not recognise through the API as well.
+    let odd = "Họ và tên,Ngày sinh,Phái,Số định danh,Đối tượng\nBế Thị Lụa,04/05/1996,Nữ,019196001113,Hội nông dân\n";
+    let r = api
+        .post(app.url(&format!("/api/v1/people/import?unit={}", commune.code)))
+        .bearer_auth(&token)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(odd.as_bytes().to_vec()).file_name("odd.csv"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    wait(&app, id).await;
+    let get = || async {
+        api.get(app.url(&format!("/api/v1/imports/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let j = get().await;
+    assert_eq!(j["status"], "needs_mapping");
+    assert_eq!(j["missing_columns"], serde_json::json!(["sex"]));
+    assert_eq!(j["unknown_headers"], serde_json::json!(["Phái"]));
+    let map = |body: serde_json::Value| {
+        api.post(app.url(&format!("/api/v1/imports/{id}/mapping")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let r = map(serde_json::json!({"columns": {"Phái": "gender"}})).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = map(serde_json::json!({"columns": {"Phái": "sex"}})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    wait(&app, id).await;
+    let j = get().await;
+    assert_eq!(
+        (j["status"].as_str(), j["bad_rows"].as_i64()),
+        (Some("awaiting_decision"), Some(1))
+    );
+    assert_eq!(j["unknown_groups"], serde_json::json!(["Hội nông dân"]));
+    let r = map(serde_json::json!({"groups": {"Hội nông dân": "resident"}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    wait(&app, id).await;
+    let j = get().await;
+    assert_eq!((j["good_rows"].as_i64(), j["bad_rows"].as_i64()), (Some(1), Some(0)));
     // Listing by API, with the same scope rule as pages.
     let r = api
         .get(app.url(&format!("/api/v1/people?unit={}&q=be+van+tien", commune.code)))

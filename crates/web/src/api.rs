@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/people/import", post(import_people))
         .route("/v1/imports/{id}", get(get_import))
         .route("/v1/imports/{id}/decision", post(decide_import))
+        .route("/v1/imports/{id}/mapping", post(map_import))
 }
 
 #[derive(OpenApi)]
@@ -50,9 +51,10 @@ pub fn router() -> Router<AppState> {
         list_people,
         import_people,
         get_import,
-        decide_import
+        decide_import,
+        map_import
     ),
-    components(schemas(UnitDto, PersonDto, PeoplePageDto, ImportDto, DecisionDto, ProblemDto))
+    components(schemas(UnitDto, PersonDto, PeoplePageDto, ImportDto, DecisionDto, MappingDto, ProblemDto))
 )]
 struct ApiDoc;
 
@@ -261,7 +263,7 @@ async fn list_people(
 #[derive(Serialize, ToSchema)]
 pub struct ImportDto {
     id: i64,
-    /// checking, awaiting_decision, applying, done, failed, cancelled
+    /// checking, awaiting_decision, needs_mapping, applying, done, failed, cancelled
     status: String,
     file_name: String,
     total_rows: i32,
@@ -275,6 +277,29 @@ pub struct ImportDto {
     message: Option<String>,
     /// Every bad row: line, column, reason (Vietnamese).
     errors: Vec<ImportErrorDto>,
+    /// Notes on rows that were accepted (a restored leading zero, a skipped total row).
+    notes: Vec<ImportErrorDto>,
+    /// Required fields without a column (status `needs_mapping`).
+    missing_columns: Vec<String>,
+    /// Headers of the file that name no field, as written.
+    unknown_headers: Vec<String>,
+    /// Target-group values not recognised, as written (send a mapping to use them).
+    unknown_groups: Vec<String>,
+}
+
+/// What the headers and values a check did not recognise mean. Remembered for the unit's next
+/// files; the file is then checked again.
+#[derive(Deserialize, ToSchema)]
+pub struct MappingDto {
+    /// Header as written → field: full_name, birth_date, sex, personal_id, phone, groups,
+    /// village, household, workplace.
+    #[serde(default)]
+    columns: std::collections::HashMap<String, String>,
+    /// Value as written → group: public_staff, student, worker, resident.
+    #[serde(default)]
+    groups: std::collections::HashMap<String, String>,
+    #[serde(default)]
+    _csrf: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -313,16 +338,27 @@ pub struct UnitParam {
 }
 
 async fn import_dto(state: &AppState, j: imports::Job) -> Result<ImportDto, Problem> {
+    let dto = |e: imports::StoredError| ImportErrorDto {
+        line: e.line,
+        reason: e.message().render(hocvuso_core::Lang::Vi),
+        column: e.column_name,
+    };
     let errors = imports::errors(&state.db, j.id, 100_000)
         .await?
         .into_iter()
-        .map(|e| ImportErrorDto {
-            line: e.line,
-            reason: e.message().render(hocvuso_core::Lang::Vi),
-            column: e.column_name,
-        })
+        .map(dto)
         .collect();
+    let notes = imports::notes(&state.db, j.id, 100_000)
+        .await?
+        .into_iter()
+        .map(dto)
+        .collect();
+    let unknowns = j.unknowns();
     Ok(ImportDto {
+        notes,
+        missing_columns: unknowns.missing,
+        unknown_headers: unknowns.headers,
+        unknown_groups: unknowns.groups.into_iter().map(|(v, _)| v).collect(),
         message: j.message().map(|m| m.render(hocvuso_core::Lang::Vi)),
         id: j.id,
         status: j.status,
@@ -392,6 +428,34 @@ async fn decide_import(
     if decision == Decision::ImportGoodRows {
         state.jobs.apply(job.id);
     }
+    let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
+    Ok(Json(import_dto(&state, job).await?))
+}
+
+/// Says what unrecognised headers and target-group values of a checked file mean; the mapping is
+/// remembered for the unit and the file is checked again.
+#[utoipa::path(post, path = "/api/v1/imports/{id}/mapping", request_body = MappingDto, params(("id" = i64, Path, description = "job id")), security(("bearer" = [])),
+    responses((status = 200, body = ImportDto), (status = 409, body = ProblemDto), (status = 422, body = ProblemDto), (status = 404, body = ProblemDto)))]
+async fn map_import(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportDto>, Problem> {
+    let m: MappingDto =
+        serde_json::from_slice(&body).map_err(|_| Problem::bad_request(Message::new("err-api-json")))?;
+    csrf::check(&v, &m._csrf)?;
+    let job = load_job(&state, &v, &id).await?;
+    let choices = imports::mappings::Choices::parse(
+        &job.unknowns(),
+        |h| m.columns.get(h).map(String::as_str),
+        |g| m.groups.get(g).map(String::as_str),
+    )
+    .map_err(Problem::unprocessable)?;
+    if !imports::remap(&state.db, job.id, v.account.id, &choices).await? {
+        return Err(Problem::conflict(Message::new("err-import-not-waiting")));
+    }
+    state.jobs.check(job.id);
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
     Ok(Json(import_dto(&state, job).await?))
 }

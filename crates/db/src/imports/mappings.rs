@@ -3,6 +3,7 @@
 
 use crate::schema::ImportMappings;
 use crate::{Db, Result, Tx, now, record};
+use hocvuso_core::i18n::Message;
 use hocvuso_core::import::Mappings;
 use hocvuso_core::people::{TargetGroup, group_key};
 use hocvuso_core::text;
@@ -57,6 +58,47 @@ pub struct Choices {
     pub columns: Vec<(String, &'static str)>,
     /// A target-group value as written → the group it means.
     pub groups: Vec<(String, TargetGroup)>,
+}
+
+impl Choices {
+    /// Checks the officer's choices against what the check of the file found unknown: a header
+    /// or value the file did not have is ignored, an empty choice leaves it unmapped, a choice
+    /// outside the lists or one field given two headers is refused with the reason.
+    pub fn parse<'a>(
+        unknowns: &super::Unknowns,
+        columns: impl Fn(&str) -> Option<&'a str>,
+        groups: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Choices, Message> {
+        let mut out = Choices::default();
+        for header in &unknowns.headers {
+            let chosen = columns(header).map(str::trim).unwrap_or("");
+            if chosen.is_empty() {
+                continue;
+            }
+            let field = Mappings::field(chosen).ok_or_else(|| Message::new("err-import-mapping-choice"))?;
+            if let Some((other, _)) = out.columns.iter().find(|(_, f)| *f == field) {
+                return Err(Message::new("err-import-mapping-twice")
+                    .arg("first", other.clone())
+                    .arg("second", header.clone()));
+            }
+            out.columns.push((header.clone(), field));
+        }
+        for (value, _) in &unknowns.groups {
+            let chosen = groups(value).map(str::trim).unwrap_or("");
+            if chosen.is_empty() {
+                continue;
+            }
+            let group = TargetGroup::ALL
+                .into_iter()
+                .find(|g| g.as_str() == chosen)
+                .ok_or_else(|| Message::new("err-import-mapping-choice"))?;
+            out.groups.push((value.clone(), group));
+        }
+        if out.columns.is_empty() && out.groups.is_empty() {
+            return Err(Message::new("err-import-mapping-empty"));
+        }
+        Ok(out)
+    }
 }
 
 /// Remembers the choices for the unit, replacing earlier ones for the same header or value.

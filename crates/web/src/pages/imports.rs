@@ -371,37 +371,19 @@ async fn remap(
 ) -> Result<Response, Problem> {
     let (job, _) = load_job(&state, &v, &id).await?;
     let unknowns = job.unknowns();
-    let mut choices = imports::mappings::Choices::default();
-    for (i, header) in unknowns.headers.iter().enumerate() {
-        let chosen = form.get(&format!("h{i}")).map(|s| s.trim()).unwrap_or("");
-        if chosen.is_empty() {
-            continue;
-        }
-        let field = hocvuso_core::import::Mappings::field(chosen)
-            .ok_or_else(|| Problem::unprocessable(Message::new("err-import-mapping-choice")))?;
-        if let Some((other, _)) = choices.columns.iter().find(|(_, f)| *f == field) {
-            return Err(Problem::unprocessable(
-                Message::new("err-import-mapping-twice")
-                    .arg("first", other.clone())
-                    .arg("second", header.clone()),
-            ));
-        }
-        choices.columns.push((header.clone(), field));
-    }
-    for (i, (value, _)) in unknowns.groups.iter().enumerate() {
-        let chosen = form.get(&format!("g{i}")).map(|s| s.trim()).unwrap_or("");
-        if chosen.is_empty() {
-            continue;
-        }
-        let group = hocvuso_core::people::TargetGroup::ALL
-            .into_iter()
-            .find(|g| g.as_str() == chosen)
-            .ok_or_else(|| Problem::unprocessable(Message::new("err-import-mapping-choice")))?;
-        choices.groups.push((value.clone(), group));
-    }
-    if choices.columns.is_empty() && choices.groups.is_empty() {
-        return Err(Problem::unprocessable(Message::new("err-import-mapping-empty")));
-    }
+    let index_of = |list: Vec<&String>, value: &str| list.iter().position(|v| v.as_str() == value);
+    let choices = imports::mappings::Choices::parse(
+        &unknowns,
+        |h| {
+            let i = index_of(unknowns.headers.iter().collect(), h)?;
+            form.get(&format!("h{i}")).map(String::as_str)
+        },
+        |g| {
+            let i = index_of(unknowns.groups.iter().map(|(v, _)| v).collect(), g)?;
+            form.get(&format!("g{i}")).map(String::as_str)
+        },
+    )
+    .map_err(Problem::unprocessable)?;
     // A repeated click finds the job checking already and simply shows its status.
     if imports::remap(&state.db, job.id, v.account.id, &choices).await? {
         state.jobs.check(job.id);
