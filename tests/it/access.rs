@@ -8,13 +8,13 @@ use hocvuso_db::people::{self, Placement};
 use hocvuso_db::units::{self, Unit};
 use hocvuso_db::{Scalar, imports};
 
-struct Target {
-    unit: Unit,
-    person: i64,
-    job: i64,
+pub(crate) struct Target {
+    pub unit: Unit,
+    pub person: i64,
+    pub job: i64,
 }
 
-async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
+pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
     let today = time::OffsetDateTime::now_utc().date();
     let input = PersonForm {
         full_name: "Người Ngoài Phạm Vi".into(),

@@ -12,3 +12,4 @@ mod ops;
 mod people;
 mod process;
 mod units;
+mod walk;

@@ -127,3 +127,74 @@ pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
     }
     Ok(out)
 }
+
+/// Every row of every table the database's own catalogue lists, as text, sorted — for tests that
+/// must prove nothing stored changed (comparing contents, not counts). `skip` names whole tables
+/// (`"sessions"`) or single columns (`"accounts.last_login_at"`) that legitimately change.
+pub async fn table_contents(db: &Db, skip: &[&str]) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    use crate::Scalar;
+    let raw = |sql: String| async move {
+        match db.backend() {
+            Backend::Sqlite => {
+                let pool = db
+                    .sqlite_write_pool()
+                    .ok_or_else(|| DbError::Invalid("no SQLite pool".into()))?;
+                let rows: Vec<Scalar<String>> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+                Ok::<Vec<String>, DbError>(rows.into_iter().map(|s| s.0).collect())
+            }
+            Backend::Postgres => {
+                let rows: Vec<Scalar<String>> =
+                    db.fetch_all_raw_pg(sql, sqlx::postgres::PgArguments::default()).await?;
+                Ok(rows.into_iter().map(|s| s.0).collect())
+            }
+        }
+    };
+    let tables = raw(match db.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name".into()
+        }
+        Backend::Postgres => "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+            .into(),
+    })
+    .await?;
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables {
+        if skip.contains(&table.as_str()) {
+            continue;
+        }
+        let cols = raw(match db.backend() {
+            Backend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+            Backend::Postgres => format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"
+            ),
+        })
+        .await?;
+        let cols: Vec<String> = cols
+            .into_iter()
+            .filter(|c| !skip.contains(&format!("{table}.{c}").as_str()))
+            .collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let expr = match db.backend() {
+            Backend::Sqlite => cols
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join("||','||"),
+            Backend::Postgres => format!(
+                "concat_ws(',', {})",
+                cols.iter()
+                    .map(|c| format!("quote_nullable(CAST(\"{c}\" AS TEXT))"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let mut rows = raw(format!("SELECT {expr} FROM \"{table}\"")).await?;
+        rows.sort();
+        out.insert(table, rows);
+    }
+    Ok(out)
+}

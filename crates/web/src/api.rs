@@ -9,11 +9,11 @@ use crate::authz;
 use crate::csrf;
 use crate::error::Problem;
 use crate::pages::imports::read_upload;
+use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::people::format_date;
 use hocvuso_core::roles::Action;
@@ -25,8 +25,8 @@ use hocvuso_db::units::{self, Unit};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/openapi.json", get(openapi))
         .route("/v1/units", get(list_units))
         .route("/v1/units/{code}", get(get_unit))

@@ -7,7 +7,6 @@ use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -275,8 +274,8 @@ impl Throttle {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/account/password", get(password_page).post(change_password))

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod ops;
 pub mod pages;
+pub mod routes;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -51,15 +52,21 @@ pub struct AppState {
     pub jobs: jobs::JobQueue,
 }
 
-/// Builds the whole application router.
-pub fn router(state: AppState) -> Router {
-    let max_upload = state.config.max_upload_bytes;
-    let timeout = state.config.request_timeout;
-    Router::new()
+/// Every route of the application, with the table of its paths (see [`routes::Routes`]).
+pub fn routes() -> routes::Routes {
+    routes::Routes::new()
         .merge(pages::router())
         .merge(auth::router())
         .nest("/api", api::router())
         .merge(ops::router())
+}
+
+/// Builds the whole application router.
+pub fn router(state: AppState) -> Router {
+    let max_upload = state.config.max_upload_bytes;
+    let timeout = state.config.request_timeout;
+    routes()
+        .into_router()
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -2,7 +2,6 @@
 //! request counting.
 
 use crate::AppState;
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -25,8 +24,8 @@ pub struct Metrics {
     pub imports_failed: AtomicU64,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route(STYLESHEET_PATH, get(stylesheet))

@@ -11,7 +11,6 @@ use crate::i18n::Tr;
 use crate::pages::people::fmt_time;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,8 +23,8 @@ use hocvuso_db::audit::{self, Entry};
 use hocvuso_db::units;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/access", get(page).post(grant))
         .route("/access/revoke", post(revoke))
 }

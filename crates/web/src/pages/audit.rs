@@ -9,7 +9,6 @@ use crate::i18n::Tr;
 use crate::pages::people::fmt_time;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -17,8 +16,8 @@ use hocvuso_core::roles::Action;
 use hocvuso_db::audit::{self, Filter};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(page))
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/audit", get(page))
 }
 
 pub struct Row {

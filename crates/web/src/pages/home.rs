@@ -1,12 +1,10 @@
 //! The home page (what the viewer can reach from here) and the language switch.
 
-use crate::AppState;
 use crate::auth::{MaybeViewer, Parts0, set_cookie};
 use crate::error::Problem;
 use crate::i18n::Tr;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,8 +12,8 @@ use axum::routing::get;
 use hocvuso_core::Lang;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/", get(home))
         .route("/lang/{code}", get(switch_lang))
 }

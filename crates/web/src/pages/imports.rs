@@ -12,7 +12,6 @@ use crate::pages::people::fmt_time;
 use crate::pages::units::load;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,8 +22,8 @@ use hocvuso_db::imports::{self, Decision, Job, Status};
 use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/units/{code}/import", get(upload_page).post(upload))
         .route("/imports/{id}", get(status_page))
         .route("/imports/{id}/decision", post(decide))

@@ -10,7 +10,6 @@ use crate::i18n::Tr;
 use crate::pages::people::{AccessRow, ConsentRow, access_rows, consent_rows};
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,8 +21,8 @@ use hocvuso_db::audit::{self, Entry, Filter};
 use hocvuso_db::people;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/me", get(page))
         .route("/me/consent/withdraw", post(withdraw))
         .route("/me/tokens", post(create_token))

@@ -10,13 +10,11 @@ pub mod me;
 pub mod people;
 pub mod units;
 
-use crate::AppState;
 use crate::auth::Viewer;
 use crate::authz;
 use crate::error::Problem;
 use crate::i18n::Tr;
 use askama::Template;
-use axum::Router;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -144,8 +142,8 @@ pub fn html<T: Template>(page: &T) -> Result<Response, Problem> {
     Ok(r)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .merge(home::router())
         .merge(units::router())
         .merge(people::router())

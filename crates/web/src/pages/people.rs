@@ -11,7 +11,6 @@ use crate::i18n::Tr;
 use crate::pages::units::load;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,8 +28,8 @@ use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/units/{code}/people", get(list))
         .route("/units/{code}/people/new", get(new_page).post(create))
         .route("/people/{id}", get(show))

@@ -9,7 +9,6 @@ use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
 use crate::pages::{Layout, html};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,8 +21,8 @@ use hocvuso_db::denominators;
 use hocvuso_db::units::{self, NewUnit, Unit, UnitError};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/units", get(list_provinces))
         .route("/units/{code}", get(show))
         .route("/units/{code}/children", post(create_child))
