@@ -163,6 +163,49 @@ pub fn collation_key(input: &str) -> Vec<u8> {
     key
 }
 
+/// A key that sorts unit names the way people read them: runs of digits by their value
+/// ("Tổ dân phố 2" before "Tổ dân phố 10", "Thôn 9" before "Thôn 10"), everything else in
+/// Vietnamese order as [`collation_key`]. Its first part is the primary weights with each digit
+/// run replaced by its length and digits (leading zeros dropped), so a shorter number sorts first;
+/// the whole [`collation_key`] follows to break ties ("Thôn 02" and "Thôn 2", tones, case).
+pub fn natural_key(input: &str) -> Vec<u8> {
+    let full = collation_key(input);
+    let primary_len = full.iter().position(|&b| b == 0).unwrap_or(full.len());
+    let primary = &full[..primary_len];
+    let is_digit = |b: u8| (0x10..0x1a).contains(&b);
+    let mut key = Vec::with_capacity(full.len() + 8);
+    let mut i = 0;
+    while i < primary.len() {
+        if !is_digit(primary[i]) {
+            key.push(primary[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < primary.len() && is_digit(primary[i]) {
+            i += 1;
+        }
+        let run = &primary[start..i];
+        let significant = match run.iter().position(|&b| b != 0x10) {
+            Some(p) => &run[p..],
+            None => &run[run.len() - 1..],
+        };
+        // The length byte lies between the word separator (0x01) and the letters (0x20…), so a
+        // number sorts before a letter in the same place, as a lone digit did. Numbers longer
+        // than 29 digits share the top length and then compare digit by digit.
+        key.push(0x02 + significant.len().min(29) as u8);
+        key.extend_from_slice(significant);
+    }
+    key.push(0x00);
+    key.extend(full);
+    key
+}
+
+/// Sorts unit names (villages, residential groups, communes) in natural Vietnamese order.
+pub fn sort_natural<T>(items: &mut [T], name: impl Fn(&T) -> &str) {
+    items.sort_by_cached_key(|t| natural_key(name(t)));
+}
+
 /// Key for a person's full name: Vietnamese rosters sort by given name (the last word), then by the
 /// whole name.
 pub fn person_name_key(full_name: &str) -> Vec<u8> {
@@ -252,6 +295,53 @@ mod tests {
             names,
             vec!["Nguyễn Thị An", "Phạm Đức Anh", "Lê Văn Bình", "Trần Văn Bình"]
         );
+    }
+
+    #[test]
+    fn natural_order_of_units() {
+        let mut names = vec![
+            "Tổ dân phố 10",
+            "Tổ dân phố 2",
+            "Tổ dân phố 1",
+            "Thôn 10",
+            "Thôn 9",
+            "Thôn Đồng Bẩm",
+            "Thôn Đông",
+            "Thôn 02",
+            "Thôn 2",
+            "Thôn 100",
+            "Tổ dân phố 2A",
+            "Xóm 3",
+            "Ấp Bắc",
+            "An Khánh",
+        ];
+        sort_natural(&mut names, |s| s);
+        assert_eq!(
+            names,
+            vec![
+                "An Khánh",
+                "Ấp Bắc",
+                "Thôn 02",
+                "Thôn 2",
+                "Thôn 9",
+                "Thôn 10",
+                "Thôn 100",
+                "Thôn Đông",
+                "Thôn Đồng Bẩm",
+                "Tổ dân phố 1",
+                "Tổ dân phố 2",
+                "Tổ dân phố 2A",
+                "Tổ dân phố 10",
+                "Xóm 3",
+            ]
+        );
+        // Numbers inside a name and very long numbers still order by value.
+        assert!(natural_key("Khu 3 tổ 9") < natural_key("Khu 3 tổ 12"));
+        assert!(natural_key("Khu 99999999999") < natural_key("Khu 100000000000"));
+        // Without digits the order is the Vietnamese collation's.
+        let mut plain = vec!["Ơn", "On", "Ôn", "Ăn", "An"];
+        sort_natural(&mut plain, |s| s);
+        assert_eq!(plain, vec!["An", "Ăn", "On", "Ôn", "Ơn"]);
     }
 
     #[test]

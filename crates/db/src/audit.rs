@@ -191,6 +191,16 @@ pub struct Filter {
     pub person_id: Option<i64>,
     pub action: Option<String>,
     pub before_id: Option<i64>,
+    /// Entries newer than this id (the page before); still returned newest first.
+    pub after_id: Option<i64>,
+    /// Only entries about one of these people (an empty list matches nothing).
+    pub person_ids: Option<Vec<i64>>,
+    /// Only entries by one of these accounts (an empty list matches nothing).
+    pub actor_ids: Option<Vec<i64>>,
+    /// Entries at or after this moment.
+    pub from: Option<OffsetDateTime>,
+    /// Entries before this moment.
+    pub until: Option<OffsetDateTime>,
 }
 
 /// Newest first, `limit` rows.
@@ -209,6 +219,27 @@ pub async fn list(db: &Db, f: &Filter, limit: u64) -> Result<Vec<AuditRow>> {
     }
     if let Some(b) = f.before_id {
         q.and_where(Expr::col(AuditLog::Id).lt(b));
+    }
+    if let Some(a) = f.after_id {
+        q.and_where(Expr::col(AuditLog::Id).gt(a));
+    }
+    if let Some(ids) = &f.person_ids {
+        q.and_where(Expr::col(AuditLog::PersonId).is_in(ids.clone()));
+    }
+    if let Some(ids) = &f.actor_ids {
+        q.and_where(Expr::col(AuditLog::ActorId).is_in(ids.clone()));
+    }
+    if let Some(t) = f.from {
+        q.and_where(Expr::col(AuditLog::At).gte(t));
+    }
+    if let Some(t) = f.until {
+        q.and_where(Expr::col(AuditLog::At).lt(t));
+    }
+    if f.after_id.is_some() && f.before_id.is_none() {
+        // The page just above `after_id`: the oldest `limit` entries after it, shown newest first.
+        let mut rows: Vec<AuditRow> = db.fetch_all(q.order_by(AuditLog::Id, Order::Asc).limit(limit)).await?;
+        rows.reverse();
+        return Ok(rows);
     }
     db.fetch_all(q.order_by(AuditLog::Id, Order::Desc).limit(limit)).await
 }

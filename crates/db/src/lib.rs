@@ -12,6 +12,7 @@ pub mod denominators;
 pub mod idempotency;
 pub mod imports;
 pub mod people;
+pub mod reveal;
 pub mod schema;
 pub mod sessions;
 pub mod units;

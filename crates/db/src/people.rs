@@ -8,7 +8,7 @@ use crate::units::Unit;
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::people::{Groups, PersonInput, Sex};
+use hocvuso_core::people::{Groups, PersonInput, Sex, TargetGroup};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
 use hocvuso_core::units::Level;
@@ -280,6 +280,15 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
         .await
 }
 
+/// The people with these ids (for naming them in lists such as the audit log), in no order.
+pub async fn get_many(db: &Db, ids: &[i64]) -> Result<Vec<Person>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.to_vec())))
+        .await
+}
+
 /// Finds the person holding this ID number, wherever they live (callers check scope).
 pub async fn find_by_pid(db: &Db, vault: &PidVault, id: &PersonalId) -> Result<Option<Person>> {
     db.fetch_optional(select().and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id))))
@@ -343,17 +352,39 @@ impl SearchTerm {
     }
 }
 
-/// A page of people in Vietnamese order, with a cursor to the next page.
+/// A page of people in Vietnamese order, with cursors to the pages on either side.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeoplePage {
     pub people: Vec<Person>,
     pub next_cursor: Option<String>,
+    /// Where the page before this one ends (absent on the first page).
+    pub prev_cursor: Option<String>,
     /// For name searches: more candidates matched than were examined; ask for a longer query.
     pub truncated: bool,
+    /// How many people matched, when the search knew it without counting again (name and
+    /// phone searches: the candidates; an ID number: this page). `None` for a whole unit.
+    pub matched: Option<u64>,
 }
 
 /// How many name-search candidates are examined before asking for a more specific query.
 pub const SEARCH_CANDIDATES: u64 = 2000;
+
+/// Which page to read, relative to a cursor from an earlier page.
+#[derive(Debug, Clone, Copy)]
+pub enum PageAt<'a> {
+    First,
+    /// The page after the person this cursor names.
+    After(&'a str),
+    /// The page before the person this cursor names.
+    Before(&'a str),
+}
+
+/// Narrows a list beyond its scope.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter {
+    /// Only people in this target group.
+    pub group: Option<TargetGroup>,
+}
 
 /// Lists or searches people inside `scope_path`, in Vietnamese order, `limit` per page.
 pub async fn search(
@@ -364,11 +395,46 @@ pub async fn search(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<PeoplePage> {
-    let cursor = cursor.and_then(decode_cursor);
+    let at = cursor.map_or(PageAt::First, PageAt::After);
+    list(db, vault, scope_path, term, ListFilter::default(), at, limit).await
+}
+
+/// A cursor decoded, with the direction to read from it.
+#[derive(Clone)]
+enum Seek {
+    First,
+    After(Vec<u8>, i64),
+    Before(Vec<u8>, i64),
+}
+
+impl Seek {
+    /// A cursor that does not decode reads the first page rather than failing.
+    fn from(at: PageAt<'_>) -> Seek {
+        match at {
+            PageAt::First => Seek::First,
+            PageAt::After(c) => decode_cursor(c).map_or(Seek::First, |(k, id)| Seek::After(k, id)),
+            PageAt::Before(c) => decode_cursor(c).map_or(Seek::First, |(k, id)| Seek::Before(k, id)),
+        }
+    }
+}
+
+/// [`search`] with a filter, paging either way from a cursor.
+pub async fn list(
+    db: &Db,
+    vault: &PidVault,
+    scope_path: &str,
+    term: &SearchTerm,
+    filter: ListFilter,
+    at: PageAt<'_>,
+    limit: u64,
+) -> Result<PeoplePage> {
+    let seek = Seek::from(at);
     match term {
-        SearchTerm::Name(folded) => return search_keyed(db, scope_path, KeyMatch::Prefix(folded), cursor, limit).await,
+        SearchTerm::Name(folded) => {
+            return search_keyed(db, scope_path, KeyMatch::Prefix(folded), filter, seek, limit).await;
+        }
         SearchTerm::Phone(p) => {
-            return search_keyed(db, scope_path, KeyMatch::Exact(&phone_key(p)), cursor, limit).await;
+            return search_keyed(db, scope_path, KeyMatch::Exact(&phone_key(p)), filter, seek, limit).await;
         }
         SearchTerm::Everyone | SearchTerm::PersonalId(_) => {}
     }
@@ -376,43 +442,72 @@ pub async fn search(
     let mut q = select();
     q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
         .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi));
-    match term {
-        SearchTerm::PersonalId(id) => {
-            q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
+    if let SearchTerm::PersonalId(id) = term {
+        q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
+    }
+    if let Some(g) = filter.group {
+        q.and_where(Expr::col((People::Table, People::Groups)).bit_and(group_bit(g)).ne(0));
+    }
+    let key = || Expr::col((People::Table, People::NameKey));
+    let id = || Expr::col((People::Table, People::Id));
+    let order = match &seek {
+        Seek::First => Order::Asc,
+        Seek::After(k, i) => {
+            q.and_where(key().gt(k.clone()).or(key().eq(k.clone()).and(id().gt(*i))));
+            Order::Asc
         }
-        SearchTerm::Everyone | SearchTerm::Name(_) | SearchTerm::Phone(_) => {}
-    }
-    if let Some((key, id)) = cursor {
-        q.and_where(
-            Expr::col((People::Table, People::NameKey))
-                .gt(key.clone())
-                .or(Expr::col((People::Table, People::NameKey))
-                    .eq(key)
-                    .and(Expr::col((People::Table, People::Id)).gt(id))),
-        );
-    }
-    q.expr_as(Expr::col((People::Table, People::NameKey)), "name_key")
-        .order_by((People::Table, People::NameKey), Order::Asc)
-        .order_by((People::Table, People::Id), Order::Asc)
-        .limit(limit + 1);
-    let rows: Vec<WithKey> = db.fetch_all(&q).await?;
-    let more = rows.len() as u64 > limit;
-    let mut people = Vec::with_capacity(rows.len());
-    let mut last = None;
-    for r in rows.into_iter().take(limit as usize) {
-        last = Some((r.name_key.clone(), r.person.id));
-        people.push(r.person);
-    }
-    let next_cursor = if more {
-        last.map(|(k, id)| encode_cursor(&k, id))
-    } else {
-        None
+        Seek::Before(k, i) => {
+            q.and_where(key().lt(k.clone()).or(key().eq(k.clone()).and(id().lt(*i))));
+            Order::Desc
+        }
     };
+    q.expr_as(key(), "name_key")
+        .order_by((People::Table, People::NameKey), order.clone())
+        .order_by((People::Table, People::Id), order)
+        .limit(limit + 1);
+    let mut rows: Vec<WithKey> = db.fetch_all(&q).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    if matches!(seek, Seek::Before(..)) {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| encode_cursor(&r.name_key, r.person.id));
+    let last = rows.last().map(|r| encode_cursor(&r.name_key, r.person.id));
+    let (prev_cursor, next_cursor) = match seek {
+        Seek::First => (None, last.filter(|_| more)),
+        Seek::After(..) => (first, last.filter(|_| more)),
+        Seek::Before(..) => (first.filter(|_| more), last),
+    };
+    let matched = matches!(term, SearchTerm::PersonalId(_)).then_some(rows.len() as u64);
     Ok(PeoplePage {
-        people,
+        people: rows.into_iter().map(|r| r.person).collect(),
         next_cursor,
+        prev_cursor,
         truncated: false,
+        matched,
     })
+}
+
+fn group_bit(g: TargetGroup) -> i32 {
+    let mut m = Groups::default();
+    m.insert(g);
+    m.bits()
+}
+
+/// How many people of the subtree are in `filter` — the total above a list. Counted on the
+/// `(unit_path, name_key)` index alone when there is no filter.
+pub async fn count_filtered(db: &Db, scope_path: &str, filter: ListFilter) -> Result<i64> {
+    let (lo, hi) = subtree_range(scope_path);
+    let mut q = Query::select();
+    q.expr(Expr::cust("COUNT(*)"))
+        .from(People::Table)
+        .and_where(Expr::col(People::UnitPath).gte(lo))
+        .and_where(Expr::col(People::UnitPath).lt(hi));
+    if let Some(g) = filter.group {
+        q.and_where(Expr::col(People::Groups).bit_and(group_bit(g)).ne(0));
+    }
+    let n: Scalar<i64> = db.fetch_one(&q).await?;
+    Ok(n.0)
 }
 
 record! {
@@ -437,7 +532,8 @@ async fn search_keyed(
     db: &Db,
     scope_path: &str,
     key: KeyMatch<'_>,
-    cursor: Option<(Vec<u8>, i64)>,
+    filter: ListFilter,
+    seek: Seek,
     limit: u64,
 ) -> Result<PeoplePage> {
     let (lo, hi) = subtree_range(scope_path);
@@ -464,6 +560,14 @@ async fn search_keyed(
                 Level::Commune.as_str(),
             ]));
     }
+    // A target group lives on the person, not the search row: only a filtered search reads people.
+    if let Some(g) = filter.group {
+        q.inner_join(
+            People::Table,
+            Expr::col((People::Table, People::Id)).equals((s, PeopleSearch::PersonId)),
+        )
+        .and_where(Expr::col((People::Table, People::Groups)).bit_and(group_bit(g)).ne(0));
+    }
     match key {
         KeyMatch::Prefix(folded) => {
             q.and_where(Expr::col((s, PeopleSearch::Key)).gte(folded.to_string()))
@@ -477,15 +581,22 @@ async fn search_keyed(
     let truncated = candidates.len() as u64 > SEARCH_CANDIDATES;
     candidates.sort_by(|a, b| (&a.name_key, a.person_id).cmp(&(&b.name_key, b.person_id)));
     candidates.dedup_by_key(|c| c.person_id);
-    let after: Vec<&Candidate> = match &cursor {
-        Some((key, id)) => candidates
-            .iter()
-            .filter(|c| (&c.name_key, c.person_id) > (key, *id))
-            .collect(),
-        None => candidates.iter().collect(),
+    let position = |key: &Vec<u8>, id: i64| candidates.partition_point(|c| (&c.name_key, c.person_id) <= (key, id));
+    let (start, end) = match &seek {
+        Seek::First => (0, candidates.len().min(limit as usize)),
+        Seek::After(key, id) => {
+            let from = position(key, *id);
+            (from, candidates.len().min(from + limit as usize))
+        }
+        Seek::Before(key, id) => {
+            let to = candidates.partition_point(|c| (&c.name_key, c.person_id) < (key, *id));
+            (to.saturating_sub(limit as usize), to)
+        }
     };
-    let page: Vec<&Candidate> = after.iter().take(limit as usize).copied().collect();
-    let more = after.len() as u64 > limit;
+    let page = &candidates[start..end];
+    let cursor = |c: &Candidate| encode_cursor(&c.name_key, c.person_id);
+    let next_cursor = (end < candidates.len()).then(|| page.last().map(cursor)).flatten();
+    let prev_cursor = (start > 0).then(|| page.first().map(cursor)).flatten();
     let ids: Vec<i64> = page.iter().map(|c| c.person_id).collect();
     let mut people: Vec<Person> = if ids.is_empty() {
         Vec::new()
@@ -494,15 +605,12 @@ async fn search_keyed(
             .await?
     };
     people.sort_by_key(|p| ids.iter().position(|i| *i == p.id));
-    let next_cursor = if more {
-        page.last().map(|c| encode_cursor(&c.name_key, c.person_id))
-    } else {
-        None
-    };
     Ok(PeoplePage {
         people,
         next_cursor,
+        prev_cursor,
         truncated,
+        matched: Some(candidates.len() as u64),
     })
 }
 

@@ -27,6 +27,7 @@ migrations! {
     1 => "0001_core.sql",
     2 => "0002_idempotency.sql",
     3 => "0003_import_write_path.sql",
+    6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
 }
 
@@ -316,6 +317,14 @@ pub enum IdempotencyKeys {
     CreatedAt,
 }
 
+#[derive(Iden, Clone, Copy)]
+pub enum RevealTickets {
+    Table,
+    Owner,
+    PersonId,
+    ExpiresAt,
+}
+
 /// Every table, in an order that respects foreign keys (for backup comparison and restore).
 pub const TABLES: &[&str] = &[
     "units",
@@ -335,6 +344,7 @@ pub const TABLES: &[&str] = &[
     "import_errors",
     "import_mappings",
     "idempotency_keys",
+    "reveal_tickets",
 ];
 
 #[cfg(test)]

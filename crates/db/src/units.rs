@@ -215,16 +215,21 @@ pub async fn by_level(db: &Db, level: Level) -> Result<Vec<Unit>> {
     .await
 }
 
-/// Active children in Vietnamese name order.
+/// Active children, level by level, each level in natural Vietnamese order ("Thôn 9" before
+/// "Thôn 10"). A parent has at most a few hundred children, so the order is made here rather
+/// than stored: the stored `name_key` is the plain collation key.
 pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
-    db.fetch_all(
-        select()
-            .and_where(Expr::col(Units::ParentId).eq(parent_id))
-            .and_where(Expr::col(Units::Active).eq(true))
-            .order_by(Units::Level, Order::Asc)
-            .order_by(Units::NameKey, Order::Asc),
-    )
-    .await
+    let mut list: Vec<Unit> = db
+        .fetch_all(
+            select()
+                .and_where(Expr::col(Units::ParentId).eq(parent_id))
+                .and_where(Expr::col(Units::Active).eq(true))
+                .order_by(Units::Level, Order::Asc)
+                .order_by(Units::NameKey, Order::Asc),
+        )
+        .await?;
+    list.sort_by_cached_key(|u| (u.level.clone(), text::natural_key(&u.name)));
+    Ok(list)
 }
 
 /// The units on the path from the root to `unit` (inclusive), root first.
@@ -237,19 +242,31 @@ pub async fn ancestors(db: &Db, unit: &Unit) -> Result<Vec<Unit>> {
     Ok(list)
 }
 
-/// Units of the subtree whose folded name contains the folded query (for pickers), limited.
+/// Units of the subtree whose folded name contains the folded query, or whose code starts with
+/// it (for pickers), limited, in natural order.
 pub async fn search_in(db: &Db, scope_path: &str, q: &str, limit: u64) -> Result<Vec<Unit>> {
     let (lo, hi) = subtree_range(scope_path);
-    db.fetch_all(
-        select()
-            .and_where(Expr::col(Units::Path).gte(lo))
-            .and_where(Expr::col(Units::Path).lt(hi))
-            .and_where(Expr::col(Units::NameFolded).like(format!("%{}%", text::fold(q))))
-            .and_where(Expr::col(Units::Active).eq(true))
-            .order_by(Units::NameKey, Order::Asc)
-            .limit(limit),
-    )
-    .await
+    let folded = text::fold(q);
+    // LIKE wildcards typed by the user are matched literally.
+    let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let code = q.trim();
+    let mut matches = Expr::col(Units::NameFolded).like(sea_query::LikeExpr::new(format!("%{}%", escape(&folded))).escape('\\'));
+    if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        matches = matches.or(Expr::col(Units::Code).like(sea_query::LikeExpr::new(format!("{}%", escape(code))).escape('\\')));
+    }
+    let mut list: Vec<Unit> = db
+        .fetch_all(
+            select()
+                .and_where(Expr::col(Units::Path).gte(lo))
+                .and_where(Expr::col(Units::Path).lt(hi))
+                .and_where(matches)
+                .and_where(Expr::col(Units::Active).eq(true))
+                .order_by(Units::NameKey, Order::Asc)
+                .limit(limit),
+        )
+        .await?;
+    list.sort_by_cached_key(|u| (u.path.matches('/').count(), text::natural_key(&u.name)));
+    Ok(list)
 }
 
 /// A village code is its commune's code, a dot and a serial: "05470.003".

@@ -45,6 +45,58 @@ struct AccessPage {
     roles: Vec<(String, String)>,
     error: Option<String>,
     created: Option<(String, String)>,
+    /// The unit picker: what was typed, what matched, and the unit chosen.
+    unit_q: String,
+    unit_matches: Vec<UnitChoice>,
+    searched: bool,
+    chosen: Option<UnitChoice>,
+}
+
+pub struct UnitChoice {
+    pub code: String,
+    pub name: String,
+    /// Where it lies ("Tỉnh Thái Nguyên"), so two "Thôn 1" can be told apart.
+    pub within: String,
+}
+
+/// How many units the picker lists for one search.
+const UNIT_CHOICES: u64 = 30;
+
+/// What the unit picker shows.
+#[derive(Default, Deserialize)]
+struct Picker {
+    /// The search typed: a name without diacritics, or a code.
+    #[serde(default)]
+    unit_q: String,
+    /// The unit chosen from the results.
+    #[serde(default)]
+    unit: String,
+}
+
+/// The unit, if it lies inside one of the actor's granting scopes.
+async fn unit_in_scope(state: &AppState, v: &Viewer, code: &str) -> Result<Option<hocvuso_db::units::Unit>, Problem> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 60 {
+        return Ok(None);
+    }
+    Ok(units::by_code(&state.db, code)
+        .await?
+        .filter(|u| u.active && authz::scopes(v, Action::GrantRoles).iter().any(|g| u.path.starts_with(&g.unit_path))))
+}
+
+async fn choice(state: &AppState, u: hocvuso_db::units::Unit) -> Result<UnitChoice, Problem> {
+    let parents = units::ancestors(&state.db, &u).await?;
+    let within = parents
+        .iter()
+        .filter(|a| a.id != u.id && a.parent_id.is_some())
+        .map(|a| a.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(UnitChoice {
+        code: u.code,
+        name: u.name,
+        within,
+    })
 }
 
 async fn view(
@@ -52,6 +104,7 @@ async fn view(
     tr: Tr,
     parts: &Parts0,
     v: &Viewer,
+    picker: &Picker,
     error: Option<String>,
     created: Option<(String, String)>,
 ) -> Result<Response, Problem> {
@@ -78,12 +131,32 @@ async fn view(
         .filter(|r| **r != Role::Learner)
         .map(|r| (r.as_str().to_string(), tr.get(&r.label_key())))
         .collect();
+    let unit_q = text::clean_line("unit_q", &picker.unit_q, 100).unwrap_or_default();
+    let mut unit_matches = Vec::new();
+    if !unit_q.is_empty() {
+        let mut seen = std::collections::HashSet::new();
+        for g in &scopes {
+            for u in units::search_in(&state.db, &g.unit_path, &unit_q, UNIT_CHOICES).await? {
+                if seen.insert(u.id) && (unit_matches.len() as u64) < UNIT_CHOICES {
+                    unit_matches.push(choice(state, u).await?);
+                }
+            }
+        }
+    }
+    let chosen = match unit_in_scope(state, v, &picker.unit).await? {
+        Some(u) => Some(choice(state, u).await?),
+        None => None,
+    };
     let mut r = html(&AccessPage {
         l: Layout::for_viewer(tr, &parts.0, v),
         grants,
         roles,
         created,
         error: error.clone(),
+        searched: !unit_q.is_empty(),
+        unit_q,
+        unit_matches,
+        chosen,
     })?;
     if error.is_some() {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -92,8 +165,14 @@ async fn view(
     Ok(r)
 }
 
-async fn page(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -> Result<Response, Problem> {
-    view(&state, tr, &parts, &v, None, None).await
+async fn page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    axum::extract::Query(picker): axum::extract::Query<Picker>,
+) -> Result<Response, Problem> {
+    view(&state, tr, &parts, &v, &picker, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -117,16 +196,21 @@ async fn grant(
     if authz::scopes(&v, Action::GrantRoles).is_empty() {
         return Err(Problem::forbidden());
     }
+    // A refused form comes back with the chosen unit still chosen.
+    let picker = Picker {
+        unit_q: String::new(),
+        unit: form.unit_code.clone(),
+    };
     macro_rules! fail {
         ($m:expr) => {
-            view(&state, tr, &parts, &v, Some(tr.msg(&$m)), None)
+            view(&state, tr, &parts, &v, &picker, Some(tr.msg(&$m)), None)
         };
     }
     let Some(role) = Role::parse(&form.role).filter(|r| *r != Role::Learner) else {
         return fail!(Message::new("err-role")).await;
     };
     let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else {
-        return fail!(Message::new("err-unit-not-found").arg("code", form.unit_code.trim())).await;
+        return fail!(Message::new("err-access-unit-choose")).await;
     };
     let allowed = v.grants.iter().any(|g| {
         g.role()
@@ -187,7 +271,7 @@ async fn grant(
     .await?;
     tx.commit().await?;
     if created.is_some() {
-        return view(&state, tr, &parts, &v, None, created).await;
+        return view(&state, tr, &parts, &v, &Picker::default(), None, created).await;
     }
     Ok(Redirect::to("/access").into_response())
 }

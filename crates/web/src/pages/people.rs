@@ -34,7 +34,7 @@ pub fn router() -> crate::routes::Routes {
         .route("/units/{code}/people/new", get(new_page).post(create))
         .route("/people/{id}", get(show))
         .route("/people/{id}/reveal", post(reveal))
-        .route("/people/{id}/reset-password", post(reset_password))
+        .route("/people/{id}/reset-password", get(reset_password_page).post(reset_password))
         .route("/people/{id}/consent/withdraw", post(withdraw_consent))
 }
 
@@ -90,7 +90,14 @@ struct ListPage {
     unit: Unit,
     q: String,
     people: Vec<PersonRow>,
+    /// "1.234 người" (or "hơn 2.000" for a name search cut short).
+    total: String,
+    villages: Vec<(String, String)>,
+    village: String,
+    groups: Vec<(String, String)>,
+    group: String,
     next: Option<String>,
+    prev: Option<String>,
     truncated: bool,
     searched: bool,
     can_register: bool,
@@ -100,7 +107,23 @@ struct ListPage {
 struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    village: String,
+    #[serde(default)]
+    group: String,
+    /// Older links say `cursor` for what is now `after`.
     cursor: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+}
+
+/// The query string of a people-list link: the filters, and where the page starts.
+fn list_link(query: &str, village: &str, group: &str, cursor: (&str, &str)) -> String {
+    let pairs: Vec<(&str, &str)> = [("q", query), ("village", village), ("group", group), cursor]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    format!("?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
 async fn list(
@@ -115,7 +138,37 @@ async fn list(
     authz::require(&v, Action::ViewPeople, &unit.path)?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
     let term = SearchTerm::parse(&query);
-    let page = people::search(&state.db, &state.vault, &unit.path, &term, q.cursor.as_deref(), PAGE).await?;
+    let villages = villages_of(&state, &unit).await?;
+    // A village filter narrows the scope to the village's subtree: the same index range, shorter.
+    let village = villages
+        .iter()
+        .find(|(c, _)| *c == q.village)
+        .map(|(c, _)| c.clone())
+        .unwrap_or_default();
+    let scope = match village.as_str() {
+        "" => unit.path.clone(),
+        c => match units::by_code(&state.db, c).await? {
+            Some(vu) if vu.path.starts_with(&unit.path) => vu.path,
+            _ => unit.path.clone(),
+        },
+    };
+    let group = TargetGroup::ALL.into_iter().find(|g| g.as_str() == q.group);
+    let filter = people::ListFilter { group };
+    let at = match (q.before.as_deref(), q.after.as_deref().or(q.cursor.as_deref())) {
+        (Some(b), _) => people::PageAt::Before(b),
+        (None, Some(a)) => people::PageAt::After(a),
+        (None, None) => people::PageAt::First,
+    };
+    let page = people::list(&state.db, &state.vault, &scope, &term, filter, at, PAGE).await?;
+    let total = match page.matched {
+        Some(n) if page.truncated => tr.msg(&Message::new("people-total-more").arg("count", tr.num(&(n as i64)))),
+        Some(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
+        None => {
+            let n = people::count_filtered(&state.db, &scope, filter).await?;
+            tr.msg(&Message::new("people-total").arg("count", tr.num(&n)))
+        }
+    };
+    let group_str = group.map(|g| g.as_str()).unwrap_or("");
     audit::record(
         &state.db,
         &v.actor(),
@@ -125,21 +178,31 @@ async fn list(
             object_id: unit.code.clone(),
             person_id: None,
             unit_path: &unit.path,
-            detail: serde_json::json!({"query": query, "shown": page.people.len()}),
+            detail: serde_json::json!({"query": query, "village": village, "group": group_str, "shown": page.people.len()}),
         },
     )
     .await?;
-    let next = page.next_cursor.map(|c| {
-        let mut qs = serde_urlencoded::to_string([("q", query.as_str()), ("cursor", c.as_str())]).unwrap_or_default();
-        qs.insert(0, '?');
-        qs
-    });
+    let next = page
+        .next_cursor
+        .map(|c| list_link(&query, &village, group_str, ("after", &c)));
+    let prev = page
+        .prev_cursor
+        .map(|c| list_link(&query, &village, group_str, ("before", &c)));
     html(&ListPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         people: page.people.iter().map(|p| row(tr, p)).collect(),
+        total,
+        groups: TargetGroup::ALL
+            .into_iter()
+            .map(|g| (g.as_str().to_string(), tr.get(&g.label_key())))
+            .collect(),
+        group: group_str.to_string(),
+        villages,
+        village,
         next,
+        prev,
         truncated: page.truncated,
-        searched: !query.is_empty(),
+        searched: !query.is_empty() || group.is_some() || !q.village.is_empty(),
         q: query,
         can_register: authz::can(&v, Action::RegisterPerson, &unit.path),
         unit,
@@ -504,20 +567,31 @@ async fn show(
         },
     )
     .await?;
-    show_view(&state, tr, &parts, &v, p, None, None).await
+    // The reveal POST left a ticket for this session: show the full number this once.
+    let revealed = if hocvuso_db::reveal::take(&state.db, &reveal_owner(&v), p.id).await? {
+        people::reveal_personal_id(&state.db, &state.vault, p.id).await?
+    } else {
+        None
+    };
+    show_view(&state, tr, &parts, &v, p, revealed, None).await
 }
 
+/// Whose reveal ticket: the browser session (a bearer token has none; its account then).
+fn reveal_owner(v: &Viewer) -> String {
+    match &v.session_token {
+        Some(t) => format!("s:{}", hocvuso_core::crypto::token_digest(t)),
+        None => format!("a:{}", v.account.id),
+    }
+}
+
+/// Audits the unmasking and redirects to the person's page, which shows the number once
+/// (post/redirect/get: a reload neither repeats the reveal nor puts the number in a URL).
 async fn reveal(
     State(state): State<AppState>,
-    tr: Tr,
-    parts: Parts0,
     Path(id): Path<String>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::UnmaskPersonalId).await?;
-    let full = people::reveal_personal_id(&state.db, &state.vault, p.id)
-        .await?
-        .ok_or_else(Problem::not_found)?;
     audit::record(
         &state.db,
         &v.actor(),
@@ -531,7 +605,68 @@ async fn reveal(
         },
     )
     .await?;
-    show_view(&state, tr, &parts, &v, p, Some(full), None).await
+    hocvuso_db::reveal::issue(&state.db, &reveal_owner(&v), p.id).await?;
+    Ok(Redirect::to(&format!("/people/{}", p.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "people/reset.html")]
+struct ResetPage {
+    l: Layout,
+    person_id: i64,
+    name: String,
+    has_account: bool,
+    consequences: Vec<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResetQuery {
+    #[serde(default)]
+    unconfirmed: Option<String>,
+}
+
+/// Says what a temporary password does before one is issued; nothing is ticked in advance.
+async fn reset_password_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<ResetQuery>,
+) -> Result<Response, Problem> {
+    let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
+    let has_account = accounts::by_person(&state.db, p.id).await?.is_some();
+    let m = |key: &str| tr.msg(&Message::new(key).arg("name", p.full_name.as_str()));
+    let consequences = if has_account {
+        vec![
+            m("reset-will-new"),
+            m("reset-will-old-stops"),
+            m("reset-will-sessions"),
+            m("reset-will-change"),
+        ]
+    } else {
+        vec![m("reset-will-create"), m("reset-will-change")]
+    };
+    let mut r = html(&ResetPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        person_id: p.id,
+        name: p.full_name.clone(),
+        has_account,
+        consequences,
+        error: q.unconfirmed.is_some().then(|| tr.get("reset-not-confirmed")),
+    })?;
+    if q.unconfirmed.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+    }
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
 }
 
 /// An officer, with the resident in front of them, sets a temporary password (creating the
@@ -541,9 +676,13 @@ async fn reset_password(
     tr: Tr,
     parts: Parts0,
     Path(id): Path<String>,
-    CsrfForm(v, _): CsrfForm<serde_json::Value>,
+    CsrfForm(v, confirm): CsrfForm<ConfirmForm>,
 ) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
+    if confirm.confirm != crate::pages::units::CONFIRMED {
+        // Not confirmed: nothing is issued; the confirmation page says why it is shown again.
+        return Ok(Redirect::to(&format!("/people/{}/reset-password?unconfirmed=1", p.id)).into_response());
+    }
     let temp = password::temporary();
     let t2 = temp.clone();
     let hash = tokio::task::spawn_blocking(move || password::hash(&t2))

@@ -27,7 +27,7 @@ pub fn router() -> crate::routes::Routes {
         .route("/units/{code}", get(show))
         .route("/units/{code}/children", post(create_child))
         .route("/units/{code}/rename", post(rename))
-        .route("/units/{code}/merge", post(merge))
+        .route("/units/{code}/merge", get(merge_page).post(merge))
         .route(
             "/units/{code}/denominators",
             get(denominators_page).post(save_denominators),
@@ -92,7 +92,7 @@ async fn list_provinces(
     MaybeViewer(v): MaybeViewer,
 ) -> Result<Response, Problem> {
     let mut list = units::by_level(&state.db, Level::Province).await?;
-    hocvuso_core::text::sort_vietnamese(&mut list, |u| &u.name);
+    hocvuso_core::text::sort_natural(&mut list, |u| &u.name);
     html(&ListPage {
         l: layout(tr, &parts, &v),
         units: rows(tr, list),
@@ -332,11 +332,143 @@ async fn rename(
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "units/merge.html")]
+struct MergePage {
+    l: Layout,
+    unit: Unit,
+    q: String,
+    /// Siblings matching the search, each offered with its own choose button.
+    matches: Vec<UnitRow>,
+    /// How many siblings there are in all (the list shows those matching `q`).
+    siblings: usize,
+    /// The chosen target and what the merge will do, in sentences.
+    chosen: Option<UnitRow>,
+    consequences: Vec<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MergeQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    into: String,
+    #[serde(default)]
+    unconfirmed: Option<String>,
+}
+
+/// Units that `unit` may be merged into: its active siblings of the same level.
+async fn merge_targets(state: &AppState, unit: &Unit) -> Result<Vec<Unit>, Problem> {
+    let Some(parent) = unit.parent_id else {
+        return Ok(Vec::new());
+    };
+    Ok(units::children(&state.db, parent)
+        .await?
+        .into_iter()
+        .filter(|s| s.id != unit.id && s.level() == unit.level())
+        .collect())
+}
+
+/// Whether a sibling matches what was typed: its name without diacritics, or the start of its code.
+fn unit_matches(u: &Unit, q: &str) -> bool {
+    let q = q.trim();
+    if q.is_empty() {
+        return true;
+    }
+    let folded = hocvuso_core::text::fold(q);
+    (!folded.is_empty() && hocvuso_core::text::fold(&u.name).contains(&folded)) || u.code.starts_with(q)
+}
+
+/// What merging `from` into `into` does, as the officer should read it before confirming.
+async fn merge_consequences(state: &AppState, tr: Tr, from: &Unit, into: &Unit) -> Result<Vec<String>, Problem> {
+    let people = hocvuso_db::people::count_in(&state.db, &from.path).await?;
+    let children = units::children(&state.db, from.id).await?.len() as i64;
+    let grants = hocvuso_db::accounts::grants_in(&state.db, &from.path)
+        .await?
+        .iter()
+        .filter(|g| g.unit_id == from.id)
+        .count() as i64;
+    let m = |key: &str| {
+        Message::new(key)
+            .arg("from", from.name.as_str())
+            .arg("into", into.name.as_str())
+    };
+    Ok(vec![
+        tr.msg(&m("merge-will-people").arg("count", tr.num(&people))),
+        tr.msg(&m("merge-will-children").arg("count", tr.num(&children))),
+        tr.msg(&m("merge-will-denominators")),
+        tr.msg(&m("merge-will-inactive")),
+        tr.msg(&m("merge-will-grants").arg("count", tr.num(&grants))),
+        tr.get("merge-will-final"),
+    ])
+}
+
+/// The merge, step by step on its own page: search the siblings, choose one, read what will
+/// happen, tick the confirmation. Nothing is chosen or ticked in advance.
+async fn merge_page(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<MergeQuery>,
+) -> Result<Response, Problem> {
+    let unit = load(&state, &code).await?;
+    if !authz::can_manage_unit(&v, &unit) {
+        return Err(Problem::forbidden());
+    }
+    let query = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
+    let targets = merge_targets(&state, &unit).await?;
+    let siblings = targets.len();
+    let mut error = q
+        .unconfirmed
+        .is_some()
+        .then(|| tr.get("merge-not-confirmed"));
+    let (chosen, consequences) = match targets.iter().find(|t| !q.into.is_empty() && t.code == q.into.trim()) {
+        Some(t) => (
+            Some(rows(tr, vec![t.clone()]).remove(0)),
+            merge_consequences(&state, tr, &unit, t).await?,
+        ),
+        None => {
+            if !q.into.trim().is_empty() {
+                error = Some(tr.get("err-unit-merge-target"));
+            }
+            (None, Vec::new())
+        }
+    };
+    let matches = rows(
+        tr,
+        targets.into_iter().filter(|t| unit_matches(t, &query)).collect(),
+    );
+    let mut r = html(&MergePage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        unit,
+        q: query,
+        matches,
+        siblings,
+        chosen,
+        consequences,
+        error,
+    })?;
+    if q.unconfirmed.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r.extensions_mut().insert(Rendered);
+    }
+    Ok(r)
+}
+
 #[derive(Deserialize)]
 struct MergeForm {
     #[serde(default)]
     into: String,
+    /// Ticked on the confirmation page; without it nothing happens.
+    #[serde(default)]
+    confirm: String,
 }
+
+/// The value of the confirmation box on the pages of irreversible actions.
+pub const CONFIRMED: &str = "yes";
 
 async fn merge(
     State(state): State<AppState>,
@@ -349,7 +481,14 @@ async fn merge(
     if !authz::can_manage_unit(&v, &unit) {
         return Err(Problem::forbidden());
     }
-    let Some(into) = units::by_code(&state.db, form.into.trim()).await? else {
+    let into_code = form.into.trim();
+    if form.confirm != CONFIRMED {
+        // Not confirmed: back to the confirmation page, which says so; nothing changes.
+        let qs = serde_urlencoded::to_string([("into", into_code), ("unconfirmed", "1")]).unwrap_or_default();
+        return Ok(Redirect::to(&format!("/units/{}/merge?{qs}", unit.code)).into_response());
+    }
+    let targets = merge_targets(&state, &unit).await?;
+    let Some(into) = targets.into_iter().find(|t| t.code == into_code) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-merge-target")).await;
     };
     if !authz::can_manage_unit(&v, &into) {
