@@ -114,6 +114,9 @@ async fn walk(c: &Client, t: &Target, who: &str) {
         format!("/imports/{}", t.job),
         format!("/imports/{}/errors.csv", t.job),
         format!("/units/{u}/denominators"),
+        format!("/units/{u}/merge"),
+        format!("/units/{u}/merge?into={u}"),
+        format!("/people/{}/reset-password", t.person),
         format!("/api/v1/people?unit={u}"),
         format!("/api/v1/people?unit={u}&q=nguoi"),
         format!("/api/v1/imports/{}", t.job),
@@ -135,7 +138,7 @@ async fn walk(c: &Client, t: &Target, who: &str) {
             ],
         ),
         (format!("/people/{}/reveal", t.person), vec![]),
-        (format!("/people/{}/reset-password", t.person), vec![]),
+        (format!("/people/{}/reset-password", t.person), vec![("confirm", "yes")]),
         (format!("/people/{}/consent/withdraw", t.person), vec![]),
         (format!("/imports/{}/decision", t.job), vec![("choice", "import")]),
         (
@@ -147,7 +150,7 @@ async fn walk(c: &Client, t: &Target, who: &str) {
             vec![("kind", "thon"), ("name", "Thôn Lạ")],
         ),
         (format!("/units/{u}/rename"), vec![("name", "Tên Lạ")]),
-        (format!("/units/{u}/merge"), vec![("into", u.as_str())]),
+        (format!("/units/{u}/merge"), vec![("into", u.as_str()), ("confirm", "yes")]),
         (
             "/access".to_string(),
             vec![
@@ -270,7 +273,7 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
     let inspector = app.login("0900000003").await;
     let (s, page) = inspector.text("/audit").await;
     assert_eq!(s, 200);
-    assert!(page.contains(&format!("person {}", ta.person)) && page.contains(&format!("person {}", tb.person)));
+    assert!(page.contains(&format!("/people/{}\"", ta.person)) && page.contains(&format!("/people/{}\"", tb.person)));
     assert_eq!(officer_a.get("/audit").await.status(), 403);
     // The person can see who looked at them.
     let v = hocvuso_db::audit::verify(&app.db).await.unwrap();

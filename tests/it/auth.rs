@@ -189,7 +189,7 @@ async fn password_reset_in_person(b: Backend) {
         .post_form(
             &format!("/people/{}", person.id),
             &format!("/people/{}/reset-password", person.id),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status(), 200);

@@ -837,13 +837,25 @@ async fn admin_and_learner_pages_pass_axe() {
     ] {
         b.visit("steering", path).await;
     }
-    // A refused grant shows its error on the access page.
+    // The unit of a grant is found by a search and chosen with a button, never typed as a code.
     b.goto("/access").await;
-    b.fill("#phone", "0911222333").await;
-    b.fill("#unit_code", "khong-co-don-vi").await;
+    assert!(!b.has("#unit_code").await, "no unit code typed by hand");
+    b.fill("#unit_q", &hocvuso_core::text::fold(&commune.name)).await;
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    b.axe("access, units found").await;
+    b.click_and_wait(&format!("main .choices input[value='{}'] ~ button", commune.code))
+        .await;
+    assert!(
+        b.text("main .chosen").await.contains(&commune.name),
+        "the chosen unit is named: {}",
+        b.text("main").await
+    );
+    // A refused grant shows its error on the access page, the unit still chosen.
+    b.fill("#phone", "12").await;
     b.click_and_wait("main form[action='/access'] button[type=submit]")
         .await;
     assert!(b.has("main .alert").await, "the refused grant is explained");
+    assert!(b.text("main .chosen").await.contains(&commune.name));
     b.axe("access error").await;
     for path in ["/access", "/audit"] {
         b.goto(path).await;

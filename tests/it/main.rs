@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod imports;
 mod migrations;
+mod officer;
 mod ops;
 mod people;
 mod process;

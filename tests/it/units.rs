@@ -30,7 +30,7 @@ async fn official_list_is_public(b: Backend) {
         .map(|u| u["name"].as_str().unwrap().to_string())
         .collect();
     let mut sorted = names.clone();
-    hocvuso_core::text::sort_vietnamese(&mut sorted, |s| s);
+    hocvuso_core::text::sort_natural(&mut sorted, |s| s);
     assert_eq!(names, sorted);
     // Bad level is a clear 400.
     let r = c.get("/api/v1/units?level=galaxy").await;
@@ -91,7 +91,11 @@ async fn villages_and_reorganisation(b: Backend) {
     assert!(people_old > 0);
     let old_page = format!("/units/{}", old.code);
     let r = c
-        .post_form(&old_page, &format!("{old_page}/merge"), &[("into", &new.code)])
+        .post_form(
+            &old_page,
+            &format!("{old_page}/merge"),
+            &[("into", &new.code), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
