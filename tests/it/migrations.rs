@@ -136,8 +136,9 @@ async fn search_rows_survive_migration_3(b: Backend) {
     let name_rows = count(&db, "1 = 1").await;
     assert!(name_rows >= 80, "{name_rows}");
 
+    // Up to 3 exactly: later releases add migrations of their own.
     assert_eq!(
-        db.migrate().await.unwrap(),
+        db.migrate_to(3).await.unwrap(),
         1,
         "migration 3 and nothing else was pending"
     );
