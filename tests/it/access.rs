@@ -150,7 +150,10 @@ async fn walk(c: &Client, t: &Target, who: &str) {
             vec![("kind", "thon"), ("name", "Thôn Lạ")],
         ),
         (format!("/units/{u}/rename"), vec![("name", "Tên Lạ")]),
-        (format!("/units/{u}/merge"), vec![("into", u.as_str()), ("confirm", "yes")]),
+        (
+            format!("/units/{u}/merge"),
+            vec![("into", u.as_str()), ("confirm", "yes")],
+        ),
         (
             "/access".to_string(),
             vec![

@@ -928,6 +928,271 @@ async fn works_without_javascript() {
     b.wait_until_stale(old, "the person's name").await;
     assert_eq!(b.current().await, format!("/people/{}", first.id));
     assert_eq!(b.text("main h1").await, first.full_name);
+
+    // Granting a role without scripts: find the unit, choose it with a button, fill the form.
+    b.sign_out().await;
+    b.sign_in("0900000002").await;
+    b.goto("/access").await;
+    b.fill("#unit_q", &hocvuso_core::text::fold(&commune.name)).await;
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    b.click_and_wait(&format!("main .choices input[value='{}'] ~ button", commune.code))
+        .await;
+    b.fill("#phone", "0911000222").await;
+    b.fill("#name", "Lường Văn Mới").await;
+    b.click_and_wait("main form[action='/access'] button[type=submit]")
+        .await;
+    assert!(b.has("main .big strong").await, "granted: {}", b.text("main").await);
+    let a = hocvuso_db::accounts::by_phone(&app.db, "0911000222")
+        .await
+        .expect("db")
+        .expect("account created");
+    let g = hocvuso_db::accounts::grants(&app.db, a.id).await.expect("grants");
+    assert_eq!(g[0].unit_id, commune.id, "the role is on the chosen unit");
+    b.finish().await;
+    app.finish().await;
+}
+
+/// The width, in CSS pixels, of `digits` nines typed into the first element matching `css`,
+/// against the room the field has for text (its content box).
+async fn digit_room(b: &Browser, css: &str, digits: usize) -> Vec<(f64, f64)> {
+    let script = r#"
+        const [css, digits] = arguments;
+        const c = document.createElement('canvas').getContext('2d');
+        return [...document.querySelectorAll(css)].map(e => {
+            const cs = getComputedStyle(e);
+            c.font = cs.font;
+            const room = e.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+            return [room, c.measureText('9'.repeat(digits)).width];
+        });
+    "#;
+    let v =
+        b.c.execute(script, vec![json!(css), json!(digits)])
+            .await
+            .expect("measure fields");
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| (p[0].as_f64().unwrap_or(0.0), p[1].as_f64().unwrap_or(f64::MAX)))
+        .collect()
+}
+
+/// Whether the element matching `css` is ticked.
+async fn checked(b: &Browser, css: &str) -> bool {
+    b.find(css).await.prop("checked").await.expect("checked").as_deref() == Some("true")
+}
+
+/// Issue 7, section 6, as a person sees it in Chromium: confirmation pages, the people list's
+/// filters and pages, the denominators form on a phone, the reveal through a redirect, the audit
+/// page on a phone — each checked with axe-core, the keyboard and at 320/360 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_pages_as_users_found_them() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&app).await;
+    let code = commune.code.clone();
+    let actor = hocvuso_db::audit::Actor::system("test");
+    let mut villages = Vec::new();
+    for name in ["Xóm 10", "Xóm 2", "Xóm 9"] {
+        let new = hocvuso_db::units::NewUnit {
+            parent: &commune,
+            kind: hocvuso_core::units::Kind::Thon,
+            name,
+            code: None,
+        };
+        villages.push(hocvuso_db::units::create(&app.db, new, &actor).await.expect("village"));
+    }
+    let (x10, x2) = (villages[0].clone(), villages[1].clone());
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000005").await;
+
+    // The denominators form on a 360 px phone: every count field shows at least 9 digits.
+    b.viewport(360, 740).await;
+    b.visit("denominators 360 px", &format!("/units/{code}/denominators"))
+        .await;
+    b.reflow("denominators 360 px").await;
+    let room = digit_room(&b, "input.count", 9).await;
+    assert!(!room.is_empty(), "count fields on the denominators page");
+    for (have, need) in &room {
+        assert!(
+            have >= need,
+            "a count field at 360 px has {have:.0} px for text, 9 digits need {need:.0} px"
+        );
+    }
+    b.viewport(320, 640).await;
+    b.goto(&format!("/units/{code}/denominators")).await;
+    b.reflow("denominators 320 px").await;
+    for (have, need) in digit_room(&b, "input.count", 9).await {
+        assert!(have >= need, "at 320 px: {have:.0} px < {need:.0} px");
+    }
+    b.viewport(1280, 900).await;
+
+    // Villages in natural order in the people list's filter.
+    b.goto(&format!("/units/{code}/people")).await;
+    let options: Vec<String> = {
+        let mut out = Vec::new();
+        for o in b.c.find_all(Locator::Css("#village option")).await.expect("options") {
+            let t = o.text().await.expect("option");
+            if t.starts_with("Xóm ") {
+                out.push(t);
+            }
+        }
+        out
+    };
+    assert_eq!(
+        options,
+        ["Xóm 2", "Xóm 9", "Xóm 10"],
+        "natural order in the village filter"
+    );
+
+    // Merging Xóm 10 into Xóm 2: search, choose, read, confirm — nothing chosen in advance.
+    let merge = format!("/units/{}/merge", x10.code);
+    b.goto(&format!("/units/{}", x10.code)).await;
+    b.click_and_wait(&format!("main a[href='{merge}']")).await;
+    b.axe("merge, choose").await;
+    b.fill("#merge-q", "xom 2").await;
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    assert!(
+        !b.text("main .choices").await.contains("Xóm 9"),
+        "the search narrowed the choices"
+    );
+    b.click_and_wait(&format!("main .choices input[value='{}'] ~ button", x2.code))
+        .await;
+    let said = b.text("main .consequences").await;
+    assert!(
+        said.contains("Xóm 10") && said.contains("Xóm 2") && said.contains("ngừng hoạt động"),
+        "{said}"
+    );
+    b.axe("merge, confirm").await;
+    b.keyboard_focus("keyboard, merge").await;
+    assert!(
+        !checked(&b, "input[name=confirm]").await,
+        "the confirmation is not ticked in advance"
+    );
+    // The browser itself will not send it unticked…
+    let here = b.current().await;
+    b.click("main form[method=post] button[type=submit]").await;
+    assert_eq!(b.current().await, here, "not sent without the confirmation");
+    // …and the server, sent it anyway, does nothing and says so.
+    b.c.execute(
+        "document.querySelector('main form[method=post]').noValidate = true",
+        vec![],
+    )
+    .await
+    .expect("noValidate");
+    b.click_and_wait("main form[method=post] button[type=submit]").await;
+    assert!(b.text("main .alert").await.contains("Chưa sáp nhập"));
+    b.axe("merge, not confirmed").await;
+    assert!(
+        hocvuso_db::units::get(&app.db, x10.id)
+            .await
+            .expect("unit")
+            .expect("unit")
+            .active,
+        "nothing merged"
+    );
+    b.click("input[name=confirm]").await;
+    b.click_and_wait("main form[method=post] button[type=submit]").await;
+    assert_eq!(
+        b.current().await,
+        format!("/units/{}", x2.code),
+        "merged, on the receiving unit"
+    );
+    b.viewport(320, 640).await;
+    b.goto(&format!("/units/{}/merge?into={}", villages[2].code, x2.code))
+        .await;
+    b.reflow("merge 320 px").await;
+    b.axe("merge 320 px").await;
+    b.viewport(1280, 900).await;
+
+    // A resident's temporary password: its own page first, unticked.
+    let learner = hocvuso_db::accounts::by_phone(&app.db, "0900000008")
+        .await
+        .expect("db")
+        .expect("learner");
+    let person = format!("/people/{}", learner.person_id.expect("resident"));
+    b.goto(&person).await;
+    b.click_and_wait(&format!("main a[href='{person}/reset-password']"))
+        .await;
+    assert!(b.text("main").await.contains("không đăng nhập được nữa"));
+    assert!(!checked(&b, "input[name=confirm]").await);
+    b.axe("reset, confirm").await;
+    b.keyboard_focus("keyboard, reset").await;
+    b.click("input[name=confirm]").await;
+    b.click_and_wait("main form[method=post] button[type=submit]").await;
+    assert!(b.has("main .big strong").await, "the temporary password is shown");
+    b.axe("reset, done").await;
+
+    // Reveal: after the POST the browser is on the record's own address; a reload masks again.
+    b.goto(&person).await;
+    b.click_and_wait(&format!("form[action='{person}/reveal'] button"))
+        .await;
+    assert_eq!(
+        b.current().await,
+        person,
+        "redirected to the record, nothing in the URL"
+    );
+    let full = b.text("main .facts strong").await;
+    assert_eq!(full.len(), 12, "the full number shown: {full}");
+    let old = b.find("html").await;
+    b.c.refresh().await.expect("reload");
+    b.wait_until_stale(old, "reload").await;
+    assert!(!b.text("main .facts").await.contains(&full), "a reload shows it masked");
+
+    // The people list: total, village and group filters, pages both ways, kept across pages.
+    b.goto(&format!("/units/{code}/people")).await;
+    assert!(b.text("#people-total").await.starts_with("Tổng số:"));
+    b.c.execute("document.getElementById('group').value = 'resident';", vec![])
+        .await
+        .expect("choose a group");
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    assert!(b.current().await.contains("group=resident"));
+    b.axe("people, filtered").await;
+    if b.has("main a[rel=next]").await {
+        b.click_and_wait("main a[rel=next]").await;
+        assert!(
+            b.current().await.contains("group=resident"),
+            "filter kept: {}",
+            b.current().await
+        );
+        b.click_and_wait("main a[rel=prev]").await;
+        assert!(b.current().await.contains("group=resident"));
+    }
+    b.viewport(320, 640).await;
+    b.reflow("people filtered 320 px").await;
+    b.axe("people filtered 320 px").await;
+    b.viewport(1280, 900).await;
+    b.sign_out().await;
+
+    // The audit page on a phone, for the province's inspector: named, filtered, no sideways scroll.
+    b.sign_in("0900000003").await;
+    b.goto("/audit").await;
+    assert!(b.has("main table a[href^='/people/']").await, "people named with links");
+    b.axe("audit").await;
+    b.keyboard_focus("keyboard, audit").await;
+    b.c.execute("document.getElementById('f-action').value = 'person.unmask';", vec![])
+        .await
+        .expect("choose an action");
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    assert!(b.current().await.contains("action=person.unmask"));
+    assert!(b.text("main table").await.contains("Xem đầy đủ số định danh"));
+    b.axe("audit, filtered").await;
+    for (w, h) in [(320, 640), (360, 740)] {
+        b.viewport(w, h).await;
+        b.goto("/audit").await;
+        b.reflow(&format!("audit {w} px")).await;
+        b.axe(&format!("audit {w} px")).await;
+        let inner =
+            b.c.execute(
+                "const w = document.querySelector('.table-wrap'); return [w.scrollWidth, w.clientWidth];",
+                vec![],
+            )
+            .await
+            .expect("table width");
+        assert!(
+            inner[0].as_u64().unwrap_or(u64::MAX) <= inner[1].as_u64().unwrap_or(0),
+            "the audit table scrolls sideways at {w} px: {inner}"
+        );
+    }
+    b.viewport(1280, 900).await;
     b.finish().await;
     app.finish().await;
 }

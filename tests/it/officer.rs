@@ -18,7 +18,7 @@ async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, grou
         full_name: name.into(),
         birth_date: "01/01/1990".into(),
         // The fourth digit of an ID number says the sex: even for men, odd for women.
-        sex: if pid.as_bytes()[3] % 2 == 0 { "Nam" } else { "Nữ" }.into(),
+        sex: if pid.as_bytes()[3].is_multiple_of(2) { "Nam" } else { "Nữ" }.into(),
         personal_id: pid.into(),
         groups: groups.into(),
         ..Default::default()
@@ -100,21 +100,34 @@ async fn merge_is_confirmed_on_its_own_page(b: Backend) {
     // The unit's page links to the merge page instead of offering a preselected target.
     let (_, unit_page) = c.text(&format!("/units/{}", from.code)).await;
     assert!(unit_page.contains(&format!("href=\"{page}\"")), "merge page linked");
-    assert!(!unit_page.contains("name=\"into\""), "no merge target on the unit's page");
+    assert!(
+        !unit_page.contains("name=\"into\""),
+        "no merge target on the unit's page"
+    );
 
     // Siblings are found by a name typed without diacritics, or by code; nothing is chosen.
     let (s, body) = c.text(&format!("{page}?q=bai+bang")).await;
     assert_eq!(s, 200);
     assert!(body.contains("Thôn Bãi Bằng") && !body.contains(&format!("value=\"{}\">", from.code)));
-    assert!(!body.contains("checked") && !body.contains("selected"), "nothing preselected");
-    assert!(!body.contains("method=\"post\" action=\"/units"), "no merge form before a choice");
+    assert!(
+        !body.contains("checked") && !body.contains("selected"),
+        "nothing preselected"
+    );
+    assert!(
+        !body.contains("method=\"post\" action=\"/units"),
+        "no merge form before a choice"
+    );
     let other = units::children(&app.db, commune.id)
         .await
         .unwrap()
         .into_iter()
         .find(|u| u.id != from.id && u.id != into.id && u.level() == hocvuso_core::units::Level::Village)
         .expect("a demo village");
-    assert!(!body.contains(&other.name), "the search narrowed the list: {}", other.name);
+    assert!(
+        !body.contains(&other.name),
+        "the search narrowed the list: {}",
+        other.name
+    );
     let (_, by_code) = c.text(&format!("{page}?q={}", into.code)).await;
     assert!(by_code.contains("Thôn Bãi Bằng"), "found by code");
 
@@ -130,7 +143,10 @@ async fn merge_is_confirmed_on_its_own_page(b: Backend) {
     ] {
         assert!(confirm.contains(said), "confirmation page says «{said}»");
     }
-    assert!(confirm.contains("name=\"confirm\" value=\"yes\" required>"), "box present, unticked");
+    assert!(
+        confirm.contains("name=\"confirm\" value=\"yes\" required>"),
+        "box present, unticked"
+    );
     assert!(!confirm.contains("checked"));
 
     // A POST without the confirmation does nothing and leads back to the confirmation page.
@@ -144,7 +160,9 @@ async fn merge_is_confirmed_on_its_own_page(b: Backend) {
     let still = units::get(&app.db, from.id).await.unwrap().unwrap();
     assert!(still.active && still.successor_id.is_none(), "not merged");
     assert_eq!(people::count_in(&app.db, &from.path).await.unwrap(), 2);
-    let r = c.post_form(&page, &page, &[("into", &into.code), ("confirm", "on")]).await;
+    let r = c
+        .post_form(&page, &page, &[("into", &into.code), ("confirm", "on")])
+        .await;
     assert_eq!(r.status(), 303, "any other value is not a confirmation");
     assert!(units::get(&app.db, from.id).await.unwrap().unwrap().active);
 
@@ -180,8 +198,14 @@ async fn temporary_password_is_confirmed_on_its_own_page(b: Backend) {
     let show = format!("/people/{person}");
     let page = format!("/people/{person}/reset-password");
     let (_, record) = c.text(&show).await;
-    assert!(record.contains(&format!("href=\"{page}\"")), "the record links to the confirmation");
-    assert!(!record.contains(&format!("action=\"{page}\"")), "no one-click reset on the record");
+    assert!(
+        record.contains(&format!("href=\"{page}\"")),
+        "the record links to the confirmation"
+    );
+    assert!(
+        !record.contains(&format!("action=\"{page}\"")),
+        "no one-click reset on the record"
+    );
     let (s, confirm) = c.text(&page).await;
     assert_eq!(s, 200);
     for said in [
@@ -299,7 +323,14 @@ async fn people_list_total_filters_and_pages(b: Backend) {
         add_person(&app, &v1, &format!("Hà Văn Số {n}"), &format!("0010900{n:05}"), group).await;
     }
     for n in 0..7 {
-        add_person(&app, &v2, &format!("Vi Thị Số {n}"), &format!("0011900{:05}", 500 + n), "worker").await;
+        add_person(
+            &app,
+            &v2,
+            &format!("Vi Thị Số {n}"),
+            &format!("0011900{:05}", 500 + n),
+            "worker",
+        )
+        .await;
     }
     let c = app.login("0900000005").await;
     let base = format!("/units/{}/people", commune.code);
@@ -336,7 +367,10 @@ async fn people_list_total_filters_and_pages(b: Backend) {
     assert_eq!(listed_ids(&back2), page2, "previous of page 3 is page 2");
     let (_, back1) = c.text(&rel_link(&back2, "prev").expect("back to page 1")).await;
     assert_eq!(listed_ids(&back1), page1, "previous of page 2 is page 1");
-    assert!(rel_link(&back1, "prev").is_none(), "page 1 reached by going back has no previous");
+    assert!(
+        rel_link(&back1, "prev").is_none(),
+        "page 1 reached by going back has no previous"
+    );
     let mut every: Vec<i64> = [page1.clone(), page2, page3].concat();
     every.sort_unstable();
     every.dedup();
@@ -449,13 +483,19 @@ async fn grant_picks_the_unit_by_search(b: Backend) {
     );
     assert!(!body.contains("name=\"unit_code\""), "no unit typed by hand");
     let (_, by_code) = c.text(&format!("/access?unit_q={}", commune.code)).await;
-    assert!(by_code.contains(&format!("name=\"unit\" value=\"{}\"", commune.code)), "by code");
+    assert!(
+        by_code.contains(&format!("name=\"unit\" value=\"{}\"", commune.code)),
+        "by code"
+    );
     // A unit outside the actor's scope is neither found nor chosen.
     let hanoi = units::by_code(&app.db, "01").await.unwrap().unwrap();
     let (_, out) = c.text("/access?unit_q=01").await;
     assert!(!out.contains("name=\"unit\" value=\"01\""), "Hà Nội not offered");
     let (_, out) = c.text(&format!("/access?unit={}", hanoi.code)).await;
-    assert!(!out.contains("name=\"unit_code\""), "an out-of-scope unit cannot be chosen");
+    assert!(
+        !out.contains("name=\"unit_code\""),
+        "an out-of-scope unit cannot be chosen"
+    );
     // Chosen: the form carries the unit; granting works.
     let chosen = format!("/access?unit={}", commune.code);
     let (_, form) = c.text(&chosen).await;
@@ -473,7 +513,10 @@ async fn grant_picks_the_unit_by_search(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 200, "a new account's temporary password is shown");
-    let a = hocvuso_db::accounts::by_phone(&app.db, "0911222444").await.unwrap().unwrap();
+    let a = hocvuso_db::accounts::by_phone(&app.db, "0911222444")
+        .await
+        .unwrap()
+        .unwrap();
     let g = hocvuso_db::accounts::grants(&app.db, a.id).await.unwrap();
     assert_eq!((g[0].role.as_str(), g[0].unit_id), ("helper", commune.id));
     // A refused grant keeps the chosen unit chosen.
@@ -514,9 +557,15 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
     let (s, page) = inspector.text("/audit").await;
     assert_eq!(s, 200);
     // Names, with links: the person, the account, the unit.
-    assert!(page.contains(&format!("<a href=\"/people/{seen}\">Sầm Thị Nhật Ký</a>")), "person named");
+    assert!(
+        page.contains(&format!("<a href=\"/people/{seen}\">Sầm Thị Nhật Ký</a>")),
+        "person named"
+    );
     assert!(page.contains("/audit?actor_id="), "actors link to their entries");
-    assert!(!page.contains("Đinh Văn Xa") && !page.contains(&format!("/people/{far}")), "out of scope");
+    assert!(
+        !page.contains("Đinh Văn Xa") && !page.contains(&format!("/people/{far}")),
+        "out of scope"
+    );
     // Pages of 50, both ways.
     let older = rel_link(&page, "next").expect("older entries");
     let (_, p2) = inspector.text(&older).await;
@@ -533,7 +582,10 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
 
     // By action.
     let (_, logins) = inspector.text("/audit?action=auth.login").await;
-    assert!(logins.contains("Đăng nhập") && !logins.contains("Xem hồ sơ</td>"), "only sign-ins");
+    assert!(
+        logins.contains("Đăng nhập") && !logins.contains("Xem hồ sơ</td>"),
+        "only sign-ins"
+    );
     // By person, typed without diacritics.
     let (_, by_person) = inspector.text("/audit?person=sam+thi+nhat+ky").await;
     assert!(by_person.contains("Sầm Thị Nhật Ký"));

@@ -250,9 +250,11 @@ pub async fn search_in(db: &Db, scope_path: &str, q: &str, limit: u64) -> Result
     // LIKE wildcards typed by the user are matched literally.
     let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let code = q.trim();
-    let mut matches = Expr::col(Units::NameFolded).like(sea_query::LikeExpr::new(format!("%{}%", escape(&folded))).escape('\\'));
+    let mut matches =
+        Expr::col(Units::NameFolded).like(sea_query::LikeExpr::new(format!("%{}%", escape(&folded))).escape('\\'));
     if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
-        matches = matches.or(Expr::col(Units::Code).like(sea_query::LikeExpr::new(format!("{}%", escape(code))).escape('\\')));
+        matches = matches
+            .or(Expr::col(Units::Code).like(sea_query::LikeExpr::new(format!("{}%", escape(code))).escape('\\')));
     }
     let mut list: Vec<Unit> = db
         .fetch_all(

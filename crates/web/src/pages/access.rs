@@ -79,9 +79,12 @@ async fn unit_in_scope(state: &AppState, v: &Viewer, code: &str) -> Result<Optio
     if code.is_empty() || code.len() > 60 {
         return Ok(None);
     }
-    Ok(units::by_code(&state.db, code)
-        .await?
-        .filter(|u| u.active && authz::scopes(v, Action::GrantRoles).iter().any(|g| u.path.starts_with(&g.unit_path))))
+    Ok(units::by_code(&state.db, code).await?.filter(|u| {
+        u.active
+            && authz::scopes(v, Action::GrantRoles)
+                .iter()
+                .any(|g| u.path.starts_with(&g.unit_path))
+    }))
 }
 
 async fn choice(state: &AppState, u: hocvuso_db::units::Unit) -> Result<UnitChoice, Problem> {

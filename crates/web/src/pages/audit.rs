@@ -264,10 +264,7 @@ async fn page(
         None
     };
     let rows = name_rows(&state, tr, &v, list).await?;
-    let mut actions: Vec<(String, String)> = ACTIONS
-        .iter()
-        .map(|a| (a.to_string(), action_label(tr, a)))
-        .collect();
+    let mut actions: Vec<(String, String)> = ACTIONS.iter().map(|a| (a.to_string(), action_label(tr, a))).collect();
     hocvuso_core::text::sort_vietnamese(&mut actions, |(_, l)| l);
     let failed = !errors.is_empty();
     let mut r = html(&AuditPage {
@@ -334,9 +331,8 @@ async fn name_rows(state: &AppState, tr: Tr, v: &Viewer, list: Vec<AuditRow>) ->
             },
             "account" => match r.object_id.parse::<i64>() {
                 Ok(id) => {
-                    if !account_names.contains_key(&id) {
-                        let name = account_name(state, v, id).await?;
-                        account_names.insert(id, name);
+                    if let std::collections::hash_map::Entry::Vacant(e) = account_names.entry(id) {
+                        e.insert(account_name(state, v, id).await?);
                     }
                     match account_names.get(&id).cloned().flatten() {
                         Some(n) => Named {
@@ -355,9 +351,8 @@ async fn name_rows(state: &AppState, tr: Tr, v: &Viewer, list: Vec<AuditRow>) ->
                 },
             },
             "unit" => {
-                if !unit_names.contains_key(&r.object_id) {
-                    let name = units::by_code(&state.db, &r.object_id).await?.map(|u| u.name);
-                    unit_names.insert(r.object_id.clone(), name);
+                if let std::collections::hash_map::Entry::Vacant(e) = unit_names.entry(r.object_id.clone()) {
+                    e.insert(units::by_code(&state.db, &r.object_id).await?.map(|u| u.name));
                 }
                 match unit_names.get(&r.object_id).cloned().flatten() {
                     Some(n) => Named {

@@ -34,7 +34,10 @@ pub fn router() -> crate::routes::Routes {
         .route("/units/{code}/people/new", get(new_page).post(create))
         .route("/people/{id}", get(show))
         .route("/people/{id}/reveal", post(reveal))
-        .route("/people/{id}/reset-password", get(reset_password_page).post(reset_password))
+        .route(
+            "/people/{id}/reset-password",
+            get(reset_password_page).post(reset_password),
+        )
         .route("/people/{id}/consent/withdraw", post(withdraw_consent))
 }
 

@@ -421,10 +421,7 @@ async fn merge_page(
     let query = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
     let targets = merge_targets(&state, &unit).await?;
     let siblings = targets.len();
-    let mut error = q
-        .unconfirmed
-        .is_some()
-        .then(|| tr.get("merge-not-confirmed"));
+    let mut error = q.unconfirmed.is_some().then(|| tr.get("merge-not-confirmed"));
     let (chosen, consequences) = match targets.iter().find(|t| !q.into.is_empty() && t.code == q.into.trim()) {
         Some(t) => (
             Some(rows(tr, vec![t.clone()]).remove(0)),
@@ -437,10 +434,7 @@ async fn merge_page(
             (None, Vec::new())
         }
     };
-    let matches = rows(
-        tr,
-        targets.into_iter().filter(|t| unit_matches(t, &query)).collect(),
-    );
+    let matches = rows(tr, targets.into_iter().filter(|t| unit_matches(t, &query)).collect());
     let mut r = html(&MergePage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         unit,
