@@ -326,6 +326,28 @@ async fn run(backend: &str, a: &Args) {
         summary(lat)
     );
 
+    // The total shown above a people list (issue 7): a commune, a commune narrowed to a target
+    // group, the whole province and the country, 20 times each.
+    let student = people::ListFilter {
+        group: Some(hocvuso_core::people::TargetGroup::Student),
+    };
+    for (label, path, filter) in [
+        ("commune", communes[0].path.clone(), people::ListFilter::default()),
+        ("commune, students", communes[0].path.clone(), student),
+        ("province", province.path.clone(), people::ListFilter::default()),
+        ("province, students", province.path.clone(), student),
+        ("country", country_path.clone(), people::ListFilter::default()),
+    ] {
+        let mut lat = Vec::new();
+        let mut n = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            n = people::count_filtered(&db, &path, filter).await.unwrap();
+            lat.push(t.elapsed());
+        }
+        println!("COUNT {label} ({n} people): {}", summary(lat));
+    }
+
     // Pages per second for a signed-in officer, over HTTP.
     let port = app.port();
     let state = app.state().clone();

@@ -610,6 +610,39 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
     // The ID number is not a way to filter the log.
     let (s, _) = inspector.text("/audit?person=001190000901").await;
     assert_eq!(s, 422);
+    // A person who has since moved out of the reader's scope: the old entries stay in scope,
+    // the name does not.
+    let moved = people::get(&app.db, seen).await.unwrap().unwrap();
+    let today_date = time::OffsetDateTime::now_utc().date();
+    let input = PersonForm {
+        full_name: moved.full_name.clone(),
+        birth_date: "01/01/1990".into(),
+        sex: "Nữ".into(),
+        personal_id: "001190000901".into(),
+        groups: "resident".into(),
+        ..Default::default()
+    }
+    .validate(today_date)
+    .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    people::update(
+        &mut tx,
+        &app.vault,
+        seen,
+        &input,
+        &Placement {
+            residence: &hanoi,
+            workplace_id: None,
+            household_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, hidden) = inspector.text("/audit?action=person.view").await;
+    assert!(hidden.contains(&format!("Người dân số {seen}")), "named by number only");
+    assert!(!hidden.contains("Sầm Thị Nhật Ký"), "the name of someone out of sight is not shown");
+    assert!(!hidden.contains(&format!("href=\"/people/{seen}\"")));
     app.finish().await;
 }
 both!(audit_page, audit_page_filters_names_and_pages);
