@@ -18,7 +18,12 @@ async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, grou
         full_name: name.into(),
         birth_date: "01/01/1990".into(),
         // The fourth digit of an ID number says the sex: even for men, odd for women.
-        sex: if pid.as_bytes()[3].is_multiple_of(2) { "Nam" } else { "Nữ" }.into(),
+        sex: if pid.as_bytes()[3].is_multiple_of(2) {
+            "Nam"
+        } else {
+            "Nữ"
+        }
+        .into(),
         personal_id: pid.into(),
         groups: groups.into(),
         ..Default::default()
@@ -641,7 +646,10 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
     tx.commit().await.unwrap();
     let (_, hidden) = inspector.text("/audit?action=person.view").await;
     assert!(hidden.contains(&format!("Người dân số {seen}")), "named by number only");
-    assert!(!hidden.contains("Sầm Thị Nhật Ký"), "the name of someone out of sight is not shown");
+    assert!(
+        !hidden.contains("Sầm Thị Nhật Ký"),
+        "the name of someone out of sight is not shown"
+    );
     assert!(!hidden.contains(&format!("href=\"/people/{seen}\"")));
     app.finish().await;
 }
