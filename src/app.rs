@@ -3,7 +3,7 @@
 //! finishes requests in flight and closes the database cleanly.
 
 use crate::config::Config;
-use hocvuso_core::crypto::PidVault;
+use hocvuso_core::crypto::{AuditKey, PidVault};
 use hocvuso_db::{Db, demo, units};
 use hocvuso_web::{AppState, WebConfig, auth::Throttle, jobs, ops::Metrics};
 use std::future::Future;
@@ -31,8 +31,11 @@ pub struct Application {
 /// Opens the database, applies migrations and loads the official units. Returns the database and
 /// whether it was empty before.
 pub async fn prepare_db(config: &Config) -> Result<(Db, bool), hocvuso_db::DbError> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(&config.database_url)
+        .await?
+        .with_audit_key(AuditKey::new(&config.secret_key));
     db.migrate().await?;
+    hocvuso_db::audit::seal_boundary(&db).await?;
     let loaded = units::load_official(&db).await?;
     if loaded > 0 {
         tracing::info!(units = loaded, "official administrative units loaded");
@@ -40,8 +43,31 @@ pub async fn prepare_db(config: &Config) -> Result<(Db, bool), hocvuso_db::DbErr
     Ok((db, loaded > 0))
 }
 
+/// Uploaded lists hold personal data in plain text until they are checked: the folder is readable
+/// by the server's user only (mode 0700), whatever the umask.
+fn restrict_dir(dir: &std::path::Path) {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        tracing::warn!(error = %e, dir = %dir.display(), "cannot create the uploads folder");
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            tracing::warn!(error = %e, dir = %dir.display(), "cannot restrict the uploads folder");
+        }
+    }
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
+        // Every file the server creates from here on (database, WAL, uploads, staged rows) is
+        // readable by its own user only.
+        #[cfg(unix)]
+        // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+        unsafe {
+            libc::umask(0o077);
+        }
         let (db, fresh) = prepare_db(&config).await?;
         let vault = Arc::new(PidVault::new(&config.secret_key));
         let mut demo_accounts = Vec::new();
@@ -59,6 +85,7 @@ impl Application {
             .port();
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
+        restrict_dir(&upload_dir);
         let (queue, workers) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
         // Expired sessions are removed hourly; they are refused on sight anyway.
         let sweeper = {
@@ -84,6 +111,7 @@ impl Application {
                 trust_proxy: config.trust_proxy,
                 upload_dir,
                 request_timeout: config.request_timeout,
+                metrics_token: config.metrics_token.clone(),
             }),
             metrics,
             throttle: Arc::new(Throttle::default()),

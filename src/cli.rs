@@ -24,14 +24,17 @@ LỆNH:
   generate <mã-tỉnh> <số-người>  Sinh dữ liệu thử nghiệm quy mô lớn cho một tỉnh (đo hiệu năng)
   backup <tệp-đích>            Sao lưu nhất quán CSDL SQLite đang chạy (PostgreSQL: dùng pg_dump)
   restore <tệp-sao-lưu>        Khôi phục CSDL SQLite từ bản sao lưu (hãy dừng máy chủ trước)
-  verify-audit                 Kiểm tra chuỗi băm của nhật ký truy cập; mã thoát 1 nếu bị sửa/xoá
+  verify-audit                 Kiểm tra chuỗi băm có khoá của nhật ký truy cập; mã thoát 1 nếu bị sửa/xoá
+        [--checkpoint <tệp>]   Đối chiếu thêm với điểm chốt đã lưu: phát hiện mục cuối bị xoá, lịch sử bị viết lại
+  audit-checkpoint             In điểm chốt có chữ ký của nhật ký (lưu ra tệp ở nơi khác CSDL):
+                               hocvuso audit-checkpoint > diem-chot.txt
   help, --help, -h             Hiện hướng dẫn này
 
 CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
   HOCVUSO_ADDR (127.0.0.1:8080), HOCVUSO_DATA_DIR (./data), DATABASE_URL (SQLite trong thư mục dữ liệu),
   HOCVUSO_SECRET_KEY (64 ký tự hex; mặc định sinh tệp data/secret.key), HOCVUSO_DEMO (true),
   HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_TRUST_PROXY (false),
-  HOCVUSO_CONFIG (đường dẫn tệp TOML)
+  HOCVUSO_METRICS_TOKEN (không đặt: /metrics mở), HOCVUSO_CONFIG (đường dẫn tệp TOML)
 
 hocvuso — the \"Digital literacy for all\" platform
 
@@ -48,7 +51,10 @@ COMMANDS:
   generate <province> <count>  Generate large-scale test data for one province (benchmarks)
   backup <dest-file>           Consistent copy of the live SQLite database (PostgreSQL: use pg_dump)
   restore <backup-file>        Restore the SQLite database from a backup (stop the server first)
-  verify-audit                 Verify the audit log's hash chain; exit code 1 if changed or deleted
+  verify-audit                 Verify the audit log's keyed hash chain; exit code 1 if changed or deleted
+        [--checkpoint <file>]  Also check against a saved checkpoint: finds a truncated tail, rewritten history
+  audit-checkpoint             Print a signed checkpoint of the log (keep the file away from the database):
+                               hocvuso audit-checkpoint > checkpoint.txt
   help, --help, -h             Show this help
 
 CONFIGURATION (environment or hocvuso.toml): see the Vietnamese section above; same names.
@@ -78,7 +84,8 @@ pub async fn run(args: Vec<String>) -> i32 {
         "generate" => generate(config, rest).await,
         "backup" => backup_cmd(config, rest).await,
         "restore" => restore_cmd(config, rest),
-        "verify-audit" => return verify(config).await,
+        "verify-audit" => return verify(config, rest).await,
+        "audit-checkpoint" => audit_checkpoint(config).await,
         other => Err(format!(
             "Lệnh không hợp lệ / unknown command: '{other}'. Chạy 'hocvuso --help' để xem danh sách lệnh."
         )),
@@ -328,17 +335,57 @@ fn restore_cmd(config: Config, args: &[String]) -> CliResult {
     Ok(())
 }
 
-async fn verify(config: Config) -> i32 {
-    let db = match hocvuso_db::Db::connect(&config.database_url).await {
+/// The database with the audit key derived from the configured secret, without migrating or
+/// writing anything: checking the log must not change it.
+async fn audit_db(config: &Config) -> Result<hocvuso_db::Db, String> {
+    Ok(hocvuso_db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_audit_key(hocvuso_core::crypto::AuditKey::new(&config.secret_key)))
+}
+
+async fn verify(config: Config, args: &[String]) -> i32 {
+    let checkpoint = match args {
+        [] => None,
+        [flag, file] if flag == "--checkpoint" => {
+            let text = match std::fs::read_to_string(file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("Không đọc được điểm chốt / cannot read checkpoint {file}: {e}");
+                    return 2;
+                }
+            };
+            match audit::Checkpoint::parse(&text) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    eprintln!("Tệp điểm chốt không hợp lệ / invalid checkpoint file {file}: {e}");
+                    return 2;
+                }
+            }
+        }
+        _ => {
+            eprintln!("Cách dùng / usage: hocvuso verify-audit [--checkpoint <tệp>]");
+            return 2;
+        }
+    };
+    let db = match audit_db(&config).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("{e}");
             return 2;
         }
     };
-    match audit::verify(&db).await {
+    let result = audit::verify_with(&db, checkpoint.as_ref()).await;
+    db.close().await;
+    match result {
         Ok(v) if v.ok() => {
-            println!("Nhật ký nguyên vẹn / audit chain intact: {} mục / entries", v.entries);
+            match &checkpoint {
+                Some(c) => println!(
+                    "Nhật ký nguyên vẹn / audit chain intact: {} mục / entries; khớp điểm chốt / matches the checkpoint at {}",
+                    v.entries, c.seq
+                ),
+                None => println!("Nhật ký nguyên vẹn / audit chain intact: {} mục / entries", v.entries),
+            }
             0
         }
         Ok(v) => {
@@ -351,4 +398,21 @@ async fn verify(config: Config) -> i32 {
             2
         }
     }
+}
+
+/// Prints a signed checkpoint of the current head, after checking the chain: a checkpoint of a
+/// broken chain would bless the damage.
+async fn audit_checkpoint(config: Config) -> CliResult {
+    let db = audit_db(&config).await?;
+    let v = audit::verify(&db).await.map_err(|e| e.to_string())?;
+    if let Some((id, why)) = v.broken {
+        db.close().await;
+        return Err(format!(
+            "Nhật ký đã bị thay đổi tại mục {id} ({why}); không tạo điểm chốt / audit chain broken at entry {id}: {why}; no checkpoint made"
+        ));
+    }
+    let cp = audit::checkpoint(&db).await.map_err(|e| e.to_string())?;
+    db.close().await;
+    println!("{}", cp.to_line());
+    Ok(())
 }

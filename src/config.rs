@@ -22,6 +22,8 @@ pub struct Config {
     /// Seed the demo province when the database is empty.
     pub demo: bool,
     pub request_timeout: Duration,
+    /// `/metrics` answers only this bearer token when set.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Config {
             .field("behind_tls", &self.behind_tls)
             .field("trust_proxy", &self.trust_proxy)
             .field("demo", &self.demo)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -74,6 +77,7 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     demo: Option<bool>,
     request_timeout_secs: Option<u64>,
+    metrics_token: Option<String>,
 }
 
 impl Config {
@@ -179,6 +183,16 @@ impl Config {
             )?,
             demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
             request_timeout: Duration::from_secs(timeout.max(1)),
+            metrics_token: match get("HOCVUSO_METRICS_TOKEN").or(file.metrics_token) {
+                Some(t) if t.trim().len() < 16 => {
+                    return Err(ConfigError::Invalid {
+                        name: "HOCVUSO_METRICS_TOKEN",
+                        problem: "use at least 16 characters (for example `openssl rand -hex 24`)".into(),
+                    });
+                }
+                Some(t) => Some(t.trim().to_string()),
+                None => None,
+            },
         })
     }
 
@@ -202,11 +216,21 @@ fn key_file(dir: &Path) -> Result<MasterKey, ConfigError> {
         });
     }
     let key = MasterKey::generate();
-    std::fs::write(&path, key.to_hex()).map_err(|e| ConfigError::DataDir(dir.to_path_buf(), e.to_string()))?;
+    // Created with mode 0600 from the start: no moment where another user could read it.
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    {
+        use std::io::Write;
+        let mut f = opts
+            .open(&path)
+            .map_err(|e| ConfigError::DataDir(dir.to_path_buf(), e.to_string()))?;
+        f.write_all(key.to_hex().as_bytes())
+            .map_err(|e| ConfigError::DataDir(dir.to_path_buf(), e.to_string()))?;
     }
     tracing::warn!(path = %path.display(), "generated a new secret key for personal ID encryption; back it up with the database");
     Ok(key)

@@ -314,3 +314,95 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
     app.finish().await;
 }
 both!(audit, audit_is_scoped_and_tamper_evident);
+
+/// An in-scope resident whose account holds a wider grant (here: officer of the whole province):
+/// no one below the province may act on the account — reset its password, or revoke even the
+/// narrow grant they could otherwise revoke — and nothing stored changes; the page hides the
+/// button; the province can do it.
+async fn account_with_a_wider_grant(b: Backend) {
+    use hocvuso_core::roles::Role;
+    use hocvuso_db::accounts;
+    let app = TestApp::spawn(b).await;
+    let (a, _) = officer_units(&app).await;
+    let t = target(&app, a.clone(), "001090000021").await;
+    let officer = app.login("0900000005").await;
+    // The officer gives the resident an account (allowed: it holds nothing yet)…
+    let r = officer
+        .post_form(
+            &format!("/people/{}", t.person),
+            &format!("/people/{}/reset-password", t.person),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let account = accounts::by_person(&app.db, t.person).await.unwrap().unwrap();
+    // …then the province makes that account an officer of the whole province, and a helper of A.
+    let province = units::by_code(&app.db, "19").await.unwrap().unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    accounts::grant(&mut tx, account.id, Role::Officer, &province, None)
+        .await
+        .unwrap();
+    let helper_grant = accounts::grant(&mut tx, account.id, Role::Helper, &a, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let before = fingerprint(&app).await;
+    let hash = |app: &TestApp| {
+        let db = app.db.clone();
+        let id = account.id;
+        async move { accounts::get(&db, id).await.unwrap().unwrap().password_hash }
+    };
+    let hash_before = hash(&app).await;
+    let grant_id = helper_grant.to_string();
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/people/{}/reset-password", t.person), vec![("confirm", "yes")]),
+        (format!("/people/{}/reset-password", t.person), vec![]),
+        ("/access/revoke".to_string(), vec![("grant_id", grant_id.as_str())]),
+    ];
+    for (who, c) in [
+        ("officer of A", &officer),
+        ("helper of A", &app.login("0900000007").await),
+    ] {
+        let token = c.csrf("/me").await;
+        for (path, fields) in &posts {
+            let mut all = vec![("_csrf", token.as_str())];
+            all.extend(fields.iter().copied());
+            let r = c.http.post(c.url(path)).form(&all).send().await.unwrap();
+            let s = r.status().as_u16();
+            // The helper (a village of A) may not see the person at all: 404 is right for them.
+            assert!(
+                s == 403 || (s == 404 && who == "helper of A"),
+                "{who}: POST {path} gave {s}"
+            );
+            if who == "officer of A" {
+                assert_eq!(s, 403);
+                let body = r.text().await.unwrap();
+                assert!(body.contains("cấp tỉnh"), "{who}: POST {path} says who can: {body}");
+            }
+        }
+    }
+    // The confirmation page is refused too, with the same message.
+    let r = officer.get(&format!("/people/{}/reset-password", t.person)).await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("cấp tỉnh"));
+    assert_eq!(fingerprint(&app).await, before, "nothing stored changed");
+    assert_eq!(hash(&app).await, hash_before, "the password is unchanged");
+    assert_eq!(accounts::grants(&app.db, account.id).await.unwrap().len(), 2);
+    let (_, page) = officer.text(&format!("/people/{}", t.person)).await;
+    assert!(!page.contains("/reset-password"), "no reset button for the officer");
+    // The province's steering committee may.
+    let province_admin = app.login("0900000002").await;
+    let (_, page) = province_admin.text(&format!("/people/{}", t.person)).await;
+    assert!(page.contains("/reset-password"));
+    let r = province_admin
+        .post_form(
+            &format!("/people/{}", t.person),
+            &format!("/people/{}/reset-password", t.person),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_ne!(hash(&app).await, hash_before);
+    app.finish().await;
+}
+both!(wider_account_walk, account_with_a_wider_grant);

@@ -44,7 +44,10 @@ async fn backup_while_serving_and_restore() {
     let dest = app.dir.path().join("backup.db");
     backup::backup_sqlite(&app.db, &dest).await.expect("backup");
     busy.await.unwrap();
-    let copy = Db::open_sqlite(&dest).await.unwrap();
+    let copy = Db::open_sqlite(&dest)
+        .await
+        .unwrap()
+        .with_audit_key(app.db.audit_key().expect("the app's audit key").clone());
     let copy_print = backup::sqlite_fingerprint(&copy).await.unwrap();
     assert!(copy_print.iter().any(|(t, n, _)| t == "people" && *n > 0));
     assert!(

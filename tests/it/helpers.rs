@@ -53,6 +53,8 @@ pub struct Options {
     pub seed: bool,
     pub people: u64,
     pub max_upload_mb: Option<usize>,
+    /// More configuration variables (`HOCVUSO_BEHIND_TLS`, `HOCVUSO_METRICS_TOKEN`…).
+    pub vars: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -61,8 +63,111 @@ impl Default for Options {
             seed: true,
             people: 300,
             max_upload_mb: None,
+            vars: Vec::new(),
         }
     }
+}
+
+/// Captures the application's tracing output at every level (trace included) while it lives,
+/// whatever `TEST_LOG` says for the console. Tests run in parallel in one process, so the capture
+/// also holds other tests' events: fine for a search of what must never be logged.
+pub struct LogCapture {
+    buf: Arc<std::sync::Mutex<String>>,
+}
+
+static CAPTURES: std::sync::Mutex<Vec<std::sync::Weak<std::sync::Mutex<String>>>> = std::sync::Mutex::new(Vec::new());
+static CAPTURING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl LogCapture {
+    pub fn start() -> LogCapture {
+        init_tracing();
+        let buf = Arc::new(std::sync::Mutex::new(String::new()));
+        if let Ok(mut c) = CAPTURES.lock() {
+            c.push(Arc::downgrade(&buf));
+        }
+        CAPTURING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        LogCapture { buf }
+    }
+
+    pub fn text(&self) -> String {
+        self.buf.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for LogCapture {
+    fn drop(&mut self) {
+        CAPTURING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Writes every event and span (message and fields, as the formatter would show them) to the live
+/// captures.
+struct CaptureLayer;
+
+struct Fields<'a>(&'a mut String);
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write;
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        use std::fmt::Write;
+        let _ = write!(self.0, " {}={}", field.name(), value);
+    }
+}
+
+fn capture(line: String) {
+    if let Ok(mut c) = CAPTURES.lock() {
+        c.retain(|w| w.strong_count() > 0);
+        for w in c.iter() {
+            if let Some(b) = w.upgrade()
+                && let Ok(mut b) = b.lock()
+            {
+                b.push_str(&line);
+                b.push('\n');
+            }
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CaptureLayer {
+    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>, _: tracing_subscriber::layer::Context<'_, S>) -> bool {
+        CAPTURING.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let m = event.metadata();
+        let mut line = format!("{} {}:", m.level(), m.target());
+        event.record(&mut Fields(&mut line));
+        capture(line);
+    }
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut line = format!("span {}:", attrs.metadata().name());
+        attrs.record(&mut Fields(&mut line));
+        capture(line);
+    }
+}
+
+/// The console output (`TEST_LOG`, errors only by default) and the capture layer, once per process.
+fn init_tracing() {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let console = tracing_subscriber::fmt::layer().with_test_writer().with_filter(
+        tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+    );
+    let _ = tracing_subscriber::registry()
+        .with(console)
+        .with(CaptureLayer)
+        .try_init();
 }
 
 pub async fn create_pg_database() -> (String, String) {
@@ -94,13 +199,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_env("TEST_LOG")
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-            )
-            .with_test_writer()
-            .try_init();
+        init_tracing();
         let dir = tempfile::tempdir().expect("temp dir");
         let (pg_db, url) = match backend {
             Backend::Sqlite => (None, format!("sqlite://{}", dir.path().join("test.db").display())),
@@ -123,6 +222,7 @@ impl TestApp {
         if let Some(mb) = opts.max_upload_mb {
             vars.push(("HOCVUSO_MAX_UPLOAD_MB".to_string(), mb.to_string()));
         }
+        vars.extend(opts.vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
         let config = Config::from_vars(&vars).expect("config");
         let app = Application::build(config.clone()).await.expect("application starts");
         let state = app.state().clone();

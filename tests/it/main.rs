@@ -12,5 +12,6 @@ mod officer;
 mod ops;
 mod people;
 mod process;
+mod security;
 mod units;
 mod walk;

@@ -56,6 +56,39 @@ impl MasterKey {
     }
 }
 
+/// The key of the audit log's hash chain and of its checkpoints. Derived from the master secret,
+/// which never enters the database: someone who can write the database but does not hold the
+/// secret cannot recompute the chain after changing or deleting an entry.
+#[derive(Clone)]
+pub struct AuditKey([u8; 32]);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(<redacted>)")
+    }
+}
+
+impl AuditKey {
+    pub fn new(master: &MasterKey) -> AuditKey {
+        AuditKey(master.derive(b"hocvuso/audit-chain/hmac-sha256/v1"))
+    }
+
+    /// HMAC-SHA256 over length-prefixed parts (so no two different lists of parts collide), hex.
+    pub fn mac_hex(&self, parts: &[&[u8]]) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        for p in parts {
+            mac.update(&(p.len() as u64).to_be_bytes());
+            mac.update(p);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Constant-time check of a MAC made by [`AuditKey::mac_hex`].
+    pub fn verify_hex(&self, parts: &[&[u8]], mac: &str) -> bool {
+        same_secret(&self.mac_hex(parts), mac)
+    }
+}
+
 /// Encrypts, decrypts and indexes personal ID numbers.
 #[derive(Clone)]
 pub struct PidVault {
@@ -171,6 +204,18 @@ mod tests {
         assert_eq!(MasterKey::from_hex(&k.to_hex()).unwrap().0, k.0);
         assert!(MasterKey::from_hex("abcd").is_err());
         assert!(!format!("{k:?}").contains(&k.to_hex()));
+    }
+
+    #[test]
+    fn audit_key_depends_on_the_secret_and_the_parts() {
+        let master = MasterKey::generate();
+        let k = AuditKey::new(&master);
+        let m = k.mac_hex(&[b"a", b"bc"]);
+        assert!(k.verify_hex(&[b"a", b"bc"], &m));
+        assert!(!k.verify_hex(&[b"ab", b"c"], &m), "parts are length-prefixed");
+        assert!(!AuditKey::new(&MasterKey::generate()).verify_hex(&[b"a", b"bc"], &m));
+        assert_ne!(m, sha256_hex(&[b"a", b"bc"]), "not the plain hash anyone can recompute");
+        assert!(!format!("{k:?}").contains(&hex::encode(k.0)));
     }
 
     #[test]

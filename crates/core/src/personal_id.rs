@@ -116,6 +116,46 @@ pub fn mask_last4(last4: &str) -> String {
     format!("********{last4}")
 }
 
+/// Masks every number of 9 or more digits in a free text (a search query), separators such as
+/// spaces, dots and hyphens included — ID numbers (12 digits, the old 9-digit ones) and phone
+/// numbers alike — keeping the last four digits: for logs and audit entries, which must never
+/// hold a personal number in plain text.
+pub fn redact_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, with single separators between them.
+        let mut j = i;
+        let mut digits = String::new();
+        let mut end = i;
+        while j < chars.len() {
+            if chars[j].is_ascii_digit() {
+                digits.push(chars[j]);
+                j += 1;
+                end = j;
+            } else if matches!(chars[j], ' ' | '.' | '-' | '_') && chars.get(j + 1).is_some_and(|c| c.is_ascii_digit())
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits.len() >= 9 {
+            out.push_str(&mask_last4(&digits[digits.len() - 4..]));
+        } else {
+            out.extend(&chars[i..end]);
+        }
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +195,17 @@ mod tests {
     fn debug_never_shows_number() {
         let id = PersonalId::parse("019085001234").unwrap();
         assert!(!format!("{id:?}").contains("019085"));
+    }
+
+    #[test]
+    fn numbers_are_redacted_from_free_text() {
+        assert_eq!(redact_numbers("019085001234"), "********1234");
+        assert_eq!(redact_numbers("019 085 001 234"), "********1234");
+        assert_eq!(redact_numbers("so 019.085.001.234 a"), "so ********1234 a");
+        assert_eq!(redact_numbers("0912-345-678"), "********5678");
+        assert_eq!(redact_numbers("Nguyễn Văn An"), "Nguyễn Văn An");
+        assert_eq!(redact_numbers("Tổ 12, năm 2024"), "Tổ 12, năm 2024");
+        assert_eq!(redact_numbers("a019085001234b"), "a********1234b");
+        assert!(!redact_numbers("x 0190850012345678 y").contains("01908500"));
     }
 }

@@ -100,6 +100,23 @@ pub fn may_grant(granter: Role, granter_path: &str, role: Role, target_path: &st
     strictly_wider || role < granter || granter == Role::SystemAdmin
 }
 
+/// May someone holding `actor` grants act on an account holding `target` grants (reset its
+/// password, change or revoke its roles)? Only when every grant of the account is one the actor
+/// could have granted: otherwise acting on it (a reset, then signing in with the temporary
+/// password) would hand the actor rights wider than their own. An account with no grant (a
+/// resident) is anyone's to help, within the scope the caller checks for the person.
+pub fn may_act_on_account<'a>(
+    actor: impl IntoIterator<Item = (Role, &'a str)> + Clone,
+    target: impl IntoIterator<Item = (Role, &'a str)>,
+) -> bool {
+    target.into_iter().all(|(role, path)| {
+        actor
+            .clone()
+            .into_iter()
+            .any(|(mine, my_path)| may_grant(mine, my_path, role, path))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +143,44 @@ mod tests {
         assert!(!may_grant(Role::Officer, "/1/20/", Role::SteeringAdmin, "/1/20/30/"));
         assert!(may_grant(Role::Officer, "/1/20/", Role::Helper, "/1/20/"));
         assert!(!may_grant(Role::Inspector, "/1/", Role::Helper, "/1/20/"));
+    }
+
+    #[test]
+    fn acting_on_an_account_needs_every_grant_within_reach() {
+        let officer = [(Role::Officer, "/1/20/")];
+        // A resident with no grant, or helpers and learners of the commune: the officer may.
+        assert!(may_act_on_account(officer, []));
+        assert!(may_act_on_account(officer, [(Role::Helper, "/1/20/30/")]));
+        assert!(may_act_on_account(
+            officer,
+            [(Role::Learner, "/1/20/"), (Role::Helper, "/1/20/")]
+        ));
+        // One province-wide role among narrow ones is enough to refuse.
+        assert!(!may_act_on_account(
+            officer,
+            [(Role::Helper, "/1/20/"), (Role::SteeringAdmin, "/1/")]
+        ));
+        assert!(!may_act_on_account(officer, [(Role::Officer, "/1/")]));
+        // The same role on the same scope is a peer, not a subordinate.
+        assert!(!may_act_on_account(officer, [(Role::Officer, "/1/20/")]));
+        // A grant in another commune is out of reach.
+        assert!(!may_act_on_account(officer, [(Role::Helper, "/1/21/")]));
+        // An inspector grants nothing, so may act only on accounts without grants.
+        assert!(!may_act_on_account(
+            [(Role::Inspector, "/1/")],
+            [(Role::Helper, "/1/20/")]
+        ));
+        // The province, holding a wider role, may.
+        let province = [(Role::SteeringAdmin, "/1/")];
+        assert!(may_act_on_account(
+            province,
+            [(Role::Officer, "/1/"), (Role::Helper, "/1/20/")]
+        ));
+        assert!(!may_act_on_account(province, [(Role::SystemAdmin, "/")]));
+        // Any one of the actor's grants may cover each of the account's grants.
+        assert!(may_act_on_account(
+            [(Role::Officer, "/1/20/"), (Role::Officer, "/1/21/")],
+            [(Role::Helper, "/1/20/"), (Role::Helper, "/1/21/5/")]
+        ));
     }
 }

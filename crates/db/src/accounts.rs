@@ -5,13 +5,9 @@ use crate::units::Unit;
 use crate::{Db, DbError, Result, Scalar, Tx, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
 use hocvuso_core::roles::Role;
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, LockType, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
-
-/// After this many failed sign-ins in a row the account is locked for [`LOCK_MINUTES`].
-pub const MAX_FAILED: i32 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -110,20 +106,14 @@ pub async fn by_person(db: &Db, person_id: i64) -> Result<Option<Account>> {
         .await
 }
 
-/// Counts a failed sign-in; locks the account once the limit is reached.
+/// Counts a failed sign-in since the last success, for the record. It no longer locks the
+/// account: a lock stored per account let anyone lock a real user out from anywhere (see the
+/// throttle in `hocvuso_web::auth` and docs/DECISIONS.md).
 pub async fn record_failure(db: &Db, account: &Account) -> Result<()> {
-    let failed = account.failed_logins + 1;
-    let locked = (failed >= MAX_FAILED).then(|| now() + Duration::minutes(LOCK_MINUTES));
     db.execute(
         Query::update()
             .table(Accounts::Table)
-            .values([
-                (
-                    Accounts::FailedLogins,
-                    if locked.is_some() { 0.into() } else { failed.into() },
-                ),
-                (Accounts::LockedUntil, locked.into()),
-            ])
+            .value(Accounts::FailedLogins, account.failed_logins.saturating_add(1))
             .and_where(Expr::col(Accounts::Id).eq(account.id)),
     )
     .await?;
@@ -225,6 +215,36 @@ pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<Grant>> {
     Ok(g)
 }
 
+/// The active grants of an account, read inside a writing transaction: a check made on them
+/// holds for the write (grants may change between the form and the write).
+pub async fn grants_tx(tx: &mut Tx, account_id: i64) -> Result<Vec<Grant>> {
+    tx.fetch_all(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::AccountId)).eq(account_id)))
+        .await
+}
+
+/// The account linked to a person, read inside a writing transaction and locked until it ends
+/// (PostgreSQL; SQLite's single writer already serialises), so a grant made meanwhile waits.
+pub async fn by_person_tx(tx: &mut Tx, person_id: i64) -> Result<Option<Account>> {
+    tx.fetch_optional(
+        select()
+            .and_where(Expr::col(Accounts::PersonId).eq(person_id))
+            .lock(LockType::Update),
+    )
+    .await
+}
+
+/// Locks an account's row until the transaction ends: every change of its grants and every
+/// action checked against them (a password reset) take this lock first, so a check and the write
+/// it allows see the same grants.
+pub async fn lock_tx(tx: &mut Tx, account_id: i64) -> Result<Option<Account>> {
+    tx.fetch_optional(
+        select()
+            .and_where(Expr::col(Accounts::Id).eq(account_id))
+            .lock(LockType::Update),
+    )
+    .await
+}
+
 /// Grants held by anyone on units inside a subtree (for the access-management page).
 pub async fn grants_in(db: &Db, scope_path: &str) -> Result<Vec<Grant>> {
     let (lo, hi) = crate::subtree_range(scope_path);
@@ -238,6 +258,7 @@ pub async fn grants_in(db: &Db, scope_path: &str) -> Result<Vec<Grant>> {
 }
 
 pub async fn grant(tx: &mut Tx, account_id: i64, role: Role, unit: &Unit, by: Option<i64>) -> Result<i64> {
+    lock_tx(tx, account_id).await?;
     let id: Scalar<i64> = tx
         .fetch_one(
             Query::insert()
@@ -281,9 +302,50 @@ pub async fn grant_by_id(db: &Db, grant_id: i64) -> Result<Option<Grant>> {
         .await
 }
 
+/// API tokens live this long unless revoked.
+pub const TOKEN_DAYS: i64 = 90;
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct ApiToken {
+        pub id: i64,
+        pub name: String,
+        pub created_at: OffsetDateTime,
+        pub last_used_at: Option<OffsetDateTime>,
+        pub revoked_at: Option<OffsetDateTime>,
+        pub expires_at: Option<OffsetDateTime>,
+    }
+}
+
+impl ApiToken {
+    /// Tokens issued before expiry was recorded expire [`TOKEN_DAYS`] after creation.
+    pub fn expires(&self) -> OffsetDateTime {
+        self.expires_at.unwrap_or(self.created_at + Duration::days(TOKEN_DAYS))
+    }
+
+    pub fn live(&self, at: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires() > at
+    }
+}
+
+fn tokens_select() -> SelectStatement {
+    Query::select()
+        .columns([
+            ApiTokens::Id,
+            ApiTokens::Name,
+            ApiTokens::CreatedAt,
+            ApiTokens::LastUsedAt,
+            ApiTokens::RevokedAt,
+            ApiTokens::ExpiresAt,
+        ])
+        .from(ApiTokens::Table)
+        .to_owned()
+}
+
 /// Issues an API token for machine clients; the token is shown once, only its digest is kept.
 pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<String> {
     let token = format!("hvs_{}", random_token());
+    let at = now();
     db.execute(
         Query::insert()
             .into_table(ApiTokens::Table)
@@ -292,31 +354,93 @@ pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<St
                 ApiTokens::Name,
                 ApiTokens::Digest,
                 ApiTokens::CreatedAt,
+                ApiTokens::ExpiresAt,
             ])
             .values_panic([
                 account_id.into(),
                 name.into(),
                 token_digest(&token).into(),
-                now().into(),
+                at.into(),
+                (at + Duration::days(TOKEN_DAYS)).into(),
             ]),
     )
     .await?;
     Ok(token)
 }
 
-/// The account behind a bearer token, if the token is known and not revoked.
+/// The tokens of an account, newest first, revoked and expired ones included (shown as such).
+pub async fn api_tokens(db: &Db, account_id: i64) -> Result<Vec<ApiToken>> {
+    db.fetch_all(
+        tokens_select()
+            .and_where(Expr::col(ApiTokens::AccountId).eq(account_id))
+            .order_by(ApiTokens::Id, Order::Desc),
+    )
+    .await
+}
+
+/// Revokes one of the account's own tokens; 0 when it is not theirs or already revoked.
+pub async fn revoke_api_token(tx: &mut Tx, account_id: i64, token_id: i64) -> Result<u64> {
+    tx.execute(
+        Query::update()
+            .table(ApiTokens::Table)
+            .value(ApiTokens::RevokedAt, now())
+            .and_where(Expr::col(ApiTokens::Id).eq(token_id))
+            .and_where(Expr::col(ApiTokens::AccountId).eq(account_id))
+            .and_where(Expr::col(ApiTokens::RevokedAt).is_null()),
+    )
+    .await
+}
+
+record! {
+    struct TokenOwner {
+        id: i64,
+        account_id: i64,
+        created_at: OffsetDateTime,
+        last_used_at: Option<OffsetDateTime>,
+        revoked_at: Option<OffsetDateTime>,
+        expires_at: Option<OffsetDateTime>,
+    }
+}
+
+/// The account behind a bearer token, if the token is known, not revoked and not expired. The
+/// last use is recorded at most once a minute, to spare the writer.
 pub async fn account_for_token(db: &Db, token: &str) -> Result<Option<Account>> {
-    let row: Option<Scalar<i64>> = db
+    let row: Option<TokenOwner> = db
         .fetch_optional(
             Query::select()
-                .column(ApiTokens::AccountId)
+                .columns([
+                    ApiTokens::Id,
+                    ApiTokens::AccountId,
+                    ApiTokens::CreatedAt,
+                    ApiTokens::LastUsedAt,
+                    ApiTokens::RevokedAt,
+                    ApiTokens::ExpiresAt,
+                ])
                 .from(ApiTokens::Table)
-                .and_where(Expr::col(ApiTokens::Digest).eq(token_digest(token)))
-                .and_where(Expr::col(ApiTokens::RevokedAt).is_null()),
+                .and_where(Expr::col(ApiTokens::Digest).eq(token_digest(token))),
         )
         .await?;
-    match row {
-        Some(Scalar(id)) => get(db, id).await,
-        None => Ok(None),
+    let Some(t) = row else { return Ok(None) };
+    let at = now();
+    let view = ApiToken {
+        id: t.id,
+        name: String::new(),
+        created_at: t.created_at,
+        last_used_at: t.last_used_at,
+        revoked_at: t.revoked_at,
+        expires_at: t.expires_at,
+    };
+    if !view.live(at) {
+        return Ok(None);
     }
+    if t.last_used_at.is_none_or(|u| at - u >= Duration::minutes(1)) {
+        db.execute(
+            Query::update()
+                .table(ApiTokens::Table)
+                .value(ApiTokens::LastUsedAt, at)
+                .and_where(Expr::col(ApiTokens::Id).eq(t.id)),
+        )
+        .await?;
+    }
+    get(db, t.account_id).await
 }

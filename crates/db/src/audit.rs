@@ -1,11 +1,19 @@
 //! The audit log: append-only and hash-chained. Each entry's hash covers its content and the hash
 //! before it, so changing or deleting any row breaks the chain from there on; `verify` finds it.
 //! Appends are serialised by the row lock on `audit_head` (PostgreSQL) or the single writer (SQLite).
+//!
+//! The chain is keyed: each link is an HMAC-SHA256 under a key derived from the secret key, which
+//! is not in the database, so someone who can write the database cannot recompute the chain after
+//! editing it. Entries written before the keyed scheme (migration 0005) keep their plain SHA-256
+//! links up to `audit_head.keyed_from - 1`; the boundary is sealed with a MAC over its position and
+//! the last plain hash, so editing those entries breaks the chain too. A [`Checkpoint`] (the head's
+//! position and hash, signed with the same key) kept outside the database proves a truncated tail
+//! or a history rewritten as a whole.
 
 use crate::bulk::Rows;
 use crate::schema::{AuditHead, AuditLog};
-use crate::{Db, Result, Scalar, Tx, now, record, subtree_range};
-use hocvuso_core::crypto::sha256_hex;
+use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::crypto::{AuditKey, sha256_hex};
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -58,13 +66,17 @@ record! {
     }
 }
 
-fn entry_hash(r: &AuditRow) -> String {
+/// The link of an entry: an HMAC under `key`, or plain SHA-256 (the scheme before migration 0005,
+/// for entries before the boundary).
+fn entry_hash(r: &AuditRow, key: Option<&AuditKey>) -> String {
     let person = r.person_id.map(|p| p.to_string()).unwrap_or_default();
     let actor = r.actor_id.map(|p| p.to_string()).unwrap_or_default();
-    sha256_hex(&[
+    let at = r.at.unix_timestamp_nanos().to_string();
+    let id = r.id.to_string();
+    let parts: [&[u8]; 12] = [
         r.prev_hash.as_bytes(),
-        r.id.to_string().as_bytes(),
-        r.at.unix_timestamp_nanos().to_string().as_bytes(),
+        id.as_bytes(),
+        at.as_bytes(),
         actor.as_bytes(),
         r.actor_label.as_bytes(),
         r.ip.as_bytes(),
@@ -74,6 +86,19 @@ fn entry_hash(r: &AuditRow) -> String {
         person.as_bytes(),
         r.unit_path.as_bytes(),
         r.detail.as_bytes(),
+    ];
+    match key {
+        Some(k) => k.mac_hex(&parts),
+        None => sha256_hex(&parts),
+    }
+}
+
+/// The MAC that seals the boundary between the plain and the keyed part of the chain.
+fn boundary_mac(key: &AuditKey, keyed_from: i64, last_plain_hash: &str) -> String {
+    key.mac_hex(&[
+        b"hocvuso audit boundary",
+        keyed_from.to_string().as_bytes(),
+        last_plain_hash.as_bytes(),
     ])
 }
 
@@ -81,7 +106,65 @@ record! {
     struct Head {
         seq: i64,
         last_hash: String,
+        keyed_from: Option<i64>,
+        boundary_mac: Option<String>,
     }
+}
+
+const HEAD_COLS: [AuditHead; 4] = [
+    AuditHead::Seq,
+    AuditHead::LastHash,
+    AuditHead::KeyedFrom,
+    AuditHead::BoundaryMac,
+];
+
+/// The head, read through the writer: on SQLite a reader connection opened before migration
+/// 0005 added the keyed columns was seen answering without them.
+async fn read_head(db: &Db) -> Result<Head> {
+    let mut tx = db.begin().await?;
+    let head = tx
+        .fetch_one(
+            Query::select()
+                .columns(HEAD_COLS)
+                .from(AuditHead::Table)
+                .and_where(Expr::col(AuditHead::Id).eq(1)),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(head)
+}
+
+fn no_key() -> DbError {
+    DbError::Invalid("the audit key is not configured (Db::with_audit_key)".into())
+}
+
+/// Seals the boundary between the plain and the keyed chain, once, before the first keyed entry
+/// is written. Called at start-up; [`append_many`] does it too if start-up did not.
+pub async fn seal_boundary(db: &Db) -> Result<()> {
+    let key = db.audit_key().ok_or_else(no_key)?;
+    // Read and sealed in one writing transaction: no entry can be appended in between.
+    let mut tx = db.begin().await?;
+    let head: Head = tx
+        .fetch_one(
+            Query::select()
+                .columns(HEAD_COLS)
+                .from(AuditHead::Table)
+                .and_where(Expr::col(AuditHead::Id).eq(1)),
+        )
+        .await?;
+    let keyed_from = head.keyed_from.unwrap_or(1);
+    if head.boundary_mac.is_some() || head.seq >= keyed_from {
+        return Ok(());
+    }
+    let mac = boundary_mac(key, keyed_from, &head.last_hash);
+    tx.execute(
+        Query::update()
+            .table(AuditHead::Table)
+            .value(AuditHead::BoundaryMac, mac)
+            .and_where(Expr::col(AuditHead::Id).eq(1)),
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// Appends inside the caller's transaction, so a change and its audit entry commit together.
@@ -89,31 +172,68 @@ pub async fn append(tx: &mut Tx, actor: &Actor, e: Entry<'_>) -> Result<i64> {
     append_many(tx, actor, vec![e]).await
 }
 
+record! {
+    struct PlainHead {
+        seq: i64,
+        last_hash: String,
+    }
+}
+
 /// Appends several entries in order inside the caller's transaction (an import writes one per
 /// person it creates or changes) with one head update and one bulk insert. Returns the id of the
 /// last entry.
+///
+/// A [`Db`] without an audit key writes what releases before migration 0005 wrote (plain SHA-256
+/// links, the head without the keyed columns): tests use it to build a database as such a release
+/// left it. The application always has a key (`prepare_db`); an unkeyed entry after the boundary
+/// would fail `verify`.
 pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) -> Result<i64> {
     let n = entries.len() as i64;
     if n == 0 {
         return Err(crate::DbError::Invalid("no audit entries to append".into()));
     }
+    let key = tx.audit_key.clone();
     // Taking the numbers locks the head row until this transaction ends (PostgreSQL) or runs
     // under the single writer (SQLite), so the chain never forks.
-    let head: Head = tx
-        .fetch_one(
-            Query::update()
-                .table(AuditHead::Table)
-                .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(n))
-                .and_where(Expr::col(AuditHead::Id).eq(1))
-                .returning(Query::returning().columns([AuditHead::Seq, AuditHead::LastHash])),
-        )
-        .await?;
+    let take = Query::update()
+        .table(AuditHead::Table)
+        .value(AuditHead::Seq, Expr::col(AuditHead::Seq).add(n))
+        .and_where(Expr::col(AuditHead::Id).eq(1))
+        .to_owned();
+    let (seq, last_hash, keyed_from) = match &key {
+        Some(key) => {
+            let head: Head = tx
+                .fetch_one(take.clone().returning(Query::returning().columns(HEAD_COLS)))
+                .await?;
+            let keyed_from = head.keyed_from.unwrap_or(1);
+            let first = head.seq - n + 1;
+            if head.boundary_mac.is_none() && first == keyed_from {
+                tx.execute(
+                    Query::update()
+                        .table(AuditHead::Table)
+                        .value(AuditHead::BoundaryMac, boundary_mac(key, keyed_from, &head.last_hash))
+                        .and_where(Expr::col(AuditHead::Id).eq(1)),
+                )
+                .await?;
+            }
+            (head.seq, head.last_hash, keyed_from)
+        }
+        None => {
+            let head: PlainHead = tx
+                .fetch_one(
+                    take.clone()
+                        .returning(Query::returning().columns([AuditHead::Seq, AuditHead::LastHash])),
+                )
+                .await?;
+            (head.seq, head.last_hash, i64::MAX)
+        }
+    };
     let at = now();
-    let mut prev_hash = head.last_hash;
+    let mut prev_hash = last_hash;
     let mut rows = Rows::new(AuditLog::Table, COLS);
     for (i, e) in entries.into_iter().enumerate() {
         let mut row = AuditRow {
-            id: head.seq - n + 1 + i as i64,
+            id: seq - n + 1 + i as i64,
             at,
             actor_id: actor.account_id,
             actor_label: actor.label.clone(),
@@ -127,7 +247,7 @@ pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) ->
             prev_hash,
             hash: String::new(),
         };
-        row.hash = entry_hash(&row);
+        row.hash = entry_hash(&row, key.as_deref().filter(|_| row.id >= keyed_from));
         prev_hash = row.hash.clone();
         rows.push(vec![
             row.id.into(),
@@ -153,7 +273,7 @@ pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) ->
             .and_where(Expr::col(AuditHead::Id).eq(1)),
     )
     .await?;
-    Ok(head.seq)
+    Ok(seq)
 }
 
 /// Appends in a transaction of its own (for reads such as a view or an export).
@@ -258,10 +378,50 @@ impl Verification {
     }
 }
 
+/// Checks the whole chain with the database's audit key.
 pub async fn verify(db: &Db) -> Result<Verification> {
+    verify_with(db, None).await
+}
+
+fn broken(entries: i64, at: i64, why: impl Into<String>) -> Result<Verification> {
+    Ok(Verification {
+        entries,
+        broken: Some((at, why.into())),
+    })
+}
+
+/// Checks the whole chain, and that it still holds the entry a checkpoint kept outside the
+/// database names, with the same hash.
+pub async fn verify_with(db: &Db, checkpoint: Option<&Checkpoint>) -> Result<Verification> {
+    let key = db.audit_key().ok_or_else(no_key)?;
+    let head = read_head(db).await?;
+    let keyed_from = head.keyed_from.unwrap_or(1);
+    if let Some(cp) = checkpoint {
+        if !cp.signed_by(key) {
+            return broken(
+                0,
+                cp.seq,
+                "checkpoint signature invalid (another key, or the file was edited)",
+            );
+        }
+        if cp.keyed_from != keyed_from {
+            return broken(0, keyed_from, "boundary of the keyed chain moved since the checkpoint");
+        }
+    }
     let mut prev_hash = "genesis".to_string();
     let mut expected_id = 1i64;
     let mut entries = 0i64;
+    let check_boundary = |prev: &str| match &head.boundary_mac {
+        Some(m) => key.verify_hex(
+            &[
+                b"hocvuso audit boundary",
+                keyed_from.to_string().as_bytes(),
+                prev.as_bytes(),
+            ],
+            m,
+        ),
+        None => false,
+    };
     loop {
         let batch: Vec<AuditRow> = db
             .fetch_all(
@@ -276,43 +436,127 @@ pub async fn verify(db: &Db) -> Result<Verification> {
         }
         for r in batch {
             if r.id != expected_id {
-                return Ok(Verification {
-                    entries,
-                    broken: Some((expected_id, "missing entry (deleted)".into())),
-                });
+                return broken(entries, expected_id, "missing entry (deleted)");
             }
             if r.prev_hash != prev_hash {
-                return Ok(Verification {
-                    entries,
-                    broken: Some((r.id, "link to previous entry broken".into())),
-                });
+                return broken(entries, r.id, "link to previous entry broken");
             }
-            if entry_hash(&r) != r.hash {
-                return Ok(Verification {
-                    entries,
-                    broken: Some((r.id, "content changed".into())),
-                });
+            if r.id == keyed_from && !check_boundary(&prev_hash) {
+                return broken(entries, r.id, "boundary of the keyed chain not sealed or seal wrong");
+            }
+            if entry_hash(&r, (r.id >= keyed_from).then_some(key)) != r.hash {
+                return broken(entries, r.id, "content changed");
+            }
+            if let Some(cp) = checkpoint
+                && cp.seq == r.id
+                && cp.hash != r.hash
+            {
+                return broken(entries, r.id, "entry differs from the checkpoint (history rewritten)");
             }
             prev_hash = r.hash;
             expected_id += 1;
             entries += 1;
         }
     }
-    let head: Head = db
-        .fetch_one(
-            Query::select()
-                .columns([AuditHead::Seq, AuditHead::LastHash])
-                .from(AuditHead::Table)
-                .and_where(Expr::col(AuditHead::Id).eq(1)),
-        )
-        .await?;
-    if head.seq != entries || head.last_hash != prev_hash {
-        return Ok(Verification {
+    if let Some(cp) = checkpoint
+        && entries < cp.seq
+    {
+        return broken(
             entries,
-            broken: Some((entries + 1, "latest entries deleted".into())),
-        });
+            entries + 1,
+            format!(
+                "entries {}..{} deleted (the checkpoint holds {})",
+                entries + 1,
+                cp.seq,
+                cp.seq
+            ),
+        );
+    }
+    if head.seq != entries || head.last_hash != prev_hash {
+        return broken(entries, entries + 1, "latest entries deleted");
     }
     Ok(Verification { entries, broken: None })
+}
+
+/// The head of the chain at one moment, signed with the audit key: kept outside the database (a
+/// file the operator stores elsewhere), it proves later that no entry up to `seq` was removed or
+/// rewritten. Its text form is one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: i64,
+    pub mac: String,
+}
+
+const CHECKPOINT_TAG: &str = "hocvuso-audit-checkpoint/v1";
+
+impl Checkpoint {
+    fn parts_mac(key: &AuditKey, seq: i64, hash: &str, keyed_from: i64) -> String {
+        key.mac_hex(&[
+            CHECKPOINT_TAG.as_bytes(),
+            seq.to_string().as_bytes(),
+            hash.as_bytes(),
+            keyed_from.to_string().as_bytes(),
+        ])
+    }
+
+    pub fn signed_by(&self, key: &AuditKey) -> bool {
+        key.verify_hex(
+            &[
+                CHECKPOINT_TAG.as_bytes(),
+                self.seq.to_string().as_bytes(),
+                self.hash.as_bytes(),
+                self.keyed_from.to_string().as_bytes(),
+            ],
+            &self.mac,
+        )
+    }
+
+    pub fn to_line(&self) -> String {
+        format!(
+            "{CHECKPOINT_TAG} seq={} hash={} keyed_from={} mac={}",
+            self.seq, self.hash, self.keyed_from, self.mac
+        )
+    }
+
+    /// Reads the line written by [`Checkpoint::to_line`] (surrounding blank lines allowed).
+    pub fn parse(text: &str) -> std::result::Result<Checkpoint, String> {
+        let line = text.trim();
+        let mut it = line.split_whitespace();
+        if it.next() != Some(CHECKPOINT_TAG) {
+            return Err(format!("not a checkpoint: it must start with {CHECKPOINT_TAG}"));
+        }
+        let mut fields = std::collections::HashMap::new();
+        for kv in it {
+            let (k, v) = kv.split_once('=').ok_or_else(|| format!("'{kv}' is not name=value"))?;
+            fields.insert(k, v);
+        }
+        let get = |k: &str| fields.get(k).copied().ok_or_else(|| format!("missing {k}="));
+        let num = |k: &str| -> std::result::Result<i64, String> {
+            get(k)?.parse().map_err(|_| format!("{k}= is not a number"))
+        };
+        Ok(Checkpoint {
+            seq: num("seq")?,
+            hash: get("hash")?.to_string(),
+            keyed_from: num("keyed_from")?,
+            mac: get("mac")?.to_string(),
+        })
+    }
+}
+
+/// Signs the current head. Run `verify` first: a checkpoint of a chain already broken proves
+/// nothing.
+pub async fn checkpoint(db: &Db) -> Result<Checkpoint> {
+    let key = db.audit_key().ok_or_else(no_key)?;
+    let head = read_head(db).await?;
+    let keyed_from = head.keyed_from.unwrap_or(1);
+    Ok(Checkpoint {
+        mac: Checkpoint::parts_mac(key, head.seq, &head.last_hash, keyed_from),
+        seq: head.seq,
+        hash: head.last_hash,
+        keyed_from,
+    })
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
@@ -320,4 +564,29 @@ pub async fn count(db: &Db) -> Result<i64> {
         .fetch_one(Query::select().expr(Expr::cust("COUNT(*)")).from(AuditLog::Table))
         .await?;
     Ok(n.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hocvuso_core::crypto::MasterKey;
+
+    #[test]
+    fn checkpoint_round_trips_and_refuses_edits() {
+        let key = AuditKey::new(&MasterKey::generate());
+        let cp = Checkpoint {
+            mac: Checkpoint::parts_mac(&key, 42, "abc", 3),
+            seq: 42,
+            hash: "abc".into(),
+            keyed_from: 3,
+        };
+        let back = Checkpoint::parse(&format!("\n{}\n", cp.to_line())).unwrap();
+        assert_eq!(back, cp);
+        assert!(back.signed_by(&key));
+        let edited = Checkpoint::parse(&cp.to_line().replace("seq=42", "seq=41")).unwrap();
+        assert!(!edited.signed_by(&key));
+        assert!(!cp.signed_by(&AuditKey::new(&MasterKey::generate())));
+        assert!(Checkpoint::parse("seq=1").is_err());
+        assert!(Checkpoint::parse(&cp.to_line().replace("seq=42", "seq=x")).is_err());
+    }
 }

@@ -5,7 +5,7 @@
 //! (`INSERT … SELECT * FROM UNNEST($1::text[], …)`): it is parsed and planned once whatever the
 //! number of rows, where a `VALUES` list of thousands of rows is parsed anew each time.
 
-use crate::{Backend, Db, DbError, Record, Result, Tx};
+use crate::{Backend, Db, DbError, Record, Result, Tx, TxConn};
 use sea_query::{Expr, ExprTrait, Iden, Query, Value};
 use sqlx::Arguments;
 use sqlx::postgres::PgArguments;
@@ -152,15 +152,15 @@ impl Tx {
         if rows.is_empty() {
             return Ok(0);
         }
-        match self {
-            Tx::Sqlite(_) => {
+        match &mut self.conn {
+            TxConn::Sqlite(_) => {
                 let mut n = 0;
                 for stmt in sqlite_statements(rows, &[]) {
                     n += self.execute(&stmt).await?;
                 }
                 Ok(n)
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 let (sql, args) = unnest(&rows, &[])?;
                 let r = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
                     .execute(&mut **tx)
@@ -180,15 +180,15 @@ impl Tx {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        match self {
-            Tx::Sqlite(_) => {
+        match &mut self.conn {
+            TxConn::Sqlite(_) => {
                 let mut out = Vec::with_capacity(rows.len());
                 for stmt in sqlite_statements(rows, returning) {
                     out.extend(self.fetch_all::<T, _>(&stmt).await?);
                 }
                 Ok(out)
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 let (sql, args) = unnest(&rows, returning)?;
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
                     .fetch_all(&mut **tx)

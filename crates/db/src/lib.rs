@@ -17,6 +17,7 @@ pub mod schema;
 pub mod sessions;
 pub mod units;
 
+use hocvuso_core::crypto::AuditKey;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -24,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Postgres, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sea_query;
@@ -145,6 +147,8 @@ enum Pools {
 #[derive(Clone, Debug)]
 pub struct Db {
     pools: Pools,
+    /// The key of the audit chain; never stored in the database (see [`audit`]).
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
@@ -166,6 +170,7 @@ impl Db {
                 .await?;
             return Ok(Db {
                 pools: Pools::Postgres(pool),
+                audit_key: None,
             });
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -173,6 +178,7 @@ impl Db {
     }
 
     pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        restrict_sqlite_files(path)?;
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -199,7 +205,19 @@ impl Db {
             .await?;
         Ok(Db {
             pools: Pools::Sqlite { read, write },
+            audit_key: None,
         })
+    }
+
+    /// The same database, appending to the audit log with `key` (derived from the secret key that
+    /// the configuration holds, outside the database).
+    pub fn with_audit_key(mut self, key: AuditKey) -> Db {
+        self.audit_key = Some(Arc::new(key));
+        self
+    }
+
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.audit_key.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -292,14 +310,18 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.pools {
+        let conn = match &self.pools {
             Pools::Sqlite { write, .. } => {
                 // BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads then
                 // writes cannot fail half-way with SQLITE_BUSY.
                 let tx = write.begin_with("BEGIN IMMEDIATE").await?;
-                Tx::Sqlite(tx)
+                TxConn::Sqlite(tx)
             }
-            Pools::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pools::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            audit_key: self.audit_key.clone(),
         })
     }
 
@@ -322,30 +344,66 @@ impl Db {
     }
 }
 
-/// A transaction on either backend, with the same query methods as [`Db`].
-pub enum Tx {
+/// The database file holds personal data (encrypted ID numbers, names, phones, the audit log): it
+/// is created with mode 0600 before SQLite opens it, and tightened if an older release left it
+/// readable. SQLite gives the WAL and shared-memory files the database file's mode; they are
+/// tightened too in case they already exist.
+fn restrict_sqlite_files(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| DbError::Invalid(format!("{}: {e}", path.display()));
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(io)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A transaction on either backend, with the same query methods as [`Db`]. It carries the audit
+/// key of the [`Db`] it came from, so [`audit::append`] can chain entries inside it.
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    pub(crate) audit_key: Option<Arc<AuditKey>>,
+}
+
+pub(crate) enum TxConn {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match &self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<T>> {
         let (sql, values) = render(self.backend(), stmt);
         // Writes with RETURNING come through here: name their constraint violations too.
-        let r = match self {
-            Tx::Sqlite(tx) => {
+        let r = match &mut self.conn {
+            TxConn::Sqlite(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
                     .await
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_all(&mut **tx)
                     .await
@@ -357,13 +415,13 @@ impl Tx {
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<T>> {
         let (sql, values) = render(self.backend(), stmt);
         // Writes with RETURNING come through here: name their constraint violations too.
-        let r = match self {
-            Tx::Sqlite(tx) => {
+        let r = match &mut self.conn {
+            TxConn::Sqlite(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
                     .await
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
                     .fetch_optional(&mut **tx)
                     .await
@@ -378,12 +436,12 @@ impl Tx {
 
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
         let (sql, values) = render(self.backend(), stmt);
-        let r = match self {
-            Tx::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+        let r = match &mut self.conn {
+            TxConn::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
                 .execute(&mut **tx)
                 .await
                 .map(|r| r.rows_affected()),
-            Tx::Postgres(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+            TxConn::Postgres(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
                 .execute(&mut **tx)
                 .await
                 .map(|r| r.rows_affected()),
@@ -397,12 +455,12 @@ impl Tx {
         sql: String,
         args: sqlx::postgres::PgArguments,
     ) -> Result<Vec<T>> {
-        match self {
-            Tx::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
+        match &mut self.conn {
+            TxConn::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
                 .fetch_all(&mut **tx)
                 .await
                 .map_err(DbError::classify),
-            Tx::Sqlite(_) => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
+            TxConn::Sqlite(_) => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
         }
     }
 
@@ -414,13 +472,13 @@ impl Tx {
 
     /// Raw SQL for the few statements sea-query does not express (DDL in migrations).
     pub(crate) async fn execute_raw(&mut self, sql: &str) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => {
+        match &mut self.conn {
+            TxConn::Sqlite(tx) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&mut **tx)
                     .await?;
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
                     .execute(&mut **tx)
                     .await?;
@@ -430,9 +488,9 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }

@@ -27,6 +27,7 @@ migrations! {
     1 => "0001_core.sql",
     2 => "0002_idempotency.sql",
     3 => "0003_import_write_path.sql",
+    5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
 }
@@ -236,6 +237,7 @@ pub enum ApiTokens {
     CreatedAt,
     LastUsedAt,
     RevokedAt,
+    ExpiresAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -262,6 +264,8 @@ pub enum AuditHead {
     Id,
     Seq,
     LastHash,
+    KeyedFrom,
+    BoundaryMac,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -110,6 +110,18 @@ pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of an account but one (after a password change: the session that changed
+/// it stays signed in, any other — perhaps an attacker's — ends).
+pub async fn delete_others(db: &Db, account_id: i64, keep_token: &str) -> Result<u64> {
+    db.execute(
+        Query::delete()
+            .from_table(Sessions::Table)
+            .and_where(Expr::col(Sessions::AccountId).eq(account_id))
+            .and_where(Expr::col(Sessions::IdDigest).ne(token_digest(keep_token))),
+    )
+    .await
+}
+
 pub async fn purge_expired(db: &Db) -> Result<u64> {
     db.execute(
         Query::delete()

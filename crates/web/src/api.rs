@@ -217,15 +217,8 @@ async fn list_people(
     authz::require(&v, Action::ViewPeople, &unit.path)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let query = hocvuso_core::text::clean_line("q", q.q.as_deref().unwrap_or(""), 100).map_err(Problem::bad_request)?;
-    let page = people::search(
-        &state.db,
-        &state.vault,
-        &unit.path,
-        &SearchTerm::parse(&query),
-        q.cursor.as_deref(),
-        limit,
-    )
-    .await?;
+    let term = SearchTerm::parse(&query);
+    let page = people::search(&state.db, &state.vault, &unit.path, &term, q.cursor.as_deref(), limit).await?;
     audit::record(
         &state.db,
         &v.actor(),
@@ -235,7 +228,11 @@ async fn list_people(
             object_id: unit.code.clone(),
             person_id: None,
             unit_path: &unit.path,
-            detail: serde_json::json!({"query": query, "shown": page.people.len(), "via": "api"}),
+            detail: {
+                let mut d = crate::pages::people::search_audit_detail(&state, &query, &term, page.people.len());
+                d["via"] = "api".into();
+                d
+            },
         },
     )
     .await?;

@@ -213,28 +213,52 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Failed sign-ins by login identifier and attempts by address, in memory. The same rule applies
-/// whether or not the account exists, so the responses reveal nothing about which logins exist.
+/// Sign-in throttling, in memory (see docs/DECISIONS.md, "Login throttling"). Three counters:
+/// - per (login, address): after [`MAX_FAILURES`] failures that pair waits [`LOCK_FOR`] — one
+///   address cannot guess more than a few passwords of one account;
+/// - per login, from every address: after [`LOGIN_MAX_FAILURES`] failures in [`LOGIN_WINDOW`]
+///   only addresses that have signed in to it successfully before are heard — a botnet cannot
+///   guess at scale, yet no one can lock the real user out of their usual place, and a correct
+///   password from a new address passes as long as the account is not under a mass attack;
+/// - per address: [`IP_MAX_ATTEMPTS`] attempts in [`IP_WINDOW`], whatever the login.
+///
+/// The login is counted under its normalised form (a phone in one spelling, an ID number as its
+/// blind index), and the same counters and answers apply whether or not the account exists, so
+/// neither the status nor the message tells which logins exist.
+#[derive(Default)]
+pub struct Throttle {
+    by_pair: Mutex<HashMap<(String, String), LoginFailures>>,
+    by_login: Mutex<HashMap<String, (u32, Instant)>>,
+    known: Mutex<HashMap<String, Vec<String>>>,
+    by_ip: Mutex<HashMap<String, (u32, Instant)>>,
+    id_refusals: Mutex<HashMap<i64, (u32, Instant)>>,
+}
+
+/// Refusals of an ID number held elsewhere (each tells that the number exists somewhere) allowed
+/// per account in [`ID_REFUSAL_WINDOW`]; past that the account's registrations wait.
+pub const ID_REFUSAL_MAX: u32 = 20;
+pub const ID_REFUSAL_WINDOW: Duration = Duration::from_secs(60 * 60);
+
 /// Failures counted, when counting started, locked until.
 type LoginFailures = (u32, Instant, Option<Instant>);
 
-#[derive(Default)]
-pub struct Throttle {
-    by_login: Mutex<HashMap<String, LoginFailures>>,
-    by_ip: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
 pub const MAX_FAILURES: u32 = 5;
 pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
+/// OWASP ASVS 2.2.1: no more than 100 failed attempts per hour on one account.
+pub const LOGIN_MAX_FAILURES: u32 = 100;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(60 * 60);
 pub const IP_WINDOW: Duration = Duration::from_secs(10 * 60);
 pub const IP_MAX_ATTEMPTS: u32 = 30;
+/// Addresses remembered per login as having signed in successfully.
+const KNOWN_PER_LOGIN: usize = 8;
+const MAX_ENTRIES: usize = 100_000;
 
 impl Throttle {
     /// Counts an attempt from `ip`; false once the address has tried too often in the window.
     pub fn allow_ip(&self, ip: &str) -> bool {
         let Ok(mut m) = self.by_ip.lock() else { return true };
         let now = Instant::now();
-        if m.len() > 100_000 {
+        if m.len() > MAX_ENTRIES {
             m.retain(|_, (_, t)| now.duration_since(*t) < IP_WINDOW);
         }
         let e = m.entry(ip.to_string()).or_insert((0, now));
@@ -245,31 +269,91 @@ impl Throttle {
         e.0 <= IP_MAX_ATTEMPTS
     }
 
-    pub fn locked(&self, login: &str) -> bool {
-        let Ok(m) = self.by_login.lock() else { return false };
-        matches!(m.get(login), Some((_, _, Some(until))) if *until > Instant::now())
-    }
-
-    pub fn fail(&self, login: &str) {
-        let Ok(mut m) = self.by_login.lock() else { return };
+    /// Whether an attempt on `login` from `ip` must wait.
+    pub fn locked(&self, login: &str, ip: &str) -> bool {
         let now = Instant::now();
-        if m.len() > 100_000 {
-            m.retain(|_, (_, t, _)| now.duration_since(*t) < LOCK_FOR);
+        if let Ok(m) = self.by_pair.lock()
+            && matches!(m.get(&(login.to_string(), ip.to_string())), Some((_, _, Some(until))) if *until > now)
+        {
+            return true;
         }
-        let e = m.entry(login.to_string()).or_insert((0, now, None));
-        if now.duration_since(e.1) > LOCK_FOR {
-            *e = (0, now, None);
+        let mass_attack = self.by_login.lock().is_ok_and(|m| {
+            matches!(m.get(login), Some((n, since)) if *n >= LOGIN_MAX_FAILURES && now.duration_since(*since) <= LOGIN_WINDOW)
+        });
+        mass_attack
+            && !self
+                .known
+                .lock()
+                .is_ok_and(|k| k.get(login).is_some_and(|ips| ips.iter().any(|i| i == ip)))
+    }
+
+    pub fn fail(&self, login: &str, ip: &str) {
+        let now = Instant::now();
+        if let Ok(mut m) = self.by_pair.lock() {
+            if m.len() > MAX_ENTRIES {
+                m.retain(|_, (_, t, until)| now.duration_since(*t) < LOCK_FOR || until.is_some_and(|u| u > now));
+            }
+            let e = m.entry((login.to_string(), ip.to_string())).or_insert((0, now, None));
+            if now.duration_since(e.1) > LOCK_FOR {
+                *e = (0, now, None);
+            }
+            e.0 += 1;
+            if e.0 >= MAX_FAILURES {
+                e.2 = Some(now + LOCK_FOR);
+                e.0 = 0;
+                e.1 = now;
+            }
         }
-        e.0 += 1;
-        if e.0 >= MAX_FAILURES {
-            e.2 = Some(now + LOCK_FOR);
-            e.0 = 0;
+        if let Ok(mut m) = self.by_login.lock() {
+            if m.len() > MAX_ENTRIES {
+                m.retain(|_, (_, t)| now.duration_since(*t) <= LOGIN_WINDOW);
+            }
+            let e = m.entry(login.to_string()).or_insert((0, now));
+            if now.duration_since(e.1) > LOGIN_WINDOW {
+                *e = (0, now);
+            }
+            e.0 = e.0.saturating_add(1);
         }
     }
 
-    pub fn clear(&self, login: &str) {
-        if let Ok(mut m) = self.by_login.lock() {
-            m.remove(login);
+    /// Whether the account may still try numbers that could be refused as held elsewhere.
+    pub fn id_refusals_allowed(&self, account_id: i64) -> bool {
+        let Ok(m) = self.id_refusals.lock() else { return true };
+        !matches!(m.get(&account_id), Some((n, since)) if *n >= ID_REFUSAL_MAX && since.elapsed() <= ID_REFUSAL_WINDOW)
+    }
+
+    /// Counts one refusal; returns how many this account had in the current window.
+    pub fn count_id_refusal(&self, account_id: i64) -> u32 {
+        let Ok(mut m) = self.id_refusals.lock() else { return 0 };
+        let now = Instant::now();
+        if m.len() > MAX_ENTRIES {
+            m.retain(|_, (_, t)| now.duration_since(*t) <= ID_REFUSAL_WINDOW);
+        }
+        let e = m.entry(account_id).or_insert((0, now));
+        if now.duration_since(e.1) > ID_REFUSAL_WINDOW {
+            *e = (0, now);
+        }
+        e.0 = e.0.saturating_add(1);
+        e.0
+    }
+
+    /// A successful sign-in clears its own address's failures and remembers the address. The
+    /// per-login count stays: a success does not buy an attacker more guesses.
+    pub fn succeed(&self, login: &str, ip: &str) {
+        if let Ok(mut m) = self.by_pair.lock() {
+            m.remove(&(login.to_string(), ip.to_string()));
+        }
+        if let Ok(mut k) = self.known.lock() {
+            if k.len() > MAX_ENTRIES {
+                k.clear();
+            }
+            let ips = k.entry(login.to_string()).or_default();
+            if !ips.iter().any(|i| i == ip) {
+                if ips.len() >= KNOWN_PER_LOGIN {
+                    ips.remove(0);
+                }
+                ips.push(ip.to_string());
+            }
         }
     }
 }
@@ -296,12 +380,56 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site relative paths are followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+/// Only same-site paths are followed after sign-in or a language switch: a single `/` then a
+/// path. Refused (and replaced by `/`): `//host` and `/\\host` (browsers read both as another
+/// site), any control character (`/%09/evil.com` arrives here as `/<TAB>/evil.com`, which browsers
+/// strip to `//evil.com`; a newline cannot go into a header at all), and the same shapes once more
+/// percent-encoded, so a later decoding cannot make them either. Spaces and non-ASCII letters (a
+/// search for "Nguyễn Văn") are percent-encoded, so the header stays valid.
+pub fn safe_next(next: Option<&str>) -> String {
+    fn same_site(n: &str) -> bool {
+        let b = n.as_bytes();
+        n.len() < 500
+            && b.first() == Some(&b'/')
+            && !matches!(b.get(1), Some(b'/' | b'\\'))
+            && !n.chars().any(|c| c.is_control() || c == '\\')
+    }
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 500 => n.to_string(),
+        Some(n) if same_site(n) && same_site(&percent_decode(n)) => {
+            let mut out = String::with_capacity(n.len());
+            for &c in n.as_bytes() {
+                if c.is_ascii_graphic() {
+                    out.push(c as char);
+                } else {
+                    out.push_str(&format!("%{c:02X}"));
+                }
+            }
+            out
+        }
         _ => "/".into(),
     }
+}
+
+/// One round of percent-decoding, bytes that do not decode kept as they are.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn login_page(
@@ -352,6 +480,10 @@ enum LoginKey {
     Pid(PersonalId),
 }
 
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 fn login_key(input: &str) -> Option<LoginKey> {
     let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.len() == 12 && compact.chars().all(|c| c.is_ascii_digit()) {
@@ -389,11 +521,18 @@ async fn login(
     if !state.throttle.allow_ip(&ip) {
         return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-rate-limited");
     }
-    let key_text = text::fold(&form.login).replace(' ', "");
-    if state.throttle.locked(&key_text) {
+    // Counted under one spelling per account ("+84 900…" and "0900…" are the same login), and an
+    // ID number under its blind index, so the throttle holds no ID number in plain text.
+    let parsed = login_key(&form.login);
+    let key_text = match &parsed {
+        Some(LoginKey::Phone(p)) => format!("tel:{p}"),
+        Some(LoginKey::Pid(id)) => format!("pid:{}", hex_lower(&state.vault.blind_index(id))),
+        None => format!("raw:{}", text::fold(&form.login).replace(' ', "")),
+    };
+    if state.throttle.locked(&key_text, &ip) {
         return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-locked");
     }
-    let account = match login_key(&form.login) {
+    let account = match parsed {
         Some(LoginKey::Phone(p)) => accounts::by_phone(&state.db, &p).await?,
         Some(LoginKey::Pid(id)) => accounts::by_pid_index(&state.db, state.vault.blind_index(&id)).await?,
         None => None,
@@ -402,22 +541,19 @@ async fn login(
     let Some(account) = account.filter(|a| a.active) else {
         // Same work as a real check so timing does not tell whether the account exists.
         let _ = tokio::task::spawn_blocking(move || password::verify(&pw, password::dummy_hash())).await;
-        state.throttle.fail(&key_text);
+        state.throttle.fail(&key_text, &ip);
         return fail_page(StatusCode::UNAUTHORIZED, "login-failed");
     };
-    if account.locked_until.is_some_and(|t| t > hocvuso_db::now()) {
-        return fail_page(StatusCode::TOO_MANY_REQUESTS, "login-locked");
-    }
     let hash = account.password_hash.clone();
     let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &hash))
         .await
         .unwrap_or(false);
     if !ok {
         accounts::record_failure(&state.db, &account).await?;
-        state.throttle.fail(&key_text);
+        state.throttle.fail(&key_text, &ip);
         return fail_page(StatusCode::UNAUTHORIZED, "login-failed");
     }
-    state.throttle.clear(&key_text);
+    state.throttle.succeed(&key_text, &ip);
     accounts::record_success(&state.db, account.id).await?;
     // A fresh session id at every sign-in; any session the browser carried before is ended.
     if let Some(old) = cookie(&parts.0.headers, SESSION_COOKIE) {
@@ -570,6 +706,14 @@ async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    // Whoever else holds a session of this account (a stolen cookie, a forgotten computer) is
+    // signed out; the session that changed the password stays.
+    match &viewer.session_token {
+        Some(keep) => {
+            sessions::delete_others(&state.db, viewer.account.id, keep).await?;
+        }
+        None => sessions::delete_for_account(&state.db, viewer.account.id).await?,
+    }
     let mut v = viewer.clone();
     v.account.must_change_password = false;
     html(&PasswordPage {

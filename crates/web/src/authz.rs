@@ -3,7 +3,9 @@
 
 use crate::auth::Viewer;
 use crate::error::Problem;
-use hocvuso_core::roles::{Action, Role};
+use axum::http::StatusCode;
+use hocvuso_core::roles::{Action, Role, may_act_on_account};
+use hocvuso_db::accounts::Grant;
 
 pub fn can(viewer: &Viewer, action: Action, unit_path: &str) -> bool {
     viewer
@@ -55,5 +57,30 @@ pub fn can_manage_unit(viewer: &Viewer, unit: &hocvuso_db::units::Unit) -> bool 
                 && unit.path.starts_with(&g.unit_path)
                 && unit.path.len() > g.unit_path.len()
         }),
+    }
+}
+
+/// Whether the viewer may act on an account holding `target` grants (reset its password, grant or
+/// revoke its roles): only when every one of those grants is one the viewer could grant.
+pub fn can_act_on_account(viewer: &Viewer, target: &[Grant]) -> bool {
+    let mine: Vec<(Role, &str)> = viewer
+        .grants
+        .iter()
+        .filter_map(|g| g.role().map(|r| (r, g.unit_path.as_str())))
+        .collect();
+    // A grant whose role this release does not know is treated as the widest possible.
+    let theirs: Vec<(Role, &str)> = target
+        .iter()
+        .map(|g| (g.role().unwrap_or(Role::SystemAdmin), g.unit_path.as_str()))
+        .collect();
+    may_act_on_account(mine.iter().copied(), theirs)
+}
+
+/// 403 with a message saying that a holder of a wider role (the province) must do it.
+pub fn require_act_on_account(viewer: &Viewer, target: &[Grant]) -> Result<(), Problem> {
+    if can_act_on_account(viewer, target) {
+        Ok(())
+    } else {
+        Err(Problem::new(StatusCode::FORBIDDEN, "err-account-wider-rights"))
     }
 }

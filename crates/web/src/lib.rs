@@ -39,6 +39,8 @@ pub struct WebConfig {
     /// Where uploaded import files wait for the background checker.
     pub upload_dir: PathBuf,
     pub request_timeout: Duration,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 /// Shared by every handler.

@@ -44,7 +44,27 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// `/metrics` answers only a scraper that presents the configured token (`HOCVUSO_METRICS_TOKEN`)
+/// as a bearer token, when one is configured; without one it is open, as before.
+fn metrics_allowed(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return true;
+    };
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|sent| hocvuso_core::crypto::same_secret(sent.trim(), expected))
+}
+
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if !metrics_allowed(&state, &headers) {
+        let mut r = (StatusCode::UNAUTHORIZED, "metrics need the configured bearer token\n").into_response();
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r.extensions_mut().insert(crate::error::Rendered);
+        return r;
+    }
     let m = &state.metrics;
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let body = format!(
@@ -148,10 +168,32 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
+        // Every cookie, whoever set it (session, CSRF, language, any later one), is sent back
+        // only over TLS.
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        if cookies.iter().any(|c| !has_secure(c)) {
+            h.remove(header::SET_COOKIE);
+            for c in cookies {
+                let v = if has_secure(&c) {
+                    c
+                } else {
+                    let mut s = c.as_bytes().to_vec();
+                    s.extend_from_slice(b"; Secure");
+                    HeaderValue::from_bytes(&s).unwrap_or(c)
+                };
+                h.append(header::SET_COOKIE, v);
+            }
+        }
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages carry personal data: never store them in shared caches.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     r
+}
+
+fn has_secure(c: &HeaderValue) -> bool {
+    c.to_str()
+        .map(|s| s.split(';').any(|a| a.trim().eq_ignore_ascii_case("secure")))
+        .unwrap_or(false)
 }

@@ -258,6 +258,11 @@ async fn grant(
             id
         }
     };
+    // Adding a role to an account that already holds wider ones is an action on that account too.
+    if created.is_none() {
+        accounts::lock_tx(&mut tx, account_id).await?;
+        authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, account_id).await?)?;
+    }
     let grant_id = accounts::grant(&mut tx, account_id, role, &unit, Some(v.account.id)).await?;
     audit::append(
         &mut tx,
@@ -300,6 +305,9 @@ async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<Revok
         return Err(Problem::forbidden());
     }
     let mut tx = state.db.begin().await?;
+    // Checked inside the writing transaction, on the account's grants as they are now.
+    accounts::lock_tx(&mut tx, g.account_id).await?;
+    authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, g.account_id).await?)?;
     accounts::revoke(&mut tx, g.id, Some(v.account.id)).await?;
     audit::append(
         &mut tx,

@@ -7,7 +7,7 @@ use crate::authz;
 use crate::csrf::CsrfForm;
 use crate::error::Problem;
 use crate::i18n::Tr;
-use crate::pages::people::{AccessRow, ConsentRow, access_rows, consent_rows};
+use crate::pages::people::{AccessRow, ConsentRow, access_rows, consent_rows, fmt_time};
 use crate::pages::{Layout, html};
 use askama::Template;
 use axum::extract::State;
@@ -26,6 +26,7 @@ pub fn router() -> crate::routes::Routes {
         .route("/me", get(page))
         .route("/me/consent/withdraw", post(withdraw))
         .route("/me/tokens", post(create_token))
+        .route("/me/tokens/revoke", post(revoke_token))
 }
 
 pub struct Held {
@@ -45,6 +46,17 @@ struct MePage {
     is_person: bool,
     can_tokens: bool,
     new_token: Option<String>,
+    tokens: Vec<TokenRow>,
+}
+
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub expires: String,
+    pub live: bool,
+    pub state: String,
 }
 
 async fn view(
@@ -113,6 +125,31 @@ async fn view(
             .await?,
         );
     }
+    let can_tokens = !authz::scopes(v, Action::ManageApiTokens).is_empty();
+    // Listed to anyone who holds tokens, even after losing the right to make new ones, so they
+    // can still be seen and revoked.
+    let at = hocvuso_db::now();
+    let tokens: Vec<TokenRow> = accounts::api_tokens(&state.db, v.account.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name.clone(),
+            created: fmt_time(&t.created_at),
+            last_used: t
+                .last_used_at
+                .as_ref()
+                .map(fmt_time)
+                .unwrap_or_else(|| tr.get("tokens-never-used")),
+            expires: fmt_time(&t.expires()),
+            live: t.live(at),
+            state: tr.get(if t.revoked_at.is_some() {
+                "tokens-revoked"
+            } else {
+                "tokens-expired"
+            }),
+        })
+        .collect();
     html(&MePage {
         l: Layout::for_viewer(tr, &parts.0, v),
         name: v.account.display_name.clone(),
@@ -121,8 +158,9 @@ async fn view(
         consent_active,
         access,
         is_person: v.account.person_id.is_some(),
-        can_tokens: !authz::scopes(v, Action::ManageApiTokens).is_empty(),
+        can_tokens: can_tokens || !tokens.is_empty(),
         new_token,
+        tokens,
     })
 }
 
@@ -188,4 +226,36 @@ async fn create_token(
     )
     .await?;
     view(&state, tr, &parts, &v, Some(token)).await
+}
+
+#[derive(Deserialize)]
+struct RevokeTokenForm {
+    #[serde(default)]
+    token_id: i64,
+}
+
+/// Revokes one of the viewer's own tokens; someone else's token is "not found".
+async fn revoke_token(
+    State(state): State<AppState>,
+    CsrfForm(v, form): CsrfForm<RevokeTokenForm>,
+) -> Result<Response, Problem> {
+    let mut tx = state.db.begin().await?;
+    if accounts::revoke_api_token(&mut tx, v.account.id, form.token_id).await? == 0 {
+        return Err(Problem::not_found());
+    }
+    audit::append(
+        &mut tx,
+        &v.actor(),
+        Entry {
+            action: "account.api_token_revoked",
+            object_kind: "account",
+            object_id: v.account.id.to_string(),
+            person_id: None,
+            unit_path: &v.home_path(),
+            detail: serde_json::json!({"token": form.token_id}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/me").into_response())
 }

@@ -181,7 +181,12 @@ async fn list(
             object_id: unit.code.clone(),
             person_id: None,
             unit_path: &unit.path,
-            detail: serde_json::json!({"query": query, "village": village, "group": group_str, "shown": page.people.len()}),
+            detail: {
+                let mut d = search_audit_detail(&state, &query, &term, page.people.len());
+                d["village"] = serde_json::json!(village);
+                d["group"] = serde_json::json!(group_str);
+                d
+            },
         },
     )
     .await?;
@@ -210,6 +215,22 @@ async fn list(
         can_register: authz::can(&v, Action::RegisterPerson, &unit.path),
         unit,
     })
+}
+
+/// What the audit log keeps of a search: never an ID number (nor a phone) in plain text — the
+/// log is append-only and cannot be purged — but its masked form and, for an ID number, a short
+/// reference derived from its blind index, by which an auditor holding the number can tell which
+/// searches looked for it.
+pub fn search_audit_detail(state: &AppState, query: &str, term: &SearchTerm, shown: usize) -> serde_json::Value {
+    let mut d = serde_json::json!({
+        "query": hocvuso_core::personal_id::redact_numbers(query),
+        "shown": shown,
+    });
+    if let SearchTerm::PersonalId(id) = term {
+        let ix = state.vault.blind_index(id);
+        d["pid_ref"] = serde_json::Value::String(ix.iter().take(8).map(|b| format!("{b:02x}")).collect());
+    }
+    d
 }
 
 #[derive(Template)]
@@ -359,6 +380,15 @@ async fn create(
         }
     }
     if errors.is_empty()
+        && let (Ok(_), Some(_)) = (&validated, consent)
+        && !state.throttle.id_refusals_allowed(v.account.id)
+    {
+        // Each refusal tells whether a number is held somewhere: past the limit, no more probes.
+        errors.push((tr.get("field-personal_id"), tr.get("err-pid-refusals-limit")));
+        field_errors.insert("personal_id".into(), tr.get("err-pid-refusals-limit"));
+    }
+    let mut refused = false;
+    if errors.is_empty()
         && let (Ok(p), Some(method)) = (&validated, consent)
     {
         let mut tx = state.db.begin().await?;
@@ -405,6 +435,28 @@ async fn create(
                 return Ok(Redirect::to(&url).into_response());
             }
             Err(PersonError::DuplicateId) => {
+                drop(tx);
+                refused = true;
+                let n = state.throttle.count_id_refusal(v.account.id);
+                // The refusal is kept (one record per person) but audited, without the number.
+                audit::record(
+                    &state.db,
+                    &v.actor(),
+                    Entry {
+                        action: "person.pid_refused",
+                        object_kind: "unit",
+                        object_id: unit.code.clone(),
+                        person_id: None,
+                        unit_path: &residence.path,
+                        detail: serde_json::json!({
+                            "pid": p.personal_id.masked(),
+                            "pid_ref": state.vault.blind_index(&p.personal_id).iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
+                            "refusals_this_hour": n,
+                            "via": "form",
+                        }),
+                    },
+                )
+                .await?;
                 errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate")));
                 field_errors.insert("personal_id".into(), tr.get("err-pid-duplicate"));
             }
@@ -412,8 +464,10 @@ async fn create(
             Err(PersonError::Db(e)) => return Err(e.into()),
         }
     }
-    let status = if errors.iter().any(|(_, m)| m == &tr.get("err-pid-duplicate")) {
+    let status = if refused {
         StatusCode::CONFLICT
+    } else if errors.iter().any(|(_, m)| m == &tr.get("err-pid-refusals-limit")) {
+        StatusCode::TOO_MANY_REQUESTS
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
@@ -508,6 +562,10 @@ async fn show_view(
     temp_password: Option<String>,
 ) -> Result<Response, Problem> {
     let account = accounts::by_person(&state.db, p.id).await?;
+    let reset_reachable = match &account {
+        Some(a) => authz::can_act_on_account(v, &accounts::grants(&state.db, a.id).await?),
+        None => true,
+    };
     let (consents, consent_active) = consent_rows(tr, &people::consents(&state.db, p.id).await?);
     let can_audit = authz::can(v, Action::ViewAudit, &p.unit_path);
     let access = if can_audit {
@@ -542,7 +600,7 @@ async fn show_view(
         consent_active,
         access,
         can_unmask: authz::can(v, Action::UnmaskPersonalId, &p.unit_path),
-        can_reset: authz::can(v, Action::ResetPassword, &p.unit_path),
+        can_reset: authz::can(v, Action::ResetPassword, &p.unit_path) && reset_reachable,
         can_manage: authz::can(v, Action::ManagePeople, &p.unit_path),
         can_audit,
         p: row(tr, &p),
@@ -639,7 +697,11 @@ async fn reset_password_page(
     Query(q): Query<ResetQuery>,
 ) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
-    let has_account = accounts::by_person(&state.db, p.id).await?.is_some();
+    let account = accounts::by_person(&state.db, p.id).await?;
+    if let Some(a) = &account {
+        authz::require_act_on_account(&v, &accounts::grants(&state.db, a.id).await?)?;
+    }
+    let has_account = account.is_some();
     let m = |key: &str| tr.msg(&Message::new(key).arg("name", p.full_name.as_str()));
     let consequences = if has_account {
         vec![
@@ -682,6 +744,11 @@ async fn reset_password(
     CsrfForm(v, confirm): CsrfForm<ConfirmForm>,
 ) -> Result<Response, Problem> {
     let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
+    // Refused before anything else, confirmed or not: the account holds rights wider than the
+    // viewer could grant.
+    if let Some(a) = accounts::by_person(&state.db, p.id).await? {
+        authz::require_act_on_account(&v, &accounts::grants(&state.db, a.id).await?)?;
+    }
     if confirm.confirm != crate::pages::units::CONFIRMED {
         // Not confirmed: nothing is issued; the confirmation page says why it is shown again.
         return Ok(Redirect::to(&format!("/people/{}/reset-password?unconfirmed=1", p.id)).into_response());
@@ -691,7 +758,6 @@ async fn reset_password(
     let hash = tokio::task::spawn_blocking(move || password::hash(&t2))
         .await
         .map_err(|_| Problem::internal())?;
-    let existing = accounts::by_person(&state.db, p.id).await?;
     let pid = people::reveal_personal_id(&state.db, &state.vault, p.id)
         .await?
         .ok_or_else(Problem::not_found)?;
@@ -699,6 +765,12 @@ async fn reset_password(
         .map(|id| state.vault.blind_index(&id))
         .ok();
     let mut tx = state.db.begin().await?;
+    // Again inside the writing transaction, on the account locked as it is now: its grants may
+    // have changed since the page was shown.
+    let existing = accounts::by_person_tx(&mut tx, p.id).await?;
+    if let Some(a) = &existing {
+        authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, a.id).await?)?;
+    }
     match &existing {
         Some(a) => {
             accounts::set_password(&mut tx, a.id, hash, true).await?;
