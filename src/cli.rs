@@ -115,6 +115,8 @@ fn print_demo_accounts() {
 
 async fn serve(config: Config) -> CliResult {
     let demo_on = config.demo;
+    // Listening for SIGTERM from before the port opens (see `shutdown_signal`).
+    let shutdown = shutdown_signal();
     let app = Application::build(config.clone())
         .await
         .map_err(|e| format!("Không khởi động được / cannot start: {e}"))?;
@@ -126,7 +128,7 @@ async fn serve(config: Config) -> CliResult {
         config.addr.ip(),
         app.port()
     );
-    app.run_until(shutdown_signal())
+    app.run_until(shutdown)
         .await
         .map_err(|e| format!("máy chủ dừng do lỗi / server error: {e}"))
 }
