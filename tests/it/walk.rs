@@ -43,6 +43,7 @@ const CLASSES: &[(&str, Class)] = &[
     ("/me", Class::Own),
     ("/me/consent/withdraw", Class::Own),
     ("/me/tokens", Class::Own),
+    ("/me/tokens/revoke", Class::Own),
     ("/imports/template.xlsx", Class::Own),
     ("/imports/template.csv", Class::Own),
     ("/audit", Class::Own),
