@@ -28,6 +28,7 @@ merge-choose-other = Choose another unit
 merge-not-confirmed = Not merged: the confirmation box was not ticked. Read again and tick it to go on.
 
 people-total = Total: { $count } people
+people-total-over = More than { $count } people. Choose a commune, village or target group for an exact figure.
 people-total-more = More than { $count } people match; type a fuller name to narrow it down.
 filter-all-villages = All villages and residential groups
 filter-all-groups = All target groups

@@ -168,7 +168,11 @@ async fn list(
         Some(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
         None => {
             let n = people::count_filtered(&state.db, &scope, filter).await?;
-            tr.msg(&Message::new("people-total").arg("count", tr.num(&n)))
+            if n > people::COUNT_BOUND {
+                tr.msg(&Message::new("people-total-over").arg("count", tr.num(&people::COUNT_BOUND)))
+            } else {
+                tr.msg(&Message::new("people-total").arg("count", tr.num(&n)))
+            }
         }
     };
     let group_str = group.map(|g| g.as_str()).unwrap_or("");
