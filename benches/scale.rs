@@ -339,13 +339,13 @@ async fn run(backend: &str, a: &Args) {
         ("country", country_path.clone(), people::ListFilter::default()),
     ] {
         let mut lat = Vec::new();
-        let mut n = 0;
+        let mut n = people::Total::Exact(0);
         for _ in 0..20 {
             let t = Instant::now();
             n = people::count_filtered(&db, &path, filter).await.unwrap();
             lat.push(t.elapsed());
         }
-        println!("COUNT {label} ({n} people): {}", summary(lat));
+        println!("COUNT {label} ({n:?}): {}", summary(lat));
     }
 
     // Pages per second for a signed-in officer, over HTTP.

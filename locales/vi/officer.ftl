@@ -29,6 +29,7 @@ merge-not-confirmed = Chưa sáp nhập: bạn chưa đánh dấu ô xác nhận
 
 people-total = Tổng số: { $count } người
 people-total-over = Hơn { $count } người. Hãy chọn một xã, thôn hoặc nhóm đối tượng để biết số chính xác.
+people-total-not-counted = Đơn vị có hơn { $count } người nên không đếm theo nhóm; hãy chọn một xã hoặc thôn để biết tổng số.
 people-total-more = Hơn { $count } người khớp; hãy gõ tên đầy đủ hơn để thu hẹp.
 filter-all-villages = Tất cả thôn, tổ dân phố
 filter-all-groups = Tất cả nhóm đối tượng

@@ -166,14 +166,13 @@ async fn list(
     let total = match page.matched {
         Some(n) if page.truncated => tr.msg(&Message::new("people-total-more").arg("count", tr.num(&(n as i64)))),
         Some(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
-        None => {
-            let n = people::count_filtered(&state.db, &scope, filter).await?;
-            if n > people::COUNT_BOUND {
-                tr.msg(&Message::new("people-total-over").arg("count", tr.num(&people::COUNT_BOUND)))
-            } else {
-                tr.msg(&Message::new("people-total").arg("count", tr.num(&n)))
+        None => match people::count_filtered(&state.db, &scope, filter).await? {
+            people::Total::Exact(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&n))),
+            people::Total::Over(n) => tr.msg(&Message::new("people-total-over").arg("count", tr.num(&n))),
+            people::Total::NotCounted => {
+                tr.msg(&Message::new("people-total-not-counted").arg("count", tr.num(&people::COUNT_BOUND)))
             }
-        }
+        },
     };
     let group_str = group.map(|g| g.as_str()).unwrap_or("");
     audit::record(
