@@ -601,7 +601,7 @@ impl Sheet<'_> {
                     && row > self.limits.row_number
                 {
                     return Err(Message::new("err-import-row-too-far")
-                        .arg("row", short(&r))
+                        .arg("row", short(r.trim_start_matches(|c: char| c.is_ascii_alphabetic())))
                         .arg("max", self.limits.row_number));
                 }
                 c.col = col;
