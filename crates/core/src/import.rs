@@ -67,6 +67,61 @@ pub struct RowError {
     pub message: Message,
 }
 
+/// Problems of one file kept one by one; past them only counted. A file of 500,000 bad rows would
+/// otherwise hold millions of problems (~150 bytes each) in memory, and the officer fixes a file
+/// from its first problems anyway.
+pub const MAX_KEPT_ERRORS: usize = 10_000;
+
+/// The problems of a file: the first [`MAX_KEPT_ERRORS`] kept, the rest counted, and the number of
+/// distinct bad lines over all of them. Problems are pushed row by row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowErrors {
+    kept: Vec<RowError>,
+    dropped: usize,
+    lines: usize,
+    last_line: Option<usize>,
+}
+
+impl RowErrors {
+    pub fn push(&mut self, e: RowError) {
+        if self.last_line != Some(e.line) {
+            self.lines += 1;
+            self.last_line = Some(e.line);
+        }
+        if self.kept.len() < MAX_KEPT_ERRORS {
+            self.kept.push(e);
+        } else {
+            self.dropped += 1;
+        }
+    }
+    /// Problems found past the kept ones.
+    pub fn dropped(&self) -> usize {
+        self.dropped
+    }
+    /// Lines with at least one problem, kept or not.
+    pub fn bad_lines(&self) -> usize {
+        self.lines
+    }
+    pub fn into_vec(self) -> Vec<RowError> {
+        self.kept
+    }
+}
+
+impl std::ops::Deref for RowErrors {
+    type Target = [RowError];
+    fn deref(&self) -> &[RowError] {
+        &self.kept
+    }
+}
+
+impl Extend<RowError> for RowErrors {
+    fn extend<I: IntoIterator<Item = RowError>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
 const MAX_HEADER_SCAN: usize = 20;
 
 /// Reads CSV or XLSX bytes into a table. The header row is the first row (within the first 20) that
@@ -323,10 +378,10 @@ impl Mappings {
 #[derive(Debug, Default)]
 pub struct CheckedPeople {
     pub good: Vec<(usize, PersonInput)>,
-    pub errors: Vec<RowError>,
+    pub errors: RowErrors,
     /// Things the officer should know about rows that were not refused (a restored leading zero,
     /// a closing total row skipped).
-    pub notes: Vec<RowError>,
+    pub notes: RowErrors,
     pub total_rows: usize,
     /// Target-group values no spelling or mapping recognised, as written, with how many rows.
     pub unknown_groups: Vec<(String, usize)>,
@@ -347,9 +402,7 @@ impl Headers {
 
 impl CheckedPeople {
     pub fn bad_lines(&self) -> usize {
-        let mut lines: Vec<usize> = self.errors.iter().map(|e| e.line).collect();
-        lines.dedup();
-        lines.len()
+        self.errors.bad_lines()
     }
 }
 

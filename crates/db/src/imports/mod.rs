@@ -162,7 +162,7 @@ const JOB_COLS: [ImportJobs; 18] = [
 /// Problems of one import kept row by row (line, column, reason); past them only a count is kept.
 /// A file of 300,000 bad rows once stored 1.2 million error rows (~600 MB); an officer fixes a
 /// file from its first problems and checks it again.
-pub const MAX_STORED_ERRORS: usize = 10_000;
+pub const MAX_STORED_ERRORS: usize = parse::MAX_KEPT_ERRORS;
 
 /// Workers a stage of a job may be started by: the first run and one retry after the process
 /// stopped mid-way. A third start means the same file stopped the server twice.
@@ -456,14 +456,11 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             true
         }
     });
+    // Only the first problems were kept in memory; the rest were counted.
+    let bad_lines = errors.bad_lines();
+    let unstored = errors.dropped();
+    let mut errors = errors.into_vec();
     errors.sort_by_key(|e| e.line);
-    let bad_lines = {
-        let mut l: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        l.dedup();
-        l.len()
-    };
-    let unstored = errors.len().saturating_sub(MAX_STORED_ERRORS);
-    errors.truncate(MAX_STORED_ERRORS);
     let good: Vec<Staged> = good.into_iter().map(|(_, s)| s).collect();
     let meta = staged::Meta {
         pid_column: pid_header.clone(),
