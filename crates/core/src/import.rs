@@ -258,17 +258,23 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message> {
                 if rows.len() >= limits.rows {
                     return Err(crate::xlsx::too_many_rows(limits));
                 }
-                if let Some(far) = (0..record.len()).rev().find(|&i| !record[i].is_empty())
-                    && far >= limits.columns
-                {
-                    let cell = format!("{}{line}", crate::xlsx::column_name(far));
+                // Trailing empty cells (a sheet saved with empty columns) are not held.
+                let width = (0..record.len())
+                    .rev()
+                    .find(|&i| !record[i].is_empty())
+                    .map_or(0, |i| i + 1);
+                if width > limits.columns {
+                    let cell = format!("{}{line}", crate::xlsx::column_name(width - 1));
                     return Err(crate::xlsx::too_many_columns(limits, &cell));
                 }
-                cells += record.len();
+                cells += width;
                 if cells > limits.cells {
                     return Err(crate::xlsx::too_many_cells(limits));
                 }
-                rows.push(TableRow::text(line, record.iter().map(str::to_string).collect()))
+                rows.push(TableRow::text(
+                    line,
+                    record.iter().take(width).map(str::to_string).collect(),
+                ))
             }
             Ok(false) => break,
             Err(e) => {

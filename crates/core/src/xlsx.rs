@@ -129,6 +129,8 @@ pub(crate) fn too_many_cells(limits: &Limits) -> Message {
 /// Counts what the package costs as it is read; every part's reader reports here.
 struct Budget<'l> {
     limits: &'l Limits,
+    /// Bytes of the whole package.
+    file_len: u64,
     inflated: Cell<u64>,
     /// Bytes read since the XML reader last returned an event.
     since_event: Cell<u64>,
@@ -259,7 +261,8 @@ fn read_part(
         return Ok(false);
     };
     let file = zip.by_index(idx).map_err(|_| malformed())?;
-    let compressed = file.compressed_size();
+    // A header may claim more compressed bytes than the whole file has.
+    let compressed = file.compressed_size().min(budget.file_len);
     let metered = Metered {
         inner: file,
         budget,
@@ -704,6 +707,7 @@ pub fn read_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message
     }
     let budget = Budget {
         limits,
+        file_len: bytes.len() as u64,
         inflated: Cell::new(0),
         since_event: Cell::new(0),
         text: Cell::new(0),
@@ -1165,6 +1169,24 @@ mod tests {
         assert_eq!(&bytes[end..end + 4], b"PK\x05\x06");
         bytes[end + 8..end + 12].copy_from_slice(&[0xFF, 0xFE, 0xFF, 0xFE]);
         assert_eq!(key(read_rows(&bytes, &Limits::DEFAULT)), "err-xlsx-too-many-parts");
+    }
+
+    /// A CSV is held to the same rows, columns and cells limits; trailing empty cells cost nothing.
+    #[test]
+    fn csv_limits() {
+        use crate::import::{is_people_header, read_table_within};
+        let header = "Họ và tên,Ngày sinh,Giới tính,Số định danh";
+        let wide = format!("{header}\nAn,1/1/1990,Nam,1{}x\n", ",".repeat(300));
+        let m = read_table_within(wide.as_bytes(), &is_people_header, &TEST).unwrap_err();
+        assert_eq!(m.key, "err-import-too-many-columns");
+        assert_eq!(m.args[0], ("cell".to_string(), "KR2".to_string()));
+        let padded =
+            format!("{header}{}\n", ",".repeat(300)) + &format!("An,1/1/1990,Nam,1{}\n", ",".repeat(300)).repeat(1_000);
+        let t = read_table_within(padded.as_bytes(), &is_people_header, &TEST).unwrap();
+        assert_eq!((t.headers.len(), t.rows.len(), t.rows[999].cells.len()), (4, 1_000, 4));
+        let long = format!("{header}\n") + &"An,1/1/1990,Nam,1\n".repeat(TEST.rows + 1);
+        let m = read_table_within(long.as_bytes(), &is_people_header, &TEST).unwrap_err();
+        assert_eq!(m.key, "err-import-too-many-rows");
     }
 
     /// A generated sheet: cells at any address (valid, far, garbage), rows with and without
