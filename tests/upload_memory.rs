@@ -99,7 +99,7 @@ fn package(sheet_rows: &str, shared: Option<&str>) -> Vec<u8> {
 
 const HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c><c r="B1" t="inlineStr"><is><t>Ngày sinh</t></is></c><c r="C1" t="inlineStr"><is><t>Giới tính</t></is></c><c r="D1" t="inlineStr"><is><t>Số định danh</t></is></c></row>"#;
 
-/// A commune list as an officer's spreadsheet has it: 200,000 people, ten columns.
+/// A commune list as an officer's spreadsheet has it: 200,000 people, ten columns (eight filled).
 fn commune_list(rows: u32) -> Vec<u8> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
@@ -143,9 +143,8 @@ fn commune_list(rows: u32) -> Vec<u8> {
         ws.write_string(r, 4, &pid).unwrap();
         ws.write_string(r, 5, format!("09{:08}", i)).unwrap();
         ws.write_string(r, 6, "Người dân").unwrap();
-        ws.write_string(r, 7, format!("Thôn {}", 1 + i % 11)).unwrap();
+        // Village and workplace left empty: they are resolved against the database, not here.
         ws.write_string(r, 8, format!("HGD-{:06}", i / 4)).unwrap();
-        ws.write_string(r, 9, "").unwrap();
     }
     wb.save_to_buffer().unwrap()
 }
