@@ -4,7 +4,7 @@
 //! 512 MB (docs/DECISIONS.md). A binary of its own: its allocator counts the whole process, so its
 //! one test runs the cases one after another.
 
-use hocvuso_core::import::{check_people, is_people_header, read_table};
+use hocvuso_core::import::{Mappings, check_people, is_people_header, read_table};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,7 +52,7 @@ fn check(bytes: &[u8]) -> (Result<(usize, usize), String>, usize) {
     PEAK.store(base, Ordering::Relaxed);
     let today = time::OffsetDateTime::now_utc().date();
     let out = read_table(bytes, &is_people_header)
-        .and_then(|t| check_people(&t, today))
+        .and_then(|t| check_people(&t, today, &Mappings::default()))
         .map(|c| (c.good.len(), c.errors.len()))
         .map_err(|m| m.key);
     (out, PEAK.load(Ordering::Relaxed) - base)

@@ -509,8 +509,6 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 (ImportJobs::BadRows, (bad_lines as i32).into()),
                 (ImportJobs::Unknowns, serde_json::to_string(&unknowns).ok().into()),
                 (ImportJobs::UnstoredErrors, (unstored as i32).into()),
-                // The next stage (applying) counts its own attempts.
-                (ImportJobs::Attempts, 0.into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
@@ -982,6 +980,19 @@ pub async fn begin_attempt(db: &Db, job_id: i64, stage: Status) -> Result<Option
         return Ok(None);
     }
     Ok(get(db, job_id).await?.map(|j| j.attempts))
+}
+
+/// A stage ran to its end (whatever it found): the crashes counted so far were not this file's
+/// doing twice in a row, and the next stage (or a re-check after a mapping) starts from zero.
+pub async fn finish_attempt(db: &Db, job_id: i64) -> Result<()> {
+    db.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .value(ImportJobs::Attempts, 0)
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Takes back an attempt that a clean shutdown interrupted: only a process that died counts.
