@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod backup;
 mod browser;
+mod import_limits;
 mod imports;
 mod migrations;
 mod officer;

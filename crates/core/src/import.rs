@@ -7,8 +7,9 @@ use crate::people::{FieldError, Groups, PersonForm, PersonInput, TargetGroup};
 use crate::text;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Cursor;
 use time::Date;
+
+pub use crate::xlsx::Limits;
 
 /// Rows of a sheet, each with the line (CSV) or row (XLSX) number a person sees in their editor.
 #[derive(Debug, Clone, Default)]
@@ -66,18 +67,78 @@ pub struct RowError {
     pub message: Message,
 }
 
+/// Problems of one file kept one by one; past them only counted. A file of 500,000 bad rows would
+/// otherwise hold millions of problems (~150 bytes each) in memory, and the officer fixes a file
+/// from its first problems anyway.
+pub const MAX_KEPT_ERRORS: usize = 10_000;
+
+/// The problems of a file: the first [`MAX_KEPT_ERRORS`] kept, the rest counted, and the number of
+/// distinct bad lines over all of them. Problems are pushed row by row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowErrors {
+    kept: Vec<RowError>,
+    dropped: usize,
+    lines: usize,
+    last_line: Option<usize>,
+}
+
+impl RowErrors {
+    pub fn push(&mut self, e: RowError) {
+        if self.last_line != Some(e.line) {
+            self.lines += 1;
+            self.last_line = Some(e.line);
+        }
+        if self.kept.len() < MAX_KEPT_ERRORS {
+            self.kept.push(e);
+        } else {
+            self.dropped += 1;
+        }
+    }
+    /// Problems found past the kept ones.
+    pub fn dropped(&self) -> usize {
+        self.dropped
+    }
+    /// Lines with at least one problem, kept or not.
+    pub fn bad_lines(&self) -> usize {
+        self.lines
+    }
+    pub fn into_vec(self) -> Vec<RowError> {
+        self.kept
+    }
+}
+
+impl std::ops::Deref for RowErrors {
+    type Target = [RowError];
+    fn deref(&self) -> &[RowError] {
+        &self.kept
+    }
+}
+
+impl Extend<RowError> for RowErrors {
+    fn extend<I: IntoIterator<Item = RowError>>(&mut self, iter: I) {
+        for e in iter {
+            self.push(e);
+        }
+    }
+}
+
 const MAX_HEADER_SCAN: usize = 20;
 
 /// Reads CSV or XLSX bytes into a table. The header row is the first row (within the first 20) that
 /// names a recognised column, so title rows above it are skipped.
 pub fn read_table(bytes: &[u8], known: &dyn Fn(&str) -> bool) -> Result<Table, Message> {
+    read_table_within(bytes, known, &Limits::DEFAULT)
+}
+
+/// [`read_table`] under the given limits (what one file may cost, see [`crate::xlsx`]).
+pub fn read_table_within(bytes: &[u8], known: &dyn Fn(&str) -> bool, limits: &Limits) -> Result<Table, Message> {
     if bytes.is_empty() {
         return Err(Message::new("err-file-empty"));
     }
     let raw = if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)?
+        crate::xlsx::read_rows(bytes, limits)?
     } else {
-        read_csv(bytes)?
+        read_csv(bytes, limits)?
     };
     let header_idx = raw
         .iter()
@@ -147,7 +208,7 @@ fn decode_text(bytes: &[u8]) -> Result<String, Message> {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message> {
     let text = decode_text(bytes)?;
     // Title rows above the header have no separators, so count over the first lines.
     let head: Vec<&str> = text.lines().take(MAX_HEADER_SCAN).collect();
@@ -187,11 +248,33 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
     };
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut cells = 0usize;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
-                rows.push(TableRow::text(line, record.iter().map(str::to_string).collect()))
+                // The same limits as a spreadsheet's, so a CSV of a million short lines is
+                // refused before it is held.
+                if rows.len() >= limits.rows {
+                    return Err(crate::xlsx::too_many_rows(limits));
+                }
+                // Trailing empty cells (a sheet saved with empty columns) are not held.
+                let width = (0..record.len())
+                    .rev()
+                    .find(|&i| !record[i].is_empty())
+                    .map_or(0, |i| i + 1);
+                if width > limits.columns {
+                    let cell = format!("{}{line}", crate::xlsx::column_name(width - 1));
+                    return Err(crate::xlsx::too_many_columns(limits, &cell));
+                }
+                cells += width;
+                if cells > limits.cells {
+                    return Err(crate::xlsx::too_many_cells(limits));
+                }
+                rows.push(TableRow::text(
+                    line,
+                    record.iter().take(width).map(str::to_string).collect(),
+                ))
             }
             Ok(false) => break,
             Err(e) => {
@@ -199,57 +282,6 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
                 return Err(Message::new("err-file-csv").arg("line", line));
             }
         }
-    }
-    Ok(rows)
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<TableRow>, Message> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| Message::new("err-file-xlsx"))?;
-    let sheet = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| Message::new("err-file-xlsx"))?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|_| Message::new("err-file-xlsx"))?;
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = vec![String::new(); first_col];
-        let mut kinds = vec![CellKind::Empty; first_col];
-        for cell in row {
-            kinds.push(match cell {
-                Data::Empty => CellKind::Empty,
-                Data::String(_) => CellKind::Text,
-                Data::Float(_) | Data::Int(_) => CellKind::Number,
-                Data::Bool(_) => CellKind::Bool,
-                Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => CellKind::Date,
-                Data::Error(_) => CellKind::Error,
-            });
-            cells.push(match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Int(n) => n.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(dt) => {
-                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                    format!("{d:02}/{m:02}/{y:04}")
-                }
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(_) => String::from("#ERROR"),
-            });
-        }
-        rows.push(TableRow {
-            line: first_row + i + 1,
-            cells,
-            kinds,
-            formula: false,
-        });
     }
     Ok(rows)
 }
@@ -352,10 +384,10 @@ impl Mappings {
 #[derive(Debug, Default)]
 pub struct CheckedPeople {
     pub good: Vec<(usize, PersonInput)>,
-    pub errors: Vec<RowError>,
+    pub errors: RowErrors,
     /// Things the officer should know about rows that were not refused (a restored leading zero,
     /// a closing total row skipped).
-    pub notes: Vec<RowError>,
+    pub notes: RowErrors,
     pub total_rows: usize,
     /// Target-group values no spelling or mapping recognised, as written, with how many rows.
     pub unknown_groups: Vec<(String, usize)>,
@@ -376,9 +408,7 @@ impl Headers {
 
 impl CheckedPeople {
     pub fn bad_lines(&self) -> usize {
-        let mut lines: Vec<usize> = self.errors.iter().map(|e| e.line).collect();
-        lines.dedup();
-        lines.len()
+        self.errors.bad_lines()
     }
 }
 

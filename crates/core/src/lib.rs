@@ -10,5 +10,6 @@ pub mod personal_id;
 pub mod roles;
 pub mod text;
 pub mod units;
+pub mod xlsx;
 
 pub use i18n::{Lang, Message};

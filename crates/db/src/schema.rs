@@ -27,6 +27,7 @@ migrations! {
     1 => "0001_core.sql",
     2 => "0002_idempotency.sql",
     3 => "0003_import_write_path.sql",
+    4 => "0004_job_attempts.sql",
     5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
@@ -288,6 +289,8 @@ pub enum ImportJobs {
     UpdatedAt,
     FinishedAt,
     Unknowns,
+    Attempts,
+    UnstoredErrors,
 }
 
 #[derive(Iden, Clone, Copy)]

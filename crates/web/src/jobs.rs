@@ -3,15 +3,24 @@
 //! import is being applied. On start, jobs a restart interrupted are queued again. An applied chunk
 //! commits with the job's progress, so stopping mid-way loses at most the uncommitted chunk, which
 //! the next run applies again.
+//!
+//! A file can stop the process itself (memory, a bug in a reader). So that one file cannot keep the
+//! platform down, every start of a job's stage is counted and committed before the work begins
+//! (`imports::begin_attempt`): a job found unfinished with [`imports::MAX_ATTEMPTS`] starts behind
+//! it is failed with the reason and its files removed, never started a third time. A clean
+//! shutdown takes its attempt back. Each job runs in a task of its own, so a panic fails that job
+//! and the lane goes on with the next.
 
 use hocvuso_core::crypto::PidVault;
 use hocvuso_db::Db;
 use hocvuso_db::audit::Actor;
 use hocvuso_db::imports::{self, Status};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
 #[derive(Clone)]
 pub struct JobQueue {
@@ -32,9 +41,14 @@ impl JobQueue {
     }
 }
 
+/// The jobs being worked on, so a clean shutdown can stop them and take their attempt back.
+type InFlight = Arc<Mutex<HashMap<i64, AbortHandle>>>;
+
 /// The running lanes; aborting them stops between statements, never half-way through a commit.
 pub struct Workers {
     handles: Vec<tokio::task::JoinHandle<()>>,
+    in_flight: InFlight,
+    db: Db,
 }
 
 impl Workers {
@@ -44,6 +58,17 @@ impl Workers {
         }
         for h in self.handles {
             let _ = h.await;
+        }
+        let stopped: Vec<(i64, AbortHandle)> = match self.in_flight.lock() {
+            Ok(mut m) => m.drain().collect(),
+            Err(_) => Vec::new(),
+        };
+        for (job_id, h) in stopped {
+            h.abort();
+            // Stopped on purpose, not by the file: the restart may try it again.
+            if let Err(e) = imports::forget_attempt(&self.db, job_id).await {
+                tracing::error!(job = job_id, error = %e, "cannot take back the attempt of a stopped import");
+            }
         }
     }
 }
@@ -59,6 +84,81 @@ async fn actor_for(db: &Db, job_id: i64) -> Actor {
     }
 }
 
+#[derive(Clone)]
+struct Lane {
+    db: Db,
+    vault: Arc<PidVault>,
+    upload_dir: PathBuf,
+    metrics: Arc<crate::ops::Metrics>,
+    in_flight: InFlight,
+}
+
+impl Lane {
+    /// Runs one stage of a job: counts the attempt, gives up on a file that stopped the server
+    /// twice, and runs the work in a task of its own so a panic ends only this job.
+    async fn run(&self, job_id: i64, stage: Status) {
+        let (db, dir) = (&self.db, &self.upload_dir);
+        match imports::begin_attempt(db, job_id, stage).await {
+            Ok(Some(n)) if n > imports::MAX_ATTEMPTS => {
+                tracing::error!(
+                    job = job_id,
+                    attempts = n - 1,
+                    "import stopped the server before; given up"
+                );
+                self.metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
+                if let Err(e) = imports::give_up(db, dir, job_id, stage).await {
+                    tracing::error!(job = job_id, error = %e, "cannot mark the import failed");
+                }
+                return;
+            }
+            Ok(Some(_)) => {}
+            // Finished or moved on meanwhile (a repeated queue entry).
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(job = job_id, error = %e, "cannot count the import's attempt");
+                return;
+            }
+        }
+        let task = {
+            let (db, vault, dir) = (db.clone(), self.vault.clone(), dir.clone());
+            tokio::spawn(async move {
+                if stage == Status::Checking {
+                    let today = time::OffsetDateTime::now_utc().date();
+                    imports::check(&db, &vault, &dir, job_id, today).await
+                } else {
+                    let actor = actor_for(&db, job_id).await;
+                    imports::apply(&db, &vault, &dir, job_id, &actor).await
+                }
+            })
+        };
+        if let Ok(mut m) = self.in_flight.lock() {
+            m.insert(job_id, task.abort_handle());
+        }
+        let outcome = task.await;
+        if let Ok(mut m) = self.in_flight.lock() {
+            m.remove(&job_id);
+        }
+        let why = match outcome {
+            Ok(Ok(())) => {
+                if let Err(e) = imports::finish_attempt(db, job_id).await {
+                    tracing::error!(job = job_id, error = %e, "cannot reset the import's attempts");
+                }
+                if stage == Status::Applying {
+                    self.metrics.imports_done.fetch_add(1, Ordering::Relaxed);
+                }
+                return;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(e) if e.is_panic() => "panic".to_string(),
+            // Cancelled by a shutdown: the restart picks the job up.
+            Err(_) => return,
+        };
+        tracing::error!(job = job_id, error = %why, stage = stage.as_str(), "import failed");
+        self.metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
+        let _ = imports::fail(db, dir, job_id, &why).await;
+    }
+}
+
 pub async fn start(
     db: Db,
     vault: Arc<PidVault>,
@@ -70,7 +170,7 @@ pub async fn start(
     match imports::unfinished(&db).await {
         Ok(jobs) => {
             for j in jobs {
-                tracing::info!(job = j.id, status = %j.status, "resuming interrupted import");
+                tracing::info!(job = j.id, status = %j.status, attempts = j.attempts, "resuming interrupted import");
                 let _ = if j.status() == Status::Checking {
                     check_tx.send(j.id)
                 } else {
@@ -80,32 +180,25 @@ pub async fn start(
         }
         Err(e) => tracing::error!(error = %e, "cannot list unfinished imports"),
     }
+    let in_flight: InFlight = Arc::default();
+    let lane = Lane {
+        db: db.clone(),
+        vault,
+        upload_dir,
+        metrics,
+        in_flight: in_flight.clone(),
+    };
     let checker = {
-        let (db, vault, metrics, upload_dir) = (db.clone(), vault.clone(), metrics.clone(), upload_dir.clone());
+        let lane = lane.clone();
         tokio::spawn(async move {
             while let Some(job_id) = check_rx.recv().await {
-                let today = time::OffsetDateTime::now_utc().date();
-                if let Err(e) = imports::check(&db, &vault, &upload_dir, job_id, today).await {
-                    tracing::error!(job = job_id, error = %e, "import check failed");
-                    metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
-                    let _ = imports::fail(&db, &upload_dir, job_id, &e.to_string()).await;
-                }
+                lane.run(job_id, Status::Checking).await;
             }
         })
     };
     let applier = tokio::spawn(async move {
         while let Some(job_id) = apply_rx.recv().await {
-            let actor = actor_for(&db, job_id).await;
-            match imports::apply(&db, &vault, &upload_dir, job_id, &actor).await {
-                Ok(()) => {
-                    metrics.imports_done.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(e) => {
-                    tracing::error!(job = job_id, error = %e, "import failed");
-                    metrics.imports_failed.fetch_add(1, Ordering::Relaxed);
-                    let _ = imports::fail(&db, &upload_dir, job_id, &e.to_string()).await;
-                }
-            }
+            lane.run(job_id, Status::Applying).await;
         }
     });
     (
@@ -115,6 +208,8 @@ pub async fn start(
         },
         Workers {
             handles: vec![checker, applier],
+            in_flight,
+            db,
         },
     )
 }

@@ -91,6 +91,10 @@ record! {
         pub created_at: OffsetDateTime,
         pub finished_at: Option<OffsetDateTime>,
         pub unknowns: Option<String>,
+        /// Workers started on the job's current stage; see [`begin_attempt`].
+        pub attempts: i32,
+        /// Problems found past the [`MAX_STORED_ERRORS`] kept, counted only.
+        pub unstored_errors: i32,
     }
 }
 
@@ -134,7 +138,7 @@ impl Job {
     }
 }
 
-const JOB_COLS: [ImportJobs; 16] = [
+const JOB_COLS: [ImportJobs; 18] = [
     ImportJobs::Id,
     ImportJobs::UnitId,
     ImportJobs::CreatedBy,
@@ -151,7 +155,18 @@ const JOB_COLS: [ImportJobs; 16] = [
     ImportJobs::CreatedAt,
     ImportJobs::FinishedAt,
     ImportJobs::Unknowns,
+    ImportJobs::Attempts,
+    ImportJobs::UnstoredErrors,
 ];
+
+/// Problems of one import kept row by row (line, column, reason); past them only a count is kept.
+/// A file of 300,000 bad rows once stored 1.2 million error rows (~600 MB); an officer fixes a
+/// file from its first problems and checks it again.
+pub const MAX_STORED_ERRORS: usize = parse::MAX_KEPT_ERRORS;
+
+/// Workers a stage of a job may be started by: the first run and one retry after the process
+/// stopped mid-way. A third start means the same file stopped the server twice.
+pub const MAX_ATTEMPTS: i32 = 2;
 
 /// Where uploaded files wait for the checker.
 pub fn upload_path(dir: &Path, job_id: i64) -> PathBuf {
@@ -441,12 +456,11 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             true
         }
     });
+    // Only the first problems were kept in memory; the rest were counted.
+    let bad_lines = errors.bad_lines();
+    let unstored = errors.dropped();
+    let mut errors = errors.into_vec();
     errors.sort_by_key(|e| e.line);
-    let bad_lines = {
-        let mut l: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        l.dedup();
-        l.len()
-    };
     let good: Vec<Staged> = good.into_iter().map(|(_, s)| s).collect();
     let meta = staged::Meta {
         pid_column: pid_header.clone(),
@@ -494,6 +508,7 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 (ImportJobs::GoodRows, (good.len() as i32).into()),
                 (ImportJobs::BadRows, (bad_lines as i32).into()),
                 (ImportJobs::Unknowns, serde_json::to_string(&unknowns).ok().into()),
+                (ImportJobs::UnstoredErrors, (unstored as i32).into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
@@ -943,6 +958,69 @@ fn person_err(e: people::PersonError) -> DbError {
         people::PersonError::Db(d) => d,
         other => DbError::Invalid(other.to_string()),
     }
+}
+
+/// Counts one more start of the job's current stage and commits it before any work, so a process
+/// that dies during the work leaves the count behind. Returns the attempts made including this
+/// one, or `None` if the job is not in `stage` (finished or moved on meanwhile).
+pub async fn begin_attempt(db: &Db, job_id: i64, stage: Status) -> Result<Option<i32>> {
+    let n = db
+        .execute(
+            Query::update()
+                .table(ImportJobs::Table)
+                .values([
+                    (ImportJobs::Attempts, Expr::col(ImportJobs::Attempts).add(1)),
+                    (ImportJobs::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+                .and_where(Expr::col(ImportJobs::Status).eq(stage.as_str())),
+        )
+        .await?;
+    if n != 1 {
+        return Ok(None);
+    }
+    Ok(get(db, job_id).await?.map(|j| j.attempts))
+}
+
+/// A stage ran to its end (whatever it found): the crashes counted so far were not this file's
+/// doing twice in a row, and the next stage (or a re-check after a mapping) starts from zero.
+pub async fn finish_attempt(db: &Db, job_id: i64) -> Result<()> {
+    db.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .value(ImportJobs::Attempts, 0)
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Takes back an attempt that a clean shutdown interrupted: only a process that died counts.
+pub async fn forget_attempt(db: &Db, job_id: i64) -> Result<()> {
+    db.execute(
+        Query::update()
+            .table(ImportJobs::Table)
+            .value(ImportJobs::Attempts, Expr::col(ImportJobs::Attempts).sub(1))
+            .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+            .and_where(Expr::col(ImportJobs::Attempts).gt(0))
+            .and_where(Expr::col(ImportJobs::Status).is_in([Status::Checking.as_str(), Status::Applying.as_str()])),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends a job whose stage stopped the process [`MAX_ATTEMPTS`] times: it is failed with the reason,
+/// its upload and staged rows removed, and never started again. Rows an apply committed stay (each
+/// chunk is whole and counted in `processed_rows`).
+pub async fn give_up(db: &Db, upload_dir: &Path, job_id: i64, stage: Status) -> Result<()> {
+    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
+    staged::remove(upload_dir, job_id);
+    let key = if stage == Status::Applying {
+        "err-import-crashed-twice-applying"
+    } else {
+        "err-import-crashed-twice-checking"
+    };
+    set_status(db, job_id, Status::Failed, Some(&Message::new(key))).await
 }
 
 /// Marks a job failed after an unexpected error, keeping what was applied (each applied chunk is

@@ -185,6 +185,8 @@ struct StatusPage {
     notes: Vec<ErrorRow>,
     needs_mapping: bool,
     mapping: Option<MappingForm>,
+    /// "… and N more problems not stored", when the check found more than it keeps.
+    unstored: Option<String>,
 }
 
 /// Headers and values the check did not recognise, each with the choices the officer has.
@@ -270,6 +272,7 @@ async fn status_page(
         .collect();
     let s = job.status();
     let waiting = matches!(s, Status::AwaitingDecision | Status::NeedsMapping);
+    let unstored = unstored_note(tr, &job);
     html(&StatusPage {
         notes,
         needs_mapping: s == Status::NeedsMapping,
@@ -286,8 +289,19 @@ async fn status_page(
         failure: job.message().map(|m| tr.msg(&m)),
         errors,
         more_errors,
+        unstored,
         job,
         unit,
+    })
+}
+
+fn unstored_note(tr: Tr, job: &Job) -> Option<String> {
+    (job.unstored_errors > 0).then(|| {
+        tr.msg(
+            &Message::new("import-errors-unstored")
+                .arg("count", job.unstored_errors)
+                .arg("stored", imports::MAX_STORED_ERRORS),
+        )
     })
 }
 
@@ -348,6 +362,9 @@ async fn errors_csv(
             esc(&column_label(tr, &e.column_name)),
             esc(&tr.msg(&e.message()))
         ));
+    }
+    if let Some(note) = unstored_note(tr, &job) {
+        out.push_str(&format!(",,{}\n", esc(&note)));
     }
     let mut r = out.into_response();
     r.headers_mut().insert(
