@@ -51,3 +51,5 @@ template-accepts-village = Name or code of a village or residential group of the
 template-accepts-household = The household code the commune uses; people with the same code are one household.
 template-accepts-workplace = Name or code of an agency, school or business in the province.
 note-import-phone-padded = This cell stored the phone number as a number, so its leading 0 was lost; it was put back.
+err-import-refusals-limit = In the last hour your files named more than { $max } ID numbers already registered in another unit, so this file was not checked further. People who moved in must have their records transferred from their old unit: contact the provincial steering committee, or try again in an hour.
+audit-person-pid_refusals_limited = Import stopped: too many ID numbers registered elsewhere

@@ -51,3 +51,5 @@ template-accepts-village = Tên hoặc mã thôn, tổ dân phố của xã, ph�
 template-accepts-household = Mã hộ do xã đặt; những người cùng mã thuộc cùng một hộ.
 template-accepts-workplace = Tên hoặc mã cơ quan, trường học, doanh nghiệp trong tỉnh.
 note-import-phone-padded = Ô này lưu số điện thoại ở dạng số nên mất chữ số 0 ở đầu; đã thêm lại.
+err-import-refusals-limit = Trong một giờ qua, các tệp của bạn có quá { $max } số định danh đã được đăng ký ở đơn vị khác, nên tệp này không được kiểm tra tiếp. Người đã chuyển đến cần được chuyển hồ sơ từ đơn vị cũ: hãy liên hệ Ban Chỉ đạo cấp tỉnh, hoặc thử lại sau một giờ.
+audit-person-pid_refusals_limited = Dừng nhập vì quá nhiều số định danh đã đăng ký ở nơi khác

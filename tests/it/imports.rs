@@ -698,9 +698,83 @@ async fn id_held_elsewhere(b: Backend) {
     assert_eq!(imports::get(&app.db, id).await.unwrap().unwrap().inserted, 1);
     let still = people::get(&app.db, held.id).await.unwrap().unwrap();
     assert_eq!((still.full_name, still.unit_id), (held.full_name, held.unit_id));
+    // The refusal told the importer the number exists somewhere: it is audited, masked.
+    let refusals = hocvuso_db::audit::list(
+        &app.db,
+        &hocvuso_db::audit::Filter {
+            action: Some("person.pid_refused".into()),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert_eq!(refusals[0].actor_id, Some(1));
+    assert!(
+        refusals[0].detail.contains(&format!("********{}", &pid[8..])),
+        "{}",
+        refusals[0].detail
+    );
+    assert!(!refusals[0].detail.contains(&pid), "no plain number in the audit");
     app.finish().await;
 }
 both!(held_elsewhere, id_held_elsewhere);
+
+/// A file of numbers held elsewhere past the hourly limit is stopped without saying which rows
+/// were held, so an account cannot map who is registered by uploading guesses.
+async fn refusals_limited(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, other) = officer_units(&app).await;
+    let n = hocvuso_db::imports::IMPORT_REFUSAL_MAX as usize + 1;
+    let today = time::OffsetDateTime::now_utc().date();
+    let inputs: Vec<hocvuso_core::people::PersonInput> = (0..n)
+        .map(|i| {
+            hocvuso_core::people::PersonForm {
+                full_name: format!("Người Ở Xã Khác {i}"),
+                birth_date: "01/01/1990".into(),
+                sex: "Nam".into(),
+                personal_id: format!("0010907{i:05}"),
+                ..Default::default()
+            }
+            .validate(today)
+            .unwrap()
+        })
+        .collect();
+    let items: Vec<people::BatchItem> = inputs
+        .iter()
+        .map(|p| people::BatchItem {
+            person: p,
+            residence: &other,
+            workplace_id: None,
+            household_id: None,
+        })
+        .collect();
+    let mut tx = app.db.begin().await.unwrap();
+    people::insert_batch(&mut tx, &app.vault, &items, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut csv = String::from(HEADER);
+    for (i, p) in inputs.iter().enumerate() {
+        csv.push_str(&format!(
+            "Người Đoán {i},01/01/1990,Nam,{},,,,\n",
+            p.personal_id.as_str()
+        ));
+    }
+    let c = app.login("0900000005").await;
+    let r = upload(&c, &commune.code, "doan.csv", csv.into_bytes()).await;
+    let id = job_id(&r);
+    let j = wait(&app, id).await;
+    assert_eq!(j.status(), Status::Failed);
+    assert_eq!(j.message().unwrap().key, "err-import-refusals-limit");
+    assert!(
+        imports::errors(&app.db, id, 10).await.unwrap().is_empty(),
+        "no row is named"
+    );
+    let (_, page) = c.text(&format!("/imports/{id}")).await;
+    assert!(page.contains("Ban Chỉ đạo cấp tỉnh"), "{page}");
+    app.finish().await;
+}
+both!(refusal_limit, refusals_limited);
 
 /// The race of issue 7: officer A's file names an ID number nobody holds and is checked; officer B
 /// then registers that number in commune B; A decides to import. The rule "an ID number held

@@ -334,7 +334,14 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         }
     };
     let mapped = mappings::load(db, job.unit_id).await?;
-    let table = match parse::read_table(&bytes, &|h| mapped.knows(h)) {
+    // CPU work of seconds on a large or hostile file: off the async workers.
+    let read = {
+        let mapped = mapped.clone();
+        tokio::task::spawn_blocking(move || parse::read_table(&bytes, &|h| mapped.knows(h)))
+            .await
+            .map_err(|e| DbError::Invalid(format!("reading the file stopped: {e}")))?
+    };
+    let table = match read {
         Ok(t) => t,
         Err(m) => {
             let _ = std::fs::remove_file(&path);
@@ -444,18 +451,54 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         .collect();
     let pid_header = headers.of("personal_id");
     let mut taken = idx.iter().map(|i| outside.contains(i));
-    good.retain(|(line, _)| {
+    let mut refused: Vec<(usize, String, String)> = Vec::new();
+    good.retain(|(line, s)| {
         if taken.next().unwrap_or(false) {
             errors.push(RowError {
                 line: *line,
                 column: pid_header.clone(),
                 message: Message::new("err-import-other-unit"),
             });
+            refused.push((
+                *line,
+                s.person.personal_id.masked(),
+                pid_ref(vault, &s.person.personal_id),
+            ));
             false
         } else {
             true
         }
     });
+    // Each refusal tells the importer that a number is held somewhere: audited, and limited per
+    // account so a file of guessed numbers cannot map who is registered.
+    if !refused.is_empty() {
+        let earlier = refusals_this_hour(db, job.created_by, job_id).await?;
+        if earlier + refused.len() as i64 > IMPORT_REFUSAL_MAX {
+            let _ = std::fs::remove_file(&path);
+            let mut tx = db.begin().await?;
+            audit::append(
+                &mut tx,
+                &importer(&job),
+                Entry {
+                    action: "person.pid_refusals_limited",
+                    object_kind: "import_job",
+                    object_id: job_id.to_string(),
+                    person_id: None,
+                    unit_path: &unit.path,
+                    detail: serde_json::json!({ "refusals": refused.len(), "earlier_this_hour": earlier }),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return set_status(
+                db,
+                job_id,
+                Status::Failed,
+                Some(&Message::new("err-import-refusals-limit").arg("max", IMPORT_REFUSAL_MAX)),
+            )
+            .await;
+        }
+    }
     // Only the first problems were kept in memory; the rest were counted.
     let bad_lines = errors.bad_lines();
     let unstored = errors.dropped();
@@ -499,6 +542,20 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
         }
         tx.execute(&ins).await?;
     }
+    if !refused.is_empty() {
+        let entries = refused
+            .iter()
+            .map(|(line, masked, pid_ref)| Entry {
+                action: "person.pid_refused",
+                object_kind: "import_job",
+                object_id: job_id.to_string(),
+                person_id: None,
+                unit_path: &unit.path,
+                detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import" }),
+            })
+            .collect();
+        audit::append_many(&mut tx, &importer(&job), entries).await?;
+    }
     tx.execute(
         Query::update()
             .table(ImportJobs::Table)
@@ -517,6 +574,54 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     tx.commit().await?;
     // The upload stays until the officer decides: a mapping chosen now checks it again.
     Ok(())
+}
+
+/// Refusals of ID numbers held elsewhere one account may receive from its imports in an hour.
+/// A commune's list legitimately names a few dozen people registered elsewhere (moved in, not yet
+/// transferred); a file of guessed numbers names far more.
+pub const IMPORT_REFUSAL_MAX: i64 = 200;
+
+/// A short reference to an ID number (the start of its blind index), for audit entries that
+/// must say which number without holding it.
+fn pid_ref(vault: &PidVault, pid: &hocvuso_core::personal_id::PersonalId) -> String {
+    vault
+        .blind_index(pid)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The account that uploaded the file, as the actor of what its background check records.
+fn importer(job: &Job) -> Actor {
+    Actor {
+        account_id: Some(job.created_by),
+        label: "import".into(),
+        ip: "background".into(),
+    }
+}
+
+/// Rows refused as held elsewhere in the account's imports of the last hour, read from what the
+/// checks stored (so the limit holds across restarts and processes).
+async fn refusals_this_hour(db: &Db, account_id: i64, except_job: i64) -> Result<i64> {
+    let since = now() - time::Duration::hours(1);
+    let n: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(ImportErrors::Table)
+                .inner_join(
+                    ImportJobs::Table,
+                    Expr::col((ImportJobs::Table, ImportJobs::Id)).equals((ImportErrors::Table, ImportErrors::JobId)),
+                )
+                .and_where(Expr::col((ImportJobs::Table, ImportJobs::CreatedBy)).eq(account_id))
+                // A re-check of the same file replaces its own earlier refusals.
+                .and_where(Expr::col((ImportJobs::Table, ImportJobs::Id)).ne(except_job))
+                .and_where(Expr::col((ImportJobs::Table, ImportJobs::CreatedAt)).gte(since))
+                .and_where(Expr::col((ImportErrors::Table, ImportErrors::Message)).like("%err-import-other-unit%")),
+        )
+        .await?;
+    Ok(n.0)
 }
 
 async fn set_unknowns(db: &Db, job_id: i64, status: Status, unknowns: &Unknowns) -> Result<()> {
@@ -792,6 +897,7 @@ impl Frame<'_> {
         let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
         let (mut updated, mut unchanged) = (0i32, 0i32);
         let mut refused: Vec<RowError> = Vec::new();
+        let mut refused_pids: Vec<(usize, String, String)> = Vec::new();
         let mut new_people = Vec::new();
         // (person id, line, created?) of every person this frame creates or changes.
         let mut changed: Vec<(i64, usize, &str, &str)> = Vec::new();
@@ -811,6 +917,11 @@ impl Frame<'_> {
                     column: self.pid_column.to_string(),
                     message: Message::new("err-import-other-unit"),
                 });
+                refused_pids.push((
+                    s.line,
+                    s.person.personal_id.masked(),
+                    pid_ref(vault, &s.person.personal_id),
+                ));
                 continue;
             }
             let household_id = match &s.person.household {
@@ -857,7 +968,7 @@ impl Frame<'_> {
         );
         // Every person created or changed gets an entry of their own, so it shows on their
         // "who looked at or changed my data" page.
-        let entries: Vec<Entry<'_>> = changed
+        let mut entries: Vec<Entry<'_>> = changed
             .iter()
             .map(|&(id, line, action, path)| Entry {
                 action,
@@ -868,6 +979,14 @@ impl Frame<'_> {
                 detail: serde_json::json!({ "import": job_id, "line": line }),
             })
             .collect();
+        entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| Entry {
+            action: "person.pid_refused",
+            object_kind: "import_job",
+            object_id: job_id.to_string(),
+            person_id: None,
+            unit_path: &self.scope.path,
+            detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import_apply" }),
+        }));
         if !entries.is_empty() {
             audit::append_many(&mut tx, actor, entries).await?;
         }

@@ -701,8 +701,14 @@ async fn import_villages(
         }
         Ok(r)
     };
-    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header)
-        .and_then(|t| hocvuso_core::import::check_villages(&t));
+    // Reading a spreadsheet is CPU work bounded by the reader's limits, still seconds for a hostile
+    // file: off the async workers, so other requests are answered meanwhile.
+    let checked = tokio::task::spawn_blocking(move || {
+        hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header)
+            .and_then(|t| hocvuso_core::import::check_villages(&t))
+    })
+    .await
+    .map_err(|_| Problem::internal())?;
     let (rows, errors) = match checked {
         Ok(x) => x,
         Err(m) => return render(None, Some(tr.msg(&m)), Vec::new()),
@@ -820,8 +826,14 @@ async fn import_denominators(
         r.extensions_mut().insert(Rendered);
         Ok::<Response, Problem>(r)
     };
-    let checked = hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_denominator_header)
-        .and_then(|t| hocvuso_core::import::check_denominators(&t));
+    // Reading a spreadsheet is CPU work bounded by the reader's limits, still seconds for a hostile
+    // file: off the async workers, so other requests are answered meanwhile.
+    let checked = tokio::task::spawn_blocking(move || {
+        hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_denominator_header)
+            .and_then(|t| hocvuso_core::import::check_denominators(&t))
+    })
+    .await
+    .map_err(|_| Problem::internal())?;
     let (rows, errors) = match checked {
         Ok(x) => x,
         Err(m) => return refuse(vec![tr.msg(&m)]).await,
