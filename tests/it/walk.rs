@@ -109,11 +109,11 @@ const VOLATILE: &[&str] = &[
     "api_tokens.last_used_at",
 ];
 
-async fn contents(app: &TestApp) -> BTreeMap<String, Vec<String>> {
+pub(crate) async fn contents(app: &TestApp) -> BTreeMap<String, Vec<String>> {
     hocvuso_db::backup::table_contents(&app.db, VOLATILE).await.unwrap()
 }
 
-fn assert_same(before: &BTreeMap<String, Vec<String>>, after: &BTreeMap<String, Vec<String>>, what: &str) {
+pub(crate) fn assert_same(before: &BTreeMap<String, Vec<String>>, after: &BTreeMap<String, Vec<String>>, what: &str) {
     for (table, rows) in before {
         let now = after
             .get(table)
