@@ -3,9 +3,7 @@
 
 use crate::both;
 use crate::helpers::{Backend, TestApp, officer_units};
-use hocvuso_core::people::PersonForm;
 use hocvuso_db::imports;
-use hocvuso_db::people::{self, Placement};
 use hocvuso_db::units::{self, Unit};
 
 pub(crate) struct Target {
@@ -16,33 +14,7 @@ pub(crate) struct Target {
 
 pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
     let today = time::OffsetDateTime::now_utc().date();
-    let input = PersonForm {
-        full_name: "Người Ngoài Phạm Vi".into(),
-        birth_date: "01/01/1990".into(),
-        sex: "Nam".into(),
-        personal_id: pid.into(),
-        ..Default::default()
-    }
-    .validate(today)
-    .unwrap();
-    let mut tx = app.db.begin().await.unwrap();
-    let person = people::insert(
-        &mut tx,
-        &app.vault,
-        &input,
-        &Placement {
-            residence: &unit,
-            workplace_id: None,
-            household_id: None,
-        },
-        None,
-    )
-    .await
-    .unwrap();
-    people::record_consent(&mut tx, person, people::ConsentMethod::Paper, None)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let person = crate::security::person_in(app, &unit, pid, "Người Ngoài Phạm Vi").await;
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
     let dir = app.dir.path().join("uploads");
     let job = imports::create(&app.db, &dir, &unit, 1, "x.csv", csv.as_bytes())
