@@ -140,9 +140,6 @@ impl Lane {
         }
         let why = match outcome {
             Ok(Ok(())) => {
-                if let Err(e) = imports::finish_attempt(db, job_id).await {
-                    tracing::error!(job = job_id, error = %e, "cannot reset the import's attempts");
-                }
                 if stage == Status::Applying {
                     self.metrics.imports_done.fetch_add(1, Ordering::Relaxed);
                 }

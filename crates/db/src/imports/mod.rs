@@ -566,6 +566,9 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
                 (ImportJobs::BadRows, (bad_lines as i32).into()),
                 (ImportJobs::Unknowns, serde_json::to_string(&unknowns).ok().into()),
                 (ImportJobs::UnstoredErrors, (unstored as i32).into()),
+                // The stage ran to its end: its crash count goes in the same write as its result,
+                // so nobody ever sees a finished stage still counting attempts.
+                (ImportJobs::Attempts, 0.into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
@@ -631,6 +634,7 @@ async fn set_unknowns(db: &Db, job_id: i64, status: Status, unknowns: &Unknowns)
             .values([
                 (ImportJobs::Status, status.as_str().into()),
                 (ImportJobs::Unknowns, serde_json::to_string(unknowns).ok().into()),
+                (ImportJobs::Attempts, 0.into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
@@ -811,6 +815,7 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
             .table(ImportJobs::Table)
             .values([
                 (ImportJobs::Status, Status::Done.as_str().into()),
+                (ImportJobs::Attempts, 0.into()),
                 (ImportJobs::FinishedAt, now().into()),
                 (ImportJobs::UpdatedAt, now().into()),
             ])
@@ -1099,19 +1104,6 @@ pub async fn begin_attempt(db: &Db, job_id: i64, stage: Status) -> Result<Option
         return Ok(None);
     }
     Ok(get(db, job_id).await?.map(|j| j.attempts))
-}
-
-/// A stage ran to its end (whatever it found): the crashes counted so far were not this file's
-/// doing twice in a row, and the next stage (or a re-check after a mapping) starts from zero.
-pub async fn finish_attempt(db: &Db, job_id: i64) -> Result<()> {
-    db.execute(
-        Query::update()
-            .table(ImportJobs::Table)
-            .value(ImportJobs::Attempts, 0)
-            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Takes back an attempt that a clean shutdown interrupted: only a process that died counts.
