@@ -14,6 +14,7 @@ use hocvuso_core::units::{Kind, Level};
 use hocvuso_db::audit::Actor;
 use hocvuso_db::people::{self, SearchTerm};
 use hocvuso_db::units::{self, NewUnit, Unit};
+use hocvuso_app::imports::{ApplyImport, CheckImport};
 use hocvuso_db::{Db, imports};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -117,6 +118,8 @@ async fn run(backend: &str, a: &Args) {
         ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
         ("DATABASE_URL".to_string(), url),
         ("HOCVUSO_DEMO".to_string(), "false".to_string()),
+        // The import below runs its stages itself, through the queue, timing each.
+        ("HOCVUSO_JOBS".to_string(), "false".to_string()),
         (
             "HOCVUSO_CONFIG".to_string(),
             dir.path().join("none.toml").display().to_string(),
@@ -212,25 +215,26 @@ async fn run(backend: &str, a: &Args) {
         files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000
     );
 
-    // Import through the real path, in the platform's two lanes: the checker validates the next
-    // commune's file while the applier writes the previous one.
+    // Import through the real path, in the queue's two lanes: the check of the next commune's
+    // file (short lane) runs while the previous one is applied (long lane), each stage claimed,
+    // run and recorded by the queue as the server's runner does.
     let upload_dir = config.upload_dir();
-    let actor = Actor::system("bench");
+    let ctx = hocvuso_app::Ctx::new(db.clone(), vault.clone(), upload_dir.clone());
     let start = Instant::now();
     let (tx_checked, mut rx_checked) = tokio::sync::mpsc::channel::<(i64, Duration)>(2);
     let checker = {
-        let (db, vault, upload_dir) = (db.clone(), vault.clone(), upload_dir.clone());
+        let (db, ctx) = (db.clone(), ctx.clone());
         let files = std::mem::take(&mut files);
         tokio::spawn(async move {
             for (c, csv) in files {
                 let t = Instant::now();
-                let id = imports::create(&db, &upload_dir, &c, 1, "bench.csv", csv.as_bytes())
+                let id = hocvuso_app::imports::upload(&ctx, &c, None, "bench.csv", csv.as_bytes())
                     .await
                     .unwrap();
-                imports::check(&db, &vault, &upload_dir, id, today).await.unwrap();
+                hocvuso_app::imports::run_here::<CheckImport>(&ctx, id).await.unwrap();
                 let j = imports::get(&db, id).await.unwrap().unwrap();
-                assert_eq!(j.bad_rows, 0, "generated data must be valid");
-                imports::decide(&db, &upload_dir, id, imports::Decision::ImportGoodRows)
+                assert_eq!(j.bad_rows, 0, "generated data must be valid: {j:?}");
+                hocvuso_app::imports::decide(&ctx, id, imports::Decision::ImportGoodRows, None)
                     .await
                     .unwrap();
                 if tx_checked.send((id, t.elapsed())).await.is_err() {
@@ -243,7 +247,9 @@ async fn run(backend: &str, a: &Args) {
     while let Some((id, checked_in)) = rx_checked.recv().await {
         check_t += checked_in;
         let t = Instant::now();
-        imports::apply(&db, &vault, &upload_dir, id, &actor).await.unwrap();
+        hocvuso_app::imports::run_here::<ApplyImport>(&ctx, id).await.unwrap();
+        let j = imports::get(&db, id).await.unwrap().unwrap();
+        assert_eq!(j.status(), imports::Status::Done, "{j:?}");
         apply_t += t.elapsed();
     }
     checker.await.unwrap();

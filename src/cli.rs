@@ -5,7 +5,7 @@ use crate::server::{Application, prepare_db, shutdown_signal};
 use crate::config::Config;
 use hocvuso_core::Lang;
 use hocvuso_core::crypto::PidVault;
-use hocvuso_db::audit::{self, Actor};
+use hocvuso_db::audit;
 use hocvuso_db::{Backend, backup, demo, imports, units};
 use std::path::PathBuf;
 
@@ -34,7 +34,9 @@ CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
   HOCVUSO_ADDR (127.0.0.1:8080), HOCVUSO_DATA_DIR (./data), DATABASE_URL (SQLite trong thư mục dữ liệu),
   HOCVUSO_SECRET_KEY (64 ký tự hex; mặc định sinh tệp data/secret.key), HOCVUSO_DEMO (true),
   HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_TRUST_PROXY (false),
-  HOCVUSO_METRICS_TOKEN (không đặt: /metrics mở), HOCVUSO_CONFIG (đường dẫn tệp TOML)
+  HOCVUSO_METRICS_TOKEN (không đặt: /metrics mở), HOCVUSO_CONFIG (đường dẫn tệp TOML),
+  HOCVUSO_JOBS (true; false: tiến trình này chỉ phục vụ trang web, việc chạy nền do tiến trình khác
+  dùng chung CSDL PostgreSQL đảm nhận)
 
 hocvuso — the \"Digital literacy for all\" platform
 
@@ -163,6 +165,29 @@ async fn seed_demo(config: Config) -> CliResult {
     Ok(())
 }
 
+/// Runs the queued stage of import `import_id` in this process, through the queue like a server's
+/// runner would (attempt counted, failure recorded with its reason). If a server sharing the
+/// database took it first, waits for that server to finish it.
+async fn run_stage<J: hocvuso_app::jobs::Job<Payload = hocvuso_app::imports::ImportRef>>(
+    ctx: &hocvuso_app::Ctx,
+    import_id: i64,
+) -> CliResult {
+    let (job, ran_here) = hocvuso_app::imports::run_here::<J>(ctx, import_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    while !ran_here {
+        let status = hocvuso_db::jobs::get(&ctx.db, job)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|j| j.status);
+        if !matches!(status, Some(hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 async fn import(config: Config, args: &[String]) -> CliResult {
     let all_or_nothing = args.iter().any(|a| a == "--all-or-nothing");
     let pos: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
@@ -182,13 +207,11 @@ async fn import(config: Config, args: &[String]) -> CliResult {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let started = std::time::Instant::now();
-    let job = imports::create(&db, &upload_dir, &unit, 0, &name, &bytes)
+    let ctx = hocvuso_app::Ctx::new(db.clone(), std::sync::Arc::new(vault), upload_dir);
+    let job = hocvuso_app::imports::upload(&ctx, &unit, None, &name, &bytes)
         .await
         .map_err(|e| e.to_string())?;
-    let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&db, &vault, &upload_dir, job, today)
-        .await
-        .map_err(|e| e.to_string())?;
+    run_stage::<hocvuso_app::imports::CheckImport>(&ctx, job).await?;
     let j = imports::get(&db, job)
         .await
         .map_err(|e| e.to_string())?
@@ -238,7 +261,7 @@ async fn import(config: Config, args: &[String]) -> CliResult {
     } else {
         imports::Decision::ImportGoodRows
     };
-    imports::decide(&db, &upload_dir, job, decision)
+    hocvuso_app::imports::decide(&ctx, job, decision, None)
         .await
         .map_err(|e| e.to_string())?;
     if decision == imports::Decision::Cancel {
@@ -246,9 +269,7 @@ async fn import(config: Config, args: &[String]) -> CliResult {
             "Không nhập gì vì tệp có dòng lỗi (--all-or-nothing) / nothing imported: the file has bad rows.".into(),
         );
     }
-    imports::apply(&db, &vault, &upload_dir, job, &Actor::system("cli import"))
-        .await
-        .map_err(|e| e.to_string())?;
+    run_stage::<hocvuso_app::imports::ApplyImport>(&ctx, job).await?;
     let j = imports::get(&db, job)
         .await
         .map_err(|e| e.to_string())?

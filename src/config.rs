@@ -24,6 +24,10 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `/metrics` answers only this bearer token when set.
     pub metrics_token: Option<String>,
+    /// Run background jobs in this process (default). Further processes serving pages from the
+    /// same PostgreSQL database may set `HOCVUSO_JOBS=false`; any number may run jobs, since claims
+    /// never overlap.
+    pub jobs: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("demo", &self.demo)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -78,6 +83,7 @@ struct FileConfig {
     demo: Option<bool>,
     request_timeout_secs: Option<u64>,
     metrics_token: Option<String>,
+    jobs: Option<bool>,
 }
 
 impl Config {
@@ -182,6 +188,7 @@ impl Config {
                 false,
             )?,
             demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
+            jobs: parse_bool("HOCVUSO_JOBS", get("HOCVUSO_JOBS"), file.jobs, true)?,
             request_timeout: Duration::from_secs(timeout.max(1)),
             metrics_token: match get("HOCVUSO_METRICS_TOKEN").or(file.metrics_token) {
                 Some(t) if t.trim().len() < 16 => {

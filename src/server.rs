@@ -1,11 +1,12 @@
 //! Builds the application from configuration: database (migrated, official units loaded, demo
-//! seeded on an empty database), background worker, router; serves until a shutdown signal, then
+//! seeded on an empty database), the background job runner, router; serves until a shutdown signal, then
 //! finishes requests in flight and closes the database cleanly.
 
 use crate::config::Config;
 use hocvuso_core::crypto::{AuditKey, PidVault};
 use hocvuso_db::{Db, demo, units};
-use hocvuso_web::{AppState, WebConfig, auth::Throttle, jobs, ops::Metrics};
+use hocvuso_app::jobs::{self, Runner};
+use hocvuso_web::{AppState, WebConfig, auth::Throttle, ops::Metrics};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +24,8 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     state: AppState,
-    workers: jobs::Workers,
+    /// `None` when this process leaves background jobs to another (`HOCVUSO_JOBS=false`).
+    runner: Option<Runner>,
     sweeper: tokio::task::JoinHandle<()>,
     pub demo_accounts: Vec<demo::DemoAccount>,
 }
@@ -86,7 +88,12 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         restrict_dir(&upload_dir);
-        let (queue, workers) = jobs::start(db.clone(), vault.clone(), upload_dir.clone(), metrics.clone()).await;
+        let ctx = hocvuso_app::Ctx::new(db.clone(), vault.clone(), upload_dir.clone());
+        let runner = if config.jobs {
+            Some(Runner::start(ctx.clone(), jobs::registry(), jobs::Options::default()).await)
+        } else {
+            None
+        };
         // Expired sessions are removed hourly; they are refused on sight anyway.
         let sweeper = {
             let db = db.clone();
@@ -115,13 +122,13 @@ impl Application {
             }),
             metrics,
             throttle: Arc::new(Throttle::default()),
-            jobs: queue,
+            app: ctx,
         };
         Ok(Application {
             listener,
             port,
             state,
-            workers,
+            runner,
             sweeper,
             demo_accounts,
         })
@@ -136,7 +143,7 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; then stops accepting, lets requests in flight finish,
-    /// stops the import worker between chunks and closes the database.
+    /// stops the job runner between statements and closes the database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let router = hocvuso_web::router(self.state.clone());
         let db = self.state.db.clone();
@@ -146,8 +153,11 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        // An import stopped here loses only its uncommitted chunk; the next start resumes it.
-        self.workers.stop().await;
+        // A job stopped here loses only its uncommitted transaction (an import, its current frame)
+        // and is queued again with its attempt given back; the next start resumes it.
+        if let Some(r) = self.runner {
+            r.stop().await;
+        }
         self.sweeper.abort();
         db.close().await;
         tracing::info!("stopped cleanly");

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod denominators;
 pub mod idempotency;
 pub mod imports;
+pub mod jobs;
 pub mod people;
 pub mod reveal;
 pub mod schema;

@@ -31,6 +31,7 @@ migrations! {
     5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
+    9 => "0009_jobs.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
@@ -352,6 +353,7 @@ pub const TABLES: &[&str] = &[
     "import_mappings",
     "idempotency_keys",
     "reveal_tickets",
+    "jobs",
 ];
 
 #[cfg(test)]

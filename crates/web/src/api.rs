@@ -323,8 +323,7 @@ async fn import_people(
     if bytes.is_empty() {
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
-    let id = imports::create(&state.db, &state.config.upload_dir, &unit, v.account.id, &name, &bytes).await?;
-    state.jobs.check(id);
+    let id = hocvuso_app::imports::upload(&state.app, &unit, Some(v.account.id), &name, &bytes).await?;
     let job = imports::get(&state.db, id).await?.ok_or_else(Problem::internal)?;
     Ok((StatusCode::ACCEPTED, Json(import_dto(&state, job).await?)).into_response())
 }
@@ -419,11 +418,8 @@ async fn decide_import(
         "cancel" => Decision::Cancel,
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
-    if !imports::decide(&state.db, &state.config.upload_dir, job.id, decision).await? {
+    if !hocvuso_app::imports::decide(&state.app, job.id, decision, Some(v.account.id)).await? {
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
-    }
-    if decision == Decision::ImportGoodRows {
-        state.jobs.apply(job.id);
     }
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
     Ok(Json(import_dto(&state, job).await?))
@@ -449,10 +445,9 @@ async fn map_import(
         |g| m.groups.get(g).map(String::as_str),
     )
     .map_err(Problem::unprocessable)?;
-    if !imports::remap(&state.db, job.id, v.account.id, &choices).await? {
+    if !hocvuso_app::imports::remap(&state.app, job.id, v.account.id, &choices).await? {
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
     }
-    state.jobs.check(job.id);
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
     Ok(Json(import_dto(&state, job).await?))
 }

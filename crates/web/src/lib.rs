@@ -11,7 +11,6 @@ pub mod authz;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
-pub mod jobs;
 pub mod ops;
 pub mod pages;
 pub mod routes;
@@ -51,7 +50,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<ops::Metrics>,
     pub throttle: Arc<auth::Throttle>,
-    pub jobs: jobs::JobQueue,
+    /// The use-case layer's context (database, vault, uploads, the job runner's nudge).
+    pub app: hocvuso_app::Ctx,
 }
 
 /// Every route of the application, with the table of its paths (see [`routes::Routes`]).

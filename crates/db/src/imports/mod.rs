@@ -15,7 +15,7 @@ use crate::bulk;
 use crate::people::{self, Placement};
 use crate::schema::{ImportErrors, ImportJobs, People};
 use crate::units::{self, Unit};
-use crate::{Db, DbError, Result, Scalar, now, record};
+use crate::{Db, DbError, Result, Scalar, Tx, now, record};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
@@ -91,7 +91,8 @@ record! {
         pub created_at: OffsetDateTime,
         pub finished_at: Option<OffsetDateTime>,
         pub unknowns: Option<String>,
-        /// Workers started on the job's current stage; see [`begin_attempt`].
+        /// No longer counted here (release 9 and later count each stage's starts in the job queue,
+        /// `jobs.attempts`); kept for the rows of older releases.
         pub attempts: i32,
         /// Problems found past the [`MAX_STORED_ERRORS`] kept, counted only.
         pub unstored_errors: i32,
@@ -173,12 +174,14 @@ pub fn upload_path(dir: &Path, job_id: i64) -> PathBuf {
     dir.join(format!("import-{job_id}.upload"))
 }
 
-/// Creates a job for an uploaded file and stores the file for the background checker.
+/// Creates a job for an uploaded file and stores the file for the background checker, inside the
+/// caller's transaction; the caller enqueues the check in the same transaction
+/// (`hocvuso_app::imports::upload`). `created_by` is `None` for the command line.
 pub async fn create(
-    db: &Db,
+    tx: &mut Tx,
     upload_dir: &Path,
     unit: &Unit,
-    created_by: i64,
+    created_by: Option<i64>,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<i64> {
@@ -188,7 +191,6 @@ pub async fn create(
         .take(200)
         .collect();
     let at = now();
-    let mut tx = db.begin().await?;
     let id: Scalar<i64> = tx
         .fetch_one(
             Query::insert()
@@ -203,7 +205,8 @@ pub async fn create(
                 ])
                 .values_panic([
                     unit.id.into(),
-                    created_by.into(),
+                    // 0 has always stood for the command line here.
+                    created_by.unwrap_or(0).into(),
                     name.into(),
                     Status::Checking.as_str().into(),
                     at.into(),
@@ -215,7 +218,6 @@ pub async fn create(
     std::fs::create_dir_all(upload_dir).map_err(|e| DbError::Invalid(format!("cannot create upload folder: {e}")))?;
     std::fs::write(upload_path(upload_dir, id.0), bytes)
         .map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
-    tx.commit().await?;
     Ok(id.0)
 }
 
@@ -237,18 +239,6 @@ pub async fn recent_for_unit(db: &Db, unit_id: i64, limit: u64) -> Result<Vec<Jo
             .and_where(Expr::col(ImportJobs::UnitId).eq(unit_id))
             .order_by(ImportJobs::Id, Order::Desc)
             .limit(limit),
-    )
-    .await
-}
-
-/// Jobs a restart must pick up again.
-pub async fn unfinished(db: &Db) -> Result<Vec<Job>> {
-    db.fetch_all(
-        Query::select()
-            .columns(JOB_COLS)
-            .from(ImportJobs::Table)
-            .and_where(Expr::col(ImportJobs::Status).is_in([Status::Checking.as_str(), Status::Applying.as_str()]))
-            .order_by(ImportJobs::Id, Order::Asc),
     )
     .await
 }
@@ -295,6 +285,11 @@ async fn row_reports(db: &Db, job_id: i64, kind: &str, limit: u64) -> Result<Vec
 }
 
 async fn set_status(db: &Db, job_id: i64, status: Status, message: Option<&Message>) -> Result<()> {
+    db.execute(&status_update(job_id, status, message)).await?;
+    Ok(())
+}
+
+fn status_update(job_id: i64, status: Status, message: Option<&Message>) -> sea_query::UpdateStatement {
     let mut values = vec![
         (ImportJobs::Status, status.as_str().into()),
         (ImportJobs::UpdatedAt, now().into()),
@@ -305,14 +300,11 @@ async fn set_status(db: &Db, job_id: i64, status: Status, message: Option<&Messa
     if status.finished() {
         values.push((ImportJobs::FinishedAt, now().into()));
     }
-    db.execute(
-        Query::update()
-            .table(ImportJobs::Table)
-            .values(values)
-            .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
-    )
-    .await?;
-    Ok(())
+    Query::update()
+        .table(ImportJobs::Table)
+        .values(values)
+        .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+        .to_owned()
 }
 
 /// Checks the uploaded file of a job: parses, validates, resolves villages and workplaces, looks up
@@ -644,9 +636,9 @@ async fn set_unknowns(db: &Db, job_id: i64, status: Status, unknowns: &Unknowns)
 }
 
 /// The officer mapped headers or values of a checked file: remember the mapping for the unit and
-/// check the file again. Returns false when the job no longer waits (a repeated click).
-pub async fn remap(db: &Db, job_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool> {
-    let mut tx = db.begin().await?;
+/// set the file to be checked again, inside the caller's transaction (which enqueues the check:
+/// `hocvuso_app::imports::remap`). Returns false when the job no longer waits (a repeated click).
+pub async fn remap(tx: &mut Tx, job_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool> {
     // Re-read inside the transaction: only a job still waiting for its officer is re-checked.
     let job: Option<Job> = tx
         .fetch_optional(
@@ -663,7 +655,7 @@ pub async fn remap(db: &Db, job_id: i64, by: i64, choices: &mappings::Choices) -
     let Some(job) = job else {
         return Ok(false);
     };
-    mappings::save(&mut tx, job.unit_id, by, choices).await?;
+    mappings::save(tx, job.unit_id, by, choices).await?;
     tx.execute(
         Query::update()
             .table(ImportJobs::Table)
@@ -674,7 +666,6 @@ pub async fn remap(db: &Db, job_id: i64, by: i64, choices: &mappings::Choices) -
             .and_where(Expr::col(ImportJobs::Id).eq(job_id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 
@@ -692,8 +683,10 @@ pub enum Decision {
     Cancel,
 }
 
-/// Records the decision. Returns false if the job was not waiting for one (a repeated click).
-pub async fn decide(db: &Db, upload_dir: &Path, job_id: i64, decision: Decision) -> Result<bool> {
+/// Records the decision inside the caller's transaction (which enqueues the apply:
+/// `hocvuso_app::imports::decide`). Returns false if the job was not waiting for one (a repeated
+/// click). Once it commits, [`after_decision`] removes the files the decision made useless.
+pub async fn decide(tx: &mut Tx, job_id: i64, decision: Decision) -> Result<bool> {
     let (status, from): (Status, &[&str]) = match decision {
         Decision::ImportGoodRows => (Status::Applying, &[Status::AwaitingDecision.as_str()]),
         Decision::Cancel => (
@@ -701,30 +694,22 @@ pub async fn decide(db: &Db, upload_dir: &Path, job_id: i64, decision: Decision)
             &[Status::AwaitingDecision.as_str(), Status::NeedsMapping.as_str()],
         ),
     };
-    let mut values = vec![
-        (ImportJobs::Status, status.as_str().into()),
-        (ImportJobs::UpdatedAt, now().into()),
-    ];
-    if status.finished() {
-        values.push((ImportJobs::FinishedAt, now().into()));
-    }
-    let n = db
+    let n = tx
         .execute(
-            Query::update()
-                .table(ImportJobs::Table)
-                .values(values)
-                .and_where(Expr::col(ImportJobs::Id).eq(job_id))
+            status_update(job_id, status, None)
                 .and_where(Expr::col(ImportJobs::Status).is_in(from.iter().copied())),
         )
         .await?;
-    if n == 1 {
-        // The decision is recorded: the file is no longer needed for a re-check.
-        let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
-        if decision == Decision::Cancel {
-            staged::remove(upload_dir, job_id);
-        }
-    }
     Ok(n == 1)
+}
+
+/// The decision is committed: the upload is no longer needed for a re-check, and a cancelled job
+/// needs its staged rows no more.
+pub fn after_decision(upload_dir: &Path, job_id: i64, decision: Decision) {
+    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
+    if decision == Decision::Cancel {
+        staged::remove(upload_dir, job_id);
+    }
 }
 
 record! {
@@ -1084,66 +1069,31 @@ fn person_err(e: people::PersonError) -> DbError {
     }
 }
 
-/// Counts one more start of the job's current stage and commits it before any work, so a process
-/// that dies during the work leaves the count behind. Returns the attempts made including this
-/// one, or `None` if the job is not in `stage` (finished or moved on meanwhile).
-pub async fn begin_attempt(db: &Db, job_id: i64, stage: Status) -> Result<Option<i32>> {
-    let n = db
-        .execute(
-            Query::update()
-                .table(ImportJobs::Table)
-                .values([
-                    (ImportJobs::Attempts, Expr::col(ImportJobs::Attempts).add(1)),
-                    (ImportJobs::UpdatedAt, now().into()),
-                ])
-                .and_where(Expr::col(ImportJobs::Id).eq(job_id))
-                .and_where(Expr::col(ImportJobs::Status).eq(stage.as_str())),
-        )
-        .await?;
-    if n != 1 {
-        return Ok(None);
-    }
-    Ok(get(db, job_id).await?.map(|j| j.attempts))
+/// The reason shown for a job whose stage stopped the process [`MAX_ATTEMPTS`] times.
+pub fn crashed_message(stage: Status) -> Message {
+    Message::new(if stage == Status::Applying {
+        "err-import-crashed-twice-applying"
+    } else {
+        "err-import-crashed-twice-checking"
+    })
 }
 
-/// Takes back an attempt that a clean shutdown interrupted: only a process that died counts.
-pub async fn forget_attempt(db: &Db, job_id: i64) -> Result<()> {
-    db.execute(
-        Query::update()
-            .table(ImportJobs::Table)
-            .value(ImportJobs::Attempts, Expr::col(ImportJobs::Attempts).sub(1))
-            .and_where(Expr::col(ImportJobs::Id).eq(job_id))
-            .and_where(Expr::col(ImportJobs::Attempts).gt(0))
+/// The reason shown for a stage that stopped on an unexpected error (`why`, for the administrator).
+pub fn failed_message(why: &str) -> Message {
+    Message::new("err-import-failed").arg("reason", why)
+}
+
+/// Marks a job failed with `message` inside the caller's transaction (the queue fails its job in
+/// the same one, so the import's page and the queue never disagree), keeping what was applied
+/// (each applied chunk is complete and recorded in `processed_rows`). Its upload and staged rows
+/// are removed: a failed job is never resumed.
+pub async fn fail(tx: &mut Tx, upload_dir: &Path, job_id: i64, message: &Message) -> Result<()> {
+    staged::remove(upload_dir, job_id);
+    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
+    tx.execute(
+        status_update(job_id, Status::Failed, Some(message))
             .and_where(Expr::col(ImportJobs::Status).is_in([Status::Checking.as_str(), Status::Applying.as_str()])),
     )
     .await?;
     Ok(())
-}
-
-/// Ends a job whose stage stopped the process [`MAX_ATTEMPTS`] times: it is failed with the reason,
-/// its upload and staged rows removed, and never started again. Rows an apply committed stay (each
-/// chunk is whole and counted in `processed_rows`).
-pub async fn give_up(db: &Db, upload_dir: &Path, job_id: i64, stage: Status) -> Result<()> {
-    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
-    staged::remove(upload_dir, job_id);
-    let key = if stage == Status::Applying {
-        "err-import-crashed-twice-applying"
-    } else {
-        "err-import-crashed-twice-checking"
-    };
-    set_status(db, job_id, Status::Failed, Some(&Message::new(key))).await
-}
-
-/// Marks a job failed after an unexpected error, keeping what was applied (each applied chunk is
-/// complete and recorded in `processed_rows`).
-pub async fn fail(db: &Db, upload_dir: &Path, job_id: i64, why: &str) -> Result<()> {
-    staged::remove(upload_dir, job_id);
-    let _ = std::fs::remove_file(upload_path(upload_dir, job_id));
-    set_status(
-        db,
-        job_id,
-        Status::Failed,
-        Some(&Message::new("err-import-failed").arg("reason", why)),
-    )
-    .await
 }

@@ -158,8 +158,7 @@ async fn upload(
     if bytes.is_empty() {
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
-    let job = imports::create(&state.db, &state.config.upload_dir, &unit, v.account.id, &name, &bytes).await?;
-    state.jobs.check(job);
+    let job = hocvuso_app::imports::upload(&state.app, &unit, Some(v.account.id), &name, &bytes).await?;
     Ok(Redirect::to(&format!("/imports/{job}")).into_response())
 }
 
@@ -331,11 +330,7 @@ async fn decide(
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
     // A repeated click finds the job no longer waiting and simply shows its status.
-    if imports::decide(&state.db, &state.config.upload_dir, job.id, decision).await?
-        && decision == Decision::ImportGoodRows
-    {
-        state.jobs.apply(job.id);
-    }
+    hocvuso_app::imports::decide(&state.app, job.id, decision, Some(v.account.id)).await?;
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
 
@@ -401,8 +396,6 @@ async fn remap(
     )
     .map_err(Problem::unprocessable)?;
     // A repeated click finds the job checking already and simply shows its status.
-    if imports::remap(&state.db, job.id, v.account.id, &choices).await? {
-        state.jobs.check(job.id);
-    }
+    hocvuso_app::imports::remap(&state.app, job.id, v.account.id, &choices).await?;
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }

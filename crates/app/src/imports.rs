@@ -1,0 +1,165 @@
+//! Importing residents from a spreadsheet: the steps an officer takes (upload, map, decide), each
+//! one transaction that also enqueues the background stage it starts, and those stages as job
+//! kinds (check the file, apply the decided rows).
+//!
+//! Authorisation of the officer's request stays with the caller for now (the web handlers check
+//! `Action::ImportPeople` on the unit); the stages check again, when they run, that the account
+//! still may ([`jobs::may_still`]).
+
+use crate::Ctx;
+use crate::jobs::{self, Failure, Job, JobError, Lane, Retry, Run};
+use hocvuso_core::roles::Action;
+use hocvuso_db::audit::Actor;
+use hocvuso_db::imports::{self, Decision, Status, mappings};
+use hocvuso_db::units::{self, Unit};
+use hocvuso_db::{DbError, Tx};
+use serde::{Deserialize, Serialize};
+
+/// The payload of both stages: which import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRef {
+    pub import_id: i64,
+}
+
+/// Stores an uploaded file as an import and enqueues its check, in one transaction. `by` is the
+/// uploading account (`None`: the command line). Returns the import's id.
+pub async fn upload(ctx: &Ctx, unit: &Unit, by: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<i64, DbError> {
+    let mut tx = ctx.db.begin().await?;
+    let id = imports::create(&mut tx, &ctx.upload_dir, unit, by, file_name, bytes).await?;
+    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id: id }, by).await?;
+    tx.commit().await?;
+    ctx.jobs.wake();
+    Ok(id)
+}
+
+/// Records the officer's decision and, to import, enqueues the apply acting for `by`, in one
+/// transaction. False when the import was not waiting for a decision (a repeated click).
+pub async fn decide(ctx: &Ctx, import_id: i64, decision: Decision, by: Option<i64>) -> Result<bool, DbError> {
+    let mut tx = ctx.db.begin().await?;
+    if !imports::decide(&mut tx, import_id, decision).await? {
+        return Ok(false);
+    }
+    if decision == Decision::ImportGoodRows {
+        jobs::enqueue::<ApplyImport>(&mut tx, &ImportRef { import_id }, by).await?;
+    }
+    tx.commit().await?;
+    imports::after_decision(&ctx.upload_dir, import_id, decision);
+    ctx.jobs.wake();
+    Ok(true)
+}
+
+/// Remembers the officer's mapping for the unit and enqueues a new check of the file acting for
+/// `by`, in one transaction. False when the import no longer waits (a repeated click).
+pub async fn remap(ctx: &Ctx, import_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool, DbError> {
+    let mut tx = ctx.db.begin().await?;
+    if !imports::remap(&mut tx, import_id, by, choices).await? {
+        return Ok(false);
+    }
+    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id }, Some(by)).await?;
+    tx.commit().await?;
+    ctx.jobs.wake();
+    Ok(true)
+}
+
+/// Runs the queued stage `J` of an import in this process, through the queue as a runner would
+/// (the command line and the benchmark, which run without a server). Returns the stage's job id
+/// and whether it ran here: false when a server's runner had taken it first (its result lands in
+/// the same rows) or it was not queued.
+pub async fn run_here<J: Job<Payload = ImportRef>>(ctx: &Ctx, import_id: i64) -> Result<(i64, bool), DbError> {
+    let payload = jobs::payload_text::<J>(&ImportRef { import_id })?;
+    let found = hocvuso_db::jobs::find(&ctx.db, J::KIND, &payload).await?;
+    let job = found
+        .iter()
+        .rev()
+        .find(|j| j.status == hocvuso_db::jobs::Status::Queued)
+        .or(found.last())
+        .ok_or(DbError::NotFound)?;
+    let ran = jobs::run_inline(ctx, &jobs::registry(), job.id).await?.is_some();
+    Ok((job.id, ran))
+}
+
+/// The import in the stage a job of `stage` works on, with its unit, once the job's account is
+/// found still allowed to import there. `None` when the import has moved on (a stage found done
+/// by a run that lost its process after the stage's last write).
+async fn at_stage(ctx: &Ctx, run: &Run<ImportRef>, stage: Status) -> Result<Option<Unit>, JobError> {
+    let db = &ctx.db;
+    let Some(import) = imports::get(db, run.payload.import_id).await? else {
+        return Ok(None);
+    };
+    if import.status() != stage {
+        return Ok(None);
+    }
+    let unit = units::get(db, import.unit_id).await?.ok_or(DbError::NotFound)?;
+    jobs::may_still(db, run.actor, Action::ImportPeople, &unit).await?;
+    Ok(Some(unit))
+}
+
+/// What the import's own page says when a stage failed for good.
+fn failure_message(stage: Status, failure: &Failure) -> hocvuso_core::i18n::Message {
+    match failure {
+        Failure::Crashed { .. } => imports::crashed_message(stage),
+        Failure::Refused(m) => m.clone(),
+        Failure::Broke(why) => imports::failed_message(why),
+    }
+}
+
+/// Checks an uploaded file: every bad row with its line, column and reason; the good rows staged.
+/// Short lane: a commune's list is checked while a province's list is being applied.
+pub struct CheckImport;
+
+impl Job for CheckImport {
+    const KIND: &'static str = "import.check";
+    const LANE: Lane = Lane::Short;
+    const MAX_ATTEMPTS: i32 = imports::MAX_ATTEMPTS;
+    /// A file that broke the check breaks it again: the officer is told at once.
+    const RETRY: Retry = Retry::Never;
+    type Payload = ImportRef;
+
+    async fn run(&self, ctx: &Ctx, run: &Run<ImportRef>) -> Result<(), JobError> {
+        if at_stage(ctx, run, Status::Checking).await?.is_none() {
+            return Ok(());
+        }
+        let today = time::OffsetDateTime::now_utc().date();
+        imports::check(&ctx.db, &ctx.vault, &ctx.upload_dir, run.payload.import_id, today).await?;
+        Ok(())
+    }
+
+    async fn failed(&self, ctx: &Ctx, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+        let message = failure_message(Status::Checking, failure);
+        imports::fail(tx, &ctx.upload_dir, run.payload.import_id, &message).await
+    }
+}
+
+/// Applies the rows an officer decided to import, a frame per transaction with the progress (a
+/// restart resumes after the last committed frame). Long lane.
+pub struct ApplyImport;
+
+impl Job for ApplyImport {
+    const KIND: &'static str = "import.apply";
+    const LANE: Lane = Lane::Long;
+    const MAX_ATTEMPTS: i32 = imports::MAX_ATTEMPTS;
+    const RETRY: Retry = Retry::Never;
+    type Payload = ImportRef;
+
+    async fn run(&self, ctx: &Ctx, run: &Run<ImportRef>) -> Result<(), JobError> {
+        if at_stage(ctx, run, Status::Applying).await?.is_none() {
+            return Ok(());
+        }
+        let actor = match run.actor {
+            Some(id) => Actor {
+                account_id: Some(id),
+                label: "import".into(),
+                ip: "background".into(),
+            },
+            None => Actor::system("cli import"),
+        };
+        imports::apply(&ctx.db, &ctx.vault, &ctx.upload_dir, run.payload.import_id, &actor).await?;
+        Ok(())
+    }
+
+    async fn failed(&self, ctx: &Ctx, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+        let message = failure_message(Status::Applying, failure);
+        imports::fail(tx, &ctx.upload_dir, run.payload.import_id, &message).await
+    }
+}
