@@ -13,14 +13,22 @@ pub(crate) struct Target {
 }
 
 pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
-    let today = time::OffsetDateTime::now_utc().date();
     let person = crate::security::person_in(app, &unit, pid, "Người Ngoài Phạm Vi").await;
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
-    let dir = app.dir.path().join("uploads");
-    let job = imports::create(&app.db, &dir, &unit, 1, "x.csv", csv.as_bytes())
+    // Uploaded by the system administrator (account 1); the server's queue checks it.
+    let job = hocvuso_app::imports::upload(&app.ctx, &unit, Some(1), "x.csv", csv.as_bytes())
         .await
         .unwrap();
-    imports::check(&app.db, &app.vault, &dir, job, today).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let j = imports::get(&app.db, job).await.unwrap().unwrap();
+        if j.status() != imports::Status::Checking {
+            assert_eq!(j.status(), imports::Status::AwaitingDecision, "{j:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "import {job} still checking after 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     Target { unit, person, job }
 }
 

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub addr: String,
     pub db: Db,
     pub vault: Arc<PidVault>,
+    /// The use-case layer's context the server runs with (its `jobs` wakes the server's runner).
+    pub ctx: hocvuso_app::Ctx,
     pub dir: tempfile::TempDir,
     pg_db: Option<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -55,6 +57,17 @@ pub struct Options {
     pub max_upload_mb: Option<usize>,
     /// More configuration variables (`HOCVUSO_BEHIND_TLS`, `HOCVUSO_METRICS_TOKEN`…).
     pub vars: Vec<(&'static str, String)>,
+}
+
+impl Options {
+    /// The server runs no background job (`HOCVUSO_JOBS=false`): the test runs them itself, as a
+    /// process that dies, restarts or runs beside the server would.
+    pub fn without_jobs() -> Options {
+        Options {
+            vars: vec![("HOCVUSO_JOBS", "false".to_string())],
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Options {
@@ -228,6 +241,7 @@ impl TestApp {
         let state = app.state().clone();
         let db = state.db.clone();
         let vault = state.vault.clone();
+        let ctx = state.app.clone();
         if opts.seed {
             let today = time::OffsetDateTime::now_utc().date();
             let o = demo::Options {
@@ -249,6 +263,7 @@ impl TestApp {
             addr,
             db,
             vault,
+            ctx,
             dir,
             pg_db,
             stop: Some(tx),
@@ -258,6 +273,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
+    }
+
+    /// Where uploads and staged rows wait.
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self.ctx.upload_dir.clone()
     }
 
     /// A browser-like client: cookies kept, redirects not followed (so tests see them).

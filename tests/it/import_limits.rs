@@ -3,7 +3,7 @@
 //! failed, never resumed into the same crash.
 
 use crate::both;
-use crate::helpers::{Backend, Client, TestApp, officer_units};
+use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
 use hocvuso_db::imports::{self, Job, Status};
 use std::time::{Duration, Instant};
 
@@ -214,15 +214,19 @@ fn good_csv(tag: u32) -> String {
 /// The database as a process that died mid-work leaves it: a job whose check was started twice
 /// (each start committed before the work, then the process died) is failed with the reason and its
 /// upload removed; a job started once is retried; a job applying that stopped the server twice is
-/// failed and its staged rows removed; a good new job is checked normally.
+/// failed and its staged rows removed; a good new job is checked normally. The queue's rows say
+/// the same: failed with the reason, or done after a second attempt.
 async fn crashed_twice_is_not_resumed(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    use crate::jobs::{died_during, job_of, restart_requeues};
+    use hocvuso_app::imports::{ApplyImport, CheckImport};
+    use hocvuso_db::jobs::Status as JobStatus;
+    let app = TestApp::spawn_with(b, Options::without_jobs()).await;
     let (commune, _) = officer_units(&app).await;
-    let dir = app.dir.path().join("uploads");
+    let dir = app.upload_dir();
     let new = |name: &'static str, tag: u32| {
-        let (db, dir, commune) = (app.db.clone(), dir.clone(), commune.clone());
+        let (ctx, commune) = (app.ctx.clone(), commune.clone());
         async move {
-            imports::create(&db, &dir, &commune, 1, name, good_csv(tag).as_bytes())
+            hocvuso_app::imports::upload(&ctx, &commune, Some(1), name, good_csv(tag).as_bytes())
                 .await
                 .unwrap()
         }
@@ -231,39 +235,31 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let once = new("mot-lan.csv", 2).await;
     let fresh = new("moi.csv", 3).await;
     let applying = new("dang-nhap.csv", 4).await;
-    for (job, starts) in [(twice, 2), (once, 1)] {
-        for n in 1..=starts {
-            assert_eq!(
-                imports::begin_attempt(&app.db, job, Status::Checking).await.unwrap(),
-                Some(n)
-            );
-        }
-    }
-    let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&app.db, &app.vault, &dir, applying, today)
-        .await
-        .unwrap();
+    // The applying job: checked, decided, then its apply killed the process twice.
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, applying).await.unwrap();
     assert!(
-        imports::decide(&app.db, &dir, applying, imports::Decision::ImportGoodRows)
+        hocvuso_app::imports::decide(&app.ctx, applying, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
     let staged = dir.join(format!("import-{applying}.staged"));
     assert!(staged.exists());
-    for n in 1..=2 {
-        assert_eq!(
-            imports::begin_attempt(&app.db, applying, Status::Applying)
-                .await
-                .unwrap(),
-            Some(n)
-        );
-    }
-    // Start-up: the same function the application runs when it starts.
-    let (_queue, workers) = hocvuso_web::jobs::start(
-        app.db.clone(),
-        app.vault.clone(),
-        dir.clone(),
-        std::sync::Arc::new(hocvuso_web::ops::Metrics::default()),
+    let apply_job = job_of::<ApplyImport>(&app, applying).await;
+    assert_eq!(died_during(&app, apply_job.id).await, 1);
+    restart_requeues(&app, 1).await;
+    assert_eq!(died_during(&app, apply_job.id).await, 2);
+    // The check of `twice` killed it twice too; `once`'s check once.
+    let twice_job = job_of::<CheckImport>(&app, twice).await;
+    assert_eq!(died_during(&app, twice_job.id).await, 1);
+    restart_requeues(&app, 1).await;
+    assert_eq!(died_during(&app, twice_job.id).await, 2);
+    let once_job = job_of::<CheckImport>(&app, once).await;
+    assert_eq!(died_during(&app, once_job.id).await, 1);
+    // Start-up: the runner the application starts.
+    let runner = hocvuso_app::jobs::Runner::start(
+        app.ctx.clone(),
+        hocvuso_app::jobs::registry(),
+        Default::default(),
     )
     .await;
     let failed = wait(&app, twice).await;
@@ -283,7 +279,18 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
             "{j:?}"
         );
     }
-    workers.stop().await;
+    runner.stop().await;
+    for (job, attempts) in [(twice_job.id, 2), (apply_job.id, 2)] {
+        let j = hocvuso_db::jobs::get(&app.db, job).await.unwrap().unwrap();
+        assert_eq!((j.status, j.attempts), (JobStatus::Failed, attempts), "{j:?}");
+        let reason = j.last_error.expect("a failed job says why");
+        assert_eq!(reason.key, "err-job-crashed");
+        assert!(reason.render(hocvuso_core::Lang::Vi).contains("2 lần"), "{reason:?}");
+    }
+    let j = hocvuso_db::jobs::get(&app.db, once_job.id).await.unwrap().unwrap();
+    assert_eq!((j.status, j.attempts), (JobStatus::Done, 2), "{j:?}");
+    let j = job_of::<CheckImport>(&app, fresh).await;
+    assert_eq!((j.status, j.attempts), (JobStatus::Done, 1), "{j:?}");
     let c = app.login("0900000005").await;
     let (_, page) = c.text(&format!("/imports/{twice}")).await;
     assert!(page.contains("đã làm máy chủ dừng đột ngột hai lần"), "{page}");

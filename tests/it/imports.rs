@@ -1,6 +1,7 @@
 use crate::both;
 use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
-use hocvuso_core::crypto::PidVault;
+use hocvuso_app::imports::{ApplyImport, CheckImport};
+use hocvuso_app::jobs::{Job as _, Runner};
 use hocvuso_db::imports::{self, Job, Status};
 use hocvuso_db::people;
 use std::time::Duration;
@@ -346,36 +347,47 @@ async fn xlsx_import(b: Backend) {
 both!(xlsx, xlsx_import);
 
 /// An import stopped half-way (server killed between chunks or mid-chunk) resumes without
-/// duplicates or losses.
+/// duplicates or losses: the process that started the apply dies (its attempt counted, its
+/// heartbeat going stale), and the next start's runner finds the job, queues it again and finishes
+/// it from the last committed frame.
 async fn interrupted_import_resumes(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_with(b, Options::without_jobs()).await;
     let (commune, _) = officer_units(&app).await;
-    let vault: &PidVault = &app.vault;
     let mut csv = String::from(HEADER);
     let n = imports::CHUNK * 3 + 17;
     for i in 0..n {
         csv.push_str(&format!("Người Thứ {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
-    let dir = app.dir.path().join("uploads");
-    let id = imports::create(&app.db, &dir, &commune, 1, "lon.csv", csv.as_bytes())
+    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "lon.csv", csv.as_bytes())
         .await
         .unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&app.db, vault, &dir, id, today).await.unwrap();
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id).await.unwrap();
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     assert!(
-        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
+        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
     let before = people::count_in(&app.db, &commune.path).await.unwrap();
-    // Run the apply and kill it part-way.
-    let db = app.db.clone();
-    let v = app.vault.clone();
-    let d = dir.clone();
-    let task =
-        tokio::spawn(async move { imports::apply(&db, &v, &d, id, &hocvuso_db::audit::Actor::system("test")).await });
+    // A process claims the apply (the attempt is committed first), runs it and is killed part-way.
+    let queued = crate::jobs::job_of::<ApplyImport>(&app, id).await;
+    let claimed = hocvuso_db::jobs::claim_id(&app.db, queued.id, crate::jobs::long_ago())
+        .await
+        .unwrap()
+        .expect("the apply is queued");
+    assert_eq!(claimed.attempts, 1);
+    let task = {
+        let ctx = app.ctx.clone();
+        let run = hocvuso_app::jobs::Run {
+            id: claimed.id,
+            attempt: claimed.attempts,
+            max_attempts: claimed.max_attempts,
+            actor: claimed.actor_id,
+            payload: hocvuso_app::imports::ImportRef { import_id: id },
+        };
+        tokio::spawn(async move { ApplyImport.run(&ctx, &run).await })
+    };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let j = imports::get(&app.db, id).await.unwrap().unwrap();
@@ -394,18 +406,19 @@ async fn interrupted_import_resumes(b: Backend) {
         stored, mid.processed_rows as i64,
         "what is stored is exactly what the job recorded"
     );
-    // "Restart": the job is found unfinished and resumed.
-    assert!(imports::unfinished(&app.db).await.unwrap().iter().any(|j| j.id == id));
-    imports::apply(&app.db, vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
-        .await
-        .unwrap();
-    let done = imports::get(&app.db, id).await.unwrap().unwrap();
+    assert!((mid.processed_rows as usize) < n, "killed part-way");
+    // "Restart": the runner finds the job its dead process left running and finishes it.
+    let runner = Runner::start(app.ctx.clone(), hocvuso_app::jobs::registry(), Default::default()).await;
+    let done = wait(&app, id).await;
+    runner.stop().await;
     assert_eq!(done.status(), Status::Done);
     assert_eq!(
         people::count_in(&app.db, &commune.path).await.unwrap() - before,
         n as i64
     );
     assert_eq!(done.inserted as usize, n);
+    let job = hocvuso_db::jobs::get(&app.db, claimed.id).await.unwrap().unwrap();
+    assert_eq!((job.status, job.attempts), (hocvuso_db::jobs::Status::Done, 2));
     app.finish().await;
 }
 both!(resume, interrupted_import_resumes);
@@ -414,20 +427,19 @@ both!(resume, interrupted_import_resumes);
 /// (it lives beside the uploads): the job is reported failed with a message that says to upload
 /// again, and nothing is written.
 async fn staged_rows_lost(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_with(b, Options::without_jobs()).await;
     let (commune, _) = officer_units(&app).await;
     let mut csv = String::from(HEADER);
     for i in 0..30 {
         csv.push_str(&format!("Người Mất {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
-    let dir = app.dir.path().join("uploads");
-    let id = imports::create(&app.db, &dir, &commune, 1, "mat.csv", csv.as_bytes())
+    let dir = app.upload_dir();
+    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "mat.csv", csv.as_bytes())
         .await
         .unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&app.db, &app.vault, &dir, id, today).await.unwrap();
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id).await.unwrap();
     assert!(
-        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
+        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
@@ -435,9 +447,7 @@ async fn staged_rows_lost(b: Backend) {
     let staged = dir.join(format!("import-{id}.staged"));
     assert!(staged.exists(), "checked rows wait in {staged:?}");
     std::fs::remove_file(&staged).unwrap();
-    imports::apply(&app.db, &app.vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
-        .await
-        .unwrap();
+    hocvuso_app::imports::run_here::<ApplyImport>(&app.ctx, id).await.unwrap();
     let job = imports::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!(job.status(), Status::Failed);
     assert_eq!(job.message().unwrap().key, "err-import-staged-lost");
@@ -675,27 +685,24 @@ async fn id_held_elsewhere(b: Backend) {
         "Nữ"
     };
     let csv = format!("{HEADER}Người Mới,01/01/1990,Nam,001090099001,,,,\nNgười Chiếm,{birth},{sex},{pid},,,,\n");
-    let dir = app.dir.path().join("uploads");
-    let id = imports::create(&app.db, &dir, &commune, 1, "chiem.csv", csv.as_bytes())
+    // Uploaded by the system administrator (account 1); the server's queue checks and applies.
+    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "chiem.csv", csv.as_bytes())
         .await
         .unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
-    imports::check(&app.db, &app.vault, &dir, id, today).await.unwrap();
-    let job = imports::get(&app.db, id).await.unwrap().unwrap();
+    let job = wait(&app, id).await;
+    assert_eq!(job.status(), Status::AwaitingDecision);
     assert_eq!((job.good_rows, job.bad_rows), (1, 1));
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert_eq!(errs.len(), 1);
     assert_eq!((errs[0].line, errs[0].column_name.as_str()), (3, "Số định danh"));
     assert_eq!(errs[0].message().key, "err-import-other-unit");
     assert!(
-        imports::decide(&app.db, &dir, id, imports::Decision::ImportGoodRows)
+        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
-    imports::apply(&app.db, &app.vault, &dir, id, &hocvuso_db::audit::Actor::system("test"))
-        .await
-        .unwrap();
-    assert_eq!(imports::get(&app.db, id).await.unwrap().unwrap().inserted, 1);
+    let done = wait(&app, id).await;
+    assert_eq!((done.status(), done.inserted), (Status::Done, 1));
     let still = people::get(&app.db, held.id).await.unwrap().unwrap();
     assert_eq!((still.full_name, still.unit_id), (held.full_name, held.unit_id));
     // The refusal told the importer the number exists somewhere: it is audited, masked.

@@ -8,6 +8,7 @@ mod backup;
 mod browser;
 mod import_limits;
 mod imports;
+mod jobs;
 mod migrations;
 mod officer;
 mod ops;
