@@ -9,12 +9,12 @@
 //! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
 
 use hocvuso::{Application, Config};
+use hocvuso_app::imports::{ApplyImport, CheckImport};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::units::{Kind, Level};
 use hocvuso_db::audit::Actor;
 use hocvuso_db::people::{self, SearchTerm};
 use hocvuso_db::units::{self, NewUnit, Unit};
-use hocvuso_app::imports::{ApplyImport, CheckImport};
 use hocvuso_db::{Db, imports};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,8 +1,8 @@
 //! The command-line face of the same binary. Help is bilingual; messages to operators are in
 //! Vietnamese with the English beside them where an operator may not read Vietnamese.
 
-use crate::server::{Application, prepare_db, shutdown_signal};
 use crate::config::Config;
+use crate::server::{Application, prepare_db, shutdown_signal};
 use hocvuso_core::Lang;
 use hocvuso_core::crypto::PidVault;
 use hocvuso_db::audit;
@@ -175,17 +175,22 @@ async fn run_stage<J: hocvuso_app::jobs::Job<Payload = hocvuso_app::imports::Imp
     let (job, ran_here) = hocvuso_app::imports::run_here::<J>(ctx, import_id)
         .await
         .map_err(|e| e.to_string())?;
-    while !ran_here {
+    if ran_here {
+        return Ok(());
+    }
+    loop {
         let status = hocvuso_db::jobs::get(&ctx.db, job)
             .await
             .map_err(|e| e.to_string())?
             .map(|j| j.status);
-        if !matches!(status, Some(hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running)) {
-            break;
+        if !matches!(
+            status,
+            Some(hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running)
+        ) {
+            return Ok(());
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    Ok(())
 }
 
 async fn import(config: Config, args: &[String]) -> CliResult {

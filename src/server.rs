@@ -3,9 +3,9 @@
 //! finishes requests in flight and closes the database cleanly.
 
 use crate::config::Config;
+use hocvuso_app::jobs::{self, Runner};
 use hocvuso_core::crypto::{AuditKey, PidVault};
 use hocvuso_db::{Db, demo, units};
-use hocvuso_app::jobs::{self, Runner};
 use hocvuso_web::{AppState, WebConfig, auth::Throttle, ops::Metrics};
 use std::future::Future;
 use std::net::SocketAddr;

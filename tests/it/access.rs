@@ -26,7 +26,10 @@ pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
             assert_eq!(j.status(), imports::Status::AwaitingDecision, "{j:?}");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "import {job} still checking after 60 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import {job} still checking after 60 s"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     Target { unit, person, job }

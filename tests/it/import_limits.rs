@@ -236,7 +236,9 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let fresh = new("moi.csv", 3).await;
     let applying = new("dang-nhap.csv", 4).await;
     // The applying job: checked, decided, then its apply killed the process twice.
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, applying).await.unwrap();
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, applying)
+        .await
+        .unwrap();
     assert!(
         hocvuso_app::imports::decide(&app.ctx, applying, imports::Decision::ImportGoodRows, Some(1))
             .await
@@ -256,12 +258,8 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let once_job = job_of::<CheckImport>(&app, once).await;
     assert_eq!(died_during(&app, once_job.id).await, 1);
     // Start-up: the runner the application starts.
-    let runner = hocvuso_app::jobs::Runner::start(
-        app.ctx.clone(),
-        hocvuso_app::jobs::registry(),
-        Default::default(),
-    )
-    .await;
+    let runner =
+        hocvuso_app::jobs::Runner::start(app.ctx.clone(), hocvuso_app::jobs::registry(), Default::default()).await;
     let failed = wait(&app, twice).await;
     assert_eq!(failed.status(), Status::Failed);
     assert_eq!(failed.message().unwrap().key, "err-import-crashed-twice-checking");

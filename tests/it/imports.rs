@@ -361,7 +361,9 @@ async fn interrupted_import_resumes(b: Backend) {
     let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "lon.csv", csv.as_bytes())
         .await
         .unwrap();
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id).await.unwrap();
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id)
+        .await
+        .unwrap();
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     assert!(
@@ -437,7 +439,9 @@ async fn staged_rows_lost(b: Backend) {
     let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "mat.csv", csv.as_bytes())
         .await
         .unwrap();
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id).await.unwrap();
+    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id)
+        .await
+        .unwrap();
     assert!(
         hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
             .await
@@ -447,7 +451,9 @@ async fn staged_rows_lost(b: Backend) {
     let staged = dir.join(format!("import-{id}.staged"));
     assert!(staged.exists(), "checked rows wait in {staged:?}");
     std::fs::remove_file(&staged).unwrap();
-    hocvuso_app::imports::run_here::<ApplyImport>(&app.ctx, id).await.unwrap();
+    hocvuso_app::imports::run_here::<ApplyImport>(&app.ctx, id)
+        .await
+        .unwrap();
     let job = imports::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!(job.status(), Status::Failed);
     assert_eq!(job.message().unwrap().key, "err-import-staged-lost");

@@ -46,7 +46,10 @@ pub async fn died_during(app: &TestApp, job_id: i64) -> i32 {
 /// What a restart's recovery does first: running jobs whose process is gone are queued again
 /// while they have attempts left. Asserts how many.
 pub async fn restart_requeues(app: &TestApp, expected: u64) {
-    assert_eq!(store::requeue_stale(&app.db, hocvuso_db::now()).await.unwrap(), expected);
+    assert_eq!(
+        store::requeue_stale(&app.db, hocvuso_db::now()).await.unwrap(),
+        expected
+    );
 }
 
 async fn wait_for(app: &TestApp, id: i64, what: &str, done: impl Fn(&store::Job) -> bool) -> store::Job {
@@ -110,7 +113,13 @@ impl Job for Counts {
         }
         Ok(())
     }
-    async fn failed(&self, _: &Ctx, _: &mut hocvuso_db::Tx, run: &Run<Note>, f: &Failure) -> Result<(), hocvuso_db::DbError> {
+    async fn failed(
+        &self,
+        _: &Ctx,
+        _: &mut hocvuso_db::Tx,
+        run: &Run<Note>,
+        f: &Failure,
+    ) -> Result<(), hocvuso_db::DbError> {
         self.failures.lock().unwrap().push((run.id, f.clone()));
         Ok(())
     }
@@ -133,7 +142,13 @@ impl Job for Panics {
         self.runs.fetch_add(1, Ordering::SeqCst);
         panic!("boom on attempt {}", run.attempt);
     }
-    async fn failed(&self, _: &Ctx, _: &mut hocvuso_db::Tx, _: &Run<Note>, f: &Failure) -> Result<(), hocvuso_db::DbError> {
+    async fn failed(
+        &self,
+        _: &Ctx,
+        _: &mut hocvuso_db::Tx,
+        _: &Run<Note>,
+        f: &Failure,
+    ) -> Result<(), hocvuso_db::DbError> {
         self.failures.lock().unwrap().push(f.clone());
         Ok(())
     }
@@ -189,7 +204,13 @@ async fn enqueue_follows_the_transaction(b: Backend) {
     let kept = enqueue::<Counts>(&app, &Note { n: 3 }).await;
     let j = store::get(&app.db, kept).await.unwrap().unwrap();
     assert_eq!(
-        (j.status, j.attempts, j.max_attempts, j.lane.as_str(), j.payload.as_str()),
+        (
+            j.status,
+            j.attempts,
+            j.max_attempts,
+            j.lane.as_str(),
+            j.payload.as_str()
+        ),
         (Status::Queued, 0, 3, "short", r#"{"n":3}"#)
     );
     app.finish().await;
@@ -314,7 +335,11 @@ async fn restart_recovers_running_jobs(b: Backend) {
     assert_eq!((j.status, j.attempts), (Status::Done, 2));
     runner.stop().await;
     let j = store::get(&app.db, elsewhere).await.unwrap().unwrap();
-    assert_eq!((j.status, j.attempts), (Status::Running, 1), "a live process's job is not taken");
+    assert_eq!(
+        (j.status, j.attempts),
+        (Status::Running, 1),
+        "a live process's job is not taken"
+    );
     assert_eq!(counts.runs.load(Ordering::SeqCst), 1, "only the resumed job ran here");
     // The live process's writes still land; a stale run's would not.
     assert!(store::finish(&app.db, elsewhere, live.attempts).await.unwrap());
@@ -484,7 +509,10 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(job_of::<CheckImport>(&app, checked_late).await.actor_id, Some(officer5.id));
+    assert_eq!(
+        job_of::<CheckImport>(&app, checked_late).await.actor_id,
+        Some(officer5.id)
+    );
     revoke_all(&app, "0900000005").await;
     // Officer 6 uploads; the check runs; officer 6 decides, then loses the grant.
     let c6 = app.login("0900000006").await;
@@ -504,7 +532,10 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(job_of::<ApplyImport>(&app, applied_late).await.actor_id, Some(officer6.id));
+    assert_eq!(
+        job_of::<ApplyImport>(&app, applied_late).await.actor_id,
+        Some(officer6.id)
+    );
     revoke_all(&app, "0900000006").await;
     let runner = Runner::start(app.ctx.clone(), jobs::registry(), options()).await;
     let check = wait_ended(&app, job_of::<CheckImport>(&app, checked_late).await.id).await;

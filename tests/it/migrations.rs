@@ -278,13 +278,18 @@ async fn unfinished_imports_become_jobs_9(b: Backend) {
         (ApplyImport::KIND, "long", JobStatus::Running, 1, None),
     ];
     for (id, (kind, lane, status, attempts, actor)) in ids.iter().zip(expected) {
-        let j = job(kind, *id).await.unwrap_or_else(|| panic!("import {id} has no {kind} job"));
+        let j = job(kind, *id)
+            .await
+            .unwrap_or_else(|| panic!("import {id} has no {kind} job"));
         assert_eq!(
             (j.lane.as_str(), j.status, j.attempts, j.max_attempts, j.actor_id),
             (lane, status, attempts, 2, actor),
             "{j:?}"
         );
-        assert_eq!(j.payload, jobs::payload_text::<CheckImport>(&ImportRef { import_id: *id }).unwrap());
+        assert_eq!(
+            j.payload,
+            jobs::payload_text::<CheckImport>(&ImportRef { import_id: *id }).unwrap()
+        );
     }
     for id in &ids[4..] {
         assert!(job(CheckImport::KIND, *id).await.is_none());

@@ -360,7 +360,10 @@ pub async fn heartbeat(db: &Db, runs: &[(i64, i32)]) -> Result<()> {
     let mut tx = db.begin().await?;
     let at = now();
     for &(id, attempt) in runs {
-        let mut q = Query::update().table(Jobs::Table).value(Jobs::HeartbeatAt, at).to_owned();
+        let mut q = Query::update()
+            .table(Jobs::Table)
+            .value(Jobs::HeartbeatAt, at)
+            .to_owned();
         this_run(&mut q, id, attempt);
         tx.execute(&q).await?;
     }

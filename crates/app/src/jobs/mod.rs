@@ -78,7 +78,9 @@ impl From<DbError> for JobError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The process stopped during each of its `attempts` runs.
-    Crashed { attempts: i32 },
+    Crashed {
+        attempts: i32,
+    },
     Refused(Message),
     /// An error or a panic on its last permitted attempt (or on its only one, with [`Retry::Never`]).
     Broke(String),
@@ -308,9 +310,7 @@ pub async fn counts(db: &Db, registry: &Registry) -> Result<Vec<KindCounts>, DbE
         .map(|k| (k.to_string(), Status::ALL.map(|s| (s, 0))))
         .collect();
     for c in store::counts(db).await? {
-        let row = by_kind
-            .entry(c.kind)
-            .or_insert_with(|| Status::ALL.map(|s| (s, 0)));
+        let row = by_kind.entry(c.kind).or_insert_with(|| Status::ALL.map(|s| (s, 0)));
         for (s, n) in row.iter_mut() {
             if *s == c.status {
                 *n += c.n;

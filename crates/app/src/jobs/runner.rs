@@ -317,9 +317,7 @@ async fn recover(shared: &Shared) {
         let Some(kind) = shared.registry.get(&job.kind) else {
             continue;
         };
-        let failure = Failure::Crashed {
-            attempts: job.attempts,
-        };
+        let failure = Failure::Crashed { attempts: job.attempts };
         tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempts, "job stopped the process every time it ran; given up");
         if let Err(e) = fail_for_good(shared, kind.as_ref(), &job, &failure, FailAs::Stale(before)).await {
             tracing::error!(job = job.id, error = %e, "cannot record a given-up job");

@@ -696,8 +696,7 @@ pub async fn decide(tx: &mut Tx, job_id: i64, decision: Decision) -> Result<bool
     };
     let n = tx
         .execute(
-            status_update(job_id, status, None)
-                .and_where(Expr::col(ImportJobs::Status).is_in(from.iter().copied())),
+            status_update(job_id, status, None).and_where(Expr::col(ImportJobs::Status).is_in(from.iter().copied())),
         )
         .await?;
     Ok(n == 1)
