@@ -3,3 +3,5 @@ err-job-actor-denied = Việc này đã dừng vì tài khoản yêu cầu nó k
 err-job-crashed = Việc này đã làm máy chủ dừng đột ngột { $attempts } lần nên đã bị dừng hẳn để không làm gián đoạn người khác. Hãy báo quản trị viên.
 err-job-broke = Việc này bị dừng do lỗi hệ thống ({ $reason }). Hãy báo quản trị viên.
 err-job-payload = Không đọc được dữ liệu của việc này ({ $reason }); có thể nó được tạo bởi một phiên bản khác của hệ thống. Hãy báo quản trị viên.
+# Danh sách thôn, tổ dân phố được tạo ngay trong lượt gửi (không chạy nền), nên có giới hạn số dòng.
+err-villages-too-many = Danh sách có hơn { $max } dòng, nhiều hơn số thôn, tổ dân phố của bất kỳ xã, phường nào. Hãy kiểm tra lại tệp (có thể đã chọn nhầm danh sách người dân) và tải lên danh sách thôn của xã.

@@ -355,6 +355,49 @@ async fn village_list_import_and_split(b: Backend) {
 }
 both!(village_import, village_list_import_and_split);
 
+/// The village list is created within the request, so its length is bounded: a list longer than
+/// any commune's is refused with the limit named, and nothing is created; a list at the limit
+/// goes in.
+async fn village_list_is_bounded(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let page = format!("/units/{}", commune.code);
+    let max = hocvuso_web::pages::units::MAX_VILLAGES_PER_UPLOAD;
+    let list = |n: usize| {
+        let mut csv = String::from("Tên thôn,Loại\n");
+        for i in 0..n {
+            csv.push_str(&format!("Thôn Số {i},Thôn\n"));
+        }
+        csv.into_bytes()
+    };
+    let before = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len();
+    for (n, status) in [(max + 1, 422), (max, 200)] {
+        let token = c.csrf(&page).await;
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token)
+            .part("file", reqwest::multipart::Part::bytes(list(n)).file_name("thon.csv"));
+        let r = c
+            .http
+            .post(c.url(&format!("{page}/villages/import")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{n} rows");
+        let body = r.text().await.unwrap();
+        let created = hocvuso_db::units::children(&app.db, commune.id).await.unwrap().len() - before;
+        if status == 422 {
+            assert!(body.contains(&format!("hơn {max} dòng")), "{body}");
+            assert_eq!(created, 0);
+        } else {
+            assert_eq!(created, max);
+        }
+    }
+    app.finish().await;
+}
+both!(village_list_bounded, village_list_is_bounded);
+
 async fn denominators_from_a_sheet(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;

@@ -669,6 +669,13 @@ struct VillagesResult {
     errors: Vec<LineError>,
 }
 
+/// Rows one village list may have. A commune has tens of villages (the largest about two hundred),
+/// and its list is created in one transaction while the officer waits for the page: a list of
+/// 1,000 takes 0.7 s (SQLite) to 4.5 s (PostgreSQL) in a debug build, while an unbounded one held
+/// SQLite's single writer until the request timed out (docs/DECISIONS.md, "The village list stays
+/// a request").
+pub const MAX_VILLAGES_PER_UPLOAD: usize = 1_000;
+
 /// A commune officer uploads the list of villages and residential groups; nothing is created unless
 /// every row is valid, and villages already present (same name) are kept.
 async fn import_villages(
@@ -713,6 +720,11 @@ async fn import_villages(
         Ok(x) => x,
         Err(m) => return render(None, Some(tr.msg(&m)), Vec::new()),
     };
+    // One transaction, answered on the same page: bounded so that it stays short (see the const).
+    if rows.len() + errors.len() > MAX_VILLAGES_PER_UPLOAD {
+        let m = Message::new("err-villages-too-many").arg("max", MAX_VILLAGES_PER_UPLOAD);
+        return render(None, Some(tr.msg(&m)), Vec::new());
+    }
     if !errors.is_empty() {
         let errors = errors
             .into_iter()
