@@ -5,7 +5,6 @@
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::authz;
 use crate::csrf;
 use crate::error::Problem;
 use crate::pages::imports::read_upload;
@@ -14,9 +13,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::people::format_date;
-use hocvuso_core::roles::Action;
 use hocvuso_core::units::Level;
 use hocvuso_db::audit::{self, Entry};
 use hocvuso_db::imports::{self, Decision};
@@ -214,7 +213,7 @@ async fn list_people(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Json<PeoplePageDto>, Problem> {
     let unit = find(&state, &q.unit).await?;
-    authz::require(&v, Action::ViewPeople, &unit.path)?;
+    v.principal.authorize::<act::ViewPeople>(&unit.path)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let query = hocvuso_core::text::clean_line("q", q.q.as_deref().unwrap_or(""), 100).map_err(Problem::bad_request)?;
     let term = SearchTerm::parse(&query);
@@ -317,7 +316,7 @@ async fn import_people(
     mp: Multipart,
 ) -> Result<Response, Problem> {
     let unit = find(&state, &q.unit).await?;
-    authz::require(&v, Action::ImportPeople, &unit.path)?;
+    v.principal.authorize::<act::ImportPeople>(&unit.path)?;
     let (sent, name, bytes) = read_upload(&state, mp).await?;
     csrf::check(&v, sent.as_deref().unwrap_or(""))?;
     if bytes.is_empty() {
@@ -377,7 +376,7 @@ async fn load_job(state: &AppState, v: &Viewer, id: &str) -> Result<imports::Job
     let unit = units::get(&state.db, job.unit_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    authz::require_person(v, Action::ImportPeople, &unit.path)?;
+    v.principal.authorize_person::<act::ImportPeople>(&unit.path)?;
     Ok(job)
 }
 

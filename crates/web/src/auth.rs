@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::{Principal, RoleOn};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::personal_id::PersonalId;
 use hocvuso_core::{password, text};
@@ -66,6 +67,8 @@ pub fn client_ip(parts: &Parts, trust_proxy: bool) -> String {
 pub struct Viewer {
     pub account: Account,
     pub grants: Vec<Grant>,
+    /// The account's roles as the access rules read them: every check goes through it.
+    pub principal: Principal,
     pub csrf: String,
     pub session_token: Option<String>,
     pub ip: String,
@@ -81,11 +84,32 @@ impl Viewer {
     }
     /// The widest scope path among the grants, for audit entries about the viewer themself.
     pub fn home_path(&self) -> String {
-        self.grants
-            .first()
-            .map(|g| g.unit_path.clone())
-            .unwrap_or_else(|| "/".into())
+        self.principal.home_path().to_string()
     }
+    pub fn authorize_account(&self, target: &[Grant]) -> Result<(), hocvuso_core::access::Denied> {
+        self.principal
+            .authorize_account(target.iter().map(|g| (g.role(), g.unit_path.as_str())))
+    }
+    /// The roles of an account this viewer would act on, as the access rules read them.
+    pub fn may_act_on(&self, target: &[Grant]) -> bool {
+        self.principal
+            .may_act_on_account(target.iter().map(|g| (g.role(), g.unit_path.as_str())))
+    }
+}
+
+/// A role this release does not know gives its holder nothing (and, held by someone else, counts
+/// as the widest when acting on them: see `Principal::may_act_on_account`).
+pub fn principal_of(account: &Account, grants: &[Grant], ip: &str) -> Principal {
+    let roles = grants
+        .iter()
+        .filter_map(|g| {
+            g.role().map(|role| RoleOn {
+                role,
+                unit_path: g.unit_path.clone(),
+            })
+        })
+        .collect();
+    Principal::account(account.id, &account.display_name, ip, roles)
 }
 
 async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, Problem> {
@@ -102,6 +126,7 @@ async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, 
         }
         let grants = accounts::grants(&state.db, account.id).await?;
         return Ok(Some(Viewer {
+            principal: principal_of(&account, &grants, &ip),
             account,
             grants,
             csrf: String::new(),
@@ -124,6 +149,7 @@ async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, 
     sessions::touch(&state.db, &token, &session).await?;
     let grants = accounts::grants(&state.db, account.id).await?;
     Ok(Some(Viewer {
+        principal: principal_of(&account, &grants, &ip),
         account,
         grants,
         csrf: session.csrf_token,

@@ -197,3 +197,15 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     }
     out
 }
+
+impl From<hocvuso_core::access::Denied> for Problem {
+    fn from(d: hocvuso_core::access::Denied) -> Problem {
+        use hocvuso_core::access::Denied;
+        match d {
+            Denied::Forbidden => Problem::forbidden(),
+            // Personal data out of sight: not even the record's existence is revealed.
+            Denied::Hidden => Problem::not_found(),
+            Denied::WiderAccount => Problem::new(StatusCode::FORBIDDEN, "err-account-wider-rights"),
+        }
+    }
+}

@@ -7,7 +7,6 @@
 
 pub mod api;
 pub mod auth;
-pub mod authz;
 pub mod csrf;
 pub mod error;
 pub mod i18n;

@@ -4,7 +4,6 @@
 
 use crate::AppState;
 use crate::auth::{Parts0, Viewer};
-use crate::authz;
 use crate::csrf::CsrfForm;
 use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
@@ -15,6 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::{Action, Role, may_grant};
 use hocvuso_core::{password, text};
@@ -79,12 +79,9 @@ async fn unit_in_scope(state: &AppState, v: &Viewer, code: &str) -> Result<Optio
     if code.is_empty() || code.len() > 60 {
         return Ok(None);
     }
-    Ok(units::by_code(&state.db, code).await?.filter(|u| {
-        u.active
-            && authz::scopes(v, Action::GrantRoles)
-                .iter()
-                .any(|g| u.path.starts_with(&g.unit_path))
-    }))
+    Ok(units::by_code(&state.db, code)
+        .await?
+        .filter(|u| u.active && v.principal.can(Action::GrantRoles, &u.path)))
 }
 
 async fn choice(state: &AppState, u: hocvuso_db::units::Unit) -> Result<UnitChoice, Problem> {
@@ -111,12 +108,12 @@ async fn view(
     error: Option<String>,
     created: Option<(String, String)>,
 ) -> Result<Response, Problem> {
-    let scopes = authz::scopes(v, Action::GrantRoles);
+    let scopes = v.principal.scopes::<act::GrantRoles>();
     let Some(scope) = scopes.first() else {
         return Err(Problem::forbidden());
     };
     let mut grants = Vec::new();
-    for g in accounts::grants_in(&state.db, &scope.unit_path).await? {
+    for g in accounts::grants_in(&state.db, scope.root()).await? {
         let name = accounts::get(&state.db, g.account_id)
             .await?
             .map(|a| format!("{} ({})", a.display_name, a.phone.unwrap_or_default()))
@@ -139,7 +136,7 @@ async fn view(
     if !unit_q.is_empty() {
         let mut seen = std::collections::HashSet::new();
         for g in &scopes {
-            for u in units::search_in(&state.db, &g.unit_path, &unit_q, UNIT_CHOICES).await? {
+            for u in units::search_in(&state.db, g.root(), &unit_q, UNIT_CHOICES).await? {
                 if seen.insert(u.id) && (unit_matches.len() as u64) < UNIT_CHOICES {
                     unit_matches.push(choice(state, u).await?);
                 }
@@ -196,7 +193,7 @@ async fn grant(
     parts: Parts0,
     CsrfForm(v, form): CsrfForm<GrantForm>,
 ) -> Result<Response, Problem> {
-    if authz::scopes(&v, Action::GrantRoles).is_empty() {
+    if !v.principal.can_somewhere(Action::GrantRoles) {
         return Err(Problem::forbidden());
     }
     // A refused form comes back with the chosen unit still chosen.
@@ -261,7 +258,7 @@ async fn grant(
     // Adding a role to an account that already holds wider ones is an action on that account too.
     if created.is_none() {
         accounts::lock_tx(&mut tx, account_id).await?;
-        authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, account_id).await?)?;
+        v.authorize_account(&accounts::grants_tx(&mut tx, account_id).await?)?;
     }
     let grant_id = accounts::grant(&mut tx, account_id, role, &unit, Some(v.account.id)).await?;
     audit::append(
@@ -307,7 +304,7 @@ async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<Revok
     let mut tx = state.db.begin().await?;
     // Checked inside the writing transaction, on the account's grants as they are now.
     accounts::lock_tx(&mut tx, g.account_id).await?;
-    authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, g.account_id).await?)?;
+    v.authorize_account(&accounts::grants_tx(&mut tx, g.account_id).await?)?;
     accounts::revoke(&mut tx, g.id, Some(v.account.id)).await?;
     audit::append(
         &mut tx,

@@ -5,7 +5,6 @@
 
 use crate::AppState;
 use crate::auth::{Parts0, Viewer};
-use crate::authz;
 use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
 use crate::pages::people::fmt_time;
@@ -15,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::Action;
 use hocvuso_db::audit::{self, AuditRow, Filter};
@@ -159,11 +159,11 @@ async fn page(
     v: Viewer,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, Problem> {
-    let scopes = authz::scopes(&v, Action::ViewAudit);
+    let scopes = v.principal.scopes::<act::ViewAudit>();
     let Some(scope) = scopes.first() else {
         return Err(Problem::forbidden());
     };
-    let scope_path = scope.unit_path.clone();
+    let scope_path = scope.root().to_string();
     let mut errors: Vec<String> = Vec::new();
     let mut filter = Filter {
         scope_path: Some(scope_path.clone()),
@@ -257,7 +257,7 @@ async fn page(
     let chain_ok = if scope_path.matches('/').count() <= 2
         && q.before.is_none()
         && q.after.is_none()
-        && authz::has_role(&v, hocvuso_core::roles::Role::SystemAdmin)
+        && v.principal.has_role(hocvuso_core::roles::Role::SystemAdmin)
     {
         Some(audit::verify(&state.db).await?.ok())
     } else {
@@ -304,7 +304,7 @@ async fn name_rows(state: &AppState, tr: Tr, v: &Viewer, list: Vec<AuditRow>) ->
     let persons: HashMap<i64, String> = people::get_many(&state.db, &person_ids)
         .await?
         .into_iter()
-        .filter(|p| authz::can(v, Action::ViewPeople, &p.unit_path))
+        .filter(|p| v.principal.can(Action::ViewPeople, &p.unit_path))
         .map(|p| (p.id, p.full_name))
         .collect();
     let mut account_names: HashMap<i64, Option<String>> = HashMap::new();
@@ -406,7 +406,7 @@ async fn account_name(state: &AppState, v: &Viewer, id: i64) -> Result<Option<St
         Some(pid) => {
             let visible = people::get(&state.db, pid)
                 .await?
-                .is_some_and(|p| authz::can(v, Action::ViewPeople, &p.unit_path));
+                .is_some_and(|p| v.principal.can(Action::ViewPeople, &p.unit_path));
             Ok(visible.then_some(a.display_name))
         }
     }

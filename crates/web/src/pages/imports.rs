@@ -4,7 +4,6 @@
 
 use crate::AppState;
 use crate::auth::{Parts0, Viewer};
-use crate::authz;
 use crate::csrf::{self, CsrfForm};
 use crate::error::Problem;
 use crate::i18n::Tr;
@@ -16,8 +15,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::roles::Action;
 use hocvuso_db::imports::{self, Decision, Job, Status};
 use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
@@ -58,7 +57,7 @@ async fn upload_page(
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ImportPeople, &unit.path)?;
+    v.principal.authorize::<act::ImportPeople>(&unit.path)?;
     let jobs = imports::recent_for_unit(&state.db, unit.id, 10)
         .await?
         .into_iter()
@@ -152,7 +151,7 @@ async fn upload(
     mp: Multipart,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ImportPeople, &unit.path)?;
+    v.principal.authorize::<act::ImportPeople>(&unit.path)?;
     let (sent, name, bytes) = read_upload(&state, mp).await?;
     csrf::check(&v, sent.as_deref().unwrap_or(""))?;
     if bytes.is_empty() {
@@ -238,7 +237,7 @@ async fn load_job(state: &AppState, v: &Viewer, id: &str) -> Result<(Job, Unit),
     let unit = units::get(&state.db, job.unit_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    authz::require_person(v, Action::ImportPeople, &unit.path)?;
+    v.principal.authorize_person::<act::ImportPeople>(&unit.path)?;
     Ok((job, unit))
 }
 

@@ -3,7 +3,6 @@
 
 use crate::AppState;
 use crate::auth::{Parts0, Viewer};
-use crate::authz;
 use crate::csrf::CsrfForm;
 use crate::error::Problem;
 use crate::i18n::Tr;
@@ -125,7 +124,7 @@ async fn view(
             .await?,
         );
     }
-    let can_tokens = !authz::scopes(v, Action::ManageApiTokens).is_empty();
+    let can_tokens = v.principal.can_somewhere(Action::ManageApiTokens);
     // Listed to anyone who holds tokens, even after losing the right to make new ones, so they
     // can still be seen and revoked.
     let at = hocvuso_db::now();
@@ -207,7 +206,7 @@ async fn create_token(
     parts: Parts0,
     CsrfForm(v, form): CsrfForm<TokenForm>,
 ) -> Result<Response, Problem> {
-    if authz::scopes(&v, Action::ManageApiTokens).is_empty() {
+    if !v.principal.can_somewhere(Action::ManageApiTokens) {
         return Err(Problem::forbidden());
     }
     let name = text::required_line("name", &form.name, 100).map_err(Problem::unprocessable)?;

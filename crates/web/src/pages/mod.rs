@@ -11,7 +11,6 @@ pub mod people;
 pub mod units;
 
 use crate::auth::Viewer;
-use crate::authz;
 use crate::error::Problem;
 use crate::i18n::Tr;
 use askama::Template;
@@ -90,7 +89,11 @@ impl Layout {
             current: false,
         }];
         let mut seen = std::collections::HashSet::new();
-        for g in authz::scopes(v, Action::ViewUnits) {
+        for g in v
+            .grants
+            .iter()
+            .filter(|g| v.principal.can(Action::ViewUnits, &g.unit_path))
+        {
             if seen.insert(g.unit_code.clone()) {
                 nav.push(Nav {
                     href: format!("/units/{}", g.unit_code),
@@ -99,14 +102,14 @@ impl Layout {
                 });
             }
         }
-        if !authz::scopes(v, Action::ViewAudit).is_empty() {
+        if v.principal.can_somewhere(Action::ViewAudit) {
             nav.push(Nav {
                 href: "/audit".into(),
                 label: tr.get("nav-audit"),
                 current: false,
             });
         }
-        if !authz::scopes(v, Action::GrantRoles).is_empty() {
+        if v.principal.can_somewhere(Action::GrantRoles) {
             nav.push(Nav {
                 href: "/access".into(),
                 label: tr.get("nav-access"),

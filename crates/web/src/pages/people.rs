@@ -4,7 +4,6 @@
 
 use crate::AppState;
 use crate::auth::{Parts0, Viewer};
-use crate::authz;
 use crate::csrf::CsrfForm;
 use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
@@ -15,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::{Act, act};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::password;
 use hocvuso_core::people::{PersonForm, TargetGroup, format_date};
@@ -138,7 +138,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ViewPeople, &unit.path)?;
+    v.principal.authorize::<act::ViewPeople>(&unit.path)?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
     let term = SearchTerm::parse(&query);
     let villages = villages_of(&state, &unit).await?;
@@ -215,7 +215,7 @@ async fn list(
         truncated: page.truncated,
         searched: !query.is_empty() || group.is_some() || !q.village.is_empty(),
         q: query,
-        can_register: authz::can(&v, Action::RegisterPerson, &unit.path),
+        can_register: v.principal.can(Action::RegisterPerson, &unit.path),
         unit,
     })
 }
@@ -285,7 +285,7 @@ async fn new_page(
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::RegisterPerson, &unit.path)?;
+    v.principal.authorize::<act::RegisterPerson>(&unit.path)?;
     html(&NewPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         villages: villages_of(&state, &unit).await?,
@@ -327,7 +327,7 @@ async fn create(
     CsrfForm(v, form): CsrfForm<CreateForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::RegisterPerson, &unit.path)?;
+    v.principal.authorize::<act::RegisterPerson>(&unit.path)?;
     let mut pf = form.person.clone();
     let groups: Vec<&str> = [
         (form.group_public_staff.is_some(), "public_staff"),
@@ -546,12 +546,11 @@ pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
         .collect()
 }
 
-async fn load_person(state: &AppState, v: &Viewer, id: &str, action: Action) -> Result<Person, Problem> {
+async fn load_person<A: Act>(state: &AppState, v: &Viewer, id: &str) -> Result<Person, Problem> {
     let id: i64 = id.parse().map_err(|_| Problem::not_found())?;
     let p = people::get(&state.db, id).await?.ok_or_else(Problem::not_found)?;
     // Out of sight: 404, the record's existence is not revealed. In sight but not allowed: 403.
-    authz::require_person(v, Action::ViewPeople, &p.unit_path)?;
-    authz::require(v, action, &p.unit_path)?;
+    v.principal.authorize_person::<A>(&p.unit_path)?;
     Ok(p)
 }
 
@@ -566,11 +565,11 @@ async fn show_view(
 ) -> Result<Response, Problem> {
     let account = accounts::by_person(&state.db, p.id).await?;
     let reset_reachable = match &account {
-        Some(a) => authz::can_act_on_account(v, &accounts::grants(&state.db, a.id).await?),
+        Some(a) => v.may_act_on(&accounts::grants(&state.db, a.id).await?),
         None => true,
     };
     let (consents, consent_active) = consent_rows(tr, &people::consents(&state.db, p.id).await?);
-    let can_audit = authz::can(v, Action::ViewAudit, &p.unit_path);
+    let can_audit = v.principal.can(Action::ViewAudit, &p.unit_path);
     let access = if can_audit {
         access_rows(
             tr,
@@ -602,9 +601,9 @@ async fn show_view(
         consents,
         consent_active,
         access,
-        can_unmask: authz::can(v, Action::UnmaskPersonalId, &p.unit_path),
-        can_reset: authz::can(v, Action::ResetPassword, &p.unit_path) && reset_reachable,
-        can_manage: authz::can(v, Action::ManagePeople, &p.unit_path),
+        can_unmask: v.principal.can(Action::UnmaskPersonalId, &p.unit_path),
+        can_reset: v.principal.can(Action::ResetPassword, &p.unit_path) && reset_reachable,
+        can_manage: v.principal.can(Action::ManagePeople, &p.unit_path),
         can_audit,
         p: row(tr, &p),
     })
@@ -617,7 +616,7 @@ async fn show(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let p = load_person(&state, &v, &id, Action::ViewPeople).await?;
+    let p = load_person::<act::ViewPeople>(&state, &v, &id).await?;
     audit::record(
         &state.db,
         &v.actor(),
@@ -655,7 +654,7 @@ async fn reveal(
     Path(id): Path<String>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let p = load_person(&state, &v, &id, Action::UnmaskPersonalId).await?;
+    let p = load_person::<act::UnmaskPersonalId>(&state, &v, &id).await?;
     audit::record(
         &state.db,
         &v.actor(),
@@ -699,10 +698,10 @@ async fn reset_password_page(
     Path(id): Path<String>,
     Query(q): Query<ResetQuery>,
 ) -> Result<Response, Problem> {
-    let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
+    let p = load_person::<act::ResetPassword>(&state, &v, &id).await?;
     let account = accounts::by_person(&state.db, p.id).await?;
     if let Some(a) = &account {
-        authz::require_act_on_account(&v, &accounts::grants(&state.db, a.id).await?)?;
+        v.authorize_account(&accounts::grants(&state.db, a.id).await?)?;
     }
     let has_account = account.is_some();
     let m = |key: &str| tr.msg(&Message::new(key).arg("name", p.full_name.as_str()));
@@ -746,11 +745,11 @@ async fn reset_password(
     Path(id): Path<String>,
     CsrfForm(v, confirm): CsrfForm<ConfirmForm>,
 ) -> Result<Response, Problem> {
-    let p = load_person(&state, &v, &id, Action::ResetPassword).await?;
+    let p = load_person::<act::ResetPassword>(&state, &v, &id).await?;
     // Refused before anything else, confirmed or not: the account holds rights wider than the
     // viewer could grant.
     if let Some(a) = accounts::by_person(&state.db, p.id).await? {
-        authz::require_act_on_account(&v, &accounts::grants(&state.db, a.id).await?)?;
+        v.authorize_account(&accounts::grants(&state.db, a.id).await?)?;
     }
     if confirm.confirm != crate::pages::units::CONFIRMED {
         // Not confirmed: nothing is issued; the confirmation page says why it is shown again.
@@ -772,7 +771,7 @@ async fn reset_password(
     // have changed since the page was shown.
     let existing = accounts::by_person_tx(&mut tx, p.id).await?;
     if let Some(a) = &existing {
-        authz::require_act_on_account(&v, &accounts::grants_tx(&mut tx, a.id).await?)?;
+        v.authorize_account(&accounts::grants_tx(&mut tx, a.id).await?)?;
     }
     match &existing {
         Some(a) => {
@@ -835,7 +834,7 @@ async fn withdraw_consent(
     Path(id): Path<String>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let p = load_person(&state, &v, &id, Action::ManagePeople).await?;
+    let p = load_person::<act::ManagePeople>(&state, &v, &id).await?;
     let mut tx = state.db.begin().await?;
     people::withdraw_consent(&mut tx, p.id, Some(v.account.id)).await?;
     audit::append(

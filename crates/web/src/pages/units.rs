@@ -3,7 +3,6 @@
 
 use crate::AppState;
 use crate::auth::{MaybeViewer, Parts0, Viewer};
-use crate::authz;
 use crate::csrf::CsrfForm;
 use crate::error::{Problem, Rendered};
 use crate::i18n::Tr;
@@ -13,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::{DenominatorKind, Kind, Level, parse_count, parse_year};
@@ -138,8 +138,10 @@ async fn show_page(
     let crumbs = rows(tr, units::ancestors(&state.db, &unit).await?);
     let children = units::children(&state.db, unit.id).await?;
     let (orgs, admin): (Vec<Unit>, Vec<Unit>) = children.into_iter().partition(|u| u.level() == Level::Organisation);
-    let allowed = |a: Action| v.as_ref().is_some_and(|v| authz::can(v, a, &unit.path));
-    let can_manage = v.as_ref().is_some_and(|v| authz::can_manage_unit(v, &unit));
+    let allowed = |a: Action| v.as_ref().is_some_and(|v| v.principal.can(a, &unit.path));
+    let can_manage = v
+        .as_ref()
+        .is_some_and(|v| v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok());
     let can_add = allowed(Action::ManageUnits);
     let mut child_kinds = Vec::new();
     if can_add {
@@ -289,7 +291,7 @@ async fn create_child(
     CsrfForm(v, form): CsrfForm<ChildForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ManageUnits, &unit.path)?;
+    v.principal.authorize::<act::ManageUnits>(&unit.path)?;
     let Some(kind) = Kind::parse(&form.kind) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-kind")).await;
     };
@@ -323,7 +325,7 @@ async fn rename(
     CsrfForm(v, form): CsrfForm<RenameForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !authz::can_manage_unit(&v, &unit) {
+    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
         return Err(Problem::forbidden());
     }
     if let Err(e) = units::rename(&state.db, &unit, &form.name, &v.actor()).await {
@@ -415,7 +417,7 @@ async fn merge_page(
     Query(q): Query<MergeQuery>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !authz::can_manage_unit(&v, &unit) {
+    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
         return Err(Problem::forbidden());
     }
     let query = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
@@ -472,7 +474,7 @@ async fn merge(
     CsrfForm(v, form): CsrfForm<MergeForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !authz::can_manage_unit(&v, &unit) {
+    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
         return Err(Problem::forbidden());
     }
     let into_code = form.into.trim();
@@ -485,7 +487,7 @@ async fn merge(
     let Some(into) = targets.into_iter().find(|t| t.code == into_code) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-merge-target")).await;
     };
-    if !authz::can_manage_unit(&v, &into) {
+    if !v.principal.authorize_unit_change(&into.path, into.level()).is_ok() {
         return Err(Problem::forbidden());
     }
     if let Err(e) = units::merge(&state.db, &unit, &into, &v.actor()).await {
@@ -560,7 +562,7 @@ async fn denominators_view(
         .collect();
     Ok(DenominatorsPage {
         l: Layout::for_viewer(tr, &parts.0, v),
-        can_edit: authz::can(v, Action::ManageDenominators, &unit.path),
+        can_edit: v.principal.can(Action::ManageDenominators, &unit.path),
         unit,
         year,
         rows,
@@ -578,7 +580,7 @@ async fn denominators_page(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ViewDenominators, &unit.path)?;
+    v.principal.authorize::<act::ViewDenominators>(&unit.path)?;
     let year = match q.year.as_deref() {
         Some(y) => parse_year(y).map_err(Problem::bad_request)?,
         None => this_year(),
@@ -599,7 +601,7 @@ async fn save_denominators(
     CsrfForm(v, form): CsrfForm<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ManageDenominators, &unit.path)?;
+    v.principal.authorize::<act::ManageDenominators>(&unit.path)?;
     let year = parse_year(form.get("year").map(String::as_str).unwrap_or("")).map_err(Problem::bad_request)?;
     let mut errors = Vec::new();
     let mut values = Vec::new();
@@ -680,7 +682,7 @@ async fn import_villages(
     mp: axum::extract::Multipart,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ManageUnits, &unit.path)?;
+    v.principal.authorize::<act::ManageUnits>(&unit.path)?;
     if unit.level() != Level::Commune {
         return Err(Problem::bad_request(Message::new("err-unit-parent")));
     }
@@ -783,7 +785,9 @@ async fn move_unit(
     CsrfForm(v, form): CsrfForm<MoveForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !authz::can_manage_unit(&v, &unit) || !matches!(unit.level(), Level::Village | Level::Organisation) {
+    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok()
+        || !matches!(unit.level(), Level::Village | Level::Organisation)
+    {
         return Err(Problem::forbidden());
     }
     let Some(to) = units::by_code(&state.db, form.to.trim()).await? else {
@@ -797,7 +801,7 @@ async fn move_unit(
         )
         .await;
     };
-    authz::require(&v, Action::ManageUnits, &to.path)?;
+    v.principal.authorize::<act::ManageUnits>(&to.path)?;
     if let Err(e) = units::move_to(&state.db, &unit, &to, &v.actor()).await {
         return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
@@ -815,7 +819,7 @@ async fn import_denominators(
     mp: axum::extract::Multipart,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    authz::require(&v, Action::ManageDenominators, &unit.path)?;
+    v.principal.authorize::<act::ManageDenominators>(&unit.path)?;
     let (sent, _, bytes, fields) = crate::pages::imports::read_upload_with_fields(&state, mp).await?;
     crate::csrf::check(&v, sent.as_deref().unwrap_or(""))?;
     let year = parse_year(fields.get("year").map(String::as_str).unwrap_or("")).map_err(Problem::bad_request)?;
@@ -843,7 +847,7 @@ async fn import_denominators(
     let mut resolved = Vec::new();
     for r in &rows {
         match units::by_code(&state.db, &r.unit_code).await? {
-            Some(u) if u.path.starts_with(&unit.path) && authz::can(&v, Action::ManageDenominators, &u.path) => {
+            Some(u) if u.path.starts_with(&unit.path) && v.principal.can(Action::ManageDenominators, &u.path) => {
                 resolved.push((u, r))
             }
             _ => problems.push(line(
