@@ -850,14 +850,13 @@ async fn entries(db: &Db, n: usize) {
         audit::record(
             db,
             &Actor::system("test"),
-            Entry {
-                action: "test.entry",
-                object_kind: "test",
-                object_id: i.to_string(),
-                person_id: None,
-                unit_path: "/",
-                detail: serde_json::json!({"i": i}),
-            },
+            Entry::of(
+                "/",
+                &hocvuso_core::audit::Event::ApiTokenRevoked {
+                    account_id: 0,
+                    token_id: i as i64,
+                },
+            ),
         )
         .await
         .unwrap();

@@ -5,6 +5,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::people;
 use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::text;
 use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
@@ -420,27 +421,15 @@ async fn record_event(
             ]),
     )
     .await?;
-    let action = match event {
-        "created" => "unit.create",
-        "renamed" => "unit.rename",
-        "merged_into" => "unit.merge",
-        "moved" => "unit.move",
+    let event = match event {
+        "created" => Event::UnitCreated { unit_id, detail },
+        "renamed" => Event::UnitRenamed { unit_id, detail },
+        "merged_into" => Event::UnitMerged { unit_id, detail },
+        "moved" => Event::UnitMoved { unit_id, detail },
         // The other side of a merge: one audit entry per change is enough.
         _ => return Ok(()),
     };
-    audit::append(
-        tx,
-        actor,
-        Entry {
-            action,
-            object_kind: "unit",
-            object_id: unit_id.to_string(),
-            person_id: None,
-            unit_path,
-            detail,
-        },
-    )
-    .await?;
+    audit::append(tx, actor, Entry::of(unit_path, &event)).await?;
     Ok(())
 }
 

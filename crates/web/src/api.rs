@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::act;
+use hocvuso_core::audit::{Event, SearchRecord};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::people::format_date;
 use hocvuso_core::units::Level;
@@ -221,18 +222,16 @@ async fn list_people(
     audit::record(
         &state.db,
         &v.actor(),
-        Entry {
-            action: "people.list",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: {
-                let mut d = crate::pages::people::search_audit_detail(&state, &query, &term, page.people.len());
-                d["via"] = "api".into();
-                d
+        Entry::of(
+            &unit.path,
+            &Event::PeopleListed {
+                unit_code: unit.code.clone(),
+                search: SearchRecord {
+                    via: Some("api"),
+                    ..crate::pages::people::search_record(&state, &query, &term, page.people.len())
+                },
             },
-        },
+        ),
     )
     .await?;
     Ok(Json(PeoplePageDto {

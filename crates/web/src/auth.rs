@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::{Principal, RoleOn};
+use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::personal_id::PersonalId;
 use hocvuso_core::{password, text};
@@ -604,14 +605,13 @@ async fn login(
             label: account.display_name.clone(),
             ip,
         },
-        Entry {
-            action: "auth.login",
-            object_kind: "account",
-            object_id: account.id.to_string(),
-            person_id: account.person_id,
-            unit_path: &unit_path,
-            detail: serde_json::json!({}),
-        },
+        Entry::of(
+            &unit_path,
+            &Event::Login {
+                account_id: account.id,
+                person_id: account.person_id,
+            },
+        ),
     )
     .await?;
     let to = if account.must_change_password {
@@ -721,14 +721,13 @@ async fn change_password(
     audit::append(
         &mut tx,
         &viewer.actor(),
-        Entry {
-            action: "auth.password_changed",
-            object_kind: "account",
-            object_id: viewer.account.id.to_string(),
-            person_id: viewer.account.person_id,
-            unit_path: &viewer.home_path(),
-            detail: serde_json::json!({}),
-        },
+        Entry::of(
+            &viewer.home_path(),
+            &Event::PasswordChanged {
+                account_id: viewer.account.id,
+                person_id: viewer.account.person_id,
+            },
+        ),
     )
     .await?;
     tx.commit().await?;

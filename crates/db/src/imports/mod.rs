@@ -16,6 +16,7 @@ use crate::people::{self, Placement};
 use crate::schema::{ImportErrors, ImportJobs, People};
 use crate::units::{self, Unit};
 use crate::{Db, DbError, Result, Scalar, now, record};
+use hocvuso_core::audit::{Event, RefusedIn};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
@@ -479,14 +480,14 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             audit::append(
                 &mut tx,
                 &importer(&job),
-                Entry {
-                    action: "person.pid_refusals_limited",
-                    object_kind: "import_job",
-                    object_id: job_id.to_string(),
-                    person_id: None,
-                    unit_path: &unit.path,
-                    detail: serde_json::json!({ "refusals": refused.len(), "earlier_this_hour": earlier }),
-                },
+                Entry::of(
+                    &unit.path,
+                    &Event::PidRefusalsLimited {
+                        job_id,
+                        refusals: refused.len(),
+                        earlier_this_hour: earlier,
+                    },
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -545,13 +546,18 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     if !refused.is_empty() {
         let entries = refused
             .iter()
-            .map(|(line, masked, pid_ref)| Entry {
-                action: "person.pid_refused",
-                object_kind: "import_job",
-                object_id: job_id.to_string(),
-                person_id: None,
-                unit_path: &unit.path,
-                detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import" }),
+            .map(|(line, masked, pid_ref)| {
+                Entry::of(
+                    &unit.path,
+                    &Event::PidRefused {
+                        pid_masked: masked.clone(),
+                        pid_ref: pid_ref.clone(),
+                        at: RefusedIn::Import {
+                            job_id,
+                            line: *line as u64,
+                        },
+                    },
+                )
             })
             .collect();
         audit::append_many(&mut tx, &importer(&job), entries).await?;
@@ -825,17 +831,17 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
     audit::append(
         &mut tx,
         actor,
-        Entry {
-            action: "people.import",
-            object_kind: "import_job",
-            object_id: job_id.to_string(),
-            person_id: None,
-            unit_path: &scope.path,
-            detail: serde_json::json!({
-                "file": job.file_name, "inserted": job.inserted, "updated": job.updated,
-                "unchanged": job.unchanged, "bad_rows": job.bad_rows,
-            }),
-        },
+        Entry::of(
+            &scope.path,
+            &Event::PeopleImported {
+                job_id,
+                file: job.file_name.clone(),
+                inserted: job.inserted.into(),
+                updated: job.updated.into(),
+                unchanged: job.unchanged.into(),
+                bad_rows: job.bad_rows.into(),
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -905,7 +911,7 @@ impl Frame<'_> {
         let mut refused_pids: Vec<(usize, String, String)> = Vec::new();
         let mut new_people = Vec::new();
         // (person id, line, created?) of every person this frame creates or changes.
-        let mut changed: Vec<(i64, usize, &str, &str)> = Vec::new();
+        let mut changed: Vec<(i64, usize, bool, &str)> = Vec::new();
         let mut new_lines = Vec::new();
         for (s, idx) in self.rows.iter().zip(&indexes) {
             let Some(residence) = self.units.get(&s.unit_id) else {
@@ -955,7 +961,7 @@ impl Frame<'_> {
                         Err(people::PersonError::DuplicateId) => return Err(FrameError::Raced),
                         Err(other) => return Err(person_err(other).into()),
                     }
-                    changed.push((e.id, s.line, "person.import_update", residence.path.as_str()));
+                    changed.push((e.id, s.line, false, residence.path.as_str()));
                     updated += 1;
                 }
             }
@@ -969,28 +975,42 @@ impl Frame<'_> {
         changed.extend(
             ids.into_iter()
                 .zip(new_lines)
-                .map(|(id, (line, path))| (id, line, "person.import_create", path)),
+                .map(|(id, (line, path))| (id, line, true, path)),
         );
         // Every person created or changed gets an entry of their own, so it shows on their
         // "who looked at or changed my data" page.
         let mut entries: Vec<Entry<'_>> = changed
             .iter()
-            .map(|&(id, line, action, path)| Entry {
-                action,
-                object_kind: "person",
-                object_id: id.to_string(),
-                person_id: Some(id),
-                unit_path: path,
-                detail: serde_json::json!({ "import": job_id, "line": line }),
+            .map(|&(person_id, line, created, path)| {
+                let line = line as u64;
+                let event = if created {
+                    Event::PersonImportCreated {
+                        person_id,
+                        job_id,
+                        line,
+                    }
+                } else {
+                    Event::PersonImportUpdated {
+                        person_id,
+                        job_id,
+                        line,
+                    }
+                };
+                Entry::of(path, &event)
             })
             .collect();
-        entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| Entry {
-            action: "person.pid_refused",
-            object_kind: "import_job",
-            object_id: job_id.to_string(),
-            person_id: None,
-            unit_path: &self.scope.path,
-            detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import_apply" }),
+        entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| {
+            Entry::of(
+                &self.scope.path,
+                &Event::PidRefused {
+                    pid_masked: masked.clone(),
+                    pid_ref: pid_ref.clone(),
+                    at: RefusedIn::ImportApply {
+                        job_id,
+                        line: *line as u64,
+                    },
+                },
+            )
         }));
         if !entries.is_empty() {
             audit::append_many(&mut tx, actor, entries).await?;

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::act;
+use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::{Action, Role, may_grant};
 use hocvuso_core::{password, text};
@@ -264,14 +265,15 @@ async fn grant(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "access.grant",
-            object_kind: "account",
-            object_id: account_id.to_string(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: serde_json::json!({"role": role.as_str(), "unit": unit.code, "grant": grant_id}),
-        },
+        Entry::of(
+            &unit.path,
+            &Event::RoleGranted {
+                account_id,
+                role: role.as_str().to_string(),
+                unit_code: unit.code.clone(),
+                grant_id,
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -309,14 +311,14 @@ async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<Revok
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "access.revoke",
-            object_kind: "account",
-            object_id: g.account_id.to_string(),
-            person_id: None,
-            unit_path: &g.unit_path,
-            detail: serde_json::json!({"role": g.role, "unit": g.unit_code}),
-        },
+        Entry::of(
+            &g.unit_path,
+            &Event::RoleRevoked {
+                account_id: g.account_id,
+                role: g.role.clone(),
+                unit_code: g.unit_code.clone(),
+            },
+        ),
     )
     .await?;
     tx.commit().await?;

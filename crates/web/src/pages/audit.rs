@@ -82,32 +82,10 @@ struct AuditQuery {
     after: Option<i64>,
 }
 
-/// The actions the filter offers (the log may hold others; they are listed by their key).
-const ACTIONS: &[&str] = &[
-    "auth.login",
-    "auth.password_changed",
-    "people.list",
-    "people.import",
-    "person.view",
-    "person.create",
-    "person.unmask",
-    "person.password_reset",
-    "person.consent_withdrawn",
-    "unit.create",
-    "unit.rename",
-    "unit.merge",
-    "unit.move",
-    "unit.import",
-    "denominators.set",
-    "access.grant",
-    "access.revoke",
-    "account.api_token",
-];
-
 const PAGE: u64 = 50;
 
 fn action_label(tr: Tr, action: &str) -> String {
-    let key = format!("audit-{}", action.replace('.', "-"));
+    let key = hocvuso_core::audit::label_key(action);
     let label = tr.get(&key);
     if label == key { action.to_string() } else { label }
 }
@@ -264,7 +242,10 @@ async fn page(
         None
     };
     let rows = name_rows(&state, tr, &v, list).await?;
-    let mut actions: Vec<(String, String)> = ACTIONS.iter().map(|a| (a.to_string(), action_label(tr, a))).collect();
+    let mut actions: Vec<(String, String)> = hocvuso_core::audit::Kind::ALL
+        .iter()
+        .map(|k| (k.action().to_string(), action_label(tr, k.action())))
+        .collect();
     hocvuso_core::text::sort_vietnamese(&mut actions, |(_, l)| l);
     let failed = !errors.is_empty();
     let mut r = html(&AuditPage {

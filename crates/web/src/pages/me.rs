@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_core::audit::Event;
 use hocvuso_core::people::format_date;
 use hocvuso_core::roles::Action;
 use hocvuso_core::text;
@@ -180,14 +181,13 @@ async fn withdraw(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "person.consent_withdrawn",
-            object_kind: "person",
-            object_id: pid.to_string(),
-            person_id: Some(pid),
-            unit_path: &p.unit_path,
-            detail: serde_json::json!({"by": "self"}),
-        },
+        Entry::of(
+            &p.unit_path,
+            &Event::ConsentWithdrawn {
+                person_id: pid,
+                by_self: true,
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -214,14 +214,13 @@ async fn create_token(
     audit::record(
         &state.db,
         &v.actor(),
-        Entry {
-            action: "account.api_token",
-            object_kind: "account",
-            object_id: v.account.id.to_string(),
-            person_id: None,
-            unit_path: &v.home_path(),
-            detail: serde_json::json!({"name": name}),
-        },
+        Entry::of(
+            &v.home_path(),
+            &Event::ApiTokenCreated {
+                account_id: v.account.id,
+                name: name.clone(),
+            },
+        ),
     )
     .await?;
     view(&state, tr, &parts, &v, Some(token)).await
@@ -245,14 +244,13 @@ async fn revoke_token(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "account.api_token_revoked",
-            object_kind: "account",
-            object_id: v.account.id.to_string(),
-            person_id: None,
-            unit_path: &v.home_path(),
-            detail: serde_json::json!({"token": form.token_id}),
-        },
+        Entry::of(
+            &v.home_path(),
+            &Event::ApiTokenRevoked {
+                account_id: v.account.id,
+                token_id: form.token_id,
+            },
+        ),
     )
     .await?;
     tx.commit().await?;

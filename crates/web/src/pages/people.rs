@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::{Act, act};
+use hocvuso_core::audit::{Event, RefusedIn, SearchRecord};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::password;
 use hocvuso_core::people::{PersonForm, TargetGroup, format_date};
@@ -178,19 +179,17 @@ async fn list(
     audit::record(
         &state.db,
         &v.actor(),
-        Entry {
-            action: "people.list",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: {
-                let mut d = search_audit_detail(&state, &query, &term, page.people.len());
-                d["village"] = serde_json::json!(village);
-                d["group"] = serde_json::json!(group_str);
-                d
+        Entry::of(
+            &unit.path,
+            &Event::PeopleListed {
+                unit_code: unit.code.clone(),
+                search: SearchRecord {
+                    village: Some(village.clone()),
+                    group: Some(group_str.to_string()),
+                    ..search_record(&state, &query, &term, page.people.len())
+                },
             },
-        },
+        ),
     )
     .await?;
     let next = page
@@ -224,16 +223,28 @@ async fn list(
 /// log is append-only and cannot be purged — but its masked form and, for an ID number, a short
 /// reference derived from its blind index, by which an auditor holding the number can tell which
 /// searches looked for it.
-pub fn search_audit_detail(state: &AppState, query: &str, term: &SearchTerm, shown: usize) -> serde_json::Value {
-    let mut d = serde_json::json!({
-        "query": hocvuso_core::personal_id::redact_numbers(query),
-        "shown": shown,
-    });
-    if let SearchTerm::PersonalId(id) = term {
-        let ix = state.vault.blind_index(id);
-        d["pid_ref"] = serde_json::Value::String(ix.iter().take(8).map(|b| format!("{b:02x}")).collect());
+pub fn search_record(state: &AppState, query: &str, term: &SearchTerm, shown: usize) -> SearchRecord {
+    SearchRecord {
+        query: hocvuso_core::personal_id::redact_numbers(query),
+        shown,
+        pid_ref: match term {
+            SearchTerm::PersonalId(id) => Some(pid_ref(state, id)),
+            _ => None,
+        },
+        ..Default::default()
     }
-    d
+}
+
+/// A short reference to an ID number's blind index: enough to find the same number in the log,
+/// not enough to recover it.
+pub fn pid_ref(state: &AppState, id: &hocvuso_core::personal_id::PersonalId) -> String {
+    state
+        .vault
+        .blind_index(id)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Template)]
@@ -420,14 +431,13 @@ async fn create(
                 audit::append(
                     &mut tx,
                     &v.actor(),
-                    Entry {
-                        action: "person.create",
-                        object_kind: "person",
-                        object_id: id.to_string(),
-                        person_id: Some(id),
-                        unit_path: &residence.path,
-                        detail: serde_json::json!({"consent": method.as_str()}),
-                    },
+                    Entry::of(
+                        &residence.path,
+                        &Event::PersonCreated {
+                            person_id: id,
+                            consent: method.as_str().to_string(),
+                        },
+                    ),
                 )
                 .await?;
                 let url = format!("/people/{id}");
@@ -445,19 +455,17 @@ async fn create(
                 audit::record(
                     &state.db,
                     &v.actor(),
-                    Entry {
-                        action: "person.pid_refused",
-                        object_kind: "unit",
-                        object_id: unit.code.clone(),
-                        person_id: None,
-                        unit_path: &residence.path,
-                        detail: serde_json::json!({
-                            "pid": p.personal_id.masked(),
-                            "pid_ref": state.vault.blind_index(&p.personal_id).iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
-                            "refusals_this_hour": n,
-                            "via": "form",
-                        }),
-                    },
+                    Entry::of(
+                        &residence.path,
+                        &Event::PidRefused {
+                            pid_masked: p.personal_id.masked(),
+                            pid_ref: crate::pages::people::pid_ref(&state, &p.personal_id),
+                            at: RefusedIn::Form {
+                                unit_code: unit.code.clone(),
+                                refusals_this_hour: n,
+                            },
+                        },
+                    ),
                 )
                 .await?;
                 errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate")));
@@ -541,7 +549,7 @@ pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
         .map(|a| AccessRow {
             at: fmt_time(&a.at),
             who: a.actor_label,
-            action: tr.get(&format!("audit-{}", a.action.replace('.', "-"))),
+            action: tr.get(&hocvuso_core::audit::label_key(&a.action)),
         })
         .collect()
 }
@@ -620,14 +628,7 @@ async fn show(
     audit::record(
         &state.db,
         &v.actor(),
-        Entry {
-            action: "person.view",
-            object_kind: "person",
-            object_id: p.id.to_string(),
-            person_id: Some(p.id),
-            unit_path: &p.unit_path,
-            detail: serde_json::json!({}),
-        },
+        Entry::of(&p.unit_path, &Event::PersonViewed { person_id: p.id }),
     )
     .await?;
     // The reveal POST left a ticket for this session: show the full number this once.
@@ -658,14 +659,7 @@ async fn reveal(
     audit::record(
         &state.db,
         &v.actor(),
-        Entry {
-            action: "person.unmask",
-            object_kind: "person",
-            object_id: p.id.to_string(),
-            person_id: Some(p.id),
-            unit_path: &p.unit_path,
-            detail: serde_json::json!({}),
-        },
+        Entry::of(&p.unit_path, &Event::PersonUnmasked { person_id: p.id }),
     )
     .await?;
     hocvuso_db::reveal::issue(&state.db, &reveal_owner(&v), p.id).await?;
@@ -812,14 +806,13 @@ async fn reset_password(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "person.password_reset",
-            object_kind: "person",
-            object_id: p.id.to_string(),
-            person_id: Some(p.id),
-            unit_path: &p.unit_path,
-            detail: serde_json::json!({"created": existing.is_none()}),
-        },
+        Entry::of(
+            &p.unit_path,
+            &Event::PasswordReset {
+                person_id: p.id,
+                created: existing.is_none(),
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -840,14 +833,13 @@ async fn withdraw_consent(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "person.consent_withdrawn",
-            object_kind: "person",
-            object_id: p.id.to_string(),
-            person_id: Some(p.id),
-            unit_path: &p.unit_path,
-            detail: serde_json::json!({}),
-        },
+        Entry::of(
+            &p.unit_path,
+            &Event::ConsentWithdrawn {
+                person_id: p.id,
+                by_self: false,
+            },
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::act;
+use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::{DenominatorKind, Kind, Level, parse_count, parse_year};
@@ -641,14 +642,7 @@ async fn save_denominators(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "denominators.set",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: serde_json::json!({"year": year, "values": values.iter().map(|(k, n, s)| serde_json::json!({"kind": k.as_str(), "value": n, "source": s})).collect::<Vec<_>>()}),
-        },
+        Entry::of(&unit.path, &Event::DenominatorsSet { unit_code: unit.code.clone(), year, detail: serde_json::json!({"values": values.iter().map(|(k, n, s)| serde_json::json!({"kind": k.as_str(), "value": n, "source": s})).collect::<Vec<_>>()}) }),
     )
     .await?;
     tx.commit().await?;
@@ -866,14 +860,14 @@ async fn import_denominators(
     audit::append(
         &mut tx,
         &v.actor(),
-        Entry {
-            action: "denominators.set",
-            object_kind: "unit",
-            object_id: unit.code.clone(),
-            person_id: None,
-            unit_path: &unit.path,
-            detail: serde_json::json!({"year": year, "imported": resolved.len()}),
-        },
+        Entry::of(
+            &unit.path,
+            &Event::DenominatorsSet {
+                unit_code: unit.code.clone(),
+                year,
+                detail: serde_json::json!({"imported": resolved.len()}),
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
