@@ -103,6 +103,7 @@ impl Application {
             })
         };
         let state = AppState {
+            app: hocvuso_app::App::new(db.clone(), vault.clone()),
             db,
             vault,
             config: Arc::new(WebConfig {

@@ -903,11 +903,18 @@ async fn admin_and_learner_pages_pass_axe() {
 async fn works_without_javascript() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (commune, _) = officer_units(&app).await;
-    let first = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::Everyone, None, 1)
-        .await
-        .unwrap()
-        .people
-        .remove(0);
+    let first = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&commune.path),
+        &SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .people
+    .remove(0);
     let query = hocvuso_core::text::fold(&first.full_name);
     let b = Browser::open(&app, false).await;
 

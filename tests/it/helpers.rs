@@ -396,3 +396,10 @@ pub async fn officer_units(app: &TestApp) -> (hocvuso_db::units::Unit, hocvuso_d
     };
     (grants("0900000005").await, grants("0900000006").await)
 }
+
+/// A scope over `path` as the platform itself holds it, for tests that read storage directly.
+pub fn sees<A: hocvuso_core::access::Act>(path: &str) -> hocvuso_core::access::Scope<A> {
+    hocvuso_core::access::Principal::system("test")
+        .authorize::<A>(path)
+        .expect("the platform may do everything")
+}

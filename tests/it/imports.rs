@@ -659,15 +659,27 @@ both!(csv_encodings, encodings);
 async fn id_held_elsewhere(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;
-    let held = people::search(&app.db, &app.vault, &other.path, &people::SearchTerm::Everyone, None, 1)
-        .await
-        .unwrap()
-        .people
-        .remove(0);
-    let pid = people::reveal_personal_id(&app.db, &app.vault, held.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let held = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&other.path),
+        &people::SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .people
+    .remove(0);
+    let pid = people::reveal_personal_id(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::UnmaskPersonalId>("/"),
+        held.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let birth = hocvuso_core::people::format_date(held.birth_date);
     let sex = if held.sex() == Some(hocvuso_core::people::Sex::Male) {
         "Nam"
@@ -696,7 +708,14 @@ async fn id_held_elsewhere(b: Backend) {
         .await
         .unwrap();
     assert_eq!(imports::get(&app.db, id).await.unwrap().unwrap().inserted, 1);
-    let still = people::get(&app.db, held.id).await.unwrap().unwrap();
+    let still = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        held.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!((still.full_name, still.unit_id), (held.full_name, held.unit_id));
     // The refusal told the importer the number exists somewhere: it is audited, masked.
     let refusals = hocvuso_db::audit::list(

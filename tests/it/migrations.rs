@@ -155,15 +155,22 @@ async fn search_rows_survive_migration_3(b: Backend) {
     );
     for p in people_in.iter().take(10) {
         let phone = p.phone.clone().unwrap();
-        let found = people::search(&db, &vault, &commune.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let found = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&commune.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(found.people.len(), 1, "{phone}");
         assert_eq!(found.people[0].full_name, p.full_name);
         let by_name = people::search(
             &db,
             &vault,
-            &village.path,
+            &crate::helpers::sees(&village.path),
             &SearchTerm::parse(&hocvuso_core::text::fold(&p.full_name)),
             None,
             50,
@@ -176,13 +183,27 @@ async fn search_rows_survive_migration_3(b: Backend) {
             p.full_name
         );
         let province = units::by_code(&db, "19").await.unwrap().unwrap();
-        let wide = people::search(&db, &vault, &province.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let wide = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&province.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(wide.people.len(), 1, "the province finds {phone} once");
-        let elsewhere = people::search(&db, &vault, &other.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let elsewhere = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&other.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert!(
             elsewhere.people.is_empty(),
             "a neighbouring commune does not see {phone}"

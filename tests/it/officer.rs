@@ -617,7 +617,14 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
     assert_eq!(s, 422);
     // A person who has since moved out of the reader's scope: the old entries stay in scope,
     // the name does not.
-    let moved = people::get(&app.db, seen).await.unwrap().unwrap();
+    let moved = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        seen,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let today_date = time::OffsetDateTime::now_utc().date();
     let input = PersonForm {
         full_name: moved.full_name.clone(),

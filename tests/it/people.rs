@@ -91,7 +91,14 @@ async fn register_with_bad_input(b: Backend) {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
-    let p = people::get(&app.db, id).await.unwrap().unwrap();
+    let p = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         p.full_name,
         "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--"
@@ -116,7 +123,18 @@ async fn register_with_bad_input(b: Backend) {
             .unwrap()
             .contains("Đã có người khác mang số định danh này")
     );
-    assert_eq!(people::get(&app.db, id).await.unwrap().unwrap().full_name, p.full_name);
+    assert_eq!(
+        people::get(
+            &app.db,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+            id
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .full_name,
+        p.full_name
+    );
     // Unmasking is a separate, audited action.
     let r = c.post_form(&loc, &format!("{loc}/reveal"), &[]).await;
     assert_eq!(r.status(), 303);
@@ -171,7 +189,15 @@ async fn register_with_bad_input(b: Backend) {
         .parse()
         .unwrap();
     assert_eq!(
-        people::get(&app.db, id).await.unwrap().unwrap().workplace_id,
+        people::get(
+            &app.db,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+            id
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .workplace_id,
         Some(school.id)
     );
     let mut f = form("Vi Văn Khác", "02/02/1980", "019080222334");
@@ -216,7 +242,7 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
     let page = people::search(
         &app.db,
         &app.vault,
-        &commune.path,
+        &crate::helpers::sees(&commune.path),
         &SearchTerm::parse("0987 000 111"),
         None,
         10,
@@ -236,7 +262,7 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
         let p = people::search(
             &app.db,
             &app.vault,
-            &commune.path,
+            &crate::helpers::sees(&commune.path),
             &SearchTerm::Everyone,
             cursor.as_deref(),
             7,
@@ -306,7 +332,7 @@ async fn double_submit_records_once(b: Backend) {
     let found = people::search(
         &app.db,
         &app.vault,
-        &commune.path,
+        &crate::helpers::sees(&commune.path),
         &SearchTerm::parse("nong van bay"),
         None,
         10,

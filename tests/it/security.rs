@@ -543,7 +543,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     );
     // Past the limit the account's registrations wait, with a message that says why.
     let mut last = None;
-    for _ in 0..hocvuso_web::auth::ID_REFUSAL_MAX {
+    for _ in 0..hocvuso_app::limits::ID_REFUSAL_MAX {
         let r = register(held).await;
         let s = r.status().as_u16();
         last = Some((s, r.text().await.unwrap()));
@@ -569,7 +569,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     .await
     .unwrap()
     .len();
-    assert_eq!(n as u32, hocvuso_web::auth::ID_REFUSAL_MAX);
+    assert_eq!(n as u32, hocvuso_app::limits::ID_REFUSAL_MAX);
     app.finish().await;
 }
 both!(id_refusals, id_refusals_are_audited_and_limited);

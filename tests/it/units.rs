@@ -330,7 +330,7 @@ async fn village_list_import_and_split(b: Backend) {
     let someone = hocvuso_db::people::search(
         &app.db,
         &app.vault,
-        &moved.path,
+        &crate::helpers::sees(&moved.path),
         &hocvuso_db::people::SearchTerm::Everyone,
         None,
         1,
@@ -342,7 +342,7 @@ async fn village_list_import_and_split(b: Backend) {
         let found = hocvuso_db::people::search(
             &app.db,
             &app.vault,
-            &other.path,
+            &crate::helpers::sees(&other.path),
             &hocvuso_db::people::SearchTerm::Name(q),
             None,
             50,
@@ -430,12 +430,19 @@ async fn search_follows_reorganisation(b: Backend) {
     for c in &communes {
         for v in hocvuso_db::units::children(&app.db, c.id).await.unwrap() {
             if v.level() == hocvuso_core::units::Level::Village
-                && let Some(p) = people::search(&app.db, &app.vault, &v.path, &SearchTerm::Everyone, None, 1)
-                    .await
-                    .unwrap()
-                    .people
-                    .first()
-                    .cloned()
+                && let Some(p) = people::search(
+                    &app.db,
+                    &app.vault,
+                    &crate::helpers::sees(&v.path),
+                    &SearchTerm::Everyone,
+                    None,
+                    1,
+                )
+                .await
+                .unwrap()
+                .people
+                .first()
+                .cloned()
             {
                 with_people.push((c.clone(), v, p));
                 break;
@@ -449,13 +456,20 @@ async fn search_follows_reorganisation(b: Backend) {
     let find = |scope: String, q: String| {
         let (db, vault) = (app.db.clone(), app.vault.clone());
         async move {
-            people::search(&db, &vault, &scope, &SearchTerm::parse(&q), None, 200)
-                .await
-                .unwrap()
-                .people
-                .iter()
-                .filter(|p| p.id == person.id)
-                .count()
+            people::search(
+                &db,
+                &vault,
+                &crate::helpers::sees(&scope),
+                &SearchTerm::parse(&q),
+                None,
+                200,
+            )
+            .await
+            .unwrap()
+            .people
+            .iter()
+            .filter(|p| p.id == person.id)
+            .count()
         }
     };
     assert_eq!(find(from_commune.path.clone(), name.clone()).await, 1);
@@ -490,9 +504,16 @@ async fn search_follows_reorganisation(b: Backend) {
     assert_eq!(find(third.path.clone(), name.clone()).await, 1, "followed the merge");
     assert_eq!(find(province.path.clone(), name.clone()).await, 1);
     let other = hocvuso_core::text::fold(&other_person.full_name);
-    let found = people::search(&app.db, &app.vault, &third.path, &SearchTerm::parse(&other), None, 200)
-        .await
-        .unwrap();
+    let found = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&third.path),
+        &SearchTerm::parse(&other),
+        None,
+        200,
+    )
+    .await
+    .unwrap();
     assert!(
         found.people.iter().any(|p| p.id == other_person.id),
         "the merged commune's own people too"

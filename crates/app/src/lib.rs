@@ -1,6 +1,42 @@
 //! The use-case layer: every operation a user or a background job can perform, one function each.
-//! A use case authorises (turning the actor's grants into a [`hocvuso_core::access::Scope`]),
+//! A use case authorises (turning the principal's roles into a [`hocvuso_core::access::Scope`]),
 //! opens the transaction, checks the rules against stored data inside it, changes, appends its
-//! audit event and enqueues background work — all in that one transaction. Pages, the API, the
+//! audit event and enqueues background work, all in that one transaction. Pages, the API, the
 //! command line and background jobs call these functions; none of them opens a transaction or
 //! writes audit itself.
+
+pub mod error;
+pub mod limits;
+pub mod people;
+
+pub use error::{Error, FieldError, Result};
+
+use hocvuso_core::crypto::PidVault;
+use hocvuso_db::Db;
+use std::sync::Arc;
+
+/// What every use case works with: the database and the key vault, plus the limits kept in
+/// memory between requests.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub vault: Arc<PidVault>,
+    pub limits: Arc<limits::Limits>,
+}
+
+impl App {
+    pub fn new(db: Db, vault: Arc<PidVault>) -> App {
+        App {
+            db,
+            vault,
+            limits: Arc::new(limits::Limits::default()),
+        }
+    }
+}
+
+/// Where a request came from, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Page,
+    Api,
+}

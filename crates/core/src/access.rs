@@ -37,6 +37,8 @@ pub struct RoleOn {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub account_id: Option<i64>,
+    /// The resident record the account belongs to, if any: the one record it may always see.
+    pub person_id: Option<i64>,
     /// Shown in the audit log: the account's display name, or what the platform was doing.
     pub label: String,
     pub ip: String,
@@ -131,6 +133,18 @@ impl<A: Act> Scope<A> {
     }
 }
 
+/// Proof that the principal is the resident whose record this is.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnRecord {
+    person_id: i64,
+}
+
+impl OwnRecord {
+    pub fn person_id(&self) -> i64 {
+        self.person_id
+    }
+}
+
 impl Principal {
     pub fn account(account_id: i64, label: &str, ip: &str, grants: Vec<RoleOn>) -> Principal {
         let mut grants = grants;
@@ -143,6 +157,7 @@ impl Principal {
         });
         Principal {
             account_id: Some(account_id),
+            person_id: None,
             label: label.to_string(),
             ip: ip.to_string(),
             grants,
@@ -153,12 +168,27 @@ impl Principal {
     pub fn system(label: &str) -> Principal {
         Principal {
             account_id: None,
+            person_id: None,
             label: label.to_string(),
             ip: "local".into(),
             grants: vec![RoleOn {
                 role: Role::SystemAdmin,
                 unit_path: "/".into(),
             }],
+        }
+    }
+
+    /// The account belongs to this resident (set once, when the account is loaded).
+    pub fn for_person(mut self, person_id: Option<i64>) -> Principal {
+        self.person_id = person_id;
+        self
+    }
+
+    /// Proof that the principal is the resident `person_id` (their own record, consent, history).
+    pub fn own_record(&self) -> Result<OwnRecord, Denied> {
+        match self.person_id {
+            Some(person_id) => Ok(OwnRecord { person_id }),
+            None => Err(Denied::Hidden),
         }
     }
 

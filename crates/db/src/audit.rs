@@ -27,6 +27,16 @@ pub struct Actor {
     pub ip: String,
 }
 
+impl From<&hocvuso_core::access::Principal> for Actor {
+    fn from(p: &hocvuso_core::access::Principal) -> Actor {
+        Actor {
+            account_id: p.account_id,
+            label: p.label.clone(),
+            ip: p.ip.clone(),
+        }
+    }
+}
+
 impl Actor {
     pub fn system(label: &str) -> Actor {
         Actor {

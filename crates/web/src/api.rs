@@ -14,13 +14,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::act;
-use hocvuso_core::audit::{Event, SearchRecord};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::people::format_date;
 use hocvuso_core::units::Level;
-use hocvuso_db::audit::{self, Entry};
 use hocvuso_db::imports::{self, Decision};
-use hocvuso_db::people::{self, SearchTerm};
+use hocvuso_db::people::{self};
 use hocvuso_db::units::{self, Unit};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -214,26 +212,20 @@ async fn list_people(
     Query(q): Query<PeopleQuery>,
 ) -> Result<Json<PeoplePageDto>, Problem> {
     let unit = find(&state, &q.unit).await?;
-    v.principal.authorize::<act::ViewPeople>(&unit.path)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let query = hocvuso_core::text::clean_line("q", q.q.as_deref().unwrap_or(""), 100).map_err(Problem::bad_request)?;
-    let term = SearchTerm::parse(&query);
-    let page = people::search(&state.db, &state.vault, &unit.path, &term, q.cursor.as_deref(), limit).await?;
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry::of(
-            &unit.path,
-            &Event::PeopleListed {
-                unit_code: unit.code.clone(),
-                search: SearchRecord {
-                    via: Some("api"),
-                    ..crate::pages::people::search_record(&state, &query, &term, page.people.len())
-                },
-            },
-        ),
-    )
-    .await?;
+    let req = hocvuso_app::people::ListRequest {
+        query: &query,
+        village: None,
+        group: None,
+        at: q.cursor.as_deref().map_or(people::PageAt::First, people::PageAt::After),
+        limit,
+        count: false,
+        via: hocvuso_app::Via::Api,
+    };
+    let page = hocvuso_app::people::list(&state.app, &v.principal, &unit, req)
+        .await?
+        .page;
     Ok(Json(PeoplePageDto {
         people: page
             .people

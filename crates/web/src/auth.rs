@@ -110,7 +110,7 @@ pub fn principal_of(account: &Account, grants: &[Grant], ip: &str) -> Principal 
             })
         })
         .collect();
-    Principal::account(account.id, &account.display_name, ip, roles)
+    Principal::account(account.id, &account.display_name, ip, roles).for_person(account.person_id)
 }
 
 async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, Problem> {
@@ -258,13 +258,7 @@ pub struct Throttle {
     by_login: Mutex<HashMap<String, (u32, Instant)>>,
     known: Mutex<HashMap<String, Vec<String>>>,
     by_ip: Mutex<HashMap<String, (u32, Instant)>>,
-    id_refusals: Mutex<HashMap<i64, (u32, Instant)>>,
 }
-
-/// Refusals of an ID number held elsewhere (each tells that the number exists somewhere) allowed
-/// per account in [`ID_REFUSAL_WINDOW`]; past that the account's registrations wait.
-pub const ID_REFUSAL_MAX: u32 = 20;
-pub const ID_REFUSAL_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 /// Failures counted, when counting started, locked until.
 type LoginFailures = (u32, Instant, Option<Instant>);
@@ -341,27 +335,6 @@ impl Throttle {
             }
             e.0 = e.0.saturating_add(1);
         }
-    }
-
-    /// Whether the account may still try numbers that could be refused as held elsewhere.
-    pub fn id_refusals_allowed(&self, account_id: i64) -> bool {
-        let Ok(m) = self.id_refusals.lock() else { return true };
-        !matches!(m.get(&account_id), Some((n, since)) if *n >= ID_REFUSAL_MAX && since.elapsed() <= ID_REFUSAL_WINDOW)
-    }
-
-    /// Counts one refusal; returns how many this account had in the current window.
-    pub fn count_id_refusal(&self, account_id: i64) -> u32 {
-        let Ok(mut m) = self.id_refusals.lock() else { return 0 };
-        let now = Instant::now();
-        if m.len() > MAX_ENTRIES {
-            m.retain(|_, (_, t)| now.duration_since(*t) <= ID_REFUSAL_WINDOW);
-        }
-        let e = m.entry(account_id).or_insert((0, now));
-        if now.duration_since(e.1) > ID_REFUSAL_WINDOW {
-            *e = (0, now);
-        }
-        e.0 = e.0.saturating_add(1);
-        e.0
     }
 
     /// A successful sign-in clears its own address's failures and remembers the address. The

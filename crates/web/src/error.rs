@@ -209,3 +209,28 @@ impl From<hocvuso_core::access::Denied> for Problem {
         }
     }
 }
+
+impl From<hocvuso_app::Error> for Problem {
+    fn from(e: hocvuso_app::Error) -> Problem {
+        use hocvuso_app::Error;
+        let with_fields = |status, fields: Vec<hocvuso_app::FieldError>| {
+            let message = fields
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_else(|| Message::new("error-422"));
+            Problem {
+                status,
+                message,
+                fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+            }
+        };
+        match e {
+            Error::Denied(d) => d.into(),
+            Error::NotFound => Problem::not_found(),
+            Error::Invalid(fields) => with_fields(StatusCode::UNPROCESSABLE_ENTITY, fields),
+            Error::Conflict(f) => with_fields(StatusCode::CONFLICT, vec![f]),
+            Error::Limited(f) => with_fields(StatusCode::TOO_MANY_REQUESTS, vec![f]),
+            Error::Db(d) => d.into(),
+        }
+    }
+}

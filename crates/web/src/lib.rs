@@ -45,6 +45,8 @@ pub struct WebConfig {
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases: every change and every read of personal data goes through them.
+    pub app: hocvuso_app::App,
     pub db: Db,
     pub vault: Arc<PidVault>,
     pub config: Arc<WebConfig>,

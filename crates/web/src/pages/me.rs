@@ -17,8 +17,7 @@ use hocvuso_core::people::format_date;
 use hocvuso_core::roles::Action;
 use hocvuso_core::text;
 use hocvuso_db::accounts;
-use hocvuso_db::audit::{self, Entry, Filter};
-use hocvuso_db::people;
+use hocvuso_db::audit::{self, Entry};
 use serde::Deserialize;
 
 pub fn router() -> crate::routes::Routes {
@@ -71,9 +70,8 @@ async fn view(
         value: v.account.phone.clone().unwrap_or_default(),
     }];
     let (mut consents, mut consent_active, mut access) = (Vec::new(), false, Vec::new());
-    if let Some(pid) = v.account.person_id
-        && let Some(p) = people::get(&state.db, pid).await?
-    {
+    if let Some(own) = hocvuso_app::people::own_record(&state.app, &v.principal).await? {
+        let p = &own.person;
         held = vec![
             Held {
                 label: tr.get("field-full_name"),
@@ -109,21 +107,10 @@ async fn view(
                 value: p.unit_name.clone(),
             },
         ];
-        let c = consent_rows(tr, &people::consents(&state.db, pid).await?);
+        let c = consent_rows(tr, &own.consents);
         consents = c.0;
         consent_active = c.1;
-        access = access_rows(
-            tr,
-            audit::list(
-                &state.db,
-                &Filter {
-                    person_id: Some(pid),
-                    ..Default::default()
-                },
-                50,
-            )
-            .await?,
-        );
+        access = access_rows(tr, own.access);
     }
     let can_tokens = v.principal.can_somewhere(Action::ManageApiTokens);
     // Listed to anyone who holds tokens, even after losing the right to make new ones, so they
@@ -172,25 +159,7 @@ async fn withdraw(
     State(state): State<AppState>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let Some(pid) = v.account.person_id else {
-        return Err(Problem::not_found());
-    };
-    let p = people::get(&state.db, pid).await?.ok_or_else(Problem::not_found)?;
-    let mut tx = state.db.begin().await?;
-    people::withdraw_consent(&mut tx, pid, Some(v.account.id)).await?;
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &p.unit_path,
-            &Event::ConsentWithdrawn {
-                person_id: pid,
-                by_self: true,
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    hocvuso_app::people::withdraw_own_consent(&state.app, &v.principal).await?;
     Ok(Redirect::to("/me").into_response())
 }
 

@@ -14,17 +14,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use hocvuso_core::access::{Act, act};
-use hocvuso_core::audit::{Event, RefusedIn, SearchRecord};
+use hocvuso_app::people::{self as app_people, Record, Registered};
+use hocvuso_app::{Error as AppError, Via};
+use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::password;
 use hocvuso_core::people::{PersonForm, TargetGroup, format_date};
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::Level;
-use hocvuso_db::accounts::{self, NewAccount};
-use hocvuso_db::audit::{self, Entry, Filter};
-use hocvuso_db::people::{self, ConsentMethod, Person, PersonError, Placement, SearchTerm};
-use hocvuso_db::sessions;
+use hocvuso_db::audit::{self};
+use hocvuso_db::people::{self, ConsentMethod, Person};
 use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -139,59 +137,38 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    v.principal.authorize::<act::ViewPeople>(&unit.path)?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
-    let term = SearchTerm::parse(&query);
     let villages = villages_of(&state, &unit).await?;
-    // A village filter narrows the scope to the village's subtree: the same index range, shorter.
-    let village = villages
-        .iter()
-        .find(|(c, _)| *c == q.village)
-        .map(|(c, _)| c.clone())
-        .unwrap_or_default();
-    let scope = match village.as_str() {
-        "" => unit.path.clone(),
-        c => match units::by_code(&state.db, c).await? {
-            Some(vu) if vu.path.starts_with(&unit.path) => vu.path,
-            _ => unit.path.clone(),
-        },
+    let village = match villages.iter().find(|(c, _)| *c == q.village) {
+        Some((c, _)) => units::by_code(&state.db, c).await?,
+        None => None,
     };
     let group = TargetGroup::ALL.into_iter().find(|g| g.as_str() == q.group);
-    let filter = people::ListFilter { group };
     let at = match (q.before.as_deref(), q.after.as_deref().or(q.cursor.as_deref())) {
         (Some(b), _) => people::PageAt::Before(b),
         (None, Some(a)) => people::PageAt::After(a),
         (None, None) => people::PageAt::First,
     };
-    let page = people::list(&state.db, &state.vault, &scope, &term, filter, at, PAGE).await?;
-    let total = match page.matched {
-        Some(n) if page.truncated => tr.msg(&Message::new("people-total-more").arg("count", tr.num(&(n as i64)))),
-        Some(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
-        None => match people::count_filtered(&state.db, &scope, filter).await? {
-            people::Total::Exact(n) => tr.msg(&Message::new("people-total").arg("count", tr.num(&n))),
-            people::Total::Over(n) => tr.msg(&Message::new("people-total-over").arg("count", tr.num(&n))),
-            people::Total::NotCounted => {
-                tr.msg(&Message::new("people-total-not-counted").arg("count", tr.num(&people::COUNT_BOUND)))
-            }
-        },
+    let req = app_people::ListRequest {
+        query: &query,
+        village: village.as_ref(),
+        group,
+        at,
+        limit: PAGE,
+        count: true,
+        via: Via::Page,
+    };
+    let listed = app_people::list(&state.app, &v.principal, &unit, req).await?;
+    let page = listed.page;
+    let village = listed.village.unwrap_or_default();
+    let total = match (page.matched, listed.total) {
+        (Some(n), _) if page.truncated => tr.msg(&Message::new("people-total-more").arg("count", tr.num(&(n as i64)))),
+        (Some(n), _) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
+        (None, Some(people::Total::Exact(n))) => tr.msg(&Message::new("people-total").arg("count", tr.num(&n))),
+        (None, Some(people::Total::Over(n))) => tr.msg(&Message::new("people-total-over").arg("count", tr.num(&n))),
+        (None, _) => tr.msg(&Message::new("people-total-not-counted").arg("count", tr.num(&people::COUNT_BOUND))),
     };
     let group_str = group.map(|g| g.as_str()).unwrap_or("");
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry::of(
-            &unit.path,
-            &Event::PeopleListed {
-                unit_code: unit.code.clone(),
-                search: SearchRecord {
-                    village: Some(village.clone()),
-                    group: Some(group_str.to_string()),
-                    ..search_record(&state, &query, &term, page.people.len())
-                },
-            },
-        ),
-    )
-    .await?;
     let next = page
         .next_cursor
         .map(|c| list_link(&query, &village, group_str, ("after", &c)));
@@ -217,34 +194,6 @@ async fn list(
         can_register: v.principal.can(Action::RegisterPerson, &unit.path),
         unit,
     })
-}
-
-/// What the audit log keeps of a search: never an ID number (nor a phone) in plain text — the
-/// log is append-only and cannot be purged — but its masked form and, for an ID number, a short
-/// reference derived from its blind index, by which an auditor holding the number can tell which
-/// searches looked for it.
-pub fn search_record(state: &AppState, query: &str, term: &SearchTerm, shown: usize) -> SearchRecord {
-    SearchRecord {
-        query: hocvuso_core::personal_id::redact_numbers(query),
-        shown,
-        pid_ref: match term {
-            SearchTerm::PersonalId(id) => Some(pid_ref(state, id)),
-            _ => None,
-        },
-        ..Default::default()
-    }
-}
-
-/// A short reference to an ID number's blind index: enough to find the same number in the log,
-/// not enough to recover it.
-pub fn pid_ref(state: &AppState, id: &hocvuso_core::personal_id::PersonalId) -> String {
-    state
-        .vault
-        .blind_index(id)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[derive(Template)]
@@ -367,121 +316,37 @@ async fn create(
                 .or_insert_with(|| tr.msg(&e.message));
         }
     }
-    // Residence: the chosen village of the commune, or the unit itself.
-    let mut residence = unit.clone();
-    if let Ok(p) = &validated
-        && let Some(vcode) = &p.village
-    {
-        match units::by_code(&state.db, vcode).await? {
-            Some(vu) if vu.parent_id == Some(unit.id) && vu.level() == Level::Village => residence = vu,
-            _ => errors.push((
-                tr.get("field-village"),
-                tr.msg(&Message::new("err-import-village").arg("value", vcode)),
-            )),
-        }
-    }
-    let mut workplace_id = None;
-    if let Ok(p) = &validated
-        && let Some(w) = &p.workplace
-    {
-        match units::find_organisation(&state.db, &unit.province_path(), w).await? {
-            Some(org) => workplace_id = Some(org.id),
-            None => {
-                let m = tr.msg(&Message::new("err-import-workplace").arg("value", w));
-                errors.push((tr.get("field-workplace"), m.clone()));
-                field_errors.insert("workplace".into(), m);
-            }
-        }
-    }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty()
-        && let (Ok(_), Some(_)) = (&validated, consent)
-        && !state.throttle.id_refusals_allowed(v.account.id)
+        && let (Ok(p), Some(consent)) = (&validated, consent)
     {
-        // Each refusal tells whether a number is held somewhere: past the limit, no more probes.
-        errors.push((tr.get("field-personal_id"), tr.get("err-pid-refusals-limit")));
-        field_errors.insert("personal_id".into(), tr.get("err-pid-refusals-limit"));
-    }
-    let mut refused = false;
-    if errors.is_empty()
-        && let (Ok(p), Some(method)) = (&validated, consent)
-    {
-        let mut tx = state.db.begin().await?;
         let idem = hocvuso_db::idempotency::valid_key(&form.idem).then_some(form.idem.as_str());
-        if let Some(key) = idem
-            && !hocvuso_db::idempotency::claim(&mut tx, v.account.id, key).await?
-        {
-            drop(tx);
-            return match hocvuso_db::idempotency::result(&state.db, v.account.id, key).await? {
-                Some(url) => Ok(Redirect::to(&url).into_response()),
-                None => Err(Problem::conflict(Message::new("err-repeat"))),
-            };
-        }
-        let household_id = match &p.household {
-            Some(h) => Some(people::household_id(&mut tx, residence.id, h).await?),
-            None => None,
+        let r = app_people::Registration {
+            person: p,
+            consent,
+            idem,
         };
-        let place = Placement {
-            residence: &residence,
-            workplace_id,
-            household_id,
-        };
-        match people::insert(&mut tx, &state.vault, p, &place, Some(v.account.id)).await {
-            Ok(id) => {
-                people::record_consent(&mut tx, id, method, Some(v.account.id)).await?;
-                audit::append(
-                    &mut tx,
-                    &v.actor(),
-                    Entry::of(
-                        &residence.path,
-                        &Event::PersonCreated {
-                            person_id: id,
-                            consent: method.as_str().to_string(),
-                        },
-                    ),
-                )
-                .await?;
-                let url = format!("/people/{id}");
-                if let Some(key) = idem {
-                    hocvuso_db::idempotency::finish(&mut tx, v.account.id, key, &url).await?;
-                }
-                tx.commit().await?;
+        match app_people::register(&state.app, &v.principal, &unit, r).await {
+            Ok(Registered::Created { url, .. } | Registered::Repeat { url }) => {
                 return Ok(Redirect::to(&url).into_response());
             }
-            Err(PersonError::DuplicateId) => {
-                drop(tx);
-                refused = true;
-                let n = state.throttle.count_id_refusal(v.account.id);
-                // The refusal is kept (one record per person) but audited, without the number.
-                audit::record(
-                    &state.db,
-                    &v.actor(),
-                    Entry::of(
-                        &residence.path,
-                        &Event::PidRefused {
-                            pid_masked: p.personal_id.masked(),
-                            pid_ref: crate::pages::people::pid_ref(&state, &p.personal_id),
-                            at: RefusedIn::Form {
-                                unit_code: unit.code.clone(),
-                                refusals_this_hour: n,
-                            },
-                        },
-                    ),
-                )
-                .await?;
-                errors.push((tr.get("field-personal_id"), tr.get("err-pid-duplicate")));
-                field_errors.insert("personal_id".into(), tr.get("err-pid-duplicate"));
+            Err(e) => {
+                let (s, fields) = match e {
+                    AppError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, f),
+                    AppError::Conflict(f) if f.field.is_empty() => return Err(AppError::Conflict(f).into()),
+                    AppError::Conflict(f) => (StatusCode::CONFLICT, vec![f]),
+                    AppError::Limited(f) => (StatusCode::TOO_MANY_REQUESTS, vec![f]),
+                    other => return Err(other.into()),
+                };
+                status = s;
+                for f in fields {
+                    let m = tr.msg(&f.message);
+                    errors.push((tr.get(&format!("field-{}", f.field)), m.clone()));
+                    field_errors.entry(f.field).or_insert(m);
+                }
             }
-            Err(PersonError::Invalid(m)) => errors.push((String::new(), tr.msg(&m))),
-            Err(PersonError::Db(e)) => return Err(e.into()),
         }
     }
-    let status = if refused {
-        StatusCode::CONFLICT
-    } else if errors.iter().any(|(_, m)| m == &tr.get("err-pid-refusals-limit")) {
-        StatusCode::TOO_MANY_REQUESTS
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = NewPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         villages: villages_of(&state, &unit).await?,
@@ -554,66 +419,35 @@ pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
         .collect()
 }
 
-async fn load_person<A: Act>(state: &AppState, v: &Viewer, id: &str) -> Result<Person, Problem> {
-    let id: i64 = id.parse().map_err(|_| Problem::not_found())?;
-    let p = people::get(&state.db, id).await?.ok_or_else(Problem::not_found)?;
-    // Out of sight: 404, the record's existence is not revealed. In sight but not allowed: 403.
-    v.principal.authorize_person::<A>(&p.unit_path)?;
-    Ok(p)
+fn person_id(id: &str) -> Result<i64, Problem> {
+    id.parse().map_err(|_| Problem::not_found())
 }
 
-async fn show_view(
-    state: &AppState,
+fn show_view(
     tr: Tr,
     parts: &Parts0,
     v: &Viewer,
-    p: Person,
-    revealed: Option<String>,
+    r: Record,
     temp_password: Option<String>,
 ) -> Result<Response, Problem> {
-    let account = accounts::by_person(&state.db, p.id).await?;
-    let reset_reachable = match &account {
-        Some(a) => v.may_act_on(&accounts::grants(&state.db, a.id).await?),
-        None => true,
-    };
-    let (consents, consent_active) = consent_rows(tr, &people::consents(&state.db, p.id).await?);
-    let can_audit = v.principal.can(Action::ViewAudit, &p.unit_path);
-    let access = if can_audit {
-        access_rows(
-            tr,
-            audit::list(
-                &state.db,
-                &Filter {
-                    person_id: Some(p.id),
-                    ..Default::default()
-                },
-                20,
-            )
-            .await?,
-        )
-    } else {
-        Vec::new()
-    };
-    let unit_code = units::get(&state.db, p.unit_id)
-        .await?
-        .map(|u| u.code)
-        .unwrap_or_default();
+    let p = &r.person;
+    let (consents, consent_active) = consent_rows(tr, &r.consents);
     html(&ShowPage {
         l: Layout::for_viewer(tr, &parts.0, v),
         person_id: p.id,
-        unit_code,
-        revealed,
+        unit_code: r.unit_code.clone(),
+        revealed: r.revealed.clone(),
         temp_password,
-        has_account: account.is_some(),
-        must_change: account.as_ref().is_some_and(|a| a.must_change_password),
+        has_account: r.account.is_some(),
+        must_change: r.account.as_ref().is_some_and(|a| a.must_change_password),
         consents,
         consent_active,
-        access,
+        can_audit: r.access.is_some(),
+        access: r.access.map(|a| access_rows(tr, a)).unwrap_or_default(),
         can_unmask: v.principal.can(Action::UnmaskPersonalId, &p.unit_path),
-        can_reset: v.principal.can(Action::ResetPassword, &p.unit_path) && reset_reachable,
+        can_reset: v.principal.can(Action::ResetPassword, &p.unit_path) && r.reset_reachable,
         can_manage: v.principal.can(Action::ManagePeople, &p.unit_path),
-        can_audit,
-        p: row(tr, &p),
+        p: row(tr, p),
     })
 }
 
@@ -624,20 +458,8 @@ async fn show(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let p = load_person::<act::ViewPeople>(&state, &v, &id).await?;
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry::of(&p.unit_path, &Event::PersonViewed { person_id: p.id }),
-    )
-    .await?;
-    // The reveal POST left a ticket for this session: show the full number this once.
-    let revealed = if hocvuso_db::reveal::take(&state.db, &reveal_owner(&v), p.id).await? {
-        people::reveal_personal_id(&state.db, &state.vault, p.id).await?
-    } else {
-        None
-    };
-    show_view(&state, tr, &parts, &v, p, revealed, None).await
+    let r = app_people::view(&state.app, &v.principal, person_id(&id)?, &reveal_owner(&v)).await?;
+    show_view(tr, &parts, &v, r, None)
 }
 
 /// Whose reveal ticket: the browser session (a bearer token has none; its account then).
@@ -655,15 +477,8 @@ async fn reveal(
     Path(id): Path<String>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let p = load_person::<act::UnmaskPersonalId>(&state, &v, &id).await?;
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry::of(&p.unit_path, &Event::PersonUnmasked { person_id: p.id }),
-    )
-    .await?;
-    hocvuso_db::reveal::issue(&state.db, &reveal_owner(&v), p.id).await?;
-    Ok(Redirect::to(&format!("/people/{}", p.id)).into_response())
+    let id = app_people::unmask(&state.app, &v.principal, person_id(&id)?, &reveal_owner(&v)).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -692,12 +507,7 @@ async fn reset_password_page(
     Path(id): Path<String>,
     Query(q): Query<ResetQuery>,
 ) -> Result<Response, Problem> {
-    let p = load_person::<act::ResetPassword>(&state, &v, &id).await?;
-    let account = accounts::by_person(&state.db, p.id).await?;
-    if let Some(a) = &account {
-        v.authorize_account(&accounts::grants(&state.db, a.id).await?)?;
-    }
-    let has_account = account.is_some();
+    let (p, has_account) = app_people::reset_preview(&state.app, &v.principal, person_id(&id)?).await?;
     let m = |key: &str| tr.msg(&Message::new(key).arg("name", p.full_name.as_str()));
     let consequences = if has_account {
         vec![
@@ -739,87 +549,15 @@ async fn reset_password(
     Path(id): Path<String>,
     CsrfForm(v, confirm): CsrfForm<ConfirmForm>,
 ) -> Result<Response, Problem> {
-    let p = load_person::<act::ResetPassword>(&state, &v, &id).await?;
-    // Refused before anything else, confirmed or not: the account holds rights wider than the
-    // viewer could grant.
-    if let Some(a) = accounts::by_person(&state.db, p.id).await? {
-        v.authorize_account(&accounts::grants(&state.db, a.id).await?)?;
-    }
+    let id = person_id(&id)?;
     if confirm.confirm != crate::pages::units::CONFIRMED {
+        // Refused before anything else, confirmed or not, when the viewer may not act on it.
+        let (p, _) = app_people::reset_preview(&state.app, &v.principal, id).await?;
         // Not confirmed: nothing is issued; the confirmation page says why it is shown again.
         return Ok(Redirect::to(&format!("/people/{}/reset-password?unconfirmed=1", p.id)).into_response());
     }
-    let temp = password::temporary();
-    let t2 = temp.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&t2))
-        .await
-        .map_err(|_| Problem::internal())?;
-    let pid = people::reveal_personal_id(&state.db, &state.vault, p.id)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    let index = hocvuso_core::personal_id::PersonalId::parse(&pid)
-        .map(|id| state.vault.blind_index(&id))
-        .ok();
-    let mut tx = state.db.begin().await?;
-    // Again inside the writing transaction, on the account locked as it is now: its grants may
-    // have changed since the page was shown.
-    let existing = accounts::by_person_tx(&mut tx, p.id).await?;
-    if let Some(a) = &existing {
-        v.authorize_account(&accounts::grants_tx(&mut tx, a.id).await?)?;
-    }
-    match &existing {
-        Some(a) => {
-            accounts::set_password(&mut tx, a.id, hash, true).await?;
-            if let Some(ix) = index.clone()
-                && accounts::by_pid_index(&state.db, ix.clone()).await?.is_none()
-            {
-                accounts::set_pid_index(&mut tx, a.id, ix).await?;
-            }
-        }
-        None => {
-            // A phone already used by another account is left out; the ID number still signs in.
-            let phone_free = match &p.phone {
-                Some(ph) => accounts::by_phone(&state.db, ph).await?.is_none(),
-                None => false,
-            };
-            accounts::create(
-                &mut tx,
-                NewAccount {
-                    display_name: &p.full_name,
-                    phone: if phone_free { p.phone.as_deref() } else { None },
-                    pid_index: index,
-                    person_id: Some(p.id),
-                    password_hash: hash,
-                    must_change_password: true,
-                },
-            )
-            .await
-            .map_err(|e| {
-                if matches!(e, hocvuso_db::DbError::Unique(_)) {
-                    Problem::conflict(Message::new("err-account-exists"))
-                } else {
-                    e.into()
-                }
-            })?;
-        }
-    }
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &p.unit_path,
-            &Event::PasswordReset {
-                person_id: p.id,
-                created: existing.is_none(),
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    if let Some(a) = existing {
-        sessions::delete_for_account(&state.db, a.id).await?;
-    }
-    show_view(&state, tr, &parts, &v, p, None, Some(temp)).await
+    let (r, temp) = app_people::reset_password(&state.app, &v.principal, id).await?;
+    show_view(tr, &parts, &v, r, Some(temp))
 }
 
 async fn withdraw_consent(
@@ -827,21 +565,6 @@ async fn withdraw_consent(
     Path(id): Path<String>,
     CsrfForm(v, _): CsrfForm<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let p = load_person::<act::ManagePeople>(&state, &v, &id).await?;
-    let mut tx = state.db.begin().await?;
-    people::withdraw_consent(&mut tx, p.id, Some(v.account.id)).await?;
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &p.unit_path,
-            &Event::ConsentWithdrawn {
-                person_id: p.id,
-                by_self: false,
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/people/{}", p.id)).into_response())
+    let id = app_people::withdraw_consent(&state.app, &v.principal, person_id(&id)?).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }

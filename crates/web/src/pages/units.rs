@@ -326,7 +326,7 @@ async fn rename(
     CsrfForm(v, form): CsrfForm<RenameForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
+    if v.principal.authorize_unit_change(&unit.path, unit.level()).is_err() {
         return Err(Problem::forbidden());
     }
     if let Err(e) = units::rename(&state.db, &unit, &form.name, &v.actor()).await {
@@ -418,7 +418,7 @@ async fn merge_page(
     Query(q): Query<MergeQuery>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
+    if v.principal.authorize_unit_change(&unit.path, unit.level()).is_err() {
         return Err(Problem::forbidden());
     }
     let query = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
@@ -475,7 +475,7 @@ async fn merge(
     CsrfForm(v, form): CsrfForm<MergeForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok() {
+    if v.principal.authorize_unit_change(&unit.path, unit.level()).is_err() {
         return Err(Problem::forbidden());
     }
     let into_code = form.into.trim();
@@ -488,7 +488,7 @@ async fn merge(
     let Some(into) = targets.into_iter().find(|t| t.code == into_code) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-merge-target")).await;
     };
-    if !v.principal.authorize_unit_change(&into.path, into.level()).is_ok() {
+    if v.principal.authorize_unit_change(&into.path, into.level()).is_err() {
         return Err(Problem::forbidden());
     }
     if let Err(e) = units::merge(&state.db, &unit, &into, &v.actor()).await {
@@ -779,7 +779,7 @@ async fn move_unit(
     CsrfForm(v, form): CsrfForm<MoveForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if !v.principal.authorize_unit_change(&unit.path, unit.level()).is_ok()
+    if v.principal.authorize_unit_change(&unit.path, unit.level()).is_err()
         || !matches!(unit.level(), Level::Village | Level::Organisation)
     {
         return Err(Problem::forbidden());
