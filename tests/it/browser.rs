@@ -996,16 +996,15 @@ async fn officer_pages_as_users_found_them() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (commune, _) = officer_units(&app).await;
     let code = commune.code.clone();
-    let actor = hocvuso_db::audit::Actor::system("test");
     let mut villages = Vec::new();
     for name in ["Xóm 10", "Xóm 2", "Xóm 9"] {
-        let new = hocvuso_db::units::NewUnit {
-            parent: &commune,
+        let new = hocvuso_app::units::NewChild {
             kind: hocvuso_core::units::Kind::Thon,
             name,
             code: None,
         };
-        villages.push(hocvuso_db::units::create(&app.db, new, &actor).await.expect("village"));
+        let v = hocvuso_app::units::create_child(&app.app(), &crate::helpers::platform(), &commune, new).await;
+        villages.push(v.expect("village"));
     }
     let (x10, x2) = (villages[0].clone(), villages[1].clone());
     let mut b = Browser::open(&app, true).await;

@@ -403,3 +403,15 @@ pub fn sees<A: hocvuso_core::access::Act>(path: &str) -> hocvuso_core::access::S
         .authorize::<A>(path)
         .expect("the platform may do everything")
 }
+
+impl TestApp {
+    /// The use cases over this app's database, as the server runs them.
+    pub fn app(&self) -> hocvuso_app::App {
+        hocvuso_app::App::new(self.db.clone(), self.vault.clone())
+    }
+}
+
+/// The platform acting on its own (as the command line does): every right everywhere.
+pub fn platform() -> hocvuso_core::access::Principal {
+    hocvuso_core::access::Principal::system("test")
+}

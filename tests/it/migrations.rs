@@ -6,11 +6,10 @@ use crate::helpers::{Backend, create_pg_database, pg_admin_url};
 use hocvuso_core::crypto::{MasterKey, PidVault};
 use hocvuso_core::text;
 use hocvuso_core::units::Kind;
-use hocvuso_db::audit::Actor;
 use hocvuso_db::people::{self, SearchTerm};
 use hocvuso_db::schema::{People, PeopleSearch};
 use hocvuso_db::sea_query::{Expr, Query};
-use hocvuso_db::units::{self, NewUnit};
+use hocvuso_db::units;
 use hocvuso_db::{Db, Scalar};
 use rand::SeedableRng;
 
@@ -49,19 +48,20 @@ async fn search_rows_survive_migration_3(b: Backend) {
     units::load_official(&db).await.unwrap();
     let commune = units::by_code(&db, "01840").await.unwrap().unwrap();
     let other = units::by_code(&db, "01843").await.unwrap().unwrap();
-    let village = units::create(
-        &db,
-        NewUnit {
-            parent: &commune,
+    let vault = PidVault::new(&MasterKey::generate());
+    let app = hocvuso_app::App::new(db.clone(), std::sync::Arc::new(vault.clone()));
+    let village = hocvuso_app::units::create_child(
+        &app,
+        &crate::helpers::platform(),
+        &commune,
+        hocvuso_app::units::NewChild {
             kind: Kind::Thon,
             name: "Thôn Làng Mới",
             code: None,
         },
-        &Actor::system("test"),
     )
     .await
     .unwrap();
-    let vault = PidVault::new(&MasterKey::generate());
     let today = time::OffsetDateTime::now_utc().date();
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     // What release 2 wrote for each person: the people row, then one search row per word suffix

@@ -7,9 +7,9 @@ use crate::both;
 use crate::helpers::{Backend, TestApp, officer_units};
 use hocvuso_core::people::PersonForm;
 use hocvuso_core::units::Kind;
-use hocvuso_db::audit::{self, Actor, Filter};
+use hocvuso_db::audit::{self, Filter};
 use hocvuso_db::people::{self, Placement};
-use hocvuso_db::units::{self, NewUnit, Unit};
+use hocvuso_db::units::{self, Unit};
 
 /// Registers a person directly (the pages are what is tested, not registration).
 async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, groups: &str) -> i64 {
@@ -49,18 +49,14 @@ async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, grou
 }
 
 async fn add_village(app: &TestApp, commune: &Unit, name: &str) -> Unit {
-    units::create(
-        &app.db,
-        NewUnit {
-            parent: commune,
-            kind: Kind::Thon,
-            name,
-            code: None,
-        },
-        &Actor::system("test"),
-    )
-    .await
-    .unwrap()
+    let new = hocvuso_app::units::NewChild {
+        kind: Kind::Thon,
+        name,
+        code: None,
+    };
+    hocvuso_app::units::create_child(&app.app(), &crate::helpers::platform(), commune, new)
+        .await
+        .unwrap()
 }
 
 /// Where each of `needles` first appears in `hay`, in the order given; panics if one is missing.

@@ -208,7 +208,7 @@ async fn denominators_roll_up(b: Backend) {
     };
     let into_before = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
     let into_value = into_before.own.as_ref().map(|d| d.value).unwrap_or(0);
-    hocvuso_db::units::merge(&app.db, &commune, &into, &hocvuso_db::audit::Actor::system("test"))
+    hocvuso_app::units::merge(&app.app(), &crate::helpers::platform(), &commune, &into.code)
         .await
         .unwrap();
     let after = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
@@ -422,7 +422,6 @@ both!(denominators_import, denominators_from_a_sheet);
 async fn search_follows_reorganisation(b: Backend) {
     use hocvuso_db::people::{self, SearchTerm};
     let app = TestApp::spawn(b).await;
-    let actor = hocvuso_db::audit::Actor::system("test");
     let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
     let communes = hocvuso_db::units::children(&app.db, province.id).await.unwrap();
     // Two communes with villages that hold people (the seed spreads 300 people over a few).
@@ -473,7 +472,7 @@ async fn search_follows_reorganisation(b: Backend) {
         }
     };
     assert_eq!(find(from_commune.path.clone(), name.clone()).await, 1);
-    hocvuso_db::units::move_to(&app.db, &village, &to_commune, &actor)
+    hocvuso_app::units::move_to(&app.app(), &crate::helpers::platform(), &village, &to_commune)
         .await
         .unwrap();
     let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
@@ -498,7 +497,7 @@ async fn search_follows_reorganisation(b: Backend) {
         .iter()
         .find(|c| c.id != from_commune.id && c.id != to_commune.id)
         .unwrap();
-    hocvuso_db::units::merge(&app.db, &to_commune, third, &actor)
+    hocvuso_app::units::merge(&app.app(), &crate::helpers::platform(), &to_commune, &third.code)
         .await
         .unwrap();
     assert_eq!(find(third.path.clone(), name.clone()).await, 1, "followed the merge");

@@ -5,9 +5,12 @@
 //! command line and background jobs call these functions; none of them opens a transaction or
 //! writes audit itself.
 
+pub mod access;
+pub mod accounts;
 pub mod error;
 pub mod limits;
 pub mod people;
+pub mod units;
 
 pub use error::{Error, FieldError, Result};
 

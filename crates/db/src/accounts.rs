@@ -343,10 +343,10 @@ fn tokens_select() -> SelectStatement {
 }
 
 /// Issues an API token for machine clients; the token is shown once, only its digest is kept.
-pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<String> {
+pub async fn create_api_token(tx: &mut Tx, account_id: i64, name: &str) -> Result<String> {
     let token = format!("hvs_{}", random_token());
     let at = now();
-    db.execute(
+    tx.execute(
         Query::insert()
             .into_table(ApiTokens::Table)
             .columns([

@@ -13,12 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::{Principal, RoleOn};
-use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::personal_id::PersonalId;
 use hocvuso_core::{password, text};
 use hocvuso_db::accounts::{self, Account, Grant};
-use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::audit::Actor;
 use hocvuso_db::sessions;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -554,39 +553,15 @@ async fn login(
         return fail_page(StatusCode::UNAUTHORIZED, "login-failed");
     }
     state.throttle.succeed(&key_text, &ip);
-    accounts::record_success(&state.db, account.id).await?;
-    // A fresh session id at every sign-in; any session the browser carried before is ended.
-    if let Some(old) = cookie(&parts.0.headers, SESSION_COOKIE) {
-        sessions::delete(&state.db, &old).await?;
-    }
     let ua = parts
         .0
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let token = sessions::create(&state.db, account.id, &ip, ua).await?;
-    let grants = accounts::grants(&state.db, account.id).await?;
-    let unit_path = grants
-        .first()
-        .map(|g| g.unit_path.clone())
-        .unwrap_or_else(|| "/".into());
-    audit::record(
-        &state.db,
-        &Actor {
-            account_id: Some(account.id),
-            label: account.display_name.clone(),
-            ip,
-        },
-        Entry::of(
-            &unit_path,
-            &Event::Login {
-                account_id: account.id,
-                person_id: account.person_id,
-            },
-        ),
-    )
-    .await?;
+    // A fresh session id at every sign-in; any session the browser carried before is ended.
+    let old = cookie(&parts.0.headers, SESSION_COOKIE);
+    let token = hocvuso_app::accounts::sign_in(&state.app, &account, &ip, ua, old.as_deref()).await?;
     let to = if account.must_change_password {
         "/account/password".to_string()
     } else {
@@ -689,29 +664,8 @@ async fn change_password(
     let new_hash = tokio::task::spawn_blocking(move || password::hash(&new))
         .await
         .map_err(|_| Problem::internal())?;
-    let mut tx = state.db.begin().await?;
-    accounts::set_password(&mut tx, viewer.account.id, new_hash, false).await?;
-    audit::append(
-        &mut tx,
-        &viewer.actor(),
-        Entry::of(
-            &viewer.home_path(),
-            &Event::PasswordChanged {
-                account_id: viewer.account.id,
-                person_id: viewer.account.person_id,
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    // Whoever else holds a session of this account (a stolen cookie, a forgotten computer) is
-    // signed out; the session that changed the password stays.
-    match &viewer.session_token {
-        Some(keep) => {
-            sessions::delete_others(&state.db, viewer.account.id, keep).await?;
-        }
-        None => sessions::delete_for_account(&state.db, viewer.account.id).await?,
-    }
+    hocvuso_app::accounts::change_password(&state.app, &viewer.principal, new_hash, viewer.session_token.as_deref())
+        .await?;
     let mut v = viewer.clone();
     v.account.must_change_password = false;
     html(&PasswordPage {

@@ -14,13 +14,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_app::Error as AppError;
+use hocvuso_app::access::{self as app_access, GrantRequest, Granted};
 use hocvuso_core::access::act;
-use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::roles::{Action, Role, may_grant};
-use hocvuso_core::{password, text};
-use hocvuso_db::accounts::{self, NewAccount};
-use hocvuso_db::audit::{self, Entry};
+use hocvuso_core::roles::{Action, Role};
+use hocvuso_core::text;
+use hocvuso_db::accounts;
 use hocvuso_db::units;
 use serde::Deserialize;
 
@@ -213,72 +213,25 @@ async fn grant(
     let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else {
         return fail!(Message::new("err-access-unit-choose")).await;
     };
-    let allowed = v.grants.iter().any(|g| {
-        g.role()
-            .is_some_and(|gr| gr.allows(Action::GrantRoles) && may_grant(gr, &g.unit_path, role, &unit.path))
-    });
-    if !allowed {
+    if !v.principal.may_grant(role, &unit.path) {
         return Err(Problem::forbidden());
     }
     let Some(phone) = text::normalize_phone(&form.phone) else {
         return fail!(Message::new("err-phone").arg("value", form.phone.trim())).await;
     };
-    let mut created = None;
-    let mut tx = state.db.begin().await?;
-    let account_id = match accounts::by_phone(&state.db, &phone).await? {
-        Some(a) => a.id,
-        None => {
-            let name = match text::required_line("full_name", &form.name, 100) {
-                Ok(n) => n,
-                Err(m) => {
-                    drop(tx);
-                    return fail!(m).await;
-                }
-            };
-            let temp = password::temporary();
-            let t2 = temp.clone();
-            let hash = tokio::task::spawn_blocking(move || password::hash(&t2))
-                .await
-                .map_err(|_| Problem::internal())?;
-            let id = accounts::create(
-                &mut tx,
-                NewAccount {
-                    display_name: &name,
-                    phone: Some(&phone),
-                    pid_index: None,
-                    person_id: None,
-                    password_hash: hash,
-                    must_change_password: true,
-                },
-            )
-            .await?;
-            created = Some((phone.clone(), temp));
-            id
-        }
+    let r = GrantRequest {
+        role,
+        unit: &unit,
+        phone: &phone,
+        name: &form.name,
     };
-    // Adding a role to an account that already holds wider ones is an action on that account too.
-    if created.is_none() {
-        accounts::lock_tx(&mut tx, account_id).await?;
-        v.authorize_account(&accounts::grants_tx(&mut tx, account_id).await?)?;
-    }
-    let grant_id = accounts::grant(&mut tx, account_id, role, &unit, Some(v.account.id)).await?;
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &unit.path,
-            &Event::RoleGranted {
-                account_id,
-                role: role.as_str().to_string(),
-                unit_code: unit.code.clone(),
-                grant_id,
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    if created.is_some() {
-        return view(&state, tr, &parts, &v, &Picker::default(), None, created).await;
+    match app_access::grant(&state.app, &v.principal, r).await {
+        Ok(Granted { created: Some(c), .. }) => {
+            return view(&state, tr, &parts, &v, &Picker::default(), None, Some(c)).await;
+        }
+        Ok(_) => {}
+        Err(AppError::Invalid(mut f)) if !f.is_empty() => return fail!(f.remove(0).message).await,
+        Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to("/access").into_response())
 }
@@ -290,37 +243,6 @@ struct RevokeForm {
 }
 
 async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<RevokeForm>) -> Result<Response, Problem> {
-    let g = accounts::grant_by_id(&state.db, form.grant_id)
-        .await?
-        .ok_or_else(Problem::not_found)?;
-    let Some(role) = g.role() else {
-        return Err(Problem::not_found());
-    };
-    let allowed = v.grants.iter().any(|mine| {
-        mine.role()
-            .is_some_and(|r| r.allows(Action::GrantRoles) && may_grant(r, &mine.unit_path, role, &g.unit_path))
-    });
-    if !allowed {
-        return Err(Problem::forbidden());
-    }
-    let mut tx = state.db.begin().await?;
-    // Checked inside the writing transaction, on the account's grants as they are now.
-    accounts::lock_tx(&mut tx, g.account_id).await?;
-    v.authorize_account(&accounts::grants_tx(&mut tx, g.account_id).await?)?;
-    accounts::revoke(&mut tx, g.id, Some(v.account.id)).await?;
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &g.unit_path,
-            &Event::RoleRevoked {
-                account_id: g.account_id,
-                role: g.role.clone(),
-                unit_code: g.unit_code.clone(),
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    app_access::revoke(&state.app, &v.principal, form.grant_id).await?;
     Ok(Redirect::to("/access").into_response())
 }

@@ -12,12 +12,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use hocvuso_core::audit::Event;
 use hocvuso_core::people::format_date;
 use hocvuso_core::roles::Action;
-use hocvuso_core::text;
 use hocvuso_db::accounts;
-use hocvuso_db::audit::{self, Entry};
 use serde::Deserialize;
 
 pub fn router() -> crate::routes::Routes {
@@ -175,23 +172,7 @@ async fn create_token(
     parts: Parts0,
     CsrfForm(v, form): CsrfForm<TokenForm>,
 ) -> Result<Response, Problem> {
-    if !v.principal.can_somewhere(Action::ManageApiTokens) {
-        return Err(Problem::forbidden());
-    }
-    let name = text::required_line("name", &form.name, 100).map_err(Problem::unprocessable)?;
-    let token = accounts::create_api_token(&state.db, v.account.id, &name).await?;
-    audit::record(
-        &state.db,
-        &v.actor(),
-        Entry::of(
-            &v.home_path(),
-            &Event::ApiTokenCreated {
-                account_id: v.account.id,
-                name: name.clone(),
-            },
-        ),
-    )
-    .await?;
+    let token = hocvuso_app::accounts::create_api_token(&state.app, &v.principal, &form.name).await?;
     view(&state, tr, &parts, &v, Some(token)).await
 }
 
@@ -206,22 +187,6 @@ async fn revoke_token(
     State(state): State<AppState>,
     CsrfForm(v, form): CsrfForm<RevokeTokenForm>,
 ) -> Result<Response, Problem> {
-    let mut tx = state.db.begin().await?;
-    if accounts::revoke_api_token(&mut tx, v.account.id, form.token_id).await? == 0 {
-        return Err(Problem::not_found());
-    }
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &v.home_path(),
-            &Event::ApiTokenRevoked {
-                account_id: v.account.id,
-                token_id: form.token_id,
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    hocvuso_app::accounts::revoke_api_token(&state.app, &v.principal, form.token_id).await?;
     Ok(Redirect::to("/me").into_response())
 }

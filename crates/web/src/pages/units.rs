@@ -12,14 +12,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_app::Error as AppError;
+use hocvuso_app::units as app_units;
 use hocvuso_core::access::act;
-use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::{DenominatorKind, Kind, Level, parse_count, parse_year};
-use hocvuso_db::audit::{self, Entry};
 use hocvuso_db::denominators;
-use hocvuso_db::units::{self, NewUnit, Unit, UnitError};
+use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 
 pub fn router() -> crate::routes::Routes {
@@ -245,17 +245,21 @@ async fn show(
 }
 
 /// A refused change shows the unit page again with the reason; a storage failure is a 500.
+/// A refused change is shown on the unit's page with its reason; anything else is an error page.
 async fn unit_failure(
     state: &AppState,
     tr: Tr,
     parts: &Parts0,
     v: Viewer,
     unit: Unit,
-    e: UnitError,
+    e: AppError,
 ) -> Result<Response, Problem> {
     match e {
-        UnitError::Invalid(m) => show_with_error(state, tr, parts, v, unit, m).await,
-        UnitError::Db(e) => Err(e.into()),
+        AppError::Invalid(mut f) if !f.is_empty() => {
+            let m = f.remove(0).message;
+            show_with_error(state, tr, parts, v, unit, m).await
+        }
+        e => Err(e.into()),
     }
 }
 
@@ -296,17 +300,12 @@ async fn create_child(
     let Some(kind) = Kind::parse(&form.kind) else {
         return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-kind")).await;
     };
-    // New communes (a split, a new ward) are official units: only an administrator above them.
-    if kind.level() == Level::Commune && !may_create_official(&v, &unit) {
-        return Err(Problem::forbidden());
-    }
-    let new = NewUnit {
-        parent: &unit,
+    let new = app_units::NewChild {
         kind,
         name: &form.name,
         code: Some(form.code.as_str()).filter(|c| !c.trim().is_empty()),
     };
-    match units::create(&state.db, new, &v.actor()).await {
+    match app_units::create_child(&state.app, &v.principal, &unit, new).await {
         Ok(_) => Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response()),
         Err(e) => unit_failure(&state, tr, &parts, v, unit, e).await,
     }
@@ -326,10 +325,7 @@ async fn rename(
     CsrfForm(v, form): CsrfForm<RenameForm>,
 ) -> Result<Response, Problem> {
     let unit = load(&state, &code).await?;
-    if v.principal.authorize_unit_change(&unit.path, unit.level()).is_err() {
-        return Err(Problem::forbidden());
-    }
-    if let Err(e) = units::rename(&state.db, &unit, &form.name, &v.actor()).await {
+    if let Err(e) = app_units::rename(&state.app, &v.principal, &unit, &form.name).await {
         return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
@@ -359,18 +355,6 @@ struct MergeQuery {
     into: String,
     #[serde(default)]
     unconfirmed: Option<String>,
-}
-
-/// Units that `unit` may be merged into: its active siblings of the same level.
-async fn merge_targets(state: &AppState, unit: &Unit) -> Result<Vec<Unit>, Problem> {
-    let Some(parent) = unit.parent_id else {
-        return Ok(Vec::new());
-    };
-    Ok(units::children(&state.db, parent)
-        .await?
-        .into_iter()
-        .filter(|s| s.id != unit.id && s.level() == unit.level())
-        .collect())
 }
 
 /// Whether a sibling matches what was typed: its name without diacritics, or the start of its code.
@@ -422,7 +406,7 @@ async fn merge_page(
         return Err(Problem::forbidden());
     }
     let query = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
-    let targets = merge_targets(&state, &unit).await?;
+    let targets = app_units::merge_targets(&state.app, &unit).await?;
     let siblings = targets.len();
     let mut error = q.unconfirmed.is_some().then(|| tr.get("merge-not-confirmed"));
     let (chosen, consequences) = match targets.iter().find(|t| !q.into.is_empty() && t.code == q.into.trim()) {
@@ -484,17 +468,10 @@ async fn merge(
         let qs = serde_urlencoded::to_string([("into", into_code), ("unconfirmed", "1")]).unwrap_or_default();
         return Ok(Redirect::to(&format!("/units/{}/merge?{qs}", unit.code)).into_response());
     }
-    let targets = merge_targets(&state, &unit).await?;
-    let Some(into) = targets.into_iter().find(|t| t.code == into_code) else {
-        return show_with_error(&state, tr, &parts, v, unit, Message::new("err-unit-merge-target")).await;
-    };
-    if v.principal.authorize_unit_change(&into.path, into.level()).is_err() {
-        return Err(Problem::forbidden());
+    match app_units::merge(&state.app, &v.principal, &unit, into_code).await {
+        Ok(into) => Ok(Redirect::to(&format!("/units/{}", into.code)).into_response()),
+        Err(e) => unit_failure(&state, tr, &parts, v, unit, e).await,
     }
-    if let Err(e) = units::merge(&state.db, &unit, &into, &v.actor()).await {
-        return unit_failure(&state, tr, &parts, v, unit, e).await;
-    }
-    Ok(Redirect::to(&format!("/units/{}", into.code)).into_response())
 }
 
 pub struct DenomRow {
@@ -635,17 +612,7 @@ async fn save_denominators(
         r.extensions_mut().insert(Rendered);
         return Ok(r);
     }
-    let mut tx = state.db.begin().await?;
-    for (kind, n, src) in &values {
-        denominators::set(&mut tx, unit.id, year, *kind, *n, src, Some(v.account.id)).await?;
-    }
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(&unit.path, &Event::DenominatorsSet { unit_code: unit.code.clone(), year, detail: serde_json::json!({"values": values.iter().map(|(k, n, s)| serde_json::json!({"kind": k.as_str(), "value": n, "source": s})).collect::<Vec<_>>()}) }),
-    )
-    .await?;
-    tx.commit().await?;
+    app_units::set_denominators(&state.app, &v.principal, &unit, year, &values).await?;
     Ok(Redirect::to(&format!("/units/{}/denominators?year={year}&saved=1", unit.code)).into_response())
 }
 
@@ -720,46 +687,25 @@ async fn import_villages(
             .collect();
         return render(None, None, errors);
     }
-    let default_kind = if unit.kind.as_str() == "phuong" {
-        Kind::ToDanPho
-    } else {
-        Kind::Thon
+    let done = match app_units::import_villages(&state.app, &v.principal, &unit, &rows).await {
+        Ok(done) => done,
+        Err((line, AppError::Invalid(f))) if line > 0 => {
+            let errors = f
+                .into_iter()
+                .map(|f| LineError {
+                    line,
+                    column: String::new(),
+                    message: tr.msg(&f.message),
+                })
+                .collect();
+            return render(None, None, errors);
+        }
+        Err((_, e)) => return Err(e.into()),
     };
-    let (mut created, mut unchanged) = (0, 0);
-    let mut tx = state.db.begin().await?;
-    for r in &rows {
-        if units::find_village(&state.db, &unit, &r.name).await?.is_some() {
-            unchanged += 1;
-            continue;
-        }
-        let new = NewUnit {
-            parent: &unit,
-            kind: r.kind.unwrap_or(default_kind),
-            name: &r.name,
-            code: r.code.as_deref(),
-        };
-        match units::create_in(&mut tx, new, &v.actor()).await {
-            Ok(_) => created += 1,
-            Err(UnitError::Invalid(m)) => {
-                drop(tx);
-                return render(
-                    None,
-                    None,
-                    vec![LineError {
-                        line: r.line,
-                        column: String::new(),
-                        message: tr.msg(&m),
-                    }],
-                );
-            }
-            Err(UnitError::Db(e)) => return Err(e.into()),
-        }
-    }
-    tx.commit().await?;
     let done = tr.msg(
         &Message::new("villages-import-done")
-            .arg("created", created)
-            .arg("unchanged", unchanged),
+            .arg("created", done.created)
+            .arg("unchanged", done.unchanged),
     );
     render(Some(done), None, Vec::new())
 }
@@ -795,8 +741,7 @@ async fn move_unit(
         )
         .await;
     };
-    v.principal.authorize::<act::ManageUnits>(&to.path)?;
-    if let Err(e) = units::move_to(&state.db, &unit, &to, &v.actor()).await {
+    if let Err(e) = app_units::move_to(&state.app, &v.principal, &unit, &to).await {
         return unit_failure(&state, tr, &parts, v, unit, e).await;
     }
     Ok(Redirect::to(&format!("/units/{}", unit.code)).into_response())
@@ -838,38 +783,12 @@ async fn import_denominators(
     };
     let line = |n: usize, m: String| format!("{} {n}: {m}", tr.get("import-line"));
     let mut problems: Vec<String> = errors.into_iter().map(|e| line(e.line, tr.msg(&e.message))).collect();
-    let mut resolved = Vec::new();
-    for r in &rows {
-        match units::by_code(&state.db, &r.unit_code).await? {
-            Some(u) if u.path.starts_with(&unit.path) && v.principal.can(Action::ManageDenominators, &u.path) => {
-                resolved.push((u, r))
-            }
-            _ => problems.push(line(
-                r.line,
-                tr.msg(&Message::new("err-denominator-unit").arg("code", &r.unit_code)),
-            )),
-        }
+    if problems.is_empty() {
+        let refused = app_units::import_denominators(&state.app, &v.principal, &unit, year, &rows).await?;
+        problems.extend(refused.into_iter().map(|(n, m)| line(n, tr.msg(&m))));
     }
     if !problems.is_empty() {
         return refuse(problems).await;
     }
-    let mut tx = state.db.begin().await?;
-    for (u, r) in &resolved {
-        denominators::set(&mut tx, u.id, year, r.kind, r.value, &r.source, Some(v.account.id)).await?;
-    }
-    audit::append(
-        &mut tx,
-        &v.actor(),
-        Entry::of(
-            &unit.path,
-            &Event::DenominatorsSet {
-                unit_code: unit.code.clone(),
-                year,
-                detail: serde_json::json!({"imported": resolved.len()}),
-            },
-        ),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/units/{}/denominators?year={year}&saved=1", unit.code)).into_response())
 }
