@@ -250,6 +250,25 @@ pub async fn set_denominators(
     Ok(())
 }
 
+/// The lines of a denominators sheet naming a unit outside `unit` or out of the principal's
+/// reach, for the report shown with the file's own errors (nothing is saved).
+pub async fn refused_denominator_units(
+    app: &App,
+    who: &Principal,
+    unit: &Unit,
+    rows: &[DenominatorRow],
+) -> Result<Vec<(usize, Message)>> {
+    who.authorize::<act::ManageDenominators>(&unit.path)?;
+    let mut refused = Vec::new();
+    for r in rows {
+        match units::by_code(&app.db, &r.unit_code).await? {
+            Some(u) if u.path.starts_with(&unit.path) && who.can(Action::ManageDenominators, &u.path) => {}
+            _ => refused.push((r.line, Message::new("err-denominator-unit").arg("code", &r.unit_code))),
+        }
+    }
+    Ok(refused)
+}
+
 /// Saves an uploaded sheet of denominators for `unit` and units below it: nothing is saved unless
 /// every row names a unit inside the principal's reach. Returns the lines refused, with reasons.
 pub async fn import_denominators(

@@ -782,11 +782,16 @@ async fn import_denominators(
         Err(m) => return refuse(vec![tr.msg(&m)]).await,
     };
     let line = |n: usize, m: String| format!("{} {n}: {m}", tr.get("import-line"));
-    let mut problems: Vec<String> = errors.into_iter().map(|e| line(e.line, tr.msg(&e.message))).collect();
+    let mut problems: Vec<(usize, String)> = errors.into_iter().map(|e| (e.line, tr.msg(&e.message))).collect();
+    let refused = app_units::refused_denominator_units(&state.app, &v.principal, &unit, &rows).await?;
+    problems.extend(refused.into_iter().map(|(n, m)| (n, tr.msg(&m))));
     if problems.is_empty() {
+        // Checked again inside the transaction that saves: a unit moved meanwhile is refused.
         let refused = app_units::import_denominators(&state.app, &v.principal, &unit, year, &rows).await?;
-        problems.extend(refused.into_iter().map(|(n, m)| line(n, tr.msg(&m))));
+        problems.extend(refused.into_iter().map(|(n, m)| (n, tr.msg(&m))));
     }
+    problems.sort_by_key(|(n, _)| *n);
+    let problems: Vec<String> = problems.into_iter().map(|(n, m)| line(n, m)).collect();
     if !problems.is_empty() {
         return refuse(problems).await;
     }
