@@ -5,7 +5,8 @@
 use crate::config::Config;
 use hocvuso_core::crypto::{AuditKey, PidVault};
 use hocvuso_db::{Db, demo, units};
-use hocvuso_web::{AppState, WebConfig, auth::Throttle, jobs, ops::Metrics};
+use hocvuso_web::kit::{metrics::Metrics, throttle::Throttle};
+use hocvuso_web::{AppState, WebConfig, jobs};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -263,7 +263,7 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
         app.db.clone(),
         app.vault.clone(),
         dir.clone(),
-        std::sync::Arc::new(hocvuso_web::ops::Metrics::default()),
+        std::sync::Arc::new(hocvuso_web::kit::metrics::Metrics::default()),
     )
     .await;
     let failed = wait(&app, twice).await;

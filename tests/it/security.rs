@@ -470,7 +470,7 @@ both!(login_throttle, throttle_reveals_nothing_and_locks_no_one_out);
 
 #[test]
 fn mass_guessing_spares_known_addresses() {
-    use hocvuso_web::auth::{LOGIN_MAX_FAILURES, Throttle};
+    use hocvuso_web::kit::throttle::{LOGIN_MAX_FAILURES, Throttle};
     let t = Throttle::default();
     t.succeed("tel:0900000005", "10.0.0.1");
     // A botnet: one failure from each of many addresses.

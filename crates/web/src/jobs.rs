@@ -89,7 +89,7 @@ struct Lane {
     db: Db,
     vault: Arc<PidVault>,
     upload_dir: PathBuf,
-    metrics: Arc<crate::ops::Metrics>,
+    metrics: Arc<crate::kit::metrics::Metrics>,
     in_flight: InFlight,
 }
 
@@ -160,7 +160,7 @@ pub async fn start(
     db: Db,
     vault: Arc<PidVault>,
     upload_dir: PathBuf,
-    metrics: Arc<crate::ops::Metrics>,
+    metrics: Arc<crate::kit::metrics::Metrics>,
 ) -> (JobQueue, Workers) {
     let (check_tx, mut check_rx) = mpsc::unbounded_channel::<i64>();
     let (apply_tx, mut apply_rx) = mpsc::unbounded_channel::<i64>();

@@ -1,9 +1,11 @@
 //! The home page (what the viewer can reach from here) and the language switch.
 
-use crate::auth::{MaybeViewer, Parts0, set_cookie};
-use crate::error::Problem;
-use crate::i18n::Tr;
-use crate::pages::{Layout, html};
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::Problem;
+use crate::kit::routes::Access;
+use crate::kit::viewer::Viewer;
+use crate::kit::viewer::{MaybeViewer, Parts0, set_cookie};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::header;
@@ -12,10 +14,10 @@ use axum::routing::get;
 use hocvuso_core::Lang;
 use serde::Deserialize;
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/", get(home))
-        .route("/lang/{code}", get(switch_lang))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/", Access::Public, get(home))
+        .route("/lang/{code}", Access::Public, get(switch_lang))
 }
 
 pub struct GrantView {
@@ -69,11 +71,20 @@ struct NextQuery {
 
 async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    let next = crate::auth::safe_next(q.next.as_deref());
+    let next = crate::kit::viewer::safe_next(q.next.as_deref());
     let mut r = Redirect::to(&next).into_response();
     r.headers_mut().append(
         header::SET_COOKIE,
         set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false),
     );
     r
+}
+
+/// The home page, for everyone.
+pub fn nav(tr: Tr, _: Option<&Viewer>) -> Vec<Nav> {
+    vec![Nav {
+        href: "/".into(),
+        label: tr.get("nav-home"),
+        current: false,
+    }]
 }

@@ -1,34 +1,20 @@
 //! Operations: `/healthz`, `/metrics` (Prometheus text), the stylesheet, security headers and
 //! request counting.
 
-use crate::AppState;
-use axum::extract::{Request, State};
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::style::{STYLESHEET, STYLESHEET_PATH};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
-#[derive(Default)]
-pub struct Metrics {
-    pub requests: AtomicU64,
-    pub responses_2xx: AtomicU64,
-    pub responses_3xx: AtomicU64,
-    pub responses_4xx: AtomicU64,
-    pub responses_5xx: AtomicU64,
-    pub server_errors: AtomicU64,
-    /// Sum of request durations in microseconds, for an average.
-    pub duration_us: AtomicU64,
-    pub imports_done: AtomicU64,
-    pub imports_failed: AtomicU64,
-}
-
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route(STYLESHEET_PATH, get(stylesheet))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/healthz", Access::Public, get(healthz))
+        .route("/metrics", Access::Public, get(metrics))
+        .route(STYLESHEET_PATH, Access::Public, get(stylesheet))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -62,7 +48,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         let mut r = (StatusCode::UNAUTHORIZED, "metrics need the configured bearer token\n").into_response();
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        r.extensions_mut().insert(crate::error::Rendered);
+        r.extensions_mut().insert(crate::kit::problem::Rendered);
         return r;
     }
     let m = &state.metrics;
@@ -108,35 +94,6 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
     r
 }
 
-pub async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let r = next.run(req).await;
-    let m = &state.metrics;
-    m.requests.fetch_add(1, Ordering::Relaxed);
-    let class = match r.status().as_u16() {
-        200..=299 => &m.responses_2xx,
-        300..=399 => &m.responses_3xx,
-        400..=499 => &m.responses_4xx,
-        _ => &m.responses_5xx,
-    };
-    class.fetch_add(1, Ordering::Relaxed);
-    m.duration_us
-        .fetch_add(start.elapsed().as_micros() as u64, Ordering::Relaxed);
-    r
-}
-
-/// The stylesheet's URL carries its content hash, so it can be cached forever.
-pub const STYLESHEET: &str = include_str!("../static/app.css");
-pub const STYLESHEET_PATH: &str = "/static/app.css";
-
-pub fn stylesheet_url() -> &'static str {
-    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    URL.get_or_init(|| {
-        let h = hocvuso_core::crypto::sha256_hex(&[STYLESHEET.as_bytes()]);
-        format!("{STYLESHEET_PATH}?v={}", &h[..12])
-    })
-}
-
 async fn stylesheet() -> Response {
     let mut r = STYLESHEET.into_response();
     let h = r.headers_mut();
@@ -149,51 +106,4 @@ async fn stylesheet() -> Response {
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     r
-}
-
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut r = next.run(req).await;
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if state.config.behind_tls {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-        // Every cookie, whoever set it (session, CSRF, language, any later one), is sent back
-        // only over TLS.
-        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
-        if cookies.iter().any(|c| !has_secure(c)) {
-            h.remove(header::SET_COOKIE);
-            for c in cookies {
-                let v = if has_secure(&c) {
-                    c
-                } else {
-                    let mut s = c.as_bytes().to_vec();
-                    s.extend_from_slice(b"; Secure");
-                    HeaderValue::from_bytes(&s).unwrap_or(c)
-                };
-                h.append(header::SET_COOKIE, v);
-            }
-        }
-    }
-    if !h.contains_key(header::CACHE_CONTROL) {
-        // Pages carry personal data: never store them in shared caches.
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    r
-}
-
-fn has_secure(c: &HeaderValue) -> bool {
-    c.to_str()
-        .map(|s| s.split(';').any(|a| a.trim().eq_ignore_ascii_case("secure")))
-        .unwrap_or(false)
 }

@@ -1,13 +1,14 @@
 //! "My data": a person sees what the platform holds about them, their consent (and can withdraw
 //! it), and who has looked at their record. Staff create API tokens for machine clients here.
 
-use crate::AppState;
-use crate::auth::{Parts0, Viewer};
-use crate::csrf::CsrfForm;
-use crate::error::Problem;
-use crate::i18n::Tr;
-use crate::pages::people::{AccessRow, ConsentRow, access_rows, consent_rows, fmt_time};
-use crate::pages::{Layout, html};
+use crate::kit::csrf::CsrfForm;
+use crate::kit::format::{AccessRow, ConsentRow, access_rows, consent_rows, fmt_time};
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::Problem;
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,12 +18,12 @@ use hocvuso_core::roles::Action;
 use hocvuso_db::accounts;
 use serde::Deserialize;
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/me", get(page))
-        .route("/me/consent/withdraw", post(withdraw))
-        .route("/me/tokens", post(create_token))
-        .route("/me/tokens/revoke", post(revoke_token))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/me", Access::Own, get(page))
+        .route("/me/consent/withdraw", Access::Own, post(withdraw))
+        .route("/me/tokens", Access::Own, post(create_token))
+        .route("/me/tokens/revoke", Access::Own, post(revoke_token))
 }
 
 pub struct Held {
@@ -189,4 +190,16 @@ async fn revoke_token(
 ) -> Result<Response, Problem> {
     hocvuso_app::accounts::revoke_api_token(&state.app, &v.principal, form.token_id).await?;
     Ok(Redirect::to("/me").into_response())
+}
+
+/// One's own account, for every signed-in viewer.
+pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
+    match v {
+        Some(_) => vec![Nav {
+            href: "/me".into(),
+            label: tr.get("nav-me"),
+            current: false,
+        }],
+        None => Vec::new(),
+    }
 }

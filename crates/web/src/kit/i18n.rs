@@ -34,7 +34,7 @@ impl Tr {
 }
 
 pub fn lang_from_parts(parts: &Parts) -> Lang {
-    if let Some(cookie) = crate::auth::cookie(&parts.headers, "lang")
+    if let Some(cookie) = crate::kit::viewer::cookie(&parts.headers, "lang")
         && let Some(l) = Lang::parse(&cookie)
     {
         return l;

@@ -3,12 +3,13 @@
 //! person's name only where the reader may see that person), and can see whether the hash chain
 //! is intact.
 
-use crate::AppState;
-use crate::auth::{Parts0, Viewer};
-use crate::error::{Problem, Rendered};
-use crate::i18n::Tr;
-use crate::pages::people::fmt_time;
-use crate::pages::{Layout, html};
+use crate::kit::format::fmt_time;
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::{Problem, Rendered};
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -24,8 +25,8 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new().route("/audit", get(page))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new().route("/audit", Access::Own, get(page))
 }
 
 /// A name shown in a row, with where it leads (if anywhere).
@@ -394,5 +395,17 @@ async fn account_name(state: &AppState, v: &Viewer, id: i64) -> Result<Option<St
                 .is_some_and(|path| v.principal.can(Action::ViewPeople, &path));
             Ok(visible.then_some(a.display_name))
         }
+    }
+}
+
+/// The audit log, for whoever may read it somewhere.
+pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
+    match v {
+        Some(v) if v.principal.can_somewhere(Action::ViewAudit) => vec![Nav {
+            href: "/audit".into(),
+            label: tr.get("nav-audit"),
+            current: false,
+        }],
+        _ => Vec::new(),
     }
 }

@@ -1,9 +1,9 @@
 //! The people-list template an officer fills in: the expected columns, an example row, and what
 //! each column accepts in plain words (a second sheet of the XLSX; the upload page shows the same).
 
-use crate::auth::Viewer;
-use crate::error::Problem;
-use crate::i18n::Tr;
+use crate::kit::i18n::Tr;
+use crate::kit::problem::Problem;
+use crate::kit::viewer::Viewer;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use hocvuso_core::import::{REQUIRED, TEMPLATE_EXAMPLE, people_fields};

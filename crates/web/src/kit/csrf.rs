@@ -2,9 +2,9 @@
 //! hidden `_csrf` field; anonymous forms (sign-in) use a double-submit cookie. A missing or stale
 //! token is refused with 403 and a message that says to reload the page.
 
-use crate::AppState;
-use crate::auth::{AuthRejection, Viewer, cookie, set_cookie};
-use crate::error::Problem;
+use crate::kit::problem::Problem;
+use crate::kit::state::AppState;
+use crate::kit::viewer::{AuthRejection, Viewer, cookie, set_cookie};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

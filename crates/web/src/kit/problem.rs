@@ -2,9 +2,9 @@
 //! middleware turns every error response — ours and the framework's own rejections — into a
 //! Vietnamese HTML page or, under `/api`, `application/problem+json`. Never a stack trace.
 
-use crate::AppState;
-use crate::i18n::{Tr, lang_from_parts};
-use crate::pages::Layout;
+use crate::kit::i18n::{Tr, lang_from_parts};
+use crate::kit::layout::Layout;
+use crate::kit::state::AppState;
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -233,4 +233,12 @@ impl From<hocvuso_app::Error> for Problem {
             Error::Db(d) => d.into(),
         }
     }
+}
+
+/// `application/problem+json` (RFC 9457) with the Vietnamese explanation in `detail`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ProblemDto {
+    title: String,
+    status: u16,
+    detail: String,
 }

@@ -2,13 +2,14 @@
 //! creating a staff account with a temporary password if needed) and revoking it. A role can only
 //! be granted inside the granter's subtree, and on a narrower unit unless it is a lower role.
 
-use crate::AppState;
-use crate::auth::{Parts0, Viewer};
-use crate::csrf::CsrfForm;
-use crate::error::{Problem, Rendered};
-use crate::i18n::Tr;
-use crate::pages::people::fmt_time;
-use crate::pages::{Layout, html};
+use crate::kit::csrf::CsrfForm;
+use crate::kit::format::fmt_time;
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::{Problem, Rendered};
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,10 +25,10 @@ use hocvuso_db::accounts;
 use hocvuso_db::units;
 use serde::Deserialize;
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/access", get(page).post(grant))
-        .route("/access/revoke", post(revoke))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/access", Access::ScopedByForm, get(page).post(grant))
+        .route("/access/revoke", Access::ScopedByForm, post(revoke))
 }
 
 pub struct GrantRow {
@@ -245,4 +246,16 @@ struct RevokeForm {
 async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<RevokeForm>) -> Result<Response, Problem> {
     app_access::revoke(&state.app, &v.principal, form.grant_id).await?;
     Ok(Redirect::to("/access").into_response())
+}
+
+/// Roles, for whoever may grant some.
+pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
+    match v {
+        Some(v) if v.principal.can_somewhere(Action::GrantRoles) => vec![Nav {
+            href: "/access".into(),
+            label: tr.get("nav-access"),
+            current: false,
+        }],
+        _ => Vec::new(),
+    }
 }

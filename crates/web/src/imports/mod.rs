@@ -2,17 +2,22 @@
 //! the officer's decision, background apply with progress. The status page refreshes itself with
 //! a meta refresh, so it works without JavaScript.
 
-use crate::AppState;
-use crate::auth::{Parts0, Viewer};
-use crate::csrf::{self, CsrfForm};
-use crate::error::Problem;
-use crate::i18n::Tr;
-use crate::pages::people::fmt_time;
-use crate::pages::units::load;
-use crate::pages::{Layout, html};
+pub mod api;
+pub mod template;
+
+use crate::kit::csrf::{self, CsrfForm};
+use crate::kit::format::fmt_time;
+use crate::kit::format::load_unit;
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, html};
+use crate::kit::problem::Problem;
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::upload::read_upload;
+use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_core::access::act;
@@ -21,15 +26,15 @@ use hocvuso_db::imports::{self, Decision, Job, Status};
 use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/units/{code}/import", get(upload_page).post(upload))
-        .route("/imports/{id}", get(status_page))
-        .route("/imports/{id}/decision", post(decide))
-        .route("/imports/{id}/errors.csv", get(errors_csv))
-        .route("/imports/{id}/mapping", post(remap))
-        .route("/imports/template.xlsx", get(super::import_template::xlsx))
-        .route("/imports/template.csv", get(super::import_template::csv))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/units/{code}/import", Access::Scoped, get(upload_page).post(upload))
+        .route("/imports/{id}", Access::Scoped, get(status_page))
+        .route("/imports/{id}/decision", Access::Scoped, post(decide))
+        .route("/imports/{id}/errors.csv", Access::Scoped, get(errors_csv))
+        .route("/imports/{id}/mapping", Access::Scoped, post(remap))
+        .route("/imports/template.xlsx", Access::Own, get(template::xlsx))
+        .route("/imports/template.csv", Access::Own, get(template::csv))
 }
 
 pub struct JobRow {
@@ -46,7 +51,7 @@ struct UploadPage {
     unit: Unit,
     jobs: Vec<JobRow>,
     max_mb: usize,
-    columns: Vec<super::import_template::ColumnHelp>,
+    columns: Vec<template::ColumnHelp>,
 }
 
 async fn upload_page(
@@ -56,7 +61,7 @@ async fn upload_page(
     v: Viewer,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let unit = load(&state, &code).await?;
+    let unit = load_unit(&state, &code).await?;
     v.principal.authorize::<act::ImportPeople>(&unit.path)?;
     let jobs = imports::recent_for_unit(&state.db, unit.id, 10)
         .await?
@@ -73,75 +78,8 @@ async fn upload_page(
         unit,
         jobs,
         max_mb: state.config.max_upload_bytes / (1024 * 1024),
-        columns: super::import_template::columns(tr),
+        columns: template::columns(tr),
     })
-}
-
-/// Reads the whole upload. Multipart fields: `_csrf`, then `file`.
-pub async fn read_upload(state: &AppState, mp: Multipart) -> Result<(Option<String>, String, Vec<u8>), Problem> {
-    let (csrf, name, bytes, _) = read_upload_with_fields(state, mp).await?;
-    Ok((csrf, name, bytes))
-}
-
-/// Like [`read_upload`], also returning the other short text fields of the form (at most 20).
-pub async fn read_upload_with_fields(
-    state: &AppState,
-    mut mp: Multipart,
-) -> Result<
-    (
-        Option<String>,
-        String,
-        Vec<u8>,
-        std::collections::HashMap<String, String>,
-    ),
-    Problem,
-> {
-    let mut fields = std::collections::HashMap::new();
-    let too_large = || Problem {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        message: Message::new("err-file-too-large").arg("max", state.config.max_upload_bytes / (1024 * 1024)),
-        fields: Vec::new(),
-    };
-    let mut csrf_sent = None;
-    let mut file = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(_) => return Err(Problem::bad_request(Message::new("err-upload-form"))),
-        };
-        match field.name() {
-            Some("_csrf") => {
-                csrf_sent = Some(
-                    field
-                        .text()
-                        .await
-                        .map_err(|_| Problem::bad_request(Message::new("err-upload-form")))?,
-                )
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("danh-sach").to_string();
-                let bytes = match field.bytes().await {
-                    Ok(b) => b,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-                    Err(_) => return Err(Problem::bad_request(Message::new("err-upload-form"))),
-                };
-                file = Some((name, bytes.to_vec()));
-            }
-            Some(other) if fields.len() < 20 => {
-                let key = other.chars().take(40).collect::<String>();
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|_| Problem::bad_request(Message::new("err-upload-form")))?;
-                fields.insert(key, value.chars().take(200).collect());
-            }
-            _ => {}
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| Problem::bad_request(Message::new("err-upload-no-file")))?;
-    Ok((csrf_sent, name, bytes, fields))
 }
 
 async fn upload(
@@ -150,7 +88,7 @@ async fn upload(
     Path(code): Path<String>,
     mp: Multipart,
 ) -> Result<Response, Problem> {
-    let unit = load(&state, &code).await?;
+    let unit = load_unit(&state, &code).await?;
     v.principal.authorize::<act::ImportPeople>(&unit.path)?;
     let (sent, name, bytes) = read_upload(&state, mp).await?;
     csrf::check(&v, sent.as_deref().unwrap_or(""))?;

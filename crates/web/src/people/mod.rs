@@ -2,13 +2,17 @@
 //! consent, the person's record (ID number masked; unmasking is a separate audited action),
 //! password resets done in person, and consent withdrawal.
 
-use crate::AppState;
-use crate::auth::{Parts0, Viewer};
-use crate::csrf::CsrfForm;
-use crate::error::{Problem, Rendered};
-use crate::i18n::Tr;
-use crate::pages::units::load;
-use crate::pages::{Layout, html};
+pub mod api;
+
+use crate::kit::csrf::CsrfForm;
+use crate::kit::format::load_unit;
+use crate::kit::format::{AccessRow, ConsentRow, access_rows, consent_rows};
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, html};
+use crate::kit::problem::{Problem, Rendered};
+use crate::kit::routes::Access;
+use crate::kit::state::AppState;
+use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,40 +25,26 @@ use hocvuso_core::i18n::Message;
 use hocvuso_core::people::{PersonForm, TargetGroup, format_date};
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::Level;
-use hocvuso_db::audit::{self};
 use hocvuso_db::people::{self, ConsentMethod, Person};
 use hocvuso_db::units::{self, Unit};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-pub fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new()
-        .route("/units/{code}/people", get(list))
-        .route("/units/{code}/people/new", get(new_page).post(create))
-        .route("/people/{id}", get(show))
-        .route("/people/{id}/reveal", post(reveal))
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/units/{code}/people", Access::Scoped, get(list))
+        .route("/units/{code}/people/new", Access::Scoped, get(new_page).post(create))
+        .route("/people/{id}", Access::Scoped, get(show))
+        .route("/people/{id}/reveal", Access::Scoped, post(reveal))
         .route(
             "/people/{id}/reset-password",
+            Access::Scoped,
             get(reset_password_page).post(reset_password),
         )
-        .route("/people/{id}/consent/withdraw", post(withdraw_consent))
+        .route("/people/{id}/consent/withdraw", Access::Scoped, post(withdraw_consent))
 }
 
 const PAGE: u64 = 50;
-
-/// Times are shown in Vietnam time (UTC+7), day first.
-pub fn fmt_time(t: &OffsetDateTime) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = t.to_offset(offset);
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
-}
 
 pub struct PersonRow {
     pub id: i64,
@@ -136,7 +126,7 @@ async fn list(
     Path(code): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Problem> {
-    let unit = load(&state, &code).await?;
+    let unit = load_unit(&state, &code).await?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
     let villages = villages_of(&state, &unit).await?;
     let village = match villages.iter().find(|(c, _)| *c == q.village) {
@@ -244,7 +234,7 @@ async fn new_page(
     v: Viewer,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let unit = load(&state, &code).await?;
+    let unit = load_unit(&state, &code).await?;
     v.principal.authorize::<act::RegisterPerson>(&unit.path)?;
     html(&NewPage {
         l: Layout::for_viewer(tr, &parts.0, &v),
@@ -286,7 +276,7 @@ async fn create(
     Path(code): Path<String>,
     CsrfForm(v, form): CsrfForm<CreateForm>,
 ) -> Result<Response, Problem> {
-    let unit = load(&state, &code).await?;
+    let unit = load_unit(&state, &code).await?;
     v.principal.authorize::<act::RegisterPerson>(&unit.path)?;
     let mut pf = form.person.clone();
     let groups: Vec<&str> = [
@@ -364,18 +354,6 @@ async fn create(
     Ok(r)
 }
 
-pub struct ConsentRow {
-    pub method: String,
-    pub given: String,
-    pub withdrawn: Option<String>,
-}
-
-pub struct AccessRow {
-    pub at: String,
-    pub who: String,
-    pub action: String,
-}
-
 #[derive(Template)]
 #[template(path = "people/show.html")]
 struct ShowPage {
@@ -394,29 +372,6 @@ struct ShowPage {
     can_reset: bool,
     can_manage: bool,
     can_audit: bool,
-}
-
-pub fn consent_rows(tr: Tr, list: &[people::Consent]) -> (Vec<ConsentRow>, bool) {
-    let active = list.iter().any(|c| c.withdrawn_at.is_none());
-    let rows = list
-        .iter()
-        .map(|c| ConsentRow {
-            method: tr.get(&format!("consent-{}", c.method)),
-            given: fmt_time(&c.given_at),
-            withdrawn: c.withdrawn_at.as_ref().map(fmt_time),
-        })
-        .collect();
-    (rows, active)
-}
-
-pub fn access_rows(tr: Tr, list: Vec<audit::AuditRow>) -> Vec<AccessRow> {
-    list.into_iter()
-        .map(|a| AccessRow {
-            at: fmt_time(&a.at),
-            who: a.actor_label,
-            action: tr.get(&hocvuso_core::audit::label_key(&a.action)),
-        })
-        .collect()
 }
 
 fn person_id(id: &str) -> Result<i64, Problem> {
@@ -550,7 +505,7 @@ async fn reset_password(
     CsrfForm(v, confirm): CsrfForm<ConfirmForm>,
 ) -> Result<Response, Problem> {
     let id = person_id(&id)?;
-    if confirm.confirm != crate::pages::units::CONFIRMED {
+    if confirm.confirm != crate::kit::format::CONFIRMED {
         // Refused before anything else, confirmed or not, when the viewer may not act on it.
         let (p, _) = app_people::reset_preview(&state.app, &v.principal, id).await?;
         // Not confirmed: nothing is issued; the confirmation page says why it is shown again.
