@@ -141,8 +141,8 @@ async fn register_with_bad_input(b: Backend) {
         .db
         .fetch_all(
             hocvuso_db::sea_query::Query::select()
-                .column(hocvuso_db::schema::People::PidCipher)
-                .from(hocvuso_db::schema::People::Table),
+                .column(hocvuso_db::people::People::PidCipher)
+                .from(hocvuso_db::people::People::Table),
         )
         .await
         .unwrap();

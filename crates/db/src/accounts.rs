@@ -1,13 +1,56 @@
 //! Accounts, sign-in bookkeeping (failed attempts, lockout), password resets and role grants.
 
-use crate::schema::{Accounts, ApiTokens, RoleGrants, Units};
-use crate::units::Unit;
+use crate::units::{Unit, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
 use hocvuso_core::roles::Role;
-use sea_query::{Expr, ExprTrait, LockType, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Iden, LockType, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Accounts {
+    Table,
+    Id,
+    PersonId,
+    DisplayName,
+    Phone,
+    PidIndex,
+    PasswordHash,
+    MustChangePassword,
+    FailedLogins,
+    LockedUntil,
+    Active,
+    CreatedAt,
+    LastLoginAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum RoleGrants {
+    Table,
+    Id,
+    AccountId,
+    Role,
+    UnitId,
+    GrantedBy,
+    GrantedAt,
+    RevokedAt,
+    RevokedBy,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ApiTokens {
+    Table,
+    Id,
+    AccountId,
+    Name,
+    Digest,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+    ExpiresAt,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]

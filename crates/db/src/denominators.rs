@@ -1,12 +1,25 @@
 //! Denominators per unit and year (how many civil servants, adults, households…), each with its
 //! source. A parent sees its own figure beside the sum of its direct children's.
 
-use crate::schema::{Denominators, Units};
+use crate::units::Units;
 use crate::{Db, Result, Tx, now, record};
 use hocvuso_core::units::DenominatorKind;
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use serde::Serialize;
 use std::collections::HashMap;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Denominators {
+    Table,
+    UnitId,
+    Year,
+    Kind,
+    Value,
+    Source,
+    UpdatedBy,
+    UpdatedAt,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]

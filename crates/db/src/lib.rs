@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod catalog;
 pub mod demo;
 pub mod denominators;
 pub mod idempotency;
@@ -70,13 +71,17 @@ fn unique_from_message(msg: &str) -> String {
     let mut parts = cols.split(", ").map(|c| c.trim());
     let first = parts.next().unwrap_or("");
     let (table, col) = first.split_once('.').unwrap_or(("", first));
-    let mut name = format!("{table}_{col}");
-    for c in parts {
-        name.push('_');
-        name.push_str(c.split_once('.').map(|(_, c)| c).unwrap_or(c));
-    }
-    name.push_str("_key");
-    name
+    let mut columns = vec![col.to_string()];
+    columns.extend(parts.map(|c| c.split_once('.').map(|(_, c)| c).unwrap_or(c).to_string()));
+    unique_name(table, &columns)
+}
+
+/// The name [`DbError::Unique`] carries for a unique constraint on `columns` of `table` when SQLite
+/// reports it, and PostgreSQL's default name for it: `<table>_<col>_<col>_key`. A PostgreSQL
+/// constraint must carry this name for both backends to report the same one (the schema
+/// comparison test checks it).
+pub(crate) fn unique_name(table: &str, columns: &[String]) -> String {
+    format!("{table}_{}_key", columns.join("_"))
 }
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
@@ -287,6 +292,14 @@ impl Db {
 
     pub async fn fetch_one<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<T> {
         self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
+    }
+
+    /// A fixed statement sea-query cannot express (catalogue queries), on either backend.
+    pub(crate) async fn fetch_all_raw<T: Record>(&self, sql: &'static str) -> Result<Vec<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(read).await?,
+            Pools::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?,
+        })
     }
 
     /// A PostgreSQL-only statement that sea-query cannot express (see [`bulk`]).

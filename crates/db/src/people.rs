@@ -3,8 +3,7 @@
 //! [`reveal_personal_id`], which callers must audit.
 
 use crate::bulk::Rows;
-use crate::schema::{Consents, Households, People, PeopleSearch, Units};
-use crate::units::Unit;
+use crate::units::{Unit, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
@@ -12,10 +11,65 @@ use hocvuso_core::people::{Groups, PersonInput, Sex, TargetGroup};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
 use hocvuso_core::units::Level;
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum People {
+    Table,
+    Id,
+    FullName,
+    NameKey,
+    BirthDate,
+    Sex,
+    PidCipher,
+    PidIndex,
+    PidLast4,
+    Phone,
+    Groups,
+    UnitId,
+    UnitPath,
+    WorkplaceId,
+    HouseholdId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PeopleSearch {
+    Table,
+    Place,
+    Key,
+    PersonId,
+    UnitPath,
+    NameKey,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Households {
+    Table,
+    Id,
+    UnitId,
+    Code,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Consents {
+    Table,
+    Id,
+    PersonId,
+    Method,
+    Purpose,
+    RecordedBy,
+    GivenAt,
+    WithdrawnAt,
+    WithdrawnBy,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]

@@ -2,15 +2,44 @@
 //! organisations created by officers, reorganisation with history, subtree queries.
 
 use crate::audit::{self, Actor, Entry};
-use crate::people;
-use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
+use crate::people::{self, Households, People, PeopleSearch};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::text;
 use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
-use sea_query::{DynIden, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement};
+use sea_query::{DynIden, Expr, ExprTrait, Func, Iden, IntoIden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Units {
+    Table,
+    Id,
+    Code,
+    Name,
+    NameFolded,
+    NameKey,
+    Level,
+    Kind,
+    ParentId,
+    Path,
+    Active,
+    SuccessorId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum UnitEvents {
+    Table,
+    Id,
+    UnitId,
+    Event,
+    Detail,
+    ActorId,
+    At,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]

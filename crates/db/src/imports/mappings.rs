@@ -1,13 +1,24 @@
 //! What an officer told the platform once about a commune's files (a header that names a field,
 //! a value that names a target group), remembered for the commune's next file.
 
-use crate::schema::ImportMappings;
 use crate::{Db, Result, Tx, now, record};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::Mappings;
 use hocvuso_core::people::{TargetGroup, group_key};
 use hocvuso_core::text;
 use sea_query::{Expr, ExprTrait, OnConflict, Query};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(sea_query::Iden, Clone, Copy)]
+pub enum ImportMappings {
+    Table,
+    UnitId,
+    Kind,
+    Source,
+    Target,
+    UpdatedBy,
+    UpdatedAt,
+}
 
 const COLUMN: &str = "column";
 const GROUP: &str = "group";

@@ -12,19 +12,54 @@ use staged::Staged;
 
 use crate::audit::{self, Actor, Entry};
 use crate::bulk;
-use crate::people::{self, Placement};
-use crate::schema::{ImportErrors, ImportJobs, People};
+use crate::people::{self, People, Placement};
 use crate::units::{self, Unit};
 use crate::{Db, DbError, Result, Scalar, now, record};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
 use hocvuso_core::text;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum ImportJobs {
+    Table,
+    Id,
+    UnitId,
+    CreatedBy,
+    FileName,
+    Status,
+    TotalRows,
+    GoodRows,
+    BadRows,
+    ProcessedRows,
+    Inserted,
+    Updated,
+    Unchanged,
+    Message,
+    CreatedAt,
+    UpdatedAt,
+    FinishedAt,
+    Unknowns,
+    Attempts,
+    UnstoredErrors,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportErrors {
+    Table,
+    JobId,
+    Seq,
+    Line,
+    ColumnName,
+    Message,
+    Kind,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
