@@ -1,8 +1,8 @@
 //! The command-line face of the same binary. Help is bilingual; messages to operators are in
 //! Vietnamese with the English beside them where an operator may not read Vietnamese.
 
-use crate::server::{Application, prepare_db, shutdown_signal};
 use crate::config::Config;
+use crate::server::{Application, prepare_db, shutdown_signal};
 use hocvuso_core::Lang;
 use hocvuso_core::crypto::PidVault;
 use hocvuso_db::audit::{self, Actor};

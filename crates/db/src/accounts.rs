@@ -213,18 +213,12 @@ record! {
     pub struct Grant {
         pub id: i64,
         pub account_id: i64,
-        pub role: String,
+        pub role: Role as "role_grants.role",
         pub unit_id: i64,
         pub unit_path: String,
         pub unit_name: String,
         pub unit_code: String,
         pub granted_at: OffsetDateTime,
-    }
-}
-
-impl Grant {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
     }
 }
 
@@ -254,7 +248,7 @@ pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<Grant>> {
     let mut g: Vec<Grant> = db
         .fetch_all(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::AccountId)).eq(account_id)))
         .await?;
-    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role())));
+    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role)));
     Ok(g)
 }
 

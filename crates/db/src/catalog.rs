@@ -86,7 +86,7 @@ record! {
         dflt: Option<String>,
         pk: i32,
         without_rowid: i32,
-        autoincrement: i32,
+        generated: i32,
     }
 }
 
@@ -117,7 +117,7 @@ record! {
 const SQLITE_COLUMNS: &str = "\
 SELECT m.name AS tbl, p.name AS name, UPPER(p.type) AS declared, p.\"notnull\" AS not_null,
        p.dflt_value AS dflt, p.pk AS pk, t.wr AS without_rowid,
-       CASE WHEN UPPER(m.sql) LIKE '%AUTOINCREMENT%' THEN 1 ELSE 0 END AS autoincrement
+       CASE WHEN UPPER(m.sql) LIKE '%AUTOINCREMENT%' THEN 1 ELSE 0 END AS generated
 FROM sqlite_master m
 JOIN pragma_table_info(m.name) p
 JOIN pragma_table_list(m.name) t ON t.schema = 'main'
@@ -142,7 +142,7 @@ const PG_COLUMNS: &str = "\
 SELECT CAST(c.relname AS TEXT) AS tbl, CAST(a.attname AS TEXT) AS name, CAST(t.typname AS TEXT) AS declared,
        CASE WHEN a.attnotnull THEN 1 ELSE 0 END AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS dflt, 0 AS pk, 0 AS without_rowid,
-       CASE WHEN a.attidentity <> '' THEN 1 ELSE 0 END AS autoincrement
+       CASE WHEN a.attidentity <> '' THEN 1 ELSE 0 END AS generated
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -202,8 +202,8 @@ pub async fn describe(db: &Db) -> Result<BTreeMap<String, Table>> {
             not_null: c.not_null != 0 || rowid_alias || (c.pk > 0 && c.without_rowid != 0),
             default: c.dflt,
             generated: match db.backend() {
-                Backend::Sqlite => rowid_alias && c.autoincrement != 0,
-                Backend::Postgres => c.autoincrement != 0,
+                Backend::Sqlite => rowid_alias && c.generated != 0,
+                Backend::Postgres => c.generated != 0,
             },
         };
         out.get_mut(&c.tbl)

@@ -16,6 +16,7 @@ pub mod people;
 pub mod reveal;
 pub mod schema;
 pub mod sessions;
+pub mod stored;
 pub mod units;
 
 use hocvuso_core::crypto::AuditKey;
@@ -34,7 +35,10 @@ pub use sea_query;
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(#[source] sqlx::Error),
+    /// A stored value this release does not know ([`stored`]).
+    #[error("{0}")]
+    Unknown(stored::UnknownValue),
     #[error("unique constraint {0} violated")]
     Unique(String),
     #[error("not found")]
@@ -57,7 +61,7 @@ impl DbError {
                 .unwrap_or_else(|| unique_from_message(db.message()));
             return DbError::Unique(name);
         }
-        DbError::Sqlx(e)
+        DbError::from(e)
     }
 
     pub fn is_unique(&self, constraint: &str) -> bool {
@@ -84,6 +88,19 @@ pub(crate) fn unique_name(table: &str, columns: &[String]) -> String {
     format!("{table}_{}_key", columns.join("_"))
 }
 
+impl From<sqlx::Error> for DbError {
+    /// A row that failed to decode because of an unknown stored value says so by name.
+    fn from(e: sqlx::Error) -> DbError {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => match source.downcast::<stored::UnknownValue>() {
+                Ok(unknown) => DbError::Unknown(*unknown),
+                Err(source) => DbError::Sqlx(sqlx::Error::ColumnDecode { index, source }),
+            },
+            other => DbError::Sqlx(other),
+        }
+    }
+}
+
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,21 +113,30 @@ pub enum Backend {
 pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 
-/// Declares a struct that decodes from a row of either backend, column by field name.
+/// Declares a struct that decodes from a row of either backend, column by field name. A field
+/// holding a [`stored::Stored`] value names where it is stored, `pub level: Level as "units.level"`,
+/// and decodes strictly: a value this release does not know fails the read with
+/// [`DbError::Unknown`] naming that table, column and value.
 #[macro_export]
 macro_rules! record {
-    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+    (@get $row:ident, $field:ident, $ty:ty) => {
+        $row.try_get(stringify!($field))?
+    };
+    (@get $row:ident, $field:ident, $ty:ty, $at:literal) => {
+        $crate::stored::decode::<$ty, _>($row, stringify!($field), $at)?
+    };
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty $(as $at:literal)?),* $(,)? }) => {
         $(#[$m])* $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
         impl<'r> ::sqlx::FromRow<'r, ::sqlx::sqlite::SqliteRow> for $name {
             fn from_row(row: &'r ::sqlx::sqlite::SqliteRow) -> ::std::result::Result<Self, ::sqlx::Error> {
                 use ::sqlx::Row;
-                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+                Ok($name { $($field: $crate::record!(@get row, $field, $ty $(, $at)?)),* })
             }
         }
         impl<'r> ::sqlx::FromRow<'r, ::sqlx::postgres::PgRow> for $name {
             fn from_row(row: &'r ::sqlx::postgres::PgRow) -> ::std::result::Result<Self, ::sqlx::Error> {
                 use ::sqlx::Row;
-                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+                Ok($name { $($field: $crate::record!(@get row, $field, $ty $(, $at)?)),* })
             }
         }
     };

@@ -77,10 +77,10 @@ record! {
         pub id: i64,
         pub full_name: String,
         pub birth_date: Date,
-        pub sex: String,
+        pub sex: Sex as "people.sex",
         pub pid_last4: String,
         pub phone: Option<String>,
-        pub groups: i32,
+        pub groups: Groups as "people.groups",
         pub unit_id: i64,
         pub unit_path: String,
         pub unit_name: String,
@@ -95,11 +95,9 @@ impl Person {
     pub fn masked_pid(&self) -> String {
         mask_last4(&self.pid_last4)
     }
+    /// The field, for the callers that read it as a method.
     pub fn groups(&self) -> Groups {
-        Groups::from_bits(self.groups)
-    }
-    pub fn sex(&self) -> Option<Sex> {
-        Sex::parse(&self.sex)
+        self.groups
     }
 }
 
@@ -803,7 +801,7 @@ record! {
     pub struct Consent {
         pub id: i64,
         pub person_id: i64,
-        pub method: String,
+        pub method: ConsentMethod as "consents.method",
         pub purpose: String,
         pub recorded_by: Option<i64>,
         pub given_at: OffsetDateTime,
@@ -813,7 +811,8 @@ record! {
 }
 
 /// How consent was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ConsentMethod {
     Paper,
     Verbal,
@@ -834,6 +833,8 @@ impl ConsentMethod {
             .find(|m| m.as_str() == s)
     }
 }
+
+crate::stored::stored_as_text!(ConsentMethod);
 
 pub const CONSENT_PURPOSE: &str = "digital_literacy";
 

@@ -33,13 +33,14 @@ migrations! {
     5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
+    10 => "0010_schema_parity.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
 pub(crate) async fn migrate(db: &Db, last: Option<i64>) -> Result<usize> {
     let mut tx = db.begin().await?;
     tx.execute_raw(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
     tx.commit().await?;

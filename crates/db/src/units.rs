@@ -47,8 +47,8 @@ record! {
         pub id: i64,
         pub code: String,
         pub name: String,
-        pub level: String,
-        pub kind: String,
+        pub level: Level as "units.level",
+        pub kind: Kind as "units.kind",
         pub parent_id: Option<i64>,
         pub path: String,
         pub active: bool,
@@ -57,11 +57,9 @@ record! {
 }
 
 impl Unit {
+    /// The field, for the many callers that read it as a method.
     pub fn level(&self) -> Level {
-        Level::parse(&self.level).unwrap_or(Level::Organisation)
-    }
-    pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(&self.kind)
+        self.level
     }
     /// Is `other` inside this unit's subtree (or this unit itself)?
     pub fn contains_path(&self, other: &str) -> bool {
@@ -87,12 +85,49 @@ record! {
     pub struct UnitEvent {
         pub id: i64,
         pub unit_id: i64,
-        pub event: String,
+        pub event: EventKind as "unit_events.event",
         pub detail: String,
         pub actor_id: Option<i64>,
         pub at: OffsetDateTime,
     }
 }
+
+/// What happened to a unit, as its history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Renamed,
+    /// This unit was merged into another (its successor).
+    MergedInto,
+    /// Another unit was merged into this one.
+    Absorbed,
+    Moved,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Created,
+        EventKind::Renamed,
+        EventKind::MergedInto,
+        EventKind::Absorbed,
+        EventKind::Moved,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Renamed => "renamed",
+            EventKind::MergedInto => "merged_into",
+            EventKind::Absorbed => "absorbed",
+            EventKind::Moved => "moved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+crate::stored::stored_as_text!(EventKind);
 
 const COLS: [Units; 9] = [
     Units::Id,
@@ -257,7 +292,7 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
                 .order_by(Units::NameKey, Order::Asc),
         )
         .await?;
-    list.sort_by_cached_key(|u| (u.level.clone(), text::natural_key(&u.name)));
+    list.sort_by_cached_key(|u| (u.level.as_str(), text::natural_key(&u.name)));
     Ok(list)
 }
 
@@ -402,7 +437,7 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
         tx,
         id.0,
         &path,
-        "created",
+        EventKind::Created,
         serde_json::json!({"name": name, "parent": new.parent.code}),
         actor,
     )
@@ -411,8 +446,8 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
         id: id.0,
         code,
         name,
-        level: new.kind.level().as_str().into(),
-        kind: new.kind.as_str().into(),
+        level: new.kind.level(),
+        kind: new.kind,
         parent_id: Some(new.parent.id),
         path,
         active: true,
@@ -426,7 +461,7 @@ async fn record_event(
     tx: &mut Tx,
     unit_id: i64,
     unit_path: &str,
-    event: &str,
+    event: EventKind,
     detail: serde_json::Value,
     actor: &Actor,
 ) -> Result<()> {
@@ -442,7 +477,7 @@ async fn record_event(
             ])
             .values_panic([
                 unit_id.into(),
-                event.into(),
+                event.as_str().into(),
                 detail.to_string().into(),
                 actor.account_id.into(),
                 now().into(),
@@ -450,12 +485,12 @@ async fn record_event(
     )
     .await?;
     let action = match event {
-        "created" => "unit.create",
-        "renamed" => "unit.rename",
-        "merged_into" => "unit.merge",
-        "moved" => "unit.move",
+        EventKind::Created => "unit.create",
+        EventKind::Renamed => "unit.rename",
+        EventKind::MergedInto => "unit.merge",
+        EventKind::Moved => "unit.move",
         // The other side of a merge: one audit entry per change is enough.
-        _ => return Ok(()),
+        EventKind::Absorbed => return Ok(()),
     };
     audit::append(
         tx,
@@ -492,7 +527,7 @@ pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: &Actor) -> Resu
         &mut tx,
         unit.id,
         &unit.path,
-        "renamed",
+        EventKind::Renamed,
         serde_json::json!({"from": unit.name, "to": name}),
         actor,
     )
@@ -616,7 +651,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
         &mut tx,
         from.id,
         &into.path,
-        "merged_into",
+        EventKind::MergedInto,
         serde_json::json!({"into": into.code, "name": into.name}),
         actor,
     )
@@ -625,7 +660,7 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
         &mut tx,
         into.id,
         &into.path,
-        "absorbed",
+        EventKind::Absorbed,
         serde_json::json!({"from": from.code, "name": from.name, "denominators": rolled}),
         actor,
     )
@@ -656,7 +691,7 @@ pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: &Actor) -> 
         &mut tx,
         unit.id,
         &new_path,
-        "moved",
+        EventKind::Moved,
         serde_json::json!({"to": new_parent.code}),
         actor,
     )

@@ -91,8 +91,8 @@ async fn dto(state: &AppState, u: Unit) -> Result<UnitDto, Problem> {
     Ok(UnitDto {
         code: u.code,
         name: u.name,
-        level: u.level,
-        kind: u.kind,
+        level: u.level.as_str().into(),
+        kind: u.kind.as_str().into(),
         parent_code,
         active: u.active,
     })
@@ -125,8 +125,8 @@ async fn list_units(State(state): State<AppState>, Query(q): Query<LevelQuery>) 
                 parent_code: (u.level() == Level::Province).then(|| country_code.clone()),
                 code: u.code,
                 name: u.name,
-                level: u.level,
-                kind: u.kind,
+                level: u.level.as_str().into(),
+                kind: u.kind.as_str().into(),
                 active: u.active,
             })
             .collect(),
@@ -162,8 +162,8 @@ async fn children(State(state): State<AppState>, Path(code): Path<String>) -> Re
             .map(|c| UnitDto {
                 code: c.code,
                 name: c.name,
-                level: c.level,
-                kind: c.kind,
+                level: c.level.as_str().into(),
+                kind: c.kind.as_str().into(),
                 parent_code: Some(parent_code.clone()),
                 active: c.active,
             })
@@ -244,7 +244,7 @@ async fn list_people(
                 id: p.id,
                 full_name: p.full_name.clone(),
                 birth_date: format_date(p.birth_date),
-                sex: p.sex.clone(),
+                sex: p.sex.as_str().into(),
                 personal_id_masked: p.masked_pid(),
                 phone: p.phone.clone(),
                 groups: p.groups().iter().map(|g| g.as_str().to_string()).collect(),
@@ -358,7 +358,7 @@ async fn import_dto(state: &AppState, j: imports::Job) -> Result<ImportDto, Prob
         unknown_groups: unknowns.groups.into_iter().map(|(v, _)| v).collect(),
         message: j.message().map(|m| m.render(hocvuso_core::Lang::Vi)),
         id: j.id,
-        status: j.status,
+        status: j.status.as_str().into(),
         file_name: j.file_name,
         total_rows: j.total_rows,
         good_rows: j.good_rows,

@@ -11,7 +11,7 @@ pub fn can(viewer: &Viewer, action: Action, unit_path: &str) -> bool {
     viewer
         .grants
         .iter()
-        .any(|g| g.role().is_some_and(|r| r.allows(action)) && unit_path.starts_with(&g.unit_path))
+        .any(|g| g.role.allows(action) && unit_path.starts_with(&g.unit_path))
 }
 
 /// 403 when the viewer may not act here.
@@ -35,15 +35,11 @@ pub fn require_person(viewer: &Viewer, action: Action, unit_path: &str) -> Resul
 
 /// Grants on which the viewer may do `action`, widest first.
 pub fn scopes(viewer: &Viewer, action: Action) -> Vec<&hocvuso_db::accounts::Grant> {
-    viewer
-        .grants
-        .iter()
-        .filter(|g| g.role().is_some_and(|r| r.allows(action)))
-        .collect()
+    viewer.grants.iter().filter(|g| g.role.allows(action)).collect()
 }
 
 pub fn has_role(viewer: &Viewer, role: Role) -> bool {
-    viewer.grants.iter().any(|g| g.role() == Some(role))
+    viewer.grants.iter().any(|g| g.role == role)
 }
 
 /// Villages and organisations are managed by whoever holds `ManageUnits` on them; the official
@@ -53,7 +49,7 @@ pub fn can_manage_unit(viewer: &Viewer, unit: &hocvuso_db::units::Unit) -> bool 
     match unit.level() {
         Level::Village | Level::Organisation => can(viewer, Action::ManageUnits, &unit.path),
         _ => viewer.grants.iter().any(|g| {
-            matches!(g.role(), Some(Role::SteeringAdmin | Role::SystemAdmin))
+            matches!(g.role, Role::SteeringAdmin | Role::SystemAdmin)
                 && unit.path.starts_with(&g.unit_path)
                 && unit.path.len() > g.unit_path.len()
         }),
@@ -63,16 +59,10 @@ pub fn can_manage_unit(viewer: &Viewer, unit: &hocvuso_db::units::Unit) -> bool 
 /// Whether the viewer may act on an account holding `target` grants (reset its password, grant or
 /// revoke its roles): only when every one of those grants is one the viewer could grant.
 pub fn can_act_on_account(viewer: &Viewer, target: &[Grant]) -> bool {
-    let mine: Vec<(Role, &str)> = viewer
-        .grants
-        .iter()
-        .filter_map(|g| g.role().map(|r| (r, g.unit_path.as_str())))
-        .collect();
-    // A grant whose role this release does not know is treated as the widest possible.
-    let theirs: Vec<(Role, &str)> = target
-        .iter()
-        .map(|g| (g.role().unwrap_or(Role::SystemAdmin), g.unit_path.as_str()))
-        .collect();
+    let mine: Vec<(Role, &str)> = viewer.grants.iter().map(|g| (g.role, g.unit_path.as_str())).collect();
+    // A grant whose role this release does not know never gets here: reading it fails (strict
+    // decoding, hocvuso_db::stored), so the request ends in a 500 with the reason logged.
+    let theirs: Vec<(Role, &str)> = target.iter().map(|g| (g.role, g.unit_path.as_str())).collect();
     may_act_on_account(mine.iter().copied(), theirs)
 }
 

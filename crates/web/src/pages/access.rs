@@ -124,7 +124,7 @@ async fn view(
         grants.push(GrantRow {
             id: g.id,
             account: name,
-            role: tr.get(&format!("role-{}", g.role)),
+            role: tr.get(&g.role.label_key()),
             unit: format!("{} ({})", g.unit_name, g.unit_code),
             since: fmt_time(&g.granted_at),
         });
@@ -215,10 +215,10 @@ async fn grant(
     let Some(unit) = units::by_code(&state.db, form.unit_code.trim()).await? else {
         return fail!(Message::new("err-access-unit-choose")).await;
     };
-    let allowed = v.grants.iter().any(|g| {
-        g.role()
-            .is_some_and(|gr| gr.allows(Action::GrantRoles) && may_grant(gr, &g.unit_path, role, &unit.path))
-    });
+    let allowed = v
+        .grants
+        .iter()
+        .any(|g| g.role.allows(Action::GrantRoles) && may_grant(g.role, &g.unit_path, role, &unit.path));
     if !allowed {
         return Err(Problem::forbidden());
     }
@@ -294,13 +294,11 @@ async fn revoke(State(state): State<AppState>, CsrfForm(v, form): CsrfForm<Revok
     let g = accounts::grant_by_id(&state.db, form.grant_id)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let Some(role) = g.role() else {
-        return Err(Problem::not_found());
-    };
-    let allowed = v.grants.iter().any(|mine| {
-        mine.role()
-            .is_some_and(|r| r.allows(Action::GrantRoles) && may_grant(r, &mine.unit_path, role, &g.unit_path))
-    });
+    let role = g.role;
+    let allowed = v
+        .grants
+        .iter()
+        .any(|mine| mine.role.allows(Action::GrantRoles) && may_grant(mine.role, &mine.unit_path, role, &g.unit_path));
     if !allowed {
         return Err(Problem::forbidden());
     }

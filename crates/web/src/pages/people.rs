@@ -73,7 +73,7 @@ fn row(tr: Tr, p: &Person) -> PersonRow {
         id: p.id,
         name: p.full_name.clone(),
         birth: format_date(p.birth_date),
-        sex: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default(),
+        sex: tr.get(p.sex.label_key()),
         pid: p.masked_pid(),
         phone: p.phone.clone().unwrap_or_default(),
         groups: p
@@ -528,7 +528,7 @@ pub fn consent_rows(tr: Tr, list: &[people::Consent]) -> (Vec<ConsentRow>, bool)
     let rows = list
         .iter()
         .map(|c| ConsentRow {
-            method: tr.get(&format!("consent-{}", c.method)),
+            method: tr.get(&format!("consent-{}", c.method.as_str())),
             given: fmt_time(&c.given_at),
             withdrawn: c.withdrawn_at.as_ref().map(fmt_time),
         })
