@@ -72,7 +72,7 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
     let r = tx
         .execute(
             hocvuso_db::sea_query::Query::delete()
-                .from_table(hocvuso_db::schema::AuditLog::Table)
+                .from_table(hocvuso_db::audit::AuditLog::Table)
                 .and_where(hocvuso_db::sea_query::Expr::cust("id = 2")),
         )
         .await;

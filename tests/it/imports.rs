@@ -681,7 +681,7 @@ async fn id_held_elsewhere(b: Backend) {
     .unwrap()
     .unwrap();
     let birth = hocvuso_core::people::format_date(held.birth_date);
-    let sex = if held.sex() == Some(hocvuso_core::people::Sex::Male) {
+    let sex = if held.sex == hocvuso_core::people::Sex::Male {
         "Nam"
     } else {
         "Nữ"

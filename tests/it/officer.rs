@@ -460,8 +460,8 @@ async fn reveal_redirects_and_shows_once(b: Backend) {
         .db
         .fetch_all(
             hocvuso_db::sea_query::Query::select()
-                .column(hocvuso_db::schema::RevealTickets::Owner)
-                .from(hocvuso_db::schema::RevealTickets::Table),
+                .column(hocvuso_db::reveal::RevealTickets::Owner)
+                .from(hocvuso_db::reveal::RevealTickets::Table),
         )
         .await
         .unwrap();

@@ -111,7 +111,10 @@ async fn register_with_bad_input(b: Backend) {
     assert!(!body.contains("<script>alert(1)"));
     assert!(body.contains("********1234"), "ID number masked");
     assert!(!body.contains("019190001234"));
-    assert_eq!(people::consents(&app.db, id).await.unwrap()[0].method, "paper");
+    assert_eq!(
+        people::consents(&app.db, id).await.unwrap()[0].method,
+        people::ConsentMethod::Paper
+    );
     // The same ID number a second time is a conflict, and the first record is untouched.
     let mut dup = form("Người Khác", "01/02/1990", "019190001234");
     dup[2] = ("sex", "female");
@@ -159,8 +162,8 @@ async fn register_with_bad_input(b: Backend) {
         .db
         .fetch_all(
             hocvuso_db::sea_query::Query::select()
-                .column(hocvuso_db::schema::People::PidCipher)
-                .from(hocvuso_db::schema::People::Table),
+                .column(hocvuso_db::people::People::PidCipher)
+                .from(hocvuso_db::people::People::Table),
         )
         .await
         .unwrap();
@@ -173,7 +176,7 @@ async fn register_with_bad_input(b: Backend) {
         .await
         .unwrap()
         .into_iter()
-        .find(|u| u.kind == "truong_hoc")
+        .find(|u| u.kind == hocvuso_core::units::Kind::TruongHoc)
         .unwrap();
     let typed = hocvuso_core::text::fold(&school.name);
     let mut f = form("Vi Văn Giáo", "02/02/1980", "019080222333");

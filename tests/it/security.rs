@@ -692,7 +692,7 @@ async fn wait_for_job(app: &TestApp, id: i64, until: &[&str]) {
         if until.contains(&j.status.as_str()) {
             return;
         }
-        assert!(Instant::now() < deadline, "import {id} still {} after 60 s", j.status);
+        assert!(Instant::now() < deadline, "import {id} still {:?} after 60 s", j.status);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -106,7 +106,7 @@ async fn villages_and_reorganisation(b: Backend) {
     assert!(!old_now.active);
     assert_eq!(old_now.successor_id, Some(new.id));
     let events = hocvuso_db::units::events(&app.db, new.id).await.unwrap();
-    assert!(events.iter().any(|e| e.event == "absorbed"));
+    assert!(events.iter().any(|e| e.event == hocvuso_db::units::EventKind::Absorbed));
     // Renaming keeps the code and records the old name.
     let r = c
         .post_form(
@@ -236,7 +236,7 @@ async fn denominators_roll_up(b: Backend) {
     assert!(
         events
             .iter()
-            .any(|e| e.event == "absorbed" && e.detail.contains("households"))
+            .any(|e| e.event == hocvuso_db::units::EventKind::Absorbed && e.detail.contains("households"))
     );
     app.finish().await;
 }
@@ -290,7 +290,7 @@ async fn village_list_import_and_split(b: Backend) {
     let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
     assert_eq!(kids.len(), before + 2);
     let ban = kids.iter().find(|u| u.name == "Bản Khuổi Ún").unwrap();
-    assert_eq!(ban.kind, "ban");
+    assert_eq!(ban.kind, hocvuso_core::units::Kind::Ban);
     // Split: the steering committee moves a village (with its people) to the neighbouring commune.
     let mut village = None;
     for u in kids.iter().filter(|u| u.level() == hocvuso_core::units::Level::Village) {

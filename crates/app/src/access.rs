@@ -33,7 +33,7 @@ pub struct Granted {
 async fn reachable(tx: &mut Tx, who: &Principal, account_id: i64) -> Result<()> {
     accounts::lock_tx(tx, account_id).await?;
     let grants = accounts::grants_tx(tx, account_id).await?;
-    who.authorize_account(grants.iter().map(|g| (g.role(), g.unit_path.as_str())))?;
+    who.authorize_account(grants.iter().map(|g| (g.role, g.unit_path.as_str())))?;
     Ok(())
 }
 
@@ -102,9 +102,7 @@ pub async fn grant(app: &App, who: &Principal, r: GrantRequest<'_>) -> Result<Gr
 
 pub async fn revoke(app: &App, who: &Principal, grant_id: i64) -> Result<()> {
     let g = accounts::grant_by_id(&app.db, grant_id).await?.ok_or(Error::NotFound)?;
-    let Some(role) = g.role() else {
-        return Err(Error::NotFound);
-    };
+    let role = g.role;
     if !who.may_grant(role, &g.unit_path) {
         return Err(Denied::Forbidden.into());
     }
@@ -114,7 +112,7 @@ pub async fn revoke(app: &App, who: &Principal, grant_id: i64) -> Result<()> {
     accounts::revoke(&mut tx, g.id, who.account_id).await?;
     let event = Event::RoleRevoked {
         account_id: g.account_id,
-        role: g.role.clone(),
+        role: g.role.as_str().to_string(),
         unit_code: g.unit_code.clone(),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&g.unit_path, &event)).await?;

@@ -240,7 +240,7 @@ async fn record_of(app: &App, who: &Principal, person: Person, revealed: Option<
     let reset_reachable = match &account {
         Some(a) => {
             let grants = accounts::grants(&app.db, a.id).await?;
-            who.may_act_on_account(grants.iter().map(|g| (g.role(), g.unit_path.as_str())))
+            who.may_act_on_account(grants.iter().map(|g| (g.role, g.unit_path.as_str())))
         }
         None => true,
     };
@@ -300,7 +300,7 @@ async fn reachable_account(app: &App, who: &Principal, person_id: i64) -> Result
     let account = accounts::by_person(&app.db, person_id).await?;
     if let Some(a) = &account {
         let grants = accounts::grants(&app.db, a.id).await?;
-        who.authorize_account(grants.iter().map(|g| (g.role(), g.unit_path.as_str())))?;
+        who.authorize_account(grants.iter().map(|g| (g.role, g.unit_path.as_str())))?;
     }
     Ok(account)
 }
@@ -334,7 +334,7 @@ pub async fn reset_password(app: &App, who: &Principal, id: i64) -> Result<(Reco
     let existing = accounts::by_person_tx(&mut tx, p.id).await?;
     if let Some(a) = &existing {
         let grants = accounts::grants_tx(&mut tx, a.id).await?;
-        who.authorize_account(grants.iter().map(|g| (g.role(), g.unit_path.as_str())))?;
+        who.authorize_account(grants.iter().map(|g| (g.role, g.unit_path.as_str())))?;
     }
     match &existing {
         Some(a) => {

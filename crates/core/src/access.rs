@@ -266,20 +266,13 @@ impl Principal {
 
     /// May act on an account holding `target` roles (reset its password, grant or revoke its
     /// roles): only when every one of them is a role the principal could have granted, otherwise
-    /// acting on it would hand the principal rights wider than their own. A role this release
-    /// does not know (`None`) counts as the widest.
-    pub fn may_act_on_account<'a>(&self, target: impl IntoIterator<Item = (Option<Role>, &'a str)>) -> bool {
+    /// acting on it would hand the principal rights wider than their own.
+    pub fn may_act_on_account<'a>(&self, target: impl IntoIterator<Item = (Role, &'a str)>) -> bool {
         let mine: Vec<(Role, &str)> = self.grants.iter().map(|g| (g.role, g.unit_path.as_str())).collect();
-        crate::roles::may_act_on_account(
-            mine.iter().copied(),
-            target.into_iter().map(|(r, p)| (r.unwrap_or(Role::SystemAdmin), p)),
-        )
+        crate::roles::may_act_on_account(mine.iter().copied(), target)
     }
 
-    pub fn authorize_account<'a>(
-        &self,
-        target: impl IntoIterator<Item = (Option<Role>, &'a str)>,
-    ) -> Result<(), Denied> {
+    pub fn authorize_account<'a>(&self, target: impl IntoIterator<Item = (Role, &'a str)>) -> Result<(), Denied> {
         if self.may_act_on_account(target) {
             Ok(())
         } else {

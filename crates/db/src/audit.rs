@@ -11,13 +11,41 @@
 //! or a history rewritten as a whole.
 
 use crate::bulk::Rows;
-use crate::schema::{AuditHead, AuditLog};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::audit::Event;
 use hocvuso_core::crypto::{AuditKey, sha256_hex};
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ActorLabel,
+    Ip,
+    Action,
+    ObjectKind,
+    ObjectId,
+    PersonId,
+    UnitPath,
+    Detail,
+    PrevHash,
+    Hash,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    LastHash,
+    KeyedFrom,
+    BoundaryMac,
+}
 
 /// Who did it and from where.
 #[derive(Debug, Clone, Default)]

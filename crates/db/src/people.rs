@@ -3,8 +3,7 @@
 //! [`reveal_personal_id`], which callers must audit.
 
 use crate::bulk::Rows;
-use crate::schema::{Consents, Households, People, PeopleSearch, Units};
-use crate::units::Unit;
+use crate::units::{Unit, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::access::{Act, OwnRecord, Scope, act};
 use hocvuso_core::crypto::PidVault;
@@ -13,10 +12,65 @@ use hocvuso_core::people::{Groups, PersonInput, Sex, TargetGroup};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
 use hocvuso_core::units::Level;
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum People {
+    Table,
+    Id,
+    FullName,
+    NameKey,
+    BirthDate,
+    Sex,
+    PidCipher,
+    PidIndex,
+    PidLast4,
+    Phone,
+    Groups,
+    UnitId,
+    UnitPath,
+    WorkplaceId,
+    HouseholdId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PeopleSearch {
+    Table,
+    Place,
+    Key,
+    PersonId,
+    UnitPath,
+    NameKey,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Households {
+    Table,
+    Id,
+    UnitId,
+    Code,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Consents {
+    Table,
+    Id,
+    PersonId,
+    Method,
+    Purpose,
+    RecordedBy,
+    GivenAt,
+    WithdrawnAt,
+    WithdrawnBy,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -24,10 +78,10 @@ record! {
         pub id: i64,
         pub full_name: String,
         pub birth_date: Date,
-        pub sex: String,
+        pub sex: Sex as "people.sex",
         pub pid_last4: String,
         pub phone: Option<String>,
-        pub groups: i32,
+        pub groups: Groups as "people.groups",
         pub unit_id: i64,
         pub unit_path: String,
         pub unit_name: String,
@@ -42,11 +96,9 @@ impl Person {
     pub fn masked_pid(&self) -> String {
         mask_last4(&self.pid_last4)
     }
+    /// The field, for the callers that read it as a method.
     pub fn groups(&self) -> Groups {
-        Groups::from_bits(self.groups)
-    }
-    pub fn sex(&self) -> Option<Sex> {
-        Sex::parse(&self.sex)
+        self.groups
     }
 }
 
@@ -800,7 +852,7 @@ record! {
     pub struct Consent {
         pub id: i64,
         pub person_id: i64,
-        pub method: String,
+        pub method: ConsentMethod as "consents.method",
         pub purpose: String,
         pub recorded_by: Option<i64>,
         pub given_at: OffsetDateTime,
@@ -810,7 +862,8 @@ record! {
 }
 
 /// How consent was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ConsentMethod {
     Paper,
     Verbal,
@@ -831,6 +884,8 @@ impl ConsentMethod {
             .find(|m| m.as_str() == s)
     }
 }
+
+crate::stored::stored_as_text!(ConsentMethod);
 
 pub const CONSENT_PURPOSE: &str = "digital_literacy";
 

@@ -2,15 +2,44 @@
 //! organisations created by officers, reorganisation with history, subtree queries.
 
 use crate::audit::Actor;
-use crate::people;
-use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
+use crate::people::{self, Households, People, PeopleSearch};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::text;
 use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
-use sea_query::{DynIden, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement};
+use sea_query::{DynIden, Expr, ExprTrait, Func, Iden, IntoIden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Units {
+    Table,
+    Id,
+    Code,
+    Name,
+    NameFolded,
+    NameKey,
+    Level,
+    Kind,
+    ParentId,
+    Path,
+    Active,
+    SuccessorId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum UnitEvents {
+    Table,
+    Id,
+    UnitId,
+    Event,
+    Detail,
+    ActorId,
+    At,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -18,8 +47,8 @@ record! {
         pub id: i64,
         pub code: String,
         pub name: String,
-        pub level: String,
-        pub kind: String,
+        pub level: Level as "units.level",
+        pub kind: Kind as "units.kind",
         pub parent_id: Option<i64>,
         pub path: String,
         pub active: bool,
@@ -28,11 +57,9 @@ record! {
 }
 
 impl Unit {
+    /// The field, for the many callers that read it as a method.
     pub fn level(&self) -> Level {
-        Level::parse(&self.level).unwrap_or(Level::Organisation)
-    }
-    pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(&self.kind)
+        self.level
     }
     /// Is `other` inside this unit's subtree (or this unit itself)?
     pub fn contains_path(&self, other: &str) -> bool {
@@ -58,12 +85,49 @@ record! {
     pub struct UnitEvent {
         pub id: i64,
         pub unit_id: i64,
-        pub event: String,
+        pub event: EventKind as "unit_events.event",
         pub detail: String,
         pub actor_id: Option<i64>,
         pub at: OffsetDateTime,
     }
 }
+
+/// What happened to a unit, as its history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Renamed,
+    /// This unit was merged into another (its successor).
+    MergedInto,
+    /// Another unit was merged into this one.
+    Absorbed,
+    Moved,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Created,
+        EventKind::Renamed,
+        EventKind::MergedInto,
+        EventKind::Absorbed,
+        EventKind::Moved,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Renamed => "renamed",
+            EventKind::MergedInto => "merged_into",
+            EventKind::Absorbed => "absorbed",
+            EventKind::Moved => "moved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+crate::stored::stored_as_text!(EventKind);
 
 const COLS: [Units; 9] = [
     Units::Id,
@@ -234,7 +298,7 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
                 .order_by(Units::NameKey, Order::Asc),
         )
         .await?;
-    list.sort_by_cached_key(|u| (u.level.clone(), text::natural_key(&u.name)));
+    list.sort_by_cached_key(|u| (u.level.as_str(), text::natural_key(&u.name)));
     Ok(list)
 }
 
@@ -372,7 +436,7 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
     record_event(
         tx,
         id.0,
-        "created",
+        EventKind::Created,
         serde_json::json!({"name": name, "parent": new.parent.code}),
         actor,
     )
@@ -381,8 +445,8 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
         id: id.0,
         code,
         name,
-        level: new.kind.level().as_str().into(),
-        kind: new.kind.as_str().into(),
+        level: new.kind.level(),
+        kind: new.kind,
         parent_id: Some(new.parent.id),
         path,
         active: true,
@@ -391,7 +455,13 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
 }
 
 /// Records a reorganisation event in the unit's own history, inside the change's transaction.
-async fn record_event(tx: &mut Tx, unit_id: i64, event: &str, detail: serde_json::Value, actor: &Actor) -> Result<()> {
+async fn record_event(
+    tx: &mut Tx,
+    unit_id: i64,
+    event: EventKind,
+    detail: serde_json::Value,
+    actor: &Actor,
+) -> Result<()> {
     tx.execute(
         Query::insert()
             .into_table(UnitEvents::Table)
@@ -404,7 +474,7 @@ async fn record_event(tx: &mut Tx, unit_id: i64, event: &str, detail: serde_json
             ])
             .values_panic([
                 unit_id.into(),
-                event.into(),
+                event.as_str().into(),
                 detail.to_string().into(),
                 actor.account_id.into(),
                 now().into(),
@@ -435,7 +505,7 @@ pub async fn rename_in(
     )
     .await?;
     let detail = serde_json::json!({"from": unit.name, "to": name});
-    record_event(tx, unit.id, "renamed", detail.clone(), actor).await?;
+    record_event(tx, unit.id, EventKind::Renamed, detail.clone(), actor).await?;
     Ok(detail)
 }
 
@@ -551,11 +621,11 @@ pub async fn merge_in(tx: &mut Tx, from: &Unit, into: &Unit, actor: &Actor) -> R
     )
     .await?;
     let detail = serde_json::json!({"into": into.code, "name": into.name});
-    record_event(tx, from.id, "merged_into", detail.clone(), actor).await?;
+    record_event(tx, from.id, EventKind::MergedInto, detail.clone(), actor).await?;
     record_event(
         tx,
         into.id,
-        "absorbed",
+        EventKind::Absorbed,
         serde_json::json!({"from": from.code, "name": from.name, "denominators": rolled}),
         actor,
     )
@@ -587,7 +657,7 @@ pub async fn move_in(
     .await?;
     repath(tx, &unit.path, &new_path).await?;
     let detail = serde_json::json!({"to": new_parent.code});
-    record_event(tx, unit.id, "moved", detail.clone(), actor).await?;
+    record_event(tx, unit.id, EventKind::Moved, detail.clone(), actor).await?;
     Ok((new_path, detail))
 }
 

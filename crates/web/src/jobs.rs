@@ -167,7 +167,12 @@ pub async fn start(
     match imports::unfinished(&db).await {
         Ok(jobs) => {
             for j in jobs {
-                tracing::info!(job = j.id, status = %j.status, attempts = j.attempts, "resuming interrupted import");
+                tracing::info!(
+                    job = j.id,
+                    status = j.status.as_str(),
+                    attempts = j.attempts,
+                    "resuming interrupted import"
+                );
                 let _ = if j.status() == Status::Checking {
                     check_tx.send(j.id)
                 } else {

@@ -12,20 +12,56 @@ use staged::Staged;
 
 use crate::audit::{self, Actor, Entry};
 use crate::bulk;
-use crate::people::{self, Placement};
-use crate::schema::{ImportErrors, ImportJobs, People};
+use crate::people::{self, People, Placement};
 use crate::units::{self, Unit};
 use crate::{Db, DbError, Result, Scalar, now, record};
 use hocvuso_core::audit::{Event, RefusedIn};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
+use hocvuso_core::people::{Groups, Sex};
 use hocvuso_core::text;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum ImportJobs {
+    Table,
+    Id,
+    UnitId,
+    CreatedBy,
+    FileName,
+    Status,
+    TotalRows,
+    GoodRows,
+    BadRows,
+    ProcessedRows,
+    Inserted,
+    Updated,
+    Unchanged,
+    Message,
+    CreatedAt,
+    UpdatedAt,
+    FinishedAt,
+    Unknowns,
+    Attempts,
+    UnstoredErrors,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportErrors {
+    Table,
+    JobId,
+    Seq,
+    Line,
+    ColumnName,
+    Message,
+    Kind,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,16 +93,17 @@ impl Status {
             Status::Cancelled => "cancelled",
         }
     }
-    pub fn parse(s: &str) -> Status {
-        match s {
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
             "checking" => Status::Checking,
             "awaiting_decision" => Status::AwaitingDecision,
             "needs_mapping" => Status::NeedsMapping,
             "applying" => Status::Applying,
             "done" => Status::Done,
+            "failed" => Status::Failed,
             "cancelled" => Status::Cancelled,
-            _ => Status::Failed,
-        }
+            _ => return None,
+        })
     }
     pub fn finished(self) -> bool {
         matches!(self, Status::Done | Status::Failed | Status::Cancelled)
@@ -80,7 +117,7 @@ record! {
         pub unit_id: i64,
         pub created_by: i64,
         pub file_name: String,
-        pub status: String,
+        pub status: Status as "import_jobs.status",
         pub total_rows: i32,
         pub good_rows: i32,
         pub bad_rows: i32,
@@ -88,10 +125,11 @@ record! {
         pub inserted: i32,
         pub updated: i32,
         pub unchanged: i32,
-        pub message: Option<String>,
+        /// The file-level problem, if the job failed.
+        pub message: Option<Message> as "import_jobs.message",
         pub created_at: OffsetDateTime,
         pub finished_at: Option<OffsetDateTime>,
-        pub unknowns: Option<String>,
+        pub unknowns: Option<Unknowns> as "import_jobs.unknowns",
         /// Workers started on the job's current stage; see [`begin_attempt`].
         pub attempts: i32,
         /// Problems found past the [`MAX_STORED_ERRORS`] kept, counted only.
@@ -116,19 +154,27 @@ impl Unknowns {
     }
 }
 
+crate::stored::stored_as_text!(Status);
+
+/// Stored as JSON; NULL until the check has run.
+impl crate::stored::Stored for Unknowns {
+    type Raw = String;
+    fn from_stored(raw: &String) -> Option<Self> {
+        serde_json::from_str(raw).ok()
+    }
+}
+
 impl Job {
+    /// The field, for the many callers that read it as a method.
     pub fn status(&self) -> Status {
-        Status::parse(&self.status)
+        self.status
     }
     /// The file-level problem, if the job failed.
     pub fn message(&self) -> Option<Message> {
-        self.message.as_deref().and_then(|m| serde_json::from_str(m).ok())
+        self.message.clone()
     }
     pub fn unknowns(&self) -> Unknowns {
-        self.unknowns
-            .as_deref()
-            .and_then(|u| serde_json::from_str(u).ok())
-            .unwrap_or_default()
+        self.unknowns.clone().unwrap_or_default()
     }
     pub fn percent(&self) -> i32 {
         if self.good_rows == 0 {
@@ -259,13 +305,13 @@ record! {
     pub struct StoredError {
         pub line: i32,
         pub column_name: String,
-        pub message: String,
+        pub message: Message as "import_errors.message",
     }
 }
 
 impl StoredError {
     pub fn message(&self) -> Message {
-        serde_json::from_str(&self.message).unwrap_or_else(|_| Message::new(&self.message))
+        self.message.clone()
     }
 }
 
@@ -739,9 +785,9 @@ record! {
         pid_index: Vec<u8>,
         full_name: String,
         birth_date: Date,
-        sex: String,
+        sex: Sex as "people.sex",
         phone: Option<String>,
-        groups: i32,
+        groups: Groups as "people.groups",
         unit_id: i64,
         unit_path: String,
         workplace_id: Option<i64>,
@@ -1089,9 +1135,9 @@ fn same(e: &Existing, s: &Staged, place: &Placement<'_>) -> bool {
     let p = &s.person;
     e.full_name == p.full_name
         && e.birth_date == p.birth_date
-        && e.sex == p.sex.as_str()
+        && e.sex == p.sex
         && e.phone == p.phone
-        && e.groups == p.groups.bits()
+        && e.groups == p.groups
         && e.unit_id == place.residence.id
         && e.workplace_id == place.workplace_id
         && e.household_id == place.household_id

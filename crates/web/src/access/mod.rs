@@ -123,7 +123,7 @@ async fn view(
         grants.push(GrantRow {
             id: g.id,
             account: name,
-            role: tr.get(&format!("role-{}", g.role)),
+            role: tr.get(&g.role.label_key()),
             unit: format!("{} ({})", g.unit_name, g.unit_code),
             since: fmt_time(&g.granted_at),
         });

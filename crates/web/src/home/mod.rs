@@ -51,7 +51,7 @@ async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Resp
         .grants
         .iter()
         .map(|g| GrantView {
-            role: tr.get(&format!("role-{}", g.role)),
+            role: tr.get(&g.role.label_key()),
             unit_code: g.unit_code.clone(),
             unit_name: g.unit_name.clone(),
         })

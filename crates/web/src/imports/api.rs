@@ -136,7 +136,7 @@ async fn import_dto(state: &AppState, j: imports::Job) -> Result<ImportDto, Prob
         unknown_groups: unknowns.groups.into_iter().map(|(v, _)| v).collect(),
         message: j.message().map(|m| m.render(hocvuso_core::Lang::Vi)),
         id: j.id,
-        status: j.status,
+        status: j.status.as_str().into(),
         file_name: j.file_name,
         total_rows: j.total_rows,
         good_rows: j.good_rows,

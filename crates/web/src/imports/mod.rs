@@ -68,7 +68,7 @@ async fn upload_page(
         .into_iter()
         .map(|j| JobRow {
             id: j.id,
-            status: tr.get(&format!("import-status-{}", j.status)),
+            status: tr.get(&format!("import-status-{}", j.status.as_str())),
             created: fmt_time(&j.created_at),
             file: j.file_name,
         })
@@ -219,7 +219,7 @@ async fn status_page(
             None
         },
         l: Layout::for_viewer(tr, &parts.0, &v),
-        status: tr.get(&format!("import-status-{}", job.status)),
+        status: tr.get(&format!("import-status-{}", job.status.as_str())),
         in_progress: matches!(s, Status::Checking | Status::Applying),
         awaiting: s == Status::AwaitingDecision,
         done: s == Status::Done,

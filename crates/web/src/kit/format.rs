@@ -50,7 +50,7 @@ pub fn consent_rows(tr: Tr, list: &[people::Consent]) -> (Vec<ConsentRow>, bool)
     let rows = list
         .iter()
         .map(|c| ConsentRow {
-            method: tr.get(&format!("consent-{}", c.method)),
+            method: tr.get(&format!("consent-{}", c.method.as_str())),
             given: fmt_time(&c.given_at),
             withdrawn: c.withdrawn_at.as_ref().map(fmt_time),
         })

@@ -76,25 +76,23 @@ impl Viewer {
     }
     pub fn authorize_account(&self, target: &[Grant]) -> Result<(), hocvuso_core::access::Denied> {
         self.principal
-            .authorize_account(target.iter().map(|g| (g.role(), g.unit_path.as_str())))
+            .authorize_account(target.iter().map(|g| (g.role, g.unit_path.as_str())))
     }
     /// The roles of an account this viewer would act on, as the access rules read them.
     pub fn may_act_on(&self, target: &[Grant]) -> bool {
         self.principal
-            .may_act_on_account(target.iter().map(|g| (g.role(), g.unit_path.as_str())))
+            .may_act_on_account(target.iter().map(|g| (g.role, g.unit_path.as_str())))
     }
 }
 
-/// A role this release does not know gives its holder nothing (and, held by someone else, counts
-/// as the widest when acting on them: see `Principal::may_act_on_account`).
+/// The account's roles as the access rules read them. (A role this release does not know never
+/// gets here: reading it fails, see `hocvuso_db::stored`.)
 pub fn principal_of(account: &Account, grants: &[Grant], ip: &str) -> Principal {
     let roles = grants
         .iter()
-        .filter_map(|g| {
-            g.role().map(|role| RoleOn {
-                role,
-                unit_path: g.unit_path.clone(),
-            })
+        .map(|g| RoleOn {
+            role: g.role,
+            unit_path: g.unit_path.clone(),
         })
         .collect();
     Principal::account(account.id, &account.display_name, ip, roles).for_person(account.person_id)

@@ -81,7 +81,7 @@ async fn view(
             },
             Held {
                 label: tr.get("field-sex"),
-                value: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default(),
+                value: tr.get(p.sex.label_key()),
             },
             Held {
                 label: tr.get("field-personal_id"),

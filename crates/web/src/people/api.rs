@@ -86,7 +86,7 @@ async fn list_people(
                 id: p.id,
                 full_name: p.full_name.clone(),
                 birth_date: format_date(p.birth_date),
-                sex: p.sex.clone(),
+                sex: p.sex.as_str().into(),
                 personal_id_masked: p.masked_pid(),
                 phone: p.phone.clone(),
                 groups: p.groups().iter().map(|g| g.as_str().to_string()).collect(),

@@ -62,7 +62,7 @@ fn row(tr: Tr, p: &Person) -> PersonRow {
         id: p.id,
         name: p.full_name.clone(),
         birth: format_date(p.birth_date),
-        sex: p.sex().map(|s| tr.get(s.label_key())).unwrap_or_default(),
+        sex: tr.get(p.sex.label_key()),
         pid: p.masked_pid(),
         phone: p.phone.clone().unwrap_or_default(),
         groups: p

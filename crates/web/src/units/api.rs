@@ -45,8 +45,8 @@ async fn dto(state: &AppState, u: Unit) -> Result<UnitDto, Problem> {
     Ok(UnitDto {
         code: u.code,
         name: u.name,
-        level: u.level,
-        kind: u.kind,
+        level: u.level.as_str().into(),
+        kind: u.kind.as_str().into(),
         parent_code,
         active: u.active,
     })
@@ -79,8 +79,8 @@ async fn list_units(State(state): State<AppState>, Query(q): Query<LevelQuery>) 
                 parent_code: (u.level() == Level::Province).then(|| country_code.clone()),
                 code: u.code,
                 name: u.name,
-                level: u.level,
-                kind: u.kind,
+                level: u.level.as_str().into(),
+                kind: u.kind.as_str().into(),
                 active: u.active,
             })
             .collect(),
@@ -105,8 +105,8 @@ async fn children(State(state): State<AppState>, Path(code): Path<String>) -> Re
             .map(|c| UnitDto {
                 code: c.code,
                 name: c.name,
-                level: c.level,
-                kind: c.kind,
+                level: c.level.as_str().into(),
+                kind: c.kind.as_str().into(),
                 parent_code: Some(parent_code.clone()),
                 active: c.active,
             })

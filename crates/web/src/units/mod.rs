@@ -66,8 +66,8 @@ fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
 fn may_create_official(v: &Viewer, province: &Unit) -> bool {
     v.grants.iter().any(|g| {
         matches!(
-            g.role(),
-            Some(hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin)
+            g.role,
+            hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin
         ) && province.path.starts_with(&g.unit_path)
     })
 }
@@ -81,7 +81,7 @@ pub struct UnitRow {
 fn rows(tr: Tr, list: Vec<Unit>) -> Vec<UnitRow> {
     list.into_iter()
         .map(|u| UnitRow {
-            kind: tr.get(&format!("kind-{}", u.kind)),
+            kind: tr.get(&u.kind.label_key()),
             code: u.code,
             name: u.name,
         })
@@ -192,7 +192,7 @@ async fn show_page(
             .into_iter()
             .map(|e| EventRow {
                 at: crate::kit::format::fmt_time(&e.at),
-                text: event_text(tr, &e.event, &e.detail),
+                text: event_text(tr, e.event, &e.detail),
             })
             .collect()
     } else {
@@ -204,7 +204,7 @@ async fn show_page(
     };
     Ok(ShowPage {
         l: layout(tr, parts, v),
-        kind: tr.get(&format!("kind-{}", unit.kind)),
+        kind: tr.get(&unit.kind.label_key()),
         crumbs,
         admin_children: rows(tr, admin),
         org_children: rows(tr, orgs),
@@ -224,20 +224,20 @@ async fn show_page(
     })
 }
 
-fn event_text(tr: Tr, event: &str, detail: &str) -> String {
+fn event_text(tr: Tr, event: units::EventKind, detail: &str) -> String {
+    use units::EventKind;
     let d: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
     let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let m = match event {
-        "created" => Message::new("event-created").arg("name", s("name")),
-        "renamed" => Message::new("event-renamed").arg("from", s("from")).arg("to", s("to")),
-        "merged_into" => Message::new("event-merged-into")
+        EventKind::Created => Message::new("event-created").arg("name", s("name")),
+        EventKind::Renamed => Message::new("event-renamed").arg("from", s("from")).arg("to", s("to")),
+        EventKind::MergedInto => Message::new("event-merged-into")
             .arg("name", s("name"))
             .arg("code", s("into")),
-        "absorbed" => Message::new("event-absorbed")
+        EventKind::Absorbed => Message::new("event-absorbed")
             .arg("name", s("name"))
             .arg("code", s("from")),
-        "moved" => Message::new("event-moved").arg("code", s("to")),
-        other => Message::new(other),
+        EventKind::Moved => Message::new("event-moved").arg("code", s("to")),
     };
     tr.msg(&m)
 }
