@@ -169,7 +169,7 @@ async fn seed_demo(config: Config) -> CliResult {
 /// runner would (attempt counted, failure recorded with its reason). If a server sharing the
 /// database took it first, waits for that server to finish it.
 async fn run_stage<J: hocvuso_app::jobs::Job<Payload = hocvuso_app::imports::ImportRef>>(
-    ctx: &hocvuso_app::Ctx,
+    ctx: &hocvuso_app::App,
     import_id: i64,
 ) -> CliResult {
     let (job, ran_here) = hocvuso_app::imports::run_here::<J>(ctx, import_id)
@@ -212,7 +212,7 @@ async fn import(config: Config, args: &[String]) -> CliResult {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let started = std::time::Instant::now();
-    let ctx = hocvuso_app::Ctx::new(db.clone(), std::sync::Arc::new(vault), upload_dir);
+    let ctx = hocvuso_app::App::new(db.clone(), std::sync::Arc::new(vault), upload_dir);
     let job = hocvuso_app::imports::upload(&ctx, &unit, None, &name, &bytes)
         .await
         .map_err(|e| e.to_string())?;

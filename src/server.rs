@@ -6,7 +6,8 @@ use crate::config::Config;
 use hocvuso_app::jobs::{self, Runner};
 use hocvuso_core::crypto::{AuditKey, PidVault};
 use hocvuso_db::{Db, demo, units};
-use hocvuso_web::{AppState, WebConfig, auth::Throttle, ops::Metrics};
+use hocvuso_web::kit::{metrics::Metrics, throttle::Throttle};
+use hocvuso_web::{AppState, WebConfig};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,9 +89,9 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         restrict_dir(&upload_dir);
-        let ctx = hocvuso_app::Ctx::new(db.clone(), vault.clone(), upload_dir.clone());
+        let app = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone());
         let runner = if config.jobs {
-            Some(Runner::start(ctx.clone(), jobs::registry(), jobs::Options::default()).await)
+            Some(Runner::start(app.clone(), jobs::registry(), jobs::Options::default()).await)
         } else {
             None
         };
@@ -110,6 +111,7 @@ impl Application {
             })
         };
         let state = AppState {
+            app,
             db,
             vault,
             config: Arc::new(WebConfig {
@@ -122,7 +124,6 @@ impl Application {
             }),
             metrics,
             throttle: Arc::new(Throttle::default()),
-            app: ctx,
         };
         Ok(Application {
             listener,

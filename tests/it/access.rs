@@ -16,7 +16,7 @@ pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
     let person = crate::security::person_in(app, &unit, pid, "Người Ngoài Phạm Vi").await;
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
     // Uploaded by the system administrator (account 1); the server's queue checks it.
-    let job = hocvuso_app::imports::upload(&app.ctx, &unit, Some(1), "x.csv", csv.as_bytes())
+    let job = hocvuso_app::imports::upload(&app.app(), &unit, Some(1), "x.csv", csv.as_bytes())
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -83,7 +83,7 @@ async fn audit_is_scoped_and_tamper_evident(b: Backend) {
     let r = tx
         .execute(
             hocvuso_db::sea_query::Query::delete()
-                .from_table(hocvuso_db::schema::AuditLog::Table)
+                .from_table(hocvuso_db::audit::AuditLog::Table)
                 .and_where(hocvuso_db::sea_query::Expr::cust("id = 2")),
         )
         .await;

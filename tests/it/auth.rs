@@ -177,7 +177,7 @@ async fn password_reset_in_person(b: Backend) {
     let page = hocvuso_db::people::search(
         &app.db,
         &app.vault,
-        &commune.path,
+        &crate::helpers::sees(&commune.path),
         &hocvuso_db::people::SearchTerm::Everyone,
         None,
         5,
@@ -204,10 +204,15 @@ async fn password_reset_in_person(b: Backend) {
         .to_string();
     assert_eq!(temp.len(), 10);
     // The resident signs in with their ID number and the temporary password, and must change it.
-    let pid = hocvuso_db::people::reveal_personal_id(&app.db, &app.vault, person.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let pid = hocvuso_db::people::reveal_personal_id(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::UnmaskPersonalId>("/"),
+        person.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let resident = app.client();
     let r = resident.login(&pid, &temp).await;
     assert_eq!(r.status(), 303);

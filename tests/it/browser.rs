@@ -903,11 +903,18 @@ async fn admin_and_learner_pages_pass_axe() {
 async fn works_without_javascript() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (commune, _) = officer_units(&app).await;
-    let first = people::search(&app.db, &app.vault, &commune.path, &SearchTerm::Everyone, None, 1)
-        .await
-        .unwrap()
-        .people
-        .remove(0);
+    let first = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&commune.path),
+        &SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .people
+    .remove(0);
     let query = hocvuso_core::text::fold(&first.full_name);
     let b = Browser::open(&app, false).await;
 
@@ -989,16 +996,15 @@ async fn officer_pages_as_users_found_them() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (commune, _) = officer_units(&app).await;
     let code = commune.code.clone();
-    let actor = hocvuso_db::audit::Actor::system("test");
     let mut villages = Vec::new();
     for name in ["Xóm 10", "Xóm 2", "Xóm 9"] {
-        let new = hocvuso_db::units::NewUnit {
-            parent: &commune,
+        let new = hocvuso_app::units::NewChild {
             kind: hocvuso_core::units::Kind::Thon,
             name,
             code: None,
         };
-        villages.push(hocvuso_db::units::create(&app.db, new, &actor).await.expect("village"));
+        let v = hocvuso_app::units::create_child(&app.app(), &crate::helpers::platform(), &commune, new).await;
+        villages.push(v.expect("village"));
     }
     let (x10, x2) = (villages[0].clone(), villages[1].clone());
     let mut b = Browser::open(&app, true).await;

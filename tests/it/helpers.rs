@@ -42,8 +42,8 @@ pub struct TestApp {
     pub addr: String,
     pub db: Db,
     pub vault: Arc<PidVault>,
-    /// The use-case layer's context the server runs with (its `jobs` wakes the server's runner).
-    pub ctx: hocvuso_app::Ctx,
+    /// The use cases as the server runs them (its `jobs` wakes the server's job runner).
+    server_app: hocvuso_app::App,
     pub dir: tempfile::TempDir,
     pg_db: Option<String>,
     stop: Option<oneshot::Sender<()>>,
@@ -241,7 +241,7 @@ impl TestApp {
         let state = app.state().clone();
         let db = state.db.clone();
         let vault = state.vault.clone();
-        let ctx = state.app.clone();
+        let server_app = state.app.clone();
         if opts.seed {
             let today = time::OffsetDateTime::now_utc().date();
             let o = demo::Options {
@@ -263,7 +263,7 @@ impl TestApp {
             addr,
             db,
             vault,
-            ctx,
+            server_app,
             dir,
             pg_db,
             stop: Some(tx),
@@ -277,7 +277,7 @@ impl TestApp {
 
     /// Where uploads and staged rows wait.
     pub fn upload_dir(&self) -> std::path::PathBuf {
-        self.ctx.upload_dir.clone()
+        self.server_app.upload_dir.clone()
     }
 
     /// A browser-like client: cookies kept, redirects not followed (so tests see them).
@@ -415,4 +415,23 @@ pub async fn officer_units(app: &TestApp) -> (hocvuso_db::units::Unit, hocvuso_d
         hocvuso_db::units::get(&app.db, g[0].unit_id).await.unwrap().unwrap()
     };
     (grants("0900000005").await, grants("0900000006").await)
+}
+
+/// A scope over `path` as the platform itself holds it, for tests that read storage directly.
+pub fn sees<A: hocvuso_core::access::Act>(path: &str) -> hocvuso_core::access::Scope<A> {
+    hocvuso_core::access::Principal::system("test")
+        .authorize::<A>(path)
+        .expect("the platform may do everything")
+}
+
+impl TestApp {
+    /// The use cases over this app's database, as the server runs them.
+    pub fn app(&self) -> hocvuso_app::App {
+        self.server_app.clone()
+    }
+}
+
+/// The platform acting on its own (as the command line does): every right everywhere.
+pub fn platform() -> hocvuso_core::access::Principal {
+    hocvuso_core::access::Principal::system("test")
 }

@@ -224,7 +224,7 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let (commune, _) = officer_units(&app).await;
     let dir = app.upload_dir();
     let new = |name: &'static str, tag: u32| {
-        let (ctx, commune) = (app.ctx.clone(), commune.clone());
+        let (ctx, commune) = (app.app(), commune.clone());
         async move {
             hocvuso_app::imports::upload(&ctx, &commune, Some(1), name, good_csv(tag).as_bytes())
                 .await
@@ -236,11 +236,11 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let fresh = new("moi.csv", 3).await;
     let applying = new("dang-nhap.csv", 4).await;
     // The applying job: checked, decided, then its apply killed the process twice.
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, applying)
+    hocvuso_app::imports::run_here::<CheckImport>(&app.app(), applying)
         .await
         .unwrap();
     assert!(
-        hocvuso_app::imports::decide(&app.ctx, applying, imports::Decision::ImportGoodRows, Some(1))
+        hocvuso_app::imports::decide(&app.app(), applying, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
@@ -258,8 +258,7 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let once_job = job_of::<CheckImport>(&app, once).await;
     assert_eq!(died_during(&app, once_job.id).await, 1);
     // Start-up: the runner the application starts.
-    let runner =
-        hocvuso_app::jobs::Runner::start(app.ctx.clone(), hocvuso_app::jobs::registry(), Default::default()).await;
+    let runner = hocvuso_app::jobs::Runner::start(app.app(), hocvuso_app::jobs::registry(), Default::default()).await;
     let failed = wait(&app, twice).await;
     assert_eq!(failed.status(), Status::Failed);
     assert_eq!(failed.message().unwrap().key, "err-import-crashed-twice-checking");

@@ -358,16 +358,16 @@ async fn interrupted_import_resumes(b: Backend) {
     for i in 0..n {
         csv.push_str(&format!("Người Thứ {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
-    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "lon.csv", csv.as_bytes())
+    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "lon.csv", csv.as_bytes())
         .await
         .unwrap();
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id)
+    hocvuso_app::imports::run_here::<CheckImport>(&app.app(), id)
         .await
         .unwrap();
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     assert!(
-        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
+        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
@@ -380,7 +380,7 @@ async fn interrupted_import_resumes(b: Backend) {
         .expect("the apply is queued");
     assert_eq!(claimed.attempts, 1);
     let task = {
-        let ctx = app.ctx.clone();
+        let ctx = app.app();
         let run = hocvuso_app::jobs::Run {
             id: claimed.id,
             attempt: claimed.attempts,
@@ -410,7 +410,7 @@ async fn interrupted_import_resumes(b: Backend) {
     );
     assert!((mid.processed_rows as usize) < n, "killed part-way");
     // "Restart": the runner finds the job its dead process left running and finishes it.
-    let runner = Runner::start(app.ctx.clone(), hocvuso_app::jobs::registry(), Default::default()).await;
+    let runner = Runner::start(app.app(), hocvuso_app::jobs::registry(), Default::default()).await;
     let done = wait(&app, id).await;
     runner.stop().await;
     assert_eq!(done.status(), Status::Done);
@@ -436,14 +436,14 @@ async fn staged_rows_lost(b: Backend) {
         csv.push_str(&format!("Người Mất {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
     let dir = app.upload_dir();
-    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "mat.csv", csv.as_bytes())
+    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "mat.csv", csv.as_bytes())
         .await
         .unwrap();
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, id)
+    hocvuso_app::imports::run_here::<CheckImport>(&app.app(), id)
         .await
         .unwrap();
     assert!(
-        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
+        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
@@ -451,7 +451,7 @@ async fn staged_rows_lost(b: Backend) {
     let staged = dir.join(format!("import-{id}.staged"));
     assert!(staged.exists(), "checked rows wait in {staged:?}");
     std::fs::remove_file(&staged).unwrap();
-    hocvuso_app::imports::run_here::<ApplyImport>(&app.ctx, id)
+    hocvuso_app::imports::run_here::<ApplyImport>(&app.app(), id)
         .await
         .unwrap();
     let job = imports::get(&app.db, id).await.unwrap().unwrap();
@@ -675,24 +675,36 @@ both!(csv_encodings, encodings);
 async fn id_held_elsewhere(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;
-    let held = people::search(&app.db, &app.vault, &other.path, &people::SearchTerm::Everyone, None, 1)
-        .await
-        .unwrap()
-        .people
-        .remove(0);
-    let pid = people::reveal_personal_id(&app.db, &app.vault, held.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let held = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&other.path),
+        &people::SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .people
+    .remove(0);
+    let pid = people::reveal_personal_id(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::UnmaskPersonalId>("/"),
+        held.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let birth = hocvuso_core::people::format_date(held.birth_date);
-    let sex = if held.sex() == Some(hocvuso_core::people::Sex::Male) {
+    let sex = if held.sex == hocvuso_core::people::Sex::Male {
         "Nam"
     } else {
         "Nữ"
     };
     let csv = format!("{HEADER}Người Mới,01/01/1990,Nam,001090099001,,,,\nNgười Chiếm,{birth},{sex},{pid},,,,\n");
     // Uploaded by the system administrator (account 1); the server's queue checks and applies.
-    let id = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "chiem.csv", csv.as_bytes())
+    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "chiem.csv", csv.as_bytes())
         .await
         .unwrap();
     let job = wait(&app, id).await;
@@ -703,13 +715,20 @@ async fn id_held_elsewhere(b: Backend) {
     assert_eq!((errs[0].line, errs[0].column_name.as_str()), (3, "Số định danh"));
     assert_eq!(errs[0].message().key, "err-import-other-unit");
     assert!(
-        hocvuso_app::imports::decide(&app.ctx, id, imports::Decision::ImportGoodRows, Some(1))
+        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
             .await
             .unwrap()
     );
     let done = wait(&app, id).await;
     assert_eq!((done.status(), done.inserted), (Status::Done, 1));
-    let still = people::get(&app.db, held.id).await.unwrap().unwrap();
+    let still = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        held.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!((still.full_name, still.unit_id), (held.full_name, held.unit_id));
     // The refusal told the importer the number exists somewhere: it is audited, masked.
     let refusals = hocvuso_db::audit::list(

@@ -7,7 +7,7 @@
 
 use crate::both;
 use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
-use hocvuso_app::Ctx;
+use hocvuso_app::App;
 use hocvuso_app::imports::{ApplyImport, CheckImport, ImportRef};
 use hocvuso_app::jobs::{self, Failure, Job, JobError, Lane, Registry, Retry, Run, Runner};
 use hocvuso_db::jobs::{self as store, Status};
@@ -106,7 +106,7 @@ impl Job for Counts {
     const MAX_ATTEMPTS: i32 = 3;
     const RETRY: Retry = Retry::Backoff { first: Duration::ZERO };
     type Payload = Note;
-    async fn run(&self, _: &Ctx, _: &Run<Note>) -> Result<(), JobError> {
+    async fn run(&self, _: &App, _: &Run<Note>) -> Result<(), JobError> {
         let n = self.runs.fetch_add(1, Ordering::SeqCst);
         if n < self.fail_first {
             return Err(JobError::Broke(format!("not yet ({n})")));
@@ -115,7 +115,7 @@ impl Job for Counts {
     }
     async fn failed(
         &self,
-        _: &Ctx,
+        _: &App,
         _: &mut hocvuso_db::Tx,
         run: &Run<Note>,
         f: &Failure,
@@ -138,13 +138,13 @@ impl Job for Panics {
     const MAX_ATTEMPTS: i32 = 3;
     const RETRY: Retry = Retry::Backoff { first: Duration::ZERO };
     type Payload = Note;
-    async fn run(&self, _: &Ctx, run: &Run<Note>) -> Result<(), JobError> {
+    async fn run(&self, _: &App, run: &Run<Note>) -> Result<(), JobError> {
         self.runs.fetch_add(1, Ordering::SeqCst);
         panic!("boom on attempt {}", run.attempt);
     }
     async fn failed(
         &self,
-        _: &Ctx,
+        _: &App,
         _: &mut hocvuso_db::Tx,
         _: &Run<Note>,
         f: &Failure,
@@ -164,7 +164,7 @@ impl Job for Blocks {
     const KIND: &'static str = "test.blocks";
     const LANE: Lane = Lane::Long;
     type Payload = Note;
-    async fn run(&self, _: &Ctx, _: &Run<Note>) -> Result<(), JobError> {
+    async fn run(&self, _: &App, _: &Run<Note>) -> Result<(), JobError> {
         // Each permit lets one run finish, once.
         self.release
             .acquire()
@@ -179,7 +179,7 @@ async fn enqueue<J: Job>(app: &TestApp, payload: &J::Payload) -> i64 {
     let mut tx = app.db.begin().await.unwrap();
     let id = jobs::enqueue::<J>(&mut tx, payload, None).await.unwrap();
     tx.commit().await.unwrap();
-    app.ctx.jobs.wake();
+    app.app().jobs.wake();
     id
 }
 
@@ -275,7 +275,7 @@ async fn panicking_kind_fails_with_reason(b: Backend) {
         ..Default::default()
     };
     let registry = Registry::new().with(panics.clone()).with(counts.clone());
-    let runner = Runner::start(app.ctx.clone(), registry, options()).await;
+    let runner = Runner::start(app.app(), registry, options()).await;
     let bad = enqueue::<Panics>(&app, &Note { n: 1 }).await;
     let next = enqueue::<Counts>(&app, &Note { n: 2 }).await;
     let failed = wait_ended(&app, bad).await;
@@ -320,7 +320,7 @@ async fn restart_recovers_running_jobs(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let runner = Runner::start(app.ctx.clone(), Registry::new().with(counts.clone()), options()).await;
+    let runner = Runner::start(app.app(), Registry::new().with(counts.clone()), options()).await;
     // Recovery ran before `start` returned.
     let j = store::get(&app.db, exhausted).await.unwrap().unwrap();
     assert_eq!((j.status, j.attempts), (Status::Failed, 3), "{j:?}");
@@ -357,7 +357,7 @@ async fn long_job_does_not_block_short_lane(b: Backend) {
     };
     let counts = Counts::default();
     let registry = Registry::new().with(blocks.clone()).with(counts.clone());
-    let runner = Runner::start(app.ctx.clone(), registry.clone(), options()).await;
+    let runner = Runner::start(app.app(), registry.clone(), options()).await;
     let long = enqueue::<Blocks>(&app, &Note { n: 1 }).await;
     wait_for(&app, long, "running", |j| j.status == Status::Running).await;
     let shorts = [
@@ -382,7 +382,7 @@ async fn long_job_does_not_block_short_lane(b: Backend) {
     assert_eq!((j.status, j.attempts), (Status::Queued, 0), "{j:?}");
     // The next start runs it.
     blocks.release.add_permits(1);
-    let runner = Runner::start(app.ctx.clone(), registry, options()).await;
+    let runner = Runner::start(app.app(), registry, options()).await;
     let j = wait_ended(&app, stopped).await;
     runner.stop().await;
     assert_eq!((j.status, j.attempts), (Status::Done, 1));
@@ -412,7 +412,7 @@ async fn metrics_count_jobs_by_kind(b: Backend) {
     assert!(m.contains("# TYPE hocvuso_jobs gauge"), "{m}");
     // A check that succeeds, a job whose payload does not decode, a kind this release lacks.
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
-    let import = hocvuso_app::imports::upload(&app.ctx, &commune, Some(1), "x.csv", csv.as_bytes())
+    let import = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "x.csv", csv.as_bytes())
         .await
         .unwrap();
     let check = job_of::<CheckImport>(&app, import).await;
@@ -444,7 +444,7 @@ async fn metrics_count_jobs_by_kind(b: Backend) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    app.ctx.jobs.wake();
+    app.app().jobs.wake();
     assert_eq!(wait_ended(&app, check.id).await.status, Status::Done);
     let j = wait_ended(&app, broken).await;
     assert_eq!(j.status, Status::Failed);
@@ -517,7 +517,7 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
     // Officer 6 uploads; the check runs; officer 6 decides, then loses the grant.
     let c6 = app.login("0900000006").await;
     let applied_late = upload(&c6, &other.code, &csv.replace("555001", "555002")).await;
-    hocvuso_app::imports::run_here::<CheckImport>(&app.ctx, applied_late)
+    hocvuso_app::imports::run_here::<CheckImport>(&app.app(), applied_late)
         .await
         .unwrap();
     let r = c6
@@ -537,7 +537,7 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
         Some(officer6.id)
     );
     revoke_all(&app, "0900000006").await;
-    let runner = Runner::start(app.ctx.clone(), jobs::registry(), options()).await;
+    let runner = Runner::start(app.app(), jobs::registry(), options()).await;
     let check = wait_ended(&app, job_of::<CheckImport>(&app, checked_late).await.id).await;
     let apply = wait_ended(&app, job_of::<ApplyImport>(&app, applied_late).await.id).await;
     runner.stop().await;

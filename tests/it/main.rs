@@ -14,6 +14,8 @@ mod officer;
 mod ops;
 mod people;
 mod process;
+mod schema;
 mod security;
+mod stored;
 mod units;
 mod walk;

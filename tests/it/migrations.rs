@@ -6,12 +6,11 @@ use crate::helpers::{Backend, create_pg_database, pg_admin_url};
 use hocvuso_core::crypto::{MasterKey, PidVault};
 use hocvuso_core::text;
 use hocvuso_core::units::Kind;
-use hocvuso_db::audit::Actor;
-use hocvuso_db::people::{self, SearchTerm};
-use hocvuso_db::schema::{People, PeopleSearch};
+use hocvuso_db::people::{self, People, PeopleSearch, SearchTerm};
 use hocvuso_db::sea_query::{Expr, Query};
-use hocvuso_db::units::{self, NewUnit};
-use hocvuso_db::{Db, Scalar};
+use hocvuso_db::sessions::{self, Sessions};
+use hocvuso_db::units;
+use hocvuso_db::{Db, Scalar, accounts};
 use rand::SeedableRng;
 
 async fn open(b: Backend, dir: &tempfile::TempDir) -> (Db, Option<String>) {
@@ -49,19 +48,24 @@ async fn search_rows_survive_migration_3(b: Backend) {
     units::load_official(&db).await.unwrap();
     let commune = units::by_code(&db, "01840").await.unwrap().unwrap();
     let other = units::by_code(&db, "01843").await.unwrap().unwrap();
-    let village = units::create(
-        &db,
-        NewUnit {
-            parent: &commune,
+    let vault = PidVault::new(&MasterKey::generate());
+    let app = hocvuso_app::App::new(
+        db.clone(),
+        std::sync::Arc::new(vault.clone()),
+        dir.path().join("uploads"),
+    );
+    let village = hocvuso_app::units::create_child(
+        &app,
+        &crate::helpers::platform(),
+        &commune,
+        hocvuso_app::units::NewChild {
             kind: Kind::Thon,
             name: "Thôn Làng Mới",
             code: None,
         },
-        &Actor::system("test"),
     )
     .await
     .unwrap();
-    let vault = PidVault::new(&MasterKey::generate());
     let today = time::OffsetDateTime::now_utc().date();
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     // What release 2 wrote for each person: the people row, then one search row per word suffix
@@ -155,15 +159,22 @@ async fn search_rows_survive_migration_3(b: Backend) {
     );
     for p in people_in.iter().take(10) {
         let phone = p.phone.clone().unwrap();
-        let found = people::search(&db, &vault, &commune.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let found = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&commune.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(found.people.len(), 1, "{phone}");
         assert_eq!(found.people[0].full_name, p.full_name);
         let by_name = people::search(
             &db,
             &vault,
-            &village.path,
+            &crate::helpers::sees(&village.path),
             &SearchTerm::parse(&hocvuso_core::text::fold(&p.full_name)),
             None,
             50,
@@ -176,13 +187,27 @@ async fn search_rows_survive_migration_3(b: Backend) {
             p.full_name
         );
         let province = units::by_code(&db, "19").await.unwrap().unwrap();
-        let wide = people::search(&db, &vault, &province.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let wide = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&province.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert_eq!(wide.people.len(), 1, "the province finds {phone} once");
-        let elsewhere = people::search(&db, &vault, &other.path, &SearchTerm::parse(&phone), None, 10)
-            .await
-            .unwrap();
+        let elsewhere = people::search(
+            &db,
+            &vault,
+            &crate::helpers::sees(&other.path),
+            &SearchTerm::parse(&phone),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
         assert!(
             elsewhere.people.is_empty(),
             "a neighbouring commune does not see {phone}"
@@ -205,9 +230,9 @@ both!(search_rows_migration, search_rows_survive_migration_3);
 async fn unfinished_imports_become_jobs_9(b: Backend) {
     use hocvuso_app::imports::{ApplyImport, CheckImport, ImportRef};
     use hocvuso_app::jobs::{self, Job};
+    use hocvuso_db::imports::ImportJobs;
     use hocvuso_db::imports::{self, Status};
     use hocvuso_db::jobs::Status as JobStatus;
-    use hocvuso_db::schema::ImportJobs;
     let dir = tempfile::tempdir().unwrap();
     let (db, pg) = open(b, &dir).await;
     db.migrate_to(8).await.unwrap();
@@ -301,7 +326,7 @@ async fn unfinished_imports_become_jobs_9(b: Backend) {
 
     // The queue carries them on.
     let vault = std::sync::Arc::new(PidVault::new(&MasterKey::generate()));
-    let ctx = hocvuso_app::Ctx::new(db.clone(), vault, uploads.clone());
+    let ctx = hocvuso_app::App::new(db.clone(), vault, uploads.clone());
     let runner = jobs::Runner::start(ctx, jobs::registry(), Default::default()).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let ended = |s: Status| !matches!(s, Status::Checking | Status::Applying);
@@ -313,7 +338,7 @@ async fn unfinished_imports_become_jobs_9(b: Backend) {
                 imported.push(j);
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "import {id} still {}", j.status);
+            assert!(std::time::Instant::now() < deadline, "import {id} still {:?}", j.status);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
@@ -343,3 +368,128 @@ async fn unfinished_imports_become_jobs_9(b: Backend) {
     }
 }
 both!(unfinished_imports_migration, unfinished_imports_become_jobs_9);
+
+/// Migration 10 makes the schemas agree (tests/it/schema.rs): SQLite's session key refuses NULL,
+/// with every session carried over, and a second account for one person is refused under the same
+/// constraint name on both backends.
+async fn sessions_and_names_survive_migration_10(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, pg) = open(b, &dir).await;
+    db.migrate_to(9).await.unwrap();
+    units::load_official(&db).await.unwrap();
+    let commune = units::by_code(&db, "01840").await.unwrap().unwrap();
+    let vault = PidVault::new(&MasterKey::generate());
+    let today = time::OffsetDateTime::now_utc().date();
+    let p = hocvuso_db::demo::person(&mut rand::rngs::StdRng::seed_from_u64(10), 1, today);
+    let at = hocvuso_db::now();
+    let mut tx = db.begin().await.unwrap();
+    let person: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(People::Table)
+                .columns([
+                    People::FullName,
+                    People::NameKey,
+                    People::BirthDate,
+                    People::Sex,
+                    People::PidCipher,
+                    People::PidIndex,
+                    People::PidLast4,
+                    People::Groups,
+                    People::UnitId,
+                    People::UnitPath,
+                    People::CreatedAt,
+                    People::UpdatedAt,
+                ])
+                .values_panic([
+                    p.full_name.clone().into(),
+                    text::person_name_key(&p.full_name).into(),
+                    p.birth_date.into(),
+                    p.sex.as_str().into(),
+                    vault.encrypt(&p.personal_id).into(),
+                    vault.blind_index(&p.personal_id).into(),
+                    p.personal_id.last4().into(),
+                    p.groups.bits().into(),
+                    commune.id.into(),
+                    commune.path.clone().into(),
+                    at.into(),
+                    at.into(),
+                ])
+                .returning_col(People::Id),
+        )
+        .await
+        .unwrap();
+    let account = |phone: &'static str| accounts::NewAccount {
+        display_name: "Người thử",
+        phone: Some(phone),
+        pid_index: None,
+        person_id: Some(person.0),
+        password_hash: "x".into(),
+        must_change_password: false,
+    };
+    let first = accounts::create(&mut tx, account("0911000001")).await.unwrap();
+    tx.commit().await.unwrap();
+    let second = |db: Db| async move {
+        let mut tx = db.begin().await.unwrap();
+        accounts::create(&mut tx, account("0911000002")).await.unwrap_err()
+    };
+    let before = second(db.clone()).await;
+    let token = sessions::create(&db, first, "127.0.0.1", "thử").await.unwrap();
+    if b == Backend::Sqlite {
+        // The quirk this migration removes: a NULL key was accepted.
+        let mut tx = db.begin().await.unwrap();
+        tx.execute_unchecked(&format!(
+            "INSERT INTO sessions (id_digest, account_id, csrf_token, created_at, expires_at, last_seen_at, ip, user_agent) \
+             VALUES (NULL, {first}, 'c', 'x', 'x', 'x', 'ip', 'ua')"
+        ))
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(before.is_unique("accounts_person_id_key"), "{before:?}");
+    } else {
+        assert!(before.is_unique("accounts_person_key"), "{before:?}");
+    }
+
+    assert_eq!(
+        db.migrate_to(10).await.unwrap(),
+        1,
+        "migration 10 and nothing else was pending"
+    );
+
+    let after = second(db.clone()).await;
+    assert!(
+        after.is_unique("accounts_person_id_key"),
+        "the same name on both: {after:?}"
+    );
+    let session = sessions::get(&db, &token)
+        .await
+        .unwrap()
+        .expect("the session was carried over");
+    assert_eq!(session.account_id, first);
+    let n: Scalar<i64> = db
+        .fetch_one(
+            &Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(Sessions::Table)
+                .to_owned(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n.0, 1, "only the session that had a key");
+    let mut tx = db.begin().await.unwrap();
+    let null_key = tx
+        .execute_unchecked(&format!(
+            "INSERT INTO sessions (id_digest, account_id, csrf_token, created_at, expires_at, last_seen_at, ip, user_agent) \
+             VALUES (NULL, {first}, 'c', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', 'ip', 'ua')"
+        ))
+        .await;
+    assert!(null_key.is_err(), "a NULL session key is refused");
+    drop(tx);
+    db.close().await;
+    if let Some(name) = pg {
+        let admin = Db::connect(&pg_admin_url()).await.unwrap();
+        admin.drop_database(&name).await.unwrap();
+        admin.close().await;
+    }
+}
+both!(schema_parity_migration, sessions_and_names_survive_migration_10);

@@ -7,9 +7,9 @@ use crate::both;
 use crate::helpers::{Backend, TestApp, officer_units};
 use hocvuso_core::people::PersonForm;
 use hocvuso_core::units::Kind;
-use hocvuso_db::audit::{self, Actor, Filter};
+use hocvuso_db::audit::{self, Filter};
 use hocvuso_db::people::{self, Placement};
-use hocvuso_db::units::{self, NewUnit, Unit};
+use hocvuso_db::units::{self, Unit};
 
 /// Registers a person directly (the pages are what is tested, not registration).
 async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, groups: &str) -> i64 {
@@ -49,18 +49,14 @@ async fn add_person(app: &TestApp, residence: &Unit, name: &str, pid: &str, grou
 }
 
 async fn add_village(app: &TestApp, commune: &Unit, name: &str) -> Unit {
-    units::create(
-        &app.db,
-        NewUnit {
-            parent: commune,
-            kind: Kind::Thon,
-            name,
-            code: None,
-        },
-        &Actor::system("test"),
-    )
-    .await
-    .unwrap()
+    let new = hocvuso_app::units::NewChild {
+        kind: Kind::Thon,
+        name,
+        code: None,
+    };
+    hocvuso_app::units::create_child(&app.app(), &crate::helpers::platform(), commune, new)
+        .await
+        .unwrap()
 }
 
 /// Where each of `needles` first appears in `hay`, in the order given; panics if one is missing.
@@ -464,8 +460,8 @@ async fn reveal_redirects_and_shows_once(b: Backend) {
         .db
         .fetch_all(
             hocvuso_db::sea_query::Query::select()
-                .column(hocvuso_db::schema::RevealTickets::Owner)
-                .from(hocvuso_db::schema::RevealTickets::Table),
+                .column(hocvuso_db::reveal::RevealTickets::Owner)
+                .from(hocvuso_db::reveal::RevealTickets::Table),
         )
         .await
         .unwrap();
@@ -617,7 +613,14 @@ async fn audit_page_filters_names_and_pages(b: Backend) {
     assert_eq!(s, 422);
     // A person who has since moved out of the reader's scope: the old entries stay in scope,
     // the name does not.
-    let moved = people::get(&app.db, seen).await.unwrap().unwrap();
+    let moved = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        seen,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let today_date = time::OffsetDateTime::now_utc().date();
     let input = PersonForm {
         full_name: moved.full_name.clone(),

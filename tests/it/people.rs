@@ -91,7 +91,14 @@ async fn register_with_bad_input(b: Backend) {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.rsplit('/').next().unwrap().parse().unwrap();
-    let p = people::get(&app.db, id).await.unwrap().unwrap();
+    let p = people::get(
+        &app.db,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         p.full_name,
         "Trần Thị Ánh <script>alert(1)</script>'; DROP TABLE people;--"
@@ -104,7 +111,10 @@ async fn register_with_bad_input(b: Backend) {
     assert!(!body.contains("<script>alert(1)"));
     assert!(body.contains("********1234"), "ID number masked");
     assert!(!body.contains("019190001234"));
-    assert_eq!(people::consents(&app.db, id).await.unwrap()[0].method, "paper");
+    assert_eq!(
+        people::consents(&app.db, id).await.unwrap()[0].method,
+        people::ConsentMethod::Paper
+    );
     // The same ID number a second time is a conflict, and the first record is untouched.
     let mut dup = form("Người Khác", "01/02/1990", "019190001234");
     dup[2] = ("sex", "female");
@@ -116,7 +126,18 @@ async fn register_with_bad_input(b: Backend) {
             .unwrap()
             .contains("Đã có người khác mang số định danh này")
     );
-    assert_eq!(people::get(&app.db, id).await.unwrap().unwrap().full_name, p.full_name);
+    assert_eq!(
+        people::get(
+            &app.db,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+            id
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .full_name,
+        p.full_name
+    );
     // Unmasking is a separate, audited action.
     let r = c.post_form(&loc, &format!("{loc}/reveal"), &[]).await;
     assert_eq!(r.status(), 303);
@@ -141,8 +162,8 @@ async fn register_with_bad_input(b: Backend) {
         .db
         .fetch_all(
             hocvuso_db::sea_query::Query::select()
-                .column(hocvuso_db::schema::People::PidCipher)
-                .from(hocvuso_db::schema::People::Table),
+                .column(hocvuso_db::people::People::PidCipher)
+                .from(hocvuso_db::people::People::Table),
         )
         .await
         .unwrap();
@@ -155,7 +176,7 @@ async fn register_with_bad_input(b: Backend) {
         .await
         .unwrap()
         .into_iter()
-        .find(|u| u.kind == "truong_hoc")
+        .find(|u| u.kind == hocvuso_core::units::Kind::TruongHoc)
         .unwrap();
     let typed = hocvuso_core::text::fold(&school.name);
     let mut f = form("Vi Văn Giáo", "02/02/1980", "019080222333");
@@ -171,7 +192,15 @@ async fn register_with_bad_input(b: Backend) {
         .parse()
         .unwrap();
     assert_eq!(
-        people::get(&app.db, id).await.unwrap().unwrap().workplace_id,
+        people::get(
+            &app.db,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+            id
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .workplace_id,
         Some(school.id)
     );
     let mut f = form("Vi Văn Khác", "02/02/1980", "019080222334");
@@ -216,7 +245,7 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
     let page = people::search(
         &app.db,
         &app.vault,
-        &commune.path,
+        &crate::helpers::sees(&commune.path),
         &SearchTerm::parse("0987 000 111"),
         None,
         10,
@@ -236,7 +265,7 @@ async fn search_tolerates_missing_diacritics(b: Backend) {
         let p = people::search(
             &app.db,
             &app.vault,
-            &commune.path,
+            &crate::helpers::sees(&commune.path),
             &SearchTerm::Everyone,
             cursor.as_deref(),
             7,
@@ -306,7 +335,7 @@ async fn double_submit_records_once(b: Backend) {
     let found = people::search(
         &app.db,
         &app.vault,
-        &commune.path,
+        &crate::helpers::sees(&commune.path),
         &SearchTerm::parse("nong van bay"),
         None,
         10,

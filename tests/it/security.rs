@@ -470,7 +470,7 @@ both!(login_throttle, throttle_reveals_nothing_and_locks_no_one_out);
 
 #[test]
 fn mass_guessing_spares_known_addresses() {
-    use hocvuso_web::auth::{LOGIN_MAX_FAILURES, Throttle};
+    use hocvuso_web::kit::throttle::{LOGIN_MAX_FAILURES, Throttle};
     let t = Throttle::default();
     t.succeed("tel:0900000005", "10.0.0.1");
     // A botnet: one failure from each of many addresses.
@@ -543,7 +543,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     );
     // Past the limit the account's registrations wait, with a message that says why.
     let mut last = None;
-    for _ in 0..hocvuso_web::auth::ID_REFUSAL_MAX {
+    for _ in 0..hocvuso_app::limits::ID_REFUSAL_MAX {
         let r = register(held).await;
         let s = r.status().as_u16();
         last = Some((s, r.text().await.unwrap()));
@@ -569,7 +569,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     .await
     .unwrap()
     .len();
-    assert_eq!(n as u32, hocvuso_web::auth::ID_REFUSAL_MAX);
+    assert_eq!(n as u32, hocvuso_app::limits::ID_REFUSAL_MAX);
     app.finish().await;
 }
 both!(id_refusals, id_refusals_are_audited_and_limited);
@@ -692,7 +692,7 @@ async fn wait_for_job(app: &TestApp, id: i64, until: &[&str]) {
         if until.contains(&j.status.as_str()) {
             return;
         }
-        assert!(Instant::now() < deadline, "import {id} still {} after 60 s", j.status);
+        assert!(Instant::now() < deadline, "import {id} still {:?} after 60 s", j.status);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -850,14 +850,13 @@ async fn entries(db: &Db, n: usize) {
         audit::record(
             db,
             &Actor::system("test"),
-            Entry {
-                action: "test.entry",
-                object_kind: "test",
-                object_id: i.to_string(),
-                person_id: None,
-                unit_path: "/",
-                detail: serde_json::json!({"i": i}),
-            },
+            Entry::of(
+                "/",
+                &hocvuso_core::audit::Event::ApiTokenRevoked {
+                    account_id: 0,
+                    token_id: i as i64,
+                },
+            ),
         )
         .await
         .unwrap();

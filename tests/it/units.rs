@@ -106,7 +106,7 @@ async fn villages_and_reorganisation(b: Backend) {
     assert!(!old_now.active);
     assert_eq!(old_now.successor_id, Some(new.id));
     let events = hocvuso_db::units::events(&app.db, new.id).await.unwrap();
-    assert!(events.iter().any(|e| e.event == "absorbed"));
+    assert!(events.iter().any(|e| e.event == hocvuso_db::units::EventKind::Absorbed));
     // Renaming keeps the code and records the old name.
     let r = c
         .post_form(
@@ -208,7 +208,7 @@ async fn denominators_roll_up(b: Backend) {
     };
     let into_before = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
     let into_value = into_before.own.as_ref().map(|d| d.value).unwrap_or(0);
-    hocvuso_db::units::merge(&app.db, &commune, &into, &hocvuso_db::audit::Actor::system("test"))
+    hocvuso_app::units::merge(&app.app(), &crate::helpers::platform(), &commune, &into.code)
         .await
         .unwrap();
     let after = households(&hocvuso_db::denominators::for_unit(&app.db, into.id, y).await.unwrap());
@@ -236,7 +236,7 @@ async fn denominators_roll_up(b: Backend) {
     assert!(
         events
             .iter()
-            .any(|e| e.event == "absorbed" && e.detail.contains("households"))
+            .any(|e| e.event == hocvuso_db::units::EventKind::Absorbed && e.detail.contains("households"))
     );
     app.finish().await;
 }
@@ -290,7 +290,7 @@ async fn village_list_import_and_split(b: Backend) {
     let kids = hocvuso_db::units::children(&app.db, commune.id).await.unwrap();
     assert_eq!(kids.len(), before + 2);
     let ban = kids.iter().find(|u| u.name == "Bản Khuổi Ún").unwrap();
-    assert_eq!(ban.kind, "ban");
+    assert_eq!(ban.kind, hocvuso_core::units::Kind::Ban);
     // Split: the steering committee moves a village (with its people) to the neighbouring commune.
     let mut village = None;
     for u in kids.iter().filter(|u| u.level() == hocvuso_core::units::Level::Village) {
@@ -330,7 +330,7 @@ async fn village_list_import_and_split(b: Backend) {
     let someone = hocvuso_db::people::search(
         &app.db,
         &app.vault,
-        &moved.path,
+        &crate::helpers::sees(&moved.path),
         &hocvuso_db::people::SearchTerm::Everyone,
         None,
         1,
@@ -342,7 +342,7 @@ async fn village_list_import_and_split(b: Backend) {
         let found = hocvuso_db::people::search(
             &app.db,
             &app.vault,
-            &other.path,
+            &crate::helpers::sees(&other.path),
             &hocvuso_db::people::SearchTerm::Name(q),
             None,
             50,
@@ -363,7 +363,7 @@ async fn village_list_is_bounded(b: Backend) {
     let (commune, _) = officer_units(&app).await;
     let c = app.login("0900000005").await;
     let page = format!("/units/{}", commune.code);
-    let max = hocvuso_web::pages::units::MAX_VILLAGES_PER_UPLOAD;
+    let max = hocvuso_app::units::MAX_VILLAGES_PER_UPLOAD;
     let list = |n: usize| {
         let mut csv = String::from("Tên thôn,Loại\n");
         for i in 0..n {
@@ -465,7 +465,6 @@ both!(denominators_import, denominators_from_a_sheet);
 async fn search_follows_reorganisation(b: Backend) {
     use hocvuso_db::people::{self, SearchTerm};
     let app = TestApp::spawn(b).await;
-    let actor = hocvuso_db::audit::Actor::system("test");
     let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
     let communes = hocvuso_db::units::children(&app.db, province.id).await.unwrap();
     // Two communes with villages that hold people (the seed spreads 300 people over a few).
@@ -473,12 +472,19 @@ async fn search_follows_reorganisation(b: Backend) {
     for c in &communes {
         for v in hocvuso_db::units::children(&app.db, c.id).await.unwrap() {
             if v.level() == hocvuso_core::units::Level::Village
-                && let Some(p) = people::search(&app.db, &app.vault, &v.path, &SearchTerm::Everyone, None, 1)
-                    .await
-                    .unwrap()
-                    .people
-                    .first()
-                    .cloned()
+                && let Some(p) = people::search(
+                    &app.db,
+                    &app.vault,
+                    &crate::helpers::sees(&v.path),
+                    &SearchTerm::Everyone,
+                    None,
+                    1,
+                )
+                .await
+                .unwrap()
+                .people
+                .first()
+                .cloned()
             {
                 with_people.push((c.clone(), v, p));
                 break;
@@ -492,17 +498,24 @@ async fn search_follows_reorganisation(b: Backend) {
     let find = |scope: String, q: String| {
         let (db, vault) = (app.db.clone(), app.vault.clone());
         async move {
-            people::search(&db, &vault, &scope, &SearchTerm::parse(&q), None, 200)
-                .await
-                .unwrap()
-                .people
-                .iter()
-                .filter(|p| p.id == person.id)
-                .count()
+            people::search(
+                &db,
+                &vault,
+                &crate::helpers::sees(&scope),
+                &SearchTerm::parse(&q),
+                None,
+                200,
+            )
+            .await
+            .unwrap()
+            .people
+            .iter()
+            .filter(|p| p.id == person.id)
+            .count()
         }
     };
     assert_eq!(find(from_commune.path.clone(), name.clone()).await, 1);
-    hocvuso_db::units::move_to(&app.db, &village, &to_commune, &actor)
+    hocvuso_app::units::move_to(&app.app(), &crate::helpers::platform(), &village, &to_commune)
         .await
         .unwrap();
     let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
@@ -527,15 +540,22 @@ async fn search_follows_reorganisation(b: Backend) {
         .iter()
         .find(|c| c.id != from_commune.id && c.id != to_commune.id)
         .unwrap();
-    hocvuso_db::units::merge(&app.db, &to_commune, third, &actor)
+    hocvuso_app::units::merge(&app.app(), &crate::helpers::platform(), &to_commune, &third.code)
         .await
         .unwrap();
     assert_eq!(find(third.path.clone(), name.clone()).await, 1, "followed the merge");
     assert_eq!(find(province.path.clone(), name.clone()).await, 1);
     let other = hocvuso_core::text::fold(&other_person.full_name);
-    let found = people::search(&app.db, &app.vault, &third.path, &SearchTerm::parse(&other), None, 200)
-        .await
-        .unwrap();
+    let found = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&third.path),
+        &SearchTerm::parse(&other),
+        None,
+        200,
+    )
+    .await
+    .unwrap();
     assert!(
         found.people.iter().any(|p| p.id == other_person.id),
         "the merged commune's own people too"

@@ -7,95 +7,57 @@ use crate::access::{Target, target};
 use crate::both;
 use crate::helpers::{Backend, Client, TestApp, officer_units};
 use hocvuso_db::units;
+use hocvuso_web::kit::routes::Access;
 use std::collections::BTreeMap;
 
-/// How a path is protected. Every path the application serves is listed here, so a route added
-/// without deciding how it is protected fails `every_route_is_classified`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Class {
-    /// Reads or changes one unit's data, a person's or an import's: walked against a target
-    /// outside each role's scope, every method.
-    Scoped,
-    /// GET lists only what is inside the viewer's scope; POST acts on a unit or grant named in
-    /// the form, walked like `Scoped`.
-    ScopedPost,
-    /// Open to everyone: public unit pages and API, sign-in, language, health, assets.
-    Public,
-    /// About the signed-in account itself (or a file with no personal data), never about a unit.
-    Own,
+/// How a path is protected, as the feature declared it with the route
+/// (`hocvuso_web::kit::routes::Access`): a new feature's routes are walked without editing a list.
+fn class_of(path: &str) -> Access {
+    hocvuso_web::routes()
+        .table()
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, a)| *a)
+        .unwrap_or_else(|| panic!("{path} is not in the route table"))
 }
-
-const CLASSES: &[(&str, Class)] = &[
-    ("/", Class::Public),
-    ("/lang/{code}", Class::Public),
-    ("/login", Class::Public),
-    ("/logout", Class::Own),
-    ("/account/password", Class::Own),
-    ("/healthz", Class::Public),
-    ("/metrics", Class::Public),
-    ("/static/app.css", Class::Public),
-    ("/units", Class::Public),
-    ("/units/{code}", Class::Public),
-    ("/api/openapi.json", Class::Public),
-    ("/api/v1/units", Class::Public),
-    ("/api/v1/units/{code}", Class::Public),
-    ("/api/v1/units/{code}/children", Class::Public),
-    ("/me", Class::Own),
-    ("/me/consent/withdraw", Class::Own),
-    ("/me/tokens", Class::Own),
-    ("/me/tokens/revoke", Class::Own),
-    ("/imports/template.xlsx", Class::Own),
-    ("/imports/template.csv", Class::Own),
-    ("/audit", Class::Own),
-    ("/access", Class::ScopedPost),
-    ("/access/revoke", Class::ScopedPost),
-    ("/units/{code}/children", Class::Scoped),
-    ("/units/{code}/rename", Class::Scoped),
-    ("/units/{code}/merge", Class::Scoped),
-    ("/units/{code}/move", Class::Scoped),
-    ("/units/{code}/denominators", Class::Scoped),
-    ("/units/{code}/villages/import", Class::Scoped),
-    ("/units/{code}/denominators/import", Class::Scoped),
-    ("/units/{code}/people", Class::Scoped),
-    ("/units/{code}/people/new", Class::Scoped),
-    ("/people/{id}", Class::Scoped),
-    ("/people/{id}/reveal", Class::Scoped),
-    ("/people/{id}/reset-password", Class::Scoped),
-    ("/people/{id}/consent/withdraw", Class::Scoped),
-    ("/units/{code}/import", Class::Scoped),
-    ("/imports/{id}", Class::Scoped),
-    ("/imports/{id}/decision", Class::Scoped),
-    ("/imports/{id}/errors.csv", Class::Scoped),
-    ("/imports/{id}/mapping", Class::Scoped),
-    ("/api/v1/people", Class::Scoped),
-    ("/api/v1/people/import", Class::Scoped),
-    ("/api/v1/imports/{id}", Class::Scoped),
-    ("/api/v1/imports/{id}/decision", Class::Scoped),
-    ("/api/v1/imports/{id}/mapping", Class::Scoped),
-];
 
 fn served_paths() -> Vec<String> {
-    hocvuso_web::routes().paths().to_vec()
-}
-
-fn class_of(path: &str) -> Class {
-    CLASSES
-        .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, c)| *c)
-        .unwrap_or_else(|| panic!("{path} is served but not classified in tests/it/walk.rs"))
+    hocvuso_web::routes().paths()
 }
 
 #[test]
-fn every_route_is_classified() {
-    let served: std::collections::BTreeSet<String> = served_paths().into_iter().collect();
-    let listed: std::collections::BTreeSet<String> = CLASSES.iter().map(|(p, _)| p.to_string()).collect();
-    let unlisted: Vec<_> = served.difference(&listed).collect();
-    let stale: Vec<_> = listed.difference(&served).collect();
-    assert!(
-        unlisted.is_empty() && stale.is_empty(),
-        "routes served but not classified: {unlisted:?}; classified but not served: {stale:?}"
-    );
+fn every_path_is_declared_once() {
+    let table = hocvuso_web::routes();
+    let mut seen = std::collections::BTreeSet::new();
+    let twice: Vec<&String> = table
+        .table()
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| !seen.insert(*p))
+        .collect();
+    assert!(twice.is_empty(), "paths declared more than once: {twice:?}");
+    // Personal data is never public: every people, import and audit route needs a role or is
+    // about the viewer's own account.
+    for (path, access) in table.table() {
+        if [
+            "/people",
+            "/imports/{id}",
+            "/api/v1/people",
+            "/api/v1/imports",
+            "/audit",
+            "/access",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p))
+            || path.contains("/people")
+        {
+            assert_ne!(
+                *access,
+                Access::Public,
+                "{path} carries personal data but is declared public"
+            );
+        }
+    }
 }
 
 /// What legitimately changes while the walks run: the log of what was tried, sign-in state.
@@ -272,16 +234,16 @@ fn csrf_text() -> String {
 async fn walk_out_of_scope(c: &Client, t: &Target, grant: i64, who: &str) {
     let token = c.csrf("/me").await;
     for path in served_paths() {
-        if !matches!(class_of(&path), Class::Scoped | Class::ScopedPost) {
+        if !matches!(class_of(&path), Access::Scoped | Access::ScopedByForm) {
             continue;
         }
-        let url = if class_of(&path) == Class::ScopedPost {
+        let url = if class_of(&path) == Access::ScopedByForm {
             path.clone()
         } else {
             concrete(&path, t)
         };
         for m in methods(c, &url).await {
-            if m == "GET" && class_of(&path) == Class::ScopedPost {
+            if m == "GET" && class_of(&path) == Access::ScopedByForm {
                 continue;
             }
             let (s, _, text) = send(c, &m, &url, body(&path, Some(&token), fields(&path, t, grant))).await;
@@ -352,7 +314,7 @@ async fn every_route_every_viewer(b: Backend) {
     // Anonymous visitors: every non-public route asks them to sign in, whatever the method.
     let anon = app.client();
     for path in served_paths() {
-        if class_of(&path) == Class::Public {
+        if class_of(&path) == Access::Public {
             continue;
         }
         let url = concrete(&path, &in_a);
@@ -372,7 +334,7 @@ async fn every_route_every_viewer(b: Backend) {
     let admin = app.login("0900000001").await;
     for t in [&in_a, &in_hanoi] {
         for path in served_paths() {
-            if class_of(&path) != Class::Scoped {
+            if class_of(&path) != Access::Scoped {
                 continue;
             }
             let url = concrete(&path, t);

@@ -6,9 +6,9 @@
 //! `Action::ImportPeople` on the unit); the stages check again, when they run, that the account
 //! still may ([`jobs::may_still`]).
 
-use crate::Ctx;
+use crate::App;
 use crate::jobs::{self, Failure, Job, JobError, Lane, Retry, Run};
-use hocvuso_core::roles::Action;
+use hocvuso_core::access::{Principal, act};
 use hocvuso_db::audit::Actor;
 use hocvuso_db::imports::{self, Decision, Status, mappings};
 use hocvuso_db::units::{self, Unit};
@@ -24,19 +24,19 @@ pub struct ImportRef {
 
 /// Stores an uploaded file as an import and enqueues its check, in one transaction. `by` is the
 /// uploading account (`None`: the command line). Returns the import's id.
-pub async fn upload(ctx: &Ctx, unit: &Unit, by: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<i64, DbError> {
-    let mut tx = ctx.db.begin().await?;
-    let id = imports::create(&mut tx, &ctx.upload_dir, unit, by, file_name, bytes).await?;
+pub async fn upload(app: &App, unit: &Unit, by: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<i64, DbError> {
+    let mut tx = app.db.begin().await?;
+    let id = imports::create(&mut tx, &app.upload_dir, unit, by, file_name, bytes).await?;
     jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id: id }, by).await?;
     tx.commit().await?;
-    ctx.jobs.wake();
+    app.jobs.wake();
     Ok(id)
 }
 
 /// Records the officer's decision and, to import, enqueues the apply acting for `by`, in one
 /// transaction. False when the import was not waiting for a decision (a repeated click).
-pub async fn decide(ctx: &Ctx, import_id: i64, decision: Decision, by: Option<i64>) -> Result<bool, DbError> {
-    let mut tx = ctx.db.begin().await?;
+pub async fn decide(app: &App, import_id: i64, decision: Decision, by: Option<i64>) -> Result<bool, DbError> {
+    let mut tx = app.db.begin().await?;
     if !imports::decide(&mut tx, import_id, decision).await? {
         return Ok(false);
     }
@@ -44,21 +44,21 @@ pub async fn decide(ctx: &Ctx, import_id: i64, decision: Decision, by: Option<i6
         jobs::enqueue::<ApplyImport>(&mut tx, &ImportRef { import_id }, by).await?;
     }
     tx.commit().await?;
-    imports::after_decision(&ctx.upload_dir, import_id, decision);
-    ctx.jobs.wake();
+    imports::after_decision(&app.upload_dir, import_id, decision);
+    app.jobs.wake();
     Ok(true)
 }
 
 /// Remembers the officer's mapping for the unit and enqueues a new check of the file acting for
 /// `by`, in one transaction. False when the import no longer waits (a repeated click).
-pub async fn remap(ctx: &Ctx, import_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool, DbError> {
-    let mut tx = ctx.db.begin().await?;
+pub async fn remap(app: &App, import_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool, DbError> {
+    let mut tx = app.db.begin().await?;
     if !imports::remap(&mut tx, import_id, by, choices).await? {
         return Ok(false);
     }
     jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id }, Some(by)).await?;
     tx.commit().await?;
-    ctx.jobs.wake();
+    app.jobs.wake();
     Ok(true)
 }
 
@@ -66,24 +66,25 @@ pub async fn remap(ctx: &Ctx, import_id: i64, by: i64, choices: &mappings::Choic
 /// (the command line and the benchmark, which run without a server). Returns the stage's job id
 /// and whether it ran here: false when a server's runner had taken it first (its result lands in
 /// the same rows) or it was not queued.
-pub async fn run_here<J: Job<Payload = ImportRef>>(ctx: &Ctx, import_id: i64) -> Result<(i64, bool), DbError> {
+pub async fn run_here<J: Job<Payload = ImportRef>>(app: &App, import_id: i64) -> Result<(i64, bool), DbError> {
     let payload = jobs::payload_text::<J>(&ImportRef { import_id })?;
-    let found = hocvuso_db::jobs::find(&ctx.db, J::KIND, &payload).await?;
+    let found = hocvuso_db::jobs::find(&app.db, J::KIND, &payload).await?;
     let job = found
         .iter()
         .rev()
         .find(|j| j.status == hocvuso_db::jobs::Status::Queued)
         .or(found.last())
         .ok_or(DbError::NotFound)?;
-    let ran = jobs::run_inline(ctx, &jobs::registry(), job.id).await?.is_some();
+    let ran = jobs::run_inline(app, &jobs::registry(), job.id).await?.is_some();
     Ok((job.id, ran))
 }
 
-/// The import in the stage a job of `stage` works on, with its unit, once the job's account is
-/// found still allowed to import there. `None` when the import has moved on (a stage found done
-/// by a run that lost its process after the stage's last write).
-async fn at_stage(ctx: &Ctx, run: &Run<ImportRef>, stage: Status) -> Result<Option<Unit>, JobError> {
-    let db = &ctx.db;
+/// The import in the stage a job of `stage` works on, with the principal the job acts as, once
+/// the job's account is found still allowed to import into the import's unit. `None` when the
+/// import has moved on (a stage found done by a run that lost its process after the stage's last
+/// write).
+async fn at_stage(app: &App, run: &Run<ImportRef>, stage: Status) -> Result<Option<Principal>, JobError> {
+    let db = &app.db;
     let Some(import) = imports::get(db, run.payload.import_id).await? else {
         return Ok(None);
     };
@@ -91,8 +92,8 @@ async fn at_stage(ctx: &Ctx, run: &Run<ImportRef>, stage: Status) -> Result<Opti
         return Ok(None);
     }
     let unit = units::get(db, import.unit_id).await?.ok_or(DbError::NotFound)?;
-    jobs::may_still(db, run.actor, Action::ImportPeople, &unit).await?;
-    Ok(Some(unit))
+    let (principal, _scope) = jobs::may_still::<act::ImportPeople>(db, run.actor, &unit).await?;
+    Ok(Some(principal))
 }
 
 /// What the import's own page says when a stage failed for good.
@@ -116,18 +117,18 @@ impl Job for CheckImport {
     const RETRY: Retry = Retry::Never;
     type Payload = ImportRef;
 
-    async fn run(&self, ctx: &Ctx, run: &Run<ImportRef>) -> Result<(), JobError> {
-        if at_stage(ctx, run, Status::Checking).await?.is_none() {
+    async fn run(&self, app: &App, run: &Run<ImportRef>) -> Result<(), JobError> {
+        if at_stage(app, run, Status::Checking).await?.is_none() {
             return Ok(());
         }
         let today = time::OffsetDateTime::now_utc().date();
-        imports::check(&ctx.db, &ctx.vault, &ctx.upload_dir, run.payload.import_id, today).await?;
+        imports::check(&app.db, &app.vault, &app.upload_dir, run.payload.import_id, today).await?;
         Ok(())
     }
 
-    async fn failed(&self, ctx: &Ctx, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+    async fn failed(&self, app: &App, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
         let message = failure_message(Status::Checking, failure);
-        imports::fail(tx, &ctx.upload_dir, run.payload.import_id, &message).await
+        imports::fail(tx, &app.upload_dir, run.payload.import_id, &message).await
     }
 }
 
@@ -142,24 +143,17 @@ impl Job for ApplyImport {
     const RETRY: Retry = Retry::Never;
     type Payload = ImportRef;
 
-    async fn run(&self, ctx: &Ctx, run: &Run<ImportRef>) -> Result<(), JobError> {
-        if at_stage(ctx, run, Status::Applying).await?.is_none() {
+    async fn run(&self, app: &App, run: &Run<ImportRef>) -> Result<(), JobError> {
+        let Some(principal) = at_stage(app, run, Status::Applying).await? else {
             return Ok(());
-        }
-        let actor = match run.actor {
-            Some(id) => Actor {
-                account_id: Some(id),
-                label: "import".into(),
-                ip: "background".into(),
-            },
-            None => Actor::system("cli import"),
         };
-        imports::apply(&ctx.db, &ctx.vault, &ctx.upload_dir, run.payload.import_id, &actor).await?;
+        let actor = Actor::from(&principal);
+        imports::apply(&app.db, &app.vault, &app.upload_dir, run.payload.import_id, &actor).await?;
         Ok(())
     }
 
-    async fn failed(&self, ctx: &Ctx, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+    async fn failed(&self, app: &App, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
         let message = failure_message(Status::Applying, failure);
-        imports::fail(tx, &ctx.upload_dir, run.payload.import_id, &message).await
+        imports::fail(tx, &app.upload_dir, run.payload.import_id, &message).await
     }
 }

@@ -1,36 +1,54 @@
 //! The use-case layer: every operation a user or a background job can perform, one function each.
-//! A use case authorises (turning the actor's grants into a [`hocvuso_core::access::Scope`]),
+//! A use case authorises (turning the principal's roles into a [`hocvuso_core::access::Scope`]),
 //! opens the transaction, checks the rules against stored data inside it, changes, appends its
-//! audit event and enqueues background work — all in that one transaction. Pages, the API, the
+//! audit event and enqueues background work, all in that one transaction. Pages, the API, the
 //! command line and background jobs call these functions; none of them opens a transaction or
 //! writes audit itself.
 
+pub mod access;
+pub mod accounts;
+pub mod error;
 pub mod imports;
 pub mod jobs;
+pub mod limits;
+pub mod people;
+pub mod units;
+
+pub use error::{Error, FieldError, Result};
 
 use hocvuso_core::crypto::PidVault;
 use hocvuso_db::Db;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// What use cases and background jobs work with: the database, the ID-number vault, the folder
-/// of uploads, and the nudge that tells this process's job runner that work was committed.
+/// What every use case and background job works with: the database and the key vault, the limits
+/// kept in memory between requests, the folder of uploads, and the nudge that tells this process's
+/// job runner that work was committed.
 #[derive(Clone)]
-pub struct Ctx {
+pub struct App {
     pub db: Db,
     pub vault: Arc<PidVault>,
+    pub limits: Arc<limits::Limits>,
     /// Uploaded files and staged rows wait here (readable by the server's user only).
     pub upload_dir: PathBuf,
     pub jobs: jobs::Wake,
 }
 
-impl Ctx {
-    pub fn new(db: Db, vault: Arc<PidVault>, upload_dir: PathBuf) -> Ctx {
-        Ctx {
+impl App {
+    pub fn new(db: Db, vault: Arc<PidVault>, upload_dir: PathBuf) -> App {
+        App {
             db,
             vault,
+            limits: Arc::new(limits::Limits::default()),
             upload_dir,
             jobs: jobs::Wake::default(),
         }
     }
+}
+
+/// Where a request came from, as the audit log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Page,
+    Api,
 }

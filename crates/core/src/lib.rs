@@ -1,6 +1,8 @@
 //! Domain types and rules of hocvuso. Nothing here knows about HTTP or SQL, so every rule can be
 //! tested as a plain function.
 
+pub mod access;
+pub mod audit;
 pub mod crypto;
 pub mod i18n;
 pub mod import;

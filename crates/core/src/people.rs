@@ -182,8 +182,13 @@ pub struct Groups(i32);
 
 impl Groups {
     pub fn from_bits(bits: i32) -> Groups {
-        Groups(bits & 0b1111)
+        Groups(bits & Self::KNOWN)
     }
+    /// `None` if `bits` sets a bit no group uses (stored data is read strictly).
+    pub fn try_from_bits(bits: i32) -> Option<Groups> {
+        (bits & !Self::KNOWN == 0).then_some(Groups(bits))
+    }
+    const KNOWN: i32 = 0b1111;
     pub fn bits(self) -> i32 {
         self.0
     }

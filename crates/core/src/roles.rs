@@ -105,9 +105,9 @@ pub fn may_grant(granter: Role, granter_path: &str, role: Role, target_path: &st
 /// could have granted: otherwise acting on it (a reset, then signing in with the temporary
 /// password) would hand the actor rights wider than their own. An account with no grant (a
 /// resident) is anyone's to help, within the scope the caller checks for the person.
-pub fn may_act_on_account<'a>(
+pub fn may_act_on_account<'a, 'b>(
     actor: impl IntoIterator<Item = (Role, &'a str)> + Clone,
-    target: impl IntoIterator<Item = (Role, &'a str)>,
+    target: impl IntoIterator<Item = (Role, &'b str)>,
 ) -> bool {
     target.into_iter().all(|(role, path)| {
         actor

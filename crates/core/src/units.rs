@@ -146,6 +146,8 @@ pub enum DenominatorKind {
     PublicStaff,
     Students,
     Adults,
+    // serde's snake_case would say "aged16_plus"; every other form of the kind says this.
+    #[serde(rename = "aged16plus")]
     Aged16Plus,
     Workers,
     Households,

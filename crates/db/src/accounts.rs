@@ -1,13 +1,56 @@
 //! Accounts, sign-in bookkeeping (failed attempts, lockout), password resets and role grants.
 
-use crate::schema::{Accounts, ApiTokens, RoleGrants, Units};
-use crate::units::Unit;
+use crate::units::{Unit, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
 use hocvuso_core::roles::Role;
-use sea_query::{Expr, ExprTrait, LockType, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Iden, LockType, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Accounts {
+    Table,
+    Id,
+    PersonId,
+    DisplayName,
+    Phone,
+    PidIndex,
+    PasswordHash,
+    MustChangePassword,
+    FailedLogins,
+    LockedUntil,
+    Active,
+    CreatedAt,
+    LastLoginAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum RoleGrants {
+    Table,
+    Id,
+    AccountId,
+    Role,
+    UnitId,
+    GrantedBy,
+    GrantedAt,
+    RevokedAt,
+    RevokedBy,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ApiTokens {
+    Table,
+    Id,
+    AccountId,
+    Name,
+    Digest,
+    CreatedAt,
+    LastUsedAt,
+    RevokedAt,
+    ExpiresAt,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -170,18 +213,12 @@ record! {
     pub struct Grant {
         pub id: i64,
         pub account_id: i64,
-        pub role: String,
+        pub role: Role as "role_grants.role",
         pub unit_id: i64,
         pub unit_path: String,
         pub unit_name: String,
         pub unit_code: String,
         pub granted_at: OffsetDateTime,
-    }
-}
-
-impl Grant {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role)
     }
 }
 
@@ -211,7 +248,7 @@ pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<Grant>> {
     let mut g: Vec<Grant> = db
         .fetch_all(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::AccountId)).eq(account_id)))
         .await?;
-    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role())));
+    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role)));
     Ok(g)
 }
 
@@ -343,10 +380,10 @@ fn tokens_select() -> SelectStatement {
 }
 
 /// Issues an API token for machine clients; the token is shown once, only its digest is kept.
-pub async fn create_api_token(db: &Db, account_id: i64, name: &str) -> Result<String> {
+pub async fn create_api_token(tx: &mut Tx, account_id: i64, name: &str) -> Result<String> {
     let token = format!("hvs_{}", random_token());
     let at = now();
-    db.execute(
+    tx.execute(
         Query::insert()
             .into_table(ApiTokens::Table)
             .columns([

@@ -11,12 +11,41 @@
 //! or a history rewritten as a whole.
 
 use crate::bulk::Rows;
-use crate::schema::{AuditHead, AuditLog};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::audit::Event;
 use hocvuso_core::crypto::{AuditKey, sha256_hex};
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum AuditLog {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ActorLabel,
+    Ip,
+    Action,
+    ObjectKind,
+    ObjectId,
+    PersonId,
+    UnitPath,
+    Detail,
+    PrevHash,
+    Hash,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    LastHash,
+    KeyedFrom,
+    BoundaryMac,
+}
 
 /// Who did it and from where.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +53,16 @@ pub struct Actor {
     pub account_id: Option<i64>,
     pub label: String,
     pub ip: String,
+}
+
+impl From<&hocvuso_core::access::Principal> for Actor {
+    fn from(p: &hocvuso_core::access::Principal) -> Actor {
+        Actor {
+            account_id: p.account_id,
+            label: p.label.clone(),
+            ip: p.ip.clone(),
+        }
+    }
 }
 
 impl Actor {
@@ -36,15 +75,30 @@ impl Actor {
     }
 }
 
-/// What happened, to what, and in which part of the hierarchy (for inspectors' scope).
+/// What happened, to what, and in which part of the hierarchy (for inspectors' scope). Made only
+/// from a typed [`Event`], so no caller writes an action name by hand.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
-    pub action: &'a str,
-    pub object_kind: &'a str,
-    pub object_id: String,
-    pub person_id: Option<i64>,
-    pub unit_path: &'a str,
-    pub detail: serde_json::Value,
+    action: &'static str,
+    object_kind: &'static str,
+    object_id: String,
+    person_id: Option<i64>,
+    unit_path: &'a str,
+    detail: serde_json::Value,
+}
+
+impl<'a> Entry<'a> {
+    pub fn of(unit_path: &'a str, event: &Event) -> Entry<'a> {
+        let (object_kind, object_id) = event.object();
+        Entry {
+            action: event.action(),
+            object_kind,
+            object_id,
+            person_id: event.person_id(),
+            unit_path,
+            detail: event.detail(),
+        }
+    }
 }
 
 record! {

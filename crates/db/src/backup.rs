@@ -91,7 +91,7 @@ pub fn restore_sqlite(src: &Path, dest: &Path) -> std::io::Result<()> {
     std::fs::rename(tmp, dest)
 }
 
-/// Per table: row count and a digest of every row's content, for comparing a backup or restore
+/// Per table of the catalogue: row count and a digest of every row's content, for comparing a backup or restore
 /// with its source (SQLite).
 pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
     use sqlx::Row;
@@ -99,7 +99,7 @@ pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
         .sqlite_write_pool()
         .ok_or_else(|| DbError::Invalid("fingerprint is for SQLite".into()))?;
     let mut out = Vec::new();
-    for table in crate::schema::TABLES.iter().chain(["schema_migrations"].iter()) {
+    for table in crate::catalog::tables(db).await? {
         let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))
             .fetch_all(pool)
             .await?
@@ -119,11 +119,7 @@ pub async fn sqlite_fingerprint(db: &Db) -> Result<Vec<(String, i64, String)>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?;
         let n: i64 = row.try_get(0)?;
         let text: String = row.try_get(1)?;
-        out.push((
-            table.to_string(),
-            n,
-            hocvuso_core::crypto::sha256_hex(&[text.as_bytes()]),
-        ));
+        out.push((table, n, hocvuso_core::crypto::sha256_hex(&[text.as_bytes()])));
     }
     Ok(out)
 }
@@ -149,15 +145,7 @@ pub async fn table_contents(db: &Db, skip: &[&str]) -> Result<std::collections::
             }
         }
     };
-    let tables = raw(match db.backend() {
-        Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name".into()
-        }
-        Backend::Postgres => "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
-            .into(),
-    })
-    .await?;
+    let tables = crate::catalog::tables(db).await?;
     let mut out = std::collections::BTreeMap::new();
     for table in tables {
         if skip.contains(&table.as_str()) {

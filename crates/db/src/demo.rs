@@ -448,7 +448,10 @@ async fn seed_accounts(
     }
     tx.commit().await?;
     // The learner is a real resident of the officer's commune, signing in with their phone.
-    let page = people::search(db, vault, &commune.path, &people::SearchTerm::Everyone, None, 1).await?;
+    let seeding = hocvuso_core::access::Principal::system("demo")
+        .authorize::<hocvuso_core::access::act::ViewPeople>(&commune.path)
+        .map_err(|_| DbError::Invalid("demo seeding may view its own commune".into()))?;
+    let page = people::search(db, vault, &seeding, &people::SearchTerm::Everyone, None, 1).await?;
     if let Some(p) = page.people.first() {
         let pw = password_for("0900000008");
         let mut tx = db.begin().await?;

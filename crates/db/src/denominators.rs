@@ -1,19 +1,32 @@
 //! Denominators per unit and year (how many civil servants, adults, households…), each with its
 //! source. A parent sees its own figure beside the sum of its direct children's.
 
-use crate::schema::{Denominators, Units};
+use crate::units::Units;
 use crate::{Db, Result, Tx, now, record};
 use hocvuso_core::units::DenominatorKind;
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use serde::Serialize;
 use std::collections::HashMap;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Denominators {
+    Table,
+    UnitId,
+    Year,
+    Kind,
+    Value,
+    Source,
+    UpdatedBy,
+    UpdatedAt,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
     pub struct Denominator {
         pub unit_id: i64,
         pub year: i32,
-        pub kind: String,
+        pub kind: DenominatorKind as "denominators.kind",
         pub value: i64,
         pub source: String,
     }
@@ -110,7 +123,7 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
                 .and_where(Expr::col((Denominators::Table, Denominators::Year)).eq(year)),
         )
         .await?;
-    let mut sums: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut sums: HashMap<DenominatorKind, (i64, i64)> = HashMap::new();
     for c in children {
         let e = sums.entry(c.kind).or_default();
         e.0 += c.value;
@@ -119,10 +132,10 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
     Ok(DenominatorKind::ALL
         .into_iter()
         .map(|kind| {
-            let (children_sum, children_reporting) = sums.get(kind.as_str()).copied().unwrap_or_default();
+            let (children_sum, children_reporting) = sums.get(&kind).copied().unwrap_or_default();
             Line {
                 kind,
-                own: own.iter().find(|d| d.kind == kind.as_str()).cloned(),
+                own: own.iter().find(|d| d.kind == kind).cloned(),
                 children_sum,
                 children_reporting,
             }
@@ -134,7 +147,7 @@ pub async fn for_unit(db: &Db, unit_id: i64, year: i32) -> Result<Vec<Line>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Rolled {
     pub year: i32,
-    pub kind: String,
+    pub kind: DenominatorKind,
     pub value: i64,
 }
 
@@ -159,9 +172,7 @@ pub(crate) async fn roll_into(tx: &mut Tx, from_id: i64, from_name: &str, into_i
         .await?;
     let mut rolled = Vec::with_capacity(absorbed.len());
     for d in absorbed {
-        let Some(kind) = DenominatorKind::parse(&d.kind) else {
-            continue;
-        };
+        let kind = d.kind;
         let existing: Option<Denominator> = tx
             .fetch_optional(
                 Query::select()
@@ -169,7 +180,7 @@ pub(crate) async fn roll_into(tx: &mut Tx, from_id: i64, from_name: &str, into_i
                     .from(Denominators::Table)
                     .and_where(Expr::col(Denominators::UnitId).eq(into_id))
                     .and_where(Expr::col(Denominators::Year).eq(d.year))
-                    .and_where(Expr::col(Denominators::Kind).eq(d.kind.clone())),
+                    .and_where(Expr::col(Denominators::Kind).eq(kind.as_str())),
             )
             .await?;
         let added = format!("+ {} ({from_name}: {})", d.value, d.source);
@@ -181,7 +192,7 @@ pub(crate) async fn roll_into(tx: &mut Tx, from_id: i64, from_name: &str, into_i
         set(tx, into_id, d.year, kind, value, &source, None).await?;
         rolled.push(Rolled {
             year: d.year,
-            kind: d.kind,
+            kind,
             value: d.value,
         });
     }

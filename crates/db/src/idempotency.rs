@@ -3,9 +3,18 @@
 //! request's result instead of doing the work twice. On PostgreSQL a concurrent repeat waits on the
 //! key's unique index until the first transaction ends.
 
-use crate::schema::IdempotencyKeys;
 use crate::{Db, Result, Scalar, Tx, now};
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum IdempotencyKeys {
+    Table,
+    Key,
+    AccountId,
+    Result,
+    CreatedAt,
+}
 
 /// Accepts keys the forms generate (URL-safe base64 tokens); anything else is ignored.
 pub fn valid_key(key: &str) -> bool {

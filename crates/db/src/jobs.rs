@@ -16,7 +16,7 @@
 //!   [`requeue_stale`] queues it again while it has attempts left, and [`fail_stale`] fails it with
 //!   the reason once they are used up.
 
-use crate::{Db, DbError, Result, Tx, now, record};
+use crate::{Db, Result, Tx, now, record};
 use hocvuso_core::i18n::Message;
 use sea_query::{Expr, ExprTrait, Iden, LockBehavior, LockType, Order, Query, SelectStatement};
 use serde::Serialize;
@@ -82,89 +82,39 @@ impl Status {
         }
     }
 
-    /// A value this release did not write is an error, never a guess: a job read as something it
-    /// is not would be run twice or never.
-    pub fn parse(s: &str) -> Result<Status> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| DbError::Invalid(format!("unknown job status '{s}'")))
+    /// Exactly the stored form; anything else is `None`. Read from a row, a value this release did
+    /// not write is an error naming the column ([`crate::stored`]), never a guess: a job read as
+    /// something it is not would be run twice or never.
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
+
+crate::stored::stored_as_text!(Status);
 
 record! {
-    struct Raw {
-        id: i64,
-        kind: String,
-        payload: String,
-        lane: String,
-        status: String,
-        attempts: i32,
-        max_attempts: i32,
-        actor_id: Option<i64>,
-        run_after: OffsetDateTime,
-        created_at: OffsetDateTime,
-        started_at: Option<OffsetDateTime>,
-        heartbeat_at: Option<OffsetDateTime>,
-        finished_at: Option<OffsetDateTime>,
-        last_error: Option<String>,
+    /// A job as stored, decoded strictly.
+    #[derive(Debug, Clone)]
+    pub struct Job {
+        pub id: i64,
+        pub kind: String,
+        /// JSON; each kind decodes its own payload type.
+        pub payload: String,
+        pub lane: String,
+        pub status: Status as "jobs.status",
+        /// Starts so far, the current one included while it runs.
+        pub attempts: i32,
+        pub max_attempts: i32,
+        /// The account whose action enqueued the job; `None` for the operator's command line.
+        pub actor_id: Option<i64>,
+        pub run_after: OffsetDateTime,
+        pub created_at: OffsetDateTime,
+        pub started_at: Option<OffsetDateTime>,
+        pub heartbeat_at: Option<OffsetDateTime>,
+        pub finished_at: Option<OffsetDateTime>,
+        /// Why the last attempt failed, or why the job failed for good.
+        pub last_error: Option<Message> as "jobs.last_error",
     }
-}
-
-/// A job as stored, decoded strictly.
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub id: i64,
-    pub kind: String,
-    /// JSON; each kind decodes its own payload type.
-    pub payload: String,
-    pub lane: String,
-    pub status: Status,
-    /// Starts so far, the current one included while it runs.
-    pub attempts: i32,
-    pub max_attempts: i32,
-    /// The account whose action enqueued the job; `None` for the operator's command line.
-    pub actor_id: Option<i64>,
-    pub run_after: OffsetDateTime,
-    pub created_at: OffsetDateTime,
-    pub started_at: Option<OffsetDateTime>,
-    pub heartbeat_at: Option<OffsetDateTime>,
-    pub finished_at: Option<OffsetDateTime>,
-    /// Why the last attempt failed, or why the job failed for good.
-    pub last_error: Option<Message>,
-}
-
-impl TryFrom<Raw> for Job {
-    type Error = DbError;
-    fn try_from(r: Raw) -> Result<Job> {
-        let last_error = match r.last_error {
-            None => None,
-            Some(text) => Some(
-                serde_json::from_str(&text)
-                    .map_err(|e| DbError::Invalid(format!("job {}: unreadable last_error: {e}", r.id)))?,
-            ),
-        };
-        Ok(Job {
-            status: Status::parse(&r.status)?,
-            id: r.id,
-            kind: r.kind,
-            payload: r.payload,
-            lane: r.lane,
-            attempts: r.attempts,
-            max_attempts: r.max_attempts,
-            actor_id: r.actor_id,
-            run_after: r.run_after,
-            created_at: r.created_at,
-            started_at: r.started_at,
-            heartbeat_at: r.heartbeat_at,
-            finished_at: r.finished_at,
-            last_error,
-        })
-    }
-}
-
-fn decode(rows: Vec<Raw>) -> Result<Vec<Job>> {
-    rows.into_iter().map(Job::try_from).collect()
 }
 
 fn select() -> SelectStatement {
@@ -224,37 +174,31 @@ pub async fn enqueue(tx: &mut Tx, job: NewJob<'_>) -> Result<i64> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Job>> {
-    let raw: Option<Raw> = db
-        .fetch_optional(&select().and_where(Expr::col(Jobs::Id).eq(id)).to_owned())
-        .await?;
-    raw.map(Job::try_from).transpose()
+    db.fetch_optional(&select().and_where(Expr::col(Jobs::Id).eq(id)).to_owned())
+        .await
 }
 
 /// The jobs of a kind whose payload is exactly `payload` (as the kind serialises it), oldest first.
 pub async fn find(db: &Db, kind: &str, payload: &str) -> Result<Vec<Job>> {
-    let rows: Vec<Raw> = db
-        .fetch_all(
-            &select()
-                .and_where(Expr::col(Jobs::Kind).eq(kind))
-                .and_where(Expr::col(Jobs::Payload).eq(payload))
-                .order_by(Jobs::Id, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    decode(rows)
+    db.fetch_all(
+        &select()
+            .and_where(Expr::col(Jobs::Kind).eq(kind))
+            .and_where(Expr::col(Jobs::Payload).eq(payload))
+            .order_by(Jobs::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
 }
 
 /// Every job of a kind, oldest first.
 pub async fn of_kind(db: &Db, kind: &str) -> Result<Vec<Job>> {
-    let rows: Vec<Raw> = db
-        .fetch_all(
-            &select()
-                .and_where(Expr::col(Jobs::Kind).eq(kind))
-                .order_by(Jobs::Id, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    decode(rows)
+    db.fetch_all(
+        &select()
+            .and_where(Expr::col(Jobs::Kind).eq(kind))
+            .order_by(Jobs::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
 }
 
 fn ready_filter(q: &mut SelectStatement, lane: &str, kinds: &[&str], at: OffsetDateTime) {
@@ -326,23 +270,21 @@ pub async fn claim_id(db: &Db, id: i64, at: OffsetDateTime) -> Result<Option<Job
 }
 
 async fn start(tx: &mut Tx, id: i64, at: OffsetDateTime) -> Result<Option<Job>> {
-    let raw: Option<Raw> = tx
-        .fetch_optional(
-            &Query::update()
-                .table(Jobs::Table)
-                .values([
-                    (Jobs::Status, Status::Running.as_str().into()),
-                    (Jobs::Attempts, Expr::col(Jobs::Attempts).add(1)),
-                    (Jobs::StartedAt, at.into()),
-                    (Jobs::HeartbeatAt, at.into()),
-                ])
-                .and_where(Expr::col(Jobs::Id).eq(id))
-                .and_where(Expr::col(Jobs::Status).eq(Status::Queued.as_str()))
-                .returning(Query::returning().columns(COLS))
-                .to_owned(),
-        )
-        .await?;
-    raw.map(Job::try_from).transpose()
+    tx.fetch_optional(
+        &Query::update()
+            .table(Jobs::Table)
+            .values([
+                (Jobs::Status, Status::Running.as_str().into()),
+                (Jobs::Attempts, Expr::col(Jobs::Attempts).add(1)),
+                (Jobs::StartedAt, at.into()),
+                (Jobs::HeartbeatAt, at.into()),
+            ])
+            .and_where(Expr::col(Jobs::Id).eq(id))
+            .and_where(Expr::col(Jobs::Status).eq(Status::Queued.as_str()))
+            .returning(Query::returning().columns(COLS))
+            .to_owned(),
+    )
+    .await
 }
 
 /// The running attempt `attempt` of job `id`: a worker's writes touch only the run it claimed.
@@ -463,22 +405,20 @@ pub async fn exhausted_stale(db: &Db, kinds: &[&str], stale_before: OffsetDateTi
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<Raw> = db
-        .fetch_all(
-            &select()
-                .and_where(Expr::col(Jobs::Status).eq(Status::Running.as_str()))
-                .and_where(
-                    Expr::col(Jobs::HeartbeatAt)
-                        .is_null()
-                        .or(Expr::col(Jobs::HeartbeatAt).lt(stale_before)),
-                )
-                .and_where(Expr::col(Jobs::Attempts).gte(Expr::col(Jobs::MaxAttempts)))
-                .and_where(Expr::col(Jobs::Kind).is_in(kinds.iter().copied()))
-                .order_by(Jobs::Id, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    decode(rows)
+    db.fetch_all(
+        &select()
+            .and_where(Expr::col(Jobs::Status).eq(Status::Running.as_str()))
+            .and_where(
+                Expr::col(Jobs::HeartbeatAt)
+                    .is_null()
+                    .or(Expr::col(Jobs::HeartbeatAt).lt(stale_before)),
+            )
+            .and_where(Expr::col(Jobs::Attempts).gte(Expr::col(Jobs::MaxAttempts)))
+            .and_where(Expr::col(Jobs::Kind).is_in(kinds.iter().copied()))
+            .order_by(Jobs::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
 }
 
 /// Fails a job found by [`exhausted_stale`], inside the caller's transaction, if it is still stale
@@ -519,44 +459,28 @@ pub async fn any_stale(db: &Db, stale_before: OffsetDateTime) -> Result<bool> {
 }
 
 record! {
-    struct RawCount {
-        kind: String,
-        status: String,
-        n: i64,
+    /// How many jobs of a kind are in a status.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Count {
+        pub kind: String,
+        pub status: Status as "jobs.status",
+        pub n: i64,
     }
-}
-
-/// How many jobs of a kind are in a status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Count {
-    pub kind: String,
-    pub status: Status,
-    pub n: i64,
 }
 
 /// Jobs by kind and status (for `/metrics`).
 pub async fn counts(db: &Db) -> Result<Vec<Count>> {
-    let rows: Vec<RawCount> = db
-        .fetch_all(
-            &Query::select()
-                .columns([Jobs::Kind, Jobs::Status])
-                .expr_as(Expr::cust("COUNT(*)"), "n")
-                .from(Jobs::Table)
-                .group_by_col(Jobs::Kind)
-                .group_by_col(Jobs::Status)
-                .order_by(Jobs::Kind, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Count {
-                status: Status::parse(&r.status)?,
-                kind: r.kind,
-                n: r.n,
-            })
-        })
-        .collect()
+    db.fetch_all(
+        &Query::select()
+            .columns([Jobs::Kind, Jobs::Status])
+            .expr_as(Expr::cust("COUNT(*)"), "n")
+            .from(Jobs::Table)
+            .group_by_col(Jobs::Kind)
+            .group_by_col(Jobs::Status)
+            .order_by(Jobs::Kind, Order::Asc)
+            .to_owned(),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -565,11 +489,12 @@ mod tests {
 
     #[test]
     fn status_decodes_strictly() {
+        use crate::stored::Stored;
         for s in Status::ALL {
-            assert_eq!(Status::parse(s.as_str()).unwrap(), s);
+            assert_eq!(Status::from_stored(&s.as_str().to_string()), Some(s));
         }
-        assert!(Status::parse("cancelled").is_err());
-        assert!(Status::parse("Queued").is_err());
-        assert!(Status::parse("").is_err());
+        for unknown in ["cancelled", "Queued", "queued ", ""] {
+            assert_eq!(Status::from_stored(&unknown.to_string()), None, "{unknown:?}");
+        }
     }
 }

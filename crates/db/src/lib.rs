@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod catalog;
 pub mod demo;
 pub mod denominators;
 pub mod idempotency;
@@ -16,6 +17,7 @@ pub mod people;
 pub mod reveal;
 pub mod schema;
 pub mod sessions;
+pub mod stored;
 pub mod units;
 
 use hocvuso_core::crypto::AuditKey;
@@ -34,7 +36,10 @@ pub use sea_query;
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(#[source] sqlx::Error),
+    /// A stored value this release does not know ([`stored`]).
+    #[error("{0}")]
+    Unknown(stored::UnknownValue),
     #[error("unique constraint {0} violated")]
     Unique(String),
     #[error("not found")]
@@ -57,7 +62,7 @@ impl DbError {
                 .unwrap_or_else(|| unique_from_message(db.message()));
             return DbError::Unique(name);
         }
-        DbError::Sqlx(e)
+        DbError::from(e)
     }
 
     pub fn is_unique(&self, constraint: &str) -> bool {
@@ -71,13 +76,30 @@ fn unique_from_message(msg: &str) -> String {
     let mut parts = cols.split(", ").map(|c| c.trim());
     let first = parts.next().unwrap_or("");
     let (table, col) = first.split_once('.').unwrap_or(("", first));
-    let mut name = format!("{table}_{col}");
-    for c in parts {
-        name.push('_');
-        name.push_str(c.split_once('.').map(|(_, c)| c).unwrap_or(c));
+    let mut columns = vec![col.to_string()];
+    columns.extend(parts.map(|c| c.split_once('.').map(|(_, c)| c).unwrap_or(c).to_string()));
+    unique_name(table, &columns)
+}
+
+/// The name [`DbError::Unique`] carries for a unique constraint on `columns` of `table` when SQLite
+/// reports it, and PostgreSQL's default name for it: `<table>_<col>_<col>_key`. A PostgreSQL
+/// constraint must carry this name for both backends to report the same one (the schema
+/// comparison test checks it).
+pub(crate) fn unique_name(table: &str, columns: &[String]) -> String {
+    format!("{table}_{}_key", columns.join("_"))
+}
+
+impl From<sqlx::Error> for DbError {
+    /// A row that failed to decode because of an unknown stored value says so by name.
+    fn from(e: sqlx::Error) -> DbError {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => match source.downcast::<stored::UnknownValue>() {
+                Ok(unknown) => DbError::Unknown(*unknown),
+                Err(source) => DbError::Sqlx(sqlx::Error::ColumnDecode { index, source }),
+            },
+            other => DbError::Sqlx(other),
+        }
     }
-    name.push_str("_key");
-    name
 }
 
 pub type Result<T, E = DbError> = std::result::Result<T, E>;
@@ -92,21 +114,30 @@ pub enum Backend {
 pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
 
-/// Declares a struct that decodes from a row of either backend, column by field name.
+/// Declares a struct that decodes from a row of either backend, column by field name. A field
+/// holding a [`stored::Stored`] value names where it is stored, `pub level: Level as "units.level"`,
+/// and decodes strictly: a value this release does not know fails the read with
+/// [`DbError::Unknown`] naming that table, column and value.
 #[macro_export]
 macro_rules! record {
-    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? }) => {
+    (@get $row:ident, $field:ident, $ty:ty) => {
+        $row.try_get(stringify!($field))?
+    };
+    (@get $row:ident, $field:ident, $ty:ty, $at:literal) => {
+        $crate::stored::decode::<$ty, _>($row, stringify!($field), $at)?
+    };
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty $(as $at:literal)?),* $(,)? }) => {
         $(#[$m])* $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
         impl<'r> ::sqlx::FromRow<'r, ::sqlx::sqlite::SqliteRow> for $name {
             fn from_row(row: &'r ::sqlx::sqlite::SqliteRow) -> ::std::result::Result<Self, ::sqlx::Error> {
                 use ::sqlx::Row;
-                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+                Ok($name { $($field: $crate::record!(@get row, $field, $ty $(, $at)?)),* })
             }
         }
         impl<'r> ::sqlx::FromRow<'r, ::sqlx::postgres::PgRow> for $name {
             fn from_row(row: &'r ::sqlx::postgres::PgRow) -> ::std::result::Result<Self, ::sqlx::Error> {
                 use ::sqlx::Row;
-                Ok($name { $($field: row.try_get(stringify!($field))?),* })
+                Ok($name { $($field: $crate::record!(@get row, $field, $ty $(, $at)?)),* })
             }
         }
     };
@@ -288,6 +319,14 @@ impl Db {
 
     pub async fn fetch_one<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<T> {
         self.fetch_optional(stmt).await?.ok_or(DbError::NotFound)
+    }
+
+    /// A fixed statement sea-query cannot express (catalogue queries), on either backend.
+    pub(crate) async fn fetch_all_raw<T: Record>(&self, sql: &'static str) -> Result<Vec<T>> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(read).await?,
+            Pools::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?,
+        })
     }
 
     /// A PostgreSQL-only statement that sea-query cannot express (see [`bulk`]).

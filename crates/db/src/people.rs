@@ -3,19 +3,74 @@
 //! [`reveal_personal_id`], which callers must audit.
 
 use crate::bulk::Rows;
-use crate::schema::{Consents, Households, People, PeopleSearch, Units};
-use crate::units::Unit;
+use crate::units::{Unit, Units};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::access::{Act, OwnRecord, Scope, act};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::people::{Groups, PersonInput, Sex, TargetGroup};
 use hocvuso_core::personal_id::{PersonalId, mask_last4};
 use hocvuso_core::text;
 use hocvuso_core::units::Level;
-use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement, Value};
 use serde::Serialize;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum People {
+    Table,
+    Id,
+    FullName,
+    NameKey,
+    BirthDate,
+    Sex,
+    PidCipher,
+    PidIndex,
+    PidLast4,
+    Phone,
+    Groups,
+    UnitId,
+    UnitPath,
+    WorkplaceId,
+    HouseholdId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum PeopleSearch {
+    Table,
+    Place,
+    Key,
+    PersonId,
+    UnitPath,
+    NameKey,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Households {
+    Table,
+    Id,
+    UnitId,
+    Code,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Consents {
+    Table,
+    Id,
+    PersonId,
+    Method,
+    Purpose,
+    RecordedBy,
+    GivenAt,
+    WithdrawnAt,
+    WithdrawnBy,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -23,10 +78,10 @@ record! {
         pub id: i64,
         pub full_name: String,
         pub birth_date: Date,
-        pub sex: String,
+        pub sex: Sex as "people.sex",
         pub pid_last4: String,
         pub phone: Option<String>,
-        pub groups: i32,
+        pub groups: Groups as "people.groups",
         pub unit_id: i64,
         pub unit_path: String,
         pub unit_name: String,
@@ -41,11 +96,9 @@ impl Person {
     pub fn masked_pid(&self) -> String {
         mask_last4(&self.pid_last4)
     }
+    /// The field, for the callers that read it as a method.
     pub fn groups(&self) -> Groups {
-        Groups::from_bits(self.groups)
-    }
-    pub fn sex(&self) -> Option<Sex> {
-        Sex::parse(&self.sex)
+        self.groups
     }
 }
 
@@ -275,8 +328,48 @@ async fn insert_search_rows(tx: &mut Tx, mut rows: Vec<SearchRow<'_>>) -> Result
     Ok(())
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<Person>> {
-    db.fetch_optional(select().and_where(Expr::col((People::Table, People::Id)).eq(id)))
+/// Where a person lives (their unit's path), without any of their data: what the access check
+/// needs before anything personal is read.
+pub async fn locate(db: &Db, id: i64) -> Result<Option<String>> {
+    let row: Option<Scalar<String>> = db
+        .fetch_optional(
+            Query::select()
+                .column(People::UnitPath)
+                .from(People::Table)
+                .and_where(Expr::col(People::Id).eq(id)),
+        )
+        .await?;
+    Ok(row.map(|Scalar(p)| p))
+}
+
+/// [`locate`] inside a writing transaction, so a rule checked on it holds when the change commits.
+pub async fn locate_tx(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+    let row: Option<Scalar<String>> = tx
+        .fetch_optional(
+            Query::select()
+                .column(People::UnitPath)
+                .from(People::Table)
+                .and_where(Expr::col(People::Id).eq(id)),
+        )
+        .await?;
+    Ok(row.map(|Scalar(p)| p))
+}
+
+/// The person, if they live inside the scope.
+pub async fn get<A: Act>(db: &Db, scope: &Scope<A>, id: i64) -> Result<Option<Person>> {
+    let (lo, hi) = scope.bounds();
+    db.fetch_optional(
+        select()
+            .and_where(Expr::col((People::Table, People::Id)).eq(id))
+            .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+            .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi)),
+    )
+    .await
+}
+
+/// The resident's own record.
+pub async fn get_own(db: &Db, own: &OwnRecord) -> Result<Option<Person>> {
+    db.fetch_optional(select().and_where(Expr::col((People::Table, People::Id)).eq(own.person_id())))
         .await
 }
 
@@ -296,13 +389,21 @@ pub async fn find_by_pid(db: &Db, vault: &PidVault, id: &PersonalId) -> Result<O
 }
 
 /// Decrypts the full ID number. Every call must be audited by the caller.
-pub async fn reveal_personal_id(db: &Db, vault: &PidVault, id: i64) -> Result<Option<String>> {
+pub async fn reveal_personal_id<A: Act>(
+    db: &Db,
+    vault: &PidVault,
+    scope: &Scope<A>,
+    id: i64,
+) -> Result<Option<String>> {
+    let (lo, hi) = scope.bounds();
     let row: Option<Scalar<Vec<u8>>> = db
         .fetch_optional(
             Query::select()
                 .column(People::PidCipher)
                 .from(People::Table)
-                .and_where(Expr::col(People::Id).eq(id)),
+                .and_where(Expr::col(People::Id).eq(id))
+                .and_where(Expr::col(People::UnitPath).gte(lo))
+                .and_where(Expr::col(People::UnitPath).lt(hi)),
         )
         .await?;
     match row {
@@ -390,13 +491,13 @@ pub struct ListFilter {
 pub async fn search(
     db: &Db,
     vault: &PidVault,
-    scope_path: &str,
+    scope: &Scope<act::ViewPeople>,
     term: &SearchTerm,
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<PeoplePage> {
     let at = cursor.map_or(PageAt::First, PageAt::After);
-    list(db, vault, scope_path, term, ListFilter::default(), at, limit).await
+    list(db, vault, scope, term, ListFilter::default(), at, limit).await
 }
 
 /// A cursor decoded, with the direction to read from it.
@@ -422,12 +523,13 @@ impl Seek {
 pub async fn list(
     db: &Db,
     vault: &PidVault,
-    scope_path: &str,
+    scope: &Scope<act::ViewPeople>,
     term: &SearchTerm,
     filter: ListFilter,
     at: PageAt<'_>,
     limit: u64,
 ) -> Result<PeoplePage> {
+    let scope_path = scope.root();
     let seek = Seek::from(at);
     match term {
         SearchTerm::Name(folded) => {
@@ -512,7 +614,8 @@ pub enum Total {
 /// How many people of the subtree are in `filter` — the total above a list. The rows of the
 /// scope are counted on the `(unit_path, name_key)` index, up to [`COUNT_BOUND`] + 1; only a scope
 /// within the bound is then counted again with the filter (reading at most that many rows).
-pub async fn count_filtered(db: &Db, scope_path: &str, filter: ListFilter) -> Result<Total> {
+pub async fn count_filtered(db: &Db, scope: &Scope<act::ViewPeople>, filter: ListFilter) -> Result<Total> {
+    let scope_path = scope.root();
     let bounded = |group: Option<TargetGroup>| {
         let (lo, hi) = subtree_range(scope_path);
         let mut inner = Query::select();
@@ -749,7 +852,7 @@ record! {
     pub struct Consent {
         pub id: i64,
         pub person_id: i64,
-        pub method: String,
+        pub method: ConsentMethod as "consents.method",
         pub purpose: String,
         pub recorded_by: Option<i64>,
         pub given_at: OffsetDateTime,
@@ -759,7 +862,8 @@ record! {
 }
 
 /// How consent was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ConsentMethod {
     Paper,
     Verbal,
@@ -780,6 +884,8 @@ impl ConsentMethod {
             .find(|m| m.as_str() == s)
     }
 }
+
+crate::stored::stored_as_text!(ConsentMethod);
 
 pub const CONSENT_PURPOSE: &str = "digital_literacy";
 

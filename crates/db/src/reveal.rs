@@ -2,10 +2,18 @@
 //! leaves a ticket; the next GET of the person's page uses it up and shows the number once. A
 //! reload, a second tab or a link shows the masked number again. No ID number is stored here.
 
-use crate::schema::RevealTickets;
 use crate::{Db, Result, now};
-use sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Query};
 use time::Duration;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum RevealTickets {
+    Table,
+    Owner,
+    PersonId,
+    ExpiresAt,
+}
 
 /// How long a ticket waits for its page: the redirect follows at once, a slow phone may take a while.
 pub const TICKET_LIFETIME: Duration = Duration::minutes(2);

@@ -1,6 +1,8 @@
-//! Table and column names for sea-query, and the migration runner. Migrations are plain SQL, one
-//! folder per backend kept in lockstep (same file names; a test checks it), applied in order and
-//! recorded in `schema_migrations`.
+//! The migration runner. Migrations are plain SQL, one folder per backend kept in lockstep (same
+//! file names; a test checks it, and `tests/it/schema.rs` compares the resulting schemas column by
+//! column), applied in order and recorded in `schema_migrations`. Each module declares the
+//! identifiers of the tables it owns beside its queries; the list of tables is the database's own
+//! catalogue ([`crate::catalog`]).
 
 use crate::{Backend, Db, DbError, Result, Scalar};
 use sea_query::Iden;
@@ -32,13 +34,14 @@ migrations! {
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
     9 => "0009_jobs.sql",
+    10 => "0010_schema_parity.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
 pub(crate) async fn migrate(db: &Db, last: Option<i64>) -> Result<usize> {
     let mut tx = db.begin().await?;
     tx.execute_raw(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
     tx.commit().await?;
@@ -90,271 +93,6 @@ pub enum SchemaMigrations {
     Name,
     AppliedAt,
 }
-
-#[derive(Iden, Clone, Copy)]
-pub enum Units {
-    Table,
-    Id,
-    Code,
-    Name,
-    NameFolded,
-    NameKey,
-    Level,
-    Kind,
-    ParentId,
-    Path,
-    Active,
-    SuccessorId,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum UnitEvents {
-    Table,
-    Id,
-    UnitId,
-    Event,
-    Detail,
-    ActorId,
-    At,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum Denominators {
-    Table,
-    UnitId,
-    Year,
-    Kind,
-    Value,
-    Source,
-    UpdatedBy,
-    UpdatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum Households {
-    Table,
-    Id,
-    UnitId,
-    Code,
-    CreatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum People {
-    Table,
-    Id,
-    FullName,
-    NameKey,
-    BirthDate,
-    Sex,
-    PidCipher,
-    PidIndex,
-    PidLast4,
-    Phone,
-    Groups,
-    UnitId,
-    UnitPath,
-    WorkplaceId,
-    HouseholdId,
-    CreatedBy,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum PeopleSearch {
-    Table,
-    Place,
-    Key,
-    PersonId,
-    UnitPath,
-    NameKey,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum Consents {
-    Table,
-    Id,
-    PersonId,
-    Method,
-    Purpose,
-    RecordedBy,
-    GivenAt,
-    WithdrawnAt,
-    WithdrawnBy,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum Accounts {
-    Table,
-    Id,
-    PersonId,
-    DisplayName,
-    Phone,
-    PidIndex,
-    PasswordHash,
-    MustChangePassword,
-    FailedLogins,
-    LockedUntil,
-    Active,
-    CreatedAt,
-    LastLoginAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum RoleGrants {
-    Table,
-    Id,
-    AccountId,
-    Role,
-    UnitId,
-    GrantedBy,
-    GrantedAt,
-    RevokedAt,
-    RevokedBy,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum Sessions {
-    Table,
-    IdDigest,
-    AccountId,
-    CsrfToken,
-    CreatedAt,
-    ExpiresAt,
-    LastSeenAt,
-    Ip,
-    UserAgent,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum ApiTokens {
-    Table,
-    Id,
-    AccountId,
-    Name,
-    Digest,
-    CreatedAt,
-    LastUsedAt,
-    RevokedAt,
-    ExpiresAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum AuditLog {
-    Table,
-    Id,
-    At,
-    ActorId,
-    ActorLabel,
-    Ip,
-    Action,
-    ObjectKind,
-    ObjectId,
-    PersonId,
-    UnitPath,
-    Detail,
-    PrevHash,
-    Hash,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum AuditHead {
-    Table,
-    Id,
-    Seq,
-    LastHash,
-    KeyedFrom,
-    BoundaryMac,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum ImportJobs {
-    Table,
-    Id,
-    UnitId,
-    CreatedBy,
-    FileName,
-    Status,
-    TotalRows,
-    GoodRows,
-    BadRows,
-    ProcessedRows,
-    Inserted,
-    Updated,
-    Unchanged,
-    Message,
-    CreatedAt,
-    UpdatedAt,
-    FinishedAt,
-    Unknowns,
-    Attempts,
-    UnstoredErrors,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum ImportErrors {
-    Table,
-    JobId,
-    Seq,
-    Line,
-    ColumnName,
-    Message,
-    Kind,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum ImportMappings {
-    Table,
-    UnitId,
-    Kind,
-    Source,
-    Target,
-    UpdatedBy,
-    UpdatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum IdempotencyKeys {
-    Table,
-    Key,
-    AccountId,
-    Result,
-    CreatedAt,
-}
-
-#[derive(Iden, Clone, Copy)]
-pub enum RevealTickets {
-    Table,
-    Owner,
-    PersonId,
-    ExpiresAt,
-}
-
-/// Every table, in an order that respects foreign keys (for backup comparison and restore).
-pub const TABLES: &[&str] = &[
-    "units",
-    "unit_events",
-    "denominators",
-    "households",
-    "people",
-    "people_search",
-    "consents",
-    "accounts",
-    "role_grants",
-    "sessions",
-    "api_tokens",
-    "audit_log",
-    "audit_head",
-    "import_jobs",
-    "import_errors",
-    "import_mappings",
-    "idempotency_keys",
-    "reveal_tickets",
-    "jobs",
-];
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,24 @@
 //! Server-side sessions. The cookie holds a random token; the table holds its SHA-256, the account,
 //! the CSRF token of the session and when it expires.
 
-use crate::schema::Sessions;
 use crate::{Db, Result, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::{Duration, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Sessions {
+    Table,
+    IdDigest,
+    AccountId,
+    CsrfToken,
+    CreatedAt,
+    ExpiresAt,
+    LastSeenAt,
+    Ip,
+    UserAgent,
+}
 
 /// Idle sessions end after this long; the deadline slides with use.
 pub const IDLE: Duration = Duration::hours(8);

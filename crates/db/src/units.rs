@@ -1,16 +1,45 @@
 //! Units: the official hierarchy (loaded from the shipped list at first start), villages and
 //! organisations created by officers, reorganisation with history, subtree queries.
 
-use crate::audit::{self, Actor, Entry};
-use crate::people;
-use crate::schema::{Households, People, PeopleSearch, UnitEvents, Units};
+use crate::audit::Actor;
+use crate::people::{self, Households, People, PeopleSearch};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::text;
 use hocvuso_core::units::{Kind, Level, allowed_parent, official_units};
-use sea_query::{DynIden, Expr, ExprTrait, Func, IntoIden, Order, Query, SelectStatement};
+use sea_query::{DynIden, Expr, ExprTrait, Func, Iden, IntoIden, Order, Query, SelectStatement};
 use serde::Serialize;
 use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Units {
+    Table,
+    Id,
+    Code,
+    Name,
+    NameFolded,
+    NameKey,
+    Level,
+    Kind,
+    ParentId,
+    Path,
+    Active,
+    SuccessorId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum UnitEvents {
+    Table,
+    Id,
+    UnitId,
+    Event,
+    Detail,
+    ActorId,
+    At,
+}
 
 record! {
     #[derive(Debug, Clone, Serialize)]
@@ -18,8 +47,8 @@ record! {
         pub id: i64,
         pub code: String,
         pub name: String,
-        pub level: String,
-        pub kind: String,
+        pub level: Level as "units.level",
+        pub kind: Kind as "units.kind",
         pub parent_id: Option<i64>,
         pub path: String,
         pub active: bool,
@@ -28,11 +57,9 @@ record! {
 }
 
 impl Unit {
+    /// The field, for the many callers that read it as a method.
     pub fn level(&self) -> Level {
-        Level::parse(&self.level).unwrap_or(Level::Organisation)
-    }
-    pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(&self.kind)
+        self.level
     }
     /// Is `other` inside this unit's subtree (or this unit itself)?
     pub fn contains_path(&self, other: &str) -> bool {
@@ -58,12 +85,49 @@ record! {
     pub struct UnitEvent {
         pub id: i64,
         pub unit_id: i64,
-        pub event: String,
+        pub event: EventKind as "unit_events.event",
         pub detail: String,
         pub actor_id: Option<i64>,
         pub at: OffsetDateTime,
     }
 }
+
+/// What happened to a unit, as its history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Renamed,
+    /// This unit was merged into another (its successor).
+    MergedInto,
+    /// Another unit was merged into this one.
+    Absorbed,
+    Moved,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Created,
+        EventKind::Renamed,
+        EventKind::MergedInto,
+        EventKind::Absorbed,
+        EventKind::Moved,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Renamed => "renamed",
+            EventKind::MergedInto => "merged_into",
+            EventKind::Absorbed => "absorbed",
+            EventKind::Moved => "moved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+crate::stored::stored_as_text!(EventKind);
 
 const COLS: [Units; 9] = [
     Units::Id,
@@ -200,6 +264,12 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>> {
     db.fetch_optional(select().and_where(Expr::col(Units::Id).eq(id))).await
 }
 
+/// The unit as it is inside a writing transaction (its path may have changed since the page was
+/// read): rules about where it sits are checked again on this.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Unit>> {
+    tx.fetch_optional(select().and_where(Expr::col(Units::Id).eq(id))).await
+}
+
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
     db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code)))
         .await
@@ -228,7 +298,7 @@ pub async fn children(db: &Db, parent_id: i64) -> Result<Vec<Unit>> {
                 .order_by(Units::NameKey, Order::Asc),
         )
         .await?;
-    list.sort_by_cached_key(|u| (u.level.clone(), text::natural_key(&u.name)));
+    list.sort_by_cached_key(|u| (u.level.as_str(), text::natural_key(&u.name)));
     Ok(list)
 }
 
@@ -307,14 +377,8 @@ pub struct NewUnit<'a> {
     pub code: Option<&'a str>,
 }
 
-/// Creates a village or an organisation under `parent`.
-pub async fn create(db: &Db, new: NewUnit<'_>, actor: &Actor) -> Result<Unit, UnitError> {
-    let mut tx = db.begin().await?;
-    let unit = create_in(&mut tx, new, actor).await?;
-    tx.commit().await?;
-    Ok(unit)
-}
-
+/// Creates a village, an organisation or a commune under `parent`, and records it in the unit's
+/// history. The caller audits it.
 pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<Unit, UnitError> {
     let name = text::required_line("name", new.name, 150)?;
     if !allowed_parent(new.kind.level(), new.parent.level()) {
@@ -372,8 +436,7 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
     record_event(
         tx,
         id.0,
-        &path,
-        "created",
+        EventKind::Created,
         serde_json::json!({"name": name, "parent": new.parent.code}),
         actor,
     )
@@ -382,8 +445,8 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
         id: id.0,
         code,
         name,
-        level: new.kind.level().as_str().into(),
-        kind: new.kind.as_str().into(),
+        level: new.kind.level(),
+        kind: new.kind,
         parent_id: Some(new.parent.id),
         path,
         active: true,
@@ -391,13 +454,11 @@ pub async fn create_in(tx: &mut Tx, new: NewUnit<'_>, actor: &Actor) -> Result<U
     })
 }
 
-/// Records a reorganisation event in the unit's history and, for every change made by someone,
-/// in the audit log — both inside the change's own transaction.
+/// Records a reorganisation event in the unit's own history, inside the change's transaction.
 async fn record_event(
     tx: &mut Tx,
     unit_id: i64,
-    unit_path: &str,
-    event: &str,
+    event: EventKind,
     detail: serde_json::Value,
     actor: &Actor,
 ) -> Result<()> {
@@ -413,40 +474,24 @@ async fn record_event(
             ])
             .values_panic([
                 unit_id.into(),
-                event.into(),
+                event.as_str().into(),
                 detail.to_string().into(),
                 actor.account_id.into(),
                 now().into(),
             ]),
     )
     .await?;
-    let action = match event {
-        "created" => "unit.create",
-        "renamed" => "unit.rename",
-        "merged_into" => "unit.merge",
-        "moved" => "unit.move",
-        // The other side of a merge: one audit entry per change is enough.
-        _ => return Ok(()),
-    };
-    audit::append(
-        tx,
-        actor,
-        Entry {
-            action,
-            object_kind: "unit",
-            object_id: unit_id.to_string(),
-            person_id: None,
-            unit_path,
-            detail,
-        },
-    )
-    .await?;
     Ok(())
 }
 
-pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: &Actor) -> Result<(), UnitError> {
+/// Renames the unit; returns what changed (for the audit entry the caller appends).
+pub async fn rename_in(
+    tx: &mut Tx,
+    unit: &Unit,
+    new_name: &str,
+    actor: &Actor,
+) -> Result<serde_json::Value, UnitError> {
     let name = text::required_line("name", new_name, 150)?;
-    let mut tx = db.begin().await?;
     tx.execute(
         Query::update()
             .table(Units::Table)
@@ -459,17 +504,9 @@ pub async fn rename(db: &Db, unit: &Unit, new_name: &str, actor: &Actor) -> Resu
             .and_where(Expr::col(Units::Id).eq(unit.id)),
     )
     .await?;
-    record_event(
-        &mut tx,
-        unit.id,
-        &unit.path,
-        "renamed",
-        serde_json::json!({"from": unit.name, "to": name}),
-        actor,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let detail = serde_json::json!({"from": unit.name, "to": name});
+    record_event(tx, unit.id, EventKind::Renamed, detail.clone(), actor).await?;
+    Ok(detail)
 }
 
 /// Replaces the path prefix `from` by `to` everywhere a path is stored (units, people, search keys).
@@ -533,14 +570,14 @@ async fn repath(tx: &mut Tx, from: &str, to: &str) -> Result<()> {
 /// Merges `from` into `into`: children, people and households move, `from`'s denominators are
 /// added to `into`'s, `from` is kept inactive with `into` as its successor, and both record the
 /// event. Nothing is deleted.
-pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(), UnitError> {
+/// Returns what the audit entry of the merge records.
+pub async fn merge_in(tx: &mut Tx, from: &Unit, into: &Unit, actor: &Actor) -> Result<serde_json::Value, UnitError> {
     if from.id == into.id || into.path.starts_with(&from.path) {
         return Err(Message::new("err-unit-merge-self").into());
     }
     if from.level() != into.level() {
         return Err(Message::new("err-unit-merge-level").into());
     }
-    let mut tx = db.begin().await?;
     tx.execute(
         Query::update()
             .table(Units::Table)
@@ -566,8 +603,8 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
     )
     .await?;
     // People of `from` itself sit exactly at its path; move them and the subtree below together.
-    repath(&mut tx, &from.path, &into.path).await?;
-    let rolled = crate::denominators::roll_into(&mut tx, from.id, &from.name, into.id).await?;
+    repath(tx, &from.path, &into.path).await?;
+    let rolled = crate::denominators::roll_into(tx, from.id, &from.name, into.id).await?;
     // `from` itself got `into`'s path by the prefix shift; give it back an identity path of its own
     // under its old parent so it stays addressable for history.
     let old_path = from.path.clone();
@@ -583,37 +620,33 @@ pub async fn merge(db: &Db, from: &Unit, into: &Unit, actor: &Actor) -> Result<(
             .and_where(Expr::col(Units::Id).eq(from.id)),
     )
     .await?;
+    let detail = serde_json::json!({"into": into.code, "name": into.name});
+    record_event(tx, from.id, EventKind::MergedInto, detail.clone(), actor).await?;
     record_event(
-        &mut tx,
-        from.id,
-        &into.path,
-        "merged_into",
-        serde_json::json!({"into": into.code, "name": into.name}),
-        actor,
-    )
-    .await?;
-    record_event(
-        &mut tx,
+        tx,
         into.id,
-        &into.path,
-        "absorbed",
+        EventKind::Absorbed,
         serde_json::json!({"from": from.code, "name": from.name, "denominators": rolled}),
         actor,
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(detail)
 }
 
 /// Moves an organisation or village under a new parent (e.g. a school to another commune).
-pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: &Actor) -> Result<(), UnitError> {
+/// Returns the unit's new path and what the audit entry records.
+pub async fn move_in(
+    tx: &mut Tx,
+    unit: &Unit,
+    new_parent: &Unit,
+    actor: &Actor,
+) -> Result<(String, serde_json::Value), UnitError> {
     if new_parent.path.starts_with(&unit.path) {
         return Err(Message::new("err-unit-merge-self").into());
     }
     if !allowed_parent(unit.level(), new_parent.level()) {
         return Err(Message::new("err-unit-parent").into());
     }
-    let mut tx = db.begin().await?;
     let new_path = format!("{}{}/", new_parent.path, unit.id);
     tx.execute(
         Query::update()
@@ -622,18 +655,10 @@ pub async fn move_to(db: &Db, unit: &Unit, new_parent: &Unit, actor: &Actor) -> 
             .and_where(Expr::col(Units::Id).eq(unit.id)),
     )
     .await?;
-    repath(&mut tx, &unit.path, &new_path).await?;
-    record_event(
-        &mut tx,
-        unit.id,
-        &new_path,
-        "moved",
-        serde_json::json!({"to": new_parent.code}),
-        actor,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    repath(tx, &unit.path, &new_path).await?;
+    let detail = serde_json::json!({"to": new_parent.code});
+    record_event(tx, unit.id, EventKind::Moved, detail.clone(), actor).await?;
+    Ok((new_path, detail))
 }
 
 pub async fn events(db: &Db, unit_id: i64) -> Result<Vec<UnitEvent>> {

@@ -1,41 +1,51 @@
 //! A job acts for the account that asked for it, with that account's rights as they are when the
 //! job runs, not as they were when it was enqueued: a right revoked (or an account locked, or a
 //! unit moved out of the grant's subtree) meanwhile stops the job.
-//!
-//! This is the one place background jobs decide access; when `hocvuso_core::access` (a principal
-//! with its grants and `authorize(action, unit_path)`) lands, its check replaces the body of
-//! [`may_still`] and nothing else changes.
 
 use super::JobError;
+use hocvuso_core::access::{Act, Principal, RoleOn, Scope};
 use hocvuso_core::i18n::Message;
-use hocvuso_core::roles::Action;
 use hocvuso_db::units::Unit;
 use hocvuso_db::{Db, accounts};
 
-/// Whether account `actor` may still do `action` on `unit`: the account exists and is active, and
-/// one of its current grants allows the action on a subtree that contains the unit. `None` is the
-/// operator's command line, which acts with the shell's authority over the whole database.
-pub async fn may_still(db: &Db, actor: Option<i64>, action: Action, unit: &Unit) -> Result<(), JobError> {
-    let Some(account_id) = actor else {
-        return Ok(());
+/// Where a job acts from, in the audit log.
+const IP: &str = "background";
+
+/// The principal of account `actor` as it is now (its current grants), and its scope for `A` on
+/// `unit`: the account must exist and be active, and one of its grants must allow `A` on a subtree
+/// that contains the unit ([`Principal::authorize`], the one rule for requests and jobs alike).
+/// `None` is the operator's command line, which acts as the platform. Otherwise the job is refused
+/// with a reason naming the unit.
+pub async fn may_still<A: Act>(db: &Db, actor: Option<i64>, unit: &Unit) -> Result<(Principal, Scope<A>), JobError> {
+    let refused = || JobError::Refused(Message::new("err-job-actor-denied").arg("unit", &unit.name));
+    let principal = match actor {
+        None => Principal::system("cli import"),
+        Some(account_id) => {
+            let Some(account) = accounts::get(db, account_id).await?.filter(|a| a.active) else {
+                tracing::warn!(account = account_id, unit = %unit.code, "background job refused: its account is gone or locked");
+                return Err(refused());
+            };
+            let roles = accounts::grants(db, account_id)
+                .await?
+                .into_iter()
+                .map(|g| RoleOn {
+                    role: g.role,
+                    unit_path: g.unit_path,
+                })
+                .collect();
+            Principal::account(account_id, &account.display_name, IP, roles).for_person(account.person_id)
+        }
     };
-    let active = accounts::get(db, account_id).await?.is_some_and(|a| a.active);
-    let allowed = active
-        && accounts::grants(db, account_id)
-            .await?
-            .iter()
-            .any(|g| g.role().is_some_and(|r| r.allows(action)) && unit.path.starts_with(&g.unit_path));
-    if allowed {
-        Ok(())
-    } else {
-        tracing::warn!(
-            account = account_id,
-            unit = %unit.code,
-            ?action,
-            "background job refused: its account may no longer act on the unit"
-        );
-        Err(JobError::Refused(
-            Message::new("err-job-actor-denied").arg("unit", &unit.name),
-        ))
+    match principal.authorize::<A>(&unit.path) {
+        Ok(scope) => Ok((principal, scope)),
+        Err(_) => {
+            tracing::warn!(
+                account = ?actor,
+                unit = %unit.code,
+                action = ?A::ACTION,
+                "background job refused: its account may no longer act on the unit"
+            );
+            Err(refused())
+        }
     }
 }

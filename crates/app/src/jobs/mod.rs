@@ -12,7 +12,7 @@ pub mod runner;
 pub use actor::may_still;
 pub use runner::{Options, Runner, run_inline};
 
-use crate::Ctx;
+use crate::App;
 use hocvuso_core::i18n::Message;
 use hocvuso_db::jobs::{self as store, NewJob, Status};
 use hocvuso_db::{Db, DbError, Tx};
@@ -123,13 +123,13 @@ pub trait Job: Send + Sync + 'static {
     /// Stored as JSON; decoded strictly (a payload that does not decode fails the job).
     type Payload: Serialize + DeserializeOwned + Send + Sync + 'static;
 
-    fn run(&self, ctx: &Ctx, run: &Run<Self::Payload>) -> impl Future<Output = Result<(), JobError>> + Send;
+    fn run(&self, app: &App, run: &Run<Self::Payload>) -> impl Future<Output = Result<(), JobError>> + Send;
 
     /// The job failed for good: record what that means for the kind's own rows. Runs inside the
     /// transaction that marks the job failed, so both show the failure or neither does.
     fn failed(
         &self,
-        _ctx: &Ctx,
+        _app: &App,
         _tx: &mut Tx,
         _run: &Run<Self::Payload>,
         _failure: &Failure,
@@ -167,10 +167,10 @@ trait Erased: Send + Sync {
     fn kind(&self) -> &'static str;
     fn lane(&self) -> Lane;
     fn retry(&self) -> Retry;
-    fn run<'a>(&'a self, ctx: &'a Ctx, job: &'a store::Job) -> BoxFuture<'a, Result<(), JobError>>;
+    fn run<'a>(&'a self, app: &'a App, job: &'a store::Job) -> BoxFuture<'a, Result<(), JobError>>;
     fn failed<'a>(
         &'a self,
-        ctx: &'a Ctx,
+        app: &'a App,
         tx: &'a mut Tx,
         job: &'a store::Job,
         failure: &'a Failure,
@@ -201,22 +201,22 @@ impl<J: Job> Erased for Kind<J> {
     fn retry(&self) -> Retry {
         J::RETRY
     }
-    fn run<'a>(&'a self, ctx: &'a Ctx, job: &'a store::Job) -> BoxFuture<'a, Result<(), JobError>> {
+    fn run<'a>(&'a self, app: &'a App, job: &'a store::Job) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let run = decode::<J>(job)?;
-            self.0.run(ctx, &run).await
+            self.0.run(app, &run).await
         })
     }
     fn failed<'a>(
         &'a self,
-        ctx: &'a Ctx,
+        app: &'a App,
         tx: &'a mut Tx,
         job: &'a store::Job,
         failure: &'a Failure,
     ) -> BoxFuture<'a, Result<(), DbError>> {
         Box::pin(async move {
             match decode::<J>(job) {
-                Ok(run) => self.0.failed(ctx, tx, &run, failure).await,
+                Ok(run) => self.0.failed(app, tx, &run, failure).await,
                 // Nothing of the kind's own can be named without its payload.
                 Err(_) => Ok(()),
             }

@@ -15,7 +15,7 @@
 //! [`Job::failed`]: super::Job::failed
 
 use super::{Erased, Failure, JobError, Lane, Registry, Retry};
-use crate::Ctx;
+use crate::App;
 use hocvuso_db::jobs::{self as store, Status};
 use hocvuso_db::{DbError, now};
 use std::collections::HashMap;
@@ -48,7 +48,7 @@ impl Default for Options {
 }
 
 struct Shared {
-    ctx: Ctx,
+    app: App,
     registry: Registry,
     options: Options,
     /// Runs in flight in this process: job id → attempt, for the heartbeat.
@@ -81,9 +81,9 @@ pub struct Runner {
 impl Runner {
     /// Recovers the jobs a stopped process left running, then starts a worker for each lane that
     /// has kinds and the sweeper (heartbeats, recovery of other processes' stale jobs).
-    pub async fn start(ctx: Ctx, registry: Registry, options: Options) -> Runner {
+    pub async fn start(app: App, registry: Registry, options: Options) -> Runner {
         let shared = Arc::new(Shared {
-            ctx,
+            app,
             registry,
             options,
             live: Mutex::new(HashMap::new()),
@@ -114,7 +114,7 @@ impl Runner {
 
 /// One lane's worker.
 async fn work(shared: Arc<Shared>, lane: Lane, kinds: Vec<&'static str>, mut stopped: watch::Receiver<bool>) {
-    let db = shared.ctx.db.clone();
+    let db = shared.app.db.clone();
     loop {
         if *stopped.borrow() {
             return;
@@ -133,7 +133,7 @@ async fn work(shared: Arc<Shared>, lane: Lane, kinds: Vec<&'static str>, mut sto
             }
             Ok(None) => {
                 tokio::select! {
-                    _ = shared.ctx.jobs.lane(lane).notified() => {}
+                    _ = shared.app.jobs.lane(lane).notified() => {}
                     _ = tokio::time::sleep(shared.options.poll) => {}
                     _ = stopped.changed() => return,
                 }
@@ -157,7 +157,7 @@ enum Ended {
 
 /// Runs one claimed job in a task of its own and records how it ended.
 async fn execute(shared: &Arc<Shared>, job: store::Job, stopped: &mut watch::Receiver<bool>) -> Ended {
-    let db = &shared.ctx.db;
+    let db = &shared.app.db;
     let (id, attempt) = (job.id, job.attempts);
     let Some(kind) = shared.registry.get(&job.kind) else {
         // Only kinds of the registry are claimed; should one slip through, it waits for a process
@@ -168,8 +168,8 @@ async fn execute(shared: &Arc<Shared>, job: store::Job, stopped: &mut watch::Rec
     tracing::info!(job = id, kind = %job.kind, attempt, "job started");
     shared.set_live(id, Some(attempt));
     let mut task = {
-        let (kind, ctx, job) = (kind.clone(), shared.ctx.clone(), job.clone());
-        tokio::spawn(async move { kind.run(&ctx, &job).await })
+        let (kind, app, job) = (kind.clone(), shared.app.clone(), job.clone());
+        tokio::spawn(async move { kind.run(&app, &job).await })
     };
     let outcome = tokio::select! {
         r = &mut task => Some(r),
@@ -219,7 +219,7 @@ fn panic_text(e: tokio::task::JoinError) -> String {
 }
 
 async fn record_error(shared: &Shared, kind: &dyn Erased, job: &store::Job, error: JobError) {
-    let db = &shared.ctx.db;
+    let db = &shared.app.db;
     let failure = match error {
         JobError::Refused(m) => Failure::Refused(m),
         JobError::Broke(why) => match kind.retry() {
@@ -259,13 +259,13 @@ async fn fail_for_good(
     how: FailAs,
 ) -> Result<(), DbError> {
     let reason = failure.reason();
-    let mut tx = shared.ctx.db.begin().await?;
+    let mut tx = shared.app.db.begin().await?;
     let mine = match how {
         FailAs::Run => store::fail(&mut tx, job.id, job.attempts, &reason).await?,
         FailAs::Stale(before) => store::fail_stale(&mut tx, job.id, before, &reason).await?,
     };
     if mine {
-        kind.failed(&shared.ctx, &mut tx, job, failure).await?;
+        kind.failed(&shared.app, &mut tx, job, failure).await?;
     }
     tx.commit().await
 }
@@ -277,7 +277,7 @@ async fn sweep(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
             _ = tokio::time::sleep(shared.options.heartbeat) => {}
             _ = stopped.changed() => return,
         }
-        if let Err(e) = store::heartbeat(&shared.ctx.db, &shared.live_runs()).await {
+        if let Err(e) = store::heartbeat(&shared.app.db, &shared.live_runs()).await {
             tracing::warn!(error = %e, "cannot write the heartbeat of running jobs");
         }
         recover(&shared).await;
@@ -288,7 +288,7 @@ async fn sweep(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
 /// attempts remain, otherwise failed with the reason (only kinds this process knows; a newer
 /// release's wait for a process that knows them).
 async fn recover(shared: &Shared) {
-    let db = &shared.ctx.db;
+    let db = &shared.app.db;
     let before = now() - time::Duration::try_from(shared.options.lease).unwrap_or(time::Duration::MINUTE);
     match store::any_stale(db, before).await {
         Ok(true) => {}
@@ -302,7 +302,7 @@ async fn recover(shared: &Shared) {
         Ok(0) => {}
         Ok(n) => {
             tracing::info!(jobs = n, "interrupted jobs queued again");
-            shared.ctx.jobs.wake();
+            shared.app.jobs.wake();
         }
         Err(e) => tracing::error!(error = %e, "cannot queue interrupted jobs again"),
     }
@@ -328,12 +328,12 @@ async fn recover(shared: &Shared) {
 /// Runs one queued job here and now, as a lane would (the command line runs the job it just
 /// enqueued, with its heartbeat kept while it runs). Returns the job's status afterwards, or
 /// `None` when it was not queued (a server's runner took it first, or it ended).
-pub async fn run_inline(ctx: &Ctx, registry: &Registry, job_id: i64) -> Result<Option<Status>, DbError> {
-    let Some(job) = store::claim_id(&ctx.db, job_id, now()).await? else {
+pub async fn run_inline(app: &App, registry: &Registry, job_id: i64) -> Result<Option<Status>, DbError> {
+    let Some(job) = store::claim_id(&app.db, job_id, now()).await? else {
         return Ok(None);
     };
     let shared = Arc::new(Shared {
-        ctx: ctx.clone(),
+        app: app.clone(),
         registry: registry.clone(),
         options: Options::default(),
         live: Mutex::new(HashMap::new()),
@@ -344,12 +344,12 @@ pub async fn run_inline(ctx: &Ctx, registry: &Registry, job_id: i64) -> Result<O
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(shared.options.heartbeat).await;
-                let _ = store::heartbeat(&shared.ctx.db, &shared.live_runs()).await;
+                let _ = store::heartbeat(&shared.app.db, &shared.live_runs()).await;
             }
         })
     };
     execute(&shared, job, &mut stopped).await;
     heartbeat.abort();
     drop(stop);
-    Ok(store::get(&ctx.db, job_id).await?.map(|j| j.status))
+    Ok(store::get(&app.db, job_id).await?.map(|j| j.status))
 }

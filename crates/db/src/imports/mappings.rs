@@ -1,13 +1,25 @@
 //! What an officer told the platform once about a commune's files (a header that names a field,
 //! a value that names a target group), remembered for the commune's next file.
 
-use crate::schema::ImportMappings;
-use crate::{Db, Result, Tx, now, record};
+use crate::stored::UnknownValue;
+use crate::{Db, DbError, Result, Tx, now, record};
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::Mappings;
 use hocvuso_core::people::{TargetGroup, group_key};
 use hocvuso_core::text;
 use sea_query::{Expr, ExprTrait, OnConflict, Query};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(sea_query::Iden, Clone, Copy)]
+pub enum ImportMappings {
+    Table,
+    UnitId,
+    Kind,
+    Source,
+    Target,
+    UpdatedBy,
+    UpdatedAt,
+}
 
 const COLUMN: &str = "column";
 const GROUP: &str = "group";
@@ -32,20 +44,22 @@ pub async fn load(db: &Db, unit_id: i64) -> Result<Mappings> {
         .await?;
     let mut m = Mappings::default();
     for r in rows {
-        // A stored target this release does not know (written by a later one) is ignored rather
-        // than guessed: the officer is asked again.
+        // A value this release does not know is an error naming it, not a mapping quietly
+        // forgotten (docs/DECISIONS.md, strict decoding).
+        let unknown = |at, value: &str| DbError::Unknown(UnknownValue::new(at, &value));
         match r.kind.as_str() {
             COLUMN => {
-                if let Some(field) = Mappings::field(&r.target) {
-                    m.columns.insert(r.source, field);
-                }
+                let field = Mappings::field(&r.target).ok_or_else(|| unknown("import_mappings.target", &r.target))?;
+                m.columns.insert(r.source, field);
             }
             GROUP => {
-                if let Some(g) = TargetGroup::ALL.into_iter().find(|g| g.as_str() == r.target) {
-                    m.groups.insert(r.source, g);
-                }
+                let g = TargetGroup::ALL
+                    .into_iter()
+                    .find(|g| g.as_str() == r.target)
+                    .ok_or_else(|| unknown("import_mappings.target", &r.target))?;
+                m.groups.insert(r.source, g);
             }
-            _ => {}
+            other => return Err(unknown("import_mappings.kind", other)),
         }
     }
     Ok(m)

@@ -12,19 +12,56 @@ use staged::Staged;
 
 use crate::audit::{self, Actor, Entry};
 use crate::bulk;
-use crate::people::{self, Placement};
-use crate::schema::{ImportErrors, ImportJobs, People};
+use crate::people::{self, People, Placement};
 use crate::units::{self, Unit};
 use crate::{Db, DbError, Result, Scalar, Tx, now, record};
+use hocvuso_core::audit::{Event, RefusedIn};
 use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
+use hocvuso_core::people::{Groups, Sex};
 use hocvuso_core::text;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use time::{Date, OffsetDateTime};
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum ImportJobs {
+    Table,
+    Id,
+    UnitId,
+    CreatedBy,
+    FileName,
+    Status,
+    TotalRows,
+    GoodRows,
+    BadRows,
+    ProcessedRows,
+    Inserted,
+    Updated,
+    Unchanged,
+    Message,
+    CreatedAt,
+    UpdatedAt,
+    FinishedAt,
+    Unknowns,
+    Attempts,
+    UnstoredErrors,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum ImportErrors {
+    Table,
+    JobId,
+    Seq,
+    Line,
+    ColumnName,
+    Message,
+    Kind,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,16 +93,17 @@ impl Status {
             Status::Cancelled => "cancelled",
         }
     }
-    pub fn parse(s: &str) -> Status {
-        match s {
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
             "checking" => Status::Checking,
             "awaiting_decision" => Status::AwaitingDecision,
             "needs_mapping" => Status::NeedsMapping,
             "applying" => Status::Applying,
             "done" => Status::Done,
+            "failed" => Status::Failed,
             "cancelled" => Status::Cancelled,
-            _ => Status::Failed,
-        }
+            _ => return None,
+        })
     }
     pub fn finished(self) -> bool {
         matches!(self, Status::Done | Status::Failed | Status::Cancelled)
@@ -79,7 +117,7 @@ record! {
         pub unit_id: i64,
         pub created_by: i64,
         pub file_name: String,
-        pub status: String,
+        pub status: Status as "import_jobs.status",
         pub total_rows: i32,
         pub good_rows: i32,
         pub bad_rows: i32,
@@ -87,10 +125,11 @@ record! {
         pub inserted: i32,
         pub updated: i32,
         pub unchanged: i32,
-        pub message: Option<String>,
+        /// The file-level problem, if the job failed.
+        pub message: Option<Message> as "import_jobs.message",
         pub created_at: OffsetDateTime,
         pub finished_at: Option<OffsetDateTime>,
-        pub unknowns: Option<String>,
+        pub unknowns: Option<Unknowns> as "import_jobs.unknowns",
         /// No longer counted here (release 9 and later count each stage's starts in the job queue,
         /// `jobs.attempts`); kept for the rows of older releases.
         pub attempts: i32,
@@ -116,19 +155,27 @@ impl Unknowns {
     }
 }
 
+crate::stored::stored_as_text!(Status);
+
+/// Stored as JSON; NULL until the check has run.
+impl crate::stored::Stored for Unknowns {
+    type Raw = String;
+    fn from_stored(raw: &String) -> Option<Self> {
+        serde_json::from_str(raw).ok()
+    }
+}
+
 impl Job {
+    /// The field, for the many callers that read it as a method.
     pub fn status(&self) -> Status {
-        Status::parse(&self.status)
+        self.status
     }
     /// The file-level problem, if the job failed.
     pub fn message(&self) -> Option<Message> {
-        self.message.as_deref().and_then(|m| serde_json::from_str(m).ok())
+        self.message.clone()
     }
     pub fn unknowns(&self) -> Unknowns {
-        self.unknowns
-            .as_deref()
-            .and_then(|u| serde_json::from_str(u).ok())
-            .unwrap_or_default()
+        self.unknowns.clone().unwrap_or_default()
     }
     pub fn percent(&self) -> i32 {
         if self.good_rows == 0 {
@@ -248,13 +295,13 @@ record! {
     pub struct StoredError {
         pub line: i32,
         pub column_name: String,
-        pub message: String,
+        pub message: Message as "import_errors.message",
     }
 }
 
 impl StoredError {
     pub fn message(&self) -> Message {
-        serde_json::from_str(&self.message).unwrap_or_else(|_| Message::new(&self.message))
+        self.message.clone()
     }
 }
 
@@ -471,14 +518,14 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
             audit::append(
                 &mut tx,
                 &importer(&job),
-                Entry {
-                    action: "person.pid_refusals_limited",
-                    object_kind: "import_job",
-                    object_id: job_id.to_string(),
-                    person_id: None,
-                    unit_path: &unit.path,
-                    detail: serde_json::json!({ "refusals": refused.len(), "earlier_this_hour": earlier }),
-                },
+                Entry::of(
+                    &unit.path,
+                    &Event::PidRefusalsLimited {
+                        job_id,
+                        refusals: refused.len(),
+                        earlier_this_hour: earlier,
+                    },
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -537,13 +584,18 @@ pub async fn check(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, to
     if !refused.is_empty() {
         let entries = refused
             .iter()
-            .map(|(line, masked, pid_ref)| Entry {
-                action: "person.pid_refused",
-                object_kind: "import_job",
-                object_id: job_id.to_string(),
-                person_id: None,
-                unit_path: &unit.path,
-                detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import" }),
+            .map(|(line, masked, pid_ref)| {
+                Entry::of(
+                    &unit.path,
+                    &Event::PidRefused {
+                        pid_masked: masked.clone(),
+                        pid_ref: pid_ref.clone(),
+                        at: RefusedIn::Import {
+                            job_id,
+                            line: *line as u64,
+                        },
+                    },
+                )
             })
             .collect();
         audit::append_many(&mut tx, &importer(&job), entries).await?;
@@ -717,9 +769,9 @@ record! {
         pid_index: Vec<u8>,
         full_name: String,
         birth_date: Date,
-        sex: String,
+        sex: Sex as "people.sex",
         phone: Option<String>,
-        groups: i32,
+        groups: Groups as "people.groups",
         unit_id: i64,
         unit_path: String,
         workplace_id: Option<i64>,
@@ -809,17 +861,17 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
     audit::append(
         &mut tx,
         actor,
-        Entry {
-            action: "people.import",
-            object_kind: "import_job",
-            object_id: job_id.to_string(),
-            person_id: None,
-            unit_path: &scope.path,
-            detail: serde_json::json!({
-                "file": job.file_name, "inserted": job.inserted, "updated": job.updated,
-                "unchanged": job.unchanged, "bad_rows": job.bad_rows,
-            }),
-        },
+        Entry::of(
+            &scope.path,
+            &Event::PeopleImported {
+                job_id,
+                file: job.file_name.clone(),
+                inserted: job.inserted.into(),
+                updated: job.updated.into(),
+                unchanged: job.unchanged.into(),
+                bad_rows: job.bad_rows.into(),
+            },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -889,7 +941,7 @@ impl Frame<'_> {
         let mut refused_pids: Vec<(usize, String, String)> = Vec::new();
         let mut new_people = Vec::new();
         // (person id, line, created?) of every person this frame creates or changes.
-        let mut changed: Vec<(i64, usize, &str, &str)> = Vec::new();
+        let mut changed: Vec<(i64, usize, bool, &str)> = Vec::new();
         let mut new_lines = Vec::new();
         for (s, idx) in self.rows.iter().zip(&indexes) {
             let Some(residence) = self.units.get(&s.unit_id) else {
@@ -939,7 +991,7 @@ impl Frame<'_> {
                         Err(people::PersonError::DuplicateId) => return Err(FrameError::Raced),
                         Err(other) => return Err(person_err(other).into()),
                     }
-                    changed.push((e.id, s.line, "person.import_update", residence.path.as_str()));
+                    changed.push((e.id, s.line, false, residence.path.as_str()));
                     updated += 1;
                 }
             }
@@ -953,28 +1005,42 @@ impl Frame<'_> {
         changed.extend(
             ids.into_iter()
                 .zip(new_lines)
-                .map(|(id, (line, path))| (id, line, "person.import_create", path)),
+                .map(|(id, (line, path))| (id, line, true, path)),
         );
         // Every person created or changed gets an entry of their own, so it shows on their
         // "who looked at or changed my data" page.
         let mut entries: Vec<Entry<'_>> = changed
             .iter()
-            .map(|&(id, line, action, path)| Entry {
-                action,
-                object_kind: "person",
-                object_id: id.to_string(),
-                person_id: Some(id),
-                unit_path: path,
-                detail: serde_json::json!({ "import": job_id, "line": line }),
+            .map(|&(person_id, line, created, path)| {
+                let line = line as u64;
+                let event = if created {
+                    Event::PersonImportCreated {
+                        person_id,
+                        job_id,
+                        line,
+                    }
+                } else {
+                    Event::PersonImportUpdated {
+                        person_id,
+                        job_id,
+                        line,
+                    }
+                };
+                Entry::of(path, &event)
             })
             .collect();
-        entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| Entry {
-            action: "person.pid_refused",
-            object_kind: "import_job",
-            object_id: job_id.to_string(),
-            person_id: None,
-            unit_path: &self.scope.path,
-            detail: serde_json::json!({ "pid": masked, "pid_ref": pid_ref, "line": line, "via": "import_apply" }),
+        entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| {
+            Entry::of(
+                &self.scope.path,
+                &Event::PidRefused {
+                    pid_masked: masked.clone(),
+                    pid_ref: pid_ref.clone(),
+                    at: RefusedIn::ImportApply {
+                        job_id,
+                        line: *line as u64,
+                    },
+                },
+            )
         }));
         if !entries.is_empty() {
             audit::append_many(&mut tx, actor, entries).await?;
@@ -1053,9 +1119,9 @@ fn same(e: &Existing, s: &Staged, place: &Placement<'_>) -> bool {
     let p = &s.person;
     e.full_name == p.full_name
         && e.birth_date == p.birth_date
-        && e.sex == p.sex.as_str()
+        && e.sex == p.sex
         && e.phone == p.phone
-        && e.groups == p.groups.bits()
+        && e.groups == p.groups
         && e.unit_id == place.residence.id
         && e.workplace_id == place.workplace_id
         && e.household_id == place.household_id

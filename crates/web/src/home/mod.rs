@@ -1,0 +1,90 @@
+//! The home page (what the viewer can reach from here) and the language switch.
+
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::Problem;
+use crate::kit::routes::Access;
+use crate::kit::viewer::Viewer;
+use crate::kit::viewer::{MaybeViewer, Parts0, set_cookie};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use hocvuso_core::Lang;
+use serde::Deserialize;
+
+pub fn router() -> crate::kit::routes::Routes {
+    crate::kit::routes::Routes::new()
+        .route("/", Access::Public, get(home))
+        .route("/lang/{code}", Access::Public, get(switch_lang))
+}
+
+pub struct GrantView {
+    pub role: String,
+    pub unit_code: String,
+    pub unit_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    grants: Vec<GrantView>,
+    signed_in: bool,
+    has_person: bool,
+}
+
+async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+    let Some(v) = v else {
+        return html(&HomePage {
+            l: Layout::anonymous(tr, &parts.0),
+            grants: Vec::new(),
+            signed_in: false,
+            has_person: false,
+        });
+    };
+    if v.account.must_change_password {
+        return Ok(Redirect::to("/account/password").into_response());
+    }
+    let grants = v
+        .grants
+        .iter()
+        .map(|g| GrantView {
+            role: tr.get(&g.role.label_key()),
+            unit_code: g.unit_code.clone(),
+            unit_name: g.unit_name.clone(),
+        })
+        .collect();
+    html(&HomePage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        grants,
+        signed_in: true,
+        has_person: v.account.person_id.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let next = crate::kit::viewer::safe_next(q.next.as_deref());
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false),
+    );
+    r
+}
+
+/// The home page, for everyone.
+pub fn nav(tr: Tr, _: Option<&Viewer>) -> Vec<Nav> {
+    vec![Nav {
+        href: "/".into(),
+        label: tr.get("nav-home"),
+        current: false,
+    }]
+}

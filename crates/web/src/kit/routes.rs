@@ -1,0 +1,76 @@
+//! A set of routes and the table of their paths with who may reach each, built by the same calls:
+//! the application is served from it and the tests walk it (every role, anonymous, without a
+//! CSRF token), so a route a feature adds is walked without anyone editing a list.
+
+use crate::kit::state::AppState;
+use axum::Router;
+use axum::routing::MethodRouter;
+
+/// Who may reach a route: declared with it, read by the tests that walk every route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account, acting on itself (its own record, password, tokens) or on what its
+    /// own roles cover without a unit in the request.
+    Own,
+    /// A role on the unit, person or import named in the path.
+    Scoped,
+    /// A role on the unit named in the form's body.
+    ScopedByForm,
+}
+
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<(String, Access)>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes::new()
+    }
+}
+
+impl Routes {
+    pub fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// Same as `axum::Router::route`, and the path goes into the table with its access.
+    pub fn route(mut self, path: &str, access: Access, method_router: MethodRouter<AppState>) -> Routes {
+        self.router = self.router.route(path, method_router);
+        self.table.push((path.to_string(), access));
+        self
+    }
+
+    pub fn merge(mut self, other: Routes) -> Routes {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    /// Serves `other` under `prefix` (e.g. the API under `/api`).
+    pub fn nest(mut self, prefix: &str, other: Routes) -> Routes {
+        self.router = self.router.nest(prefix, other.router);
+        self.table
+            .extend(other.table.into_iter().map(|(p, a)| (format!("{prefix}{p}"), a)));
+        self
+    }
+
+    /// Every path served, with its `{parameters}` and its access, in the order declared.
+    pub fn table(&self) -> &[(String, Access)] {
+        &self.table
+    }
+
+    /// Every path served, with its `{parameters}`.
+    pub fn paths(&self) -> Vec<String> {
+        self.table.iter().map(|(p, _)| p.clone()).collect()
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
