@@ -220,21 +220,22 @@ async fn run(backend: &str, a: &Args) {
     // run and recorded by the queue as the server's runner does.
     let upload_dir = config.upload_dir();
     let ctx = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone());
+    let operator = hocvuso_core::access::Principal::system("bench");
     let start = Instant::now();
     let (tx_checked, mut rx_checked) = tokio::sync::mpsc::channel::<(i64, Duration)>(2);
     let checker = {
-        let (db, ctx) = (db.clone(), ctx.clone());
+        let (db, ctx, operator) = (db.clone(), ctx.clone(), operator.clone());
         let files = std::mem::take(&mut files);
         tokio::spawn(async move {
             for (c, csv) in files {
                 let t = Instant::now();
-                let id = hocvuso_app::imports::upload(&ctx, &c, None, "bench.csv", csv.as_bytes())
+                let id = hocvuso_app::imports::upload(&ctx, &operator, &c, "bench.csv", csv.as_bytes())
                     .await
                     .unwrap();
                 hocvuso_app::imports::run_here::<CheckImport>(&ctx, id).await.unwrap();
                 let j = imports::get(&db, id).await.unwrap().unwrap();
                 assert_eq!(j.bad_rows, 0, "generated data must be valid: {j:?}");
-                hocvuso_app::imports::decide(&ctx, id, imports::Decision::ImportGoodRows, None)
+                hocvuso_app::imports::decide(&ctx, &operator, id, imports::Decision::ImportGoodRows)
                     .await
                     .unwrap();
                 if tx_checked.send((id, t.elapsed())).await.is_err() {

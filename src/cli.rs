@@ -213,7 +213,9 @@ async fn import(config: Config, args: &[String]) -> CliResult {
         .unwrap_or_default();
     let started = std::time::Instant::now();
     let ctx = hocvuso_app::App::new(db.clone(), std::sync::Arc::new(vault), upload_dir);
-    let job = hocvuso_app::imports::upload(&ctx, &unit, None, &name, &bytes)
+    // The operator of the machine acts as the platform; the jobs carry no account.
+    let operator = hocvuso_core::access::Principal::system("cli import");
+    let job = hocvuso_app::imports::upload(&ctx, &operator, &unit, &name, &bytes)
         .await
         .map_err(|e| e.to_string())?;
     run_stage::<hocvuso_app::imports::CheckImport>(&ctx, job).await?;
@@ -266,7 +268,7 @@ async fn import(config: Config, args: &[String]) -> CliResult {
     } else {
         imports::Decision::ImportGoodRows
     };
-    hocvuso_app::imports::decide(&ctx, job, decision, None)
+    hocvuso_app::imports::decide(&ctx, &operator, job, decision)
         .await
         .map_err(|e| e.to_string())?;
     if decision == imports::Decision::Cancel {

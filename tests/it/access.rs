@@ -16,9 +16,15 @@ pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
     let person = crate::security::person_in(app, &unit, pid, "Người Ngoài Phạm Vi").await;
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
     // Uploaded by the system administrator (account 1); the server's queue checks it.
-    let job = hocvuso_app::imports::upload(&app.app(), &unit, Some(1), "x.csv", csv.as_bytes())
-        .await
-        .unwrap();
+    let job = hocvuso_app::imports::upload(
+        &app.app(),
+        &crate::helpers::admin(app).await,
+        &unit,
+        "x.csv",
+        csv.as_bytes(),
+    )
+    .await
+    .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let j = imports::get(&app.db, job).await.unwrap().unwrap();

@@ -435,3 +435,28 @@ impl TestApp {
 pub fn platform() -> hocvuso_core::access::Principal {
     hocvuso_core::access::Principal::system("test")
 }
+
+/// The principal of a seeded account as a request would carry it (its grants now).
+pub async fn principal(app: &TestApp, phone: &str) -> hocvuso_core::access::Principal {
+    let account = hocvuso_db::accounts::by_phone(&app.db, phone)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {phone}"));
+    let roles = hocvuso_db::accounts::grants(&app.db, account.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| hocvuso_core::access::RoleOn {
+            role: g.role,
+            unit_path: g.unit_path,
+        })
+        .collect();
+    hocvuso_core::access::Principal::account(account.id, &account.display_name, "test", roles)
+}
+
+/// The system administrator of the seeded province (account 1), as a request would carry it.
+pub async fn admin(app: &TestApp) -> hocvuso_core::access::Principal {
+    let p = principal(app, "0900000001").await;
+    assert_eq!(p.account_id, Some(1));
+    p
+}

@@ -223,10 +223,11 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     let app = TestApp::spawn_with(b, Options::without_jobs()).await;
     let (commune, _) = officer_units(&app).await;
     let dir = app.upload_dir();
+    let admin = crate::helpers::admin(&app).await;
     let new = |name: &'static str, tag: u32| {
-        let (ctx, commune) = (app.app(), commune.clone());
+        let (ctx, commune, admin) = (app.app(), commune.clone(), admin.clone());
         async move {
-            hocvuso_app::imports::upload(&ctx, &commune, Some(1), name, good_csv(tag).as_bytes())
+            hocvuso_app::imports::upload(&ctx, &admin, &commune, name, good_csv(tag).as_bytes())
                 .await
                 .unwrap()
         }
@@ -240,9 +241,14 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
         .await
         .unwrap();
     assert!(
-        hocvuso_app::imports::decide(&app.app(), applying, imports::Decision::ImportGoodRows, Some(1))
-            .await
-            .unwrap()
+        hocvuso_app::imports::decide(
+            &app.app(),
+            &crate::helpers::admin(&app).await,
+            applying,
+            imports::Decision::ImportGoodRows
+        )
+        .await
+        .unwrap()
     );
     let staged = dir.join(format!("import-{applying}.staged"));
     assert!(staged.exists());

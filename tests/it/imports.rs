@@ -358,18 +358,29 @@ async fn interrupted_import_resumes(b: Backend) {
     for i in 0..n {
         csv.push_str(&format!("Người Thứ {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
-    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "lon.csv", csv.as_bytes())
-        .await
-        .unwrap();
+    let id = hocvuso_app::imports::upload(
+        &app.app(),
+        &crate::helpers::admin(&app).await,
+        &commune,
+        "lon.csv",
+        csv.as_bytes(),
+    )
+    .await
+    .unwrap();
     hocvuso_app::imports::run_here::<CheckImport>(&app.app(), id)
         .await
         .unwrap();
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     assert!(errs.is_empty(), "{errs:?}");
     assert!(
-        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
-            .await
-            .unwrap()
+        hocvuso_app::imports::decide(
+            &app.app(),
+            &crate::helpers::admin(&app).await,
+            id,
+            imports::Decision::ImportGoodRows
+        )
+        .await
+        .unwrap()
     );
     let before = people::count_in(&app.db, &commune.path).await.unwrap();
     // A process claims the apply (the attempt is committed first), runs it and is killed part-way.
@@ -436,16 +447,27 @@ async fn staged_rows_lost(b: Backend) {
         csv.push_str(&format!("Người Mất {i},01/01/1990,Nam,0010900{i:05},,,,\n"));
     }
     let dir = app.upload_dir();
-    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "mat.csv", csv.as_bytes())
-        .await
-        .unwrap();
+    let id = hocvuso_app::imports::upload(
+        &app.app(),
+        &crate::helpers::admin(&app).await,
+        &commune,
+        "mat.csv",
+        csv.as_bytes(),
+    )
+    .await
+    .unwrap();
     hocvuso_app::imports::run_here::<CheckImport>(&app.app(), id)
         .await
         .unwrap();
     assert!(
-        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
-            .await
-            .unwrap()
+        hocvuso_app::imports::decide(
+            &app.app(),
+            &crate::helpers::admin(&app).await,
+            id,
+            imports::Decision::ImportGoodRows
+        )
+        .await
+        .unwrap()
     );
     let before = people::count_in(&app.db, &commune.path).await.unwrap();
     let staged = dir.join(format!("import-{id}.staged"));
@@ -704,9 +726,15 @@ async fn id_held_elsewhere(b: Backend) {
     };
     let csv = format!("{HEADER}Người Mới,01/01/1990,Nam,001090099001,,,,\nNgười Chiếm,{birth},{sex},{pid},,,,\n");
     // Uploaded by the system administrator (account 1); the server's queue checks and applies.
-    let id = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "chiem.csv", csv.as_bytes())
-        .await
-        .unwrap();
+    let id = hocvuso_app::imports::upload(
+        &app.app(),
+        &crate::helpers::admin(&app).await,
+        &commune,
+        "chiem.csv",
+        csv.as_bytes(),
+    )
+    .await
+    .unwrap();
     let job = wait(&app, id).await;
     assert_eq!(job.status(), Status::AwaitingDecision);
     assert_eq!((job.good_rows, job.bad_rows), (1, 1));
@@ -715,9 +743,14 @@ async fn id_held_elsewhere(b: Backend) {
     assert_eq!((errs[0].line, errs[0].column_name.as_str()), (3, "Số định danh"));
     assert_eq!(errs[0].message().key, "err-import-other-unit");
     assert!(
-        hocvuso_app::imports::decide(&app.app(), id, imports::Decision::ImportGoodRows, Some(1))
-            .await
-            .unwrap()
+        hocvuso_app::imports::decide(
+            &app.app(),
+            &crate::helpers::admin(&app).await,
+            id,
+            imports::Decision::ImportGoodRows
+        )
+        .await
+        .unwrap()
     );
     let done = wait(&app, id).await;
     assert_eq!((done.status(), done.inserted), (Status::Done, 1));

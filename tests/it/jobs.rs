@@ -412,9 +412,15 @@ async fn metrics_count_jobs_by_kind(b: Backend) {
     assert!(m.contains("# TYPE hocvuso_jobs gauge"), "{m}");
     // A check that succeeds, a job whose payload does not decode, a kind this release lacks.
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nA B,01/01/1990,Nam,001090123456\n";
-    let import = hocvuso_app::imports::upload(&app.app(), &commune, Some(1), "x.csv", csv.as_bytes())
-        .await
-        .unwrap();
+    let import = hocvuso_app::imports::upload(
+        &app.app(),
+        &crate::helpers::admin(&app).await,
+        &commune,
+        "x.csv",
+        csv.as_bytes(),
+    )
+    .await
+    .unwrap();
     let check = job_of::<CheckImport>(&app, import).await;
     let mut tx = app.db.begin().await.unwrap();
     let broken = store::enqueue(

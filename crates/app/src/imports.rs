@@ -2,12 +2,12 @@
 //! one transaction that also enqueues the background stage it starts, and those stages as job
 //! kinds (check the file, apply the decided rows).
 //!
-//! Authorisation of the officer's request stays with the caller for now (the web handlers check
-//! `Action::ImportPeople` on the unit); the stages check again, when they run, that the account
-//! still may ([`jobs::may_still`]).
+//! Each step authorises its principal for `ImportPeople` on the import's unit; the stages act for
+//! the account that took the step and authorise it again, with its grants of that moment, when
+//! they run ([`jobs::may_still`]).
 
-use crate::App;
 use crate::jobs::{self, Failure, Job, JobError, Lane, Retry, Run};
+use crate::{App, Error, Result};
 use hocvuso_core::access::{Principal, act};
 use hocvuso_db::audit::Actor;
 use hocvuso_db::imports::{self, Decision, Status, mappings};
@@ -22,26 +22,36 @@ pub struct ImportRef {
     pub import_id: i64,
 }
 
-/// Stores an uploaded file as an import and enqueues its check, in one transaction. `by` is the
-/// uploading account (`None`: the command line). Returns the import's id.
-pub async fn upload(app: &App, unit: &Unit, by: Option<i64>, file_name: &str, bytes: &[u8]) -> Result<i64, DbError> {
+/// Stores an uploaded file as an import and enqueues its check acting for `who`, in one
+/// transaction, once `who` may import into the unit. Returns the import's id.
+pub async fn upload(app: &App, who: &Principal, unit: &Unit, file_name: &str, bytes: &[u8]) -> Result<i64> {
+    who.authorize::<act::ImportPeople>(&unit.path)?;
     let mut tx = app.db.begin().await?;
-    let id = imports::create(&mut tx, &app.upload_dir, unit, by, file_name, bytes).await?;
-    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id: id }, by).await?;
+    let id = imports::create(&mut tx, &app.upload_dir, unit, who.account_id, file_name, bytes).await?;
+    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id: id }, who.account_id).await?;
     tx.commit().await?;
     app.jobs.wake();
     Ok(id)
 }
 
-/// Records the officer's decision and, to import, enqueues the apply acting for `by`, in one
+/// The import and its unit, once `who` may import there (out of sight: not found).
+async fn authorized(app: &App, who: &Principal, import_id: i64) -> Result<Unit> {
+    let import = imports::get(&app.db, import_id).await?.ok_or(Error::NotFound)?;
+    let unit = units::get(&app.db, import.unit_id).await?.ok_or(Error::NotFound)?;
+    who.authorize_person::<act::ImportPeople>(&unit.path)?;
+    Ok(unit)
+}
+
+/// Records the officer's decision and, to import, enqueues the apply acting for `who`, in one
 /// transaction. False when the import was not waiting for a decision (a repeated click).
-pub async fn decide(app: &App, import_id: i64, decision: Decision, by: Option<i64>) -> Result<bool, DbError> {
+pub async fn decide(app: &App, who: &Principal, import_id: i64, decision: Decision) -> Result<bool> {
+    authorized(app, who, import_id).await?;
     let mut tx = app.db.begin().await?;
     if !imports::decide(&mut tx, import_id, decision).await? {
         return Ok(false);
     }
     if decision == Decision::ImportGoodRows {
-        jobs::enqueue::<ApplyImport>(&mut tx, &ImportRef { import_id }, by).await?;
+        jobs::enqueue::<ApplyImport>(&mut tx, &ImportRef { import_id }, who.account_id).await?;
     }
     tx.commit().await?;
     imports::after_decision(&app.upload_dir, import_id, decision);
@@ -50,13 +60,15 @@ pub async fn decide(app: &App, import_id: i64, decision: Decision, by: Option<i6
 }
 
 /// Remembers the officer's mapping for the unit and enqueues a new check of the file acting for
-/// `by`, in one transaction. False when the import no longer waits (a repeated click).
-pub async fn remap(app: &App, import_id: i64, by: i64, choices: &mappings::Choices) -> Result<bool, DbError> {
+/// `who`, in one transaction. False when the import no longer waits (a repeated click).
+pub async fn remap(app: &App, who: &Principal, import_id: i64, choices: &mappings::Choices) -> Result<bool> {
+    authorized(app, who, import_id).await?;
     let mut tx = app.db.begin().await?;
-    if !imports::remap(&mut tx, import_id, by, choices).await? {
+    // 0 has always stood for the command line in `updated_by`.
+    if !imports::remap(&mut tx, import_id, who.account_id.unwrap_or(0), choices).await? {
         return Ok(false);
     }
-    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id }, Some(by)).await?;
+    jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id }, who.account_id).await?;
     tx.commit().await?;
     app.jobs.wake();
     Ok(true)
@@ -66,7 +78,10 @@ pub async fn remap(app: &App, import_id: i64, by: i64, choices: &mappings::Choic
 /// (the command line and the benchmark, which run without a server). Returns the stage's job id
 /// and whether it ran here: false when a server's runner had taken it first (its result lands in
 /// the same rows) or it was not queued.
-pub async fn run_here<J: Job<Payload = ImportRef>>(app: &App, import_id: i64) -> Result<(i64, bool), DbError> {
+pub async fn run_here<J: Job<Payload = ImportRef>>(
+    app: &App,
+    import_id: i64,
+) -> std::result::Result<(i64, bool), DbError> {
     let payload = jobs::payload_text::<J>(&ImportRef { import_id })?;
     let found = hocvuso_db::jobs::find(&app.db, J::KIND, &payload).await?;
     let job = found
@@ -83,7 +98,7 @@ pub async fn run_here<J: Job<Payload = ImportRef>>(app: &App, import_id: i64) ->
 /// the job's account is found still allowed to import into the import's unit. `None` when the
 /// import has moved on (a stage found done by a run that lost its process after the stage's last
 /// write).
-async fn at_stage(app: &App, run: &Run<ImportRef>, stage: Status) -> Result<Option<Principal>, JobError> {
+async fn at_stage(app: &App, run: &Run<ImportRef>, stage: Status) -> std::result::Result<Option<Principal>, JobError> {
     let db = &app.db;
     let Some(import) = imports::get(db, run.payload.import_id).await? else {
         return Ok(None);
@@ -117,7 +132,7 @@ impl Job for CheckImport {
     const RETRY: Retry = Retry::Never;
     type Payload = ImportRef;
 
-    async fn run(&self, app: &App, run: &Run<ImportRef>) -> Result<(), JobError> {
+    async fn run(&self, app: &App, run: &Run<ImportRef>) -> std::result::Result<(), JobError> {
         if at_stage(app, run, Status::Checking).await?.is_none() {
             return Ok(());
         }
@@ -126,7 +141,13 @@ impl Job for CheckImport {
         Ok(())
     }
 
-    async fn failed(&self, app: &App, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+    async fn failed(
+        &self,
+        app: &App,
+        tx: &mut Tx,
+        run: &Run<ImportRef>,
+        failure: &Failure,
+    ) -> std::result::Result<(), DbError> {
         let message = failure_message(Status::Checking, failure);
         imports::fail(tx, &app.upload_dir, run.payload.import_id, &message).await
     }
@@ -143,7 +164,7 @@ impl Job for ApplyImport {
     const RETRY: Retry = Retry::Never;
     type Payload = ImportRef;
 
-    async fn run(&self, app: &App, run: &Run<ImportRef>) -> Result<(), JobError> {
+    async fn run(&self, app: &App, run: &Run<ImportRef>) -> std::result::Result<(), JobError> {
         let Some(principal) = at_stage(app, run, Status::Applying).await? else {
             return Ok(());
         };
@@ -152,7 +173,13 @@ impl Job for ApplyImport {
         Ok(())
     }
 
-    async fn failed(&self, app: &App, tx: &mut Tx, run: &Run<ImportRef>, failure: &Failure) -> Result<(), DbError> {
+    async fn failed(
+        &self,
+        app: &App,
+        tx: &mut Tx,
+        run: &Run<ImportRef>,
+        failure: &Failure,
+    ) -> std::result::Result<(), DbError> {
         let message = failure_message(Status::Applying, failure);
         imports::fail(tx, &app.upload_dir, run.payload.import_id, &message).await
     }

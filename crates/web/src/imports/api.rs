@@ -101,7 +101,7 @@ async fn import_people(
     if bytes.is_empty() {
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
-    let id = hocvuso_app::imports::upload(&state.app, &unit, Some(v.account.id), &name, &bytes).await?;
+    let id = hocvuso_app::imports::upload(&state.app, &v.principal, &unit, &name, &bytes).await?;
     let job = imports::get(&state.db, id).await?.ok_or_else(Problem::internal)?;
     Ok((StatusCode::ACCEPTED, Json(import_dto(&state, job).await?)).into_response())
 }
@@ -196,7 +196,7 @@ async fn decide_import(
         "cancel" => Decision::Cancel,
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
-    if !hocvuso_app::imports::decide(&state.app, job.id, decision, Some(v.account.id)).await? {
+    if !hocvuso_app::imports::decide(&state.app, &v.principal, job.id, decision).await? {
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
     }
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;
@@ -223,7 +223,7 @@ async fn map_import(
         |g| m.groups.get(g).map(String::as_str),
     )
     .map_err(Problem::unprocessable)?;
-    if !hocvuso_app::imports::remap(&state.app, job.id, v.account.id, &choices).await? {
+    if !hocvuso_app::imports::remap(&state.app, &v.principal, job.id, &choices).await? {
         return Err(Problem::conflict(Message::new("err-import-not-waiting")));
     }
     let job = imports::get(&state.db, job.id).await?.ok_or_else(Problem::internal)?;

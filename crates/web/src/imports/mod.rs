@@ -95,7 +95,7 @@ async fn upload(
     if bytes.is_empty() {
         return Err(Problem::bad_request(Message::new("err-file-empty")));
     }
-    let job = hocvuso_app::imports::upload(&state.app, &unit, Some(v.account.id), &name, &bytes).await?;
+    let job = hocvuso_app::imports::upload(&state.app, &v.principal, &unit, &name, &bytes).await?;
     Ok(Redirect::to(&format!("/imports/{job}")).into_response())
 }
 
@@ -267,7 +267,7 @@ async fn decide(
         _ => return Err(Problem::bad_request(Message::new("err-import-choice"))),
     };
     // A repeated click finds the job no longer waiting and simply shows its status.
-    hocvuso_app::imports::decide(&state.app, job.id, decision, Some(v.account.id)).await?;
+    hocvuso_app::imports::decide(&state.app, &v.principal, job.id, decision).await?;
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
 
@@ -333,6 +333,6 @@ async fn remap(
     )
     .map_err(Problem::unprocessable)?;
     // A repeated click finds the job checking already and simply shows its status.
-    hocvuso_app::imports::remap(&state.app, job.id, v.account.id, &choices).await?;
+    hocvuso_app::imports::remap(&state.app, &v.principal, job.id, &choices).await?;
     Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }
