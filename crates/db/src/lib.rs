@@ -545,35 +545,7 @@ pub fn now() -> time::OffsetDateTime {
 /// The half-open range of paths inside the subtree rooted at `path` ("/1/25/" → ["/1/25/", "/1/250")).
 /// Works as an index range scan on both backends.
 pub fn subtree_range(path: &str) -> (String, String) {
-    let mut hi = path.trim_end_matches('/').to_string();
-    hi.push('0'); // '0' is the byte after '/'
-    (path.to_string(), hi)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_unique_names() {
-        assert_eq!(
-            unique_from_message("UNIQUE constraint failed: people.pid_index"),
-            "people_pid_index_key"
-        );
-        assert_eq!(
-            unique_from_message("UNIQUE constraint failed: households.unit_id, households.code"),
-            "households_unit_id_code_key"
-        );
-    }
-
-    #[test]
-    fn subtree() {
-        let (lo, hi) = subtree_range("/1/25/");
-        assert!("/1/25/".as_bytes() >= lo.as_bytes() && "/1/25/".as_bytes() < hi.as_bytes());
-        assert!("/1/25/99/".as_bytes() < hi.as_bytes());
-        assert!("/1/250/".as_bytes() >= hi.as_bytes());
-        assert!("/1/26/".as_bytes() >= hi.as_bytes());
-    }
+    hocvuso_core::access::subtree_bounds(path)
 }
 
 impl Db {
@@ -605,5 +577,31 @@ impl Db {
         .execute(p)
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_unique_names() {
+        assert_eq!(
+            unique_from_message("UNIQUE constraint failed: people.pid_index"),
+            "people_pid_index_key"
+        );
+        assert_eq!(
+            unique_from_message("UNIQUE constraint failed: households.unit_id, households.code"),
+            "households_unit_id_code_key"
+        );
+    }
+
+    #[test]
+    fn subtree() {
+        let (lo, hi) = subtree_range("/1/25/");
+        assert!("/1/25/".as_bytes() >= lo.as_bytes() && "/1/25/".as_bytes() < hi.as_bytes());
+        assert!("/1/25/99/".as_bytes() < hi.as_bytes());
+        assert!("/1/250/".as_bytes() >= hi.as_bytes());
+        assert!("/1/26/".as_bytes() >= hi.as_bytes());
     }
 }
