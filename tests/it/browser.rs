@@ -1202,3 +1202,105 @@ async fn officer_pages_as_users_found_them() {
     b.finish().await;
     app.finish().await;
 }
+
+/// Every page the route table serves, read from `hocvuso_web::routes()` rather than listed here:
+/// each GET route that answers with HTML is opened in Chromium, anonymously for public routes and
+/// as the province's steering administrator for the rest, and checked with axe-core. A feature
+/// added later is checked without editing this test; a path parameter this test cannot fill
+/// fails it, naming the path.
+#[tokio::test]
+async fn every_page_in_the_route_table_passes_axe() {
+    use hocvuso_web::kit::routes::Access;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&app).await;
+    let person = people::search(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees(&commune.path),
+        &SearchTerm::Everyone,
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .people
+    .first()
+    .map(|p| p.id)
+    .expect("a person in the commune");
+    let officer = app.login("0900000005").await;
+    let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nLò Thị Mai,02/02/1990,Nữ,019190000123\nX,99/99/1990,Nữ,1\n";
+    let import = crate::helpers::upload_import(&officer, &commune.code, "ds.csv", csv.as_bytes().to_vec()).await;
+    crate::helpers::wait_import(&app, import).await;
+    let fill = |path: &str| -> String {
+        let mut out = path.replace("{code}", &commune.code);
+        if out.starts_with("/people/") {
+            out = out.replace("{id}", &person.to_string());
+        }
+        if out.starts_with("/imports/") {
+            out = out.replace("{id}", &import.to_string());
+        }
+        assert!(
+            !out.contains('{'),
+            "{path}: no example value for its parameter; add one in every_page_in_the_route_table_passes_axe"
+        );
+        out
+    };
+    // Not pages: the API, files, health and metrics, the stylesheet, the language switch (a
+    // redirect) and signing out (a POST).
+    let page = |path: &str| {
+        !["/api/", "/static/", "/healthz", "/metrics", "/lang/", "/logout"]
+            .iter()
+            .any(|p| path.starts_with(p))
+            && !path.ends_with(".csv")
+            && !path.ends_with(".xlsx")
+    };
+    let routes = hocvuso_web::routes();
+    let table: Vec<(String, Access)> = routes
+        .table()
+        .iter()
+        .filter(|(p, _)| page(p))
+        .map(|(p, a)| (fill(p), *a))
+        .collect();
+    let steering = app.login("0900000002").await;
+    let anonymous = app.client();
+    let mut b = Browser::open(&app, true).await;
+    let mut checked = Vec::new();
+    for signed_in in [false, true] {
+        if signed_in {
+            b.sign_in("0900000002").await;
+        }
+        for (path, access) in &table {
+            if (*access == Access::Public) == signed_in {
+                continue;
+            }
+            // A route that only takes POST, or is not a page, is not opened.
+            let client = if signed_in { &steering } else { &anonymous };
+            let r = client.get(path).await;
+            let html = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/html"));
+            if r.status() == 405 || !html {
+                continue;
+            }
+            b.visit("route table", path).await;
+            checked.push(path.clone());
+        }
+    }
+    for expected in [
+        "/units/{code}/people",
+        "/people/{id}",
+        "/imports/{id}",
+        "/audit",
+        "/access",
+        "/me",
+    ] {
+        assert!(
+            checked.contains(&fill(expected)),
+            "{expected} was not opened: {checked:?}"
+        );
+    }
+    b.finish().await;
+    app.finish().await;
+}

@@ -460,3 +460,49 @@ pub async fn admin(app: &TestApp) -> hocvuso_core::access::Principal {
     assert_eq!(p.account_id, Some(1));
     p
 }
+
+/// Uploads a people list through the unit's import page as `c` (the browser's form, CSRF token
+/// included) and returns the response: a redirect to the import's page when accepted.
+pub async fn upload_list(c: &Client, unit_code: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let page = format!("/units/{unit_code}/import");
+    let token = c.csrf(&page).await;
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    c.http.post(c.url(&page)).multipart(form).send().await.expect("upload")
+}
+
+/// The import id an accepted upload redirected to.
+pub fn import_id(r: &reqwest::Response) -> i64 {
+    r.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no import id in the answer to an upload ({})", r.status()))
+}
+
+/// [`upload_list`], which must be accepted; returns the import id.
+pub async fn upload_import(c: &Client, unit_code: &str, name: &str, bytes: Vec<u8>) -> i64 {
+    let r = upload_list(c, unit_code, name, bytes).await;
+    assert_eq!(r.status(), 303, "upload refused");
+    import_id(&r)
+}
+
+/// Waits (at most a minute) until the import is neither being checked nor applied.
+pub async fn wait_import(app: &TestApp, id: i64) -> hocvuso_db::imports::Job {
+    use hocvuso_db::imports::{self, Status};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let j = imports::get(&app.db, id).await.unwrap().unwrap();
+        if !matches!(j.status(), Status::Checking | Status::Applying) {
+            return j;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import {id} did not finish: {j:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -3,38 +3,9 @@
 //! failed, never resumed into the same crash.
 
 use crate::both;
-use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
-use hocvuso_db::imports::{self, Job, Status};
+use crate::helpers::{Backend, Options, TestApp, officer_units, upload_import, wait_import};
+use hocvuso_db::imports::{self, Status};
 use std::time::{Duration, Instant};
-
-async fn upload(c: &Client, unit_code: &str, name: &str, bytes: Vec<u8>) -> i64 {
-    let page = format!("/units/{unit_code}/import");
-    let token = c.csrf(&page).await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    let r = c.http.post(c.url(&page)).multipart(form).send().await.expect("upload");
-    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
-    r.headers()["location"]
-        .to_str()
-        .ok()
-        .and_then(|l| l.rsplit('/').next())
-        .and_then(|id| id.parse().ok())
-        .expect("job id in the redirect")
-}
-
-async fn wait(app: &TestApp, id: i64) -> Job {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let j = imports::get(&app.db, id).await.unwrap().unwrap();
-        if !matches!(j.status(), Status::Checking | Status::Applying) {
-            return j;
-        }
-        assert!(Instant::now() < deadline, "import {id} did not finish: {j:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 /// A list with a header and one good person, plus whatever `extra` writes.
 fn xlsx(extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
@@ -64,7 +35,7 @@ async fn far_cell_refused_while_server_answers(b: Backend) {
         ws.write_string(1_048_575, 16_383, "x").unwrap();
     });
     assert!(far.len() < 8 * 1024, "{}", far.len());
-    let id = upload(&c, &commune.code, "xa-xa.xlsx", far).await;
+    let id = upload_import(&c, &commune.code, "xa-xa.xlsx", far).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut probes = 0;
     loop {
@@ -79,7 +50,7 @@ async fn far_cell_refused_while_server_answers(b: Backend) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(probes >= 1);
-    let j = wait(&app, id).await;
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::Failed);
     let m = j.message().unwrap();
     assert_eq!(m.key, "err-import-too-many-columns");
@@ -89,8 +60,8 @@ async fn far_cell_refused_while_server_answers(b: Backend) {
     assert!(page.contains("xoá nội dung các ô thừa ở bên phải bảng"), "{page}");
     assert!(!imports::upload_path(&app.dir.path().join("uploads"), id).exists());
     // The server still checks the next, good file.
-    let good = upload(&c, &commune.code, "tot.xlsx", xlsx(|_| {})).await;
-    let j = wait(&app, good).await;
+    let good = upload_import(&c, &commune.code, "tot.xlsx", xlsx(|_| {})).await;
+    let j = wait_import(&app, good).await;
     assert_eq!((j.status(), j.good_rows), (Status::AwaitingDecision, 1));
     let (s, _) = probe.text("/healthz").await;
     assert_eq!(s, 200);
@@ -125,8 +96,8 @@ async fn far_rows_and_bombs_refused(b: Backend) {
         (bomb, "err-xlsx-ratio", "nén bất thường"),
         (flood, "err-import-too-many-rows", "hơn 500000 dòng"),
     ] {
-        let id = upload(&c, &commune.code, "la.xlsx", bytes).await;
-        let j = wait(&app, id).await;
+        let id = upload_import(&c, &commune.code, "la.xlsx", bytes).await;
+        let j = wait_import(&app, id).await;
         assert_eq!(j.status(), Status::Failed);
         assert_eq!(j.message().unwrap().key, key);
         let (_, page) = c.text(&format!("/imports/{id}")).await;
@@ -178,8 +149,8 @@ async fn error_list_is_capped(b: Backend) {
     for i in 0..rows {
         csv.push_str(&format!("Người {i},,,\n"));
     }
-    let id = upload(&c, &commune.code, "thieu.csv", csv.into_bytes()).await;
-    let j = wait(&app, id).await;
+    let id = upload_import(&c, &commune.code, "thieu.csv", csv.into_bytes()).await;
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::AwaitingDecision);
     assert_eq!(j.bad_rows, rows);
     let stored = imports::errors(&app.db, id, u64::MAX >> 1).await.unwrap();
@@ -265,17 +236,17 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     assert_eq!(died_during(&app, once_job.id).await, 1);
     // Start-up: the runner the application starts.
     let runner = hocvuso_app::jobs::Runner::start(app.app(), hocvuso_app::jobs::registry(), Default::default()).await;
-    let failed = wait(&app, twice).await;
+    let failed = wait_import(&app, twice).await;
     assert_eq!(failed.status(), Status::Failed);
     assert_eq!(failed.message().unwrap().key, "err-import-crashed-twice-checking");
     assert!(!imports::upload_path(&dir, twice).exists());
-    let failed = wait(&app, applying).await;
+    let failed = wait_import(&app, applying).await;
     assert_eq!(failed.status(), Status::Failed);
     assert_eq!(failed.message().unwrap().key, "err-import-crashed-twice-applying");
     assert!(!staged.exists());
     assert_eq!(failed.inserted, 0);
     for job in [once, fresh] {
-        let j = wait(&app, job).await;
+        let j = wait_import(&app, job).await;
         assert_eq!(
             (j.status(), j.good_rows, j.attempts),
             (Status::AwaitingDecision, 1, 0),

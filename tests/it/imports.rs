@@ -1,43 +1,10 @@
 use crate::both;
-use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
+use crate::helpers::{Backend, Options, TestApp, import_id, officer_units, upload_list, wait_import};
 use hocvuso_app::imports::{ApplyImport, CheckImport};
 use hocvuso_app::jobs::{Job as _, Runner};
-use hocvuso_db::imports::{self, Job, Status};
+use hocvuso_db::imports::{self, Status};
 use hocvuso_db::people;
 use std::time::Duration;
-
-/// Uploads a file through the page form and returns the job id.
-async fn upload(c: &Client, unit_code: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let page = format!("/units/{unit_code}/import");
-    let token = c.csrf(&page).await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-    );
-    c.http.post(c.url(&page)).multipart(form).send().await.expect("upload")
-}
-
-fn job_id(r: &reqwest::Response) -> i64 {
-    r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-async fn wait(app: &TestApp, id: i64) -> Job {
-    for _ in 0..600 {
-        let j = imports::get(&app.db, id).await.unwrap().unwrap();
-        if !matches!(j.status(), Status::Checking | Status::Applying) {
-            return j;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("import {id} did not finish");
-}
 
 const HEADER: &str = "Họ và tên,Ngày sinh,Giới tính,Số định danh,Số điện thoại,Đối tượng,Thôn/Tổ dân phố,Hộ gia đình\n";
 
@@ -65,10 +32,10 @@ async fn csv_with_bad_rows(b: Backend) {
     csv.push_str("Trùng Số,05/06/1980,Nam,019080009001,,,,\n");
     csv.push_str("Không Thôn,05/06/1980,Nam,019080009005,,,Thôn Không Có,\n");
     csv.push_str("Sai Tỉnh,05/06/1980,Nam,003080009006,,,,\n");
-    let r = upload(&c, &commune.code, "danh-sach.csv", csv.into_bytes()).await;
+    let r = upload_list(&c, &commune.code, "danh-sach.csv", csv.into_bytes()).await;
     assert_eq!(r.status(), 303);
-    let id = job_id(&r);
-    let j = wait(&app, id).await;
+    let id = import_id(&r);
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::AwaitingDecision);
     assert_eq!((j.total_rows, j.good_rows, j.bad_rows), (6, 2, 4));
     let errs = imports::errors(&app.db, id, 100).await.unwrap();
@@ -108,7 +75,7 @@ async fn csv_with_bad_rows(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let j = wait(&app, id).await;
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::Done);
     assert_eq!((j.inserted, j.updated, j.unchanged), (2, 0, 0));
     let nam = people::find_by_pid(
@@ -146,34 +113,34 @@ async fn csv_with_bad_rows(b: Backend) {
         "Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,{},HGD-A\n",
         village.name
     ));
-    let r = upload(&c, &commune.code, "lan-2.csv", again.clone().into_bytes()).await;
-    let id2 = job_id(&r);
-    wait(&app, id2).await;
+    let r = upload_list(&c, &commune.code, "lan-2.csv", again.clone().into_bytes()).await;
+    let id2 = import_id(&r);
+    wait_import(&app, id2).await;
     c.post_form(
         &format!("/imports/{id2}"),
         &format!("/imports/{id2}/decision"),
         &[("choice", "import")],
     )
     .await;
-    let j2 = wait(&app, id2).await;
+    let j2 = wait_import(&app, id2).await;
     assert_eq!((j2.inserted, j2.updated, j2.unchanged), (0, 0, 1));
     // Cancelling imports nothing.
-    let r = upload(
+    let r = upload_list(
         &c,
         &commune.code,
         "huy.csv",
         format!("{HEADER}Người Mới,05/06/1980,Nam,019080009077,,,,\n").into_bytes(),
     )
     .await;
-    let id3 = job_id(&r);
-    wait(&app, id3).await;
+    let id3 = import_id(&r);
+    wait_import(&app, id3).await;
     c.post_form(
         &format!("/imports/{id3}"),
         &format!("/imports/{id3}/decision"),
         &[("choice", "cancel")],
     )
     .await;
-    assert_eq!(wait(&app, id3).await.status(), Status::Cancelled);
+    assert_eq!(wait_import(&app, id3).await.status(), Status::Cancelled);
     assert!(
         people::find_by_pid(
             &app.db,
@@ -212,11 +179,11 @@ async fn bad_files(b: Backend) {
     let (commune, _) = officer_units(&app).await;
     let c = app.login("0900000005").await;
     // Zero bytes.
-    let r = upload(&c, &commune.code, "rong.csv", Vec::new()).await;
+    let r = upload_list(&c, &commune.code, "rong.csv", Vec::new()).await;
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("0 byte"));
     // Larger than the limit: 413 with the limit named.
-    let r = upload(&c, &commune.code, "to.csv", vec![b'a'; 2 * 1024 * 1024]).await;
+    let r = upload_list(&c, &commune.code, "to.csv", vec![b'a'; 2 * 1024 * 1024]).await;
     assert_eq!(r.status(), 413);
     assert!(r.text().await.unwrap().contains("1 MB"));
     // Not a spreadsheet, broken XLSX, no header, missing columns, unclosed quote: the job fails
@@ -240,22 +207,22 @@ async fn bad_files(b: Backend) {
             "thiếu cột bắt buộc",
         ),
     ] {
-        let r = upload(&c, &commune.code, name, bytes).await;
-        let id = job_id(&r);
-        let j = wait(&app, id).await;
+        let r = upload_list(&c, &commune.code, name, bytes).await;
+        let id = import_id(&r);
+        let j = wait_import(&app, id).await;
         assert_eq!(j.status(), Status::Failed, "{name}");
         let (_, page) = c.text(&format!("/imports/{id}")).await;
         assert!(page.contains(expect), "{name}: expected «{expect}»");
     }
     // An unclosed quote swallows the rest of the file into one field: that row is reported.
-    let r = upload(
+    let r = upload_list(
         &c,
         &commune.code,
         "ngoac.csv",
         format!("{HEADER}\"Nguyễn Văn A,05/06/1980,Nam,019080009001\n").into_bytes(),
     )
     .await;
-    let j = wait(&app, job_id(&r)).await;
+    let j = wait_import(&app, import_id(&r)).await;
     assert_eq!((j.status(), j.good_rows, j.bad_rows), (Status::AwaitingDecision, 0, 1));
     assert_eq!(people::count_in(&app.db, &commune.path).await.unwrap(), before);
     app.finish().await;
@@ -298,9 +265,9 @@ async fn xlsx_import(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, _) = officer_units(&app).await;
     let c = app.login("0900000005").await;
-    let r = upload(&c, &commune.code, "can-bo.xlsx", xlsx_with_title_merges_and_formulas()).await;
-    let id = job_id(&r);
-    let j = wait(&app, id).await;
+    let r = upload_list(&c, &commune.code, "can-bo.xlsx", xlsx_with_title_merges_and_formulas()).await;
+    let id = import_id(&r);
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::AwaitingDecision);
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
     // The two people are good; the merged total row (line 6) is skipped with a note, and the ID
@@ -330,7 +297,7 @@ async fn xlsx_import(b: Backend) {
         &[("choice", "import")],
     )
     .await;
-    assert_eq!(wait(&app, id).await.inserted, 2);
+    assert_eq!(wait_import(&app, id).await.inserted, 2);
     let p = people::find_by_pid(
         &app.db,
         &app.vault,
@@ -422,7 +389,7 @@ async fn interrupted_import_resumes(b: Backend) {
     assert!((mid.processed_rows as usize) < n, "killed part-way");
     // "Restart": the runner finds the job its dead process left running and finishes it.
     let runner = Runner::start(app.app(), hocvuso_app::jobs::registry(), Default::default()).await;
-    let done = wait(&app, id).await;
+    let done = wait_import(&app, id).await;
     runner.stop().await;
     assert_eq!(done.status(), Status::Done);
     assert_eq!(
@@ -523,7 +490,7 @@ async fn api_import_with_token(b: Backend) {
     assert_eq!(r.status(), 202);
     let j: serde_json::Value = r.json().await.unwrap();
     let id = j["id"].as_i64().unwrap();
-    wait(&app, id).await;
+    wait_import(&app, id).await;
     let j: serde_json::Value = api
         .get(app.url(&format!("/api/v1/imports/{id}")))
         .bearer_auth(&token)
@@ -544,7 +511,7 @@ async fn api_import_with_token(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(wait(&app, id).await.inserted, 1);
+    assert_eq!(wait_import(&app, id).await.inserted, 1);
     // A repeated decision is a conflict, not a second import.
     let r = api
         .post(app.url(&format!("/api/v1/imports/{id}/decision")))
@@ -568,7 +535,7 @@ async fn api_import_with_token(b: Backend) {
         .await
         .unwrap();
     let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
-    wait(&app, id).await;
+    wait_import(&app, id).await;
     let get = || async {
         api.get(app.url(&format!("/api/v1/imports/{id}")))
             .bearer_auth(&token)
@@ -593,7 +560,7 @@ async fn api_import_with_token(b: Backend) {
     assert_eq!(r.status(), 422);
     let r = map(serde_json::json!({"columns": {"Phái": "sex"}})).await.unwrap();
     assert_eq!(r.status(), 200);
-    wait(&app, id).await;
+    wait_import(&app, id).await;
     let j = get().await;
     assert_eq!(
         (j["status"].as_str(), j["bad_rows"].as_i64()),
@@ -604,7 +571,7 @@ async fn api_import_with_token(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    wait(&app, id).await;
+    wait_import(&app, id).await;
     let j = get().await;
     assert_eq!((j["good_rows"].as_i64(), j["bad_rows"].as_i64()), (Some(1), Some(0)));
     // Listing by API, with the same scope rule as pages.
@@ -666,9 +633,9 @@ async fn encodings(b: Backend) {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(text.replace("019199002001", "019199002002").as_bytes());
     for (name, bytes, pid) in [("utf16.csv", utf16, "019199002001"), ("bom.csv", bom, "019199002002")] {
-        let r = upload(&c, &commune.code, name, bytes).await;
-        let id = job_id(&r);
-        let j = wait(&app, id).await;
+        let r = upload_list(&c, &commune.code, name, bytes).await;
+        let id = import_id(&r);
+        let j = wait_import(&app, id).await;
         assert_eq!(j.good_rows, 1, "{name}");
         c.post_form(
             &format!("/imports/{id}"),
@@ -676,7 +643,7 @@ async fn encodings(b: Backend) {
             &[("choice", "import")],
         )
         .await;
-        wait(&app, id).await;
+        wait_import(&app, id).await;
         let p = people::find_by_pid(
             &app.db,
             &app.vault,
@@ -735,7 +702,7 @@ async fn id_held_elsewhere(b: Backend) {
     )
     .await
     .unwrap();
-    let job = wait(&app, id).await;
+    let job = wait_import(&app, id).await;
     assert_eq!(job.status(), Status::AwaitingDecision);
     assert_eq!((job.good_rows, job.bad_rows), (1, 1));
     let errs = imports::errors(&app.db, id, 10).await.unwrap();
@@ -752,7 +719,7 @@ async fn id_held_elsewhere(b: Backend) {
         .await
         .unwrap()
     );
-    let done = wait(&app, id).await;
+    let done = wait_import(&app, id).await;
     assert_eq!((done.status(), done.inserted), (Status::Done, 1));
     let still = people::get(
         &app.db,
@@ -826,9 +793,9 @@ async fn refusals_limited(b: Backend) {
         ));
     }
     let c = app.login("0900000005").await;
-    let r = upload(&c, &commune.code, "doan.csv", csv.into_bytes()).await;
-    let id = job_id(&r);
-    let j = wait(&app, id).await;
+    let r = upload_list(&c, &commune.code, "doan.csv", csv.into_bytes()).await;
+    let id = import_id(&r);
+    let j = wait_import(&app, id).await;
     assert_eq!(j.status(), Status::Failed);
     assert_eq!(j.message().unwrap().key, "err-import-refusals-limit");
     assert!(
@@ -856,10 +823,10 @@ async fn held_elsewhere_after_check(b: Backend) {
          Người Tranh,03/04/1992,Nữ,001192099002,,,,\n\
          Người Cuối,04/05/1993,Nam,001093099003,,,,\n"
     );
-    let r = upload(&a, &commune_a.code, "tranh.csv", csv.into_bytes()).await;
+    let r = upload_list(&a, &commune_a.code, "tranh.csv", csv.into_bytes()).await;
     assert_eq!(r.status(), 303);
-    let id = job_id(&r);
-    let job = wait(&app, id).await;
+    let id = import_id(&r);
+    let job = wait_import(&app, id).await;
     assert_eq!(
         (job.status(), job.good_rows, job.bad_rows),
         (Status::AwaitingDecision, 3, 0)
@@ -894,7 +861,7 @@ async fn held_elsewhere_after_check(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let job = wait(&app, id).await;
+    let job = wait_import(&app, id).await;
     assert_eq!(job.status(), Status::Done);
     assert_eq!((job.inserted, job.updated, job.bad_rows), (2, 0, 1));
 
@@ -982,9 +949,9 @@ async fn real_lists(b: Backend) {
                Đinh Văn Ba,03/03/1992,Nam,019092088003,HS-SV\n\
                Đinh Thị Bốn,04/04/1993,Nữ,019193088004,Hội viên phụ nữ\n\
                Tổng cộng,,,,4\n";
-    let r = upload(&c, &commune.code, "hoi.csv", csv.as_bytes().to_vec()).await;
-    let id = job_id(&r);
-    let j = wait(&app, id).await;
+    let r = upload_list(&c, &commune.code, "hoi.csv", csv.as_bytes().to_vec()).await;
+    let id = import_id(&r);
+    let j = wait_import(&app, id).await;
     assert_eq!((j.status(), j.good_rows, j.bad_rows), (Status::AwaitingDecision, 3, 1));
     let (_, page) = c.text(&format!("/imports/{id}")).await;
     assert!(page.contains("“Hội viên phụ nữ” (1 dòng)"), "{page}");
@@ -1007,7 +974,7 @@ async fn real_lists(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let j = wait(&app, id).await;
+    let j = wait_import(&app, id).await;
     assert_eq!((j.status(), j.good_rows, j.bad_rows), (Status::AwaitingDecision, 4, 0));
     c.post_form(
         &format!("/imports/{id}"),
@@ -1015,7 +982,7 @@ async fn real_lists(b: Backend) {
         &[("choice", "import")],
     )
     .await;
-    assert_eq!(wait(&app, id).await.inserted, 4);
+    assert_eq!(wait_import(&app, id).await.inserted, 4);
     let pid = hocvuso_core::personal_id::PersonalId::parse("019193088004").unwrap();
     let p = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
     assert!(p.groups().contains(hocvuso_core::people::TargetGroup::Resident));
@@ -1026,9 +993,9 @@ async fn real_lists(b: Backend) {
     // The commune's next file: the value is known now, and unknown headers are asked once.
     let csv2 = "Họ và tên,Ngày sinh,Phái,Mã định danh công dân,Đối tượng\n\
                 Đinh Văn Năm,05/05/1994,Nam,019094088005,hội viên phụ nữ\n";
-    let r = upload(&c, &commune.code, "hoi-2.csv", csv2.as_bytes().to_vec()).await;
-    let id2 = job_id(&r);
-    let j = wait(&app, id2).await;
+    let r = upload_list(&c, &commune.code, "hoi-2.csv", csv2.as_bytes().to_vec()).await;
+    let id2 = import_id(&r);
+    let j = wait_import(&app, id2).await;
     assert_eq!(j.status(), Status::NeedsMapping);
     let (_, page) = c.text(&format!("/imports/{id2}")).await;
     assert!(
@@ -1052,11 +1019,11 @@ async fn real_lists(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let j = wait(&app, id2).await;
+    let j = wait_import(&app, id2).await;
     assert_eq!((j.status(), j.good_rows, j.bad_rows), (Status::AwaitingDecision, 1, 0));
     // A third file with the same headers is read straight away.
-    let r = upload(&c, &commune.code, "hoi-3.csv", csv2.replace("Năm", "Sáu").into_bytes()).await;
-    let j = wait(&app, job_id(&r)).await;
+    let r = upload_list(&c, &commune.code, "hoi-3.csv", csv2.replace("Năm", "Sáu").into_bytes()).await;
+    let j = wait_import(&app, import_id(&r)).await;
     assert_eq!((j.status(), j.good_rows), (Status::AwaitingDecision, 1));
 
     // The templates download and read back: the example row is skipped with a note.
@@ -1073,9 +1040,9 @@ async fn real_lists(b: Backend) {
                 .contains("mau-danh-sach")
         );
         let bytes = r.bytes().await.unwrap().to_vec();
-        let r = upload(&c, &commune.code, name, bytes).await;
-        let id = job_id(&r);
-        let j = wait(&app, id).await;
+        let r = upload_list(&c, &commune.code, name, bytes).await;
+        let id = import_id(&r);
+        let j = wait_import(&app, id).await;
         assert_eq!(
             (j.status(), j.good_rows, j.bad_rows),
             (Status::AwaitingDecision, 0, 0),

@@ -6,7 +6,7 @@
 //! fails with the reason and changes nothing.
 
 use crate::both;
-use crate::helpers::{Backend, Client, Options, TestApp, officer_units};
+use crate::helpers::{Backend, Client, Options, TestApp, officer_units, upload_import};
 use hocvuso_app::App;
 use hocvuso_app::imports::{ApplyImport, CheckImport, ImportRef};
 use hocvuso_app::jobs::{self, Failure, Job, JobError, Lane, Registry, Retry, Run, Runner};
@@ -472,26 +472,6 @@ async fn metrics_count_jobs_by_kind(b: Backend) {
 }
 both!(metrics_by_kind, metrics_count_jobs_by_kind);
 
-/// Uploads a file through the page form as `c`; returns the import id.
-async fn upload(c: &Client, unit_code: &str, csv: &str) -> i64 {
-    let page = format!("/units/{unit_code}/import");
-    let token = c.csrf(&page).await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
-        "file",
-        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("ds.csv"),
-    );
-    let r = c.http.post(c.url(&page)).multipart(form).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 async fn revoke_all(app: &TestApp, phone: &str) {
     let account = hocvuso_db::accounts::by_phone(&app.db, phone).await.unwrap().unwrap();
     let mut tx = app.db.begin().await.unwrap();
@@ -510,7 +490,7 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nNgười Mất Quyền,01/01/1990,Nam,001090555001\n";
     // Officer 5 uploads, then loses the grant before the check runs.
     let c5 = app.login("0900000005").await;
-    let checked_late = upload(&c5, &commune.code, csv).await;
+    let checked_late = upload_import(&c5, &commune.code, "ds.csv", csv.as_bytes().to_vec()).await;
     let officer5 = hocvuso_db::accounts::by_phone(&app.db, "0900000005")
         .await
         .unwrap()
@@ -522,7 +502,7 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
     revoke_all(&app, "0900000005").await;
     // Officer 6 uploads; the check runs; officer 6 decides, then loses the grant.
     let c6 = app.login("0900000006").await;
-    let applied_late = upload(&c6, &other.code, &csv.replace("555001", "555002")).await;
+    let applied_late = upload_import(&c6, &other.code, "ds.csv", csv.replace("555001", "555002").into_bytes()).await;
     hocvuso_app::imports::run_here::<CheckImport>(&app.app(), applied_late)
         .await
         .unwrap();
