@@ -139,6 +139,8 @@ enum Pools {
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
+        /// The connection that checkpoints the WAL, off the writer's path (see [`Checkpoints`]).
+        checkpoint: Option<sqlx::SqlitePool>,
     },
     Postgres(sqlx::PgPool),
 }
@@ -149,6 +151,8 @@ pub struct Db {
     pools: Pools,
     /// The key of the audit chain; never stored in the database (see [`audit`]).
     audit_key: Option<Arc<AuditKey>>,
+    /// Entries [`audit::record`] has queued for the next group commit (with this key).
+    recorder: Arc<audit::Recorder>,
 }
 
 fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
@@ -171,6 +175,7 @@ impl Db {
             return Ok(Db {
                 pools: Pools::Postgres(pool),
                 audit_key: None,
+                recorder: Arc::default(),
             });
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -179,6 +184,7 @@ impl Db {
 
     pub async fn open_sqlite(path: &Path) -> Result<Db> {
         restrict_sqlite_files(path)?;
+        let policy = Checkpoints::from_env();
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -187,10 +193,7 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
-            // Fewer, larger checkpoints: each one copies the latest version of every page written
-            // since the last and fsyncs; a bulk import at the default (1,000 pages) checkpointed
-            // every few chunks and spent a third of its time there. Reads map the file.
-            .pragma("wal_autocheckpoint", "50000")
+            .pragma("wal_autocheckpoint", policy.autocheckpoint.to_string())
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
@@ -201,11 +204,28 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts.read_only(true))
+            .connect_with(opts.clone().read_only(true))
             .await?;
+        let checkpoint = match policy.every {
+            Some(every) => {
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(opts.pragma("wal_autocheckpoint", "0"))
+                    .await?;
+                tokio::spawn(checkpoints(pool.clone(), every));
+                Some(pool)
+            }
+            None => None,
+        };
         Ok(Db {
-            pools: Pools::Sqlite { read, write },
+            pools: Pools::Sqlite {
+                read,
+                write,
+                checkpoint,
+            },
             audit_key: None,
+            recorder: Arc::default(),
         })
     }
 
@@ -213,6 +233,8 @@ impl Db {
     /// the configuration holds, outside the database).
     pub fn with_audit_key(mut self, key: AuditKey) -> Db {
         self.audit_key = Some(Arc::new(key));
+        // A queue of its own: entries queued under the old key are not written with the new one.
+        self.recorder = Arc::default();
         self
     }
 
@@ -227,9 +249,18 @@ impl Db {
         }
     }
 
+    /// Writes the audit entries still queued (their requests are answered), then closes.
     pub async fn close(&self) {
+        self.recorder.drain().await;
         match &self.pools {
-            Pools::Sqlite { read, write } => {
+            Pools::Sqlite {
+                read,
+                write,
+                checkpoint,
+            } => {
+                if let Some(c) = checkpoint {
+                    c.close().await;
+                }
                 read.close().await;
                 // Leaves a clean file behind: the WAL is checkpointed into the database.
                 if let Ok(mut c) = write.acquire().await {
@@ -341,6 +372,56 @@ impl Db {
     /// older release left it and check that the next migration carries its data over.
     pub async fn migrate_to(&self, version: i64) -> Result<usize> {
         schema::migrate(self, Some(version)).await
+    }
+}
+
+/// When SQLite copies the WAL back into the database file.
+///
+/// TEMPORARY (measurement): `HOCVUSO_SQLITE_CHECKPOINT=auto=N,every_ms=M` chooses the writer's
+/// autocheckpoint and the period of a passive checkpoint task.
+#[derive(Debug, Clone, Copy)]
+struct Checkpoints {
+    autocheckpoint: u32,
+    every: Option<Duration>,
+}
+
+impl Checkpoints {
+    fn from_env() -> Checkpoints {
+        let mut c = Checkpoints {
+            autocheckpoint: 50_000,
+            every: None,
+        };
+        if let Ok(v) = std::env::var("HOCVUSO_SQLITE_CHECKPOINT") {
+            for part in v.split(',') {
+                match part.split_once('=') {
+                    Some(("auto", n)) => c.autocheckpoint = n.parse().unwrap_or(c.autocheckpoint),
+                    Some(("every_ms", n)) => {
+                        c.every = n.parse().ok().filter(|&n| n > 0).map(Duration::from_millis)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        c
+    }
+}
+
+/// Runs passive checkpoints on a connection of its own until its pool is closed: they never block
+/// the writer or a reader, and copy only what no reader still needs.
+async fn checkpoints(pool: sqlx::SqlitePool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -31,6 +31,7 @@ migrations! {
     5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
+    8 => "0008_audit_rowid.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
