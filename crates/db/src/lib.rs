@@ -26,6 +26,7 @@ use sqlx::{Postgres, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use sea_query;
@@ -139,8 +140,8 @@ enum Pools {
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
-        /// The connection that checkpoints the WAL, off the writer's path (see [`Checkpoints`]).
-        checkpoint: Option<sqlx::SqlitePool>,
+        /// When the writer checkpoints the WAL (see [`Checkpoints`]).
+        checkpoints: Arc<Checkpoints>,
     },
     Postgres(sqlx::PgPool),
 }
@@ -184,7 +185,6 @@ impl Db {
 
     pub async fn open_sqlite(path: &Path) -> Result<Db> {
         restrict_sqlite_files(path)?;
-        let policy = Checkpoints::from_env();
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -193,40 +193,50 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
-            .pragma("wal_autocheckpoint", policy.autocheckpoint.to_string())
+            .pragma("wal_autocheckpoint", WAL_PAGES.to_string())
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
+        let checkpoints = Arc::new(Checkpoints::default());
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect({
+                let checkpoints = checkpoints.clone();
+                move |_, _| {
+                    // A new writer connection starts from the options above.
+                    checkpoints.applied.store(WAL_PAGES, Ordering::SeqCst);
+                    Box::pin(async { Ok(()) })
+                }
+            })
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts.clone().read_only(true))
+            .connect_with(opts.read_only(true))
             .await?;
-        let checkpoint = match policy.every {
-            Some(every) => {
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(opts.pragma("wal_autocheckpoint", "0"))
-                    .await?;
-                tokio::spawn(checkpoints(pool.clone(), every));
-                Some(pool)
-            }
-            None => None,
-        };
         Ok(Db {
             pools: Pools::Sqlite {
                 read,
                 write,
-                checkpoint,
+                checkpoints,
             },
             audit_key: None,
             recorder: Arc::default(),
         })
+    }
+
+    /// Marks a bulk write (an import applying its frames) until the guard is dropped: meanwhile
+    /// the WAL may grow to [`WAL_PAGES_BULK`] pages between checkpoints (see [`Checkpoints`]).
+    pub fn bulk_writes(&self) -> BulkWrites {
+        let checkpoints = match &self.pools {
+            Pools::Sqlite { checkpoints, .. } => {
+                checkpoints.bulk.fetch_add(1, Ordering::SeqCst);
+                Some(checkpoints.clone())
+            }
+            Pools::Postgres(_) => None,
+        };
+        BulkWrites(checkpoints)
     }
 
     /// The same database, appending to the audit log with `key` (derived from the secret key that
@@ -253,14 +263,7 @@ impl Db {
     pub async fn close(&self) {
         self.recorder.drain().await;
         match &self.pools {
-            Pools::Sqlite {
-                read,
-                write,
-                checkpoint,
-            } => {
-                if let Some(c) = checkpoint {
-                    c.close().await;
-                }
+            Pools::Sqlite { read, write, .. } => {
                 read.close().await;
                 // Leaves a clean file behind: the WAL is checkpointed into the database.
                 if let Ok(mut c) = write.acquire().await {
@@ -342,10 +345,18 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         let conn = match &self.pools {
-            Pools::Sqlite { write, .. } => {
+            Pools::Sqlite { write, checkpoints, .. } => {
                 // BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads then
                 // writes cannot fail half-way with SQLITE_BUSY.
-                let tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let mut tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let wanted = checkpoints.wanted();
+                if checkpoints.applied.load(Ordering::SeqCst) != wanted {
+                    // Takes effect at this transaction's commit; only the writer ever checkpoints.
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA wal_autocheckpoint = {wanted}")))
+                        .execute(&mut *tx)
+                        .await?;
+                    checkpoints.applied.store(wanted, Ordering::SeqCst);
+                }
                 TxConn::Sqlite(tx)
             }
             Pools::Postgres(p) => TxConn::Postgres(p.begin().await?),
@@ -375,52 +386,45 @@ impl Db {
     }
 }
 
-/// When SQLite copies the WAL back into the database file.
-///
-/// TEMPORARY (measurement): `HOCVUSO_SQLITE_CHECKPOINT=auto=N,every_ms=M` chooses the writer's
-/// autocheckpoint and the period of a passive checkpoint task.
-#[derive(Debug, Clone, Copy)]
+/// WAL pages after which the writer's commit checkpoints, in normal traffic (SQLite's default).
+/// Readers look each page up in the part of the WAL not yet copied back (`walFindFrame`): with
+/// the WAL allowed to reach 50,000 pages, officers' pages spent 11 % of the server's CPU there, and
+/// served fewer pages per second (docs/DECISIONS.md, 2026-11-29).
+pub const WAL_PAGES: u32 = 1_000;
+/// … while an import applies its frames: each checkpoint copies the latest version of every page
+/// written since the last one, and an import rewrites the same index pages frame after frame;
+/// checkpointing after every frame made the 1,000,000-row import about a quarter slower.
+pub const WAL_PAGES_BULK: u32 = 50_000;
+
+/// The writer's checkpoint threshold: [`WAL_PAGES`], or [`WAL_PAGES_BULK`] while a bulk write is
+/// running. Set on the writer connection by the next transaction that begins after it changes;
+/// the first commit after an import checkpoints what the import left in the WAL.
+#[derive(Debug, Default)]
 struct Checkpoints {
-    autocheckpoint: u32,
-    every: Option<Duration>,
+    /// Bulk writes running ([`Db::bulk_writes`]).
+    bulk: AtomicUsize,
+    /// The threshold the writer connection has now.
+    applied: AtomicU32,
 }
 
 impl Checkpoints {
-    fn from_env() -> Checkpoints {
-        let mut c = Checkpoints {
-            autocheckpoint: 50_000,
-            every: None,
-        };
-        if let Ok(v) = std::env::var("HOCVUSO_SQLITE_CHECKPOINT") {
-            for part in v.split(',') {
-                match part.split_once('=') {
-                    Some(("auto", n)) => c.autocheckpoint = n.parse().unwrap_or(c.autocheckpoint),
-                    Some(("every_ms", n)) => {
-                        c.every = n.parse().ok().filter(|&n| n > 0).map(Duration::from_millis)
-                    }
-                    _ => {}
-                }
-            }
+    fn wanted(&self) -> u32 {
+        if self.bulk.load(Ordering::SeqCst) > 0 {
+            WAL_PAGES_BULK
+        } else {
+            WAL_PAGES
         }
-        c
     }
 }
 
-/// Runs passive checkpoints on a connection of its own until its pool is closed: they never block
-/// the writer or a reader, and copy only what no reader still needs.
-async fn checkpoints(pool: sqlx::SqlitePool, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            if pool.is_closed() {
-                return;
-            }
-            tracing::warn!(error = %e, "WAL checkpoint failed");
+/// A bulk write in progress; see [`Db::bulk_writes`].
+#[must_use]
+pub struct BulkWrites(Option<Arc<Checkpoints>>);
+
+impl Drop for BulkWrites {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            c.bulk.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
