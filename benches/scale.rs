@@ -397,7 +397,6 @@ async fn run(backend: &str, a: &Args) {
     let _: &PidVault = &vault;
 }
 
-
 /// Search, listing page by page and the totals above lists.
 async fn queries(db: &Db, vault: &PidVault, rng: &mut StdRng, province: &Unit, communes: &[Unit]) {
     // Name search without diacritics: province, commune and country scope.
@@ -479,7 +478,6 @@ async fn queries(db: &Db, vault: &PidVault, rng: &mut StdRng, province: &Unit, c
         }
         println!("COUNT {label} ({n:?}): {}", summary(lat));
     }
-
 }
 
 /// Names people type when looking someone up: full names, family + middle, given names, lowercase

@@ -132,7 +132,10 @@ async fn concurrent_views_all_recorded_once(b: Backend) {
                 )
                 .await
                 .unwrap();
-                assert_eq!(seen.first().map(|r| (r.id, r.object_id.clone())), Some((id, format!("view-{i}"))));
+                assert_eq!(
+                    seen.first().map(|r| (r.id, r.object_id.clone())),
+                    Some((id, format!("view-{i}")))
+                );
                 got.push((id, format!("view-{i}")));
             }
             got
@@ -164,7 +167,12 @@ async fn concurrent_views_all_recorded_once(b: Backend) {
     let mut objects = HashSet::new();
     for r in rows.iter().filter(|r| r.action == "test.view") {
         assert!(objects.insert(r.object_id.clone()), "{} written twice", r.object_id);
-        assert_eq!(answered.get(&r.id), Some(&r.object_id), "entry {} is the one answered", r.id);
+        assert_eq!(
+            answered.get(&r.id),
+            Some(&r.object_id),
+            "entry {} is the one answered",
+            r.id
+        );
     }
     assert_eq!(objects.len(), 220);
     let v = audit::verify(&app.db).await.unwrap();
@@ -258,3 +266,31 @@ async fn unrecorded_view_is_not_served(b: Backend) {
     app.finish().await;
 }
 both!(audit_unrecorded_refused, unrecorded_view_is_not_served);
+
+async fn wal_threshold(db: &Db) -> i64 {
+    db.wal_autocheckpoint().await.unwrap().expect("SQLite")
+}
+
+/// SQLite's writer checkpoints every 1,000 WAL pages in normal traffic, so readers search a short
+/// WAL; while an import applies, every 50,000 pages; back to 1,000 when it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wal_checkpoints_small_except_during_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}", dir.path().join("wal.db").display()))
+        .await
+        .unwrap();
+    assert_eq!(wal_threshold(&db).await, i64::from(hocvuso_db::WAL_PAGES));
+    assert_eq!(hocvuso_db::WAL_PAGES, 1_000);
+    let bulk = db.bulk_writes();
+    let second = db.clone().bulk_writes();
+    assert_eq!(wal_threshold(&db).await, i64::from(hocvuso_db::WAL_PAGES_BULK));
+    drop(bulk);
+    assert_eq!(
+        wal_threshold(&db).await,
+        i64::from(hocvuso_db::WAL_PAGES_BULK),
+        "another import still applies"
+    );
+    drop(second);
+    assert_eq!(wal_threshold(&db).await, i64::from(hocvuso_db::WAL_PAGES));
+    db.close().await;
+}

@@ -212,7 +212,11 @@ async fn audit_log_survives_migration_8(b: Backend) {
     audit::seal_boundary(&db).await.unwrap();
     let actor = Actor::system("test");
     let entry = |i: i64, person: Option<i64>| Entry {
-        action: if person.is_some() { "person.import_create" } else { "people.list" },
+        action: if person.is_some() {
+            "person.import_create"
+        } else {
+            "people.list"
+        },
         object_kind: if person.is_some() { "person" } else { "unit" },
         object_id: i.to_string(),
         person_id: person,
@@ -230,7 +234,11 @@ async fn audit_log_survives_migration_8(b: Backend) {
     let cp = audit::checkpoint(&db).await.unwrap();
     let before = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
 
-    assert_eq!(db.migrate_to(8).await.unwrap(), 1, "migration 8 and nothing else was pending");
+    assert_eq!(
+        db.migrate_to(8).await.unwrap(),
+        1,
+        "migration 8 and nothing else was pending"
+    );
 
     let after = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
     assert_eq!(after, before, "every entry carried over unchanged");

@@ -194,10 +194,7 @@ pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) ->
 }
 
 /// [`append_many`] with an actor per entry (the group commit of [`record`]).
-async fn append_each<'a>(
-    tx: &mut Tx,
-    entries: impl ExactSizeIterator<Item = (&'a Actor, Entry<'a>)>,
-) -> Result<i64> {
+async fn append_each<'a>(tx: &mut Tx, entries: impl ExactSizeIterator<Item = (&'a Actor, Entry<'a>)>) -> Result<i64> {
     let n = entries.len() as i64;
     if n == 0 {
         return Err(crate::DbError::Invalid("no audit entries to append".into()));

@@ -367,6 +367,21 @@ impl Db {
         })
     }
 
+    /// The writer's checkpoint threshold in WAL pages as SQLite reports it (`None` on PostgreSQL):
+    /// for tests and operators checking the policy of [`Db::bulk_writes`].
+    pub async fn wal_autocheckpoint(&self) -> Result<Option<i64>> {
+        let Pools::Sqlite { .. } = &self.pools else {
+            return Ok(None);
+        };
+        let mut tx = self.begin().await?;
+        let n: (i64,) = match &mut tx.conn {
+            TxConn::Sqlite(c) => sqlx::query_as("PRAGMA wal_autocheckpoint").fetch_one(&mut **c).await?,
+            TxConn::Postgres(_) => return Ok(None),
+        };
+        tx.commit().await?;
+        Ok(Some(n.0))
+    }
+
     pub(crate) fn sqlite_write_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.pools {
             Pools::Sqlite { write, .. } => Some(write),
