@@ -395,25 +395,21 @@ impl Recorder {
     }
 }
 
-/// If a flusher panics, the requests it held get an error (their channels close) and the queue is
-/// handed to a new flusher instead of waiting for the next request.
+/// If a flusher panics or is dropped mid-batch, the requests it held get an error (their channels
+/// close), and so do those queued behind them: each fails rather than waits for a flusher that no
+/// longer runs. The next request starts a new one.
 struct FlushGuard(Option<Db>);
 
 impl Drop for FlushGuard {
     fn drop(&mut self) {
         if let Some(db) = self.0.take() {
-            let pending = {
+            let stranded = {
                 let mut s = db.recorder.lock();
-                s.flushing = !s.queue.is_empty();
-                s.flushing
+                s.flushing = false;
+                std::mem::take(&mut s.queue)
             };
-            if pending {
-                if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                    rt.spawn(flush(db));
-                }
-            } else {
-                db.recorder.idle.notify_waiters();
-            }
+            drop(stranded);
+            db.recorder.idle.notify_waiters();
         }
     }
 }
