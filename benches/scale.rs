@@ -3,7 +3,8 @@
 //! check → apply), then measures name search without diacritics, commune listing page by page, and
 //! pages served per second for a signed-in officer.
 //!
-//!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S] [--import-only]
+//!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S]
+//!                                [--import-only | --pages-only]
 //!
 //! PostgreSQL: a fresh database is created on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
@@ -27,6 +28,8 @@ struct Args {
     seconds: u64,
     /// Stop after the import (for profiling it alone).
     import_only: bool,
+    /// After the import, measure the signed-in pages only (skip search, listing and counts).
+    pages_only: bool,
 }
 
 fn args() -> Args {
@@ -35,6 +38,7 @@ fn args() -> Args {
         backends: vec!["sqlite", "postgres"],
         seconds: 10,
         import_only: false,
+        pages_only: false,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -43,6 +47,11 @@ fn args() -> Args {
             "--people" => a.people = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--people N"),
             "--import-only" => {
                 a.import_only = true;
+                i += 1;
+                continue;
+            }
+            "--pages-only" => {
+                a.pages_only = true;
                 i += 1;
                 continue;
             }
@@ -275,84 +284,8 @@ async fn run(backend: &str, a: &Args) {
         return;
     }
 
-    // Name search without diacritics: province, commune and country scope.
-    let country_path = units::by_code(&db, hocvuso_core::units::COUNTRY_CODE)
-        .await
-        .unwrap()
-        .expect("country root")
-        .path;
-    let queries = search_queries(&mut rng, 500);
-    for (label, scope) in [
-        ("province", province.path.clone()),
-        ("commune", communes[0].path.clone()),
-        // The whole country (a system administrator): every commune's place is sought, though
-        // only this province holds people.
-        ("country", country_path.clone()),
-    ] {
-        let mut lat = Vec::new();
-        let mut truncated = 0;
-        for q in &queries {
-            let t = Instant::now();
-            let page = people::search(&db, &vault, &sees(&scope), &SearchTerm::parse(q), None, 50)
-                .await
-                .unwrap();
-            lat.push(t.elapsed());
-            truncated += page.truncated as usize;
-        }
-        println!(
-            "SEARCH ({label} scope, folded names, 50 per page): {} ; {truncated} asked for a longer name — target p95 < 20 ms",
-            summary(lat)
-        );
-    }
-
-    // Listing a commune page by page.
-    let mut lat = Vec::new();
-    let mut cursor: Option<String> = None;
-    let mut listed = 0;
-    loop {
-        let t = Instant::now();
-        let page = people::search(
-            &db,
-            &vault,
-            &sees(&communes[0].path),
-            &SearchTerm::Everyone,
-            cursor.as_deref(),
-            50,
-        )
-        .await
-        .unwrap();
-        lat.push(t.elapsed());
-        listed += page.people.len();
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    println!(
-        "LIST commune of {listed} people, 50 per page, all pages: {}",
-        summary(lat)
-    );
-
-    // The total shown above a people list (issue 7): a commune, a commune narrowed to a target
-    // group, the whole province and the country, 20 times each.
-    let student = people::ListFilter {
-        group: Some(hocvuso_core::people::TargetGroup::Student),
-    };
-    for (label, path, filter) in [
-        ("commune", communes[0].path.clone(), people::ListFilter::default()),
-        ("commune, students", communes[0].path.clone(), student),
-        ("province", province.path.clone(), people::ListFilter::default()),
-        ("province, students", province.path.clone(), student),
-        ("country", country_path.clone(), people::ListFilter::default()),
-    ] {
-        let mut lat = Vec::new();
-        let mut n = people::Total::Exact(0);
-        for _ in 0..20 {
-            let t = Instant::now();
-            n = people::count_filtered(&db, &sees(&path), filter).await.unwrap();
-            lat.push(t.elapsed());
-        }
-        println!("COUNT {label} ({n:?}): {}", summary(lat));
+    if !a.pages_only {
+        queries(&db, &vault, &mut rng, &province, &communes).await;
     }
 
     // Pages per second for a signed-in officer, over HTTP.
@@ -418,6 +351,7 @@ async fn run(backend: &str, a: &Args) {
         format!("/units/{}/people?q=nguyen+van", communes[0].code),
         format!("/units/{}/people?q=thi+hoa", communes[0].code),
     ];
+    let audited_before = hocvuso_db::audit::count(&state.db).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
     for w in 0..8 {
@@ -426,6 +360,7 @@ async fn run(backend: &str, a: &Args) {
         let paths = paths.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
+            let mut audited = 0u64;
             let mut i = w;
             while Instant::now() < deadline {
                 let t = Instant::now();
@@ -437,17 +372,24 @@ async fn run(backend: &str, a: &Args) {
                 assert_eq!(r.status(), 200);
                 let _ = r.bytes().await.unwrap();
                 lat.push(t.elapsed());
+                // Every page but the unit's own is a people list, which records who viewed it.
+                audited += u64::from(i % paths.len() != 0);
                 i += 1;
             }
-            lat
+            (lat, audited)
         }));
     }
     let mut all = Vec::new();
+    let mut audited = 0;
     for t in tasks {
-        all.extend(t.await.unwrap());
+        let (lat, n) = t.await.unwrap();
+        all.extend(lat);
+        audited += n;
     }
+    let recorded = hocvuso_db::audit::count(&state.db).await.unwrap() - audited_before;
+    assert_eq!(recorded as u64, audited, "every people page served is in the audit log");
     println!(
-        "PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {}",
+        "PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {} ; {audited} audited, all recorded",
         a.seconds,
         all.len() as f64 / a.seconds as f64,
         summary(all)
@@ -460,6 +402,89 @@ async fn run(backend: &str, a: &Args) {
         admin.close().await;
     }
     let _: &PidVault = &vault;
+}
+
+/// Search, listing page by page and the totals above lists.
+async fn queries(db: &Db, vault: &PidVault, rng: &mut StdRng, province: &Unit, communes: &[Unit]) {
+    // Name search without diacritics: province, commune and country scope.
+    let country_path = units::by_code(db, hocvuso_core::units::COUNTRY_CODE)
+        .await
+        .unwrap()
+        .expect("country root")
+        .path;
+    let queries = search_queries(rng, 500);
+    for (label, scope) in [
+        ("province", province.path.clone()),
+        ("commune", communes[0].path.clone()),
+        // The whole country (a system administrator): every commune's place is sought, though
+        // only this province holds people.
+        ("country", country_path.clone()),
+    ] {
+        let mut lat = Vec::new();
+        let mut truncated = 0;
+        for q in &queries {
+            let t = Instant::now();
+            let page = people::search(db, vault, &sees(&scope), &SearchTerm::parse(q), None, 50)
+                .await
+                .unwrap();
+            lat.push(t.elapsed());
+            truncated += page.truncated as usize;
+        }
+        println!(
+            "SEARCH ({label} scope, folded names, 50 per page): {} ; {truncated} asked for a longer name — target p95 < 20 ms",
+            summary(lat)
+        );
+    }
+
+    // Listing a commune page by page.
+    let mut lat = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut listed = 0;
+    loop {
+        let t = Instant::now();
+        let page = people::search(
+            db,
+            vault,
+            &sees(&communes[0].path),
+            &SearchTerm::Everyone,
+            cursor.as_deref(),
+            50,
+        )
+        .await
+        .unwrap();
+        lat.push(t.elapsed());
+        listed += page.people.len();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    println!(
+        "LIST commune of {listed} people, 50 per page, all pages: {}",
+        summary(lat)
+    );
+
+    // The total shown above a people list (issue 7): a commune, a commune narrowed to a target
+    // group, the whole province and the country, 20 times each.
+    let student = people::ListFilter {
+        group: Some(hocvuso_core::people::TargetGroup::Student),
+    };
+    for (label, path, filter) in [
+        ("commune", communes[0].path.clone(), people::ListFilter::default()),
+        ("commune, students", communes[0].path.clone(), student),
+        ("province", province.path.clone(), people::ListFilter::default()),
+        ("province, students", province.path.clone(), student),
+        ("country", country_path.clone(), people::ListFilter::default()),
+    ] {
+        let mut lat = Vec::new();
+        let mut n = people::Total::Exact(0);
+        for _ in 0..20 {
+            let t = Instant::now();
+            n = people::count_filtered(db, &sees(&path), filter).await.unwrap();
+            lat.push(t.elapsed());
+        }
+        println!("COUNT {label} ({n:?}): {}", summary(lat));
+    }
 }
 
 /// Names people type when looking someone up: full names, family + middle, given names, lowercase

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod audit_write;
 mod auth;
 mod backup;
 mod browser;

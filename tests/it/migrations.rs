@@ -493,3 +493,100 @@ async fn sessions_and_names_survive_migration_10(b: Backend) {
     }
 }
 both!(schema_parity_migration, sessions_and_names_survive_migration_10);
+
+/// Release 7 kept `audit_log.id` as a plain BIGINT key (SQLite kept a hidden unique index beside
+/// the table); migration 8 rebuilds SQLite's table keyed by the rowid and makes the person index
+/// partial on both. Entries written before it carry over unchanged: the same rows, a checkpoint
+/// taken before still verifies, a person's history is still found, the log stays append-only, and
+/// new entries continue the chain.
+async fn audit_log_survives_migration_8(b: Backend) {
+    use hocvuso_core::crypto::AuditKey;
+    use hocvuso_db::audit::{self, Entry, Filter};
+    let dir = tempfile::tempdir().unwrap();
+    let (db, pg) = open(b, &dir).await;
+    db.migrate_to(7).await.unwrap();
+    let db = db.with_audit_key(AuditKey::new(&MasterKey::generate()));
+    audit::seal_boundary(&db).await.unwrap();
+    let actor = hocvuso_db::audit::Actor::system("test");
+    let entry = |i: i64, person: Option<i64>| {
+        let event = match person {
+            Some(person_id) => hocvuso_core::audit::Event::PersonImportCreated {
+                person_id,
+                job_id: i,
+                line: i as u64,
+            },
+            None => hocvuso_core::audit::Event::PeopleListed {
+                unit_code: i.to_string(),
+                search: Default::default(),
+            },
+        };
+        Entry::of("/1/19/", &event)
+    };
+    for i in 0..30 {
+        audit::record(&db, &actor, entry(i, None)).await.unwrap();
+    }
+    let mut tx = db.begin().await.unwrap();
+    audit::append_many(&mut tx, &actor, (0..20).map(|i| entry(i, Some(100 + i))).collect())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let cp = audit::checkpoint(&db).await.unwrap();
+    let before = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
+
+    assert_eq!(
+        db.migrate_to(8).await.unwrap(),
+        1,
+        "migration 8 and nothing else was pending"
+    );
+
+    let after = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
+    assert_eq!(after, before, "every entry carried over unchanged");
+    let v = audit::verify_with(&db, Some(&cp)).await.unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.entries, 50);
+    let history = audit::list(
+        &db,
+        &Filter {
+            person_id: Some(105),
+            ..Default::default()
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].object_id, "105");
+    let mut tx = db.begin().await.unwrap();
+    assert!(
+        tx.execute_unchecked("UPDATE audit_log SET actor_label = 'x' WHERE id = 1")
+            .await
+            .is_err(),
+        "still append-only"
+    );
+    drop(tx);
+    if b == Backend::Sqlite {
+        // `id` is the rowid: no index of SQLite's own beside the table.
+        let auto: Scalar<i64> = db
+            .fetch_one(
+                &Query::select()
+                    .expr(Expr::cust("COUNT(*)"))
+                    .from(hocvuso_db::sea_query::Alias::new("sqlite_master"))
+                    .and_where(Expr::cust("tbl_name = 'audit_log' AND name LIKE 'sqlite_autoindex%'"))
+                    .to_owned(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(auto.0, 0);
+    }
+    audit::record(&db, &actor, entry(50, None)).await.unwrap();
+    let v = audit::verify_with(&db, Some(&cp)).await.unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.entries, 51);
+    db.close().await;
+    if let Some(name) = pg {
+        let admin = Db::connect(&pg_admin_url()).await.unwrap();
+        admin.drop_database(&name).await.unwrap();
+        admin.close().await;
+    }
+}
+both!(audit_rowid_migration, audit_log_survives_migration_8);

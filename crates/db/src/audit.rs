@@ -16,7 +16,9 @@ use hocvuso_core::audit::Event;
 use hocvuso_core::crypto::{AuditKey, sha256_hex};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
 use serde::Serialize;
+use std::sync::Mutex;
 use time::OffsetDateTime;
+use tokio::sync::{Notify, oneshot};
 
 // The tables this module owns; other modules import these to join them.
 #[derive(Iden, Clone, Copy)]
@@ -242,6 +244,11 @@ record! {
 /// left it. The application always has a key (`prepare_db`); an unkeyed entry after the boundary
 /// would fail `verify`.
 pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) -> Result<i64> {
+    append_each(tx, entries.into_iter().map(|e| (actor, e))).await
+}
+
+/// [`append_many`] with an actor per entry (the group commit of [`record`]).
+async fn append_each<'a>(tx: &mut Tx, entries: impl ExactSizeIterator<Item = (&'a Actor, Entry<'a>)>) -> Result<i64> {
     let n = entries.len() as i64;
     if n == 0 {
         return Err(crate::DbError::Invalid("no audit entries to append".into()));
@@ -285,7 +292,7 @@ pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) ->
     let at = now();
     let mut prev_hash = last_hash;
     let mut rows = Rows::new(AuditLog::Table, COLS);
-    for (i, e) in entries.into_iter().enumerate() {
+    for (i, (actor, e)) in entries.enumerate() {
         let mut row = AuditRow {
             id: seq - n + 1 + i as i64,
             at,
@@ -330,12 +337,178 @@ pub async fn append_many(tx: &mut Tx, actor: &Actor, entries: Vec<Entry<'_>>) ->
     Ok(seq)
 }
 
-/// Appends in a transaction of its own (for reads such as a view or an export).
+/// Records an entry in a transaction of its own (for reads such as a view or an export) and
+/// returns its id once that transaction has committed: a caller that gets `Ok` may show what was
+/// viewed; one that gets an error must not.
+///
+/// Entries recorded by concurrent requests share one transaction (group commit): each request
+/// queues its entry; one flusher task takes everything queued, appends it in queue order with one
+/// head update and one insert, commits, then answers every request. Two hundred officers' page
+/// views cost one commit instead of two hundred, and one set of WAL pages. If that transaction
+/// fails, every request in it gets the error. Changes keep appending inside their own transaction
+/// ([`append`]); the head row orders them with the flusher's batches.
 pub async fn record(db: &Db, actor: &Actor, e: Entry<'_>) -> Result<i64> {
+    let (ack, answer) = oneshot::channel();
+    let queued = Queued {
+        actor: actor.clone(),
+        action: e.action,
+        object_kind: e.object_kind,
+        object_id: e.object_id,
+        person_id: e.person_id,
+        unit_path: e.unit_path.to_string(),
+        detail: e.detail,
+        ack,
+    };
+    // Queued before the first await: a request whose future was polled once is in the queue, and
+    // `Db::close` will write it.
+    if db.recorder.push(queued) {
+        tokio::spawn(flush(db.clone()));
+    }
+    match answer.await {
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(why)) => Err(DbError::Invalid(format!("audit entry not recorded: {why}"))),
+        Err(_) => Err(DbError::Invalid(
+            "audit entry not recorded: the audit writer stopped".into(),
+        )),
+    }
+}
+
+/// An entry waiting for the group commit, with the channel that answers its request.
+struct Queued {
+    actor: Actor,
+    action: &'static str,
+    object_kind: &'static str,
+    object_id: String,
+    person_id: Option<i64>,
+    unit_path: String,
+    detail: serde_json::Value,
+    ack: oneshot::Sender<std::result::Result<i64, String>>,
+}
+
+/// Entries one group commit writes at most: a transaction stays short even after a stall.
+const MAX_BATCH: usize = 2_000;
+
+/// The queue of [`record`]: one per [`Db`] and audit key. A flusher task runs while the queue is
+/// not empty and ends when it is, so nothing runs between bursts and nothing outlives the runtime.
+#[derive(Default)]
+pub(crate) struct Recorder {
+    state: Mutex<RecorderState>,
+    idle: Notify,
+}
+
+#[derive(Default)]
+struct RecorderState {
+    queue: Vec<Queued>,
+    flushing: bool,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recorder")
+    }
+}
+
+impl Recorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RecorderState> {
+        // The lock is held for pushes and swaps only; a panic cannot leave the queue half-changed.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues an entry; true if the caller must start a flusher.
+    fn push(&self, q: Queued) -> bool {
+        let mut s = self.lock();
+        s.queue.push(q);
+        !std::mem::replace(&mut s.flushing, true)
+    }
+
+    /// The next batch in queue order, or `None` (and the flusher ends) when nothing is queued.
+    fn take(&self) -> Option<Vec<Queued>> {
+        let mut s = self.lock();
+        if s.queue.is_empty() {
+            s.flushing = false;
+            self.idle.notify_waiters();
+            return None;
+        }
+        let rest = if s.queue.len() > MAX_BATCH {
+            s.queue.split_off(MAX_BATCH)
+        } else {
+            Vec::new()
+        };
+        Some(std::mem::replace(&mut s.queue, rest))
+    }
+
+    /// Waits until every entry queued so far is written (or failed) and answered.
+    pub(crate) async fn drain(&self) {
+        loop {
+            let idle = self.idle.notified();
+            if !self.lock().flushing {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
+/// If a flusher panics or is dropped mid-batch, the requests it held get an error (their channels
+/// close), and so do those queued behind them: each fails rather than waits for a flusher that no
+/// longer runs. The next request starts a new one.
+struct FlushGuard(Option<Db>);
+
+impl Drop for FlushGuard {
+    fn drop(&mut self) {
+        if let Some(db) = self.0.take() {
+            let stranded = {
+                let mut s = db.recorder.lock();
+                s.flushing = false;
+                std::mem::take(&mut s.queue)
+            };
+            drop(stranded);
+            db.recorder.idle.notify_waiters();
+        }
+    }
+}
+
+async fn flush(db: Db) {
+    let mut guard = FlushGuard(Some(db.clone()));
+    while let Some(batch) = db.recorder.take() {
+        let result = write_batch(&db, &batch).await;
+        let first = result.as_ref().map(|last| last - batch.len() as i64 + 1);
+        for (i, q) in batch.into_iter().enumerate() {
+            let answer = match &first {
+                Ok(first) => Ok(first + i as i64),
+                Err(e) => Err(e.to_string()),
+            };
+            // A request that went away meanwhile has nothing to answer; its entry stays recorded.
+            let _ = q.ack.send(answer);
+        }
+        if let Err(e) = result {
+            tracing::error!(error = %e, "audit entries not recorded; their requests fail");
+        }
+    }
+    guard.0 = None;
+}
+
+async fn write_batch(db: &Db, batch: &[Queued]) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = append(&mut tx, actor, e).await?;
+    let last = append_each(
+        &mut tx,
+        batch.iter().map(|q| {
+            (
+                &q.actor,
+                Entry {
+                    action: q.action,
+                    object_kind: q.object_kind,
+                    object_id: q.object_id.clone(),
+                    person_id: q.person_id,
+                    unit_path: &q.unit_path,
+                    detail: q.detail.clone(),
+                },
+            )
+        }),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(last)
 }
 
 const COLS: [AuditLog; 13] = [

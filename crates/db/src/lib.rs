@@ -29,6 +29,7 @@ use sqlx::{Postgres, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use sea_query;
@@ -171,6 +172,8 @@ enum Pools {
     Sqlite {
         read: sqlx::SqlitePool,
         write: sqlx::SqlitePool,
+        /// When the writer checkpoints the WAL (see [`Checkpoints`]).
+        checkpoints: Arc<Checkpoints>,
     },
     Postgres(sqlx::PgPool),
 }
@@ -181,6 +184,8 @@ pub struct Db {
     pools: Pools,
     /// The key of the audit chain; never stored in the database (see [`audit`]).
     audit_key: Option<Arc<AuditKey>>,
+    /// Entries [`audit::record`] has queued for the next group commit (with this key).
+    recorder: Arc<audit::Recorder>,
 }
 
 fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
@@ -203,6 +208,7 @@ impl Db {
             return Ok(Db {
                 pools: Pools::Postgres(pool),
                 audit_key: None,
+                recorder: Arc::default(),
             });
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -219,15 +225,21 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
-            // Fewer, larger checkpoints: each one copies the latest version of every page written
-            // since the last and fsyncs; a bulk import at the default (1,000 pages) checkpointed
-            // every few chunks and spent a third of its time there. Reads map the file.
-            .pragma("wal_autocheckpoint", "50000")
+            .pragma("wal_autocheckpoint", WAL_PAGES.to_string())
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
+        let checkpoints = Arc::new(Checkpoints::default());
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect({
+                let checkpoints = checkpoints.clone();
+                move |_, _| {
+                    // A new writer connection starts from the options above.
+                    checkpoints.applied.store(WAL_PAGES, Ordering::SeqCst);
+                    Box::pin(async { Ok(()) })
+                }
+            })
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
@@ -236,15 +248,35 @@ impl Db {
             .connect_with(opts.read_only(true))
             .await?;
         Ok(Db {
-            pools: Pools::Sqlite { read, write },
+            pools: Pools::Sqlite {
+                read,
+                write,
+                checkpoints,
+            },
             audit_key: None,
+            recorder: Arc::default(),
         })
+    }
+
+    /// Marks a bulk write (an import applying its frames) until the guard is dropped: meanwhile
+    /// the WAL may grow to [`WAL_PAGES_BULK`] pages between checkpoints (see [`Checkpoints`]).
+    pub fn bulk_writes(&self) -> BulkWrites {
+        let checkpoints = match &self.pools {
+            Pools::Sqlite { checkpoints, .. } => {
+                checkpoints.bulk.fetch_add(1, Ordering::SeqCst);
+                Some(checkpoints.clone())
+            }
+            Pools::Postgres(_) => None,
+        };
+        BulkWrites(checkpoints)
     }
 
     /// The same database, appending to the audit log with `key` (derived from the secret key that
     /// the configuration holds, outside the database).
     pub fn with_audit_key(mut self, key: AuditKey) -> Db {
         self.audit_key = Some(Arc::new(key));
+        // A queue of its own: entries queued under the old key are not written with the new one.
+        self.recorder = Arc::default();
         self
     }
 
@@ -259,9 +291,11 @@ impl Db {
         }
     }
 
+    /// Writes the audit entries still queued (their requests are answered), then closes.
     pub async fn close(&self) {
+        self.recorder.drain().await;
         match &self.pools {
-            Pools::Sqlite { read, write } => {
+            Pools::Sqlite { read, write, .. } => {
                 read.close().await;
                 // Leaves a clean file behind: the WAL is checkpointed into the database.
                 if let Ok(mut c) = write.acquire().await {
@@ -351,10 +385,18 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         let conn = match &self.pools {
-            Pools::Sqlite { write, .. } => {
+            Pools::Sqlite { write, checkpoints, .. } => {
                 // BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads then
                 // writes cannot fail half-way with SQLITE_BUSY.
-                let tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let mut tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let wanted = checkpoints.wanted();
+                if checkpoints.applied.load(Ordering::SeqCst) != wanted {
+                    // Takes effect at this transaction's commit; only the writer ever checkpoints.
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA wal_autocheckpoint = {wanted}")))
+                        .execute(&mut *tx)
+                        .await?;
+                    checkpoints.applied.store(wanted, Ordering::SeqCst);
+                }
                 TxConn::Sqlite(tx)
             }
             Pools::Postgres(p) => TxConn::Postgres(p.begin().await?),
@@ -363,6 +405,21 @@ impl Db {
             conn,
             audit_key: self.audit_key.clone(),
         })
+    }
+
+    /// The writer's checkpoint threshold in WAL pages as SQLite reports it (`None` on PostgreSQL):
+    /// for tests and operators checking the policy of [`Db::bulk_writes`].
+    pub async fn wal_autocheckpoint(&self) -> Result<Option<i64>> {
+        let Pools::Sqlite { .. } = &self.pools else {
+            return Ok(None);
+        };
+        let mut tx = self.begin().await?;
+        let n: (i64,) = match &mut tx.conn {
+            TxConn::Sqlite(c) => sqlx::query_as("PRAGMA wal_autocheckpoint").fetch_one(&mut **c).await?,
+            TxConn::Postgres(_) => return Ok(None),
+        };
+        tx.commit().await?;
+        Ok(Some(n.0))
     }
 
     pub(crate) fn sqlite_write_pool(&self) -> Option<&sqlx::SqlitePool> {
@@ -381,6 +438,49 @@ impl Db {
     /// older release left it and check that the next migration carries its data over.
     pub async fn migrate_to(&self, version: i64) -> Result<usize> {
         schema::migrate(self, Some(version)).await
+    }
+}
+
+/// WAL pages after which the writer's commit checkpoints, in normal traffic (SQLite's default).
+/// Readers look each page up in the part of the WAL not yet copied back (`walFindFrame`): with
+/// the WAL allowed to reach 50,000 pages, officers' pages spent 11 % of the server's CPU there, and
+/// served fewer pages per second (docs/DECISIONS.md, 2026-11-29).
+pub const WAL_PAGES: u32 = 1_000;
+/// … while an import applies its frames: each checkpoint copies the latest version of every page
+/// written since the last one, and an import rewrites the same index pages frame after frame;
+/// checkpointing after every frame made the 1,000,000-row import about a quarter slower.
+pub const WAL_PAGES_BULK: u32 = 50_000;
+
+/// The writer's checkpoint threshold: [`WAL_PAGES`], or [`WAL_PAGES_BULK`] while a bulk write is
+/// running. Set on the writer connection by the next transaction that begins after it changes;
+/// the first commit after an import checkpoints what the import left in the WAL.
+#[derive(Debug, Default)]
+struct Checkpoints {
+    /// Bulk writes running ([`Db::bulk_writes`]).
+    bulk: AtomicUsize,
+    /// The threshold the writer connection has now.
+    applied: AtomicU32,
+}
+
+impl Checkpoints {
+    fn wanted(&self) -> u32 {
+        if self.bulk.load(Ordering::SeqCst) > 0 {
+            WAL_PAGES_BULK
+        } else {
+            WAL_PAGES
+        }
+    }
+}
+
+/// A bulk write in progress; see [`Db::bulk_writes`].
+#[must_use]
+pub struct BulkWrites(Option<Arc<Checkpoints>>);
+
+impl Drop for BulkWrites {
+    fn drop(&mut self) {
+        if let Some(c) = &self.0 {
+            c.bulk.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 

@@ -33,6 +33,7 @@ migrations! {
     5 => "0005_accounts_hardening.sql",
     6 => "0006_reveal_tickets.sql",
     7 => "0007_import_mappings.sql",
+    8 => "0008_audit_rowid.sql",
     9 => "0009_jobs.sql",
     10 => "0010_schema_parity.sql",
 }

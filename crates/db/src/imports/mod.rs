@@ -810,6 +810,8 @@ pub async fn apply(db: &Db, vault: &PidVault, upload_dir: &Path, job_id: i64, ac
     };
     let pid_column = reader.meta.pid_column.clone();
     let mut processed = job.processed_rows;
+    // Frames are checkpointed together, not one by one (see `Db::bulk_writes`).
+    let _bulk = db.bulk_writes();
     while let Some(staged) = reader.next_frame().map_err(|e| DbError::Invalid(e.to_string()))? {
         if staged.is_empty() {
             continue;
