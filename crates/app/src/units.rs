@@ -6,7 +6,7 @@ use hocvuso_core::access::{Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{DenominatorRow, VillageRow};
-use hocvuso_core::roles::{Action, Role};
+use hocvuso_core::roles::Action;
 use hocvuso_core::units::{DenominatorKind, Kind, Level};
 use hocvuso_db::audit::{self, Actor, Entry};
 use hocvuso_db::units::{self, NewUnit, Unit, UnitError};
@@ -31,12 +31,7 @@ async fn current(tx: &mut Tx, unit: &Unit) -> Result<Unit> {
 /// of the province or above may add one. Villages and organisations: whoever manages units there.
 fn may_add(who: &Principal, parent: &Unit, kind: Kind) -> Result<()> {
     who.authorize::<act::ManageUnits>(&parent.path)?;
-    if kind.level() == Level::Commune
-        && !who
-            .grants()
-            .iter()
-            .any(|g| matches!(g.role, Role::SteeringAdmin | Role::SystemAdmin) && parent.path.starts_with(&g.unit_path))
-    {
+    if kind.level() == Level::Commune && !who.may_add_commune(&parent.path) {
         return Err(hocvuso_core::access::Denied::Forbidden.into());
     }
     Ok(())

@@ -264,6 +264,14 @@ impl Principal {
         }
     }
 
+    /// New communes (a split, a new ward) are official units: only a steering or system
+    /// administrator whose scope contains the province (`parent_path`) may add one.
+    pub fn may_add_commune(&self, parent_path: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g.role, Role::SteeringAdmin | Role::SystemAdmin) && within(parent_path, &g.unit_path))
+    }
+
     /// May act on an account holding `target` roles (reset its password, grant or revoke its
     /// roles): only when every one of them is a role the principal could have granted, otherwise
     /// acting on it would hand the principal rights wider than their own.

@@ -61,17 +61,6 @@ fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
     }
 }
 
-/// Creating a commune under `province` needs a steering or system administrator whose scope
-/// contains the province (and so is strictly wider than the new commune).
-fn may_create_official(v: &Viewer, province: &Unit) -> bool {
-    v.grants.iter().any(|g| {
-        matches!(
-            g.role,
-            hocvuso_core::roles::Role::SteeringAdmin | hocvuso_core::roles::Role::SystemAdmin
-        ) && province.path.starts_with(&g.unit_path)
-    })
-}
-
 pub struct UnitRow {
     pub code: String,
     pub name: String,
@@ -157,7 +146,7 @@ async fn show_page(
     if can_add {
         let kinds: Vec<Kind> = match unit.level() {
             Level::Commune => Kind::village_kinds().chain(Kind::organisation_kinds()).collect(),
-            Level::Province if v.as_ref().is_some_and(|v| may_create_official(v, &unit)) => {
+            Level::Province if v.as_ref().is_some_and(|v| v.principal.may_add_commune(&unit.path)) => {
                 [Kind::Xa, Kind::Phuong, Kind::DacKhu]
                     .into_iter()
                     .chain(Kind::organisation_kinds())
