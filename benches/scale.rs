@@ -4,10 +4,14 @@
 //! pages served per second for a signed-in officer.
 //!
 //!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S]
-//!                                [--import-only | --pages-only]
+//!                                [--import-only | --pages-only] [--keep]
 //!
 //! PostgreSQL: a fresh database is created on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
+//!
+//! `--keep` keeps the imported province for the next run with `--keep` and the same `--people`
+//! (SQLite: `target/bench-keep/sqlite-N/`; PostgreSQL: database `hvbench_keep_N`), which then skips
+//! generation and import: for comparing read-side changes without an import each time.
 
 use hocvuso::{Application, Config};
 use hocvuso_app::imports::{ApplyImport, CheckImport};
@@ -30,6 +34,8 @@ struct Args {
     import_only: bool,
     /// After the import, measure the signed-in pages only (skip search, listing and counts).
     pages_only: bool,
+    /// Keep the imported province and reuse it on the next run (see the module's comment).
+    keep: bool,
 }
 
 fn args() -> Args {
@@ -39,6 +45,7 @@ fn args() -> Args {
         seconds: 10,
         import_only: false,
         pages_only: false,
+        keep: false,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -52,6 +59,11 @@ fn args() -> Args {
             }
             "--pages-only" => {
                 a.pages_only = true;
+                i += 1;
+                continue;
+            }
+            "--keep" => {
+                a.keep = true;
                 i += 1;
                 continue;
             }
@@ -103,19 +115,35 @@ async fn main() {
 
 async fn run(backend: &str, a: &Args) {
     println!("\n=== {backend}: {} people ===", a.people);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::path::PathBuf::from(format!("target/bench-keep/sqlite-{}", a.people));
+    let dir: &std::path::Path = if a.keep && backend == "sqlite" {
+        std::fs::create_dir_all(&kept).expect("keep dir");
+        &kept
+    } else {
+        temp.path()
+    };
     let mut pg_name = None;
     let url = if backend == "sqlite" {
-        format!("sqlite://{}", dir.path().join("bench.db").display())
+        format!("sqlite://{}", dir.join("bench.db").display())
     } else {
         let admin_url =
             std::env::var("HOCVUSO_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
-        let name = format!("hvbench_{}", std::process::id());
-        let _ = admin.drop_database(&name).await;
-        admin.create_database(&name).await.expect("create bench db");
+        let name = if a.keep {
+            format!("hvbench_keep_{}", a.people)
+        } else {
+            format!("hvbench_{}", std::process::id())
+        };
+        if !a.keep {
+            let _ = admin.drop_database(&name).await;
+        }
+        // A kept database may exist already.
+        let _ = admin.create_database(&name).await;
         admin.close().await;
-        pg_name = Some((admin_url.clone(), name.clone()));
+        if !a.keep {
+            pg_name = Some((admin_url.clone(), name.clone()));
+        }
         format!(
             "{}/{}",
             admin_url.rsplit_once('/').map(|(x, _)| x).unwrap_or(&admin_url),
@@ -123,7 +151,7 @@ async fn run(backend: &str, a: &Args) {
         )
     };
     let vars = vec![
-        ("HOCVUSO_DATA_DIR".to_string(), dir.path().display().to_string()),
+        ("HOCVUSO_DATA_DIR".to_string(), dir.display().to_string()),
         ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
         ("DATABASE_URL".to_string(), url),
         ("HOCVUSO_DEMO".to_string(), "false".to_string()),
@@ -131,10 +159,10 @@ async fn run(backend: &str, a: &Args) {
         ("HOCVUSO_JOBS".to_string(), "false".to_string()),
         (
             "HOCVUSO_CONFIG".to_string(),
-            dir.path().join("none.toml").display().to_string(),
+            dir.join("none.toml").display().to_string(),
         ),
     ];
-    std::fs::write(dir.path().join("none.toml"), "").expect("config");
+    std::fs::write(dir.join("none.toml"), "").expect("config");
     let config = Config::from_vars(&vars).expect("config");
     let app = Application::build(config.clone()).await.expect("app");
     let db = app.state().db.clone();
@@ -148,9 +176,38 @@ async fn run(backend: &str, a: &Args) {
         .into_iter()
         .filter(|u| u.level() == Level::Commune)
         .collect();
+    let mut rng = StdRng::seed_from_u64(42);
+    let already = people::count_in(&db, &province.path).await.unwrap();
+    if a.keep && already == a.people as i64 {
+        println!("KEPT province of {already} people reused (no generation, no import)");
+    } else {
+        import(&db, &vault, &config, a, &province, &communes, &mut rng).await;
+    }
+    if a.import_only {
+        db.close().await;
+        if let Some((admin_url, name)) = pg_name {
+            let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
+            let _ = admin.drop_database(&name).await;
+            admin.close().await;
+        }
+        return;
+    }
+    pages_and_queries(app, a, &db, &vault, &mut rng, &province, &communes, pg_name).await;
+}
+
+/// Villages, one generated CSV per commune, and their import through the queue's stages.
+async fn import(
+    db: &Db,
+    vault: &std::sync::Arc<PidVault>,
+    config: &Config,
+    a: &Args,
+    province: &Unit,
+    communes: &[Unit],
+    rng: &mut StdRng,
+) {
     let mut villages: Vec<Vec<Unit>> = Vec::new();
     let mut tx = db.begin().await.unwrap();
-    for c in &communes {
+    for c in communes {
         let mut vs = Vec::new();
         for i in 0..11 {
             let name = format!("Thôn {}", i + 1);
@@ -181,7 +238,6 @@ async fn run(backend: &str, a: &Args) {
 
     // One CSV per commune, as each commune would upload its list from the police register.
     let today = time::OffsetDateTime::now_utc().date();
-    let mut rng = StdRng::seed_from_u64(42);
     let per_commune = a.people / communes.len() as u64;
     let mut files: Vec<(Unit, String)> = Vec::new();
     let mut serial = 0u64;
@@ -195,7 +251,7 @@ async fn run(backend: &str, a: &Args) {
         let mut csv = String::with_capacity(n as usize * 90);
         csv.push_str("Họ và tên,Ngày sinh,Giới tính,Số định danh,Số điện thoại,Đối tượng,Thôn/Tổ dân phố\n");
         for _ in 0..n {
-            let p = hocvuso_db::demo::person(&mut rng, serial, today);
+            let p = hocvuso_db::demo::person(rng, serial, today);
             serial += 1;
             let v = &villages[ci][rng.gen_range(0..villages[ci].len())];
             let group = p.groups.iter().next().map(|g| g.as_str()).unwrap_or("resident");
@@ -273,19 +329,22 @@ async fn run(backend: &str, a: &Args) {
         check_t.as_secs_f64(),
         apply_t.as_secs_f64()
     );
+}
 
-    if a.import_only {
-        db.close().await;
-        if let Some((admin_url, name)) = pg_name {
-            let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
-            let _ = admin.drop_database(&name).await;
-            admin.close().await;
-        }
-        return;
-    }
-
+/// Searches, listing and counts (unless `--pages-only`), then signed-in pages over HTTP.
+#[allow(clippy::too_many_arguments)]
+async fn pages_and_queries(
+    app: Application,
+    a: &Args,
+    db: &Db,
+    vault: &PidVault,
+    rng: &mut StdRng,
+    province: &Unit,
+    communes: &[Unit],
+    pg_name: Option<(String, String)>,
+) {
     if !a.pages_only {
-        queries(&db, &vault, &mut rng, &province, &communes).await;
+        queries(db, vault, rng, province, communes).await;
     }
 
     // Pages per second for a signed-in officer, over HTTP.
@@ -296,24 +355,27 @@ async fn run(backend: &str, a: &Args) {
         let _ = stop_rx.await;
     }));
     let officer_phone = "0900000099";
-    let mut tx = state.db.begin().await.unwrap();
-    let acc = hocvuso_db::accounts::create(
-        &mut tx,
-        hocvuso_db::accounts::NewAccount {
-            display_name: "Cán bộ đo hiệu năng",
-            phone: Some(officer_phone),
-            pid_index: None,
-            person_id: None,
-            password_hash: hocvuso_core::password::hash("bench-password"),
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    hocvuso_db::accounts::grant(&mut tx, acc, hocvuso_core::roles::Role::Officer, &communes[0], None)
+    // A kept database has its officer from an earlier run.
+    if hocvuso_db::accounts::by_phone(&state.db, officer_phone).await.unwrap().is_none() {
+        let mut tx = state.db.begin().await.unwrap();
+        let acc = hocvuso_db::accounts::create(
+            &mut tx,
+            hocvuso_db::accounts::NewAccount {
+                display_name: "Cán bộ đo hiệu năng",
+                phone: Some(officer_phone),
+                pid_index: None,
+                person_id: None,
+                password_hash: hocvuso_core::password::hash("bench-password"),
+                must_change_password: false,
+            },
+        )
         .await
         .unwrap();
-    tx.commit().await.unwrap();
+        hocvuso_db::accounts::grant(&mut tx, acc, hocvuso_core::roles::Role::Officer, &communes[0], None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -359,7 +421,7 @@ async fn run(backend: &str, a: &Args) {
         let base = base.clone();
         let paths = paths.clone();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
+            let mut lat: Vec<(usize, Duration)> = Vec::new();
             let mut audited = 0u64;
             let mut i = w;
             while Instant::now() < deadline {
@@ -371,7 +433,7 @@ async fn run(backend: &str, a: &Args) {
                     .unwrap();
                 assert_eq!(r.status(), 200);
                 let _ = r.bytes().await.unwrap();
-                lat.push(t.elapsed());
+                lat.push((i % paths.len(), t.elapsed()));
                 // Every page but the unit's own is a people list, which records who viewed it.
                 audited += u64::from(i % paths.len() != 0);
                 i += 1;
@@ -387,6 +449,11 @@ async fn run(backend: &str, a: &Args) {
         audited += n;
     }
     let recorded = hocvuso_db::audit::count(&state.db).await.unwrap() - audited_before;
+    for (k, p) in paths.iter().enumerate() {
+        let one: Vec<Duration> = all.iter().filter(|(i, _)| *i == k).map(|(_, d)| *d).collect();
+        println!("  page {p}: {}", summary(one));
+    }
+    let all: Vec<Duration> = all.into_iter().map(|(_, d)| d).collect();
     assert_eq!(recorded as u64, audited, "every people page served is in the audit log");
     println!(
         "PAGES signed-in officer, 8 concurrent clients, {}s: {:.0} pages/s; {} ; {audited} audited, all recorded",
@@ -401,7 +468,6 @@ async fn run(backend: &str, a: &Args) {
         let _ = admin.drop_database(&name).await;
         admin.close().await;
     }
-    let _: &PidVault = &vault;
 }
 
 /// Search, listing page by page and the totals above lists.
