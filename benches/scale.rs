@@ -4,7 +4,7 @@
 //! pages served per second for a signed-in officer.
 //!
 //!   cargo bench --bench scale -- [--people N] [--backend sqlite|postgres|both] [--seconds S]
-//!                                [--import-only | --pages-only] [--keep]
+//!                                [--import-only | --pages-only] [--keep] [--only K]
 //!
 //! PostgreSQL: a fresh database is created on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
@@ -36,6 +36,8 @@ struct Args {
     pages_only: bool,
     /// Keep the imported province and reuse it on the next run (see the module's comment).
     keep: bool,
+    /// Request only this one of the signed-in pages (0–3), to profile it alone.
+    only: Option<usize>,
 }
 
 fn args() -> Args {
@@ -46,6 +48,7 @@ fn args() -> Args {
         import_only: false,
         pages_only: false,
         keep: false,
+        only: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -67,6 +70,7 @@ fn args() -> Args {
                 i += 1;
                 continue;
             }
+            "--only" => a.only = Some(v.get(i + 1).and_then(|s| s.parse().ok()).expect("--only K")),
             "--seconds" => a.seconds = v.get(i + 1).and_then(|s| s.parse().ok()).expect("--seconds S"),
             "--backend" => {
                 a.backends = match v.get(i + 1).map(String::as_str) {
@@ -356,7 +360,11 @@ async fn pages_and_queries(
     }));
     let officer_phone = "0900000099";
     // A kept database has its officer from an earlier run.
-    if hocvuso_db::accounts::by_phone(&state.db, officer_phone).await.unwrap().is_none() {
+    if hocvuso_db::accounts::by_phone(&state.db, officer_phone)
+        .await
+        .unwrap()
+        .is_none()
+    {
         let mut tx = state.db.begin().await.unwrap();
         let acc = hocvuso_db::accounts::create(
             &mut tx,
@@ -413,6 +421,10 @@ async fn pages_and_queries(
         format!("/units/{}/people?q=nguyen+van", communes[0].code),
         format!("/units/{}/people?q=thi+hoa", communes[0].code),
     ];
+    let paths: Vec<String> = match a.only {
+        Some(k) => vec![paths[k].clone()],
+        None => paths,
+    };
     let audited_before = hocvuso_db::audit::count(&state.db).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
@@ -435,7 +447,7 @@ async fn pages_and_queries(
                 let _ = r.bytes().await.unwrap();
                 lat.push((i % paths.len(), t.elapsed()));
                 // Every page but the unit's own is a people list, which records who viewed it.
-                audited += u64::from(i % paths.len() != 0);
+                audited += u64::from(paths[i % paths.len()].contains("/people"));
                 i += 1;
             }
             (lat, audited)

@@ -341,6 +341,41 @@ async fn people_list_total_filters_and_pages(b: Backend) {
     let (_, body) = c.text(&base).await;
     assert!(body.contains(&format!("Tổng số: {all} người")), "total {all} shown");
 
+    // The whole commune pages in one Vietnamese order across its villages and the commune itself
+    // (people filed at each unit are merged, not listed unit after unit), both ways.
+    add_person(&app, &commune, "Lê Văn Giữa", "001090099001", "resident").await;
+    add_person(&app, &v2, "An Thị Đầu", "001190099002", "resident").await;
+    let all = all + 2;
+    let mut pages = vec![listed_ids(&c.text(&base).await.1)];
+    let mut at = c.text(&base).await.1;
+    while let Some(next) = rel_link(&at, "next") {
+        at = c.text(&next).await.1;
+        pages.push(listed_ids(&at));
+        assert!(pages.len() < 100, "paging ends");
+    }
+    let walked: Vec<i64> = pages.concat();
+    assert_eq!(walked.len() as i64, all, "every person of the commune once: {walked:?}");
+    let named = people::get_many(&app.db, &walked).await.unwrap();
+    let key_of = |id: &i64| {
+        let p = named.iter().find(|p| p.id == *id).expect("listed person exists");
+        (hocvuso_core::text::person_name_key(&p.full_name), *id)
+    };
+    let mut expected = walked.clone();
+    expected.sort_by_key(key_of);
+    expected.dedup();
+    assert_eq!(
+        walked, expected,
+        "the commune's pages are in name order, without repeats"
+    );
+    let mut back = vec![listed_ids(&at)];
+    while let Some(prev) = rel_link(&at, "prev") {
+        at = c.text(&prev).await.1;
+        back.push(listed_ids(&at));
+        assert!(back.len() < 100, "paging back ends");
+    }
+    back.reverse();
+    assert_eq!(back, pages, "the same pages going back");
+
     // A village: only its people, its total, and pages of 50 both ways with the filter kept.
     let (_, first) = c.text(&format!("{base}?village={}", v1.code)).await;
     assert!(first.contains("Tổng số: 120 người"), "village total");

@@ -21,7 +21,7 @@ pub mod stored;
 pub mod units;
 
 use hocvuso_core::crypto::AuditKey;
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder, Value};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
@@ -190,9 +190,80 @@ pub struct Db {
 
 fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
     match backend {
-        Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+        Backend::Sqlite => {
+            let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+            inline_limits(&sql, values)
+        }
         Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
     }
+}
+
+/// Turns off SQLite's memory statistics before the library starts: kept on, every allocation of
+/// every connection takes one process-wide mutex, and nine connections threads (eight readers and
+/// the writer) spent a tenth of their time waking one another on it. The statistics are not used.
+fn sqlite_without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `sqlite3_config` must run before the library is initialised and while no other
+        // thread uses it; this runs before the first connection of the process opens (every
+        // connection opens through this function), and `Once` makes other callers wait. Were the
+        // library already initialised, SQLite refuses with SQLITE_MISUSE and nothing changes.
+        let rc =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite memory statistics stay on: the library had started");
+        }
+    });
+}
+
+/// Writes the numbers of `LIMIT ?` and `OFFSET ?` into SQLite's SQL instead of binding them.
+///
+/// SQLite plans a bound LIMIT with its value and marks the statement to be prepared again
+/// whenever that parameter is bound anew, that is on every execution: a people page spent an
+/// eighth of its database time parsing its own SQL again. The numbers come from code (page sizes,
+/// bounds), never from text a user typed; only integers are inlined.
+fn inline_limits(sql: &str, values: SqlxValues) -> (String, SqlxValues) {
+    if !sql.contains(" LIMIT ?") && !sql.contains(" OFFSET ?") {
+        return (sql.to_string(), values);
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut kept = Vec::with_capacity(values.0.0.len());
+    let mut values = values.0.0.into_iter();
+    let mut quote: Option<char> = None;
+    for c in sql.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '?') => {
+                let Some(v) = values.next() else {
+                    out.push(c);
+                    continue;
+                };
+                let n = match &v {
+                    Value::BigUnsigned(Some(n)) => Some(*n as i128),
+                    Value::BigInt(Some(n)) => Some(*n as i128),
+                    Value::Unsigned(Some(n)) => Some(*n as i128),
+                    Value::Int(Some(n)) => Some(*n as i128),
+                    _ => None,
+                };
+                match n {
+                    Some(n) if out.ends_with(" LIMIT ") || out.ends_with(" OFFSET ") => {
+                        out.push_str(&n.to_string());
+                    }
+                    _ => {
+                        out.push(c);
+                        kept.push(v);
+                    }
+                }
+                continue;
+            }
+            (None, _) => {}
+        }
+        out.push(c);
+    }
+    kept.extend(values);
+    (out, SqlxValues(sea_query::Values(kept)))
 }
 
 impl Db {
@@ -217,6 +288,7 @@ impl Db {
 
     pub async fn open_sqlite(path: &Path) -> Result<Db> {
         restrict_sqlite_files(path)?;
+        sqlite_without_memory_statistics();
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -226,6 +298,9 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
             .pragma("wal_autocheckpoint", WAL_PAGES.to_string())
+            // Measured at 1,000,000 people (docs/PERFORMANCE.md): mapping the whole file (2 GB) or
+            // none of it changes signed-in page rates within noise — a reader drops its map and its
+            // cache whenever another connection committed — so the setting stays.
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
         let checkpoints = Arc::new(Checkpoints::default());
@@ -683,6 +758,44 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_limits_are_written_into_the_sql() {
+        use sea_query::{Alias, Expr, ExprTrait, Query};
+        let q = Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("people"))
+            .and_where(Expr::col(Alias::new("name")).eq("a ? ' LIMIT ?"))
+            .and_where(Expr::col(Alias::new("n")).eq(7))
+            .limit(51)
+            .offset(100)
+            .to_owned();
+        let (sql, values) = render(Backend::Sqlite, &q);
+        assert_eq!(
+            sql,
+            r#"SELECT "id" FROM "people" WHERE "name" = ? AND "n" = ? LIMIT 51 OFFSET 100"#
+        );
+        assert_eq!(values.0.0, vec![Value::from("a ? ' LIMIT ?"), Value::from(7)]);
+        // Inside a subquery and a union too; PostgreSQL keeps its parameters.
+        let inner = Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("people"))
+            .and_where(Expr::col(Alias::new("unit_path")).eq("/1/"))
+            .limit(3)
+            .to_owned();
+        let outer = Query::select()
+            .column(Alias::new("id"))
+            .from_subquery(inner.clone(), Alias::new("m"))
+            .and_where(Expr::col(Alias::new("id")).gt(5))
+            .limit(2)
+            .to_owned();
+        let (sql, values) = render(Backend::Sqlite, &outer);
+        assert!(sql.contains("LIMIT 3) AS \"m\" WHERE \"id\" > ? LIMIT 2"), "{sql}");
+        assert_eq!(values.0.0, vec![Value::from("/1/"), Value::from(5)]);
+        let (sql, values) = render(Backend::Postgres, &outer);
+        assert!(sql.ends_with("LIMIT $4"), "{sql}");
+        assert_eq!(values.0.0.len(), 4);
+    }
 
     #[test]
     fn sqlite_unique_names() {

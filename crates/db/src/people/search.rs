@@ -2,6 +2,7 @@
 //! name, and the phone), and lists and searches within a scope in Vietnamese order with cursors.
 
 use super::*;
+use sea_query::{Alias, Asterisk, UnionType};
 
 /// Phone numbers are search rows too; no folded name can start with this.
 const PHONE_KEY: &str = "tel:";
@@ -211,32 +212,98 @@ pub async fn list(
         SearchTerm::Everyone | SearchTerm::PersonalId(_) => {}
     }
     let (lo, hi) = subtree_range(scope_path);
-    let mut q = select();
-    q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
-        .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi));
-    if let SearchTerm::PersonalId(id) = term {
-        q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
-    }
-    if let Some(g) = filter.group {
-        q.and_where(Expr::col((People::Table, People::Groups)).bit_and(group_bit(g)).ne(0));
-    }
     let key = || Expr::col((People::Table, People::NameKey));
     let id = || Expr::col((People::Table, People::Id));
     let order = match &seek {
-        Seek::First => Order::Asc,
-        Seek::After(k, i) => {
-            q.and_where(key().gt(k.clone()).or(key().eq(k.clone()).and(id().gt(*i))));
-            Order::Asc
-        }
-        Seek::Before(k, i) => {
-            q.and_where(key().lt(k.clone()).or(key().eq(k.clone()).and(id().lt(*i))));
-            Order::Desc
-        }
+        Seek::Before(..) => Order::Desc,
+        _ => Order::Asc,
     };
-    q.expr_as(key(), "name_key")
-        .order_by((People::Table, People::NameKey), order.clone())
-        .order_by((People::Table, People::Id), order)
-        .limit(limit + 1);
+    // One page of the people filed at `at` (a unit path, or the subtree when `None`), in order from
+    // the cursor: whole rows, or only their ids (from the index alone, without the unit's name).
+    let page_of = |at: Option<&str>, whole: bool| {
+        let mut q = if whole {
+            select()
+        } else {
+            Query::select()
+                .column((People::Table, People::Id))
+                .from(People::Table)
+                .to_owned()
+        };
+        match at {
+            Some(path) => q.and_where(Expr::col((People::Table, People::UnitPath)).eq(path)),
+            None => q
+                .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo.clone()))
+                .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi.clone())),
+        };
+        if let SearchTerm::PersonalId(id) = term {
+            q.and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)));
+        }
+        if let Some(g) = filter.group {
+            q.and_where(Expr::col((People::Table, People::Groups)).bit_and(group_bit(g)).ne(0));
+        }
+        match &seek {
+            Seek::First => {}
+            Seek::After(k, i) => {
+                q.and_where(key().gt(k.clone()).or(key().eq(k.clone()).and(id().gt(*i))));
+            }
+            Seek::Before(k, i) => {
+                q.and_where(key().lt(k.clone()).or(key().eq(k.clone()).and(id().lt(*i))));
+            }
+        }
+        q.expr_as(key(), "name_key")
+            .order_by((People::Table, People::NameKey), order.clone())
+            .order_by((People::Table, People::Id), order.clone())
+            .limit(limit + 1);
+        q
+    };
+    // The index holds each unit's people in name order, but not a subtree's: ordering a commune's
+    // ten thousand people read them all for each page. A subtree of few units is read as one
+    // ordered page per unit, merged.
+    let units_in: Vec<Scalar<String>> = if matches!(term, SearchTerm::Everyone) {
+        db.fetch_all(
+            Query::select()
+                .column(Units::Path)
+                .from(Units::Table)
+                .and_where(Expr::col(Units::Path).gte(lo.clone()))
+                .and_where(Expr::col(Units::Path).lt(hi.clone()))
+                .limit(MERGED_UNITS as u64 + 1),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    let q = if !units_in.is_empty() && units_in.len() <= MERGED_UNITS {
+        // Each unit's page is read from the index alone (sort key and id); only the merged
+        // page's people are read whole.
+        let member = |(i, path): (usize, &Scalar<String>)| {
+            Query::select()
+                .column(Asterisk)
+                .from_subquery(page_of(Some(&path.0), false), Alias::new(format!("m{i}")))
+                .to_owned()
+        };
+        let mut members = units_in.iter().enumerate().map(member);
+        let Some(mut merged) = members.next() else {
+            return Err(DbError::Invalid("no unit to list".into()));
+        };
+        for m in members {
+            merged.union(UnionType::All, m);
+        }
+        let ids = Query::select()
+            .column(Alias::new("id"))
+            .from_subquery(merged, Alias::new("merged"))
+            .order_by(Alias::new("name_key"), order.clone())
+            .order_by(Alias::new("id"), order.clone())
+            .limit(limit + 1)
+            .to_owned();
+        let mut q = select();
+        q.expr_as(key(), "name_key")
+            .and_where(Expr::col((People::Table, People::Id)).in_subquery(ids))
+            .order_by((People::Table, People::NameKey), order.clone())
+            .order_by((People::Table, People::Id), order);
+        q
+    } else {
+        page_of(None, true)
+    };
     let mut rows: Vec<WithKey> = db.fetch_all(&q).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
@@ -265,6 +332,9 @@ fn group_bit(g: TargetGroup) -> i32 {
     m.insert(g);
     m.bits()
 }
+
+/// A list of a subtree of at most this many units reads one page per unit and merges them.
+const MERGED_UNITS: usize = 64;
 
 /// Beyond this many people a list's total reads "more than": counting a province's million rows
 /// on every page view cost 112 ms (SQLite), counting up to this bound a few milliseconds.
