@@ -314,13 +314,13 @@ async fn import(
         check_t += checked_in;
         let t = Instant::now();
         hocvuso_app::imports::run_here::<ApplyImport>(&ctx, id).await.unwrap();
-        let j = imports::get(&db, id).await.unwrap().unwrap();
+        let j = imports::get(db, id).await.unwrap().unwrap();
         assert_eq!(j.status(), imports::Status::Done, "{j:?}");
         apply_t += t.elapsed();
     }
     checker.await.unwrap();
     let total = start.elapsed();
-    let count = people::count_in(&db, &province.path).await.unwrap();
+    let count = people::count_in(db, &province.path).await.unwrap();
     println!(
         "IMPORT {} rows: {:.1}s total ({:.0} rows/s; checking {:.1}s overlapped with applying {:.1}s) — target < 60 s",
         count,
@@ -356,7 +356,11 @@ async fn pages_and_queries(
     }));
     let officer_phone = "0900000099";
     // A kept database has its officer from an earlier run.
-    if hocvuso_db::accounts::by_phone(&state.db, officer_phone).await.unwrap().is_none() {
+    if hocvuso_db::accounts::by_phone(&state.db, officer_phone)
+        .await
+        .unwrap()
+        .is_none()
+    {
         let mut tx = state.db.begin().await.unwrap();
         let acc = hocvuso_db::accounts::create(
             &mut tx,
