@@ -318,13 +318,13 @@ async fn import(
         check_t += checked_in;
         let t = Instant::now();
         hocvuso_app::imports::run_here::<ApplyImport>(&ctx, id).await.unwrap();
-        let j = imports::get(&db, id).await.unwrap().unwrap();
+        let j = imports::get(db, id).await.unwrap().unwrap();
         assert_eq!(j.status(), imports::Status::Done, "{j:?}");
         apply_t += t.elapsed();
     }
     checker.await.unwrap();
     let total = start.elapsed();
-    let count = people::count_in(&db, &province.path).await.unwrap();
+    let count = people::count_in(db, &province.path).await.unwrap();
     println!(
         "IMPORT {} rows: {:.1}s total ({:.0} rows/s; checking {:.1}s overlapped with applying {:.1}s) — target < 60 s",
         count,

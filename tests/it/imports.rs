@@ -758,7 +758,7 @@ both!(held_elsewhere, id_held_elsewhere);
 async fn refusals_limited(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (commune, other) = officer_units(&app).await;
-    let n = hocvuso_db::imports::IMPORT_REFUSAL_MAX as usize + 1;
+    let n = hocvuso_app::imports::IMPORT_REFUSAL_MAX as usize + 1;
     let today = time::OffsetDateTime::now_utc().date();
     let inputs: Vec<hocvuso_core::people::PersonInput> = (0..n)
         .map(|i| {

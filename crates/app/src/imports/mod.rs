@@ -4,7 +4,13 @@
 //!
 //! Each step authorises its principal for `ImportPeople` on the import's unit; the stages act for
 //! the account that took the step and authorise it again, with its grants of that moment, when
-//! they run ([`jobs::may_still`]).
+//! they run ([`jobs::may_still`]). The stages' own work is in [`check`] and [`apply`]; storage
+//! (`hocvuso_db::imports`) only keeps the import's rows, reports and staged file.
+
+mod apply;
+mod check;
+
+pub use check::IMPORT_REFUSAL_MAX;
 
 use crate::jobs::{self, Failure, Job, JobError, Lane, Retry, Run};
 use crate::{App, Error, Result};
@@ -137,7 +143,7 @@ impl Job for CheckImport {
             return Ok(());
         }
         let today = time::OffsetDateTime::now_utc().date();
-        imports::check(&app.db, &app.vault, &app.upload_dir, run.payload.import_id, today).await?;
+        check::check(app, run.payload.import_id, today).await?;
         Ok(())
     }
 
@@ -169,7 +175,7 @@ impl Job for ApplyImport {
             return Ok(());
         };
         let actor = Actor::from(&principal);
-        imports::apply(&app.db, &app.vault, &app.upload_dir, run.payload.import_id, &actor).await?;
+        apply::apply(app, run.payload.import_id, &actor).await?;
         Ok(())
     }
 
