@@ -444,6 +444,70 @@ async fn people_list_total_filters_and_pages(b: Backend) {
 }
 both!(people_list, people_list_total_filters_and_pages);
 
+/// A name matching more people than a search examines says so (with the number examined), still
+/// pages through them, and a longer name narrows it to an exact total.
+async fn search_beyond_its_candidates_asks_for_a_longer_name(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let village = add_village(&app, &commune, "Thôn Đông Người").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let over = people::SEARCH_CANDIDATES as usize + 10;
+    let inputs: Vec<_> = (0..over)
+        .map(|n| {
+            PersonForm {
+                full_name: format!("Đỗ Văn Nhiều {n}"),
+                birth_date: "01/01/1990".into(),
+                sex: "Nam".into(),
+                personal_id: format!("001090{:06}", 700_000 + n),
+                groups: "resident".into(),
+                ..Default::default()
+            }
+            .validate(today)
+            .unwrap_or_else(|e| panic!("person {n}: {e:?}"))
+        })
+        .collect();
+    let items: Vec<people::BatchItem> = inputs
+        .iter()
+        .map(|person| people::BatchItem {
+            person,
+            residence: &village,
+            workplace_id: None,
+            household_id: None,
+        })
+        .collect();
+    let mut tx = app.db.begin().await.unwrap();
+    people::insert_batch(&mut tx, &app.vault, &items, None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let c = app.login("0900000005").await;
+    let base = format!("/units/{}/people", commune.code);
+    let (s, first) = c.text(&format!("{base}?q=do+van+nhieu")).await;
+    assert_eq!(s, 200);
+    assert!(
+        first.contains("Hơn 2.000 người khớp"),
+        "asks for a longer name: {first}"
+    );
+    let page1 = listed_ids(&first);
+    assert_eq!(page1.len(), 50);
+    let (_, second) = c.text(&rel_link(&first, "next").expect("a next page")).await;
+    let page2 = listed_ids(&second);
+    assert_eq!(page2.len(), 50);
+    assert!(page2.iter().all(|id| !page1.contains(id)), "new people on page 2");
+    let (_, back) = c.text(&rel_link(&second, "prev").expect("a previous page")).await;
+    assert_eq!(listed_ids(&back), page1, "back to the first page");
+    // "Nhiều 1" and its word suffixes match 1, 10–19 and 100–199 and 1000–1999: 1,111 people.
+    let (_, narrower) = c.text(&format!("{base}?q=do+van+nhieu+1")).await;
+    assert!(narrower.contains("Tổng số: 1.111 người"), "exact total: {narrower}");
+    let (_, one) = c.text(&format!("{base}?q=nhieu+2001")).await;
+    assert!(one.contains("Tổng số: 1 người"), "one person: {one}");
+    assert_eq!(listed_ids(&one).len(), 1);
+    app.finish().await;
+}
+both!(
+    search_beyond_candidates,
+    search_beyond_its_candidates_asks_for_a_longer_name
+);
+
 /// The number shown once after a redirect; a reload neither shows nor audits it again.
 async fn reveal_redirects_and_shows_once(b: Backend) {
     let app = TestApp::spawn(b).await;
