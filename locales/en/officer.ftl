@@ -28,7 +28,6 @@ merge-choose-other = Choose another unit
 merge-not-confirmed = Not merged: the confirmation box was not ticked. Read again and tick it to go on.
 
 people-total = Total: { $count } people
-people-total-over = More than { $count } people. Choose a commune, village or target group for an exact figure.
 people-total-not-counted = This unit has more than { $count } people, so a group is not counted; choose a commune or village for the total.
 people-total-more = More than { $count } people match; type a fuller name to narrow it down.
 filter-all-villages = All villages and residential groups

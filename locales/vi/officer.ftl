@@ -28,7 +28,6 @@ merge-choose-other = Chọn đơn vị khác
 merge-not-confirmed = Chưa sáp nhập: bạn chưa đánh dấu ô xác nhận. Hãy đọc lại và đánh dấu nếu muốn tiếp tục.
 
 people-total = Tổng số: { $count } người
-people-total-over = Hơn { $count } người. Hãy chọn một xã, thôn hoặc nhóm đối tượng để biết số chính xác.
 people-total-not-counted = Đơn vị có hơn { $count } người nên không đếm theo nhóm; hãy chọn một xã hoặc thôn để biết tổng số.
 people-total-more = Hơn { $count } người khớp; hãy gõ tên đầy đủ hơn để thu hẹp.
 filter-all-villages = Tất cả thôn, tổ dân phố

@@ -36,6 +36,7 @@ migrations! {
     8 => "0008_audit_rowid.sql",
     9 => "0009_jobs.sql",
     10 => "0010_schema_parity.sql",
+    11 => "0011_people_counts.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

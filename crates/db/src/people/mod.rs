@@ -58,6 +58,14 @@ pub enum PeopleSearch {
     NameKey,
 }
 
+/// How many people each unit holds; written only by the triggers of migration 0011.
+#[derive(Iden, Clone, Copy)]
+pub enum PeopleCounts {
+    Table,
+    UnitPath,
+    People,
+}
+
 #[derive(Iden, Clone, Copy)]
 pub enum Households {
     Table,

@@ -336,54 +336,56 @@ fn group_bit(g: TargetGroup) -> i32 {
 /// A list of a subtree of at most this many units reads one page per unit and merges them.
 const MERGED_UNITS: usize = 64;
 
-/// Beyond this many people a list's total reads "more than": counting a province's million rows
-/// on every page view cost 112 ms (SQLite), counting up to this bound a few milliseconds.
+/// A filtered total is counted only in a scope of at most this many people: a rare group would
+/// read every row of a province (3 s measured for one group) on each page view.
 pub const COUNT_BOUND: i64 = 50_000;
 
 /// The total above a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Total {
     Exact(i64),
-    /// More than [`COUNT_BOUND`] people.
-    Over(i64),
-    /// A filtered total of a unit of more than [`COUNT_BOUND`] people is not counted: a rare
-    /// group would read every row of a province (3 s measured for one group) on each page view.
+    /// A filtered total of a scope of more than [`COUNT_BOUND`] people is not counted.
     NotCounted,
 }
 
-/// How many people of the subtree are in `filter` — the total above a list. The rows of the
-/// scope are counted on the `(unit_path, name_key)` index, up to [`COUNT_BOUND`] + 1; only a scope
-/// within the bound is then counted again with the filter (reading at most that many rows).
+/// How many people of the scope there are: the sum of its units' counts, which triggers keep on
+/// every write to `people` (a commune's twelve rows, a province's thousand, never its people).
+pub async fn count_scope(db: &Db, scope: &Scope<act::ViewPeople>) -> Result<i64> {
+    let (lo, hi) = subtree_range(scope.root());
+    let n: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Expr::cust("CAST(COALESCE(SUM(people), 0) AS BIGINT)"))
+                .from(PeopleCounts::Table)
+                .and_where(Expr::col(PeopleCounts::UnitPath).gte(lo))
+                .and_where(Expr::col(PeopleCounts::UnitPath).lt(hi)),
+        )
+        .await?;
+    Ok(n.0)
+}
+
+/// How many people of the scope are in `filter` — the total above a list. Unfiltered, the kept
+/// counts ([`count_scope`]); filtered, the people are counted when the scope holds at most
+/// [`COUNT_BOUND`].
 pub async fn count_filtered(db: &Db, scope: &Scope<act::ViewPeople>, filter: ListFilter) -> Result<Total> {
-    let scope_path = scope.root();
-    let bounded = |group: Option<TargetGroup>| {
-        let (lo, hi) = subtree_range(scope_path);
-        let mut inner = Query::select();
-        inner
-            .expr(Expr::val(1))
-            .from(People::Table)
-            .and_where(Expr::col(People::UnitPath).gte(lo))
-            .and_where(Expr::col(People::UnitPath).lt(hi));
-        if let Some(g) = group {
-            inner.and_where(Expr::col(People::Groups).bit_and(group_bit(g)).ne(0));
-        }
-        inner.limit(COUNT_BOUND as u64 + 1);
-        Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from_subquery(inner.to_owned(), sea_query::Alias::new("bounded"))
-            .to_owned()
+    let all = count_scope(db, scope).await?;
+    let Some(g) = filter.group else {
+        return Ok(Total::Exact(all));
     };
-    let all: Scalar<i64> = db.fetch_one(&bounded(None)).await?;
-    if all.0 > COUNT_BOUND {
-        return Ok(match filter.group {
-            None => Total::Over(COUNT_BOUND),
-            Some(_) => Total::NotCounted,
-        });
+    if all > COUNT_BOUND {
+        return Ok(Total::NotCounted);
     }
-    if filter.group.is_none() {
-        return Ok(Total::Exact(all.0));
-    }
-    let n: Scalar<i64> = db.fetch_one(&bounded(filter.group)).await?;
+    let (lo, hi) = subtree_range(scope.root());
+    let n: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from(People::Table)
+                .and_where(Expr::col(People::UnitPath).gte(lo))
+                .and_where(Expr::col(People::UnitPath).lt(hi))
+                .and_where(Expr::col(People::Groups).bit_and(group_bit(g)).ne(0)),
+        )
+        .await?;
     Ok(Total::Exact(n.0))
 }
 

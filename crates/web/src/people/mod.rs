@@ -155,7 +155,6 @@ async fn list(
         (Some(n), _) if page.truncated => tr.msg(&Message::new("people-total-more").arg("count", tr.num(&(n as i64)))),
         (Some(n), _) => tr.msg(&Message::new("people-total").arg("count", tr.num(&(n as i64)))),
         (None, Some(people::Total::Exact(n))) => tr.msg(&Message::new("people-total").arg("count", tr.num(&n))),
-        (None, Some(people::Total::Over(n))) => tr.msg(&Message::new("people-total-over").arg("count", tr.num(&n))),
         (None, _) => tr.msg(&Message::new("people-total-not-counted").arg("count", tr.num(&people::COUNT_BOUND))),
     };
     let group_str = group.map(|g| g.as_str()).unwrap_or("");
