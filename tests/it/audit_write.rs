@@ -52,7 +52,14 @@ fn queue_views<'a>(db: &'a Db, actors: &'a [Actor]) -> Vec<Pending<'a>> {
 }
 
 async fn all_entries(db: &Db) -> Vec<audit::AuditRow> {
-    let mut rows = audit::list(db, &Filter::default(), 100_000).await.unwrap();
+    let mut rows = audit::list(
+        db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
+        &Filter::default(),
+        100_000,
+    )
+    .await
+    .unwrap();
     rows.reverse();
     rows
 }
@@ -122,6 +129,9 @@ async fn concurrent_views_all_recorded_once(b: Backend) {
                 // Answered means committed: another connection reads it now.
                 let seen = audit::list(
                     &db,
+                    hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>(
+                        "/",
+                    )),
                     &Filter {
                         before_id: Some(id + 1),
                         ..Default::default()

@@ -275,6 +275,7 @@ async fn forwarded_for_is_not_trusted_by_default() {
     assert_eq!(r.status(), 303);
     let log = hocvuso_db::audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &hocvuso_db::audit::Filter {
             action: Some("auth.login".into()),
             ..Default::default()

@@ -60,6 +60,7 @@ async fn csv_with_bad_rows(b: Backend) {
         people::find_by_pid(
             &app.db,
             &app.vault,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
             &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap()
         )
         .await
@@ -81,6 +82,7 @@ async fn csv_with_bad_rows(b: Backend) {
     let nam = people::find_by_pid(
         &app.db,
         &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
         &hocvuso_core::personal_id::PersonalId::parse("019080009001").unwrap(),
     )
     .await
@@ -90,6 +92,7 @@ async fn csv_with_bad_rows(b: Backend) {
     let lan = people::find_by_pid(
         &app.db,
         &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
         &hocvuso_core::personal_id::PersonalId::parse("019182009002").unwrap(),
     )
     .await
@@ -145,6 +148,7 @@ async fn csv_with_bad_rows(b: Backend) {
         people::find_by_pid(
             &app.db,
             &app.vault,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
             &hocvuso_core::personal_id::PersonalId::parse("019080009077").unwrap()
         )
         .await
@@ -154,6 +158,7 @@ async fn csv_with_bad_rows(b: Backend) {
     // An audit entry records the import.
     let log = hocvuso_db::audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &hocvuso_db::audit::Filter {
             action: Some("people.import".into()),
             ..Default::default()
@@ -301,6 +306,7 @@ async fn xlsx_import(b: Backend) {
     let p = people::find_by_pid(
         &app.db,
         &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
         &hocvuso_core::personal_id::PersonalId::parse("019188004321").unwrap(),
     )
     .await
@@ -647,6 +653,7 @@ async fn encodings(b: Backend) {
         let p = people::find_by_pid(
             &app.db,
             &app.vault,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
             &hocvuso_core::personal_id::PersonalId::parse(pid).unwrap(),
         )
         .await
@@ -733,6 +740,7 @@ async fn id_held_elsewhere(b: Backend) {
     // The refusal told the importer the number exists somewhere: it is audited, masked.
     let refusals = hocvuso_db::audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &hocvuso_db::audit::Filter {
             action: Some("person.pid_refused".into()),
             ..Default::default()
@@ -850,7 +858,15 @@ async fn held_elsewhere_after_check(b: Backend) {
         .await;
     assert_eq!(r.status(), 303, "B registers the number first");
     let pid = hocvuso_core::personal_id::PersonalId::parse("001192099002").unwrap();
-    let before = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    let before = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        &pid,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(before.unit_id, commune_b.id);
 
     let r = a
@@ -866,7 +882,15 @@ async fn held_elsewhere_after_check(b: Backend) {
     assert_eq!((job.inserted, job.updated, job.bad_rows), (2, 0, 1));
 
     // B's person is untouched: same record, same name, same commune.
-    let after = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    let after = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        &pid,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         (
             after.id,
@@ -889,10 +913,19 @@ async fn held_elsewhere_after_check(b: Backend) {
     // Each person the import created has their own audit entry; B's person has none from it.
     for pid_text in ["001091099001", "001093099003"] {
         let pid = hocvuso_core::personal_id::PersonalId::parse(pid_text).unwrap();
-        let p = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+        let p = people::find_by_pid(
+            &app.db,
+            &app.vault,
+            &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+            &pid,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(p.unit_id, commune_a.id);
         let entries = hocvuso_db::audit::list(
             &app.db,
+            hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
             &hocvuso_db::audit::Filter {
                 person_id: Some(p.id),
                 ..Default::default()
@@ -919,6 +952,7 @@ async fn held_elsewhere_after_check(b: Backend) {
     }
     let b_entries = hocvuso_db::audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &hocvuso_db::audit::Filter {
             person_id: Some(before.id),
             ..Default::default()
@@ -984,10 +1018,26 @@ async fn real_lists(b: Backend) {
     .await;
     assert_eq!(wait_import(&app, id).await.inserted, 4);
     let pid = hocvuso_core::personal_id::PersonalId::parse("019193088004").unwrap();
-    let p = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    let p = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        &pid,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert!(p.groups().contains(hocvuso_core::people::TargetGroup::Resident));
     let pid = hocvuso_core::personal_id::PersonalId::parse("019090088001").unwrap();
-    let p = people::find_by_pid(&app.db, &app.vault, &pid).await.unwrap().unwrap();
+    let p = people::find_by_pid(
+        &app.db,
+        &app.vault,
+        &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+        &pid,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert!(p.groups().contains(hocvuso_core::people::TargetGroup::Worker));
 
     // The commune's next file: the value is known now, and unknown headers are asked once.

@@ -545,10 +545,15 @@ async fn actor_who_lost_the_right_fails_the_job(b: Backend) {
     for pid in ["001090555001", "001090555002"] {
         let pid = hocvuso_core::personal_id::PersonalId::parse(pid).unwrap();
         assert!(
-            hocvuso_db::people::find_by_pid(&app.db, &app.vault, &pid)
-                .await
-                .unwrap()
-                .is_none()
+            hocvuso_db::people::find_by_pid(
+                &app.db,
+                &app.vault,
+                &crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/"),
+                &pid
+            )
+            .await
+            .unwrap()
+            .is_none()
         );
     }
     app.finish().await;

@@ -531,7 +531,17 @@ async fn audit_log_survives_migration_8(b: Backend) {
         .unwrap();
     tx.commit().await.unwrap();
     let cp = audit::checkpoint(&db).await.unwrap();
-    let before = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
+    let before = serde_json::to_value(
+        audit::list(
+            &db,
+            hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
+            &Filter::default(),
+            1000,
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
 
     assert_eq!(
         db.migrate_to(8).await.unwrap(),
@@ -539,13 +549,24 @@ async fn audit_log_survives_migration_8(b: Backend) {
         "migration 8 and nothing else was pending"
     );
 
-    let after = serde_json::to_value(audit::list(&db, &Filter::default(), 1000).await.unwrap()).unwrap();
+    let after = serde_json::to_value(
+        audit::list(
+            &db,
+            hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
+            &Filter::default(),
+            1000,
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
     assert_eq!(after, before, "every entry carried over unchanged");
     let v = audit::verify_with(&db, Some(&cp)).await.unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!(v.entries, 50);
     let history = audit::list(
         &db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &Filter {
             person_id: Some(105),
             ..Default::default()

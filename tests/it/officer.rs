@@ -225,6 +225,7 @@ async fn temporary_password_is_confirmed_on_its_own_page(b: Backend) {
         async move {
             audit::list(
                 &db,
+                hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
                 &Filter {
                     person_id: Some(person),
                     action: Some("person.password_reset".into()),
@@ -355,7 +356,13 @@ async fn people_list_total_filters_and_pages(b: Backend) {
     }
     let walked: Vec<i64> = pages.concat();
     assert_eq!(walked.len() as i64, all, "every person of the commune once: {walked:?}");
-    let named = people::get_many(&app.db, &walked).await.unwrap();
+    let named = people::get_many(
+        &app.db,
+        &[crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/")],
+        &walked,
+    )
+    .await
+    .unwrap();
     let key_of = |id: &i64| {
         let p = named.iter().find(|p| p.id == *id).expect("listed person exists");
         (hocvuso_core::text::person_name_key(&p.full_name), *id)
@@ -417,7 +424,14 @@ async fn people_list_total_filters_and_pages(b: Backend) {
     assert!(students.contains("Tổng số: 40 người"), "group total");
     let ids = listed_ids(&students);
     assert_eq!(ids.len(), 40);
-    for p in people::get_many(&app.db, &ids).await.unwrap() {
+    for p in people::get_many(
+        &app.db,
+        &[crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/")],
+        &ids,
+    )
+    .await
+    .unwrap()
+    {
         assert!(
             p.groups().contains(hocvuso_core::people::TargetGroup::Student),
             "{} is not a student",
@@ -519,6 +533,7 @@ async fn reveal_redirects_and_shows_once(b: Backend) {
     let unmasks = || async {
         audit::list(
             &app.db,
+            hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
             &Filter {
                 person_id: Some(id),
                 action: Some("person.unmask".into()),

@@ -144,6 +144,7 @@ async fn register_with_bad_input(b: Backend) {
     assert!(c.text(&loc).await.1.contains("019190001234"));
     let log = hocvuso_db::audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &hocvuso_db::audit::Filter {
             person_id: Some(id),
             ..Default::default()
@@ -358,3 +359,101 @@ async fn double_submit_records_once(b: Backend) {
     app.finish().await;
 }
 both!(double_submit, double_submit_records_once);
+
+/// Storage that returns people or what was done to them reads only inside the reader's scope:
+/// names for the audit page, a lookup by ID number, a person's audit history.
+async fn storage_reads_stay_in_scope(b: Backend) {
+    use crate::helpers::sees;
+    use hocvuso_core::access::act;
+    use hocvuso_db::audit::{self, Filter, Reader};
+    let app = TestApp::spawn(b).await;
+    let (here, there) = officer_units(&app).await;
+    assert!(!here.path.starts_with(&there.path) && !there.path.starts_with(&here.path));
+    let today = time::OffsetDateTime::now_utc().date();
+    let input = hocvuso_core::people::PersonForm {
+        full_name: "Lò Văn Phạm Vi".into(),
+        birth_date: "01/01/1990".into(),
+        sex: "Nam".into(),
+        personal_id: "001090654321".into(),
+        groups: "resident".into(),
+        ..Default::default()
+    }
+    .validate(today)
+    .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let id = people::insert(
+        &mut tx,
+        &app.vault,
+        &input,
+        &people::Placement {
+            residence: &here,
+            workplace_id: None,
+            household_id: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // Viewing the record writes an entry about the person.
+    hocvuso_app::people::view(&app.app(), &crate::helpers::platform(), id, "")
+        .await
+        .unwrap();
+
+    let (in_here, in_there) = (
+        sees::<act::ViewPeople>(&here.path),
+        sees::<act::ViewPeople>(&there.path),
+    );
+    let named = people::get_many(&app.db, std::slice::from_ref(&in_here), &[id])
+        .await
+        .unwrap();
+    assert_eq!(named.len(), 1, "named inside its commune");
+    let named = people::get_many(&app.db, std::slice::from_ref(&in_there), &[id])
+        .await
+        .unwrap();
+    assert!(named.is_empty(), "not named in another commune");
+    assert!(
+        people::get_many(&app.db, &[], &[id]).await.unwrap().is_empty(),
+        "no scope, no name"
+    );
+
+    let pid = &input.personal_id;
+    let found = people::find_by_pid(&app.db, &app.vault, &in_here, pid).await.unwrap();
+    assert_eq!(found.map(|p| p.id), Some(id));
+    let found = people::find_by_pid(&app.db, &app.vault, &in_there, pid).await.unwrap();
+    assert!(found.is_none(), "an ID number held elsewhere is not found");
+
+    let history = |path: &str| {
+        let scope = sees::<act::ViewAudit>(path);
+        let db = app.db.clone();
+        async move {
+            audit::list(&db, Reader::Person(&scope, id), &Filter::default(), 10)
+                .await
+                .unwrap()
+        }
+    };
+    let seen = history(&here.path).await;
+    assert!(
+        seen.iter()
+            .any(|e| e.action == "person.view" && e.person_id == Some(id)),
+        "the view is in the person's history: {seen:?}"
+    );
+    assert!(
+        history(&there.path).await.is_empty(),
+        "an auditor elsewhere reads nothing of them"
+    );
+    let around = audit::list(
+        &app.db,
+        Reader::Within(&sees::<act::ViewAudit>(&there.path)),
+        &Filter::default(),
+        100,
+    )
+    .await
+    .unwrap();
+    assert!(
+        around.iter().all(|e| e.person_id != Some(id)),
+        "nor within their own scope"
+    );
+    app.finish().await;
+}
+both!(scoped_reads, storage_reads_stay_in_scope);

@@ -524,6 +524,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     assert_eq!(r.status(), 409, "the refusal is kept");
     let entries = audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &Filter {
             action: Some("person.pid_refused".into()),
             ..Default::default()
@@ -560,6 +561,7 @@ async fn id_refusals_are_audited_and_limited(b: Backend) {
     assert_eq!(r.status(), 429);
     let n = audit::list(
         &app.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
         &Filter {
             action: Some("person.pid_refused".into()),
             ..Default::default()
@@ -880,7 +882,14 @@ async fn unguard(db: &Db) {
 }
 
 async fn all_rows(db: &Db) -> Vec<AuditRow> {
-    let mut rows = audit::list(db, &Filter::default(), 100_000).await.unwrap();
+    let mut rows = audit::list(
+        db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
+        &Filter::default(),
+        100_000,
+    )
+    .await
+    .unwrap();
     rows.reverse();
     rows
 }

@@ -11,7 +11,7 @@ use hocvuso_core::people::{PersonInput, TargetGroup};
 use hocvuso_core::personal_id::{PersonalId, redact_numbers};
 use hocvuso_core::units::Level;
 use hocvuso_db::accounts::{self, Account, NewAccount};
-use hocvuso_db::audit::{self, Actor, AuditRow, Entry, Filter};
+use hocvuso_db::audit::{self, Actor, AuditRow, Entry, Filter, Reader};
 use hocvuso_db::people::{self, ConsentMethod, ListFilter, PageAt, PeoplePage, Person, Placement, SearchTerm, Total};
 use hocvuso_db::units::{self, Unit};
 use hocvuso_db::{idempotency, reveal, sessions};
@@ -246,13 +246,7 @@ async fn record_of(app: &App, who: &Principal, person: Person, revealed: Option<
     };
     let consents = people::consents(&app.db, person.id).await?;
     let access = match who.authorize::<act::ViewAudit>(&person.unit_path) {
-        Ok(_) => {
-            let filter = Filter {
-                person_id: Some(person.id),
-                ..Default::default()
-            };
-            Some(audit::list(&app.db, &filter, 20).await?)
-        }
+        Ok(scope) => Some(audit::list(&app.db, Reader::Person(&scope, person.id), &Filter::default(), 20).await?),
         Err(_) => None,
     };
     let unit_code = units::get(&app.db, person.unit_id)
@@ -428,11 +422,7 @@ pub async fn own_record(app: &App, who: &Principal) -> Result<Option<OwnRecordVi
         return Ok(None);
     };
     let consents = people::consents(&app.db, person.id).await?;
-    let filter = Filter {
-        person_id: Some(person.id),
-        ..Default::default()
-    };
-    let access = audit::list(&app.db, &filter, 50).await?;
+    let access = audit::list(&app.db, Reader::Own(&own), &Filter::default(), 50).await?;
     Ok(Some(OwnRecordView {
         person,
         consents,

@@ -11,7 +11,8 @@
 //! or a history rewritten as a whole.
 
 use crate::bulk::Rows;
-use crate::{Db, DbError, Result, Scalar, Tx, now, record, subtree_range};
+use crate::{Db, DbError, Result, Scalar, Tx, now, record};
+use hocvuso_core::access::{OwnRecord, Scope, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::crypto::{AuditKey, sha256_hex};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query, SelectStatement};
@@ -531,10 +532,21 @@ fn select() -> SelectStatement {
     Query::select().columns(COLS).from(AuditLog::Table).to_owned()
 }
 
-/// Filters for reading the log.
+/// Who reads the log, and so which entries they may read.
+#[derive(Debug, Clone, Copy)]
+pub enum Reader<'a> {
+    /// Entries filed inside the scope.
+    Within(&'a Scope<act::ViewAudit>),
+    /// Entries about one person, wherever they were filed, for an auditor of the place the person
+    /// lives (the scope): nothing when the person lives outside it.
+    Person(&'a Scope<act::ViewAudit>, i64),
+    /// The entries about the resident's own record.
+    Own(&'a OwnRecord),
+}
+
+/// Filters for reading the log, within what the [`Reader`] may read.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub scope_path: Option<String>,
     pub person_id: Option<i64>,
     pub action: Option<String>,
     pub before_id: Option<i64>,
@@ -551,12 +563,24 @@ pub struct Filter {
 }
 
 /// Newest first, `limit` rows.
-pub async fn list(db: &Db, f: &Filter, limit: u64) -> Result<Vec<AuditRow>> {
+pub async fn list(db: &Db, reader: Reader<'_>, f: &Filter, limit: u64) -> Result<Vec<AuditRow>> {
     let mut q = select();
-    if let Some(p) = &f.scope_path {
-        let (lo, hi) = subtree_range(p);
-        q.and_where(Expr::col(AuditLog::UnitPath).gte(lo))
-            .and_where(Expr::col(AuditLog::UnitPath).lt(hi));
+    match reader {
+        Reader::Within(scope) => {
+            let (lo, hi) = scope.bounds();
+            q.and_where(Expr::col(AuditLog::UnitPath).gte(lo))
+                .and_where(Expr::col(AuditLog::UnitPath).lt(hi));
+        }
+        Reader::Person(scope, person_id) => {
+            let lives_in = crate::people::unit_path_of(db, person_id).await?;
+            if !lives_in.is_some_and(|path| scope.contains(&path)) {
+                return Ok(Vec::new());
+            }
+            q.and_where(Expr::col(AuditLog::PersonId).eq(person_id));
+        }
+        Reader::Own(own) => {
+            q.and_where(Expr::col(AuditLog::PersonId).eq(own.person_id()));
+        }
     }
     if let Some(p) = f.person_id {
         q.and_where(Expr::col(AuditLog::PersonId).eq(p));

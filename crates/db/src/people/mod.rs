@@ -312,19 +312,49 @@ pub async fn get_own(db: &Db, own: &OwnRecord) -> Result<Option<Person>> {
         .await
 }
 
-/// The people with these ids (for naming them in lists such as the audit log), in no order.
-pub async fn get_many(db: &Db, ids: &[i64]) -> Result<Vec<Person>> {
-    if ids.is_empty() {
+/// Those of the people with these ids who live inside one of `scopes` (for naming them in lists
+/// such as the audit log), in no order.
+pub async fn get_many(db: &Db, scopes: &[Scope<act::ViewPeople>], ids: &[i64]) -> Result<Vec<Person>> {
+    if ids.is_empty() || scopes.is_empty() {
         return Ok(Vec::new());
     }
-    db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.to_vec())))
-        .await
+    let found: Vec<Person> = db
+        .fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.to_vec())))
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|p| scopes.iter().any(|s| s.contains(&p.unit_path)))
+        .collect())
 }
 
-/// Finds the person holding this ID number, wherever they live (callers check scope).
-pub async fn find_by_pid(db: &Db, vault: &PidVault, id: &PersonalId) -> Result<Option<Person>> {
-    db.fetch_optional(select().and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id))))
-        .await
+/// Where a person lives (for checks that need no more of the record).
+pub(crate) async fn unit_path_of(db: &Db, person_id: i64) -> Result<Option<String>> {
+    let path: Option<Scalar<String>> = db
+        .fetch_optional(
+            Query::select()
+                .column(People::UnitPath)
+                .from(People::Table)
+                .and_where(Expr::col(People::Id).eq(person_id)),
+        )
+        .await?;
+    Ok(path.map(|p| p.0))
+}
+
+/// The person holding this ID number, if they live inside the scope.
+pub async fn find_by_pid(
+    db: &Db,
+    vault: &PidVault,
+    scope: &Scope<act::ViewPeople>,
+    id: &PersonalId,
+) -> Result<Option<Person>> {
+    let (lo, hi) = scope.bounds();
+    db.fetch_optional(
+        select()
+            .and_where(Expr::col((People::Table, People::PidIndex)).eq(vault.blind_index(id)))
+            .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+            .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi)),
+    )
+    .await
 }
 
 /// Decrypts the full ID number. Every call must be audited by the caller.

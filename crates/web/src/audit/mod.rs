@@ -18,7 +18,7 @@ use axum::routing::get;
 use hocvuso_core::access::act;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::roles::Action;
-use hocvuso_db::audit::{self, AuditRow, Filter};
+use hocvuso_db::audit::{self, AuditRow, Filter, Reader};
 use hocvuso_db::people::{self, SearchTerm};
 use hocvuso_db::{accounts, units};
 use serde::Deserialize;
@@ -145,7 +145,6 @@ async fn page(
     let scope_path = scope.root().to_string();
     let mut errors: Vec<String> = Vec::new();
     let mut filter = Filter {
-        scope_path: Some(scope_path.clone()),
         before_id: q.before,
         after_id: q.after,
         ..Default::default()
@@ -217,7 +216,7 @@ async fn page(
         filter.until = None;
     }
     // One row more than a page says whether the log goes on past it.
-    let mut list = audit::list(&state.db, &filter, PAGE + 1).await?;
+    let mut list = audit::list(&state.db, Reader::Within(scope), &filter, PAGE + 1).await?;
     let more = list.len() as u64 > PAGE;
     let upwards = q.after.is_some() && q.before.is_none();
     let (has_older, has_newer) = if upwards {
@@ -287,12 +286,12 @@ async fn name_rows(state: &AppState, tr: Tr, v: &Viewer, list: Vec<AuditRow>) ->
     person_ids.sort_unstable();
     person_ids.dedup();
     // A person's name only where the reader may see the person; otherwise a number.
-    let persons: HashMap<i64, String> = people::get_many(&state.db, &person_ids)
-        .await?
-        .into_iter()
-        .filter(|p| v.principal.can(Action::ViewPeople, &p.unit_path))
-        .map(|p| (p.id, p.full_name))
-        .collect();
+    let persons: HashMap<i64, String> =
+        people::get_many(&state.db, &v.principal.scopes::<act::ViewPeople>(), &person_ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.full_name))
+            .collect();
     let mut account_names: HashMap<i64, Option<String>> = HashMap::new();
     let mut unit_names: HashMap<String, Option<String>> = HashMap::new();
     let mut rows = Vec::with_capacity(list.len());
