@@ -506,3 +506,22 @@ pub async fn wait_import(app: &TestApp, id: i64) -> hocvuso_db::imports::Job {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Every province, commune and village's total kept by the triggers of `people_counts` equals a
+/// count of its people (the totals above lists are read from the kept counts).
+pub async fn kept_counts_match(db: &hocvuso_db::Db) {
+    use hocvuso_core::units::Level;
+    for level in [Level::Country, Level::Province, Level::Commune, Level::Village] {
+        for u in hocvuso_db::units::by_level(db, level).await.unwrap() {
+            let kept = hocvuso_db::people::count_scope(db, &sees::<hocvuso_core::access::act::ViewPeople>(&u.path))
+                .await
+                .unwrap();
+            let counted = hocvuso_db::people::count_in(db, &u.path).await.unwrap();
+            assert_eq!(
+                kept, counted,
+                "kept total of {} ({}) against its people",
+                u.name, u.path
+            );
+        }
+    }
+}

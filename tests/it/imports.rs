@@ -127,6 +127,22 @@ async fn csv_with_bad_rows(b: Backend) {
     .await;
     let j2 = wait_import(&app, id2).await;
     assert_eq!((j2.inserted, j2.updated, j2.unchanged), (0, 0, 1));
+    crate::helpers::kept_counts_match(&app.db).await;
+    // The same person without a village: filed at the commune now, an update that moves them (the
+    // kept totals follow updates as well as inserts).
+    let moved = format!("{HEADER}Hoàng Văn Nam,05/06/1980,Nam,019080009001,0912000001,Người dân,,HGD-A\n");
+    let r = upload_list(&c, &commune.code, "lan-3.csv", moved.into_bytes()).await;
+    let id3 = import_id(&r);
+    wait_import(&app, id3).await;
+    c.post_form(
+        &format!("/imports/{id3}"),
+        &format!("/imports/{id3}/decision"),
+        &[("choice", "import")],
+    )
+    .await;
+    let j3 = wait_import(&app, id3).await;
+    assert_eq!((j3.inserted, j3.updated, j3.unchanged), (0, 1, 0), "{j3:?}");
+    crate::helpers::kept_counts_match(&app.db).await;
     // Cancelling imports nothing.
     let r = upload_list(
         &c,
@@ -167,7 +183,8 @@ async fn csv_with_bad_rows(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(log.len(), 2);
+    // One per applied import: the first, the unchanged re-import and the moving one.
+    assert_eq!(log.len(), 3);
     app.finish().await;
 }
 both!(csv_bad_rows, csv_with_bad_rows);

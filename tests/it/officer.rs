@@ -183,6 +183,7 @@ async fn merge_is_confirmed_on_its_own_page(b: Backend) {
     assert!(!done.active);
     assert_eq!(done.successor_id, Some(into.id));
     assert_eq!(people::count_in(&app.db, &into.path).await.unwrap(), 2);
+    crate::helpers::kept_counts_match(&app.db).await;
     app.finish().await;
 }
 both!(merge_confirmation, merge_is_confirmed_on_its_own_page);

@@ -102,6 +102,7 @@ async fn villages_and_reorganisation(b: Backend) {
         hocvuso_db::people::count_in(&app.db, &new.path).await.unwrap(),
         people_old
     );
+    crate::helpers::kept_counts_match(&app.db).await;
     let old_now = hocvuso_db::units::get(&app.db, old.id).await.unwrap().unwrap();
     assert!(!old_now.active);
     assert_eq!(old_now.successor_id, Some(new.id));
@@ -324,6 +325,7 @@ async fn village_list_import_and_split(b: Backend) {
         hocvuso_db::people::count_in(&app.db, &other.path).await.unwrap(),
         other_before + n
     );
+    crate::helpers::kept_counts_match(&app.db).await;
     let moved = hocvuso_db::units::get(&app.db, village.id).await.unwrap().unwrap();
     assert_eq!(moved.parent_id, Some(other.id));
     // Search still finds the moved people in their new commune (search keys follow the move).

@@ -389,6 +389,13 @@ pub async fn count_filtered(db: &Db, scope: &Scope<act::ViewPeople>, filter: Lis
     Ok(Total::Exact(n.0))
 }
 
+record! {
+    struct Candidate {
+        person_id: i64,
+        name_key: Vec<u8>,
+    }
+}
+
 /// How a search key must match.
 enum KeyMatch<'a> {
     /// Keys starting with the folded words typed: "van an" finds "van an" and "van anh".
@@ -449,132 +456,46 @@ async fn search_keyed(
             q.and_where(Expr::col((s, PeopleSearch::Key)).eq(k.to_string()));
         }
     }
-    // The candidates are at most the first SEARCH_CANDIDATES + 1 matching search rows; they are
-    // counted, ordered and paged by the database, which returns only the page's people.
-    let candidates = q.limit(SEARCH_CANDIDATES + 1).to_owned();
-    let from_candidates = |alias: &str| {
-        Query::select()
-            .from_subquery(candidates.clone(), Alias::new(alias))
-            .to_owned()
-    };
-    let raw = from_candidates("raw").expr(Expr::cust("COUNT(*)")).to_owned();
-    let distinct = Query::select()
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(
-            from_candidates("c")
-                .distinct()
-                .column(PeopleSearch::PersonId)
-                .to_owned(),
-            Alias::new("d"),
-        )
-        .to_owned();
-    let order = match &seek {
-        Seek::Before(..) => Order::Desc,
-        _ => Order::Asc,
-    };
-    let key = || Expr::col(PeopleSearch::NameKey);
-    let pid = || Expr::col(PeopleSearch::PersonId);
-    let mut page = from_candidates("c");
-    page.distinct()
-        .columns([PeopleSearch::PersonId, PeopleSearch::NameKey])
-        .order_by(PeopleSearch::NameKey, order.clone())
-        .order_by(PeopleSearch::PersonId, order.clone())
-        .limit(limit + 1);
-    match &seek {
-        Seek::First => {}
-        Seek::After(k, i) => {
-            page.and_where(key().gt(k.clone()).or(key().eq(k.clone()).and(pid().gt(*i))));
+    let mut candidates: Vec<Candidate> = db.fetch_all(q.limit(SEARCH_CANDIDATES + 1)).await?;
+    let truncated = candidates.len() as u64 > SEARCH_CANDIDATES;
+    candidates.sort_by(|a, b| (&a.name_key, a.person_id).cmp(&(&b.name_key, b.person_id)));
+    candidates.dedup_by_key(|c| c.person_id);
+    let position = |key: &Vec<u8>, id: i64| candidates.partition_point(|c| (&c.name_key, c.person_id) <= (key, id));
+    let (start, end) = match &seek {
+        Seek::First => (0, candidates.len().min(limit as usize)),
+        Seek::After(key, id) => {
+            let from = position(key, *id);
+            (from, candidates.len().min(from + limit as usize))
         }
-        Seek::Before(k, i) => {
-            page.and_where(key().lt(k.clone()).or(key().eq(k.clone()).and(pid().lt(*i))));
-        }
-    }
-    let ids = Query::select()
-        .column(PeopleSearch::PersonId)
-        .from_subquery(page, Alias::new("page"))
-        .to_owned();
-    let mut found = select();
-    found
-        .expr_as(Expr::col((People::Table, People::NameKey)), "name_key")
-        .expr_as(Expr::SubQuery(None, Box::new(raw.clone().into())), "raw")
-        .expr_as(Expr::SubQuery(None, Box::new(distinct.clone().into())), "matched")
-        .and_where(Expr::col((People::Table, People::Id)).in_subquery(ids))
-        .order_by((People::Table, People::NameKey), order.clone())
-        .order_by((People::Table, People::Id), order);
-    let mut rows: Vec<Found> = db.fetch_all(&found).await?;
-    let (raw, matched) = match rows.first() {
-        Some(r) => (r.raw, r.matched),
-        // No one on this page: the counts alone.
-        None => {
-            let counts: Counts = db
-                .fetch_one(
-                    Query::select()
-                        .expr_as(Expr::SubQuery(None, Box::new(raw.into())), "raw")
-                        .expr_as(Expr::SubQuery(None, Box::new(distinct.into())), "matched"),
-                )
-                .await?;
-            (counts.raw, counts.matched)
+        Seek::Before(key, id) => {
+            let to = candidates.partition_point(|c| (&c.name_key, c.person_id) < (key, *id));
+            (to.saturating_sub(limit as usize), to)
         }
     };
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    if matches!(seek, Seek::Before(..)) {
-        rows.reverse();
-    }
-    let first = rows.first().map(|r| encode_cursor(&r.name_key, r.person.id));
-    let last = rows.last().map(|r| encode_cursor(&r.name_key, r.person.id));
-    let (prev_cursor, next_cursor) = match seek {
-        Seek::First => (None, last.filter(|_| more)),
-        Seek::After(..) => (first, last.filter(|_| more)),
-        Seek::Before(..) => (first.filter(|_| more), last),
+    let page = &candidates[start..end];
+    let cursor = |c: &Candidate| encode_cursor(&c.name_key, c.person_id);
+    let next_cursor = (end < candidates.len()).then(|| page.last().map(cursor)).flatten();
+    let prev_cursor = (start > 0).then(|| page.first().map(cursor)).flatten();
+    let ids: Vec<i64> = page.iter().map(|c| c.person_id).collect();
+    let mut people: Vec<Person> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        db.fetch_all(select().and_where(Expr::col((People::Table, People::Id)).is_in(ids.clone())))
+            .await?
     };
-    let truncated = raw as u64 > SEARCH_CANDIDATES;
+    people.sort_by_key(|p| ids.iter().position(|i| *i == p.id));
     Ok(PeoplePage {
-        people: rows.into_iter().map(|r| r.person).collect(),
+        people,
         next_cursor,
         prev_cursor,
         truncated,
         // Past the bound the total is "more than" the number a search examines.
-        matched: Some(if truncated { SEARCH_CANDIDATES } else { matched as u64 }),
+        matched: Some(if truncated {
+            SEARCH_CANDIDATES
+        } else {
+            candidates.len() as u64
+        }),
     })
-}
-
-record! {
-    struct Counts {
-        raw: i64,
-        matched: i64,
-    }
-}
-
-/// A person found by a search, with the search's counts.
-struct Found {
-    person: Person,
-    name_key: Vec<u8>,
-    raw: i64,
-    matched: i64,
-}
-
-impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for Found {
-    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row;
-        Ok(Found {
-            person: Person::from_row(row)?,
-            name_key: row.try_get("name_key")?,
-            raw: row.try_get("raw")?,
-            matched: row.try_get("matched")?,
-        })
-    }
-}
-impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Found {
-    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row;
-        Ok(Found {
-            person: Person::from_row(row)?,
-            name_key: row.try_get("name_key")?,
-            raw: row.try_get("raw")?,
-            matched: row.try_get("matched")?,
-        })
-    }
 }
 
 struct WithKey {
