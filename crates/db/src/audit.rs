@@ -572,7 +572,7 @@ pub async fn list(db: &Db, reader: Reader<'_>, f: &Filter, limit: u64) -> Result
                 .and_where(Expr::col(AuditLog::UnitPath).lt(hi));
         }
         Reader::Person(scope, person_id) => {
-            let lives_in = crate::people::unit_path_of(db, person_id).await?;
+            let lives_in = crate::people::locate(db, person_id).await?;
             if !lives_in.is_some_and(|path| scope.contains(&path)) {
                 return Ok(Vec::new());
             }

@@ -327,19 +327,6 @@ pub async fn get_many(db: &Db, scopes: &[Scope<act::ViewPeople>], ids: &[i64]) -
         .collect())
 }
 
-/// Where a person lives (for checks that need no more of the record).
-pub(crate) async fn unit_path_of(db: &Db, person_id: i64) -> Result<Option<String>> {
-    let path: Option<Scalar<String>> = db
-        .fetch_optional(
-            Query::select()
-                .column(People::UnitPath)
-                .from(People::Table)
-                .and_where(Expr::col(People::Id).eq(person_id)),
-        )
-        .await?;
-    Ok(path.map(|p| p.0))
-}
-
 /// The person holding this ID number, if they live inside the scope.
 pub async fn find_by_pid(
     db: &Db,
