@@ -412,8 +412,9 @@ async fn interrupted_import_resumes(b: Backend) {
     assert!((mid.processed_rows as usize) < n, "killed part-way");
     // "Restart": the runner finds the job its dead process left running and finishes it.
     let runner = Runner::start(app.app(), hocvuso_app::jobs::registry(), Default::default()).await;
-    let done = wait_import(&app, id).await;
+    let ended = crate::jobs::wait_ended(&app, claimed.id).await;
     runner.stop().await;
+    let done = imports::get(&app.db, id).await.unwrap().unwrap();
     assert_eq!(done.status(), Status::Done);
     assert_eq!(
         people::count_in(&app.db, &commune.path).await.unwrap() - before,
@@ -421,7 +422,12 @@ async fn interrupted_import_resumes(b: Backend) {
     );
     assert_eq!(done.inserted as usize, n);
     let job = hocvuso_db::jobs::get(&app.db, claimed.id).await.unwrap().unwrap();
-    assert_eq!((job.status, job.attempts), (hocvuso_db::jobs::Status::Done, 2));
+    assert_eq!((ended.status, ended.attempts), (hocvuso_db::jobs::Status::Done, 2));
+    assert_eq!(
+        (job.status, job.attempts),
+        (hocvuso_db::jobs::Status::Done, 2),
+        "after the stop"
+    );
     app.finish().await;
 }
 both!(resume, interrupted_import_resumes);

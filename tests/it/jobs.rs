@@ -2,7 +2,7 @@
 //! a kind that panics is failed with the reason after its attempts; a job its process died in is
 //! recovered at the next start (queued again, or failed once its attempts are used), while a live
 //! process's job is left alone; a long job does not hold up the short lane; a clean stop gives the
-//! attempt back; `/metrics` counts jobs by kind and status; a job whose account lost the right
+//! attempt back, while a job that ended as the stop came is recorded done; `/metrics` counts jobs by kind and status; a job whose account lost the right
 //! fails with the reason and changes nothing.
 
 use crate::both;
@@ -64,7 +64,7 @@ async fn wait_for(app: &TestApp, id: i64, what: &str, done: impl Fn(&store::Job)
     }
 }
 
-async fn wait_ended(app: &TestApp, id: i64) -> store::Job {
+pub async fn wait_ended(app: &TestApp, id: i64) -> store::Job {
     wait_for(app, id, "ended", |j| matches!(j.status, Status::Done | Status::Failed)).await
 }
 
@@ -389,6 +389,45 @@ async fn long_job_does_not_block_short_lane(b: Backend) {
     app.finish().await;
 }
 both!(long_and_short_lanes, long_job_does_not_block_short_lane);
+
+/// Finishes its work without yielding while the runner is told to stop: the stop arrives during
+/// a run that can no longer be interrupted.
+#[derive(Clone)]
+struct EndsDuringStop {
+    started: Arc<tokio::sync::Notify>,
+}
+
+impl Job for EndsDuringStop {
+    const KIND: &'static str = "test.ends_during_stop";
+    const LANE: Lane = Lane::Long;
+    type Payload = Note;
+    async fn run(&self, _: &App, _: &Run<Note>) -> Result<(), JobError> {
+        self.started.notify_one();
+        // Work that holds its thread (as a statement the database is executing does): the stop
+        // is sent meanwhile and the job still ends with its work done.
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(())
+    }
+}
+
+/// A job that ended as the process was being stopped is recorded done, not queued again to run
+/// a second time at the next start (the stop used to win the race and give its attempt back).
+async fn job_ending_at_stop_is_done(b: Backend) {
+    let app = plain_app(b).await;
+    let kind = EndsDuringStop {
+        started: Arc::new(tokio::sync::Notify::new()),
+    };
+    let runner = Runner::start(app.app(), Registry::new().with(kind.clone()), options()).await;
+    let id = enqueue::<EndsDuringStop>(&app, &Note { n: 1 }).await;
+    tokio::time::timeout(Duration::from_secs(60), kind.started.notified())
+        .await
+        .expect("the job started within 60 s");
+    runner.stop().await;
+    let j = store::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!((j.status, j.attempts), (Status::Done, 1), "{j:?}");
+    app.finish().await;
+}
+both!(ending_at_stop, job_ending_at_stop_is_done);
 
 async fn metrics(c: &Client) -> String {
     let (s, body) = c.text("/metrics").await;

@@ -172,20 +172,23 @@ async fn execute(shared: &Arc<Shared>, job: store::Job, stopped: &mut watch::Rec
         tokio::spawn(async move { kind.run(&app, &job).await })
     };
     let outcome = tokio::select! {
-        r = &mut task => Some(r),
-        _ = stopped.changed() => None,
-    };
-    let outcome = match outcome {
-        Some(r) => r,
-        None => {
+        // A job that ended as the stop came is recorded as it ended, never run again.
+        biased;
+        r = &mut task => r,
+        _ = stopped.changed() => {
             task.abort();
-            let _ = task.await;
-            shared.set_live(id, None);
-            // Stopped on purpose, not by the job: the next start runs it again, uncounted.
-            if let Err(e) = store::release(db, id, attempt).await {
-                tracing::error!(job = id, error = %e, "cannot give back the attempt of a stopped job");
+            match task.await {
+                Err(e) if e.is_cancelled() => {
+                    shared.set_live(id, None);
+                    // Stopped on purpose, not by the job: the next start runs it again, uncounted.
+                    if let Err(e) = store::release(db, id, attempt).await {
+                        tracing::error!(job = id, error = %e, "cannot give back the attempt of a stopped job");
+                    }
+                    return Ended::Stopped;
+                }
+                // It had already ended: the abort came too late to matter.
+                r => r,
             }
-            return Ended::Stopped;
         }
     };
     shared.set_live(id, None);
