@@ -69,7 +69,7 @@ record! {
     }
 }
 
-fn select() -> SelectStatement {
+pub(crate) fn select() -> SelectStatement {
     Query::select()
         .columns([
             Accounts::Id,

@@ -13,6 +13,7 @@ pub mod denominators;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+mod lender;
 pub mod people;
 pub mod reveal;
 pub mod schema;
@@ -21,6 +22,7 @@ pub mod stored;
 pub mod units;
 
 use hocvuso_core::crypto::AuditKey;
+use lender::Lender;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder, Value};
 use sea_query_sqlx::{SqlxBinder, SqlxValues};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -144,6 +146,28 @@ macro_rules! record {
     };
 }
 
+/// Two records read from one row of a join (their column names must not clash): one statement
+/// where two would each cost a round trip.
+pub struct Both<A, B>(pub A, pub B);
+impl<'r, A, B> sqlx::FromRow<'r, SqliteRow> for Both<A, B>
+where
+    A: sqlx::FromRow<'r, SqliteRow>,
+    B: sqlx::FromRow<'r, SqliteRow>,
+{
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        Ok(Both(A::from_row(row)?, B::from_row(row)?))
+    }
+}
+impl<'r, A, B> sqlx::FromRow<'r, PgRow> for Both<A, B>
+where
+    A: sqlx::FromRow<'r, PgRow>,
+    B: sqlx::FromRow<'r, PgRow>,
+{
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Both(A::from_row(row)?, B::from_row(row)?))
+    }
+}
+
 /// A single scalar column, for COUNT(*) and friends.
 pub struct Scalar<T>(pub T);
 impl<'r, T> sqlx::FromRow<'r, SqliteRow> for Scalar<T>
@@ -170,12 +194,13 @@ enum Pools {
     /// One writer connection (SQLite allows one writer at a time; queuing in the pool beats
     /// SQLITE_BUSY retries) and several readers over WAL.
     Sqlite {
-        read: sqlx::SqlitePool,
+        read: Arc<Lender<sqlx::SqliteConnection>>,
         write: sqlx::SqlitePool,
         /// When the writer checkpoints the WAL (see [`Checkpoints`]).
         checkpoints: Arc<Checkpoints>,
     },
-    Postgres(sqlx::PgPool),
+    /// Transactions from sqlx's pool; single reads from the lender (see [`lender`]).
+    Postgres(sqlx::PgPool, Arc<Lender<sqlx::PgConnection>>),
 }
 
 /// The database handle shared by the whole application.
@@ -272,12 +297,17 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(8)
+                // No round trip to the server before each transaction: a connection the server
+                // closed fails its statement and is dropped (docs/DECISIONS.md, 2026-12-04).
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
+            let read = Arc::new(Lender::new(opts, 8));
+            read.open_one().await?;
             return Ok(Db {
-                pools: Pools::Postgres(pool),
+                pools: Pools::Postgres(pool, read),
                 audit_key: None,
                 recorder: Arc::default(),
             });
@@ -298,14 +328,15 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
             .pragma("wal_autocheckpoint", WAL_PAGES.to_string())
-            // Measured at 1,000,000 people (docs/PERFORMANCE.md): mapping the whole file (2 GB) or
-            // none of it changes signed-in page rates within noise — a reader drops its map and its
-            // cache whenever another connection committed — so the setting stays.
+            // The writer maps the file (imports read what they write); readers do not (below).
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory");
         let checkpoints = Arc::new(Checkpoints::default());
+        // An SQLite connection lives in this process and cannot be lost the way a network one
+        // can: testing it before each statement only doubled the hand-offs to its thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect({
                 let checkpoints = checkpoints.clone();
@@ -317,11 +348,11 @@ impl Db {
             })
             .connect_with(opts.clone())
             .await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts.read_only(true))
-            .await?;
+        // A reader drops its map whenever another connection committed, and every view's audit
+        // entry commits: remapping cost 20 % of the signed-in page rate at 1,000,000 people,
+        // reading through the page cache nothing (docs/PERFORMANCE.md, 2026-12-04).
+        let read = Arc::new(Lender::new(opts.read_only(true).pragma("mmap_size", "0"), 8));
+        read.open_one().await?;
         Ok(Db {
             pools: Pools::Sqlite {
                 read,
@@ -341,7 +372,7 @@ impl Db {
                 checkpoints.bulk.fetch_add(1, Ordering::SeqCst);
                 Some(checkpoints.clone())
             }
-            Pools::Postgres(_) => None,
+            Pools::Postgres(..) => None,
         };
         BulkWrites(checkpoints)
     }
@@ -362,7 +393,7 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self.pools {
             Pools::Sqlite { .. } => Backend::Sqlite,
-            Pools::Postgres(_) => Backend::Postgres,
+            Pools::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -378,17 +409,24 @@ impl Db {
                 }
                 write.close().await;
             }
-            Pools::Postgres(p) => p.close().await,
+            Pools::Postgres(p, read) => {
+                read.close().await;
+                p.close().await;
+            }
         }
     }
 
     pub async fn ping(&self) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { read, .. } => {
-                sqlx::query("SELECT 1").execute(read).await?;
+                let mut c = read.lend().await?;
+                let r = sqlx::query("SELECT 1").execute(c.conn()).await;
+                c.ended(r)?;
             }
-            Pools::Postgres(p) => {
-                sqlx::query("SELECT 1").execute(p).await?;
+            Pools::Postgres(_, read) => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query("SELECT 1").execute(c.conn()).await;
+                c.ended(r)?;
             }
         }
         Ok(())
@@ -398,14 +436,18 @@ impl Db {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => {
-                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
-                    .fetch_all(read)
-                    .await?
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(c.conn())
+                    .await;
+                c.ended(r)?
             }
-            Pools::Postgres(p) => {
-                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
-                    .fetch_all(p)
-                    .await?
+            Pools::Postgres(_, read) => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_all(c.conn())
+                    .await;
+                c.ended(r)?
             }
         })
     }
@@ -414,14 +456,18 @@ impl Db {
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => {
-                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
-                    .fetch_optional(read)
-                    .await?
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(c.conn())
+                    .await;
+                c.ended(r)?
             }
-            Pools::Postgres(p) => {
-                sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
-                    .fetch_optional(p)
-                    .await?
+            Pools::Postgres(_, read) => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as_with(sqlx::AssertSqlSafe(sql), values)
+                    .fetch_optional(c.conn())
+                    .await;
+                c.ended(r)?
             }
         })
     }
@@ -433,8 +479,16 @@ impl Db {
     /// A fixed statement sea-query cannot express (catalogue queries), on either backend.
     pub(crate) async fn fetch_all_raw<T: Record>(&self, sql: &'static str) -> Result<Vec<T>> {
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(read).await?,
-            Pools::Postgres(p) => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?,
+            Pools::Sqlite { read, .. } => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c.conn()).await;
+                c.ended(r)?
+            }
+            Pools::Postgres(_, read) => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(c.conn()).await;
+                c.ended(r)?
+            }
         })
     }
 
@@ -445,7 +499,13 @@ impl Db {
         args: sqlx::postgres::PgArguments,
     ) -> Result<Vec<T>> {
         match &self.pools {
-            Pools::Postgres(p) => Ok(sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args).fetch_all(p).await?),
+            Pools::Postgres(_, read) => {
+                let mut c = read.lend().await?;
+                let r = sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
+                    .fetch_all(c.conn())
+                    .await;
+                Ok(c.ended(r)?)
+            }
             Pools::Sqlite { .. } => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
         }
     }
@@ -474,7 +534,7 @@ impl Db {
                 }
                 TxConn::Sqlite(tx)
             }
-            Pools::Postgres(p) => TxConn::Postgres(p.begin().await?),
+            Pools::Postgres(p, _) => TxConn::Postgres(p.begin().await?),
         };
         Ok(Tx {
             conn,
@@ -500,7 +560,7 @@ impl Db {
     pub(crate) fn sqlite_write_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.pools {
             Pools::Sqlite { write, .. } => Some(write),
-            Pools::Postgres(_) => None,
+            Pools::Postgres(..) => None,
         }
     }
 
@@ -727,7 +787,7 @@ impl Db {
     /// Creates a PostgreSQL database (test harness and `generate`); the name is checked to be a
     /// plain identifier because DDL cannot take bind parameters.
     pub async fn create_database(&self, name: &str) -> Result<()> {
-        let Pools::Postgres(p) = &self.pools else {
+        let Pools::Postgres(p, _) = &self.pools else {
             return Err(DbError::Invalid("create_database is for PostgreSQL".into()));
         };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -740,7 +800,7 @@ impl Db {
     }
 
     pub async fn drop_database(&self, name: &str) -> Result<()> {
-        let Pools::Postgres(p) = &self.pools else {
+        let Pools::Postgres(p, _) = &self.pools else {
             return Err(DbError::Invalid("drop_database is for PostgreSQL".into()));
         };
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

@@ -37,6 +37,7 @@ migrations! {
     9 => "0009_jobs.sql",
     10 => "0010_schema_parity.sql",
     11 => "0011_people_counts.sql",
+    12 => "0012_people_scope_with_id.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

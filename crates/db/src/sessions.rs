@@ -1,7 +1,8 @@
 //! Server-side sessions. The cookie holds a random token; the table holds its SHA-256, the account,
 //! the CSRF token of the session and when it expires.
 
-use crate::{Db, Result, now, record};
+use crate::accounts::{self, Account, Accounts};
+use crate::{Both, Db, Result, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
 use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::{Duration, OffsetDateTime};
@@ -81,6 +82,28 @@ pub async fn get(db: &Db, token: &str) -> Result<Option<Session>> {
         )
         .await?;
     Ok(s.filter(|s| s.expires_at > now()))
+}
+
+/// The live session for a cookie token and its account, in one statement (every signed-in page
+/// starts with it).
+pub async fn signed_in(db: &Db, token: &str) -> Result<Option<(Session, Account)>> {
+    let row: Option<Both<Session, Account>> = db
+        .fetch_optional(
+            accounts::select()
+                .columns([
+                    (Sessions::Table, Sessions::AccountId),
+                    (Sessions::Table, Sessions::CsrfToken),
+                    (Sessions::Table, Sessions::ExpiresAt),
+                    (Sessions::Table, Sessions::LastSeenAt),
+                ])
+                .inner_join(
+                    Sessions::Table,
+                    Expr::col((Sessions::Table, Sessions::AccountId)).equals((Accounts::Table, Accounts::Id)),
+                )
+                .and_where(Expr::col((Sessions::Table, Sessions::IdDigest)).eq(token_digest(token))),
+        )
+        .await?;
+    Ok(row.filter(|Both(s, _)| s.expires_at > now()).map(|Both(s, a)| (s, a)))
 }
 
 /// Slides the idle deadline, at most once a minute to spare the writer.

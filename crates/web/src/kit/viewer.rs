@@ -123,10 +123,7 @@ async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, 
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = sessions::get(&state.db, &token).await? else {
-        return Ok(None);
-    };
-    let Some(account) = accounts::get(&state.db, session.account_id).await? else {
+    let Some((session, account)) = sessions::signed_in(&state.db, &token).await? else {
         return Ok(None);
     };
     if !account.active {
