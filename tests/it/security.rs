@@ -787,6 +787,43 @@ async fn no_plain_id_numbers_at_rest_or_in_logs(b: Backend) {
         .parse()
         .unwrap();
     wait_for_job(&app, job, &["awaiting_decision", "failed"]).await;
+    // While the officer has not decided, the upload waits on disk beside its checked rows.
+    let uploads = app.upload_dir();
+    assert!(
+        hocvuso_db::imports::upload_path(&uploads, job).exists(),
+        "the upload waits for the decision"
+    );
+    for n in [imported[0], imported[1], never_held] {
+        let files = files_holding(app.dir.path(), n);
+        assert!(files.is_empty(), "{n} in plain text awaiting a decision: {files:?}");
+    }
+    // A file with a header nobody taught the platform waits for the officer's mapping.
+    let odd_number = "019190111004";
+    let token = c.csrf(&import_page).await;
+    let odd = format!("Họ và tên,Ngày sinh,Phái,Số định danh\nMa Văn Ba,01/01/1990,Nam,{odd_number}\n");
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(odd.into_bytes()).file_name("la.csv"),
+    );
+    let r = c.http.post(c.url(&import_page)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let waiting: i64 = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    wait_for_job(&app, waiting, &["needs_mapping", "failed"]).await;
+    let j = hocvuso_db::imports::get(&app.db, waiting).await.unwrap().unwrap();
+    assert_eq!(j.status.as_str(), "needs_mapping", "{j:?}");
+    assert!(hocvuso_db::imports::upload_path(&uploads, waiting).exists());
+    let files = files_holding(app.dir.path(), odd_number);
+    assert!(
+        files.is_empty(),
+        "{odd_number} in plain text awaiting a mapping: {files:?}"
+    );
     let (_, errors_csv) = c.text(&format!("/imports/{job}/errors.csv")).await;
     let r = c
         .post_form(
@@ -823,7 +860,7 @@ async fn no_plain_id_numbers_at_rest_or_in_logs(b: Backend) {
         "the capture is verbose"
     );
     let mut found = Vec::new();
-    for n in [registered, imported[0], imported[1], never_held] {
+    for n in [registered, imported[0], imported[1], never_held, odd_number] {
         for col in columns_holding(&app.db, n).await {
             found.push(format!("{n} in column {col}"));
         }

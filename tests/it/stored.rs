@@ -232,7 +232,7 @@ async fn unknown_values_fail_by_name(b: Backend) {
     let uploads = app.dir.path().join("stored-test-uploads");
     // Stored without its check job, so the server's queue leaves it alone.
     let mut tx = db.begin().await.unwrap();
-    let job = imports::create(&mut tx, &uploads, &commune, Some(helper.id), "a.csv", b"x")
+    let job = imports::create(&mut tx, &uploads, &app.vault, &commune, Some(helper.id), "a.csv", b"x")
         .await
         .unwrap();
     tx.commit().await.unwrap();

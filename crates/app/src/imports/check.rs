@@ -36,10 +36,9 @@ pub(super) async fn check(app: &App, job_id: i64, today: Date) -> Result<()> {
     let upload_dir = app.upload_dir.as_path();
     let job = imports::get(db, job_id).await?.ok_or(DbError::NotFound)?;
     let unit = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
-    let path = imports::upload_path(upload_dir, job_id);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(_) => return imports::mark_failed(db, job_id, &Message::new("err-import-upload-lost")).await,
+    let bytes = match imports::read_upload(upload_dir, job_id, &app.vault) {
+        Ok(Some(b)) => b,
+        Ok(None) | Err(_) => return imports::mark_failed(db, job_id, &Message::new("err-import-upload-lost")).await,
     };
     let mapped = mappings::load(db, job.unit_id).await?;
     // CPU work of seconds on a large or hostile file: off the async workers.

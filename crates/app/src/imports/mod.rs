@@ -33,7 +33,16 @@ pub struct ImportRef {
 pub async fn upload(app: &App, who: &Principal, unit: &Unit, file_name: &str, bytes: &[u8]) -> Result<i64> {
     who.authorize::<act::ImportPeople>(&unit.path)?;
     let mut tx = app.db.begin().await?;
-    let id = imports::create(&mut tx, &app.upload_dir, unit, who.account_id, file_name, bytes).await?;
+    let id = imports::create(
+        &mut tx,
+        &app.upload_dir,
+        &app.vault,
+        unit,
+        who.account_id,
+        file_name,
+        bytes,
+    )
+    .await?;
     jobs::enqueue::<CheckImport>(&mut tx, &ImportRef { import_id: id }, who.account_id).await?;
     tx.commit().await?;
     app.jobs.wake();

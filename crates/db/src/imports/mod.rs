@@ -15,6 +15,7 @@ pub use staged::FRAME_ROWS as CHUNK;
 
 use crate::units::Unit;
 use crate::{Db, DbError, Result, Scalar, Tx, now, record};
+use hocvuso_core::crypto::PidVault;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::import as parse;
 use hocvuso_core::text;
@@ -206,6 +207,41 @@ pub fn upload_path(dir: &Path, job_id: i64) -> PathBuf {
     dir.join(format!("import-{job_id}.upload"))
 }
 
+/// The first bytes of a sealed upload. A file without them was stored by a release that kept
+/// uploads as sent; it is still read, and removed like any upload once its import is decided.
+const SEALED_UPLOAD: &[u8; 8] = b"HVUPLD1\n";
+
+/// Seals an uploaded file (it holds ID numbers in plain text) and stores it, synced and renamed
+/// into place so the checker never reads half a file.
+fn store_upload(dir: &Path, job_id: i64, vault: &PidVault, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = upload_path(dir, job_id);
+    let part = path.with_extension("upload.part");
+    let mut f = std::fs::File::create(&part)?;
+    f.write_all(SEALED_UPLOAD)?;
+    f.write_all(&vault.seal(bytes))?;
+    f.sync_all()?;
+    std::fs::rename(&part, &path)
+}
+
+/// The uploaded file of a job as the officer sent it. `Ok(None)`: it is gone (removed after a
+/// decision, or lost with a restore). A sealed file that does not open is an error.
+pub fn read_upload(dir: &Path, job_id: i64, vault: &PidVault) -> Result<Option<Vec<u8>>> {
+    let stored = match std::fs::read(upload_path(dir, job_id)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(DbError::Invalid(format!("cannot read upload: {e}"))),
+    };
+    match stored.strip_prefix(SEALED_UPLOAD.as_slice()) {
+        Some(sealed) => vault
+            .open(sealed)
+            .map(Some)
+            .map_err(|_| DbError::Invalid("upload damaged or sealed with another key".into())),
+        None => Ok(Some(stored)),
+    }
+}
+
 /// Removes the uploaded file of a job (gone already is fine).
 pub fn remove_upload(dir: &Path, job_id: i64) {
     let _ = std::fs::remove_file(upload_path(dir, job_id));
@@ -217,6 +253,7 @@ pub fn remove_upload(dir: &Path, job_id: i64) {
 pub async fn create(
     tx: &mut Tx,
     upload_dir: &Path,
+    vault: &PidVault,
     unit: &Unit,
     created_by: Option<i64>,
     file_name: &str,
@@ -252,9 +289,7 @@ pub async fn create(
                 .returning_col(ImportJobs::Id),
         )
         .await?;
-    std::fs::create_dir_all(upload_dir).map_err(|e| DbError::Invalid(format!("cannot create upload folder: {e}")))?;
-    std::fs::write(upload_path(upload_dir, id.0), bytes)
-        .map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
+    store_upload(upload_dir, id.0, vault, bytes).map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
     Ok(id.0)
 }
 
