@@ -361,3 +361,5 @@ denominators-import = Nhập số liệu mẫu số từ tệp
 denominators-import-help = Tệp CSV hoặc XLSX có các cột: Mã đơn vị, Chỉ tiêu, Giá trị, Nguồn. Mọi dòng phải đúng thì mới lưu; số liệu đã có của cùng năm được thay bằng số mới.
 denominators-imported = Đã cập nhật { $count } số liệu.
 workplace-help = Không bắt buộc. Tên hoặc mã cơ quan, trường học, doanh nghiệp trong tỉnh, ví dụ “Trường Trung học cơ sở …”.
+err-import-residence-gone = Thôn/tổ dân phố hoặc đơn vị “{ $value }” của dòng này đã sáp nhập, chuyển ra ngoài phạm vi của bạn hoặc ngừng hoạt động sau khi tệp được kiểm tra, nên dòng không được nhập. Hãy xem lại danh sách thôn, sửa dòng này rồi tải lên lại.
+err-import-workplace-gone = Cơ quan, đơn vị công tác “{ $value }” của dòng này đã ngừng hoạt động sau khi tệp được kiểm tra, nên dòng không được nhập. Hãy sửa tên cơ quan rồi tải lên lại dòng này.

@@ -1133,3 +1133,77 @@ async fn real_lists(b: Backend) {
     app.finish().await;
 }
 both!(real_list_spellings, real_lists);
+
+/// A village that leaves the importer's commune between the check and the decision (moved to
+/// another commune) takes its rows out of the import: each is reported with its line and nobody
+/// is written into a unit outside the importer's scope; the other rows import.
+async fn village_moved_after_check(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune_a, commune_b) = officer_units(&app).await;
+    let villages: Vec<_> = hocvuso_db::units::children(&app.db, commune_a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.level() == hocvuso_core::units::Level::Village)
+        .collect();
+    assert!(villages.len() >= 2, "the demo commune has villages");
+    let (leaving, staying) = (&villages[0], &villages[1]);
+    let a = app.login("0900000005").await;
+    let csv = format!(
+        "{HEADER}Người Đi,02/03/1991,Nam,001091099011,,,{},\n\
+         Người Ở,03/04/1992,Nữ,001192099012,,,{},\n\
+         Người Xã,04/05/1993,Nam,001093099013,,,,\n",
+        leaving.name, staying.name
+    );
+    let r = upload_list(&a, &commune_a.code, "thon.csv", csv.into_bytes()).await;
+    assert_eq!(r.status(), 303);
+    let id = import_id(&r);
+    let job = wait_import(&app, id).await;
+    assert_eq!(
+        (job.status(), job.good_rows, job.bad_rows),
+        (Status::AwaitingDecision, 3, 0)
+    );
+    // The province moves the village to commune B before A decides.
+    hocvuso_app::units::move_to(&app.app(), &crate::helpers::platform(), leaving, &commune_b)
+        .await
+        .unwrap();
+    let r = a
+        .post_form(
+            &format!("/imports/{id}"),
+            &format!("/imports/{id}/decision"),
+            &[("choice", "import")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let job = wait_import(&app, id).await;
+    assert_eq!(job.status(), Status::Done);
+    assert_eq!((job.inserted, job.updated, job.bad_rows), (2, 0, 1));
+    let errs = imports::errors(&app.db, id, 10).await.unwrap();
+    let got: Vec<(i32, &str, String)> = errs
+        .iter()
+        .map(|e| (e.line, e.column_name.as_str(), e.message().key))
+        .collect();
+    assert_eq!(got, vec![(2, "village", "err-import-residence-gone".to_string())]);
+    let everywhere = crate::helpers::sees::<hocvuso_core::access::act::ViewPeople>("/");
+    let find = |text: &'static str| {
+        let (db, vault, scope) = (&app.db, &app.vault, &everywhere);
+        async move {
+            let pid = hocvuso_core::personal_id::PersonalId::parse(text).unwrap();
+            people::find_by_pid(db, vault, scope, &pid).await.unwrap()
+        }
+    };
+    assert!(
+        find("001091099011").await.is_none(),
+        "nobody written into the moved village"
+    );
+    let stayed = find("001192099012").await.expect("the staying village's row imported");
+    assert_eq!(stayed.unit_id, staying.id);
+    let commune_row = find("001093099013").await.expect("the commune's own row imported");
+    assert_eq!(commune_row.unit_id, commune_a.id);
+    // The officer reads why on the import's page.
+    let (_, page) = a.text(&format!("/imports/{id}")).await;
+    assert!(page.contains(&leaving.name), "the refusal names the village");
+    crate::helpers::kept_counts_match(&app.db).await;
+    app.finish().await;
+}
+both!(village_moved, village_moved_after_check);

@@ -270,6 +270,17 @@ pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Unit>> {
     tx.fetch_optional(select().and_where(Expr::col(Units::Id).eq(id))).await
 }
 
+/// The unit inside a writing transaction, held (PostgreSQL: `FOR SHARE`) until it ends, so a
+/// merge or move of it waits for the write that relies on where it sits, or goes first.
+pub async fn held_tx(tx: &mut Tx, id: i64) -> Result<Option<Unit>> {
+    tx.fetch_optional(
+        select()
+            .and_where(Expr::col(Units::Id).eq(id))
+            .lock(sea_query::LockType::Share),
+    )
+    .await
+}
+
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
     db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code)))
         .await

@@ -30,7 +30,6 @@ pub(super) async fn apply(app: &App, job_id: i64, actor: &Actor) -> Result<()> {
         return Ok(());
     }
     let scope = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
-    let mut unit_cache: HashMap<i64, Unit> = HashMap::new();
     let from = usize::try_from(job.processed_rows).unwrap_or(0);
     let mut reader = match staged::Reader::open(upload_dir, job_id, &app.vault, from) {
         Ok(r) => r,
@@ -49,17 +48,9 @@ pub(super) async fn apply(app: &App, job_id: i64, actor: &Actor) -> Result<()> {
         if staged.is_empty() {
             continue;
         }
-        for s in &staged {
-            if !unit_cache.contains_key(&s.unit_id)
-                && let Some(u) = units::get(db, s.unit_id).await?
-            {
-                unit_cache.insert(u.id, u);
-            }
-        }
         let frame = Frame {
             job: &job,
-            scope: &scope,
-            units: &unit_cache,
+            scope_id: scope.id,
             rows: &staged,
             processed,
             pid_column: &pid_column,
@@ -118,8 +109,8 @@ impl From<DbError> for FrameError {
 /// One frame of staged rows and what applying it needs.
 struct Frame<'a> {
     job: &'a Job,
-    scope: &'a Unit,
-    units: &'a HashMap<i64, Unit>,
+    /// The unit the file was imported into; read again inside each frame's transaction.
+    scope_id: i64,
     rows: &'a [Staged],
     /// Rows of the job applied before this frame.
     processed: i32,
@@ -127,10 +118,12 @@ struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    /// Applies the frame in one transaction. Whom an ID number belongs to is read inside that
-    /// transaction (rows locked on PostgreSQL), so a person registered or moved outside the
-    /// importer's scope since the file was checked is refused here, reported with its line, and
-    /// left as it is.
+    /// Applies the frame in one transaction. What the file was checked against is read again
+    /// inside that transaction: whom an ID number belongs to (rows locked on PostgreSQL), so a
+    /// person registered or moved outside the importer's scope since the check is refused here;
+    /// and the units the rows live and work in, so a row whose village was merged, moved out of
+    /// the scope or closed, or whose workplace closed, is refused too. Each refusal is reported
+    /// with its line and the person is left as they are.
     async fn apply(&self, app: &App, actor: &Actor) -> std::result::Result<(), FrameError> {
         let vault = &*app.vault;
         let job_id = self.job.id;
@@ -140,6 +133,18 @@ impl Frame<'_> {
             .map(|s| vault.blind_index(&s.person.personal_id))
             .collect();
         let mut tx = app.db.begin().await?;
+        // Units first, people next: the order merges and moves take their locks in.
+        let scope = units::held_tx(&mut tx, self.scope_id).await?.ok_or(DbError::NotFound)?;
+        let mut places: HashMap<i64, Option<Unit>> = HashMap::new();
+        for id in self
+            .rows
+            .iter()
+            .flat_map(|s| std::iter::once(s.unit_id).chain(s.workplace_id))
+        {
+            if let std::collections::hash_map::Entry::Vacant(v) = places.entry(id) {
+                v.insert(units::held_tx(&mut tx, id).await?);
+            }
+        }
         let existing = existing::existing_for_update(&mut tx, &indexes).await?;
         let existing: HashMap<Vec<u8>, Existing> = existing.into_iter().map(|e| (e.pid_index.clone(), e)).collect();
         let (mut updated, mut unchanged) = (0i32, 0i32);
@@ -150,14 +155,40 @@ impl Frame<'_> {
         let mut changed: Vec<(i64, usize, bool, &str)> = Vec::new();
         let mut new_lines = Vec::new();
         for (s, idx) in self.rows.iter().zip(&indexes) {
-            let Some(residence) = self.units.get(&s.unit_id) else {
-                continue;
+            let residence = match places.get(&s.unit_id) {
+                Some(Some(u)) if scope.active && u.active && u.path.starts_with(&scope.path) => u,
+                other => {
+                    let name = match other {
+                        Some(Some(u)) => u.name.clone(),
+                        _ => format!("#{}", s.unit_id),
+                    };
+                    refused.push(RowError {
+                        line: s.line,
+                        column: "village".into(),
+                        message: Message::new("err-import-residence-gone").arg("value", name),
+                    });
+                    continue;
+                }
             };
-            if !residence.path.starts_with(&self.scope.path) {
-                continue;
+            if let Some(w) = s.workplace_id {
+                match places.get(&w) {
+                    Some(Some(u)) if u.active => {}
+                    other => {
+                        let name = match other {
+                            Some(Some(u)) => u.name.clone(),
+                            _ => format!("#{w}"),
+                        };
+                        refused.push(RowError {
+                            line: s.line,
+                            column: "workplace".into(),
+                            message: Message::new("err-import-workplace-gone").arg("value", name),
+                        });
+                        continue;
+                    }
+                }
             }
             if let Some(e) = existing.get(idx)
-                && !e.unit_path.starts_with(&self.scope.path)
+                && !e.unit_path.starts_with(&scope.path)
             {
                 refused.push(RowError {
                     line: s.line,
@@ -237,7 +268,7 @@ impl Frame<'_> {
             .collect();
         entries.extend(refused_pids.iter().map(|(line, masked, pid_ref)| {
             Entry::of(
-                &self.scope.path,
+                &scope.path,
                 &Event::PidRefused {
                     pid_masked: masked.clone(),
                     pid_ref: pid_ref.clone(),
