@@ -305,6 +305,20 @@ impl TestApp {
         c
     }
 
+    /// Stops the real server and puts `task` where the server's task was, so that the harness's
+    /// own test (`harness.rs`) can check what [`TestApp::finish`] makes of a server that failed.
+    pub async fn replace_server_task(&mut self, task: tokio::task::JoinHandle<std::io::Result<()>>) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.server.take() {
+            h.await
+                .expect("the real server's task")
+                .expect("the real server stopped cleanly");
+        }
+        self.server = Some(task);
+    }
+
     /// Stops the server (gracefully) and drops a PostgreSQL test database.
     pub async fn finish(mut self) {
         if let Some(s) = self.stop.take() {

@@ -259,22 +259,93 @@ both!(metrics_token, metrics_need_the_token);
 // ---------------------------------------------------------------------------------------------
 // sessions and API tokens
 
+/// Makes every deletion of a session fail (as a lost connection or a full disk would), until
+/// [`sessions_can_end`].
+async fn sessions_cannot_end(app: &TestApp, b: Backend) {
+    let sql = match b {
+        Backend::Sqlite => {
+            "CREATE TRIGGER test_sessions_kept BEFORE DELETE ON sessions \
+             BEGIN SELECT RAISE(ABORT, 'sessions cannot end'); END"
+        }
+        Backend::Postgres => {
+            "CREATE FUNCTION test_sessions_kept() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'sessions cannot end'; END $$; \
+             CREATE TRIGGER test_sessions_kept BEFORE DELETE ON sessions \
+             FOR EACH ROW EXECUTE FUNCTION test_sessions_kept()"
+        }
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute_unchecked(sql).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn sessions_can_end(app: &TestApp, b: Backend) {
+    let sql = match b {
+        Backend::Sqlite => "DROP TRIGGER test_sessions_kept",
+        Backend::Postgres => "DROP TRIGGER test_sessions_kept ON sessions",
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute_unchecked(sql).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn password_hash(app: &TestApp, phone: &str) -> String {
+    accounts::by_phone(&app.db, phone).await.unwrap().unwrap().password_hash
+}
+
+/// A password change, or a reset, ends the account's other sessions in the same transaction: if
+/// they cannot be ended, the password is not changed either (a new password with an old
+/// session still open elsewhere would be the state the change exists to prevent).
 async fn password_change_ends_other_sessions(b: Backend) {
     let app = TestApp::spawn(b).await;
     let here = app.login("0900000005").await;
     let elsewhere = app.login("0900000005").await;
     assert_eq!(elsewhere.get("/me").await.status(), 200);
-    let r = here
-        .post_form(
-            "/account/password",
-            "/account/password",
-            &[
-                ("current", "Demo@0005"),
-                ("new", "mat-khau-moi-2026"),
-                ("confirm", "mat-khau-moi-2026"),
-            ],
-        )
-        .await;
+    // The seeded learner is a resident of the officer's commune, signed in somewhere.
+    let learner = app.login("0900000008").await;
+    let learner_person = accounts::by_phone(&app.db, "0900000008")
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+        .expect("the learner is a resident");
+    let change = [
+        ("current", "Demo@0005"),
+        ("new", "mat-khau-moi-2026"),
+        ("confirm", "mat-khau-moi-2026"),
+    ];
+    let reset = format!("/people/{learner_person}/reset-password");
+    let (own_before, learner_before) = (
+        password_hash(&app, "0900000005").await,
+        password_hash(&app, "0900000008").await,
+    );
+
+    sessions_cannot_end(&app, b).await;
+    let r = here.post_form("/account/password", "/account/password", &change).await;
+    assert!(r.status().is_server_error(), "{}", r.status());
+    let r = here.post_form(&reset, &reset, &[("confirm", "yes")]).await;
+    assert!(r.status().is_server_error(), "{}", r.status());
+    sessions_can_end(&app, b).await;
+    assert_eq!(
+        password_hash(&app, "0900000005").await,
+        own_before,
+        "changed, though the other session could not be ended"
+    );
+    assert_eq!(
+        password_hash(&app, "0900000008").await,
+        learner_before,
+        "reset, though the resident's session could not be ended"
+    );
+    assert_eq!(elsewhere.get("/me").await.status(), 200);
+    assert_eq!(learner.get("/me").await.status(), 200);
+
+    // The officer resets the resident's password: the resident's session ends.
+    let r = here.post_form(&reset, &reset, &[("confirm", "yes")]).await;
+    assert_eq!(r.status(), 200);
+    assert_ne!(password_hash(&app, "0900000008").await, learner_before);
+    assert_eq!(learner.get("/me").await.status(), 303, "the resident's session ended");
+
+    let r = here.post_form("/account/password", "/account/password", &change).await;
     assert_eq!(r.status(), 200);
     assert_eq!(here.get("/me").await.status(), 200, "the session that changed it stays");
     let r = elsewhere.get("/me").await;

@@ -1,7 +1,9 @@
 //! Walks every route the application serves, read from `hocvuso_web::routes()` (the table the
 //! router itself is built from): every role against a unit outside its scope, the system admin
 //! inside it, an anonymous visitor, and every state-changing route without a CSRF token. After
-//! each walk the stored contents (not row counts) are compared with what they were.
+//! each walk the stored contents (not row counts) are compared with what they were. Positive
+//! controls prove the token the walk sends is valid, so its 403s are refusals of access. Routes
+//! that act on an account are walked against a wider account in `walk_accounts.rs`.
 
 use crate::access::{Target, target};
 use crate::both;
@@ -12,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// How a path is protected, as the feature declared it with the route
 /// (`hocvuso_web::kit::routes::Access`): a new feature's routes are walked without editing a list.
-fn class_of(path: &str) -> Access {
+pub(crate) fn class_of(path: &str) -> Access {
     hocvuso_web::routes()
         .table()
         .iter()
@@ -21,7 +23,7 @@ fn class_of(path: &str) -> Access {
         .unwrap_or_else(|| panic!("{path} is not in the route table"))
 }
 
-fn served_paths() -> Vec<String> {
+pub(crate) fn served_paths() -> Vec<String> {
     hocvuso_web::routes().paths()
 }
 
@@ -91,7 +93,7 @@ pub(crate) fn assert_same(before: &BTreeMap<String, Vec<String>>, after: &BTreeM
 }
 
 /// The concrete URL of a path for a target: its unit, person or import job.
-fn concrete(path: &str, t: &Target) -> String {
+pub(crate) fn concrete(path: &str, t: &Target) -> String {
     let mut url = path.replace("{code}", &t.unit.code);
     if url.contains("{id}") {
         let id = if path.starts_with("/people/") {
@@ -111,7 +113,7 @@ fn concrete(path: &str, t: &Target) -> String {
 }
 
 /// The methods a path answers, from the `Allow` header of an OPTIONS request.
-async fn methods(c: &Client, url: &str) -> Vec<String> {
+pub(crate) async fn methods(c: &Client, url: &str) -> Vec<String> {
     let r = c
         .http
         .request(reqwest::Method::OPTIONS, c.url(url))
@@ -135,7 +137,7 @@ async fn methods(c: &Client, url: &str) -> Vec<String> {
 }
 
 /// Form fields that get a POST past its own validation, so the answer is about access.
-fn fields(path: &str, t: &Target, grant: i64) -> Vec<(String, String)> {
+pub(crate) fn fields(path: &str, t: &Target, grant: i64) -> Vec<(String, String)> {
     let year = time::OffsetDateTime::now_utc().year().to_string();
     let v = |pairs: &[(&str, &str)]| pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     match path {
@@ -165,14 +167,14 @@ fn fields(path: &str, t: &Target, grant: i64) -> Vec<(String, String)> {
     }
 }
 
-enum Body {
+pub(crate) enum Body {
     Form(Vec<(String, String)>),
     Multipart(Vec<(String, String)>),
     Json(serde_json::Value),
 }
 
 /// The body a POST route reads: JSON under /api except uploads, multipart for uploads, else a form.
-fn body(path: &str, csrf: Option<&str>, fields: Vec<(String, String)>) -> Body {
+pub(crate) fn body(path: &str, csrf: Option<&str>, fields: Vec<(String, String)>) -> Body {
     let mut all: Vec<(String, String)> = csrf.map(|t| ("_csrf".to_string(), t.to_string())).into_iter().collect();
     all.extend(fields);
     if path.ends_with("import") {
@@ -191,7 +193,7 @@ fn body(path: &str, csrf: Option<&str>, fields: Vec<(String, String)>) -> Body {
     }
 }
 
-async fn send(c: &Client, method: &str, url: &str, body: Body) -> (u16, String, String) {
+pub(crate) async fn send(c: &Client, method: &str, url: &str, body: Body) -> (u16, String, String) {
     let r = if method == "GET" {
         c.http.get(c.url(url)).send().await
     } else {
@@ -225,13 +227,14 @@ async fn send(c: &Client, method: &str, url: &str, body: Body) -> (u16, String, 
 }
 
 /// The Vietnamese text of a refused CSRF token, to tell it apart from a refusal of access.
-fn csrf_text() -> String {
+pub(crate) fn csrf_text() -> String {
     hocvuso_core::i18n::t(hocvuso_core::Lang::Vi, "err-csrf")
 }
 
 /// Every scoped route, every method, against a target outside the viewer's scope: 403 or 404,
-/// and never because the CSRF token was refused (the token is the session's own).
-async fn walk_out_of_scope(c: &Client, t: &Target, grant: i64, who: &str) {
+/// and never because the CSRF token was refused (the token is the session's own; the positive
+/// controls in `every_route_every_viewer` prove it valid). Returns the token it sent.
+async fn walk_out_of_scope(c: &Client, t: &Target, grant: i64, who: &str) -> String {
     let token = c.csrf("/me").await;
     for path in served_paths() {
         if !matches!(class_of(&path), Access::Scoped | Access::ScopedByForm) {
@@ -254,6 +257,7 @@ async fn walk_out_of_scope(c: &Client, t: &Target, grant: i64, who: &str) {
             );
         }
     }
+    token
 }
 
 async fn grant_in(app: &TestApp, unit: &units::Unit) -> i64 {
@@ -305,9 +309,11 @@ async fn every_route_every_viewer(b: Backend) {
         ("0900000004", &in_a),     // content author: no access to people anywhere
         ("0900000008", &in_a),     // learner: none either
     ];
+    let mut walkers = Vec::new();
     for (phone, t) in plan {
         let c = app.login(phone).await;
-        walk_out_of_scope(&c, t, grants[&t.unit.id], phone).await;
+        let token = walk_out_of_scope(&c, t, grants[&t.unit.id], phone).await;
+        walkers.push((phone, c, token));
     }
     assert_same(&before, &contents(&app).await, "roles out of scope");
 
@@ -343,6 +349,64 @@ async fn every_route_every_viewer(b: Backend) {
                 assert!((200..400).contains(&s), "system admin: GET {url} gave {s}");
             }
         }
+    }
+
+    // Positive controls: the refusals above were about access, not about the CSRF token, which
+    // the walk tells apart only by the refusal's text. First, the same POSTs, bodies built and
+    // token taken the same way, sent in scope by the system admin (who may do everything): none
+    // is refused, so a token sent as the walk sends it (form, multipart, JSON) is accepted.
+    let token = admin.csrf("/me").await;
+    // A commune is never moved, whoever asks (only villages and organisations are): the move is
+    // replayed on a village of the same commune.
+    let village = units::children(&app.db, in_a.unit.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.level() == hocvuso_core::units::Level::Village)
+        .expect("the commune has villages");
+    let in_village = Target {
+        unit: village,
+        person: in_a.person,
+        job: in_a.job,
+    };
+    let mut replayed = Vec::new();
+    for path in served_paths() {
+        if !matches!(class_of(&path), Access::Scoped | Access::ScopedByForm) {
+            continue;
+        }
+        let t = if path == "/units/{code}/move" {
+            &in_village
+        } else {
+            &in_a
+        };
+        let url = if class_of(&path) == Access::ScopedByForm {
+            path.clone()
+        } else {
+            concrete(&path, t)
+        };
+        if !methods(&admin, &url).await.contains(&"POST".to_string()) {
+            continue;
+        }
+        let f = fields(&path, t, grants[&in_a.unit.id]);
+        let (s, location, text) = send(&admin, "POST", &url, body(&path, Some(&token), f)).await;
+        assert!(
+            s != 403 && s < 500,
+            "system admin in scope: POST {url} gave {s} {location}: {text}"
+        );
+        replayed.push(path);
+    }
+    assert!(replayed.len() >= 15, "{replayed:?}");
+    // Then each walker's own token, the one its walk sent: signing out with it works.
+    for (phone, c, token) in walkers {
+        let r = c
+            .http
+            .post(c.url("/logout"))
+            .form(&[("_csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{phone}: the token of the walk is not the session's");
+        assert_eq!(c.get("/me").await.status(), 303, "{phone}: signed out");
     }
     app.finish().await;
 }

@@ -40,24 +40,25 @@ pub async fn sign_in(
 }
 
 /// Sets the principal's own new password (already hashed). Every other session of the account
-/// ends (a stolen cookie, a forgotten computer); `keep_session` stays.
+/// ends (a stolen cookie, a forgotten computer) in the same transaction, so a new password never
+/// stands beside an old session; `keep_session` stays.
 pub async fn change_password(app: &App, who: &Principal, new_hash: String, keep_session: Option<&str>) -> Result<()> {
     let account_id = who.account_id.ok_or(Denied::Forbidden)?;
     let account = accounts::get(&app.db, account_id).await?.ok_or(Error::NotFound)?;
     let mut tx = app.db.begin().await?;
     accounts::set_password(&mut tx, account_id, new_hash, false).await?;
+    match keep_session {
+        Some(keep) => {
+            sessions::delete_others(&mut tx, account_id, keep).await?;
+        }
+        None => sessions::delete_for_account(&mut tx, account_id).await?,
+    }
     let event = Event::PasswordChanged {
         account_id,
         person_id: account.person_id,
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(who.home_path(), &event)).await?;
     tx.commit().await?;
-    match keep_session {
-        Some(keep) => {
-            sessions::delete_others(&app.db, account_id, keep).await?;
-        }
-        None => sessions::delete_for_account(&app.db, account_id).await?,
-    }
     Ok(())
 }
 

@@ -333,6 +333,8 @@ pub async fn reset_password(app: &App, who: &Principal, id: i64) -> Result<(Reco
     match &existing {
         Some(a) => {
             accounts::set_password(&mut tx, a.id, hash, true).await?;
+            // Its sessions end with the old password, in the same transaction.
+            sessions::delete_for_account(&mut tx, a.id).await?;
             if let Some(ix) = index.clone()
                 && accounts::by_pid_index(&app.db, ix.clone()).await?.is_none()
             {
@@ -367,9 +369,6 @@ pub async fn reset_password(app: &App, who: &Principal, id: i64) -> Result<(Reco
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&path, &event)).await?;
     tx.commit().await?;
-    if let Some(a) = existing {
-        sessions::delete_for_account(&app.db, a.id).await?;
-    }
     Ok((record_of(app, who, p, None).await?, temp))
 }
 

@@ -2,7 +2,7 @@
 //! the CSRF token of the session and when it expires.
 
 use crate::accounts::{self, Account, Accounts};
-use crate::{Both, Db, Result, now, record};
+use crate::{Both, Db, Result, Tx, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
 use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::{Duration, OffsetDateTime};
@@ -135,9 +135,10 @@ pub async fn delete(db: &Db, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends every session of an account (after a password reset).
-pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
-    db.execute(
+/// Ends every session of an account (after a password reset), in the transaction that changes
+/// the password: both happen or neither.
+pub async fn delete_for_account(tx: &mut Tx, account_id: i64) -> Result<()> {
+    tx.execute(
         Query::delete()
             .from_table(Sessions::Table)
             .and_where(Expr::col(Sessions::AccountId).eq(account_id)),
@@ -147,9 +148,10 @@ pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
 }
 
 /// Ends every session of an account but one (after a password change: the session that changed
-/// it stays signed in, any other — perhaps an attacker's — ends).
-pub async fn delete_others(db: &Db, account_id: i64, keep_token: &str) -> Result<u64> {
-    db.execute(
+/// it stays signed in, any other — perhaps an attacker's — ends), in the transaction that changes
+/// the password.
+pub async fn delete_others(tx: &mut Tx, account_id: i64, keep_token: &str) -> Result<u64> {
+    tx.execute(
         Query::delete()
             .from_table(Sessions::Table)
             .and_where(Expr::col(Sessions::AccountId).eq(account_id))

@@ -27,8 +27,8 @@ use serde::Deserialize;
 
 pub fn router() -> crate::kit::routes::Routes {
     crate::kit::routes::Routes::new()
-        .route("/access", Access::ScopedByForm, get(page).post(grant))
-        .route("/access/revoke", Access::ScopedByForm, post(revoke))
+        .account_route("/access", Access::ScopedByForm, get(page).post(grant))
+        .account_route("/access/revoke", Access::ScopedByForm, post(revoke))
 }
 
 pub struct GrantRow {

@@ -23,6 +23,9 @@ pub enum Access {
 pub struct Routes {
     router: Router<AppState>,
     table: Vec<(String, Access)>,
+    /// Paths whose requests act on an account (its password, its roles): walked against an
+    /// account holding a grant wider than the actor could give, which must refuse them.
+    on_account: Vec<String>,
 }
 
 impl Default for Routes {
@@ -36,6 +39,7 @@ impl Routes {
         Routes {
             router: Router::new(),
             table: Vec::new(),
+            on_account: Vec::new(),
         }
     }
 
@@ -46,9 +50,19 @@ impl Routes {
         self
     }
 
+    /// Same as [`Routes::route`], for a route that acts on an account (resets its password,
+    /// grants or revokes its roles, ends its sessions): allowed only when every grant of that
+    /// account is one the actor could give (`Principal::authorize_account`). The tests walk
+    /// every such route against an account holding a wider grant.
+    pub fn account_route(mut self, path: &str, access: Access, method_router: MethodRouter<AppState>) -> Routes {
+        self.on_account.push(path.to_string());
+        self.route(path, access, method_router)
+    }
+
     pub fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
         self.table.extend(other.table);
+        self.on_account.extend(other.on_account);
         self
     }
 
@@ -57,12 +71,19 @@ impl Routes {
         self.router = self.router.nest(prefix, other.router);
         self.table
             .extend(other.table.into_iter().map(|(p, a)| (format!("{prefix}{p}"), a)));
+        self.on_account
+            .extend(other.on_account.into_iter().map(|p| format!("{prefix}{p}")));
         self
     }
 
     /// Every path served, with its `{parameters}` and its access, in the order declared.
     pub fn table(&self) -> &[(String, Access)] {
         &self.table
+    }
+
+    /// The paths declared with [`Routes::account_route`], in the order declared.
+    pub fn account_paths(&self) -> &[String] {
+        &self.on_account
     }
 
     /// Every path served, with its `{parameters}`.

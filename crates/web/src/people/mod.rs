@@ -36,7 +36,7 @@ pub fn router() -> crate::kit::routes::Routes {
         .route("/units/{code}/people/new", Access::Scoped, get(new_page).post(create))
         .route("/people/{id}", Access::Scoped, get(show))
         .route("/people/{id}/reveal", Access::Scoped, post(reveal))
-        .route(
+        .account_route(
             "/people/{id}/reset-password",
             Access::Scoped,
             get(reset_password_page).post(reset_password),
