@@ -44,9 +44,12 @@ fn queue_views<'a>(db: &'a Db, actors: &'a [Actor]) -> Vec<Pending<'a>> {
         .enumerate()
         .map(|(i, a)| {
             let mut f: Pending<'a> = Box::pin(audit::record(db, a, view(i)));
-            // Ready here would mean it was written already: still queued in order, still fine.
-            let _ = f.as_mut().poll(&mut cx);
-            f
+            // Ready already (the flusher, on another thread, wrote and answered it between the
+            // push and the first await): keep the answer, a finished future must not be polled again.
+            match f.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(answer) => Box::pin(std::future::ready(answer)),
+                std::task::Poll::Pending => f,
+            }
         })
         .collect()
 }
