@@ -287,3 +287,52 @@ async fn forwarded_for_is_not_trusted_by_default() {
     assert_eq!(log[0].ip, "127.0.0.1");
     app.finish().await;
 }
+
+/// Every request reads the session's grants afresh (they come with the session, in one
+/// statement): a grant added or revoked takes effect on the next request of a live session, an
+/// account with several grants keeps all of them, and one with none still signs in.
+async fn grants_follow_the_session(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (own, other) = crate::helpers::officer_units(&app).await;
+    let learner = app.login("0900000008").await;
+    let (status, body) = learner.text("/me").await;
+    assert_eq!(status, 200, "an account without grants signs in: {body}");
+
+    let c = app.login("0900000005").await;
+    let people = |u: &hocvuso_db::units::Unit| format!("/units/{}/people", u.code);
+    assert_eq!(c.text(&people(&own)).await.0, 200);
+    assert_ne!(
+        c.text(&people(&other)).await.0,
+        200,
+        "the other commune is out of scope"
+    );
+
+    let account = hocvuso_db::accounts::by_phone(&app.db, "0900000005")
+        .await
+        .unwrap()
+        .unwrap();
+    let before = hocvuso_db::accounts::grants(&app.db, account.id).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let added = hocvuso_db::accounts::grant(&mut tx, account.id, hocvuso_core::roles::Role::Officer, &other, Some(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(c.text(&people(&other)).await.0, 200, "a grant added counts at once");
+    assert_eq!(c.text(&people(&own)).await.0, 200, "both grants count");
+
+    let mut tx = app.db.begin().await.unwrap();
+    for g in &before {
+        hocvuso_db::accounts::revoke(&mut tx, g.id, Some(1)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_ne!(c.text(&people(&own)).await.0, 200, "a revoked grant stops at once");
+    assert_eq!(c.text(&people(&other)).await.0, 200, "the grant left still counts");
+
+    let mut tx = app.db.begin().await.unwrap();
+    hocvuso_db::accounts::revoke(&mut tx, added, Some(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(c.text(&people(&other)).await.0, 200);
+    assert_eq!(c.text("/me").await.0, 200, "still signed in, with no grant left");
+    app.finish().await;
+}
+both!(session_grants, grants_follow_the_session);

@@ -71,18 +71,22 @@ record! {
 
 pub(crate) fn select() -> SelectStatement {
     Query::select()
-        .columns([
-            Accounts::Id,
-            Accounts::PersonId,
-            Accounts::DisplayName,
-            Accounts::Phone,
-            Accounts::PasswordHash,
-            Accounts::MustChangePassword,
-            Accounts::FailedLogins,
-            Accounts::LockedUntil,
-            Accounts::Active,
-            Accounts::LastLoginAt,
-        ])
+        // Qualified: joins (the session, its grants and their units) have columns of the same names.
+        .columns(
+            [
+                Accounts::Id,
+                Accounts::PersonId,
+                Accounts::DisplayName,
+                Accounts::Phone,
+                Accounts::PasswordHash,
+                Accounts::MustChangePassword,
+                Accounts::FailedLogins,
+                Accounts::LockedUntil,
+                Accounts::Active,
+                Accounts::LastLoginAt,
+            ]
+            .map(|c| (Accounts::Table, c)),
+        )
         .from(Accounts::Table)
         .to_owned()
 }
@@ -248,8 +252,13 @@ pub async fn grants(db: &Db, account_id: i64) -> Result<Vec<Grant>> {
     let mut g: Vec<Grant> = db
         .fetch_all(grants_select().and_where(Expr::col((RoleGrants::Table, RoleGrants::AccountId)).eq(account_id)))
         .await?;
-    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role)));
+    order_grants(&mut g);
     Ok(g)
+}
+
+/// Widest scope first, then the stronger role: the order principals and pages show grants in.
+pub(crate) fn order_grants(g: &mut [Grant]) {
+    g.sort_by_key(|g| (g.unit_path.len(), std::cmp::Reverse(g.role), g.id));
 }
 
 /// The active grants of an account, read inside a writing transaction: a check made on them

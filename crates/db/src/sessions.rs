@@ -1,9 +1,11 @@
 //! Server-side sessions. The cookie holds a random token; the table holds its SHA-256, the account,
 //! the CSRF token of the session and when it expires.
 
-use crate::accounts::{self, Account, Accounts};
+use crate::accounts::{self, Account, Accounts, Grant, RoleGrants};
+use crate::units::Units;
 use crate::{Both, Db, Result, Tx, now, record};
 use hocvuso_core::crypto::{random_token, token_digest};
+use hocvuso_core::roles::Role;
 use sea_query::{Expr, ExprTrait, Iden, Query};
 use time::{Duration, OffsetDateTime};
 
@@ -84,11 +86,12 @@ pub async fn get(db: &Db, token: &str) -> Result<Option<Session>> {
     Ok(s.filter(|s| s.expires_at > now()))
 }
 
-/// The live session for a cookie token and its account, in one statement (every signed-in page
-/// starts with it).
-pub async fn signed_in(db: &Db, token: &str) -> Result<Option<(Session, Account)>> {
-    let row: Option<Both<Session, Account>> = db
-        .fetch_optional(
+/// The live session for a cookie token, its account and the account's active grants (widest
+/// scope first), in one statement: every signed-in page starts with it, and on PostgreSQL each
+/// statement is a round trip and a plan.
+pub async fn signed_in(db: &Db, token: &str) -> Result<Option<(Session, Account, Vec<Grant>)>> {
+    let rows: Vec<Both<Both<Session, Account>, MaybeGrant>> = db
+        .fetch_all(
             accounts::select()
                 .columns([
                     (Sessions::Table, Sessions::AccountId),
@@ -96,14 +99,74 @@ pub async fn signed_in(db: &Db, token: &str) -> Result<Option<(Session, Account)
                     (Sessions::Table, Sessions::ExpiresAt),
                     (Sessions::Table, Sessions::LastSeenAt),
                 ])
+                .expr_as(Expr::col((RoleGrants::Table, RoleGrants::Id)), "grant_id")
+                .expr_as(Expr::col((RoleGrants::Table, RoleGrants::Role)), "grant_role")
+                .expr_as(Expr::col((RoleGrants::Table, RoleGrants::UnitId)), "grant_unit_id")
+                .expr_as(
+                    Expr::col((RoleGrants::Table, RoleGrants::GrantedAt)),
+                    "grant_granted_at",
+                )
+                .expr_as(Expr::col((Units::Table, Units::Path)), "grant_unit_path")
+                .expr_as(Expr::col((Units::Table, Units::Name)), "grant_unit_name")
+                .expr_as(Expr::col((Units::Table, Units::Code)), "grant_unit_code")
                 .inner_join(
                     Sessions::Table,
                     Expr::col((Sessions::Table, Sessions::AccountId)).equals((Accounts::Table, Accounts::Id)),
                 )
+                .left_join(
+                    RoleGrants::Table,
+                    Expr::col((RoleGrants::Table, RoleGrants::AccountId))
+                        .equals((Accounts::Table, Accounts::Id))
+                        .and(Expr::col((RoleGrants::Table, RoleGrants::RevokedAt)).is_null()),
+                )
+                .left_join(
+                    Units::Table,
+                    Expr::col((Units::Table, Units::Id)).equals((RoleGrants::Table, RoleGrants::UnitId)),
+                )
                 .and_where(Expr::col((Sessions::Table, Sessions::IdDigest)).eq(token_digest(token))),
         )
         .await?;
-    Ok(row.filter(|Both(s, _)| s.expires_at > now()).map(|Both(s, a)| (s, a)))
+    let mut rows = rows.into_iter();
+    let Some(Both(Both(session, account), first)) = rows.next() else {
+        return Ok(None);
+    };
+    if session.expires_at <= now() {
+        return Ok(None);
+    }
+    let mut grants: Vec<Grant> = std::iter::once(first)
+        .chain(rows.map(|Both(_, g)| g))
+        .filter_map(|g| g.into_grant(account.id))
+        .collect();
+    accounts::order_grants(&mut grants);
+    Ok(Some((session, account, grants)))
+}
+
+record! {
+    /// A grant's columns of a LEFT JOIN: all NULL for an account without grants.
+    struct MaybeGrant {
+        grant_id: Option<i64>,
+        grant_role: Option<Role> as "role_grants.role",
+        grant_unit_id: Option<i64>,
+        grant_granted_at: Option<OffsetDateTime>,
+        grant_unit_path: Option<String>,
+        grant_unit_name: Option<String>,
+        grant_unit_code: Option<String>,
+    }
+}
+
+impl MaybeGrant {
+    fn into_grant(self, account_id: i64) -> Option<Grant> {
+        Some(Grant {
+            id: self.grant_id?,
+            account_id,
+            role: self.grant_role?,
+            unit_id: self.grant_unit_id?,
+            unit_path: self.grant_unit_path?,
+            unit_name: self.grant_unit_name?,
+            unit_code: self.grant_unit_code?,
+            granted_at: self.grant_granted_at?,
+        })
+    }
 }
 
 /// Slides the idle deadline, at most once a minute to spare the writer.

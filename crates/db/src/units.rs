@@ -296,6 +296,32 @@ pub async fn by_level(db: &Db, level: Level) -> Result<Vec<Unit>> {
     .await
 }
 
+/// A unit by its code with its active children (in the order of [`children`]), in one statement:
+/// the pages of a unit need both, and on PostgreSQL each statement is a round trip and a plan.
+pub async fn by_code_with_children(db: &Db, code: &str) -> Result<Option<(Unit, Vec<Unit>)>> {
+    let parent = Query::select()
+        .column(Units::Id)
+        .from(Units::Table)
+        .and_where(Expr::col(Units::Code).eq(code))
+        .to_owned();
+    let mut stmt = select().and_where(Expr::col(Units::Code).eq(code)).to_owned();
+    stmt.union(
+        sea_query::UnionType::All,
+        select()
+            .and_where(Expr::col(Units::ParentId).in_subquery(parent))
+            .and_where(Expr::col(Units::Active).eq(true))
+            .to_owned(),
+    );
+    let rows: Vec<Unit> = db.fetch_all(&stmt).await?;
+    let Some(at) = rows.iter().position(|u| u.code == code) else {
+        return Ok(None);
+    };
+    let mut rows = rows;
+    let unit = rows.swap_remove(at);
+    rows.sort_by_cached_key(|u| (u.level.as_str(), text::natural_key(&u.name)));
+    Ok(Some((unit, rows)))
+}
+
 /// Active children, level by level, each level in natural Vietnamese order ("Thôn 9" before
 /// "Thôn 10"). A parent has at most a few hundred children, so the order is made here rather
 /// than stored: the stored `name_key` is the plain collation key.

@@ -16,6 +16,16 @@ pub async fn load_unit(state: &AppState, code: &str) -> Result<Unit, Problem> {
     units::by_code(&state.db, code).await?.ok_or_else(Problem::not_found)
 }
 
+/// [`load_unit`] with the unit's active children, read in the same statement.
+pub async fn load_unit_with_children(state: &AppState, code: &str) -> Result<(Unit, Vec<Unit>), Problem> {
+    if code.len() > 60 {
+        return Err(Problem::not_found());
+    }
+    units::by_code_with_children(&state.db, code)
+        .await?
+        .ok_or_else(Problem::not_found)
+}
+
 /// The value of the confirmation box on the pages of irreversible actions.
 pub const CONFIRMED: &str = "yes";
 

@@ -123,14 +123,13 @@ async fn load_viewer(state: &AppState, parts: &Parts) -> Result<Option<Viewer>, 
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some((session, account)) = sessions::signed_in(&state.db, &token).await? else {
+    let Some((session, account, grants)) = sessions::signed_in(&state.db, &token).await? else {
         return Ok(None);
     };
     if !account.active {
         return Ok(None);
     }
     sessions::touch(&state.db, &token, &session).await?;
-    let grants = accounts::grants(&state.db, account.id).await?;
     Ok(Some(Viewer {
         principal: principal_of(&account, &grants, &ip),
         account,

@@ -5,8 +5,8 @@
 pub mod api;
 
 use crate::kit::csrf::CsrfForm;
-use crate::kit::format::load_unit;
 use crate::kit::format::{AccessRow, ConsentRow, access_rows, consent_rows};
+use crate::kit::format::{load_unit, load_unit_with_children};
 use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, html};
 use crate::kit::problem::{Problem, Rendered};
@@ -126,13 +126,16 @@ async fn list(
     Path(code): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Problem> {
-    let unit = load_unit(&state, &code).await?;
+    // The unit and its villages in one statement: this page is the one officers open most.
+    let (unit, children) = load_unit_with_children(&state, &code).await?;
     let query: String = hocvuso_core::text::clean_line("q", &q.q, 100).unwrap_or_default();
-    let villages = villages_of(&state, &unit).await?;
-    let village = match villages.iter().find(|(c, _)| *c == q.village) {
-        Some((c, _)) => units::by_code(&state.db, c).await?,
-        None => None,
+    let village_units: Vec<units::Unit> = if unit.level() == Level::Commune {
+        children.into_iter().filter(|u| u.level() == Level::Village).collect()
+    } else {
+        Vec::new()
     };
+    let village = village_units.iter().find(|u| u.code == q.village).cloned();
+    let villages: Vec<(String, String)> = village_units.into_iter().map(|u| (u.code, u.name)).collect();
     let group = TargetGroup::ALL.into_iter().find(|g| g.as_str() == q.group);
     let at = match (q.before.as_deref(), q.after.as_deref().or(q.cursor.as_deref())) {
         (Some(b), _) => people::PageAt::Before(b),

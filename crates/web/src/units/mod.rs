@@ -11,7 +11,7 @@ use merge_pages::{merge, merge_page};
 use village_list::import_villages;
 
 use crate::kit::csrf::CsrfForm;
-use crate::kit::format::{CONFIRMED, load_unit};
+use crate::kit::format::{CONFIRMED, load_unit, load_unit_with_children};
 use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, Nav, html};
 use crate::kit::problem::{Problem, Rendered};
@@ -132,10 +132,14 @@ async fn show_page(
     parts: &Parts0,
     v: &Option<Viewer>,
     unit: Unit,
+    children: Option<Vec<Unit>>,
     error: Option<String>,
 ) -> Result<ShowPage, Problem> {
     let crumbs = rows(tr, units::ancestors(&state.db, &unit).await?);
-    let children = units::children(&state.db, unit.id).await?;
+    let children = match children {
+        Some(c) => c,
+        None => units::children(&state.db, unit.id).await?,
+    };
     let (orgs, admin): (Vec<Unit>, Vec<Unit>) = children.into_iter().partition(|u| u.level() == Level::Organisation);
     let allowed = |a: Action| v.as_ref().is_some_and(|v| v.principal.can(a, &unit.path));
     let can_manage = v
@@ -238,11 +242,10 @@ async fn show(
     MaybeViewer(v): MaybeViewer,
     Path(code): Path<String>,
 ) -> Result<Response, Problem> {
-    let unit = load_unit(&state, &code).await?;
-    html(&show_page(&state, tr, &parts, &v, unit, None).await?)
+    let (unit, children) = load_unit_with_children(&state, &code).await?;
+    html(&show_page(&state, tr, &parts, &v, unit, Some(children), None).await?)
 }
 
-/// A refused change shows the unit page again with the reason; a storage failure is a 500.
 /// A refused change is shown on the unit's page with its reason; anything else is an error page.
 async fn unit_failure(
     state: &AppState,
@@ -269,7 +272,7 @@ async fn show_with_error(
     unit: Unit,
     m: Message,
 ) -> Result<Response, Problem> {
-    let page = show_page(state, tr, parts, &Some(v), unit, Some(tr.msg(&m))).await?;
+    let page = show_page(state, tr, parts, &Some(v), unit, None, Some(tr.msg(&m))).await?;
     let mut r = html(&page)?;
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     r.extensions_mut().insert(Rendered);
