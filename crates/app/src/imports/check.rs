@@ -38,7 +38,11 @@ pub(super) async fn check(app: &App, job_id: i64, today: Date) -> Result<()> {
     let upload_dir = app.upload_dir.as_path();
     let job = imports::get(db, job_id).await?.ok_or(DbError::NotFound)?;
     let unit = units::get(db, job.unit_id).await?.ok_or(DbError::NotFound)?;
-    let bytes = match imports::read_upload(upload_dir, job_id, &app.vault) {
+    let stored = {
+        let (dir, vault) = (upload_dir.to_path_buf(), app.vault.clone());
+        blocking(move || imports::read_upload(&dir, job_id, &vault)).await?
+    };
+    let bytes = match stored {
         Ok(Some(b)) => b,
         Ok(None) | Err(_) => return imports::mark_failed(db, job_id, &Message::new("err-import-upload-lost")).await,
     };
