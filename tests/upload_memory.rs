@@ -274,7 +274,7 @@ const AT_ONCE: usize = 4;
 /// runtime, as the server's checks and requests would: through one [`Gate`] (what the server
 /// does), or side by side with the gate bypassed. Returns the outcomes and the peak heap above
 /// what was held before.
-fn at_once(bytes: &[u8], n: usize, bypass: bool) -> (Vec<Result<(usize, usize), String>>, usize) {
+fn at_once(bytes: &[u8], n: usize, bypass: bool) -> (Vec<Outcome>, usize) {
     let bytes = std::sync::Arc::new(bytes.to_vec());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -309,7 +309,10 @@ fn at_once(bytes: &[u8], n: usize, bypass: bool) -> (Vec<Result<(usize, usize), 
     (outs, peak)
 }
 
-fn read_and_check(bytes: &[u8]) -> Result<(usize, usize), String> {
+/// Good rows and problems of a file read and checked, or the key of its refusal.
+type Outcome = Result<(usize, usize), String>;
+
+fn read_and_check(bytes: &[u8]) -> Outcome {
     let today = time::OffsetDateTime::now_utc().date();
     read_table(bytes, &is_people_header)
         .and_then(|t| check_people(&t, today, &Mappings::default()))

@@ -93,13 +93,10 @@ pub fn files() -> Vec<Hostile> {
     let wrapped_column = package(&sheet(&format!(
         r#"{HEADER}<row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>"#
     )));
-    let shared = format!(
-        r#"<sst {NS} count="1000000000" uniqueCount="1000000000"><si><t>Nguyễn Văn An</t></si></sst>"#
-    );
+    let shared =
+        format!(r#"<sst {NS} count="1000000000" uniqueCount="1000000000"><si><t>Nguyễn Văn An</t></si></sst>"#);
     let declared_billion = package_with(
-        &sheet(&format!(
-            r#"{HEADER}<row r="2"><c r="A2" t="s"><v>0</v></c></row>"#
-        )),
+        &sheet(&format!(r#"{HEADER}<row r="2"><c r="A2" t="s"><v>0</v></c></row>"#)),
         Some(&shared),
     );
     vec![

@@ -332,9 +332,7 @@ async fn hostile_files_through_the_api(b: Backend) {
             .await
             .unwrap();
         assert_eq!(r.status(), 202, "{}", f.name);
-        let id = r.json::<serde_json::Value>().await.unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
         let stored = wait_import(&app, id).await;
         let j: serde_json::Value = api
             .get(app.url(&format!("/api/v1/imports/{id}")))
@@ -415,7 +413,11 @@ async fn hostile_files_to_unit_uploads(b: Backend) {
         }
     }
     probe.finish("unit uploads").await;
-    crate::walk::assert_same(&before, &crate::walk::contents(&app).await, "hostile files, unit uploads");
+    crate::walk::assert_same(
+        &before,
+        &crate::walk::contents(&app).await,
+        "hostile files, unit uploads",
+    );
     app.finish().await;
 }
 both!(hostile_unit_uploads, hostile_files_to_unit_uploads);
@@ -541,7 +543,10 @@ async fn busy_reader_answers_503(b: Backend) {
     let denominators_page = format!("/units/{}/denominators", commune.code);
     let year = time::OffsetDateTime::now_utc().year().to_string();
     let villages = "Tên thôn,Loại\nThôn Nà Lầu,Thôn\n".as_bytes().to_vec();
-    let figures = format!("Mã đơn vị,Chỉ tiêu,Giá trị,Nguồn\n{},Hộ gia đình,120,Trưởng thôn\n", commune.code);
+    let figures = format!(
+        "Mã đơn vị,Chỉ tiêu,Giá trị,Nguồn\n{},Hộ gia đình,120,Trưởng thôn\n",
+        commune.code
+    );
     let before = crate::walk::contents(&app).await;
     let reads_before = metric(&c, "hocvuso_upload_reads_total").await;
     let held = app.app().reader.hold().await;
@@ -583,14 +588,7 @@ async fn busy_reader_answers_503(b: Backend) {
     assert_eq!(metric(&c, "hocvuso_upload_reads_total").await, reads_before);
     crate::walk::assert_same(&before, &crate::walk::contents(&app).await, "refused busy");
     drop(held);
-    let (s, body) = post_file(
-        &c,
-        &units_page,
-        &format!("{units_page}/villages/import"),
-        &[],
-        villages,
-    )
-    .await;
+    let (s, body) = post_file(&c, &units_page, &format!("{units_page}/villages/import"), &[], villages).await;
     assert_eq!(s, 200, "{body}");
     assert!(body.contains("Đã thêm 1"), "{body}");
     assert_eq!(metric(&c, "hocvuso_upload_reads_total").await, reads_before + 1);

@@ -120,7 +120,10 @@ impl Gate {
     {
         let Some(held) = self.enter(Some(self.wait)).await else {
             self.refused_busy.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(wait_secs = self.wait.as_secs(), "upload refused: another upload is being read");
+            tracing::warn!(
+                wait_secs = self.wait.as_secs(),
+                "upload refused: another upload is being read"
+            );
             return Err(Error::Busy);
         };
         self.run(held, work).await

@@ -4,8 +4,8 @@
 
 use crate::App;
 use hocvuso_core::audit::{Event, RefusedIn};
-use hocvuso_core::i18n::Message;
 use hocvuso_core::crypto::PidVault;
+use hocvuso_core::i18n::Message;
 use hocvuso_core::import::{self as parse, RowError};
 use hocvuso_core::people::PersonInput;
 use hocvuso_core::text;

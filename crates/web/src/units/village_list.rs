@@ -99,9 +99,5 @@ pub(super) async fn import_villages(
 
 /// The reader's message about a file it could not read (a limit passed, named).
 pub(super) fn unreadable(tr: Tr, fields: &[hocvuso_app::FieldError]) -> String {
-    fields
-        .iter()
-        .map(|f| tr.msg(&f.message))
-        .collect::<Vec<_>>()
-        .join(" ")
+    fields.iter().map(|f| tr.msg(&f.message)).collect::<Vec<_>>().join(" ")
 }
