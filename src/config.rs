@@ -28,6 +28,9 @@ pub struct Config {
     /// same PostgreSQL database may set `HOCVUSO_JOBS=false`; any number may run jobs, since claims
     /// never overlap.
     pub jobs: bool,
+    /// How long an upload read in the request (village list, denominators) waits for another
+    /// upload's read before it is answered 503 (one read at a time: `hocvuso_app::reading`).
+    pub upload_wait: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -43,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .field("jobs", &self.jobs)
+            .field("upload_wait", &self.upload_wait)
             .finish()
     }
 }
@@ -84,6 +88,7 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     metrics_token: Option<String>,
     jobs: Option<bool>,
+    upload_wait_secs: Option<u64>,
 }
 
 impl Config {
@@ -174,6 +179,15 @@ impl Config {
             })?,
             None => file.request_timeout_secs.unwrap_or(60),
         };
+        let upload_wait = match get("HOCVUSO_UPLOAD_WAIT_SECS") {
+            Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
+                name: "HOCVUSO_UPLOAD_WAIT_SECS",
+                problem: format!("'{v}' is not a number of seconds"),
+            })?,
+            None => file
+                .upload_wait_secs
+                .unwrap_or(hocvuso_app::reading::DEFAULT_WAIT.as_secs()),
+        };
         Ok(Config {
             addr,
             data_dir,
@@ -190,6 +204,7 @@ impl Config {
             demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
             jobs: parse_bool("HOCVUSO_JOBS", get("HOCVUSO_JOBS"), file.jobs, true)?,
             request_timeout: Duration::from_secs(timeout.max(1)),
+            upload_wait: Duration::from_secs(upload_wait),
             metrics_token: match get("HOCVUSO_METRICS_TOKEN").or(file.metrics_token) {
                 Some(t) if t.trim().len() < 16 => {
                     return Err(ConfigError::Invalid {

@@ -89,7 +89,8 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         restrict_dir(&upload_dir);
-        let app = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone());
+        let app =
+            hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone()).with_upload_wait(config.upload_wait);
         let runner = if config.jobs {
             Some(Runner::start(app.clone(), jobs::registry(), jobs::Options::default()).await)
         } else {

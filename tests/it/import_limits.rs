@@ -3,7 +3,7 @@
 //! failed, never resumed into the same crash.
 
 use crate::both;
-use crate::helpers::{Backend, Options, TestApp, officer_units, upload_import, wait_import};
+use crate::helpers::{Backend, Client, Options, TestApp, officer_units, upload_import, wait_import};
 use hocvuso_db::imports::{self, Status};
 use std::time::{Duration, Instant};
 
@@ -109,34 +109,7 @@ async fn far_rows_and_bombs_refused(b: Backend) {
 }
 both!(far_rows_and_bombs, far_rows_and_bombs_refused);
 
-/// A minimal XLSX package around one sheet, compressed as hard as deflate can.
-fn package(sheet_xml: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9));
-    let parts = [
-        (
-            "_rels/.rels",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-        ),
-        ("xl/worksheets/sheet1.xml", sheet_xml),
-    ];
-    for (name, data) in parts {
-        w.start_file(name, opts).unwrap();
-        w.write_all(data.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
+use crate::hostile::package;
 
 /// A file of thousands of bad rows keeps the first [`imports::MAX_STORED_ERRORS`] problems and
 /// counts the rest, and both the page and the downloadable list say how many more there are.
@@ -271,3 +244,354 @@ async fn crashed_twice_is_not_resumed(b: Backend) {
     app.finish().await;
 }
 both!(crashed_twice, crashed_twice_is_not_resumed);
+
+/// Polls `/healthz` from its own task until stopped, each request with a deadline: the server must
+/// answer throughout whatever an upload costs it.
+pub(crate) struct HealthProbe {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<(usize, Vec<String>)>,
+}
+
+impl HealthProbe {
+    pub(crate) fn start(base: &str) -> HealthProbe {
+        let url = format!("{base}/healthz");
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .timeout(Duration::from_secs(2))
+                .build()
+                .unwrap();
+            let (mut answered, mut failures) = (0, Vec::new());
+            loop {
+                let at = Instant::now();
+                match http.get(&url).send().await {
+                    Ok(r) if r.status() == 200 => answered += 1,
+                    Ok(r) => failures.push(format!("status {}", r.status())),
+                    Err(e) => failures.push(format!("after {:?}: {e}", at.elapsed())),
+                }
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                }
+            }
+            (answered, failures)
+        });
+        HealthProbe { stop, task }
+    }
+
+    /// Stops polling; fails the test unless every poll was answered in time.
+    pub(crate) async fn finish(self, what: &str) {
+        let _ = self.stop.send(true);
+        let (answered, failures) = self.task.await.unwrap();
+        assert!(failures.is_empty(), "{what}: /healthz not answered: {failures:?}");
+        assert!(answered >= 1, "{what}: /healthz never polled");
+    }
+}
+
+/// Everything stored but what an accepted upload of a people list legitimately adds: its import
+/// and queue rows (and what changes as the test signs in).
+async fn stored_but_import_rows(app: &TestApp) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut skip = crate::walk::VOLATILE.to_vec();
+    skip.extend(["import_jobs", "import_errors", "import_rows", "jobs"]);
+    hocvuso_db::backup::table_contents(&app.db, &skip).await.unwrap()
+}
+
+/// An API token of the officer 0900000005, made on their own page.
+async fn officer_token(app: &TestApp) -> String {
+    let officer = app.login("0900000005").await;
+    let r = officer
+        .post_form("/me", "/me/tokens", &[("name", "Phần mềm của xã")])
+        .await;
+    let body = r.text().await.unwrap();
+    body.split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("the new token is shown once")
+        .to_string()
+}
+
+/// The same hostile files sent to the people import through the API: each is accepted for the
+/// background check (202, as every list is), and the import then reports the limit passed in
+/// Vietnamese; no person or unit changes; `/healthz` answers throughout.
+async fn hostile_files_through_the_api(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let token = officer_token(&app).await;
+    let api = reqwest::Client::new();
+    let before = stored_but_import_rows(&app).await;
+    let probe = HealthProbe::start(&app.addr);
+    for f in crate::hostile::files() {
+        let r = api
+            .post(app.url(&format!("/api/v1/people/import?unit={}", commune.code)))
+            .bearer_auth(&token)
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(f.bytes.clone()).file_name("la.xlsx"),
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202, "{}", f.name);
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        let stored = wait_import(&app, id).await;
+        let j: serde_json::Value = api
+            .get(app.url(&format!("/api/v1/imports/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        match f.key {
+            Some(key) => {
+                assert_eq!(j["status"], "failed", "{}: {j}", f.name);
+                assert_eq!(stored.message().map(|m| m.key), Some(key.to_string()), "{}", f.name);
+                let m = j["message"].as_str().unwrap_or_default();
+                assert!(m.contains(f.shown), "{}: {m}", f.name);
+                assert!(!imports::upload_path(&app.upload_dir(), id).exists(), "{}", f.name);
+            }
+            // Read within the limits like any list: its one row is reported, nothing breaks.
+            None => assert_eq!(
+                (j["status"].as_str(), j["total_rows"].as_i64()),
+                (Some("awaiting_decision"), Some(1)),
+                "{}: {j}",
+                f.name
+            ),
+        }
+    }
+    probe.finish("people import API").await;
+    crate::walk::assert_same(&before, &stored_but_import_rows(&app).await, "hostile files, API");
+    app.finish().await;
+}
+both!(hostile_api, hostile_files_through_the_api);
+
+/// Posts `bytes` as the file of the upload form `action`, with the CSRF token of `page` and the
+/// form's other fields.
+async fn post_file(c: &Client, page: &str, action: &str, fields: &[(&str, String)], bytes: Vec<u8>) -> (u16, String) {
+    let token = c.csrf(page).await;
+    let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.clone());
+    }
+    let form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name("la.xlsx"));
+    let r = c.http.post(c.url(action)).multipart(form).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.text().await.unwrap_or_default())
+}
+
+/// The same hostile files sent to the village list and to the denominators upload: each refused
+/// with a 4xx page whose Vietnamese message names the limit, nothing stored changes (contents
+/// compared), and `/healthz` answers throughout.
+async fn hostile_files_to_unit_uploads(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let units_page = format!("/units/{}", commune.code);
+    let denominators_page = format!("/units/{}/denominators", commune.code);
+    let before = crate::walk::contents(&app).await;
+    let probe = HealthProbe::start(&app.addr);
+    for f in crate::hostile::files() {
+        for (what, page, action, fields) in [
+            (
+                "village list",
+                &units_page,
+                format!("{units_page}/villages/import"),
+                vec![],
+            ),
+            (
+                "denominators",
+                &denominators_page,
+                format!("{denominators_page}/import"),
+                vec![("year", year.clone())],
+            ),
+        ] {
+            let (s, body) = post_file(&c, page, &action, &fields, f.bytes.clone()).await;
+            assert!((400..500).contains(&s), "{what}, {}: {s} {body}", f.name);
+            assert!(body.contains(f.shown), "{what}, {}: {body}", f.name);
+        }
+    }
+    probe.finish("unit uploads").await;
+    crate::walk::assert_same(
+        &before,
+        &crate::walk::contents(&app).await,
+        "hostile files, unit uploads",
+    );
+    app.finish().await;
+}
+both!(hostile_unit_uploads, hostile_files_to_unit_uploads);
+
+/// A commune's list of `rows` people as CSV (ID numbers of Hà Nội, held by nobody here).
+fn large_list(rows: usize) -> Vec<u8> {
+    let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính,Số định danh,Đối tượng\n");
+    let given = ["An", "Bình", "Chi", "Dũng", "Hằng", "Khánh", "Lan", "Minh"];
+    for i in 0..rows {
+        let female = i % 2 == 1;
+        csv.push_str(&format!(
+            "Nguyễn {} {},{:02}/{:02}/19{:02},{},001{}{:02}{i:06},Người dân\n",
+            if female { "Thị" } else { "Văn" },
+            given[i % 8],
+            1 + i % 28,
+            1 + i % 12,
+            60 + i % 40,
+            if female { "Nữ" } else { "Nam" },
+            u8::from(female),
+            60 + i % 40,
+        ));
+    }
+    csv.into_bytes()
+}
+
+/// On a runtime of one thread (a one-core server), `/healthz` answers within its deadline all the
+/// while the background check reads and checks a 200,000-row list: the check's CPU work runs off
+/// the async thread. The probe runs on a thread and runtime of its own, so a stalled server shows
+/// as a missed deadline, not as a stalled probe. Before the check's CPU work left the async thread
+/// (check_people, the per-row steps), polls went unanswered for most of the check.
+async fn healthz_during_a_check_on_one_thread(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let list = large_list(200_000);
+    // The probe starts once the upload is accepted: what is measured is the check. (Receiving the
+    // 13 MB form is the request's own work, and in this test its client shares the one thread.)
+    let id = upload_import(&c, &commune.code, "ca-xa.csv", list).await;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let url = app.url("/healthz");
+    let prober = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let http = reqwest::Client::builder()
+                .timeout(Duration::from_secs(2))
+                .build()
+                .unwrap();
+            let (mut answered, mut failures) = (0usize, Vec::new());
+            while stopped.try_recv().is_err() {
+                let at = Instant::now();
+                match http.get(&url).send().await {
+                    Ok(r) if r.status() == 200 => answered += 1,
+                    Ok(r) => failures.push(format!("status {}", r.status())),
+                    Err(e) => failures.push(format!("no answer after {:?}: {e}", at.elapsed())),
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            (answered, failures)
+        })
+    });
+    // The check of a list this size takes long in a debug build on a busy machine: a generous
+    // deadline for the whole check, none on its parts.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let j = loop {
+        let j = imports::get(&app.db, id).await.unwrap().unwrap();
+        if j.status() != Status::Checking {
+            break j;
+        }
+        assert!(Instant::now() < deadline, "the check did not finish: {j:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let _ = stop.send(());
+    let (answered, failures) = prober.join().unwrap();
+    assert_eq!(
+        (j.status(), j.total_rows, j.good_rows),
+        (Status::AwaitingDecision, 200_000, 200_000),
+        "{j:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "/healthz missed its deadline during the check ({answered} answered): {failures:?}"
+    );
+    assert!(answered >= 3, "/healthz polled only {answered} times during the check");
+    app.finish().await;
+}
+
+mod healthz_one_thread {
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite() {
+        super::healthz_during_a_check_on_one_thread(crate::helpers::Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres() {
+        super::healthz_during_a_check_on_one_thread(crate::helpers::Backend::Postgres).await
+    }
+}
+
+/// The value of a `/metrics` sample line.
+async fn metric(c: &Client, name: &str) -> u64 {
+    let (_, text) = c.text("/metrics").await;
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics: {text}"))
+}
+
+/// While another upload is being read (the process's one reader held), a village list and a
+/// denominators sheet wait `HOCVUSO_UPLOAD_WAIT_SECS` and are then answered 503 with `Retry-After`
+/// and the Vietnamese message saying what to do; nothing stored changes and `/metrics` counts
+/// them. Once the reader is free, the same list goes in.
+async fn busy_reader_answers_503(b: Backend) {
+    let opts = Options {
+        vars: vec![("HOCVUSO_UPLOAD_WAIT_SECS", "1".to_string())],
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(b, opts).await;
+    let (commune, _) = officer_units(&app).await;
+    let c = app.login("0900000005").await;
+    let units_page = format!("/units/{}", commune.code);
+    let denominators_page = format!("/units/{}/denominators", commune.code);
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let villages = "Tên thôn,Loại\nThôn Nà Lầu,Thôn\n".as_bytes().to_vec();
+    let figures = format!(
+        "Mã đơn vị,Chỉ tiêu,Giá trị,Nguồn\n{},Hộ gia đình,120,Trưởng thôn\n",
+        commune.code
+    );
+    let before = crate::walk::contents(&app).await;
+    let reads_before = metric(&c, "hocvuso_upload_reads_total").await;
+    let held = app.app().reader.hold().await;
+    for (page, action, fields, bytes) in [
+        (
+            &units_page,
+            format!("{units_page}/villages/import"),
+            vec![],
+            villages.clone(),
+        ),
+        (
+            &denominators_page,
+            format!("{denominators_page}/import"),
+            vec![("year", year.clone())],
+            figures.clone().into_bytes(),
+        ),
+    ] {
+        let token = c.csrf(page).await;
+        let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        let form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name("ds.csv"));
+        let r = c.http.post(c.url(&action)).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), 503, "{action}");
+        assert_eq!(
+            r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("60"),
+            "{action}"
+        );
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("Máy chủ đang đọc một tệp khác") && body.contains("gửi lại tệp sau một phút"),
+            "{action}: {body}"
+        );
+    }
+    assert_eq!(metric(&c, "hocvuso_upload_reads_refused_busy_total").await, 2);
+    assert_eq!(metric(&c, "hocvuso_upload_reads_waiting").await, 0);
+    assert_eq!(metric(&c, "hocvuso_upload_reads_total").await, reads_before);
+    crate::walk::assert_same(&before, &crate::walk::contents(&app).await, "refused busy");
+    drop(held);
+    let (s, body) = post_file(&c, &units_page, &format!("{units_page}/villages/import"), &[], villages).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("Đã thêm 1"), "{body}");
+    assert_eq!(metric(&c, "hocvuso_upload_reads_total").await, reads_before + 1);
+    app.finish().await;
+}
+both!(busy_reader, busy_reader_answers_503);

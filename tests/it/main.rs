@@ -1,6 +1,7 @@
 //! One integration-test binary (short link times); each module starts the real application.
 
 mod helpers;
+mod hostile;
 
 mod access;
 mod audit_write;

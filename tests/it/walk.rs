@@ -63,7 +63,7 @@ fn every_path_is_declared_once() {
 }
 
 /// What legitimately changes while the walks run: the log of what was tried, sign-in state.
-const VOLATILE: &[&str] = &[
+pub(crate) const VOLATILE: &[&str] = &[
     "audit_log",
     "audit_head",
     "sessions",

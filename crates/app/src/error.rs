@@ -38,6 +38,10 @@ pub enum Error {
     /// A limit on how often something may be done was reached.
     #[error("limited: {}", .0.message.key)]
     Limited(FieldError),
+    /// Another upload is being read and this one waited its time (`reading::Gate::read`): the
+    /// officer sends it again later.
+    #[error("busy reading another upload")]
+    Busy,
     #[error(transparent)]
     Db(#[from] DbError),
 }

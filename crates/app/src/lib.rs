@@ -12,6 +12,7 @@ pub mod imports;
 pub mod jobs;
 pub mod limits;
 pub mod people;
+pub mod reading;
 pub mod units;
 
 pub use error::{Error, FieldError, Result};
@@ -22,8 +23,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What every use case and background job works with: the database and the key vault, the limits
-/// kept in memory between requests, the folder of uploads, and the nudge that tells this process's
-/// job runner that work was committed.
+/// kept in memory between requests, the folder of uploads, the nudge that tells this process's
+/// job runner that work was committed, and the gate every spreadsheet read passes (one per
+/// process: clones share it).
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
@@ -32,6 +34,7 @@ pub struct App {
     /// Uploaded files and staged rows wait here (readable by the server's user only).
     pub upload_dir: PathBuf,
     pub jobs: jobs::Wake,
+    pub reader: Arc<reading::Gate>,
 }
 
 impl App {
@@ -42,7 +45,15 @@ impl App {
             limits: Arc::new(limits::Limits::default()),
             upload_dir,
             jobs: jobs::Wake::default(),
+            reader: Arc::new(reading::Gate::default()),
         }
+    }
+
+    /// The same, with requests waiting at most `wait` for another upload's read
+    /// (`HOCVUSO_UPLOAD_WAIT_SECS`).
+    pub fn with_upload_wait(mut self, wait: std::time::Duration) -> App {
+        self.reader = Arc::new(reading::Gate::new(wait));
+        self
     }
 }
 

@@ -5,7 +5,7 @@ use crate::{App, Error, FieldError, Result};
 use hocvuso_core::access::{Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::import::{DenominatorRow, VillageRow};
+use hocvuso_core::import::{self, DenominatorRow, RowError, VillageRow};
 use hocvuso_core::roles::Action;
 use hocvuso_core::units::{DenominatorKind, Kind, Level};
 use hocvuso_db::audit::{self, Actor, Entry};
@@ -170,6 +170,45 @@ pub struct VillagesImported {
 /// SQLite's single writer until the request timed out (docs/DECISIONS.md, "The village list stays
 /// a request").
 pub const MAX_VILLAGES_PER_UPLOAD: usize = 1_000;
+
+/// Reads an uploaded village list of `commune` and checks its rows, once `who` may manage its
+/// units: the rows, or the problems of each line. Through the process's one reader
+/// ([`crate::reading`]): [`Error::Busy`] after waiting its time for another upload's read. A file
+/// that cannot be read is [`Error::Invalid`] with the reader's message (a limit passed, named).
+pub async fn read_village_list(
+    app: &App,
+    who: &Principal,
+    commune: &Unit,
+    bytes: Vec<u8>,
+) -> Result<(Vec<VillageRow>, Vec<RowError>)> {
+    who.authorize::<act::ManageUnits>(&commune.path)?;
+    app.reader
+        .read(move || import::read_table(&bytes, &import::is_village_header).and_then(|t| import::check_villages(&t)))
+        .await?
+        .map_err(unreadable)
+}
+
+/// Reads an uploaded sheet of denominators for `unit` and checks its rows, once `who` may manage
+/// its denominators; like [`read_village_list`].
+pub async fn read_denominators(
+    app: &App,
+    who: &Principal,
+    unit: &Unit,
+    bytes: Vec<u8>,
+) -> Result<(Vec<DenominatorRow>, Vec<RowError>)> {
+    who.authorize::<act::ManageDenominators>(&unit.path)?;
+    app.reader
+        .read(move || {
+            import::read_table(&bytes, &import::is_denominator_header).and_then(|t| import::check_denominators(&t))
+        })
+        .await?
+        .map_err(unreadable)
+}
+
+/// A file that cannot be read as a list: its message names what is wrong (a limit passed).
+fn unreadable(m: Message) -> Error {
+    Error::Invalid(vec![FieldError::new("file", m)])
+}
 
 /// Creates the villages of a commune from checked rows: all or nothing. A row the storage refuses
 /// is reported with its line.

@@ -213,16 +213,24 @@ const SEALED_UPLOAD: &[u8; 8] = b"HVUPLD1\n";
 
 /// Seals an uploaded file (it holds ID numbers in plain text) and stores it, synced and renamed
 /// into place so the checker never reads half a file.
-fn store_upload(dir: &Path, job_id: i64, vault: &PidVault, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    std::fs::create_dir_all(dir)?;
-    let path = upload_path(dir, job_id);
-    let part = path.with_extension("upload.part");
-    let mut f = std::fs::File::create(&part)?;
-    f.write_all(SEALED_UPLOAD)?;
-    f.write_all(&vault.seal(bytes))?;
-    f.sync_all()?;
-    std::fs::rename(&part, &path)
+/// Seals the upload and writes it, synced, on the blocking pool: a list of 100 MB takes its time
+/// to reach the disk, and the async workers keep answering meanwhile.
+async fn store_upload(dir: &Path, job_id: i64, vault: &PidVault, bytes: &[u8]) -> std::io::Result<()> {
+    let sealed = vault.seal(bytes);
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        std::fs::create_dir_all(&dir)?;
+        let path = upload_path(&dir, job_id);
+        let part = path.with_extension("upload.part");
+        let mut f = std::fs::File::create(&part)?;
+        f.write_all(SEALED_UPLOAD)?;
+        f.write_all(&sealed)?;
+        f.sync_all()?;
+        std::fs::rename(&part, &path)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// The uploaded file of a job as the officer sent it. `Ok(None)`: it is gone (removed after a
@@ -289,7 +297,9 @@ pub async fn create(
                 .returning_col(ImportJobs::Id),
         )
         .await?;
-    store_upload(upload_dir, id.0, vault, bytes).map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
+    store_upload(upload_dir, id.0, vault, bytes)
+        .await
+        .map_err(|e| DbError::Invalid(format!("cannot store upload: {e}")))?;
     Ok(id.0)
 }
 

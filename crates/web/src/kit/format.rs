@@ -87,5 +87,6 @@ pub async fn find_unit(state: &AppState, code: &str) -> Result<Unit, Problem> {
         status: axum::http::StatusCode::NOT_FOUND,
         message: hocvuso_core::i18n::Message::new("err-unit-not-found").arg("code", code),
         fields: Vec::new(),
+        retry_after: None,
     })
 }

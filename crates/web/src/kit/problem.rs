@@ -20,6 +20,8 @@ pub struct Problem {
     pub status: StatusCode,
     pub message: Message,
     pub fields: Vec<(String, Message)>,
+    /// Seconds after which the request may be sent again (`Retry-After`), for a busy server.
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -28,6 +30,7 @@ impl Problem {
             status,
             message: Message::new(key),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
     pub fn bad_request(m: Message) -> Problem {
@@ -35,6 +38,7 @@ impl Problem {
             status: StatusCode::BAD_REQUEST,
             message: m,
             fields: Vec::new(),
+            retry_after: None,
         }
     }
     pub fn unprocessable(m: Message) -> Problem {
@@ -42,6 +46,7 @@ impl Problem {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: m,
             fields: Vec::new(),
+            retry_after: None,
         }
     }
     pub fn forbidden() -> Problem {
@@ -55,6 +60,7 @@ impl Problem {
             status: StatusCode::CONFLICT,
             message: m,
             fields: Vec::new(),
+            retry_after: None,
         }
     }
     pub fn unauthorized() -> Problem {
@@ -77,6 +83,9 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = self.status;
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         r.extensions_mut().insert(ProblemBody(self));
         r
     }
@@ -222,6 +231,7 @@ impl From<hocvuso_app::Error> for Problem {
                 status,
                 message,
                 fields: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                retry_after: None,
             }
         };
         match e {
@@ -230,6 +240,13 @@ impl From<hocvuso_app::Error> for Problem {
             Error::Invalid(fields) => with_fields(StatusCode::UNPROCESSABLE_ENTITY, fields),
             Error::Conflict(f) => with_fields(StatusCode::CONFLICT, vec![f]),
             Error::Limited(f) => with_fields(StatusCode::TOO_MANY_REQUESTS, vec![f]),
+            // Nothing was read or stored: the officer sends the same file again a little later.
+            Error::Busy => Problem {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: Message::new("err-upload-reader-busy"),
+                fields: Vec::new(),
+                retry_after: Some(hocvuso_app::reading::RETRY_AFTER_SECS),
+            },
             Error::Db(d) => d.into(),
         }
     }

@@ -31,6 +31,7 @@ pub async fn read_upload_with_fields(
         status: StatusCode::PAYLOAD_TOO_LARGE,
         message: Message::new("err-file-too-large").arg("max", state.config.max_upload_bytes / (1024 * 1024)),
         fields: Vec::new(),
+        retry_after: None,
     };
     let mut csrf_sent = None;
     let mut file = None;

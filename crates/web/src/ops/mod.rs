@@ -68,6 +68,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
          # TYPE hocvuso_http_request_duration_seconds_sum counter\n\
          hocvuso_http_request_duration_seconds_sum {:.6}\n\
          {}\
+         {}\
          # HELP hocvuso_database_backend Database in use.\n\
          # TYPE hocvuso_database_backend gauge\n\
          hocvuso_database_backend{{backend=\"{}\"}} 1\n",
@@ -78,6 +79,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         g(&m.responses_5xx),
         g(&m.duration_us) as f64 / 1e6,
         jobs_metrics(&state).await,
+        reader_metrics(&state),
         match state.db.backend() {
             hocvuso_db::Backend::Sqlite => "sqlite",
             hocvuso_db::Backend::Postgres => "postgres",
@@ -89,6 +91,24 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     r
+}
+
+/// The process's one spreadsheet reader (`hocvuso_app::reading`): reads done, requests refused
+/// because it stayed busy past their wait, and reads waiting for it now.
+fn reader_metrics(state: &AppState) -> String {
+    let c = state.app.reader.counts();
+    format!(
+        "# HELP hocvuso_upload_reads_total Spreadsheet uploads read and checked (one at a time).\n\
+         # TYPE hocvuso_upload_reads_total counter\n\
+         hocvuso_upload_reads_total {}\n\
+         # HELP hocvuso_upload_reads_refused_busy_total Uploads answered 503: another was being read past their wait.\n\
+         # TYPE hocvuso_upload_reads_refused_busy_total counter\n\
+         hocvuso_upload_reads_refused_busy_total {}\n\
+         # HELP hocvuso_upload_reads_waiting Uploads waiting for the reader now.\n\
+         # TYPE hocvuso_upload_reads_waiting gauge\n\
+         hocvuso_upload_reads_waiting {}\n",
+        c.done, c.refused_busy, c.waiting
+    )
 }
 
 /// The queue's jobs by kind and status (every kind the application knows, zeros included), and the

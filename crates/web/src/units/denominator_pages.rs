@@ -167,17 +167,12 @@ pub(super) async fn import_denominators(
         r.extensions_mut().insert(Rendered);
         Ok::<Response, Problem>(r)
     };
-    // Reading a spreadsheet is CPU work bounded by the reader's limits, still seconds for a hostile
-    // file: off the async workers, so other requests are answered meanwhile.
-    let checked = tokio::task::spawn_blocking(move || {
-        hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_denominator_header)
-            .and_then(|t| hocvuso_core::import::check_denominators(&t))
-    })
-    .await
-    .map_err(|_| Problem::internal())?;
-    let (rows, errors) = match checked {
+    // Read off the async workers, one upload at a time in the process (app::reading): a busy
+    // reader answers 503 with Retry-After after the configured wait.
+    let (rows, errors) = match app_units::read_denominators(&state.app, &v.principal, &unit, bytes).await {
         Ok(x) => x,
-        Err(m) => return refuse(vec![tr.msg(&m)]).await,
+        Err(AppError::Invalid(f)) => return refuse(vec![super::village_list::unreadable(tr, &f)]).await,
+        Err(e) => return Err(e.into()),
     };
     let line = |n: usize, m: String| format!("{} {n}: {m}", tr.get("import-line"));
     let mut problems: Vec<(usize, String)> = errors.into_iter().map(|e| (e.line, tr.msg(&e.message))).collect();

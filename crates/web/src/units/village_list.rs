@@ -50,17 +50,12 @@ pub(super) async fn import_villages(
         }
         Ok(r)
     };
-    // Reading a spreadsheet is CPU work bounded by the reader's limits, still seconds for a hostile
-    // file: off the async workers, so other requests are answered meanwhile.
-    let checked = tokio::task::spawn_blocking(move || {
-        hocvuso_core::import::read_table(&bytes, &hocvuso_core::import::is_village_header)
-            .and_then(|t| hocvuso_core::import::check_villages(&t))
-    })
-    .await
-    .map_err(|_| Problem::internal())?;
-    let (rows, errors) = match checked {
+    // Read off the async workers, one upload at a time in the process (app::reading): a busy
+    // reader answers 503 with Retry-After after the configured wait.
+    let (rows, errors) = match app_units::read_village_list(&state.app, &v.principal, &unit, bytes).await {
         Ok(x) => x,
-        Err(m) => return render(None, Some(tr.msg(&m)), Vec::new()),
+        Err(AppError::Invalid(f)) => return render(None, Some(unreadable(tr, &f)), Vec::new()),
+        Err(e) => return Err(e.into()),
     };
     // Created in one transaction while the officer waits: bounded before the lines are listed.
     let max = hocvuso_app::units::MAX_VILLAGES_PER_UPLOAD;
@@ -100,4 +95,9 @@ pub(super) async fn import_villages(
             .arg("unchanged", done.unchanged),
     );
     render(Some(done), None, Vec::new())
+}
+
+/// The reader's message about a file it could not read (a limit passed, named).
+pub(super) fn unreadable(tr: Tr, fields: &[hocvuso_app::FieldError]) -> String {
+    fields.iter().map(|f| tr.msg(&f.message)).collect::<Vec<_>>().join(" ")
 }
