@@ -13,6 +13,10 @@
 //! (SQLite: `target/bench-keep/sqlite-N/`; PostgreSQL: database `hvbench_keep_N`), which then skips
 //! generation and import: for comparing read-side changes without an import each time.
 
+// The server's allocator, as in src/main.rs: the benchmark measures the server in this process.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use hocvuso::{Application, Config};
 use hocvuso_app::imports::{ApplyImport, CheckImport};
 use hocvuso_core::crypto::PidVault;

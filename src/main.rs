@@ -2,6 +2,11 @@
 
 use tracing_subscriber::EnvFilter;
 
+// Requests allocate many small strings and rows across threads; glibc's malloc cost about a tenth
+// of the server's CPU on signed-in pages (docs/DECISIONS.md, 2026-12-04).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
