@@ -65,20 +65,25 @@ pub struct Hostile {
     pub shown: &'static str,
 }
 
+/// An XLSX list with the people import's header row, plus whatever `rest` writes.
+pub fn workbook(rest: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Số định danh"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    rest(ws);
+    wb.save_to_buffer().unwrap()
+}
+
 /// Every kind of file that once took the server down, each a few KB to a few hundred KB.
 pub fn files() -> Vec<Hostile> {
-    let far_cell = {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let ws = wb.add_worksheet();
-        for (i, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Số định danh"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string(0, i as u16, *h).unwrap();
-        }
+    let far_cell = workbook(|ws| {
         ws.write_string(1_048_575, 16_383, "x").unwrap();
-        wb.save_to_buffer().unwrap()
-    };
+    });
     assert!(far_cell.len() < 8 * 1024, "{}", far_cell.len());
     let far_row = package(&sheet(&format!(
         r#"{HEADER}<row><c r="A99999999999"><v>1</v></c></row>"#
