@@ -617,7 +617,7 @@ impl Db {
         let mut tx = self.begin().await?;
         let n: (i64,) = match &mut tx.conn {
             TxConn::Sqlite(c) => sqlx::query_as("PRAGMA wal_autocheckpoint").fetch_one(&mut **c).await?,
-            TxConn::Postgres(_) => return Ok(None),
+            TxConn::Postgres(_) | TxConn::Lent => return Ok(None),
         };
         tx.commit().await?;
         Ok(Some(n.0))
@@ -725,13 +725,22 @@ pub struct Tx {
 pub(crate) enum TxConn {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
+    /// The PostgreSQL transaction is lent to a task that runs a COPY to its end whether or not
+    /// its caller still waits ([`bulk`]); it comes back when the task ends.
+    Lent,
+}
+
+/// The error of a statement sent while the transaction was lent (a caller that gave up waiting
+/// for a COPY and went on using the transaction).
+pub(crate) fn lent() -> DbError {
+    DbError::Invalid("the transaction was lent to a COPY that did not finish".into())
 }
 
 impl Tx {
     pub fn backend(&self) -> Backend {
         match &self.conn {
             TxConn::Sqlite(_) => Backend::Sqlite,
-            TxConn::Postgres(_) => Backend::Postgres,
+            TxConn::Postgres(_) | TxConn::Lent => Backend::Postgres,
         }
     }
 
@@ -749,6 +758,7 @@ impl Tx {
                     .fetch_all(&mut **tx)
                     .await
             }
+            TxConn::Lent => return Err(lent()),
         };
         r.map_err(DbError::classify)
     }
@@ -767,6 +777,7 @@ impl Tx {
                     .fetch_optional(&mut **tx)
                     .await
             }
+            TxConn::Lent => return Err(lent()),
         };
         r.map_err(DbError::classify)
     }
@@ -786,6 +797,7 @@ impl Tx {
                 .execute(&mut **tx)
                 .await
                 .map(|r| r.rows_affected()),
+            TxConn::Lent => return Err(lent()),
         };
         r.map_err(DbError::classify)
     }
@@ -802,6 +814,7 @@ impl Tx {
                 .await
                 .map_err(DbError::classify),
             TxConn::Sqlite(_) => Err(DbError::Invalid("PostgreSQL statement sent to SQLite".into())),
+            TxConn::Lent => Err(lent()),
         }
     }
 
@@ -824,6 +837,7 @@ impl Tx {
                     .execute(&mut **tx)
                     .await?;
             }
+            TxConn::Lent => return Err(lent()),
         }
         Ok(())
     }
@@ -832,6 +846,7 @@ impl Tx {
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,
+            TxConn::Lent => return Err(lent()),
         }
         Ok(())
     }

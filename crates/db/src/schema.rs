@@ -38,6 +38,7 @@ migrations! {
     10 => "0010_schema_parity.sql",
     11 => "0011_people_counts.sql",
     12 => "0012_people_scope_with_id.sql",
+    13 => "0013_people_counts_on_insert.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

@@ -58,7 +58,8 @@ pub enum PeopleSearch {
     NameKey,
 }
 
-/// How many people each unit holds; written only by the triggers of migration 0011.
+/// How many people each unit holds: new people counted by [`insert_batch`], moves and removals
+/// by the triggers of migration 0011.
 #[derive(Iden, Clone, Copy)]
 pub enum PeopleCounts {
     Table,
@@ -452,14 +453,20 @@ pub async fn insert_batch(
         return Ok(Vec::new());
     }
     let at = now();
+    // PostgreSQL: ids taken first, rows sent by COPY. SQLite: ids come back from the insert.
+    let taken = tx
+        .take_ids(People::Table, People::Id, items.len())
+        .await
+        .map_err(PersonError::Db)?;
+    let columns = PERSON_COLUMNS
+        .into_iter()
+        .chain([People::CreatedBy, People::CreatedAt, People::UpdatedAt]);
+    let mut rows = match taken {
+        Some(_) => Rows::new(People::Table, [People::Id].into_iter().chain(columns)),
+        None => Rows::new(People::Table, columns),
+    };
     // Returned rows come back in no promised order; the ID number's index says whose id it is.
-    let mut by_index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(items.len());
-    let mut rows = Rows::new(
-        People::Table,
-        PERSON_COLUMNS
-            .into_iter()
-            .chain([People::CreatedBy, People::CreatedAt, People::UpdatedAt]),
-    );
+    let mut by_index: HashMap<Vec<u8>, usize> = HashMap::with_capacity(if taken.is_some() { 0 } else { items.len() });
     for (n, it) in items.iter().enumerate() {
         let idx = vault.blind_index(&it.person.personal_id);
         let place = Placement {
@@ -467,34 +474,78 @@ pub async fn insert_batch(
             workplace_id: it.workplace_id,
             household_id: it.household_id,
         };
-        let mut values = person_values(vault, it.person, &place, idx.clone()).to_vec();
+        let mut values = Vec::with_capacity(17);
+        if let Some(ids) = &taken {
+            values.push(ids[n].into());
+        } else {
+            by_index.insert(idx.clone(), n);
+        }
+        values.extend(person_values(vault, it.person, &place, idx));
         values.extend([actor.into(), at.into(), at.into()]);
         rows.push(values);
-        by_index.insert(idx, n);
     }
-    let ids: Vec<IdIndex> = tx
-        .insert_rows_returning(rows, &[People::Id, People::PidIndex])
-        .await
-        .map_err(|e| match e {
-            DbError::Unique(_) => PersonError::DuplicateId,
-            e => PersonError::Db(e),
-        })?;
-    let mut search = Vec::with_capacity(ids.len() * 4);
-    let mut ordered = vec![0i64; items.len()];
-    for row in &ids {
-        if let Some(&n) = by_index.get(&row.pid_index) {
-            let it = &items[n];
-            ordered[n] = row.id;
-            search.extend(search_rows(
-                row.id,
-                &it.person.full_name,
-                it.person.phone.as_deref(),
-                &it.residence.path,
-            ));
+    let duplicate = |e| match e {
+        DbError::Unique(_) => PersonError::DuplicateId,
+        e => PersonError::Db(e),
+    };
+    let ordered: Vec<i64> = match taken {
+        Some(ids) => {
+            tx.insert_rows(rows).await.map_err(duplicate)?;
+            ids
         }
+        None => {
+            let returned: Vec<IdIndex> = tx
+                .insert_rows_returning(rows, &[People::Id, People::PidIndex])
+                .await
+                .map_err(duplicate)?;
+            let mut ordered = vec![0i64; items.len()];
+            for row in &returned {
+                if let Some(&n) = by_index.get(&row.pid_index) {
+                    ordered[n] = row.id;
+                }
+            }
+            ordered
+        }
+    };
+    count_new(tx, items).await?;
+    let mut search = Vec::with_capacity(items.len() * 4);
+    for (it, &id) in items.iter().zip(&ordered) {
+        search.extend(search_rows(
+            id,
+            &it.person.full_name,
+            it.person.phone.as_deref(),
+            &it.residence.path,
+        ));
     }
     insert_search_rows(tx, search).await?;
     Ok(ordered)
+}
+
+/// Adds the batch's new people to their units' kept totals: one statement, units in path order
+/// (so two batches touching the same units lock their rows in the same order).
+async fn count_new(tx: &mut Tx, items: &[BatchItem<'_>]) -> Result<(), PersonError> {
+    let mut per_path: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for it in items {
+        *per_path.entry(it.residence.path.as_str()).or_default() += 1;
+    }
+    let mut insert = Query::insert()
+        .into_table(PeopleCounts::Table)
+        .columns([PeopleCounts::UnitPath, PeopleCounts::People])
+        .to_owned();
+    for (path, n) in per_path {
+        insert.values_panic([path.into(), n.into()]);
+    }
+    insert.on_conflict(
+        sea_query::OnConflict::column(PeopleCounts::UnitPath)
+            .value(
+                PeopleCounts::People,
+                Expr::col((PeopleCounts::Table, PeopleCounts::People))
+                    .add(Expr::col((sea_query::Alias::new("excluded"), PeopleCounts::People))),
+            )
+            .to_owned(),
+    );
+    tx.execute(&insert).await.map_err(PersonError::Db)?;
+    Ok(())
 }
 
 record! {
