@@ -6,6 +6,7 @@ pub mod audit;
 pub mod crypto;
 pub mod i18n;
 pub mod import;
+pub mod learning;
 pub mod password;
 pub mod people;
 pub mod personal_id;

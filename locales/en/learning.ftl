@@ -1,0 +1,91 @@
+## Learning content: digital-competence frameworks, requirements per target group, courses and lessons
+content-lang-vi = Vietnamese
+content-lang-en = English
+content-lang-jra = Jrai
+content-lang-bdq = Bahnar
+
+# Names of the fields of the content files, used in error messages ({ $field })
+field-learning-title = Title
+field-learning-title-en = English title
+field-learning-summary = Summary
+field-learning-source = Source
+field-learning-source-note = Note on sources
+field-learning-issued-by = Issued by
+field-learning-version = Version
+field-learning-name = Name
+field-learning-name-en = English name
+field-learning-description = Description
+field-learning-note = Note
+field-learning-module-title = Module title
+field-learning-modules = Modules
+field-learning-checklist = Practice steps
+field-learning-checklist-item = Practice step
+field-learning-competences = Competences
+field-learning-minutes = Duration
+field-learning-level = Level
+
+# Reading files
+err-learning-toml = The declaration is not written correctly (technical detail: { $detail }). Fix the line shown, following the template in the content guide (content/README.md).
+err-learning-not-utf8 = The file is not UTF-8 text. Open it in a text editor and save it again with the UTF-8 encoding.
+err-learning-control-char = The file contains the control character { $code }, which is not allowed. Delete it (it often comes in when copying from other software).
+err-learning-file-too-large = The file is { $size } bytes, over the limit of { $max } bytes. Shorten it or split the lesson into shorter lessons.
+err-learning-package-too-large = The content package is { $size } bytes, over the limit of { $max } bytes. Remove files that are not needed or split it into several courses.
+err-learning-too-many-files = The package has { $count } files, over the limit of { $max }. Keep only course.toml, the lesson files and their translations.
+err-learning-too-many-lessons = The course has { $count } lessons, over the limit of { $max }. Split it into several courses.
+err-learning-too-many = “{ $field }” has more than { $max } entries. Remove some so that at most { $max } remain.
+err-learning-path-unsafe = The path “{ $path }” is not allowed. A file name must be a plain name inside the course folder (for example 01-lesson-name.md or en/01-lesson-name.md): no “..”, no leading “/”, no “\”, drive letter or colon. Rename the file or remove it from the package.
+err-learning-file-unexpected = The file “{ $path }” is not part of a course. A package holds only course.toml, lessons named NN-lesson-name.md and translations named <language code>/NN-lesson-name.md. Remove this file from the package.
+err-learning-lang-unknown = The folder “{ $value }” is not a supported content language code (en, vi, jra, bdq). Translations go in a folder named by the lower-case language code; rename or remove this folder.
+
+# Course (course.toml)
+err-learning-course-missing = The package has no course.toml. Add the course declaration at the top of the package.
+err-learning-course-slug = The course code “{ $value }” is not valid. Use only lower-case letters a–z without diacritics, digits and hyphens, for example nhan-biet-lua-dao.
+err-learning-text-empty = “{ $field }” is empty. Fill it in.
+err-learning-text-line = “{ $field }” must be one line, without line breaks or control characters. Write it as one line.
+err-learning-text-control = “{ $field }” contains a control character, which is not allowed. Delete it.
+err-learning-text-too-long = “{ $field }” is { $len } characters long; the maximum is { $max }. Shorten it.
+err-learning-language-unknown = The language “{ $value }” is not supported. Use one of the codes vi (Vietnamese), en (English), jra (Jrai), bdq (Bahnar).
+err-learning-group-unknown = There is no target group “{ $value }”. Use one of the codes public_staff (public officials and employees), student (pupils and students), worker (workers), resident (residents).
+err-learning-group-duplicate = The target group “{ $value }” is listed twice. Remove one.
+err-learning-groups-empty = The course names no target group. Add at least one, for example groups = ["resident"].
+err-learning-competence-ref = The competence “{ $value }” is not written as framework-code:competence-code. Write it again, for example digcomp22:4.1.
+err-learning-competence-duplicate = The competence { $value } is listed twice. Remove one.
+err-learning-level = The level “{ $value }” is not valid. Write a level code of the framework, for example level = "1".
+err-learning-modules-empty = The course has no module. Add at least one [[modules]] entry with a title and a list of lessons.
+err-learning-module-empty = The module “{ $module }” has no lesson. Add lesson file names to its lessons or remove the module.
+err-learning-lesson-name = The lesson file name “{ $file }” does not follow the pattern NN-lesson-name.md (two digits, a hyphen, then lower-case letters without diacritics, digits and hyphens). Rename the file, for example 01-dang-nhap.md.
+err-learning-lesson-missing = The module “{ $module }” lists the lesson { $file } but the package has no such file. Add the file or remove the lesson from the list.
+err-learning-lesson-unlisted = The package has the lesson file { $file } but no module lists it. Add the file name to a module's lessons or remove the file from the package.
+err-learning-lesson-listed-twice = The lesson { $file } is listed twice. Each lesson belongs to one module and is listed once.
+err-learning-lesson-order = The lesson { $file } is listed after { $previous } but has a lower number. List the lessons in file-name order or renumber the files.
+err-learning-lesson-slug-duplicate = Two lesson files have the same name “{ $slug }”, differing only in their number. Rename one of them.
+
+# Lessons and translations
+err-learning-front-matter = A lesson must start with a line +++, then its declaration (title, minutes, level…), then another line +++ before the text. Add the missing +++ lines.
+err-learning-body-empty = The lesson has no text after its declaration. Write the lesson, starting with a ## heading.
+err-learning-minutes = A duration of { $value } minutes is not valid: a lesson takes from 1 to 60 minutes. Correct the minutes or split a long lesson into several.
+err-learning-markdown-html = The lesson contains HTML, which will not be shown. Use Markdown only: ## headings, lists, bold, quotes, inline code, links.
+err-learning-markdown-image = The lesson contains an image, but lessons do not support images yet; only its description would be shown. Remove the image or describe it in words.
+err-learning-markdown-link = The link “{ $url }” is not allowed and would be shown as plain text. Use only addresses starting with https://, http://, mailto: or tel:, or a path within the site (for example #section-1), written without spaces.
+err-learning-translation-same-lang = The translation folder “{ $lang }” is the course's own language. Lessons in the course's language go at the top of the package; remove this folder.
+err-learning-translation-orphan = There is a “{ $lang }” translation of the lesson { $file }, but the package has no such lesson. Add the original lesson or remove the translation.
+err-learning-translation-mismatch = The translation gives “{ $field }” differently from the original lesson. Make it the same as the original or remove the line from the translation.
+err-learning-translation-checklist = The translation has { $count } practice steps, the original lesson has { $expected }. Translate every step, in the original's order.
+
+# Frameworks, requirements per target group, mappings
+err-learning-framework-id = The framework code “{ $value }” is not valid. Use only lower-case letters a–z without diacritics, digits and hyphens, for example digcomp22.
+err-learning-code = The code “{ $value }” is not valid. Codes of levels, areas and competences hold only letters without diacritics, digits and dots, for example 4.1 or P1.1.
+err-learning-framework-no-levels = The framework has no level. Add at least one [[levels]] entry.
+err-learning-framework-no-areas = The framework has no area. Add at least one [[areas]] entry.
+err-learning-framework-level-duplicate = The level code “{ $code }” is used twice. Each level needs its own code.
+err-learning-framework-area-duplicate = The area code “{ $code }” is used twice. Each area needs its own code.
+err-learning-framework-competence-duplicate = The competence code “{ $code }” is used twice in the framework. Each competence needs its own code across the whole framework.
+err-learning-framework-area-empty = The area “{ $code }” has no competence. Add at least one [[areas.competences]] entry or remove the area.
+err-learning-requirement-group-duplicate = The target group “{ $group }” has two requirement tables. Merge them into one [[group]] entry.
+err-learning-requirement-duplicate = The group “{ $group }” gives a requirement for the competence { $competence } twice. Keep one line with the level to reach.
+err-learning-framework-unknown = There is no framework “{ $framework }”. Correct the framework code or load that framework first.
+err-learning-competence-unknown = The framework { $framework } has no competence { $code }. Correct the competence code to match the framework.
+err-learning-level-unknown = The framework { $framework } has no level “{ $level }”. Use a level code the framework has.
+err-learning-mapping-same = A mapping connects two different frameworks, but both are “{ $framework }”. Correct from_framework or to_framework.
+err-learning-mapping-duplicate = The pair { $from } → { $to } is listed twice. Remove one line.
+err-learning-mapping-relation = The relation “{ $value }” is not valid. Use one of close (about the same), broader (wider), narrower (narrower).
