@@ -31,6 +31,9 @@ pub struct Config {
     /// How long an upload read in the request (village list, denominators) waits for another
     /// upload's read before it is answered 503 (one read at a time: `hocvuso_app::reading`).
     pub upload_wait: Duration,
+    /// The address learners reach the platform at (`HOCVUSO_PUBLIC_URL`, default
+    /// `http://<addr>`): the home of their xAPI accounts and the root of activity IRIs.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -89,6 +92,7 @@ struct FileConfig {
     metrics_token: Option<String>,
     jobs: Option<bool>,
     upload_wait_secs: Option<u64>,
+    public_url: Option<String>,
 }
 
 impl Config {
@@ -188,7 +192,18 @@ impl Config {
                 .upload_wait_secs
                 .unwrap_or(hocvuso_app::reading::DEFAULT_WAIT.as_secs()),
         };
+        let public_url = match get("HOCVUSO_PUBLIC_URL").or(file.public_url) {
+            Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => {
+                return Err(ConfigError::Invalid {
+                    name: "HOCVUSO_PUBLIC_URL",
+                    problem: format!("'{u}' is not an http(s) address, e.g. https://hocvuso.example.gov.vn"),
+                });
+            }
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{addr}"),
+        };
         Ok(Config {
+            public_url,
             addr,
             data_dir,
             database_url,

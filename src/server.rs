@@ -19,6 +19,8 @@ pub enum StartError {
     Db(#[from] hocvuso_db::DbError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
+    #[error("shipped learning content: {0}")]
+    Content(String),
 }
 
 pub struct Application {
@@ -89,8 +91,20 @@ impl Application {
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         restrict_dir(&upload_dir);
-        let app =
-            hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone()).with_upload_wait(config.upload_wait);
+        let app = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone())
+            .with_upload_wait(config.upload_wait)
+            .with_public_url(&config.public_url);
+        // The shipped frameworks and courses, installed or brought up to date (a course an author
+        // changed on the platform is left as it is).
+        let installed = hocvuso_app::learning::install_shipped(&app)
+            .await
+            .map_err(|e| match e {
+                hocvuso_app::Error::Db(d) => StartError::Db(d),
+                other => StartError::Content(format!("{other:?}")),
+            })?;
+        if installed != hocvuso_app::learning::Installed::default() {
+            tracing::info!(?installed, "learning content installed");
+        }
         let runner = if config.jobs {
             Some(Runner::start(app.clone(), jobs::registry(), jobs::Options::default()).await)
         } else {

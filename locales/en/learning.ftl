@@ -89,3 +89,75 @@ err-learning-level-unknown = The framework { $framework } has no level “{ $lev
 err-learning-mapping-same = A mapping connects two different frameworks, but both are “{ $framework }”. Correct from_framework or to_framework.
 err-learning-mapping-duplicate = The pair { $from } → { $to } is listed twice. Remove one line.
 err-learning-mapping-relation = The relation “{ $value }” is not valid. Use one of close (about the same), broader (wider), narrower (narrower).
+
+# Learning pages: the catalogue, a course, a lesson, my learning.
+nav-learn = Learn digital skills
+nav-my-learning = My learning
+learn-title = Digital skills courses
+learn-intro = Short lessons of a few minutes each, readable on a phone. Choose a course that suits you; sign in to enrol and keep your progress.
+learn-search-label = Search courses
+learn-search-help = With or without Vietnamese diacritics, e.g. dich vu cong.
+learn-content-lang = Content language
+learn-all-langs = All languages
+learn-competence = Competence
+learn-competence-help = Framework code and competence code, e.g. digcomp22:4.1.
+err-learning-competence-form = A competence is written framework:code, e.g. digcomp22:4.1. Correct it or leave the field empty.
+learn-clear = Clear filters
+learn-none = No course has been published yet.
+learn-none-found = No course matches. Try other words or fewer filters.
+learn-count = { $n ->
+    [one] { $n } course
+   *[other] { $n } courses
+}
+learn-lessons = { $n ->
+    [one] { $n } lesson
+   *[other] { $n } lessons
+}
+learn-minutes = { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+learn-in-vietnamese = in Vietnamese
+learn-fallback = This content has no translation into the language you chose, so it is shown in Vietnamese.
+learn-length = Length
+learn-progress = { $a } of { $b } lessons done
+learn-course-done = You have completed this course.
+learn-continue = Continue
+learn-enrol = Enrol in this course
+learn-login-to-enrol = Sign in to enrol
+learn-done = done
+learn-source = Sources and notes
+learn-lesson-of = Lesson { $a } of { $b }
+learn-practice = Practice
+learn-also-in = This lesson is also in:
+learn-lesson-done = You have completed this lesson.
+learn-mark-done = I have finished this lesson
+learn-enrol-to-track = Enrol to keep your progress
+learn-login-to-track = Sign in to keep your progress
+learn-lessons-nav = Lessons
+learn-prev = ← Previous lesson
+learn-next = Next lesson →
+learn-mine-none = You have not enrolled in any course yet.
+learn-browse = Browse courses
+learn-mine-courses = My courses
+learn-required = What I need to learn
+learn-required-none = No requirement could be found for you: your record has no target group, or the steering committee has not set the levels to reach.
+learn-required-intro = The levels to reach to count as digitally literate ("đạt phổ cập kỹ năng số") for:
+learn-required-caption = Competences to reach and related courses
+learn-level = Level to reach
+learn-lessons-done = Lessons done
+learn-courses = Courses
+err-learning-not-enrolled = You are not enrolled in this course, so a lesson cannot be marked done. Enrol first, then mark it again.
+home-next-title = What to do next
+home-start-learning = Start learning
+err-api-content-lang = Content language "{ $value }" is not supported. Use one of: vi, en, jra, bdq.
+err-api-group = Target group "{ $value }" is not valid. Use one of: public_staff, student, worker, resident.
+home-required-count = { $n ->
+    [one] { $n } competence
+   *[other] { $n } competences
+}
+audit-course-install = Installed or updated a shipped course
+course-status-draft = Draft
+course-status-review = In review
+course-status-published = Published
+course-status-archived = Withdrawn

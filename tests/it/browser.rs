@@ -872,6 +872,45 @@ async fn admin_and_learner_pages_pass_axe() {
 
     b.sign_in("0900000008").await;
     b.axe("learner home").await;
+    // Learning: the catalogue, a course, enrolling, a lesson, marking it done, my learning.
+    b.visit("learner", "/learn").await;
+    b.fill("#q", "lua dao").await;
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    b.axe("learner, catalogue searched").await;
+    b.click_and_wait(&format!("main a[href^='/learn/{}']", crate::learning::COURSE))
+        .await;
+    b.axe("learner, course").await;
+    b.click_and_wait(&format!(
+        "main form[action='/learn/{}/enrol'] button",
+        crate::learning::COURSE
+    ))
+    .await;
+    assert!(
+        b.current()
+            .await
+            .starts_with(&format!("/learn/{}/", crate::learning::COURSE)),
+        "enrolling opens the first lesson"
+    );
+    b.axe("learner, lesson").await;
+    b.keyboard_focus("learner, lesson").await;
+    b.click_and_wait("main form[action$='/done'] button").await;
+    b.axe("learner, next lesson").await;
+    b.visit("learner", "/my-learning").await;
+    b.goto("/").await;
+    assert!(
+        b.has("main a.button[href^='/learn/']").await,
+        "home shows what to do next"
+    );
+    b.axe("learner home, learning").await;
+    b.viewport(320, 640).await;
+    b.goto(&format!(
+        "/learn/{}/{}",
+        crate::learning::COURSE,
+        crate::learning::LESSON
+    ))
+    .await;
+    b.reflow("learner lesson, 320 px").await;
+    b.viewport(1280, 900).await;
     b.visit("learner", "/me").await;
     assert!(
         b.text("main").await.contains(&b.text("header .who").await),
@@ -1232,7 +1271,10 @@ async fn every_page_in_the_route_table_passes_axe() {
     let import = crate::helpers::upload_import(&officer, &commune.code, "ds.csv", csv.as_bytes().to_vec()).await;
     crate::helpers::wait_import(&app, import).await;
     let fill = |path: &str| -> String {
-        let mut out = path.replace("{code}", &commune.code);
+        let mut out = path
+            .replace("{code}", &commune.code)
+            .replace("{course}", crate::learning::COURSE)
+            .replace("{lesson}", crate::learning::LESSON);
         if out.starts_with("/people/") {
             out = out.replace("{id}", &person.to_string());
         }

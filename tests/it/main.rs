@@ -13,6 +13,7 @@ mod import_audit;
 mod import_limits;
 mod imports;
 mod jobs;
+mod learning;
 mod migrations;
 mod officer;
 mod ops;

@@ -94,7 +94,11 @@ pub(crate) fn assert_same(before: &BTreeMap<String, Vec<String>>, after: &BTreeM
 
 /// The concrete URL of a path for a target: its unit, person or import job.
 pub(crate) fn concrete(path: &str, t: &Target) -> String {
-    let mut url = path.replace("{code}", &t.unit.code);
+    let mut url = path
+        .replace("{code}", &t.unit.code)
+        .replace("{course}", crate::learning::COURSE)
+        .replace("{lesson}", crate::learning::LESSON)
+        .replace("{framework}", "digcomp22");
     if url.contains("{id}") {
         let id = if path.starts_with("/people/") {
             t.person

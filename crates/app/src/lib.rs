@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod error;
 pub mod imports;
 pub mod jobs;
+pub mod learning;
 pub mod limits;
 pub mod people;
 pub mod reading;
@@ -35,6 +36,9 @@ pub struct App {
     pub upload_dir: PathBuf,
     pub jobs: jobs::Wake,
     pub reader: Arc<reading::Gate>,
+    /// The platform's public address (`HOCVUSO_PUBLIC_URL`): the home of learners' xAPI accounts
+    /// and the root of activity IRIs.
+    pub public_url: String,
 }
 
 impl App {
@@ -46,7 +50,13 @@ impl App {
             upload_dir,
             jobs: jobs::Wake::default(),
             reader: Arc::new(reading::Gate::default()),
+            public_url: "http://localhost:8080".into(),
         }
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> App {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
     }
 
     /// The same, with requests waiting at most `wait` for another upload's read

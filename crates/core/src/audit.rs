@@ -52,6 +52,7 @@ kinds! {
     RoleRevoked => "access.revoke",
     ApiTokenCreated => "account.api_token",
     ApiTokenRevoked => "account.api_token_revoked",
+    CourseInstalled => "course.install",
 }
 
 impl Kind {
@@ -158,6 +159,12 @@ pub enum Event {
         job_id: i64,
         line: u64,
     },
+    /// A shipped course installed or brought up to date at start (slug, created, new lesson
+    /// versions, retired lessons).
+    CourseInstalled {
+        course_id: i64,
+        detail: Value,
+    },
     /// Unit reorganisations carry the same detail as the unit's own history (`unit_events`).
     UnitCreated {
         unit_id: i64,
@@ -231,6 +238,7 @@ impl Event {
             Event::RoleRevoked { .. } => Kind::RoleRevoked,
             Event::ApiTokenCreated { .. } => Kind::ApiTokenCreated,
             Event::ApiTokenRevoked { .. } => Kind::ApiTokenRevoked,
+            Event::CourseInstalled { .. } => Kind::CourseInstalled,
         }
     }
 
@@ -269,6 +277,7 @@ impl Event {
             | UnitRenamed { unit_id, .. }
             | UnitMerged { unit_id, .. }
             | UnitMoved { unit_id, .. } => ("unit", unit_id.to_string()),
+            CourseInstalled { course_id, .. } => ("course", course_id.to_string()),
         }
     }
 
@@ -342,7 +351,8 @@ impl Event {
             | UnitRenamed { detail, .. }
             | UnitMerged { detail, .. }
             | UnitMoved { detail, .. }
-            | VillagesImported { detail, .. } => detail.clone(),
+            | VillagesImported { detail, .. }
+            | CourseInstalled { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

@@ -98,7 +98,13 @@ impl Message {
             } else {
                 v.clone()
             };
-            args.insert(Cow::Owned(k.clone()), FluentValue::from(value));
+            // `n` is a count: a number to Fluent, so plural forms select on it. Other arguments
+            // stay text ("00004" is a unit code, not four).
+            let value = match (k.as_str(), value.parse::<i64>()) {
+                ("n", Ok(n)) => FluentValue::from(n),
+                _ => FluentValue::from(value),
+            };
+            args.insert(Cow::Owned(k.clone()), value);
         }
         LOCALES
             .try_lookup_with_args(lang.id(), &self.key, &args)

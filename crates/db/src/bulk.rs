@@ -393,8 +393,8 @@ fn copy_data<I: Iden + Copy + 'static>(rows: &Rows<I>) -> Result<(String, Vec<Ve
     buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     buf.extend_from_slice(&0i32.to_be_bytes());
     buf.extend_from_slice(&0i32.to_be_bytes());
-    let width = i16::try_from(rows.columns.len())
-        .map_err(|_| DbError::Invalid("bulk insert: too many columns".into()))?;
+    let width =
+        i16::try_from(rows.columns.len()).map_err(|_| DbError::Invalid("bulk insert: too many columns".into()))?;
     for row in &rows.rows {
         if row.len() != rows.columns.len() {
             return Err(DbError::Invalid("bulk insert: rows of different lengths".into()));
@@ -446,8 +446,8 @@ fn encode_binary(buf: &mut Vec<u8>, v: &Value) -> Result<()> {
         }
         Value::TimeDateTimeWithTimeZone(Some(t)) => {
             let micros = t.unix_timestamp_nanos() / 1_000 - i128::from(PG_EPOCH_DAYS) * 86_400_000_000;
-            let micros = i64::try_from(micros)
-                .map_err(|_| DbError::Invalid(format!("bulk insert: time {t} out of range")))?;
+            let micros =
+                i64::try_from(micros).map_err(|_| DbError::Invalid(format!("bulk insert: time {t} out of range")))?;
             field(buf, &micros.to_be_bytes())
         }
         Value::Bool(None)

@@ -13,6 +13,7 @@ pub mod denominators;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod learning;
 mod lender;
 pub mod people;
 pub mod reveal;

@@ -39,6 +39,7 @@ migrations! {
     11 => "0011_people_counts.sql",
     12 => "0012_people_scope_with_id.sql",
     13 => "0013_people_counts_on_insert.sql",
+    14 => "0014_learning.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

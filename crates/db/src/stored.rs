@@ -6,6 +6,7 @@
 //! widest one and an unknown import status a failure.
 
 use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::{ContentLang, CourseStatus};
 use hocvuso_core::people::{Groups, Sex};
 use hocvuso_core::roles::Role;
 use hocvuso_core::units::{DenominatorKind, Kind, Level};
@@ -87,7 +88,7 @@ macro_rules! stored_as_text {
 }
 pub(crate) use stored_as_text;
 
-stored_as_text!(Level, Kind, Role, Sex, DenominatorKind);
+stored_as_text!(Level, Kind, Role, Sex, DenominatorKind, CourseStatus, ContentLang);
 
 /// The groups' bit mask; a bit no group uses is unknown, not dropped.
 impl Stored for Groups {
@@ -132,6 +133,8 @@ mod tests {
         check(&Role::ALL, |r| r.as_str());
         check(&[Sex::Male, Sex::Female], |s| s.as_str());
         check(&DenominatorKind::ALL, |k| k.as_str());
+        check(&CourseStatus::ALL, |k| k.as_str());
+        check(&ContentLang::ALL, |k| k.as_str());
     }
 
     #[test]
@@ -142,6 +145,8 @@ mod tests {
         }
         assert_eq!(Level::from_stored(&"hamlet".into()), None);
         assert_eq!(Role::from_stored(&"superuser".into()), None);
+        assert_eq!(CourseStatus::from_stored(&"live".into()), None);
+        assert_eq!(ContentLang::from_stored(&"vi-VN".into()), None);
         assert_eq!(Groups::from_stored(&0b1010).map(Groups::bits), Some(0b1010));
         assert_eq!(Groups::from_stored(&0b1_0000), None);
         assert_eq!(Groups::from_stored(&-1), None);

@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `audit`, `access`, `me`, `auth`, `home`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `audit`, `access`, `me`, `auth`, `home`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -18,6 +18,7 @@ pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod imports;
+pub mod learning;
 pub mod me;
 pub mod ops;
 pub mod people;
@@ -32,7 +33,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 /// The navigation, in the order shown: each feature's entries for the viewer.
-const NAVIGATION: &[kit::layout::NavFn] = &[home::nav, units::nav, audit::nav, access::nav, me::nav];
+const NAVIGATION: &[kit::layout::NavFn] = &[home::nav, learning::nav, units::nav, audit::nav, access::nav, me::nav];
 
 /// Every route of the application, with the table of its paths and who may reach each (see
 /// [`kit::routes::Routes`]).
@@ -45,12 +46,17 @@ pub fn routes() -> kit::routes::Routes {
             imports::api::router(),
             <imports::api::Doc as utoipa::OpenApi>::openapi(),
         ),
+        (
+            learning::api::router(),
+            <learning::api::Doc as utoipa::OpenApi>::openapi(),
+        ),
     ]);
     kit::routes::Routes::new()
         .merge(home::router())
         .merge(units::router())
         .merge(people::router())
         .merge(imports::router())
+        .merge(learning::router())
         .merge(audit::router())
         .merge(access::router())
         .merge(me::router())

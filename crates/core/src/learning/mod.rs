@@ -6,6 +6,8 @@ mod course;
 mod error;
 mod framework;
 pub mod markdown;
+mod status;
+pub mod xapi;
 
 pub use course::{
     COURSE_FILE, CompetenceRef, ContentLang, Course, LEVEL_FRAMEWORK, Lesson, LessonText, MAX_CHECKLIST,
@@ -18,6 +20,7 @@ pub use framework::{
     Area, Competence, FRAMEWORK_FILE, Framework, GroupRequirements, Level, MAPPING_FILE, MAX_FRAMEWORK_BYTES, MapEntry,
     Mapping, REQUIREMENTS_FILE, Relation, Requirement, Requirements,
 };
+pub use status::CourseStatus;
 
 use crate::text;
 
@@ -54,18 +57,33 @@ mod tests {
         let ftl = |lang: &str| -> BTreeMap<String, BTreeSet<String>> {
             let text = std::fs::read_to_string(root.join("../../locales").join(lang).join("learning.ftl"))
                 .expect("learning.ftl");
-            text.lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split_once(" = "))
-                .map(|(k, v)| {
-                    let args = v
-                        .split("{ $")
-                        .skip(1)
-                        .filter_map(|a| a.split_once(" }").map(|(name, _)| name.to_string()))
-                        .collect();
-                    (k.trim().to_string(), args)
-                })
-                .collect()
+            // A message runs on over indented lines (plural variants); its arguments are every
+            // `$name` in it.
+            let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            let mut current: Option<String> = None;
+            for line in text.lines().filter(|l| !l.starts_with('#')) {
+                let value = if line.starts_with(char::is_whitespace) {
+                    line
+                } else if let Some((k, v)) = line.split_once(" = ") {
+                    current = Some(k.trim().to_string());
+                    out.entry(k.trim().to_string()).or_default();
+                    v
+                } else {
+                    current = None;
+                    continue;
+                };
+                if let Some(k) = &current {
+                    let args = out.entry(k.clone()).or_default();
+                    for a in value.split('$').skip(1) {
+                        let name: String = a
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                            .collect();
+                        args.insert(name);
+                    }
+                }
+            }
+            out
         };
         let (vi, en) = (ftl("vi"), ftl("en"));
         assert_eq!(vi, en, "same keys with the same arguments");

@@ -306,6 +306,37 @@ pub async fn locate_tx(tx: &mut Tx, id: i64) -> Result<Option<String>> {
     Ok(row.map(|Scalar(p)| p))
 }
 
+record! {
+    /// Where a learner is and which groups they belong to: the context of a learning event, with
+    /// none of their personal data.
+    #[derive(Debug, Clone)]
+    pub struct Whereabouts {
+        pub unit_id: i64,
+        pub unit_path: String,
+        pub groups: Groups as "people.groups",
+    }
+}
+
+pub async fn whereabouts(db: &Db, id: i64) -> Result<Option<Whereabouts>> {
+    db.fetch_optional(
+        Query::select()
+            .columns([People::UnitId, People::UnitPath, People::Groups])
+            .from(People::Table)
+            .and_where(Expr::col(People::Id).eq(id)),
+    )
+    .await
+}
+
+pub async fn whereabouts_tx(tx: &mut Tx, id: i64) -> Result<Option<Whereabouts>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns([People::UnitId, People::UnitPath, People::Groups])
+            .from(People::Table)
+            .and_where(Expr::col(People::Id).eq(id)),
+    )
+    .await
+}
+
 /// The person, if they live inside the scope.
 pub async fn get<A: Act>(db: &Db, scope: &Scope<A>, id: i64) -> Result<Option<Person>> {
     let (lo, hi) = scope.bounds();

@@ -4,14 +4,16 @@ use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, Nav, html};
 use crate::kit::problem::Problem;
 use crate::kit::routes::Access;
+use crate::kit::state::AppState;
 use crate::kit::viewer::Viewer;
 use crate::kit::viewer::{MaybeViewer, Parts0, set_cookie};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use hocvuso_core::Lang;
+use hocvuso_core::learning::ContentLang;
 use serde::Deserialize;
 
 pub fn router() -> crate::kit::routes::Routes {
@@ -33,15 +35,35 @@ struct HomePage {
     grants: Vec<GrantView>,
     signed_in: bool,
     has_person: bool,
+    /// What to do next: the course in progress and its next lesson, how far along, and how many
+    /// competences the learner's groups must reach.
+    next: Option<NextStep>,
+    required: usize,
 }
 
-async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Response, Problem> {
+pub struct NextStep {
+    pub course_slug: String,
+    pub course_title: String,
+    pub lesson_slug: Option<String>,
+    pub lesson_title: Option<String>,
+    pub done: usize,
+    pub lessons: usize,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    MaybeViewer(v): MaybeViewer,
+) -> Result<Response, Problem> {
     let Some(v) = v else {
         return html(&HomePage {
             l: Layout::anonymous(tr, &parts.0),
             grants: Vec::new(),
             signed_in: false,
             has_person: false,
+            next: None,
+            required: 0,
         });
     };
     if v.account.must_change_password {
@@ -56,11 +78,27 @@ async fn home(tr: Tr, parts: Parts0, MaybeViewer(v): MaybeViewer) -> Result<Resp
             unit_name: g.unit_name.clone(),
         })
         .collect();
+    let lang = match tr.0 {
+        Lang::Vi => ContentLang::Vi,
+        Lang::En => ContentLang::En,
+    };
+    let mine = hocvuso_app::learning::my_learning(&state.app, &v.principal, lang).await?;
+    // The course last used that is not finished; its next lesson.
+    let next = mine.courses.iter().find(|c| !c.completed).map(|c| NextStep {
+        course_slug: c.slug.clone(),
+        course_title: c.title.clone(),
+        lesson_slug: c.next.clone(),
+        lesson_title: c.next_title.clone(),
+        done: c.done,
+        lessons: c.lessons,
+    });
     html(&HomePage {
         l: Layout::for_viewer(tr, &parts.0, &v),
         grants,
         signed_in: true,
         has_person: v.account.person_id.is_some(),
+        next,
+        required: mine.required.len(),
     })
 }
 

@@ -19,6 +19,14 @@ impl Tr {
     pub fn code(&self) -> &'static str {
         self.0.code()
     }
+    /// A message about a number (`{ $n }`), with the language's plural forms.
+    pub fn count(&self, key: &str, n: impl ToString) -> String {
+        Message::new(key).arg("n", n).render(self.0)
+    }
+    /// A message about two numbers (`{ $a }` of `{ $b }`).
+    pub fn count2(&self, key: &str, a: impl ToString, b: impl ToString) -> String {
+        Message::new(key).arg("a", a).arg("b", b).render(self.0)
+    }
     /// "1.234.567" — Vietnamese digit grouping.
     pub fn num(&self, n: &i64) -> String {
         let s = n.abs().to_string();

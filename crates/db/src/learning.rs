@@ -1,0 +1,1499 @@
+//! Learning: frameworks (one JSON document each), the levels each target group must reach, courses →
+//! modules → lessons with their versions, enrolments and progress per account, and the append-only
+//! store of xAPI statements. Storage only: which course a learner may open, what counts as done and
+//! what a statement says are decided in `core::learning` and `app::learning`.
+
+use crate::{Db, Result, Scalar, Tx, now, record, subtree_range};
+use hocvuso_core::learning::{ContentLang, CourseStatus};
+use hocvuso_core::people::Groups;
+use sea_query::{Expr, ExprTrait, Func, Iden, OnConflict, Order, Query};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+// The tables this module owns; other modules import these to join them.
+#[derive(Iden, Clone, Copy)]
+pub enum Frameworks {
+    Table,
+    Id,
+    Version,
+    Title,
+    Document,
+    Digest,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum FrameworkMappings {
+    Table,
+    FromFramework,
+    ToFramework,
+    Document,
+    Digest,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LearningRequirements {
+    Table,
+    Year,
+    TargetGroup,
+    FrameworkId,
+    Competence,
+    Level,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Courses {
+    Table,
+    Id,
+    Slug,
+    Language,
+    Groups,
+    Level,
+    Status,
+    SourceNote,
+    SearchKey,
+    Digest,
+    CreatedAt,
+    UpdatedAt,
+    PublishedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum CourseTexts {
+    Table,
+    CourseId,
+    Lang,
+    Title,
+    Summary,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum CourseCompetences {
+    Table,
+    CourseId,
+    FrameworkId,
+    Code,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum CourseModules {
+    Table,
+    Id,
+    CourseId,
+    Position,
+    Titles,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Lessons {
+    Table,
+    Id,
+    CourseId,
+    ModuleId,
+    Position,
+    Slug,
+    Minutes,
+    Level,
+    Version,
+    RetiredAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LessonCompetences {
+    Table,
+    LessonId,
+    FrameworkId,
+    Code,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LessonVersions {
+    Table,
+    LessonId,
+    Lang,
+    Version,
+    Title,
+    BodyMd,
+    Checklist,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum Enrolments {
+    Table,
+    AccountId,
+    CourseId,
+    EnrolledAt,
+    LastLessonId,
+    LastSeenAt,
+    CompletedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum LessonProgress {
+    Table,
+    AccountId,
+    LessonId,
+    CourseId,
+    OpenedAt,
+    CompletedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub enum XapiStatements {
+    Table,
+    Id,
+    Uuid,
+    At,
+    StoredAt,
+    AccountId,
+    Verb,
+    CourseId,
+    LessonId,
+    UnitPath,
+    Groups,
+    Statement,
+}
+
+// ---- frameworks -------------------------------------------------------------------------------
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct FrameworkRow {
+        pub id: String,
+        pub version: String,
+        pub title: String,
+        pub document: String,
+        pub digest: String,
+    }
+}
+
+/// Every framework, by id.
+pub async fn frameworks(db: &Db) -> Result<Vec<FrameworkRow>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                Frameworks::Id,
+                Frameworks::Version,
+                Frameworks::Title,
+                Frameworks::Document,
+                Frameworks::Digest,
+            ])
+            .from(Frameworks::Table)
+            .order_by(Frameworks::Id, Order::Asc),
+    )
+    .await
+}
+
+pub async fn framework(db: &Db, id: &str) -> Result<Option<FrameworkRow>> {
+    db.fetch_optional(
+        Query::select()
+            .columns([
+                Frameworks::Id,
+                Frameworks::Version,
+                Frameworks::Title,
+                Frameworks::Document,
+                Frameworks::Digest,
+            ])
+            .from(Frameworks::Table)
+            .and_where(Expr::col(Frameworks::Id).eq(id)),
+    )
+    .await
+}
+
+/// Adds a framework or replaces its document.
+pub async fn put_framework(tx: &mut Tx, row: &FrameworkRow, by: Option<i64>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(Frameworks::Table)
+            .columns([
+                Frameworks::Id,
+                Frameworks::Version,
+                Frameworks::Title,
+                Frameworks::Document,
+                Frameworks::Digest,
+                Frameworks::UpdatedBy,
+                Frameworks::UpdatedAt,
+            ])
+            .values_panic([
+                row.id.clone().into(),
+                row.version.clone().into(),
+                row.title.clone().into(),
+                row.document.clone().into(),
+                row.digest.clone().into(),
+                by.into(),
+                now().into(),
+            ])
+            .on_conflict(
+                OnConflict::column(Frameworks::Id)
+                    .update_columns([
+                        Frameworks::Version,
+                        Frameworks::Title,
+                        Frameworks::Document,
+                        Frameworks::Digest,
+                        Frameworks::UpdatedBy,
+                        Frameworks::UpdatedAt,
+                    ])
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct MappingRow {
+        pub from_framework: String,
+        pub to_framework: String,
+        pub document: String,
+        pub digest: String,
+    }
+}
+
+pub async fn mappings(db: &Db) -> Result<Vec<MappingRow>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                FrameworkMappings::FromFramework,
+                FrameworkMappings::ToFramework,
+                FrameworkMappings::Document,
+                FrameworkMappings::Digest,
+            ])
+            .from(FrameworkMappings::Table)
+            .order_by(FrameworkMappings::FromFramework, Order::Asc)
+            .order_by(FrameworkMappings::ToFramework, Order::Asc),
+    )
+    .await
+}
+
+pub async fn put_mapping(tx: &mut Tx, row: &MappingRow) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(FrameworkMappings::Table)
+            .columns([
+                FrameworkMappings::FromFramework,
+                FrameworkMappings::ToFramework,
+                FrameworkMappings::Document,
+                FrameworkMappings::Digest,
+                FrameworkMappings::UpdatedAt,
+            ])
+            .values_panic([
+                row.from_framework.clone().into(),
+                row.to_framework.clone().into(),
+                row.document.clone().into(),
+                row.digest.clone().into(),
+                now().into(),
+            ])
+            .on_conflict(
+                OnConflict::columns([FrameworkMappings::FromFramework, FrameworkMappings::ToFramework])
+                    .update_columns([
+                        FrameworkMappings::Document,
+                        FrameworkMappings::Digest,
+                        FrameworkMappings::UpdatedAt,
+                    ])
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- requirements -----------------------------------------------------------------------------
+
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Requirement {
+        pub year: i32,
+        pub target_group: String,
+        pub framework_id: String,
+        pub competence: String,
+        pub level: String,
+    }
+}
+
+/// The requirements of `year`; when that year has none yet, those of the latest year before it
+/// (a province that has not adjusted this year keeps last year's).
+pub async fn requirements(db: &Db, year: i32) -> Result<Vec<Requirement>> {
+    let latest: Option<Scalar<Option<i32>>> = db
+        .fetch_optional(
+            Query::select()
+                .expr(Func::max(Expr::col(LearningRequirements::Year)))
+                .from(LearningRequirements::Table)
+                .and_where(Expr::col(LearningRequirements::Year).lte(year)),
+        )
+        .await?;
+    let Some(Scalar(Some(y))) = latest else {
+        return Ok(Vec::new());
+    };
+    db.fetch_all(
+        Query::select()
+            .columns([
+                LearningRequirements::Year,
+                LearningRequirements::TargetGroup,
+                LearningRequirements::FrameworkId,
+                LearningRequirements::Competence,
+                LearningRequirements::Level,
+            ])
+            .from(LearningRequirements::Table)
+            .and_where(Expr::col(LearningRequirements::Year).eq(y))
+            .order_by(LearningRequirements::TargetGroup, Order::Asc)
+            .order_by(LearningRequirements::FrameworkId, Order::Asc)
+            .order_by(LearningRequirements::Competence, Order::Asc),
+    )
+    .await
+}
+
+pub async fn has_requirements(tx: &mut Tx) -> Result<bool> {
+    let n: Scalar<i64> = tx
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col(LearningRequirements::Year)))
+                .from(LearningRequirements::Table),
+        )
+        .await?;
+    Ok(n.0 > 0)
+}
+
+/// Replaces the rows of `year` with `rows` (all of that year).
+pub async fn set_requirements(tx: &mut Tx, year: i32, rows: &[Requirement], by: Option<i64>) -> Result<()> {
+    tx.execute(
+        Query::delete()
+            .from_table(LearningRequirements::Table)
+            .and_where(Expr::col(LearningRequirements::Year).eq(year)),
+    )
+    .await?;
+    let at = now();
+    for r in rows {
+        tx.execute(
+            Query::insert()
+                .into_table(LearningRequirements::Table)
+                .columns([
+                    LearningRequirements::Year,
+                    LearningRequirements::TargetGroup,
+                    LearningRequirements::FrameworkId,
+                    LearningRequirements::Competence,
+                    LearningRequirements::Level,
+                    LearningRequirements::UpdatedBy,
+                    LearningRequirements::UpdatedAt,
+                ])
+                .values_panic([
+                    year.into(),
+                    r.target_group.clone().into(),
+                    r.framework_id.clone().into(),
+                    r.competence.clone().into(),
+                    r.level.clone().into(),
+                    by.into(),
+                    at.into(),
+                ]),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---- courses ----------------------------------------------------------------------------------
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Course {
+        pub id: i64,
+        pub slug: String,
+        pub language: ContentLang as "courses.language",
+        pub groups: Groups as "courses.groups",
+        pub level: String,
+        pub status: CourseStatus as "courses.status",
+        pub source_note: String,
+        pub search_key: String,
+        pub digest: String,
+        pub published_at: Option<OffsetDateTime>,
+    }
+}
+
+const COURSE_COLUMNS: [Courses; 10] = [
+    Courses::Id,
+    Courses::Slug,
+    Courses::Language,
+    Courses::Groups,
+    Courses::Level,
+    Courses::Status,
+    Courses::SourceNote,
+    Courses::SearchKey,
+    Courses::Digest,
+    Courses::PublishedAt,
+];
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct CourseText {
+        pub course_id: i64,
+        pub lang: ContentLang as "course_texts.lang",
+        pub title: String,
+        pub summary: String,
+    }
+}
+
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct CompetenceLink {
+        pub owner_id: i64,
+        pub framework_id: String,
+        pub code: String,
+    }
+}
+
+pub async fn courses(db: &Db) -> Result<Vec<Course>> {
+    db.fetch_all(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .order_by(Courses::Id, Order::Asc),
+    )
+    .await
+}
+
+pub async fn course_by_slug(db: &Db, slug: &str) -> Result<Option<Course>> {
+    db.fetch_optional(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .and_where(Expr::col(Courses::Slug).eq(slug)),
+    )
+    .await
+}
+
+pub async fn course_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .and_where(Expr::col(Courses::Slug).eq(slug)),
+    )
+    .await
+}
+
+pub async fn course_tx(tx: &mut Tx, id: i64) -> Result<Option<Course>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .and_where(Expr::col(Courses::Id).eq(id)),
+    )
+    .await
+}
+
+/// The titles and summaries of every course, in every language they have.
+pub async fn course_texts(db: &Db) -> Result<Vec<CourseText>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                CourseTexts::CourseId,
+                CourseTexts::Lang,
+                CourseTexts::Title,
+                CourseTexts::Summary,
+            ])
+            .from(CourseTexts::Table)
+            .order_by(CourseTexts::CourseId, Order::Asc),
+    )
+    .await
+}
+
+/// Every course's competences.
+pub async fn course_competences(db: &Db) -> Result<Vec<CompetenceLink>> {
+    db.fetch_all(
+        Query::select()
+            .expr_as(Expr::col(CourseCompetences::CourseId), OwnerId)
+            .columns([CourseCompetences::FrameworkId, CourseCompetences::Code])
+            .from(CourseCompetences::Table)
+            .order_by(CourseCompetences::CourseId, Order::Asc)
+            .order_by(CourseCompetences::FrameworkId, Order::Asc)
+            .order_by(CourseCompetences::Code, Order::Asc),
+    )
+    .await
+}
+
+#[derive(Iden, Clone, Copy)]
+struct OwnerId;
+
+/// What a new or changed course holds, as an installer or an author's save hands it over.
+pub struct CourseData<'a> {
+    pub slug: &'a str,
+    pub language: ContentLang,
+    pub groups: Groups,
+    pub level: &'a str,
+    pub status: CourseStatus,
+    pub source_note: &'a str,
+    pub search_key: &'a str,
+    pub digest: &'a str,
+    pub texts: Vec<(ContentLang, &'a str, &'a str)>,
+    pub competences: Vec<(&'a str, &'a str)>,
+    /// Module titles by language, in order.
+    pub modules: Vec<serde_json::Value>,
+    pub lessons: Vec<LessonData<'a>>,
+}
+
+pub struct LessonData<'a> {
+    /// Index into `CourseData::modules`.
+    pub module: usize,
+    pub slug: &'a str,
+    pub minutes: i32,
+    pub level: &'a str,
+    pub competences: Vec<(&'a str, &'a str)>,
+    /// Per language: title, Markdown body, checklist as JSON.
+    pub texts: Vec<(ContentLang, &'a str, &'a str, String)>,
+}
+
+/// What [`put_course`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub course_id: i64,
+    pub created: bool,
+    /// Lessons whose text changed and got a new version.
+    pub new_versions: usize,
+    pub retired: usize,
+}
+
+/// Creates the course or brings it to `data`: texts, competences and modules replaced, lessons
+/// matched by slug (a lesson whose text changed gets a new version, one no longer listed is
+/// retired), so that learners' progress on unchanged and changed lessons alike survives.
+pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> Result<Changed> {
+    let at = now();
+    let existing = course_by_slug_tx(tx, data.slug).await?;
+    let mut changed = Changed::default();
+    let course_id = match &existing {
+        Some(c) => {
+            tx.execute(
+                Query::update()
+                    .table(Courses::Table)
+                    .values([
+                        (Courses::Language, data.language.as_str().into()),
+                        (Courses::Groups, data.groups.bits().into()),
+                        (Courses::Level, data.level.into()),
+                        (Courses::Status, data.status.as_str().into()),
+                        (Courses::SourceNote, data.source_note.into()),
+                        (Courses::SearchKey, data.search_key.into()),
+                        (Courses::Digest, data.digest.into()),
+                        (Courses::UpdatedAt, at.into()),
+                    ])
+                    .and_where(Expr::col(Courses::Id).eq(c.id)),
+            )
+            .await?;
+            if data.status == CourseStatus::Published && c.published_at.is_none() {
+                tx.execute(
+                    Query::update()
+                        .table(Courses::Table)
+                        .value(Courses::PublishedAt, at)
+                        .and_where(Expr::col(Courses::Id).eq(c.id)),
+                )
+                .await?;
+            }
+            c.id
+        }
+        None => {
+            changed.created = true;
+            let published: Option<OffsetDateTime> = (data.status == CourseStatus::Published).then_some(at);
+            let id: Scalar<i64> = tx
+                .fetch_one(
+                    Query::insert()
+                        .into_table(Courses::Table)
+                        .columns([
+                            Courses::Slug,
+                            Courses::Language,
+                            Courses::Groups,
+                            Courses::Level,
+                            Courses::Status,
+                            Courses::SourceNote,
+                            Courses::SearchKey,
+                            Courses::Digest,
+                            Courses::CreatedAt,
+                            Courses::UpdatedAt,
+                            Courses::PublishedAt,
+                        ])
+                        .values_panic([
+                            data.slug.into(),
+                            data.language.as_str().into(),
+                            data.groups.bits().into(),
+                            data.level.into(),
+                            data.status.as_str().into(),
+                            data.source_note.into(),
+                            data.search_key.into(),
+                            data.digest.into(),
+                            at.into(),
+                            at.into(),
+                            published.into(),
+                        ])
+                        .returning_col(Courses::Id),
+                )
+                .await?;
+            id.0
+        }
+    };
+    changed.course_id = course_id;
+
+    tx.execute(
+        Query::delete()
+            .from_table(CourseTexts::Table)
+            .and_where(Expr::col(CourseTexts::CourseId).eq(course_id)),
+    )
+    .await?;
+    for (lang, title, summary) in &data.texts {
+        tx.execute(
+            Query::insert()
+                .into_table(CourseTexts::Table)
+                .columns([
+                    CourseTexts::CourseId,
+                    CourseTexts::Lang,
+                    CourseTexts::Title,
+                    CourseTexts::Summary,
+                ])
+                .values_panic([
+                    course_id.into(),
+                    lang.as_str().into(),
+                    (*title).into(),
+                    (*summary).into(),
+                ]),
+        )
+        .await?;
+    }
+    tx.execute(
+        Query::delete()
+            .from_table(CourseCompetences::Table)
+            .and_where(Expr::col(CourseCompetences::CourseId).eq(course_id)),
+    )
+    .await?;
+    for (framework, code) in &data.competences {
+        tx.execute(
+            Query::insert()
+                .into_table(CourseCompetences::Table)
+                .columns([
+                    CourseCompetences::CourseId,
+                    CourseCompetences::FrameworkId,
+                    CourseCompetences::Code,
+                ])
+                .values_panic([course_id.into(), (*framework).into(), (*code).into()]),
+        )
+        .await?;
+    }
+
+    // Modules by position: titles replaced, new positions added; a module left without lessons
+    // is simply not shown.
+    let module_rows: Vec<(i64, i32)> = tx
+        .fetch_all::<ModuleId, _>(
+            Query::select()
+                .columns([CourseModules::Id, CourseModules::Position])
+                .from(CourseModules::Table)
+                .and_where(Expr::col(CourseModules::CourseId).eq(course_id)),
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.position))
+        .collect();
+    let mut module_ids = Vec::with_capacity(data.modules.len());
+    for (i, titles) in data.modules.iter().enumerate() {
+        let position = i as i32 + 1;
+        match module_rows.iter().find(|(_, p)| *p == position) {
+            Some((id, _)) => {
+                tx.execute(
+                    Query::update()
+                        .table(CourseModules::Table)
+                        .value(CourseModules::Titles, titles.to_string())
+                        .and_where(Expr::col(CourseModules::Id).eq(*id)),
+                )
+                .await?;
+                module_ids.push(*id);
+            }
+            None => {
+                let id: Scalar<i64> = tx
+                    .fetch_one(
+                        Query::insert()
+                            .into_table(CourseModules::Table)
+                            .columns([CourseModules::CourseId, CourseModules::Position, CourseModules::Titles])
+                            .values_panic([course_id.into(), position.into(), titles.to_string().into()])
+                            .returning_col(CourseModules::Id),
+                    )
+                    .await?;
+                module_ids.push(id.0);
+            }
+        }
+    }
+
+    let old: Vec<LessonKey> = tx
+        .fetch_all(
+            Query::select()
+                .columns([Lessons::Id, Lessons::Slug, Lessons::Version])
+                .from(Lessons::Table)
+                .and_where(Expr::col(Lessons::CourseId).eq(course_id)),
+        )
+        .await?;
+    for (i, l) in data.lessons.iter().enumerate() {
+        let position = i as i32 + 1;
+        let module_id = module_ids.get(l.module).copied().unwrap_or_default();
+        let lesson_id = match old.iter().find(|o| o.slug == l.slug) {
+            Some(o) => {
+                tx.execute(
+                    Query::update()
+                        .table(Lessons::Table)
+                        .values([
+                            (Lessons::ModuleId, module_id.into()),
+                            (Lessons::Position, position.into()),
+                            (Lessons::Minutes, l.minutes.into()),
+                            (Lessons::Level, l.level.into()),
+                            (Lessons::RetiredAt, Option::<OffsetDateTime>::None.into()),
+                        ])
+                        .and_where(Expr::col(Lessons::Id).eq(o.id)),
+                )
+                .await?;
+                let mut changed_text = false;
+                for (lang, title, body, checklist) in &l.texts {
+                    let current: Option<VersionText> = tx
+                        .fetch_optional(
+                            Query::select()
+                                .columns([LessonVersions::Title, LessonVersions::BodyMd, LessonVersions::Checklist])
+                                .from(LessonVersions::Table)
+                                .and_where(Expr::col(LessonVersions::LessonId).eq(o.id))
+                                .and_where(Expr::col(LessonVersions::Lang).eq(lang.as_str()))
+                                .and_where(Expr::col(LessonVersions::Version).eq(o.version)),
+                        )
+                        .await?;
+                    let same = current
+                        .as_ref()
+                        .is_some_and(|c| c.title == *title && c.body_md == *body && c.checklist == *checklist);
+                    if !same {
+                        changed_text = true;
+                    }
+                }
+                if changed_text {
+                    let version = o.version + 1;
+                    for (lang, title, body, checklist) in &l.texts {
+                        insert_version(tx, o.id, *lang, version, title, body, checklist, by).await?;
+                    }
+                    tx.execute(
+                        Query::update()
+                            .table(Lessons::Table)
+                            .value(Lessons::Version, version)
+                            .and_where(Expr::col(Lessons::Id).eq(o.id)),
+                    )
+                    .await?;
+                    changed.new_versions += 1;
+                }
+                o.id
+            }
+            None => {
+                let id: Scalar<i64> = tx
+                    .fetch_one(
+                        Query::insert()
+                            .into_table(Lessons::Table)
+                            .columns([
+                                Lessons::CourseId,
+                                Lessons::ModuleId,
+                                Lessons::Position,
+                                Lessons::Slug,
+                                Lessons::Minutes,
+                                Lessons::Level,
+                                Lessons::Version,
+                            ])
+                            .values_panic([
+                                course_id.into(),
+                                module_id.into(),
+                                position.into(),
+                                l.slug.into(),
+                                l.minutes.into(),
+                                l.level.into(),
+                                1.into(),
+                            ])
+                            .returning_col(Lessons::Id),
+                    )
+                    .await?;
+                for (lang, title, body, checklist) in &l.texts {
+                    insert_version(tx, id.0, *lang, 1, title, body, checklist, by).await?;
+                }
+                id.0
+            }
+        };
+        tx.execute(
+            Query::delete()
+                .from_table(LessonCompetences::Table)
+                .and_where(Expr::col(LessonCompetences::LessonId).eq(lesson_id)),
+        )
+        .await?;
+        for (framework, code) in &l.competences {
+            tx.execute(
+                Query::insert()
+                    .into_table(LessonCompetences::Table)
+                    .columns([
+                        LessonCompetences::LessonId,
+                        LessonCompetences::FrameworkId,
+                        LessonCompetences::Code,
+                    ])
+                    .values_panic([lesson_id.into(), (*framework).into(), (*code).into()]),
+            )
+            .await?;
+        }
+    }
+    for o in &old {
+        if !data.lessons.iter().any(|l| l.slug == o.slug) {
+            let n = tx
+                .execute(
+                    Query::update()
+                        .table(Lessons::Table)
+                        .value(Lessons::RetiredAt, at)
+                        .and_where(Expr::col(Lessons::Id).eq(o.id))
+                        .and_where(Expr::col(Lessons::RetiredAt).is_null()),
+                )
+                .await?;
+            changed.retired += n as usize;
+        }
+    }
+    Ok(changed)
+}
+
+record! {
+    struct ModuleId {
+        id: i64,
+        position: i32,
+    }
+}
+
+record! {
+    struct LessonKey {
+        id: i64,
+        slug: String,
+        version: i32,
+    }
+}
+
+record! {
+    struct VersionText {
+        title: String,
+        body_md: String,
+        checklist: String,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_version(
+    tx: &mut Tx,
+    lesson_id: i64,
+    lang: ContentLang,
+    version: i32,
+    title: &str,
+    body: &str,
+    checklist: &str,
+    by: Option<i64>,
+) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(LessonVersions::Table)
+            .columns([
+                LessonVersions::LessonId,
+                LessonVersions::Lang,
+                LessonVersions::Version,
+                LessonVersions::Title,
+                LessonVersions::BodyMd,
+                LessonVersions::Checklist,
+                LessonVersions::CreatedBy,
+                LessonVersions::CreatedAt,
+            ])
+            .values_panic([
+                lesson_id.into(),
+                lang.as_str().into(),
+                version.into(),
+                title.into(),
+                body.into(),
+                checklist.into(),
+                by.into(),
+                now().into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Module {
+        pub id: i64,
+        pub position: i32,
+        pub titles: String,
+    }
+}
+
+pub async fn modules(db: &Db, course_id: i64) -> Result<Vec<Module>> {
+    db.fetch_all(
+        Query::select()
+            .columns([CourseModules::Id, CourseModules::Position, CourseModules::Titles])
+            .from(CourseModules::Table)
+            .and_where(Expr::col(CourseModules::CourseId).eq(course_id))
+            .order_by(CourseModules::Position, Order::Asc),
+    )
+    .await
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Lesson {
+        pub id: i64,
+        pub course_id: i64,
+        pub module_id: i64,
+        pub position: i32,
+        pub slug: String,
+        pub minutes: i32,
+        pub level: String,
+        pub version: i32,
+    }
+}
+
+const LESSON_COLUMNS: [(Lessons, Lessons); 8] = [
+    (Lessons::Table, Lessons::Id),
+    (Lessons::Table, Lessons::CourseId),
+    (Lessons::Table, Lessons::ModuleId),
+    (Lessons::Table, Lessons::Position),
+    (Lessons::Table, Lessons::Slug),
+    (Lessons::Table, Lessons::Minutes),
+    (Lessons::Table, Lessons::Level),
+    (Lessons::Table, Lessons::Version),
+];
+
+/// A course's live lessons in order.
+pub async fn lessons(db: &Db, course_id: i64) -> Result<Vec<Lesson>> {
+    db.fetch_all(
+        Query::select()
+            .columns(LESSON_COLUMNS)
+            .from(Lessons::Table)
+            .and_where(Expr::col(Lessons::CourseId).eq(course_id))
+            .and_where(Expr::col(Lessons::RetiredAt).is_null())
+            .order_by(Lessons::Position, Order::Asc),
+    )
+    .await
+}
+
+/// Every live lesson of every course (the catalogue's counts and minutes).
+pub async fn all_lessons(db: &Db) -> Result<Vec<Lesson>> {
+    db.fetch_all(
+        Query::select()
+            .columns(LESSON_COLUMNS)
+            .from(Lessons::Table)
+            .and_where(Expr::col(Lessons::RetiredAt).is_null())
+            .order_by(Lessons::CourseId, Order::Asc)
+            .order_by(Lessons::Position, Order::Asc),
+    )
+    .await
+}
+
+/// A live lesson, read inside the transaction that records progress on it.
+pub async fn lesson_tx(tx: &mut Tx, lesson_id: i64) -> Result<Option<Lesson>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(LESSON_COLUMNS)
+            .from(Lessons::Table)
+            .and_where(Expr::col(Lessons::Id).eq(lesson_id))
+            .and_where(Expr::col(Lessons::RetiredAt).is_null()),
+    )
+    .await
+}
+
+/// A live lesson of a course by its slug, inside the transaction that records progress on it.
+pub async fn lesson_by_slug_tx(tx: &mut Tx, course_id: i64, slug: &str) -> Result<Option<Lesson>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(LESSON_COLUMNS)
+            .from(Lessons::Table)
+            .and_where(Expr::col(Lessons::CourseId).eq(course_id))
+            .and_where(Expr::col(Lessons::Slug).eq(slug))
+            .and_where(Expr::col(Lessons::RetiredAt).is_null()),
+    )
+    .await
+}
+
+/// A course's title in `lang`, or in Vietnamese.
+pub async fn course_title_tx(tx: &mut Tx, course_id: i64, lang: ContentLang) -> Result<Option<String>> {
+    let rows: Vec<CourseText> = tx
+        .fetch_all(
+            Query::select()
+                .columns([
+                    CourseTexts::CourseId,
+                    CourseTexts::Lang,
+                    CourseTexts::Title,
+                    CourseTexts::Summary,
+                ])
+                .from(CourseTexts::Table)
+                .and_where(Expr::col(CourseTexts::CourseId).eq(course_id)),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .find(|r| r.lang == lang)
+        .or_else(|| rows.iter().find(|r| r.lang == ContentLang::Vi))
+        .map(|r| r.title.clone()))
+}
+
+/// A lesson's current title in `lang`, or in Vietnamese.
+pub async fn lesson_title_tx(tx: &mut Tx, lesson: &Lesson, lang: ContentLang) -> Result<Option<String>> {
+    let rows: Vec<LessonTitle> = tx
+        .fetch_all(
+            Query::select()
+                .columns([LessonVersions::LessonId, LessonVersions::Lang, LessonVersions::Title])
+                .from(LessonVersions::Table)
+                .and_where(Expr::col(LessonVersions::LessonId).eq(lesson.id))
+                .and_where(Expr::col(LessonVersions::Version).eq(lesson.version)),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .find(|r| r.lang == lang)
+        .or_else(|| rows.iter().find(|r| r.lang == ContentLang::Vi))
+        .map(|r| r.title.clone()))
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct LessonTitle {
+        pub lesson_id: i64,
+        pub lang: ContentLang as "lesson_versions.lang",
+        pub title: String,
+    }
+}
+
+/// The current titles of a course's live lessons, in every language they have.
+pub async fn lesson_titles(db: &Db, course_id: i64) -> Result<Vec<LessonTitle>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                (LessonVersions::Table, LessonVersions::LessonId),
+                (LessonVersions::Table, LessonVersions::Lang),
+                (LessonVersions::Table, LessonVersions::Title),
+            ])
+            .from(LessonVersions::Table)
+            .inner_join(
+                Lessons::Table,
+                Expr::col((Lessons::Table, Lessons::Id))
+                    .equals((LessonVersions::Table, LessonVersions::LessonId))
+                    .and(
+                        Expr::col((Lessons::Table, Lessons::Version))
+                            .equals((LessonVersions::Table, LessonVersions::Version)),
+                    ),
+            )
+            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+    )
+    .await
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct LessonText {
+        pub lang: ContentLang as "lesson_versions.lang",
+        pub version: i32,
+        pub title: String,
+        pub body_md: String,
+        pub checklist: String,
+    }
+}
+
+/// The current version of a lesson in every language it has.
+pub async fn lesson_texts(db: &Db, lesson: &Lesson) -> Result<Vec<LessonText>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                LessonVersions::Lang,
+                LessonVersions::Version,
+                LessonVersions::Title,
+                LessonVersions::BodyMd,
+                LessonVersions::Checklist,
+            ])
+            .from(LessonVersions::Table)
+            .and_where(Expr::col(LessonVersions::LessonId).eq(lesson.id))
+            .and_where(Expr::col(LessonVersions::Version).eq(lesson.version)),
+    )
+    .await
+}
+
+/// The competences of a course's live lessons.
+pub async fn lesson_competences(db: &Db, course_id: i64) -> Result<Vec<CompetenceLink>> {
+    db.fetch_all(
+        Query::select()
+            .expr_as(
+                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
+                OwnerId,
+            )
+            .columns([
+                (LessonCompetences::Table, LessonCompetences::FrameworkId),
+                (LessonCompetences::Table, LessonCompetences::Code),
+            ])
+            .from(LessonCompetences::Table)
+            .inner_join(
+                Lessons::Table,
+                Expr::col((Lessons::Table, Lessons::Id))
+                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
+            )
+            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+    )
+    .await
+}
+
+/// The competences of the lessons an account completed, one row per lesson and competence.
+pub async fn completed_competences(db: &Db, account_id: i64) -> Result<Vec<CompetenceLink>> {
+    db.fetch_all(
+        Query::select()
+            .expr_as(
+                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
+                OwnerId,
+            )
+            .columns([
+                (LessonCompetences::Table, LessonCompetences::FrameworkId),
+                (LessonCompetences::Table, LessonCompetences::Code),
+            ])
+            .from(LessonProgress::Table)
+            .inner_join(
+                LessonCompetences::Table,
+                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId))
+                    .equals((LessonProgress::Table, LessonProgress::LessonId)),
+            )
+            .and_where(Expr::col((LessonProgress::Table, LessonProgress::AccountId)).eq(account_id))
+            .and_where(Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)).is_not_null()),
+    )
+    .await
+}
+
+// ---- enrolments and progress ------------------------------------------------------------------
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Enrolment {
+        pub account_id: i64,
+        pub course_id: i64,
+        pub enrolled_at: OffsetDateTime,
+        pub last_lesson_id: Option<i64>,
+        pub last_seen_at: OffsetDateTime,
+        pub completed_at: Option<OffsetDateTime>,
+    }
+}
+
+const ENROLMENT_COLUMNS: [Enrolments; 6] = [
+    Enrolments::AccountId,
+    Enrolments::CourseId,
+    Enrolments::EnrolledAt,
+    Enrolments::LastLessonId,
+    Enrolments::LastSeenAt,
+    Enrolments::CompletedAt,
+];
+
+/// An account's enrolments, the most recently used first.
+pub async fn enrolments(db: &Db, account_id: i64) -> Result<Vec<Enrolment>> {
+    db.fetch_all(
+        Query::select()
+            .columns(ENROLMENT_COLUMNS)
+            .from(Enrolments::Table)
+            .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+            .order_by(Enrolments::LastSeenAt, Order::Desc)
+            .order_by(Enrolments::CourseId, Order::Asc),
+    )
+    .await
+}
+
+pub async fn enrolment_tx(tx: &mut Tx, account_id: i64, course_id: i64) -> Result<Option<Enrolment>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(ENROLMENT_COLUMNS)
+            .from(Enrolments::Table)
+            .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+            .and_where(Expr::col(Enrolments::CourseId).eq(course_id)),
+    )
+    .await
+}
+
+/// Enrols; `false` if the account was enrolled already (a second post changes nothing).
+pub async fn enrol(tx: &mut Tx, account_id: i64, course_id: i64, at: OffsetDateTime) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::insert()
+                .into_table(Enrolments::Table)
+                .columns([
+                    Enrolments::AccountId,
+                    Enrolments::CourseId,
+                    Enrolments::EnrolledAt,
+                    Enrolments::LastSeenAt,
+                ])
+                .values_panic([account_id.into(), course_id.into(), at.into(), at.into()])
+                .on_conflict(
+                    OnConflict::columns([Enrolments::AccountId, Enrolments::CourseId])
+                        .do_nothing()
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Where the learner is in the course now (the "continue" link).
+pub async fn touch(tx: &mut Tx, account_id: i64, course_id: i64, lesson_id: i64, at: OffsetDateTime) -> Result<()> {
+    tx.execute(
+        Query::update()
+            .table(Enrolments::Table)
+            .values([
+                (Enrolments::LastLessonId, lesson_id.into()),
+                (Enrolments::LastSeenAt, at.into()),
+            ])
+            .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+            .and_where(Expr::col(Enrolments::CourseId).eq(course_id)),
+    )
+    .await?;
+    Ok(())
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Progress {
+        pub lesson_id: i64,
+        pub course_id: i64,
+        pub opened_at: OffsetDateTime,
+        pub completed_at: Option<OffsetDateTime>,
+    }
+}
+
+const PROGRESS_COLUMNS: [LessonProgress; 4] = [
+    LessonProgress::LessonId,
+    LessonProgress::CourseId,
+    LessonProgress::OpenedAt,
+    LessonProgress::CompletedAt,
+];
+
+/// An account's progress on every lesson it opened (of one course, or of all).
+pub async fn progress(db: &Db, account_id: i64, course_id: Option<i64>) -> Result<Vec<Progress>> {
+    let mut q = Query::select();
+    q.columns(PROGRESS_COLUMNS)
+        .from(LessonProgress::Table)
+        .and_where(Expr::col(LessonProgress::AccountId).eq(account_id));
+    if let Some(c) = course_id {
+        q.and_where(Expr::col(LessonProgress::CourseId).eq(c));
+    }
+    db.fetch_all(&q).await
+}
+
+pub async fn progress_tx(tx: &mut Tx, account_id: i64, lesson_id: i64) -> Result<Option<Progress>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(PROGRESS_COLUMNS)
+            .from(LessonProgress::Table)
+            .and_where(Expr::col(LessonProgress::AccountId).eq(account_id))
+            .and_where(Expr::col(LessonProgress::LessonId).eq(lesson_id)),
+    )
+    .await
+}
+
+/// Records the first opening of a lesson; `false` if it was opened before.
+pub async fn open(tx: &mut Tx, account_id: i64, lesson: &Lesson, at: OffsetDateTime) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::insert()
+                .into_table(LessonProgress::Table)
+                .columns([
+                    LessonProgress::AccountId,
+                    LessonProgress::LessonId,
+                    LessonProgress::CourseId,
+                    LessonProgress::OpenedAt,
+                ])
+                .values_panic([account_id.into(), lesson.id.into(), lesson.course_id.into(), at.into()])
+                .on_conflict(
+                    OnConflict::columns([LessonProgress::AccountId, LessonProgress::LessonId])
+                        .do_nothing()
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Marks a lesson done; `false` if it was done already (a second post changes nothing).
+pub async fn complete(tx: &mut Tx, account_id: i64, lesson: &Lesson, at: OffsetDateTime) -> Result<bool> {
+    open(tx, account_id, lesson, at).await?;
+    let n = tx
+        .execute(
+            Query::update()
+                .table(LessonProgress::Table)
+                .value(LessonProgress::CompletedAt, at)
+                .and_where(Expr::col(LessonProgress::AccountId).eq(account_id))
+                .and_where(Expr::col(LessonProgress::LessonId).eq(lesson.id))
+                .and_where(Expr::col(LessonProgress::CompletedAt).is_null()),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Marks the course done when every live lesson is; `true` if this call did it.
+pub async fn complete_course_if_done(tx: &mut Tx, account_id: i64, course_id: i64, at: OffsetDateTime) -> Result<bool> {
+    let live: Scalar<i64> = tx
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col(Lessons::Id)))
+                .from(Lessons::Table)
+                .and_where(Expr::col(Lessons::CourseId).eq(course_id))
+                .and_where(Expr::col(Lessons::RetiredAt).is_null()),
+        )
+        .await?;
+    let done: Scalar<i64> = tx
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col((
+                    LessonProgress::Table,
+                    LessonProgress::LessonId,
+                ))))
+                .from(LessonProgress::Table)
+                .inner_join(
+                    Lessons::Table,
+                    Expr::col((Lessons::Table, Lessons::Id)).equals((LessonProgress::Table, LessonProgress::LessonId)),
+                )
+                .and_where(Expr::col((LessonProgress::Table, LessonProgress::AccountId)).eq(account_id))
+                .and_where(Expr::col((LessonProgress::Table, LessonProgress::CourseId)).eq(course_id))
+                .and_where(Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)).is_not_null())
+                .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+        )
+        .await?;
+    if live.0 == 0 || done.0 < live.0 {
+        return Ok(false);
+    }
+    let n = tx
+        .execute(
+            Query::update()
+                .table(Enrolments::Table)
+                .value(Enrolments::CompletedAt, at)
+                .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+                .and_where(Expr::col(Enrolments::CourseId).eq(course_id))
+                .and_where(Expr::col(Enrolments::CompletedAt).is_null()),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+// ---- xAPI statements --------------------------------------------------------------------------
+
+/// One statement as stored: the columns counts need, beside the statement itself.
+pub struct NewStatement<'a> {
+    pub uuid: &'a str,
+    pub at: OffsetDateTime,
+    pub account_id: i64,
+    pub verb: &'a str,
+    pub course_id: i64,
+    pub lesson_id: Option<i64>,
+    pub unit_path: &'a str,
+    pub groups: Groups,
+    pub statement: &'a serde_json::Value,
+}
+
+pub async fn append_statement(tx: &mut Tx, s: &NewStatement<'_>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(XapiStatements::Table)
+            .columns([
+                XapiStatements::Uuid,
+                XapiStatements::At,
+                XapiStatements::StoredAt,
+                XapiStatements::AccountId,
+                XapiStatements::Verb,
+                XapiStatements::CourseId,
+                XapiStatements::LessonId,
+                XapiStatements::UnitPath,
+                XapiStatements::Groups,
+                XapiStatements::Statement,
+            ])
+            .values_panic([
+                s.uuid.into(),
+                s.at.into(),
+                now().into(),
+                s.account_id.into(),
+                s.verb.into(),
+                s.course_id.into(),
+                s.lesson_id.into(),
+                s.unit_path.into(),
+                s.groups.bits().into(),
+                s.statement.to_string().into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct StoredStatement {
+        pub id: i64,
+        pub uuid: String,
+        pub at: OffsetDateTime,
+        pub account_id: i64,
+        pub verb: String,
+        pub course_id: i64,
+        pub lesson_id: Option<i64>,
+        pub unit_path: String,
+        pub groups: Groups as "xapi_statements.groups",
+        pub statement: String,
+    }
+}
+
+const STATEMENT_COLUMNS: [XapiStatements; 10] = [
+    XapiStatements::Id,
+    XapiStatements::Uuid,
+    XapiStatements::At,
+    XapiStatements::AccountId,
+    XapiStatements::Verb,
+    XapiStatements::CourseId,
+    XapiStatements::LessonId,
+    XapiStatements::UnitPath,
+    XapiStatements::Groups,
+    XapiStatements::Statement,
+];
+
+/// An account's statements in the order they were stored.
+pub async fn statements_of(db: &Db, account_id: i64) -> Result<Vec<StoredStatement>> {
+    db.fetch_all(
+        Query::select()
+            .columns(STATEMENT_COLUMNS)
+            .from(XapiStatements::Table)
+            .and_where(Expr::col(XapiStatements::AccountId).eq(account_id))
+            .order_by(XapiStatements::Id, Order::Asc),
+    )
+    .await
+}
+
+/// How many statements of `verb` were made in a unit subtree in `[from, to)`, per course: one
+/// index range on (unit_path, at).
+pub async fn count_in_subtree(
+    db: &Db,
+    path: &str,
+    verb: &str,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<Vec<(i64, i64)>> {
+    let (lo, hi) = subtree_range(path);
+    let rows: Vec<CourseCount> = db
+        .fetch_all(
+            Query::select()
+                .column(XapiStatements::CourseId)
+                .expr_as(Func::count(Expr::col(XapiStatements::Id)), Count)
+                .from(XapiStatements::Table)
+                .and_where(Expr::col(XapiStatements::UnitPath).gte(lo))
+                .and_where(Expr::col(XapiStatements::UnitPath).lt(hi))
+                .and_where(Expr::col(XapiStatements::At).gte(from))
+                .and_where(Expr::col(XapiStatements::At).lt(to))
+                .and_where(Expr::col(XapiStatements::Verb).eq(verb))
+                .group_by_col(XapiStatements::CourseId)
+                .order_by(XapiStatements::CourseId, Order::Asc),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.course_id, r.count)).collect())
+}
+
+#[derive(Iden, Clone, Copy)]
+struct Count;
+
+record! {
+    struct CourseCount {
+        course_id: i64,
+        count: i64,
+    }
+}
