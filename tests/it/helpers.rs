@@ -466,6 +466,7 @@ pub async fn principal(app: &TestApp, phone: &str) -> hocvuso_core::access::Prin
         })
         .collect();
     hocvuso_core::access::Principal::account(account.id, &account.display_name, "test", roles)
+        .for_person(account.person_id)
 }
 
 /// The system administrator of the seeded province (account 1), as a request would carry it.

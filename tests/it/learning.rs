@@ -563,3 +563,98 @@ fn published_is_the_only_open_status() {
     assert!(CourseStatus::Published.open_to_learners());
     assert!(!CourseStatus::Draft.open_to_learners());
 }
+
+/// A unit's figures count the learners living in its subtree, per course and target group, for
+/// those who may see them; the unit page shows them first.
+async fn unit_figures_count_residents(b: Backend) {
+    let t = TestApp::spawn_with(b, seeded()).await;
+    let a = t.app();
+    let learner = crate::helpers::principal(&t, LEARNER).await;
+    let (commune, other) = crate::helpers::officer_units(&t).await;
+    let person = hocvuso_db::accounts::by_phone(&t.db, LEARNER)
+        .await
+        .unwrap()
+        .unwrap()
+        .person_id
+        .expect("the learner is a resident");
+    let home = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
+    assert!(
+        home.unit_path.starts_with(&commune.path),
+        "the learner lives in the officer's commune"
+    );
+    let course = shipped().into_iter().find(|c| c.slug == COURSE).unwrap();
+    app::enrol(&a, &learner, COURSE, ContentLang::Vi).await.unwrap();
+    app::enrol(&a, &learner, "nhan-biet-tin-gia", ContentLang::Vi)
+        .await
+        .unwrap();
+    for l in course.modules.iter().flat_map(|m| &m.lessons) {
+        app::complete(&a, &learner, COURSE, &l.slug, ContentLang::Vi)
+            .await
+            .unwrap();
+    }
+    let year = time::OffsetDateTime::now_utc().year();
+    let officer = crate::helpers::principal(&t, "0900000005").await;
+    let f = app::unit_figures(&a, &officer, &commune.path, year, ContentLang::Vi)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.total,
+        app::Counts {
+            enrolled: 2,
+            started: 1,
+            completed: 1
+        }
+    );
+    let done = f.courses.iter().find(|c| c.slug == COURSE).unwrap();
+    assert_eq!(
+        done.all,
+        app::Counts {
+            enrolled: 1,
+            started: 1,
+            completed: 1
+        }
+    );
+    for (g, n) in &done.by_group {
+        let expected = if home.groups.contains(*g) { 1 } else { 0 };
+        assert_eq!(n.completed, expected, "{}", g.as_str());
+    }
+    let waiting = f.courses.iter().find(|c| c.slug == "nhan-biet-tin-gia").unwrap();
+    assert_eq!(
+        waiting.all,
+        app::Counts {
+            enrolled: 1,
+            started: 0,
+            completed: 0
+        }
+    );
+    // Last year, and another commune: nothing.
+    let before = app::unit_figures(&a, &officer, &commune.path, year - 1, ContentLang::Vi)
+        .await
+        .unwrap();
+    assert!(before.courses.is_empty());
+    let officer_b = crate::helpers::principal(&t, "0900000006").await;
+    let f_b = app::unit_figures(&a, &officer_b, &other.path, year, ContentLang::Vi)
+        .await
+        .unwrap();
+    assert_eq!(f_b.total, app::Counts::default());
+    // Out of scope, or a learner: refused.
+    assert!(
+        app::unit_figures(&a, &officer_b, &commune.path, year, ContentLang::Vi)
+            .await
+            .is_err()
+    );
+    assert!(
+        app::unit_figures(&a, &learner, &commune.path, year, ContentLang::Vi)
+            .await
+            .is_err()
+    );
+    // The commune page shows them to its officer, not to visitors.
+    let c = t.login("0900000005").await;
+    let (_, page) = c.text(&format!("/units/{}", commune.code)).await;
+    assert!(page.contains("id=\"learning-figures\""), "figures on the unit page");
+    assert!(page.contains(&course.title));
+    let (_, public) = t.client().text(&format!("/units/{}", commune.code)).await;
+    assert!(!public.contains("learning-figures"));
+    t.finish().await;
+}
+both!(unit_figures, unit_figures_count_residents);

@@ -90,6 +90,7 @@ pub mod act {
         ViewAudit,
         ExportPeople,
         ManageApiTokens,
+        ViewLearning,
     );
 }
 

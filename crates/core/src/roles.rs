@@ -31,6 +31,8 @@ pub enum Action {
     ViewAudit,
     ExportPeople,
     ManageApiTokens,
+    /// Learning figures of a unit subtree: who enrolled, started, completed (counts, no names).
+    ViewLearning,
 }
 
 impl Role {
@@ -71,7 +73,10 @@ impl Role {
             Role::Learner => false,
             Role::Helper => matches!(action, ViewUnits | ViewPeople | RegisterPerson),
             Role::Author => matches!(action, ViewUnits),
-            Role::Inspector => matches!(action, ViewUnits | ViewDenominators | ViewPeople | ViewAudit),
+            Role::Inspector => matches!(
+                action,
+                ViewUnits | ViewDenominators | ViewPeople | ViewAudit | ViewLearning
+            ),
             Role::Officer => !matches!(action, ViewAudit),
             Role::SteeringAdmin | Role::SystemAdmin => true,
         }

@@ -1497,3 +1497,84 @@ record! {
         count: i64,
     }
 }
+
+// ---- figures for units ------------------------------------------------------------------------
+
+record! {
+    /// Enrolments of residents of a subtree in one course, for one combination of target groups.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FigureRow {
+        pub course_id: i64,
+        pub groups: Groups as "people.groups",
+        pub enrolled: i64,
+        pub started: i64,
+        pub completed: i64,
+    }
+}
+
+#[derive(Iden, Clone, Copy)]
+enum Figure {
+    Enrolled,
+    Started,
+    Completed,
+}
+
+/// Per course and combination of target groups: learners living inside `[lo, hi)` who enrolled in
+/// `[from, to)`, how many of them opened a lesson and how many completed the course. Learners are
+/// counted where they live now (their resident record), so a move or a merge re-files them.
+pub async fn unit_figures(
+    db: &Db,
+    (lo, hi): (String, String),
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<Vec<FigureRow>> {
+    use crate::accounts::Accounts;
+    use crate::people::People;
+    db.fetch_all(
+        Query::select()
+            .column((Enrolments::Table, Enrolments::CourseId))
+            .column((People::Table, People::Groups))
+            .expr_as(
+                Func::count(Expr::col((Enrolments::Table, Enrolments::AccountId))),
+                Figure::Enrolled,
+            )
+            .expr_as(
+                Func::count(Expr::col((Enrolments::Table, Enrolments::LastLessonId))),
+                Figure::Started,
+            )
+            .expr_as(
+                Func::count(Expr::col((Enrolments::Table, Enrolments::CompletedAt))),
+                Figure::Completed,
+            )
+            .from(Enrolments::Table)
+            .inner_join(
+                Accounts::Table,
+                Expr::col((Accounts::Table, Accounts::Id)).equals((Enrolments::Table, Enrolments::AccountId)),
+            )
+            .inner_join(
+                People::Table,
+                Expr::col((People::Table, People::Id)).equals((Accounts::Table, Accounts::PersonId)),
+            )
+            .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+            .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi))
+            .and_where(Expr::col((Enrolments::Table, Enrolments::EnrolledAt)).gte(from))
+            .and_where(Expr::col((Enrolments::Table, Enrolments::EnrolledAt)).lt(to))
+            .group_by_col((Enrolments::Table, Enrolments::CourseId))
+            .group_by_col((People::Table, People::Groups))
+            .order_by((Enrolments::Table, Enrolments::CourseId), Order::Asc)
+            .order_by((People::Table, People::Groups), Order::Asc),
+    )
+    .await
+}
+
+/// How many statements are stored (the benchmark's check that every event was kept).
+pub async fn statements_count(db: &Db) -> Result<i64> {
+    let n: Scalar<i64> = db
+        .fetch_one(
+            Query::select()
+                .expr(Func::count(Expr::col(XapiStatements::Id)))
+                .from(XapiStatements::Table),
+        )
+        .await?;
+    Ok(n.0)
+}

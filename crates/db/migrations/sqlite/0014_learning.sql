@@ -139,7 +139,7 @@ CREATE INDEX lesson_progress_course_idx ON lesson_progress (account_id, course_i
 -- learner's unit (its path when the event happened) and target groups, the verb, the course, the
 -- time; (unit_path, at) makes "per unit subtree and period" one index range.
 CREATE TABLE xapi_statements (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid TEXT NOT NULL,
     at TEXT NOT NULL,
     stored_at TEXT NOT NULL,

@@ -217,8 +217,7 @@ async fn enrol(
 ) -> Result<Response, Problem> {
     let lang = content_lang(tr, Some(form.lang.as_str()));
     app::enrol(&state.app, &v.principal, &slug, lang).await?;
-    let c = app::course(&state.app, Some(&v.principal), &slug, lang).await?;
-    let to = match c.next {
+    let to = match app::next_lesson_slug(&state.app, &v.principal, &slug).await? {
         Some(n) => format!("/learn/{slug}/{n}{}", lang_query(tr, lang)),
         None => format!("/learn/{slug}{}", lang_query(tr, lang)),
     };
@@ -233,9 +232,8 @@ async fn done(
 ) -> Result<Response, Problem> {
     let lang = content_lang(tr, Some(form.lang.as_str()));
     app::complete(&state.app, &v.principal, &course, &lesson, lang).await?;
-    let c = app::course(&state.app, Some(&v.principal), &course, lang).await?;
     // On to the next lesson not done, or back to the course when all are.
-    let to = match c.next {
+    let to = match app::next_lesson_slug(&state.app, &v.principal, &course).await? {
         Some(n) => format!("/learn/{course}/{n}{}", lang_query(tr, lang)),
         None => format!("/learn/{course}{}", lang_query(tr, lang)),
     };

@@ -124,6 +124,9 @@ struct ShowPage {
     events: Vec<EventRow>,
     successor: Option<UnitRow>,
     error: Option<String>,
+    /// This year's learning figures of the subtree, for those who may see them: shown first.
+    learning: Option<hocvuso_app::learning::UnitFigures>,
+    group_names: Vec<String>,
 }
 
 async fn show_page(
@@ -191,6 +194,17 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let learning = match v.as_ref() {
+        Some(v) if v.principal.can(Action::ViewLearning, &unit.path) => {
+            let lang = match tr.0 {
+                hocvuso_core::Lang::Vi => hocvuso_core::learning::ContentLang::Vi,
+                hocvuso_core::Lang::En => hocvuso_core::learning::ContentLang::En,
+            };
+            let year = time::OffsetDateTime::now_utc().year();
+            Some(hocvuso_app::learning::unit_figures(&state.app, &v.principal, &unit.path, year, lang).await?)
+        }
+        _ => None,
+    };
     let successor = match unit.successor_id {
         Some(id) => units::get(&state.db, id).await?.map(|u| rows(tr, vec![u]).remove(0)),
         None => None,
@@ -213,6 +227,11 @@ async fn show_page(
         events,
         successor,
         error,
+        learning,
+        group_names: hocvuso_core::people::TargetGroup::ALL
+            .into_iter()
+            .map(|g| tr.get(&g.label_key()))
+            .collect(),
         unit,
     })
 }
