@@ -9,13 +9,16 @@
 //! PostgreSQL: a fresh database on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 
+mod common;
+use common::summary;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use hocvuso::{Application, Config};
 use hocvuso_db::Db;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 struct Args {
     learners: usize,
@@ -52,26 +55,6 @@ fn args() -> Args {
         i += 2;
     }
     a
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-fn summary(mut d: Vec<Duration>) -> String {
-    d.sort();
-    format!(
-        "n={} p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms",
-        d.len(),
-        pct(&d, 0.5),
-        pct(&d, 0.95),
-        pct(&d, 0.99),
-        pct(&d, 1.0)
-    )
 }
 
 #[tokio::main]

@@ -237,6 +237,19 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
     Ok(report)
 }
 
+/// A course's title in `lang`, or in Vietnamese, from the texts of every course.
+fn course_title(texts: &[db::CourseText], course_id: i64, lang: ContentLang) -> String {
+    pick(
+        lang,
+        texts
+            .iter()
+            .filter(|t| t.course_id == course_id)
+            .map(|t| (t.lang, t.title.clone())),
+    )
+    .map(|t| t.value)
+    .unwrap_or_default()
+}
+
 fn groups_of(list: &[TargetGroup]) -> Groups {
     let mut g = Groups::default();
     for x in list {
@@ -621,16 +634,7 @@ pub async fn lesson(
     let texts = db::lesson_texts(&app.db, l).await?;
     let languages: Vec<ContentLang> = texts.iter().map(|t| t.lang).collect();
     let t = pick(lang, texts.iter().map(|t| (t.lang, t.clone()))).ok_or(Error::NotFound)?;
-    let course_titles = db::course_texts(&app.db).await?;
-    let course_title = pick(
-        lang,
-        course_titles
-            .iter()
-            .filter(|x| x.course_id == c.id)
-            .map(|x| (x.lang, x.title.clone())),
-    )
-    .map(|x| x.value)
-    .unwrap_or_default();
+    let course_title = course_title(&db::course_texts(&app.db).await?, c.id, lang);
     let mut enrolled = false;
     let mut done = false;
     if let Some(account_id) = who.and_then(|w| w.account_id) {
@@ -976,15 +980,7 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
         let next = next_lesson(e, &lessons, &progress);
         out.push(CourseProgress {
             slug: c.slug.clone(),
-            title: pick(
-                lang,
-                texts
-                    .iter()
-                    .filter(|t| t.course_id == c.id)
-                    .map(|t| (t.lang, t.title.clone())),
-            )
-            .map(|t| t.value)
-            .unwrap_or_default(),
+            title: course_title(&texts, c.id, lang),
             done: lessons
                 .iter()
                 .filter(|l| progress.iter().any(|p| p.lesson_id == l.id && p.completed_at.is_some()))
@@ -1142,15 +1138,7 @@ pub async fn unit_figures(
             None => {
                 out.push(CourseFigures {
                     slug: c.slug.clone(),
-                    title: pick(
-                        lang,
-                        texts
-                            .iter()
-                            .filter(|t| t.course_id == c.id)
-                            .map(|t| (t.lang, t.title.clone())),
-                    )
-                    .map(|t| t.value)
-                    .unwrap_or_default(),
+                    title: course_title(&texts, c.id, lang),
                     all: Counts::default(),
                     by_group: TargetGroup::ALL.into_iter().map(|g| (g, Counts::default())).collect(),
                 });

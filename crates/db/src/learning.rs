@@ -477,16 +477,6 @@ pub async fn course_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>
     .await
 }
 
-pub async fn course_tx(tx: &mut Tx, id: i64) -> Result<Option<Course>> {
-    tx.fetch_optional(
-        Query::select()
-            .columns(COURSE_COLUMNS)
-            .from(Courses::Table)
-            .and_where(Expr::col(Courses::Id).eq(id)),
-    )
-    .await
-}
-
 /// The titles and summaries of every course, in every language they have.
 pub async fn course_texts(db: &Db) -> Result<Vec<CourseText>> {
     db.fetch_all(
@@ -1109,30 +1099,6 @@ pub async fn lesson_texts(db: &Db, lesson: &Lesson) -> Result<Vec<LessonText>> {
             .from(LessonVersions::Table)
             .and_where(Expr::col(LessonVersions::LessonId).eq(lesson.id))
             .and_where(Expr::col(LessonVersions::Version).eq(lesson.version)),
-    )
-    .await
-}
-
-/// The competences of a course's live lessons.
-pub async fn lesson_competences(db: &Db, course_id: i64) -> Result<Vec<CompetenceLink>> {
-    db.fetch_all(
-        Query::select()
-            .expr_as(
-                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
-                OwnerId,
-            )
-            .columns([
-                (LessonCompetences::Table, LessonCompetences::FrameworkId),
-                (LessonCompetences::Table, LessonCompetences::Code),
-            ])
-            .from(LessonCompetences::Table)
-            .inner_join(
-                Lessons::Table,
-                Expr::col((Lessons::Table, Lessons::Id))
-                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
-            )
-            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
-            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
     )
     .await
 }
