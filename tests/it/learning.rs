@@ -453,7 +453,7 @@ async fn versions_keep_progress(b: Backend) {
         .push_str("\n\nĐoạn mới thêm trong phiên bản 2.\n");
     let mut tx = t.db.begin().await.unwrap();
     let before = db::course_by_slug_tx(&mut tx, COURSE).await.unwrap().unwrap();
-    let changed = app::store_course(&mut tx, &course, &before.digest, CourseStatus::Published)
+    let changed = app::store_course(&mut tx, &course, &before.digest, CourseStatus::Published, "")
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -512,7 +512,7 @@ async fn hostile_lesson_is_inert(b: Backend) {
     .to_string();
     let mut tx = t.db.begin().await.unwrap();
     let before = db::course_by_slug_tx(&mut tx, COURSE).await.unwrap().unwrap();
-    app::store_course(&mut tx, &course, &before.digest, CourseStatus::Published)
+    app::store_course(&mut tx, &course, &before.digest, CourseStatus::Published, "")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -91,6 +91,8 @@ pub mod act {
         ExportPeople,
         ManageApiTokens,
         ViewLearning,
+        AuthorContent,
+        PublishContent,
     );
 }
 

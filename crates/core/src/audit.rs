@@ -53,6 +53,10 @@ kinds! {
     ApiTokenCreated => "account.api_token",
     ApiTokenRevoked => "account.api_token_revoked",
     CourseInstalled => "course.install",
+    LessonDraftSaved => "lesson.draft_save",
+    LessonSubmitted => "lesson.submit",
+    LessonPublished => "lesson.publish",
+    LessonReturned => "lesson.return",
 }
 
 impl Kind {
@@ -165,6 +169,24 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
+    /// version, or returned to its author (course, lesson, language, revision, version, note).
+    LessonDraftSaved {
+        lesson_id: i64,
+        detail: Value,
+    },
+    LessonSubmitted {
+        lesson_id: i64,
+        detail: Value,
+    },
+    LessonPublished {
+        lesson_id: i64,
+        detail: Value,
+    },
+    LessonReturned {
+        lesson_id: i64,
+        detail: Value,
+    },
     /// Unit reorganisations carry the same detail as the unit's own history (`unit_events`).
     UnitCreated {
         unit_id: i64,
@@ -239,6 +261,10 @@ impl Event {
             Event::ApiTokenCreated { .. } => Kind::ApiTokenCreated,
             Event::ApiTokenRevoked { .. } => Kind::ApiTokenRevoked,
             Event::CourseInstalled { .. } => Kind::CourseInstalled,
+            Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
+            Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
+            Event::LessonPublished { .. } => Kind::LessonPublished,
+            Event::LessonReturned { .. } => Kind::LessonReturned,
         }
     }
 
@@ -278,6 +304,10 @@ impl Event {
             | UnitMerged { unit_id, .. }
             | UnitMoved { unit_id, .. } => ("unit", unit_id.to_string()),
             CourseInstalled { course_id, .. } => ("course", course_id.to_string()),
+            LessonDraftSaved { lesson_id, .. }
+            | LessonSubmitted { lesson_id, .. }
+            | LessonPublished { lesson_id, .. }
+            | LessonReturned { lesson_id, .. } => ("lesson", lesson_id.to_string()),
         }
     }
 
@@ -352,7 +382,11 @@ impl Event {
             | UnitMerged { detail, .. }
             | UnitMoved { detail, .. }
             | VillagesImported { detail, .. }
-            | CourseInstalled { detail, .. } => detail.clone(),
+            | CourseInstalled { detail, .. }
+            | LessonDraftSaved { detail, .. }
+            | LessonSubmitted { detail, .. }
+            | LessonPublished { detail, .. }
+            | LessonReturned { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

@@ -33,6 +33,11 @@ pub enum Action {
     ManageApiTokens,
     /// Learning figures of a unit subtree: who enrolled, started, completed (counts, no names).
     ViewLearning,
+    /// Write drafts of the lessons of courses owned in scope and send them for review.
+    AuthorContent,
+    /// Publish (or return) what another person sent for review; the four-eyes rule is the use
+    /// case's, since it needs the stored draft.
+    PublishContent,
 }
 
 impl Role {
@@ -72,12 +77,12 @@ impl Role {
         match self {
             Role::Learner => false,
             Role::Helper => matches!(action, ViewUnits | ViewPeople | RegisterPerson),
-            Role::Author => matches!(action, ViewUnits),
+            Role::Author => matches!(action, ViewUnits | AuthorContent | PublishContent),
             Role::Inspector => matches!(
                 action,
                 ViewUnits | ViewDenominators | ViewPeople | ViewAudit | ViewLearning
             ),
-            Role::Officer => !matches!(action, ViewAudit),
+            Role::Officer => !matches!(action, ViewAudit | AuthorContent | PublishContent),
             Role::SteeringAdmin | Role::SystemAdmin => true,
         }
     }
@@ -137,6 +142,20 @@ mod tests {
             assert!(!Role::Inspector.allows(a));
         }
         assert!(Role::Inspector.allows(Action::ViewAudit));
+    }
+
+    #[test]
+    fn content_is_written_by_authors_and_published_by_authors_or_the_steering_committee() {
+        let writers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Action::AuthorContent))
+            .collect();
+        assert_eq!(writers, vec![Role::Author, Role::SteeringAdmin, Role::SystemAdmin]);
+        let publishers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.allows(Action::PublishContent))
+            .collect();
+        assert_eq!(publishers, writers);
     }
 
     #[test]

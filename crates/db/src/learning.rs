@@ -60,6 +60,8 @@ pub enum Courses {
     CreatedAt,
     UpdatedAt,
     PublishedAt,
+    OwnerPath,
+    SubmittedBy,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -412,10 +414,12 @@ record! {
         pub search_key: String,
         pub digest: String,
         pub published_at: Option<OffsetDateTime>,
+        /// The unit the course belongs to: authors of that subtree edit it.
+        pub owner_path: String,
     }
 }
 
-const COURSE_COLUMNS: [Courses; 10] = [
+const COURSE_COLUMNS: [Courses; 11] = [
     Courses::Id,
     Courses::Slug,
     Courses::Language,
@@ -426,6 +430,7 @@ const COURSE_COLUMNS: [Courses; 10] = [
     Courses::SearchKey,
     Courses::Digest,
     Courses::PublishedAt,
+    Courses::OwnerPath,
 ];
 
 record! {
@@ -520,6 +525,8 @@ pub struct CourseData<'a> {
     pub source_note: &'a str,
     pub search_key: &'a str,
     pub digest: &'a str,
+    /// The owning unit of a new course; an existing course keeps its owner.
+    pub owner_path: &'a str,
     pub texts: Vec<(ContentLang, &'a str, &'a str)>,
     pub competences: Vec<(&'a str, &'a str)>,
     /// Module titles by language, in order.
@@ -603,6 +610,7 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                             Courses::CreatedAt,
                             Courses::UpdatedAt,
                             Courses::PublishedAt,
+                            Courses::OwnerPath,
                         ])
                         .values_panic([
                             data.slug.into(),
@@ -616,6 +624,7 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                             at.into(),
                             at.into(),
                             published.into(),
+                            data.owner_path.into(),
                         ])
                         .returning_col(Courses::Id),
                 )

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod authoring;
 pub mod backup;
 pub mod bulk;
 pub mod catalog;

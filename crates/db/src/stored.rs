@@ -6,6 +6,7 @@
 //! widest one and an unknown import status a failure.
 
 use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::draft::DraftState;
 use hocvuso_core::learning::{ContentLang, CourseStatus};
 use hocvuso_core::people::{Groups, Sex};
 use hocvuso_core::roles::Role;
@@ -88,7 +89,16 @@ macro_rules! stored_as_text {
 }
 pub(crate) use stored_as_text;
 
-stored_as_text!(Level, Kind, Role, Sex, DenominatorKind, CourseStatus, ContentLang);
+stored_as_text!(
+    Level,
+    Kind,
+    Role,
+    Sex,
+    DenominatorKind,
+    CourseStatus,
+    ContentLang,
+    DraftState
+);
 
 /// The groups' bit mask; a bit no group uses is unknown, not dropped.
 impl Stored for Groups {
@@ -134,6 +144,7 @@ mod tests {
         check(&[Sex::Male, Sex::Female], |s| s.as_str());
         check(&DenominatorKind::ALL, |k| k.as_str());
         check(&CourseStatus::ALL, |k| k.as_str());
+        check(&DraftState::ALL, |k| k.as_str());
         check(&ContentLang::ALL, |k| k.as_str());
     }
 

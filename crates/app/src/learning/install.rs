@@ -143,6 +143,11 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
         .into_iter()
         .map(|c| (c.slug, c.digest))
         .collect();
+    // The shipped courses belong to the country: national authors edit them.
+    let country = hocvuso_db::units::by_code(&app.db, hocvuso_core::units::COUNTRY_CODE)
+        .await?
+        .map(|u| u.path)
+        .unwrap_or_default();
     let mut report = Installed::default();
     let mut tx = app.db.begin().await?;
     let actor = Actor::system("install");
@@ -210,7 +215,7 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
             }
             _ => {}
         }
-        let changed = put(&mut tx, c, d, CourseStatus::Published, None).await?;
+        let changed = put(&mut tx, c, d, CourseStatus::Published, &country, None).await?;
         if changed.created {
             report.courses_created += 1;
         } else {
@@ -245,8 +250,15 @@ fn groups_of(list: &[TargetGroup]) -> Groups {
 /// Stores a parsed course inside the caller's transaction: created, or brought to this content
 /// with new lesson versions where the text changed (see [`db::put_course`]). Installing shipped
 /// content and importing a package both go through here.
-pub async fn store_course(tx: &mut Tx, c: &core::Course, digest: &str, status: CourseStatus) -> Result<db::Changed> {
-    put(tx, c, digest, status, None).await
+/// A new course belongs to `owner_path`; an existing one keeps its owner.
+pub async fn store_course(
+    tx: &mut Tx,
+    c: &core::Course,
+    digest: &str,
+    status: CourseStatus,
+    owner_path: &str,
+) -> Result<db::Changed> {
+    put(tx, c, digest, status, owner_path, None).await
 }
 
 async fn put(
@@ -254,6 +266,7 @@ async fn put(
     c: &core::Course,
     digest: &str,
     status: CourseStatus,
+    owner_path: &str,
     by: Option<i64>,
 ) -> Result<db::Changed> {
     let mut texts = vec![(ContentLang::Vi, c.title.as_str(), c.summary.as_str())];
@@ -315,6 +328,7 @@ async fn put(
         source_note: &c.source_note,
         search_key: &key,
         digest,
+        owner_path,
         texts,
         competences: c
             .competences

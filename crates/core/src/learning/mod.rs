@@ -3,6 +3,7 @@
 //! show. No storage and no HTTP here.
 
 mod course;
+pub mod draft;
 mod error;
 mod framework;
 pub mod markdown;

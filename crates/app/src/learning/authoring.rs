@@ -1,0 +1,491 @@
+//! Authoring in the browser: an author edits a lesson's text as a draft (with a preview), sends it
+//! for review, and a second person publishes it as the lesson's next version or returns it. The
+//! course's owning unit decides who may: `AuthorContent` to write, `PublishContent` to publish.
+//! Every write names the draft revision it was made from; a save made from an older revision is
+//! refused and the author keeps what they typed (the page shows both texts).
+
+use super::pick;
+use crate::{App, Error, FieldError, Result};
+use hocvuso_core::access::{Principal, act};
+use hocvuso_core::audit::Event;
+use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::draft::{DraftState, LessonEdit};
+use hocvuso_core::learning::{ContentError, ContentLang, CourseStatus, markdown};
+use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::authoring::{self as drafts, Draft, DraftText};
+use hocvuso_db::learning::{self as db, Course, Lesson};
+use hocvuso_db::{Tx, accounts};
+use serde_json::json;
+
+/// A course an author may edit, with its lessons and their drafts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorCourse {
+    pub slug: String,
+    pub title: String,
+    pub status: CourseStatus,
+    pub lessons: Vec<AuthorLesson>,
+    /// The signed-in person may publish drafts of this course.
+    pub may_publish: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuthorLesson {
+    pub slug: String,
+    pub title: String,
+    pub version: i32,
+    /// Drafts by language: state and who saved last.
+    pub drafts: Vec<DraftLine>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DraftLine {
+    pub lang: ContentLang,
+    pub state: DraftState,
+    pub revision: i32,
+    pub updated_by: String,
+}
+
+/// The courses the signed-in person may author, and the drafts waiting for them to review.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Desk {
+    pub courses: Vec<DeskCourse>,
+    pub waiting: Vec<WaitingDraft>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeskCourse {
+    pub slug: String,
+    pub title: String,
+    pub status: CourseStatus,
+    pub drafts: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WaitingDraft {
+    pub course_slug: String,
+    pub lesson_slug: String,
+    pub lang: ContentLang,
+    pub title: String,
+    pub submitted_by: String,
+    pub submitted_at: Option<time::OffsetDateTime>,
+    /// Sent by this person: someone else must publish it.
+    pub own: bool,
+}
+
+async fn name_of(app: &App, account_id: Option<i64>) -> Result<String> {
+    Ok(match account_id {
+        Some(id) => accounts::get(&app.db, id)
+            .await?
+            .map(|a| a.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+fn author_id(who: &Principal) -> Result<i64> {
+    super::account(who)
+}
+
+/// The author's desk: courses owned inside any subtree where they may write, newest drafts
+/// counted; drafts sent for review inside any subtree where they may publish.
+pub async fn desk(app: &App, who: &Principal, lang: ContentLang) -> Result<Desk> {
+    let me = author_id(who)?;
+    let writes = who.scopes::<act::AuthorContent>();
+    let publishes = who.scopes::<act::PublishContent>();
+    if writes.is_empty() && publishes.is_empty() {
+        return Err(Error::Denied(hocvuso_core::access::Denied::Forbidden));
+    }
+    let texts = db::course_texts(&app.db).await?;
+    let mut courses = Vec::new();
+    for c in db::courses(&app.db).await? {
+        if !writes.iter().any(|s| s.contains(&c.owner_path)) {
+            continue;
+        }
+        let drafts = drafts::drafts_of_course(&app.db, c.id).await?.len();
+        courses.push(DeskCourse {
+            title: super::course_title(&texts, c.id, lang),
+            slug: c.slug,
+            status: c.status,
+            drafts,
+        });
+    }
+    let mut waiting = Vec::new();
+    for s in &publishes {
+        let (lo, hi) = s.bounds();
+        for w in drafts::waiting(&app.db, &lo, &hi).await? {
+            waiting.push(WaitingDraft {
+                own: w.submitted_by == Some(me),
+                submitted_by: name_of(app, w.submitted_by).await?,
+                course_slug: w.course_slug,
+                lesson_slug: w.lesson_slug,
+                lang: w.lang,
+                title: w.title,
+                submitted_at: w.submitted_at,
+            });
+        }
+    }
+    Ok(Desk { courses, waiting })
+}
+
+/// A course as its authors see it: every live lesson, its published version and its drafts.
+pub async fn course(app: &App, who: &Principal, slug: &str, lang: ContentLang) -> Result<AuthorCourse> {
+    let c = db::course_by_slug(&app.db, slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    let may_publish = who.can(hocvuso_core::roles::Action::PublishContent, &c.owner_path);
+    let texts = db::course_texts(&app.db).await?;
+    let titles = db::lesson_titles(&app.db, c.id).await?;
+    let all_drafts = drafts::drafts_of_course(&app.db, c.id).await?;
+    let mut lessons = Vec::new();
+    for l in db::lessons(&app.db, c.id).await? {
+        let title = pick(
+            lang,
+            titles
+                .iter()
+                .filter(|t| t.lesson_id == l.id)
+                .map(|t| (t.lang, t.title.clone())),
+        )
+        .map(|t| t.value)
+        .unwrap_or_default();
+        let mut lines = Vec::new();
+        for d in all_drafts.iter().filter(|d| d.lesson_id == l.id) {
+            lines.push(DraftLine {
+                lang: d.lang,
+                state: d.state,
+                revision: d.revision,
+                updated_by: name_of(app, Some(d.updated_by)).await?,
+            });
+        }
+        lessons.push(AuthorLesson {
+            slug: l.slug,
+            title,
+            version: l.version,
+            drafts: lines,
+        });
+    }
+    Ok(AuthorCourse {
+        slug: c.slug.clone(),
+        title: super::course_title(&texts, c.id, lang),
+        status: c.status,
+        lessons,
+        may_publish,
+    })
+}
+
+/// What the lesson editor shows: the draft if there is one, else the published text, in the
+/// language being edited.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Editor {
+    pub course_slug: String,
+    pub course_title: String,
+    pub lesson_slug: String,
+    pub lang: ContentLang,
+    /// The version learners read now.
+    pub version: i32,
+    pub title: String,
+    pub body_md: String,
+    /// One step per line, as the form edits it.
+    pub checklist: String,
+    /// 0 when there is no draft yet.
+    pub revision: i32,
+    pub state: Option<DraftState>,
+    pub updated_by: String,
+    pub updated_at: Option<time::OffsetDateTime>,
+    pub submitted_by: String,
+    /// The published text in this language changed after the draft was started.
+    pub stale: bool,
+    /// May send this draft for review.
+    pub may_submit: bool,
+    /// May publish or return this draft: it is in review, sent by someone else, and the viewer
+    /// may publish in the course's unit.
+    pub may_publish: bool,
+    pub may_publish_somewhere: bool,
+}
+
+fn checklist_lines(json: &str) -> String {
+    serde_json::from_str::<Vec<String>>(json).unwrap_or_default().join("\n")
+}
+
+async fn course_and_lesson(app: &App, course_slug: &str, lesson_slug: &str) -> Result<(Course, Lesson)> {
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    let l = db::lessons(&app.db, c.id)
+        .await?
+        .into_iter()
+        .find(|l| l.slug == lesson_slug)
+        .ok_or(Error::NotFound)?;
+    Ok((c, l))
+}
+
+pub async fn editor(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+) -> Result<Editor> {
+    let me = author_id(who)?;
+    let (c, l) = course_and_lesson(app, course_slug, lesson_slug).await?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    let published = db::lesson_texts(&app.db, &l).await?;
+    let current = published.iter().find(|t| t.lang == lang);
+    let draft = drafts::draft(&app.db, l.id, lang).await?;
+    let texts = db::course_texts(&app.db).await?;
+    let may_publish_here = who.can(hocvuso_core::roles::Action::PublishContent, &c.owner_path);
+    let mut tx = app.db.begin().await?;
+    let stale = match &draft {
+        Some(d) => is_stale(&mut tx, &l, d).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    let (title, body_md, checklist) = match (&draft, current) {
+        (Some(d), _) => (d.title.clone(), d.body_md.clone(), checklist_lines(&d.checklist)),
+        (None, Some(t)) => (t.title.clone(), t.body_md.clone(), checklist_lines(&t.checklist)),
+        (None, None) => Default::default(),
+    };
+    Ok(Editor {
+        course_slug: c.slug.clone(),
+        course_title: super::course_title(&texts, c.id, lang),
+        lesson_slug: l.slug.clone(),
+        lang,
+        version: l.version,
+        title,
+        body_md,
+        checklist,
+        revision: draft.as_ref().map_or(0, |d| d.revision),
+        state: draft.as_ref().map(|d| d.state),
+        updated_by: name_of(app, draft.as_ref().map(|d| d.updated_by)).await?,
+        updated_at: draft.as_ref().map(|d| d.updated_at),
+        submitted_by: name_of(app, draft.as_ref().and_then(|d| d.submitted_by)).await?,
+        stale,
+        may_submit: draft.as_ref().is_some_and(|d| d.state == DraftState::Draft),
+        may_publish: may_publish_here
+            && draft
+                .as_ref()
+                .is_some_and(|d| d.state == DraftState::Review && d.submitted_by != Some(me)),
+        may_publish_somewhere: may_publish_here,
+    })
+}
+
+/// Whether the published text in the draft's language changed since the draft was started.
+async fn is_stale(tx: &mut Tx, l: &Lesson, d: &Draft) -> Result<bool> {
+    if d.base_version == l.version {
+        return Ok(false);
+    }
+    let then = drafts::text_at(tx, l.id, d.lang, d.base_version).await?;
+    let now = drafts::text_at(tx, l.id, d.lang, l.version).await?;
+    Ok(match (then, now) {
+        (Some(a), Some(b)) => a.title != b.title || a.body_md != b.body_md || a.checklist != b.checklist,
+        (None, None) => false,
+        _ => true,
+    })
+}
+
+/// The form's problems as field errors: the field, and the line where there is one.
+fn field_errors(errors: Vec<ContentError>) -> Error {
+    Error::Invalid(
+        errors
+            .into_iter()
+            .map(|e| {
+                let message = match e.line {
+                    Some(line) => Message::new("err-authoring-at-line")
+                        .arg("line", line)
+                        .arg("problem", e.message.render(hocvuso_core::i18n::Lang::Vi)),
+                    None => e.message,
+                };
+                FieldError::new(&e.file, message)
+            })
+            .collect(),
+    )
+}
+
+/// The lesson as learners would see it, without saving anything.
+pub fn preview(title: &str, body: &str, checklist: &str) -> Result<(LessonEdit, String)> {
+    let edit = LessonEdit::parse(title, body, checklist).map_err(field_errors)?;
+    let html = markdown::render(&edit.body_md);
+    Ok((edit, html))
+}
+
+/// The course and lesson inside the writing transaction, with the author's right checked on the
+/// course's owner as stored now.
+async fn locked<A: hocvuso_core::access::Act>(
+    tx: &mut Tx,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+) -> Result<(Course, Lesson)> {
+    let c = db::course_by_slug_tx(tx, course_slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<A>(&c.owner_path)?;
+    let l = db::lesson_by_slug_tx(tx, c.id, lesson_slug)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((c, l))
+}
+
+fn conflict(key: &str) -> Error {
+    Error::Conflict(FieldError::new("revision", Message::new(key)))
+}
+
+async fn audit_event(tx: &mut Tx, who: &Principal, c: &Course, event: Event) -> Result<()> {
+    audit::append(tx, &Actor::from(who), Entry::of(&c.owner_path, &event)).await?;
+    Ok(())
+}
+
+/// Saves the author's text as the draft's next revision; returns it. `from_revision` is the one
+/// the form was opened at (0: no draft then). A save from an older revision is a conflict and
+/// stores nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn save(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+    from_revision: i32,
+    title: &str,
+    body: &str,
+    checklist: &str,
+) -> Result<i32> {
+    let me = author_id(who)?;
+    let edit = LessonEdit::parse(title, body, checklist).map_err(field_errors)?;
+    let steps =
+        serde_json::to_string(&edit.checklist).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
+    let mut tx = app.db.begin().await?;
+    let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
+    let text = DraftText {
+        title: &edit.title,
+        body_md: &edit.body_md,
+        checklist: &steps,
+    };
+    let Some(revision) = drafts::save(&mut tx, l.id, lang, &text, l.version, from_revision, me).await? else {
+        return Err(conflict("err-authoring-conflict"));
+    };
+    audit_event(
+        &mut tx,
+        who,
+        &c,
+        Event::LessonDraftSaved {
+            lesson_id: l.id,
+            detail: json!({"course": c.slug, "lesson": l.slug, "lang": lang.as_str(), "revision": revision}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+/// Sends the draft at `revision` for review.
+pub async fn submit(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+    revision: i32,
+) -> Result<()> {
+    let me = author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
+    let d = drafts::draft_tx(&mut tx, l.id, lang).await?.ok_or(Error::NotFound)?;
+    if d.state != DraftState::Draft || !drafts::set_state(&mut tx, l.id, lang, revision, DraftState::Review, me).await?
+    {
+        return Err(conflict("err-authoring-conflict"));
+    }
+    audit_event(
+        &mut tx,
+        who,
+        &c,
+        Event::LessonSubmitted {
+            lesson_id: l.id,
+            detail: json!({"course": c.slug, "lesson": l.slug, "lang": lang.as_str(), "revision": revision}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The draft in review, checked for a reviewer: in review, at `revision`, sent by someone else.
+async fn reviewable(tx: &mut Tx, who: &Principal, l: &Lesson, lang: ContentLang, revision: i32) -> Result<Draft> {
+    let me = author_id(who)?;
+    let d = drafts::draft_tx(tx, l.id, lang).await?.ok_or(Error::NotFound)?;
+    if d.revision != revision || d.state != DraftState::Review {
+        return Err(conflict("err-authoring-conflict"));
+    }
+    if d.submitted_by == Some(me) || d.updated_by == me {
+        return Err(Error::Conflict(FieldError::new(
+            "revision",
+            Message::new("err-authoring-own-draft"),
+        )));
+    }
+    Ok(d)
+}
+
+/// Publishes the draft in review as the lesson's next version; returns the version. Learners'
+/// progress on the lesson stays (it is kept per lesson, not per version).
+pub async fn publish(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+    revision: i32,
+) -> Result<i32> {
+    let me = author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    let (c, l) = locked::<act::PublishContent>(&mut tx, who, course_slug, lesson_slug).await?;
+    let d = reviewable(&mut tx, who, &l, lang, revision).await?;
+    if is_stale(&mut tx, &l, &d).await? {
+        return Err(conflict("err-authoring-stale"));
+    }
+    let version = drafts::publish(&mut tx, l.id, lang, revision, me)
+        .await?
+        .ok_or_else(|| conflict("err-authoring-conflict"))?;
+    audit_event(
+        &mut tx,
+        who,
+        &c,
+        Event::LessonPublished {
+            lesson_id: l.id,
+            detail: json!({
+                "course": c.slug, "lesson": l.slug, "lang": lang.as_str(),
+                "revision": revision, "version": version, "submitted_by": d.submitted_by,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Returns the draft in review to its author, with a note saying what to change.
+#[allow(clippy::too_many_arguments)]
+pub async fn return_draft(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+    revision: i32,
+    note: &str,
+) -> Result<()> {
+    let me = author_id(who)?;
+    let note = hocvuso_core::text::clean_line("authoring-note", note, 1000)
+        .map_err(|m| Error::Invalid(vec![FieldError::new("note", m)]))?;
+    let mut tx = app.db.begin().await?;
+    let (c, l) = locked::<act::PublishContent>(&mut tx, who, course_slug, lesson_slug).await?;
+    reviewable(&mut tx, who, &l, lang, revision).await?;
+    if !drafts::set_state(&mut tx, l.id, lang, revision, DraftState::Draft, me).await? {
+        return Err(conflict("err-authoring-conflict"));
+    }
+    audit_event(
+        &mut tx,
+        who,
+        &c,
+        Event::LessonReturned {
+            lesson_id: l.id,
+            detail: json!({"course": c.slug, "lesson": l.slug, "lang": lang.as_str(), "revision": revision, "note": note}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
