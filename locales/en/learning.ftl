@@ -36,6 +36,16 @@ err-learning-too-many = “{ $field }” has more than { $max } entries. Remove 
 err-learning-path-unsafe = The path “{ $path }” is not allowed. A file name must be a plain name inside the course folder (for example 01-lesson-name.md or en/01-lesson-name.md): no “..”, no leading “/”, no “\”, drive letter or colon. Rename the file or remove it from the package.
 err-learning-file-unexpected = The file “{ $path }” is not part of a course. A package holds only course.toml, lessons named NN-lesson-name.md and translations named <language code>/NN-lesson-name.md. Remove this file from the package.
 err-learning-lang-unknown = The folder “{ $value }” is not a supported content language code (en, vi, jra, bdq). Translations go in a folder named by the lower-case language code; rename or remove this folder.
+err-learning-package-not-zip = The uploaded file is not a .zip content package, or it is damaged. Compress the course folder into one .zip file and upload it again.
+err-learning-package-too-many-entries = The package has too many entries (at most { $max } files, with the folders holding them). Keep only course.toml, the lesson files and their translations.
+err-learning-package-duplicate = The package has more than one entry named “{ $path }”. Keep only one file with this name.
+err-learning-package-encrypted = The entry “{ $path }” is protected by a password and cannot be read. Compress the course folder again without a password.
+err-learning-package-symlink = The entry “{ $path }” is a link (symlink), not a file. Replace the link with the file itself or remove it from the package.
+err-learning-package-not-file = The entry “{ $path }” is not a regular file (for example a device or a pipe). Remove it from the package.
+err-learning-package-outside-folder = The file “{ $path }” is outside the course folder “{ $folder }”. Put every file in the same folder, or compress the files without a folder.
+err-learning-package-entry-unreadable = The entry “{ $path }” cannot be read: it is damaged or compressed in an unsupported way. Compress the course folder again with ordinary (Deflate) compression and upload it again.
+err-learning-package-entry-too-large = The file “{ $path }” inflates to more than the limit of { $max } bytes. Shorten it or split the lesson into shorter lessons.
+err-learning-package-inflated-too-large = The package inflates to more than the limit of { $max } bytes. Remove files that are not needed or split it into several courses.
 
 # Course (course.toml)
 err-learning-course-missing = The package has no course.toml. Add the course declaration at the top of the package.

@@ -36,6 +36,16 @@ err-learning-too-many = “{ $field }” có nhiều hơn { $max } mục. Bỏ b
 err-learning-path-unsafe = Đường dẫn “{ $path }” không hợp lệ. Tên tệp chỉ được là tên đơn giản trong thư mục khóa học (ví dụ 01-ten-bai.md hoặc en/01-ten-bai.md): không có “..”, không bắt đầu bằng “/”, không có dấu “\”, tên ổ đĩa hay dấu hai chấm. Đổi tên hoặc bỏ tệp này khỏi gói.
 err-learning-file-unexpected = Tệp “{ $path }” không thuộc cấu trúc khóa học. Gói chỉ gồm course.toml, các bài NN-ten-bai.md và bản dịch <mã ngôn ngữ>/NN-ten-bai.md. Bỏ tệp này khỏi gói.
 err-learning-lang-unknown = Thư mục “{ $value }” không phải mã ngôn ngữ nội dung được hỗ trợ (en, vi, jra, bdq). Bản dịch phải nằm trong thư mục mang mã ngôn ngữ viết thường; đổi tên hoặc bỏ thư mục này.
+err-learning-package-not-zip = Tệp tải lên không phải gói nội dung dạng .zip, hoặc tệp đã bị hỏng. Nén thư mục khóa học thành một tệp .zip rồi tải lên lại.
+err-learning-package-too-many-entries = Gói có quá nhiều mục (tối đa { $max } tệp, cùng các thư mục chứa chúng). Chỉ để lại course.toml, các tệp bài học và bản dịch.
+err-learning-package-duplicate = Gói có hơn một mục cùng tên “{ $path }”. Chỉ giữ lại một tệp mang tên này.
+err-learning-package-encrypted = Mục “{ $path }” trong gói được đặt mật khẩu nên không đọc được. Nén lại thư mục khóa học, không đặt mật khẩu.
+err-learning-package-symlink = Mục “{ $path }” trong gói là một liên kết (symlink) chứ không phải tệp. Thay liên kết bằng chính tệp đó hoặc bỏ khỏi gói.
+err-learning-package-not-file = Mục “{ $path }” trong gói không phải tệp thông thường (ví dụ tệp thiết bị hay ống dẫn). Bỏ mục này khỏi gói.
+err-learning-package-outside-folder = Tệp “{ $path }” nằm ngoài thư mục khóa học “{ $folder }”. Đặt mọi tệp trong cùng một thư mục, hoặc nén các tệp mà không kèm thư mục.
+err-learning-package-entry-unreadable = Không đọc được mục “{ $path }”: tệp bị hỏng hoặc được nén theo cách không hỗ trợ. Nén lại thư mục khóa học bằng kiểu nén thông thường (Deflate) rồi tải lên lại.
+err-learning-package-entry-too-large = Tệp “{ $path }” khi giải nén dài hơn giới hạn { $max } byte. Rút gọn nội dung hoặc chia bài thành nhiều bài ngắn hơn.
+err-learning-package-inflated-too-large = Gói khi giải nén dài hơn giới hạn { $max } byte. Bỏ các tệp không cần thiết hoặc chia thành nhiều khóa học.
 
 # Khóa học (course.toml)
 err-learning-course-missing = Gói không có tệp course.toml. Thêm tệp khai báo khóa học vào thư mục gốc của gói.

@@ -190,7 +190,7 @@ impl<R: Read> Read for Metered<'_, '_, R> {
     }
 }
 
-type Package<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+pub(crate) type Package<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 /// The next XML event, with the event-size meter restarted.
 fn next<'b, R: BufRead>(xml: &mut Reader<R>, buf: &'b mut Vec<u8>, budget: &Budget) -> Result<Event<'b>, Message> {
@@ -216,10 +216,17 @@ fn rel_id(e: &BytesStart) -> Option<String> {
         .map(|v| v.into_owned())
 }
 
-/// Refuses a package whose end records declare more entries than [`Limits::parts`]: the zip
-/// reader reserves its directory from that count before reading an entry.
-fn check_end_records(bytes: &[u8], limits: &Limits) -> Result<(), Message> {
-    let too_many = || Message::new("err-xlsx-too-many-parts").arg("max", limits.parts);
+/// Why [`open_zip`] refused a package.
+pub(crate) enum Unopened {
+    /// Not a zip, or one whose directory cannot be read.
+    NotZip,
+    TooManyEntries,
+}
+
+/// Opens a zip held in memory that may hold at most `max_entries` entries. The end records are
+/// checked before the zip reader sees them: it reserves its directory from their declared count
+/// before reading a single entry.
+pub(crate) fn open_zip(bytes: &[u8], max_entries: usize) -> Result<Package<'_>, Unopened> {
     let u16_at = |i: usize| bytes.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u64);
     let u64_at = |i: usize| {
         bytes
@@ -236,11 +243,15 @@ fn check_end_records(bytes: &[u8], limits: &Limits) -> Result<(), Message> {
             (6, 6) => [u64_at(i + 24), u64_at(i + 32)],
             _ => continue,
         };
-        if counts.iter().flatten().any(|&n| n > limits.parts as u64) {
-            return Err(too_many());
+        if counts.iter().flatten().any(|&n| n > max_entries as u64) {
+            return Err(Unopened::TooManyEntries);
         }
     }
-    Ok(())
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Unopened::NotZip)?;
+    if zip.len() > max_entries {
+        return Err(Unopened::TooManyEntries);
+    }
+    Ok(zip)
 }
 
 /// The index of a part by name, as the package spells it or in another case.
@@ -701,11 +712,10 @@ impl Sheet<'_> {
 /// The rows of the first sheet, each cell as the reader of the file sees it (numbers without a
 /// trailing ".0", dates as dd/mm/yyyy).
 pub fn read_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message> {
-    check_end_records(bytes, limits)?;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| malformed())?;
-    if zip.len() > limits.parts {
-        return Err(Message::new("err-xlsx-too-many-parts").arg("max", limits.parts));
-    }
+    let mut zip = open_zip(bytes, limits.parts).map_err(|e| match e {
+        Unopened::NotZip => malformed(),
+        Unopened::TooManyEntries => Message::new("err-xlsx-too-many-parts").arg("max", limits.parts),
+    })?;
     let budget = Budget {
         limits,
         file_len: bytes.len() as u64,
@@ -870,7 +880,7 @@ pub fn read_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::alloc::{GlobalAlloc, Layout, System};
@@ -909,12 +919,18 @@ mod tests {
     #[global_allocator]
     static ALLOC: PerThread = PerThread;
 
-    /// Reads a package and returns the result with the most heap the read held at once.
-    fn measured(bytes: &[u8], limits: &Limits) -> (Result<Vec<TableRow>, Message>, usize) {
+    /// Runs `f` and returns its result with the most heap it held at once on this thread (other
+    /// modules' tests measure their readers with it too).
+    pub(crate) fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
         let base = NOW.with(Cell::get);
         PEAK.with(|p| p.set(base));
-        let out = read_rows(bytes, limits);
+        let out = f();
         (out, PEAK.with(Cell::get) - base)
+    }
+
+    /// Reads a package and returns the result with the most heap the read held at once.
+    fn measured(bytes: &[u8], limits: &Limits) -> (Result<Vec<TableRow>, Message>, usize) {
+        peak_heap(|| read_rows(bytes, limits))
     }
 
     /// Small enough that a bomb inflating past them stays a small test file.

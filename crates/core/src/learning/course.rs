@@ -230,26 +230,30 @@ struct RawLessonText {
 }
 
 /// What a path of the package is.
-enum Entry<'a> {
+pub(super) enum Entry<'a> {
     Course,
     Lesson(&'a str),
     Translation(ContentLang, &'a str),
 }
 
 /// A plain relative name: no `..` or `.`, no leading `/`, no backslash, no drive letter or other
-/// colon, no control character, at most one folder, which is a content language.
-fn classify(path: &str) -> Result<Entry<'_>, Message> {
+/// colon, no control character, no empty folder name.
+pub(super) fn is_plain(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains(['\\', ':'])
+        && !path.chars().any(char::is_control)
+        && path.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+}
+
+/// A plain relative name ([`is_plain`]) with at most one folder, which is a content language.
+pub(super) fn classify(path: &str) -> Result<Entry<'_>, Message> {
     let unsafe_path = || Message::new("err-learning-path-unsafe").arg("path", path);
-    if path.is_empty()
-        || path.len() > MAX_PATH_BYTES
-        || path.starts_with('/')
-        || path.contains(['\\', ':'])
-        || path.chars().any(char::is_control)
-    {
+    if path.len() > MAX_PATH_BYTES || !is_plain(path) {
         return Err(unsafe_path());
     }
     let parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 2 || parts.iter().any(|p| p.is_empty() || *p == "." || *p == "..") {
+    if parts.len() > 2 {
         return Err(unsafe_path());
     }
     match parts[..] {
@@ -832,16 +836,16 @@ impl Course {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    fn courses_dir() -> PathBuf {
+    pub(crate) fn courses_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/courses")
     }
 
     /// The files of a course folder, keyed as `from_files` expects.
-    fn read_folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn read_folder(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         let mut files = BTreeMap::new();
         for entry in std::fs::read_dir(dir).expect("course folder") {
             let path = entry.expect("entry").path();
@@ -878,7 +882,7 @@ mod tests {
             .collect()
     }
 
-    fn frameworks() -> Vec<Framework> {
+    pub(crate) fn frameworks() -> Vec<Framework> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/frameworks");
         ["digcomp22.toml", "tt02-2025.toml", "qd757-2025.toml"]
             .iter()
@@ -933,7 +937,7 @@ mod tests {
         assert_eq!(&serde_json::from_str::<Course>(&json).expect("back"), fraud);
     }
 
-    const COURSE: &str = r#"slug = "thu"
+    pub(crate) const COURSE: &str = r#"slug = "thu"
 title = "Khóa thử"
 summary = "Tóm tắt."
 language = "vi"
@@ -947,14 +951,14 @@ title = "Học phần một"
 lessons = ["01-mot.md", "02-hai.md"]
 "#;
 
-    fn lesson(title: &str) -> Vec<u8> {
+    pub(crate) fn lesson(title: &str) -> Vec<u8> {
         format!(
             "+++\ntitle = \"{title}\"\nminutes = 5\ncompetences = [\"digcomp22:4.2\"]\nlevel = \"1\"\nchecklist = [\"Làm một việc\"]\n+++\n## Phần một\n\nNội dung **đậm**.\n"
         )
         .into_bytes()
     }
 
-    fn package() -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn package() -> BTreeMap<String, Vec<u8>> {
         BTreeMap::from([
             ("course.toml".to_string(), COURSE.as_bytes().to_vec()),
             ("01-mot.md".to_string(), lesson("Bài một")),

@@ -1,5 +1,5 @@
 //! Learning content as pure data and rules: competence frameworks and what each target group must
-//! reach, courses read from their folder or an uploaded package, and lesson Markdown made safe to
+//! reach, courses read from their folder or an uploaded package (and written back into one), and lesson Markdown made safe to
 //! show. No storage and no HTTP here.
 
 mod course;
@@ -7,6 +7,7 @@ pub mod draft;
 mod error;
 mod framework;
 pub mod markdown;
+pub mod package;
 mod status;
 pub mod xapi;
 
@@ -89,7 +90,7 @@ mod tests {
         let (vi, en) = (ftl("vi"), ftl("en"));
         assert_eq!(vi, en, "same keys with the same arguments");
         let mut used = BTreeSet::new();
-        for file in ["course.rs", "error.rs", "framework.rs", "markdown.rs"] {
+        for file in ["course.rs", "error.rs", "framework.rs", "markdown.rs", "package.rs"] {
             let source = std::fs::read_to_string(root.join("src/learning").join(file)).expect("source");
             for piece in source.split('"').skip(1).step_by(2) {
                 if piece.starts_with("err-learning-") {
