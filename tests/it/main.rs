@@ -6,6 +6,7 @@ mod hostile;
 mod access;
 mod audit_write;
 mod auth;
+mod authoring;
 mod backup;
 mod browser;
 mod harness;

@@ -182,6 +182,8 @@ pub const LOGINS: &[(Role, &str)] = &[
     (Role::Officer, "0900000005"),
     (Role::Officer, "0900000006"),
     (Role::Helper, "0900000007"),
+    (Role::Author, "0900000009"),
+    (Role::Author, "0900000010"),
     (Role::Learner, "0900000008"),
 ];
 
@@ -399,7 +401,8 @@ fn unit_err(e: units::UnitError) -> DbError {
 }
 
 /// One account per role: the steering committee, an inspector and an author on the province; an
-/// officer on each of two communes; a helper on a village; a learner; a system administrator.
+/// officer on each of two communes; a helper on a village; two national content authors; a
+/// learner; a system administrator.
 async fn seed_accounts(
     db: &Db,
     vault: &PidVault,
@@ -421,6 +424,10 @@ async fn seed_accounts(
         (Role::Officer, "0900000005", "Cán bộ phụ trách xã", commune),
         (Role::Officer, "0900000006", "Cán bộ phụ trách xã bên cạnh", other),
         (Role::Helper, "0900000007", "Tổ công nghệ số cộng đồng", village),
+        // The shipped courses belong to the country: one national author writes, the other
+        // reviews and publishes (nobody publishes their own draft).
+        (Role::Author, "0900000009", "Biên tập viên nội dung quốc gia", &country),
+        (Role::Author, "0900000010", "Thẩm định viên nội dung quốc gia", &country),
     ];
     let mut out = Vec::new();
     let mut tx = db.begin().await?;

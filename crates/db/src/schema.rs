@@ -40,6 +40,7 @@ migrations! {
     12 => "0012_people_scope_with_id.sql",
     13 => "0013_people_counts_on_insert.sql",
     14 => "0014_learning.sql",
+    15 => "0015_authoring.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `learning`, `audit`, `access`, `me`, `auth`, `home`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `authoring`, `audit`, `access`, `me`, `auth`, `home`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -16,6 +16,7 @@ pub mod access;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod authoring;
 pub mod home;
 pub mod imports;
 pub mod learning;
@@ -33,7 +34,15 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 /// The navigation, in the order shown: each feature's entries for the viewer.
-const NAVIGATION: &[kit::layout::NavFn] = &[home::nav, learning::nav, units::nav, audit::nav, access::nav, me::nav];
+const NAVIGATION: &[kit::layout::NavFn] = &[
+    home::nav,
+    learning::nav,
+    authoring::nav,
+    units::nav,
+    audit::nav,
+    access::nav,
+    me::nav,
+];
 
 /// Every route of the application, with the table of its paths and who may reach each (see
 /// [`kit::routes::Routes`]).
@@ -57,6 +66,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(people::router())
         .merge(imports::router())
         .merge(learning::router())
+        .merge(authoring::router())
         .merge(audit::router())
         .merge(access::router())
         .merge(me::router())

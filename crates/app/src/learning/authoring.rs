@@ -345,11 +345,12 @@ pub async fn save(
     checklist: &str,
 ) -> Result<i32> {
     let me = author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    // Who may write is decided before what was written is judged.
+    let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
     let edit = LessonEdit::parse(title, body, checklist).map_err(field_errors)?;
     let steps =
         serde_json::to_string(&edit.checklist).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
-    let mut tx = app.db.begin().await?;
-    let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
     let text = DraftText {
         title: &edit.title,
         body_md: &edit.body_md,

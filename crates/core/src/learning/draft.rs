@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(e.body_md, "## Mở đầu\n\nNội dung.");
         assert_eq!(e.checklist, vec!["Mở VNeID", "Chọn mục cần dùng"]);
         // Text typed in decomposed form is stored composed.
-        let d = LessonEdit::parse("Bai\u{0300}", "x", "").unwrap();
+        let d = LessonEdit::parse("Ba\u{0300}i", "x", "").unwrap();
         assert_eq!(d.title, "Bài");
     }
 

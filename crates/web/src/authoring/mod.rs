@@ -1,0 +1,337 @@
+//! Authoring pages: the author's desk (courses they may edit, drafts waiting for review), a course's
+//! lessons with their drafts, and the lesson editor (preview, save a draft, send for review,
+//! publish or return). Plain forms: everything works without JavaScript. A save made from an
+//! older revision of the draft is answered 409 with the author's text still in the form.
+
+use crate::kit::csrf::CsrfForm;
+use crate::kit::format::fmt_time;
+use crate::kit::i18n::Tr;
+use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::problem::{Problem, Rendered};
+use crate::kit::routes::{Access, Routes};
+use crate::kit::state::AppState;
+use crate::kit::viewer::{Parts0, Viewer};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use hocvuso_app::Error as AppError;
+use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor};
+use hocvuso_core::learning::ContentLang;
+use hocvuso_core::roles::Action;
+use serde::Deserialize;
+
+pub fn router() -> Routes {
+    Routes::new()
+        .route("/author", Access::Own, get(desk))
+        .route("/author/{course}", Access::Scoped, get(course))
+        .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
+        .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
+        .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
+        .route("/author/{course}/{lesson}/return", Access::Scoped, post(return_draft))
+}
+
+/// The language being edited: `?lang=` or the form's, Vietnamese when absent or unknown.
+fn lang_of(s: Option<&str>) -> ContentLang {
+    s.and_then(ContentLang::parse).unwrap_or(ContentLang::Vi)
+}
+
+fn lang_label(tr: Tr, l: ContentLang) -> String {
+    tr.get(&format!("content-lang-{}", l.as_str()))
+}
+
+#[derive(Template)]
+#[template(path = "authoring/desk.html")]
+struct DeskPage {
+    l: Layout,
+    d: Desk,
+    /// When each waiting draft was sent, in Vietnam time.
+    sent: Vec<String>,
+}
+
+async fn desk(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -> Result<Response, Problem> {
+    let d = app::desk(&state.app, &v.principal, ContentLang::Vi).await?;
+    html(&DeskPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        sent: d
+            .waiting
+            .iter()
+            .map(|w| w.submitted_at.as_ref().map(fmt_time).unwrap_or_default())
+            .collect(),
+        d,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "authoring/course.html")]
+struct CoursePage {
+    l: Layout,
+    c: AuthorCourse,
+    langs: Vec<(String, String)>,
+}
+
+async fn course(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, Problem> {
+    let c = app::course(&state.app, &v.principal, &slug, ContentLang::Vi).await?;
+    html(&CoursePage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        c,
+        langs: ContentLang::ALL
+            .into_iter()
+            .map(|l| (l.as_str().to_string(), lang_label(tr, l)))
+            .collect(),
+    })
+}
+
+/// What the form shows: the stored editor state, with the author's own typing over it when a
+/// save was refused or previewed.
+#[derive(Template)]
+#[template(path = "authoring/editor.html")]
+struct EditorPage {
+    l: Layout,
+    e: Editor,
+    lang_label: String,
+    title: String,
+    body: String,
+    checklist: String,
+    /// The revision the next save is made from.
+    revision: i32,
+    preview: Option<String>,
+    errors: Vec<(String, String)>,
+    /// A save refused because the draft moved on: the stored draft, to compare with.
+    conflict: Option<Editor>,
+    saved: bool,
+    /// When the stored draft was saved, in Vietnam time.
+    updated_at: String,
+}
+
+impl EditorPage {
+    fn of(tr: Tr, parts: &Parts0, v: &Viewer, e: Editor) -> EditorPage {
+        EditorPage {
+            l: Layout::for_viewer(tr, &parts.0, v),
+            lang_label: lang_label(tr, e.lang),
+            title: e.title.clone(),
+            body: e.body_md.clone(),
+            checklist: e.checklist.clone(),
+            revision: e.revision,
+            preview: None,
+            errors: Vec::new(),
+            conflict: None,
+            saved: false,
+            updated_at: e.updated_at.as_ref().map(fmt_time).unwrap_or_default(),
+            e,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQuery {
+    lang: Option<String>,
+    saved: Option<String>,
+}
+
+async fn editor(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path((course, lesson)): Path<(String, String)>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(q.lang.as_deref());
+    let e = app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    let mut page = EditorPage::of(tr, &parts, &v, e);
+    page.saved = q.saved.is_some();
+    html(&page)
+}
+
+#[derive(Deserialize, Default)]
+struct EditForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    revision: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    checklist: String,
+    /// "preview" shows the lesson without saving; anything else saves.
+    #[serde(default)]
+    action: String,
+}
+
+fn revision_of(s: &str) -> Result<i32, Problem> {
+    s.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|r| *r >= 0)
+        .ok_or_else(|| Problem::bad_request(hocvuso_core::i18n::Message::new("err-authoring-revision")))
+}
+
+/// The editor page itself as the answer to a refused save: the error middleware leaves it alone.
+fn with_status(r: Result<Response, Problem>, status: StatusCode) -> Result<Response, Problem> {
+    r.map(|mut r| {
+        *r.status_mut() = status;
+        r.extensions_mut().insert(Rendered);
+        r
+    })
+}
+
+async fn save(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path((course, lesson)): Path<(String, String)>,
+    CsrfForm(v, form): CsrfForm<EditForm>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(Some(&form.lang));
+    // The editor as stored: it also checks that the viewer may edit this course.
+    let stored = app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    let revision = revision_of(&form.revision)?;
+    let mut page = EditorPage::of(tr, &parts, &v, stored.clone());
+    page.title = form.title.clone();
+    page.body = form.body.clone();
+    page.checklist = form.checklist.clone();
+    page.revision = revision;
+    let outcome = if form.action == "preview" {
+        app::preview(&form.title, &form.body, &form.checklist).map(|(_, html)| {
+            page.preview = Some(html);
+        })
+    } else {
+        match app::save(
+            &state.app,
+            &v.principal,
+            &course,
+            &lesson,
+            lang,
+            revision,
+            &form.title,
+            &form.body,
+            &form.checklist,
+        )
+        .await
+        {
+            Ok(_) => {
+                let to = format!("/author/{course}/{lesson}?lang={}&saved=1", lang.as_str());
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(e) => Err(e),
+        }
+    };
+    match outcome {
+        Ok(()) => html(&page),
+        Err(AppError::Invalid(fields)) => {
+            page.errors = fields
+                .iter()
+                .map(|f| (tr.get(&format!("field-authoring-{}", f.field)), tr.msg(&f.message)))
+                .collect();
+            with_status(html(&page), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Conflict(f)) => {
+            // Nothing the author typed is lost: it stays in the form, now made from the stored
+            // revision, and the stored draft is shown beside it to compare.
+            page.errors = vec![(String::new(), tr.msg(&f.message))];
+            page.revision = stored.revision;
+            page.conflict = Some(stored);
+            with_status(html(&page), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StepForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    revision: String,
+    #[serde(default)]
+    note: String,
+}
+
+fn back(course: &str, lesson: &str, lang: ContentLang) -> Response {
+    Redirect::to(&format!("/author/{course}/{lesson}?lang={}", lang.as_str())).into_response()
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Path((course, lesson)): Path<(String, String)>,
+    CsrfForm(v, form): CsrfForm<StepForm>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(Some(&form.lang));
+    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::submit(
+        &state.app,
+        &v.principal,
+        &course,
+        &lesson,
+        lang,
+        revision_of(&form.revision)?,
+    )
+    .await?;
+    Ok(back(&course, &lesson, lang))
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    Path((course, lesson)): Path<(String, String)>,
+    CsrfForm(v, form): CsrfForm<StepForm>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(Some(&form.lang));
+    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::publish(
+        &state.app,
+        &v.principal,
+        &course,
+        &lesson,
+        lang,
+        revision_of(&form.revision)?,
+    )
+    .await?;
+    Ok(back(&course, &lesson, lang))
+}
+
+async fn return_draft(
+    State(state): State<AppState>,
+    Path((course, lesson)): Path<(String, String)>,
+    CsrfForm(v, form): CsrfForm<StepForm>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(Some(&form.lang));
+    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::return_draft(
+        &state.app,
+        &v.principal,
+        &course,
+        &lesson,
+        lang,
+        revision_of(&form.revision)?,
+        &form.note,
+    )
+    .await?;
+    Ok(back(&course, &lesson, lang))
+}
+
+/// "Soạn bài" for those who may write or publish content somewhere.
+pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
+    match v {
+        Some(v)
+            if v.principal.can_somewhere(Action::AuthorContent)
+                || v.principal.can_somewhere(Action::PublishContent) =>
+        {
+            vec![Nav {
+                href: "/author".into(),
+                label: tr.get("nav-author"),
+                current: false,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
