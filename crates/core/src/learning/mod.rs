@@ -6,6 +6,7 @@ mod course;
 mod error;
 mod framework;
 pub mod markdown;
+pub mod media;
 mod status;
 pub mod xapi;
 
@@ -88,7 +89,7 @@ mod tests {
         let (vi, en) = (ftl("vi"), ftl("en"));
         assert_eq!(vi, en, "same keys with the same arguments");
         let mut used = BTreeSet::new();
-        for file in ["course.rs", "error.rs", "framework.rs", "markdown.rs"] {
+        for file in ["course.rs", "error.rs", "framework.rs", "markdown.rs", "media.rs"] {
             let source = std::fs::read_to_string(root.join("src/learning").join(file)).expect("source");
             for piece in source.split('"').skip(1).step_by(2) {
                 if piece.starts_with("err-learning-") {
