@@ -78,11 +78,10 @@ impl MediaError {
     }
 }
 
-/// A size in megabytes with one decimal, rounded up, so a file just over the cap never reads as
-/// exactly the cap ("10.1", not "10").
-fn megabytes(bytes: usize) -> String {
-    let tenths = bytes.div_ceil(MIB / 10);
-    format!("{}.{}", tenths / 10, tenths % 10)
+/// A size in whole megabytes, rounded up so a file just over the cap never reads as the cap itself
+/// ("11", not "10"); whole numbers need no decimal separator, which differs between languages.
+fn megabytes(bytes: usize) -> usize {
+    bytes.div_ceil(MIB)
 }
 
 impl std::fmt::Display for MediaError {
@@ -536,7 +535,11 @@ mod tests {
         );
         assert_eq!(
             e.message().args,
-            [("max".into(), "10".into()), ("size".into(), "10.1".into())]
+            [("max".into(), "10".into()), ("size".into(), "11".into())]
+        );
+        assert_eq!(
+            e.message().render(crate::i18n::Lang::Vi),
+            "Ảnh lớn hơn 10 MB (tệp này 11 MB). Hãy chọn ảnh nhỏ hơn hoặc chụp lại ở độ phân giải thấp hơn."
         );
     }
 
