@@ -235,16 +235,19 @@ async fn pipeline(text: &str, voice: &str, max_audio_bytes: usize) -> Result<(Ve
     let collect = read_capped(opus.stdout, max_audio_bytes);
     // Error output is read all along: a program whose error pipe fills up would stop and wait.
     let (streamed, espeak_log, opus_log) = tokio::join!(
-        async { tokio::try_join!(feed, pump, collect) },
+        async {
+            let streamed = tokio::try_join!(feed, pump, collect);
+            if streamed.is_err() {
+                // Whatever went wrong, neither program has anything left to do (and their error
+                // output ends only when they do); one that already stopped keeps its own status.
+                let _ = espeak.child.start_kill();
+                let _ = opus.child.start_kill();
+            }
+            streamed
+        },
         read_tail(espeak.stderr),
         read_tail(opus.stderr),
     );
-    if streamed.is_err() {
-        // Whatever went wrong, neither program has anything left to do; one that already
-        // stopped keeps its own exit status.
-        let _ = espeak.child.start_kill();
-        let _ = opus.child.start_kill();
-    }
     let espeak_done = finished(espeak.tool, &mut espeak.child, &espeak_log).await;
     let opus_done = finished(opus.tool, &mut opus.child, &opus_log).await;
     match streamed {
