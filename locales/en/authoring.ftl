@@ -31,7 +31,6 @@ field-authoring-body = Lesson text
 field-authoring-checklist = Practice steps
 field-authoring-note = Note for the author
 field-authoring-revision = Draft revision
-field-learning-body = Lesson text
 author-body-help = Write in Markdown: ## for a section heading, - for a list, [text](https://address) for a link. No HTML and no images here.
 author-checklist-help = One step per line that learners do and tick, e.g. Open the VNeID app. Leave empty if the lesson has no practice.
 author-preview = Preview

@@ -28,7 +28,6 @@ field-authoring-body = Nội dung bài
 field-authoring-checklist = Các bước thực hành
 field-authoring-note = Góp ý cho người soạn
 field-authoring-revision = Phiên bản bản nháp
-field-learning-body = Nội dung bài
 author-body-help = Viết bằng Markdown: ## cho tiêu đề mục, dấu - cho danh sách, [chữ](https://địa-chỉ) cho liên kết. Không dùng HTML và không chèn ảnh vào đây.
 author-checklist-help = Mỗi dòng là một bước người học tự làm và đánh dấu, ví dụ: Mở ứng dụng VNeID. Để trống nếu bài không có phần thực hành.
 author-preview = Xem trước

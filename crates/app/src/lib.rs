@@ -14,6 +14,7 @@ pub mod learning;
 pub mod limits;
 pub mod people;
 pub mod reading;
+pub mod speech;
 pub mod units;
 
 pub use error::{Error, FieldError, Result};
