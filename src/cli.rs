@@ -36,7 +36,8 @@ CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
   HOCVUSO_MAX_UPLOAD_MB (100), HOCVUSO_BEHIND_TLS (false), HOCVUSO_TRUST_PROXY (false),
   HOCVUSO_METRICS_TOKEN (không đặt: /metrics mở), HOCVUSO_CONFIG (đường dẫn tệp TOML),
   HOCVUSO_JOBS (true; false: tiến trình này chỉ phục vụ trang web, việc chạy nền do tiến trình khác
-  dùng chung CSDL PostgreSQL đảm nhận)
+  dùng chung CSDL PostgreSQL đảm nhận), HOCVUSO_LESSON_AUDIO (true: tạo bản nghe của bài học bằng
+  espeak-ng và opusenc)
 
 hocvuso — the \"Digital literacy for all\" platform
 

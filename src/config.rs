@@ -34,6 +34,9 @@ pub struct Config {
     /// The address learners reach the platform at (`HOCVUSO_PUBLIC_URL`, default
     /// `http://<addr>`): the home of their xAPI accounts and the root of activity IRIs.
     pub public_url: String,
+    /// Lessons get an audio version made with eSpeak NG (`HOCVUSO_LESSON_AUDIO`, default true):
+    /// generated when a version is published, or when a lesson is first read without one.
+    pub lesson_audio: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -50,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .field("jobs", &self.jobs)
             .field("upload_wait", &self.upload_wait)
+            .field("lesson_audio", &self.lesson_audio)
             .finish()
     }
 }
@@ -93,6 +97,7 @@ struct FileConfig {
     jobs: Option<bool>,
     upload_wait_secs: Option<u64>,
     public_url: Option<String>,
+    lesson_audio: Option<bool>,
 }
 
 impl Config {
@@ -218,6 +223,12 @@ impl Config {
             )?,
             demo: parse_bool("HOCVUSO_DEMO", get("HOCVUSO_DEMO"), file.demo, true)?,
             jobs: parse_bool("HOCVUSO_JOBS", get("HOCVUSO_JOBS"), file.jobs, true)?,
+            lesson_audio: parse_bool(
+                "HOCVUSO_LESSON_AUDIO",
+                get("HOCVUSO_LESSON_AUDIO"),
+                file.lesson_audio,
+                true,
+            )?,
             request_timeout: Duration::from_secs(timeout.max(1)),
             upload_wait: Duration::from_secs(upload_wait),
             metrics_token: match get("HOCVUSO_METRICS_TOKEN").or(file.metrics_token) {

@@ -226,6 +226,9 @@ impl TestApp {
             ("HOCVUSO_ADDR".to_string(), "127.0.0.1:0".to_string()),
             ("DATABASE_URL".to_string(), url),
             ("HOCVUSO_DEMO".to_string(), "false".to_string()),
+            // Lesson audio costs seconds of CPU per lesson: on only in the tests about it
+            // (`learning::audio`, the browser's learner path), which set it in `vars`.
+            ("HOCVUSO_LESSON_AUDIO".to_string(), "false".to_string()),
             (
                 "HOCVUSO_CONFIG".to_string(),
                 dir.path().join("none.toml").display().to_string(),

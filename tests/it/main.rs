@@ -15,6 +15,7 @@ mod import_limits;
 mod imports;
 mod jobs;
 mod learning;
+mod lesson_audio;
 mod migrations;
 mod officer;
 mod ops;

@@ -40,6 +40,8 @@ pub struct App {
     /// The platform's public address (`HOCVUSO_PUBLIC_URL`): the home of learners' xAPI accounts
     /// and the root of activity IRIs.
     pub public_url: String,
+    /// Make lessons' audio with eSpeak NG ([`speech`]); off, lessons have none.
+    pub lesson_audio: bool,
 }
 
 impl App {
@@ -52,11 +54,18 @@ impl App {
             jobs: jobs::Wake::default(),
             reader: Arc::new(reading::Gate::default()),
             public_url: "http://localhost:8080".into(),
+            lesson_audio: false,
         }
     }
 
     pub fn with_public_url(mut self, url: &str) -> App {
         self.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// With lessons' audio made by eSpeak NG (`HOCVUSO_LESSON_AUDIO`).
+    pub fn with_lesson_audio(mut self, on: bool) -> App {
+        self.lesson_audio = on;
         self
     }
 

@@ -3,6 +3,7 @@
 //! stored draft has moved on, so two authors saving at once cannot overwrite each other: the
 //! check is the `WHERE revision = ?` of the write itself, not an earlier read.
 
+use crate::audio::LessonAudio;
 use crate::learning::{Courses, LessonVersions, Lessons};
 use crate::{Db, Result, Tx, now, record};
 use hocvuso_core::learning::ContentLang;
@@ -346,6 +347,43 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
                 by.into(),
                 at.into(),
             ]),
+    )
+    .await?;
+    // The other languages' audio is of the same text: it carries over too.
+    tx.execute(
+        Query::insert()
+            .into_table(LessonAudio::Table)
+            .columns([
+                LessonAudio::LessonId,
+                LessonAudio::Lang,
+                LessonAudio::Version,
+                LessonAudio::Source,
+                LessonAudio::Audio,
+                LessonAudio::Bytes,
+                LessonAudio::DurationMs,
+                LessonAudio::Tools,
+                LessonAudio::CreatedAt,
+            ])
+            .select_from(
+                Query::select()
+                    .column(LessonAudio::LessonId)
+                    .column(LessonAudio::Lang)
+                    .expr(Expr::val(version))
+                    .columns([
+                        LessonAudio::Source,
+                        LessonAudio::Audio,
+                        LessonAudio::Bytes,
+                        LessonAudio::DurationMs,
+                        LessonAudio::Tools,
+                        LessonAudio::CreatedAt,
+                    ])
+                    .from(LessonAudio::Table)
+                    .and_where(Expr::col(LessonAudio::LessonId).eq(lesson_id))
+                    .and_where(Expr::col(LessonAudio::Version).eq(lesson.version))
+                    .and_where(Expr::col(LessonAudio::Lang).ne(lang.as_str()))
+                    .to_owned(),
+            )
+            .map_err(|e| crate::DbError::Invalid(e.to_string()))?,
     )
     .await?;
     tx.execute(

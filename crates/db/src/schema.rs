@@ -41,6 +41,7 @@ migrations! {
     13 => "0013_people_counts_on_insert.sql",
     14 => "0014_learning.sql",
     15 => "0015_authoring.sql",
+    16 => "0016_lesson_audio.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

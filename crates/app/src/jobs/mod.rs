@@ -264,6 +264,7 @@ pub fn registry() -> Registry {
     Registry::new()
         .with(crate::imports::CheckImport)
         .with(crate::imports::ApplyImport)
+        .with(crate::learning::audio::MakeAudio)
 }
 
 /// Tells this process's runner that jobs were committed, so it claims them now rather than at its

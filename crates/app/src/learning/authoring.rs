@@ -440,6 +440,8 @@ pub async fn publish(
     let version = drafts::publish(&mut tx, l.id, lang, revision, me)
         .await?
         .ok_or_else(|| conflict("err-authoring-conflict"))?;
+    // The new text is read aloud now, not when a learner first opens it.
+    super::audio::enqueue_in(app, &mut tx, l.id, lang, version).await?;
     audit_event(
         &mut tx,
         who,
@@ -454,6 +456,7 @@ pub async fn publish(
     )
     .await?;
     tx.commit().await?;
+    app.jobs.wake();
     Ok(version)
 }
 

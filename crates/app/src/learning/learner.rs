@@ -247,6 +247,8 @@ pub struct LessonView {
     pub next: Option<String>,
     pub enrolled: bool,
     pub done: bool,
+    /// The audio of the text shown (its language and version).
+    pub audio: super::audio::Audio,
 }
 
 /// A lesson of a published course. An enrolled learner's first opening is recorded (progress and
@@ -293,7 +295,9 @@ pub async fn lesson(
         }
     }
     let checklist: Vec<String> = serde_json::from_str(&t.value.checklist).unwrap_or_default();
+    let audio = super::audio::want(app, l.id, t.lang, t.value.version).await?;
     Ok(LessonView {
+        audio,
         course_slug: c.slug.clone(),
         course_title,
         id: l.id,
@@ -697,4 +701,27 @@ pub async fn framework(app: &App, id: &str) -> Result<core::Framework> {
             f.id
         )))
     })
+}
+
+/// The audio of a version of a lesson of a published course (the address names the version, so
+/// it can be cached for ever).
+pub async fn lesson_audio(
+    app: &App,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+    version: i32,
+) -> Result<Vec<u8>> {
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    if !c.status.open_to_learners() {
+        return Err(Error::NotFound);
+    }
+    let l = db::lessons(&app.db, c.id)
+        .await?
+        .into_iter()
+        .find(|l| l.slug == lesson_slug)
+        .ok_or(Error::NotFound)?;
+    super::audio::bytes(app, l.id, lang, version)
+        .await?
+        .ok_or(Error::NotFound)
 }

@@ -13,10 +13,13 @@ use crate::kit::state::AppState;
 use crate::kit::viewer::{MaybeViewer, Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_app::learning::audio::Audio;
 use hocvuso_app::learning::{self as app, CatalogueFilter, CourseCard, CourseView, LessonView, MyLearning};
 use hocvuso_core::Lang;
+use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
 use hocvuso_core::people::TargetGroup;
 use serde::Deserialize;
@@ -29,6 +32,7 @@ pub fn router() -> Routes {
         .route("/learn/{course}/enrol", Access::Own, post(enrol))
         .route("/learn/{course}/{lesson}", Access::Public, get(lesson))
         .route("/learn/{course}/{lesson}/done", Access::Own, post(done))
+        .route("/learn/{course}/{lesson}/audio", Access::Public, get(audio))
 }
 
 /// The content language: the one asked for in the address (`?lang=en`), else the interface's.
@@ -177,6 +181,9 @@ struct LessonPage {
     signed_in: bool,
     lq: String,
     other_langs: Vec<(String, String)>,
+    /// The audio's address and what it is ("Nghe bài (3 phút 12 giây, 380 KB)").
+    audio: Option<(String, String)>,
+    audio_pending: bool,
 }
 
 async fn lesson(
@@ -189,7 +196,26 @@ async fn lesson(
 ) -> Result<Response, Problem> {
     let lang = content_lang(tr, q.lang.as_deref());
     let x = app::lesson(&state.app, v.as_ref().map(|v| &v.principal), &course, &lesson, lang).await?;
+    let audio = match &x.audio {
+        Audio::Ready(a) => Some((
+            format!(
+                "/learn/{}/{}/audio?lang={}&v={}",
+                x.course_slug,
+                x.slug,
+                x.lang.as_str(),
+                x.version
+            ),
+            Message::new("learn-audio-about")
+                .arg("min", a.duration_ms / 60_000)
+                .arg("sec", (a.duration_ms / 1000) % 60)
+                .arg("kb", (a.bytes + 1023) / 1024)
+                .render(tr.0),
+        )),
+        _ => None,
+    };
     html(&LessonPage {
+        audio,
+        audio_pending: matches!(x.audio, Audio::Pending),
         l: layout(tr, &parts, &v),
         signed_in: v.is_some(),
         lq: lang_query(tr, lang),
@@ -201,6 +227,35 @@ async fn lesson(
             .collect(),
         x,
     })
+}
+
+#[derive(Deserialize, Default)]
+struct AudioQuery {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    v: String,
+}
+
+/// The audio of one version of a lesson: its address names the version, so it never changes and
+/// a phone keeps it in its cache.
+async fn audio(
+    State(state): State<AppState>,
+    Path((course, lesson)): Path<(String, String)>,
+    Query(q): Query<AudioQuery>,
+) -> Result<Response, Problem> {
+    let (Some(lang), Ok(version)) = (ContentLang::parse(&q.lang), q.v.parse::<i32>()) else {
+        return Err(Problem::not_found());
+    };
+    let bytes = app::lesson_audio(&state.app, &course, &lesson, lang, version).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/ogg; codecs=opus"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default)]
