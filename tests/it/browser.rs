@@ -820,7 +820,15 @@ async fn officer_pages_pass_axe() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_and_learner_pages_pass_axe() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    // The learner hears a lesson: its audio is made by the real eSpeak NG.
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        crate::helpers::Options {
+            vars: vec![("HOCVUSO_LESSON_AUDIO", "true".to_string())],
+            ..Default::default()
+        },
+    )
+    .await;
     let (commune, _) = officer_units(&app).await;
     let mut b = Browser::open(&app, true).await;
 
@@ -893,6 +901,38 @@ async fn admin_and_learner_pages_pass_axe() {
     );
     b.axe("learner, lesson").await;
     b.keyboard_focus("learner, lesson").await;
+    // The first reading asked for the lesson's audio; once made, the page offers it and the
+    // browser decodes it.
+    let lesson_path = b.current().await;
+    let course = hocvuso_db::learning::course_by_slug(&app.db, crate::learning::COURSE)
+        .await
+        .unwrap()
+        .expect("course");
+    let first = hocvuso_db::learning::lessons(&app.db, course.id).await.unwrap().remove(0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while hocvuso_db::audio::info(&app.db, first.id, hocvuso_core::learning::ContentLang::Vi, first.version)
+        .await
+        .unwrap()
+        .is_none()
+    {
+        assert!(std::time::Instant::now() < deadline, "the lesson's audio was not made in time");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    b.goto(&lesson_path).await;
+    assert!(b.has("main figure.audio audio[controls]").await, "the lesson offers its audio");
+    let ready = b
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const a = document.querySelector('main audio'); \
+             a.addEventListener('loadedmetadata', () => done(a.readyState)); a.addEventListener('error', () => done(-1)); \
+             a.preload = 'metadata'; a.load();",
+            vec![],
+        )
+        .await
+        .expect("audio metadata");
+    // HAVE_METADATA or more: the Ogg Opus stream was fetched and its header decoded.
+    assert!(ready.as_i64().unwrap_or(-1) >= 1, "Chromium decodes the lesson audio: {ready}");
+    b.axe("learner, lesson with audio").await;
     b.click_and_wait("main form[action$='/done'] button").await;
     b.axe("learner, next lesson").await;
     b.visit("learner", "/my-learning").await;
