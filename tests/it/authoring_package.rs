@@ -76,10 +76,7 @@ async fn upload(c: &Client, bytes: Vec<u8>, unit: Option<&str>) -> reqwest::Resp
     if let Some(u) = unit {
         form = form.text("unit", u.to_string());
     }
-    let form = form.part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name("khoa-hoc.zip"),
-    );
+    let form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name("khoa-hoc.zip"));
     c.http
         .post(c.url("/author/import"))
         .multipart(form)
@@ -117,7 +114,12 @@ async fn export_is_the_course_as_stored(b: Backend) {
     for (course, _) in courses {
         let (name, bytes) = pkg::export_package(&a, &writer, &course.slug).await.unwrap();
         assert_eq!(name, format!("{}.zip", course.slug));
-        assert_eq!(normalised(read_back(&bytes)), normalised(course.clone()), "{}", course.slug);
+        assert_eq!(
+            normalised(read_back(&bytes)),
+            normalised(course.clone()),
+            "{}",
+            course.slug
+        );
     }
 
     // In the browser: a zip to download for an author of the course, refused to others.
@@ -138,10 +140,12 @@ async fn export_is_the_course_as_stored(b: Backend) {
         assert!(matches!(s, 403 | 404), "{other}: {s}");
     }
 
-    // A lesson version published in the browser's workflow is what the next export carries.
+    // A lesson version published in the browser's workflow is what the next export carries (as
+    // many practice steps as its translations have, or the package's translations would not match).
     let reviewer = principal(&t, REVIEWER).await;
     let body = "## Ai cũng có thể bị lừa\n\nPhiên bản mới do tác giả xuất bản.";
-    let revision = authoring::save(&a, &writer, COURSE, LESSON, ContentLang::Vi, 0, "Bài mới", body, "")
+    let steps = "Bước một\nBước hai\nBước ba";
+    let revision = authoring::save(&a, &writer, COURSE, LESSON, ContentLang::Vi, 0, "Bài mới", body, steps)
         .await
         .unwrap();
     authoring::submit(&a, &writer, COURSE, LESSON, ContentLang::Vi, revision)
@@ -154,10 +158,14 @@ async fn export_is_the_course_as_stored(b: Backend) {
     let back = read_back(&bytes);
     let lesson = back.lessons().find(|l| l.slug == LESSON).unwrap();
     assert_eq!((lesson.title.as_str(), lesson.body_md.as_str()), ("Bài mới", body));
-    assert!(lesson.checklist.is_empty());
+    assert_eq!(lesson.checklist, ["Bước một", "Bước hai", "Bước ba"]);
     assert_eq!(
         lesson.translations,
-        shipped(COURSE).lessons().find(|l| l.slug == LESSON).unwrap().translations,
+        shipped(COURSE)
+            .lessons()
+            .find(|l| l.slug == LESSON)
+            .unwrap()
+            .translations,
         "other languages are carried over"
     );
     t.finish().await;
@@ -180,7 +188,10 @@ async fn import_review_publish(b: Backend) {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("/author/{SHARED}").as_str());
     let c = course_row(&t, SHARED).await;
-    assert_eq!((c.status, c.owner_path.as_str()), (CourseStatus::Draft, province.as_str()));
+    assert_eq!(
+        (c.status, c.owner_path.as_str()),
+        (CourseStatus::Draft, province.as_str())
+    );
     assert!(c.digest.starts_with("package:"), "{}", c.digest);
     let learner = t.login(LEARNER).await;
     assert!(!learner.text("/learn").await.1.contains(&format!("/learn/{SHARED}\"")));
@@ -194,7 +205,10 @@ async fn import_review_publish(b: Backend) {
     let publish = format!("/author/{SHARED}/publish");
     assert_eq!(author.post_form(&course_page, &submit, &[]).await.status(), 303);
     assert_eq!(course_row(&t, SHARED).await.status, CourseStatus::Review);
-    let me = hocvuso_db::accounts::by_phone(&t.db, PROVINCE_AUTHOR).await.unwrap().unwrap();
+    let me = hocvuso_db::accounts::by_phone(&t.db, PROVINCE_AUTHOR)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(db::course_submitted_by(&t.db, c.id).await.unwrap(), Some(me.id));
     assert_eq!(author.post_form(&course_page, &submit, &[]).await.status(), 409);
     let r = author.post_form(&course_page, &publish, &[]).await;
@@ -204,7 +218,13 @@ async fn import_review_publish(b: Backend) {
 
     // A second person who may publish in the province does: learners see it.
     let steering = t.login(STEERING).await;
-    assert!(steering.text(&course_page).await.1.contains(&format!("action=\"{publish}\"")));
+    assert!(
+        steering
+            .text(&course_page)
+            .await
+            .1
+            .contains(&format!("action=\"{publish}\""))
+    );
     assert_eq!(steering.post_form(&course_page, &publish, &[]).await.status(), 303);
     let published = course_row(&t, SHARED).await;
     assert_eq!(published.status, CourseStatus::Published);
@@ -226,7 +246,10 @@ async fn import_review_publish(b: Backend) {
         .into_iter()
         .map(|l| (l.slug, l.version))
         .collect();
-    assert!(versions.iter().all(|(s, v)| *v == if *s == first { 2 } else { 1 }), "{versions:?}");
+    assert!(
+        versions.iter().all(|(s, v)| *v == if *s == first { 2 } else { 1 }),
+        "{versions:?}"
+    );
 
     // A course of another unit is not replaced, checked on what is stored; nothing changes.
     let before = contents(&t).await;
@@ -237,8 +260,16 @@ async fn import_review_publish(b: Backend) {
     let text = r.text().await.unwrap();
     assert!(text.contains("thuộc một đơn vị mà bạn không được biên soạn"), "{text}");
     // Another unit to import into: refused; an unknown one: not found.
-    assert_eq!(upload(&author, zip_of(&shared_course()), Some("01")).await.status(), 403);
-    assert_eq!(upload(&author, zip_of(&shared_course()), Some("khong-co")).await.status(), 404);
+    assert_eq!(
+        upload(&author, zip_of(&shared_course()), Some("01")).await.status(),
+        403
+    );
+    assert_eq!(
+        upload(&author, zip_of(&shared_course()), Some("khong-co"))
+            .await
+            .status(),
+        404
+    );
     assert_same(&before, &contents(&t).await, "refused imports");
 
     assert_eq!(
@@ -348,7 +379,10 @@ async fn hostile_uploads(b: Backend) {
         assert_eq!(r.status().as_u16(), status, "{what}");
         let text = r.text().await.unwrap();
         assert!(text.contains(message), "{what}: {text}");
-        assert!(text.contains("action=\"/author/import\""), "{what}: the form is offered again");
+        assert!(
+            text.contains("action=\"/author/import\""),
+            "{what}: the form is offered again"
+        );
     }
     // Several problems at once: every one is listed.
     let r = upload(

@@ -577,7 +577,8 @@ pub async fn lesson_competences(db: &Db, course_id: i64) -> Result<Vec<Competenc
             .from(LessonCompetences::Table)
             .inner_join(
                 Lessons::Table,
-                Expr::col((Lessons::Table, Lessons::Id)).equals((LessonCompetences::Table, LessonCompetences::LessonId)),
+                Expr::col((Lessons::Table, Lessons::Id))
+                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
             )
             .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
             .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())

@@ -90,7 +90,10 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
         };
         let versions = db::lesson_texts(&app.db, &l).await?;
         let Some(original) = versions.iter().find(|t| t.lang == ContentLang::Vi) else {
-            return Err(stored_invalid(format!("lesson_versions: no vi text of {}/{}", c.slug, l.slug)));
+            return Err(stored_invalid(format!(
+                "lesson_versions: no vi text of {}/{}",
+                c.slug, l.slug
+            )));
         };
         let mut translations = Vec::new();
         for lang in ContentLang::ALL.into_iter().filter(|l| *l != ContentLang::Vi) {
@@ -189,12 +192,9 @@ fn read_package(bytes: &[u8], frameworks: &[core::Framework]) -> std::result::Re
 /// An author may replace a course only where they may edit it.
 fn may_replace(who: &Principal, existing: Option<&db::Course>) -> Result<()> {
     match existing {
-        Some(c) if !who.can(hocvuso_core::roles::Action::AuthorContent, &c.owner_path) => {
-            Err(Error::Conflict(FieldError::new(
-                "file",
-                Message::new("err-authoring-package-taken").arg("slug", &c.slug),
-            )))
-        }
+        Some(c) if !who.can(hocvuso_core::roles::Action::AuthorContent, &c.owner_path) => Err(Error::Conflict(
+            FieldError::new("file", Message::new("err-authoring-package-taken").arg("slug", &c.slug)),
+        )),
         _ => Ok(()),
     }
 }

@@ -153,8 +153,8 @@ async fn import(
 /// The course as a zip, as learners read it now.
 async fn export(State(state): State<AppState>, v: Viewer, Path(slug): Path<String>) -> Result<Response, Problem> {
     let (file, bytes) = package::export_package(&state.app, &v.principal, &slug).await?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file}\""))
-        .map_err(|_| Problem::internal())?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")).map_err(|_| Problem::internal())?;
     let mut r = bytes.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
