@@ -56,3 +56,35 @@ audit-lesson-draft_save = Saved a lesson draft
 audit-lesson-submit = Sent a lesson for review
 audit-lesson-publish = Published a new version of a lesson
 audit-lesson-return = Returned a lesson draft
+# Course packages: download, upload, send a course for review and publish it.
+author-package-download = Download the course package (.zip)
+author-import-h = Upload a course package
+author-import-lead = Upload a course's .zip file (for example a package another province shared). A new course is stored as a draft of your unit; a course you already edit is updated and learners' progress is kept.
+author-import-unit = Unit that owns the course
+author-import-file = Course package (.zip)
+author-import-help = A .zip with course.toml and the lessons NN-lesson-name.md, at most { $n } MB.
+author-import-send = Upload
+author-import-refused = { $n ->
+    [one] The package was not stored because of { $n } problem. Fix it and upload again.
+   *[other] The package was not stored because of { $n } problems. Fix them and upload again.
+}
+author-course-submit = Send the course for review
+author-course-submit-help = Learners do not see the course yet. Once sent, another person who may publish reviews and publishes it.
+author-course-publish = Publish the course
+author-course-publish-help = Learners will see the course and may enrol at once.
+author-course-waiting = The course is waiting for another person to review and publish it.
+err-authoring-in-file = File { $file }: { $problem }
+err-authoring-in-file-at-line = File { $file }, line { $line }: { $problem }
+err-authoring-package-empty = The uploaded file is empty (0 bytes). Choose the course's .zip file and upload again.
+err-authoring-package-no-file = No file chosen. Choose the course's .zip file and press “Upload”.
+err-authoring-package-too-large = The package is too large (at most { $n } MB). Remove files that are not part of the course, or split it into several courses.
+err-authoring-package-language = A course's original language must be Vietnamese (language = "vi" in course.toml); the package says “{ $lang }”. Put the Vietnamese text at the top and translations in en/, jra/ or bdq/.
+err-authoring-package-slug-reserved = The course code “{ $slug }” is the name of a page of the platform. Change the slug in course.toml.
+err-authoring-package-lesson-reserved = The lesson name “{ $slug }” is the name of an action of the authoring pages. Rename the lesson file (the part after its number).
+err-authoring-package-taken = A course with the code “{ $slug }” belongs to a unit you may not author, so the package was not stored. Change the slug in course.toml and upload again, or ask an author of that unit to update it.
+err-authoring-course-not-draft = Only a draft course can be sent for review; this one has been sent already or is published. Reload the page to see its status.
+err-authoring-course-not-review = The course is not waiting for review, so it cannot be published. Reload the page to see its status; a draft course must be sent for review first.
+err-authoring-own-course = You sent this course for review. Another person who may publish must review and publish it.
+audit-course-import = Uploaded a course package
+audit-course-submit = Sent a course for review
+audit-course-publish = Published a course

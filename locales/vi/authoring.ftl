@@ -53,3 +53,35 @@ audit-lesson-draft_save = Lưu bản nháp bài học
 audit-lesson-submit = Gửi duyệt bài học
 audit-lesson-publish = Xuất bản phiên bản mới của bài học
 audit-lesson-return = Trả lại bản nháp bài học
+# Gói khóa học: tải về, tải lên, gửi duyệt và xuất bản khóa học.
+author-package-download = Tải gói khóa học (.zip)
+author-import-h = Tải lên gói khóa học
+author-import-lead = Tải lên tệp .zip của một khóa học (ví dụ gói do tỉnh khác chia sẻ). Khóa học mới được lưu ở trạng thái bản nháp của đơn vị bạn; khóa học bạn đã được soạn thì được cập nhật, tiến độ của người học được giữ nguyên.
+author-import-unit = Đơn vị sở hữu khóa học
+author-import-file = Tệp gói khóa học (.zip)
+author-import-help = Tệp .zip gồm course.toml và các bài NN-ten-bai.md, tối đa { $n } MB.
+author-import-send = Tải lên
+author-import-refused = { $n ->
+    [one] Gói chưa được lưu vì có { $n } lỗi. Sửa lỗi dưới đây rồi tải lên lại.
+   *[other] Gói chưa được lưu vì có { $n } lỗi. Sửa các lỗi dưới đây rồi tải lên lại.
+}
+author-course-submit = Gửi duyệt khóa học
+author-course-submit-help = Khóa học chưa hiện với người học. Sau khi gửi, một người khác có quyền xuất bản sẽ duyệt và xuất bản.
+author-course-publish = Xuất bản khóa học
+author-course-publish-help = Người học sẽ thấy và đăng ký được khóa học ngay.
+author-course-waiting = Khóa học đang chờ một người khác duyệt và xuất bản.
+err-authoring-in-file = Tệp { $file }: { $problem }
+err-authoring-in-file-at-line = Tệp { $file }, dòng { $line }: { $problem }
+err-authoring-package-empty = Tệp tải lên rỗng (0 byte). Chọn đúng tệp .zip của khóa học rồi tải lên lại.
+err-authoring-package-no-file = Chưa chọn tệp. Chọn tệp .zip của khóa học rồi bấm “Tải lên”.
+err-authoring-package-too-large = Tệp gói quá lớn (tối đa { $n } MB). Bỏ bớt tệp không thuộc khóa học khỏi gói, hoặc chia thành nhiều khóa học.
+err-authoring-package-language = Ngôn ngữ gốc của khóa học phải là tiếng Việt (language = "vi" trong course.toml), gói đang ghi “{ $lang }”. Đặt bản tiếng Việt ở thư mục gốc, các bản dịch trong thư mục en/, jra/ hoặc bdq/.
+err-authoring-package-slug-reserved = Mã khóa học “{ $slug }” trùng với tên một trang của hệ thống. Đổi slug trong course.toml thành tên khác.
+err-authoring-package-lesson-reserved = Tên bài “{ $slug }” trùng với tên một thao tác của trang soạn bài. Đổi tên tệp bài (phần sau số thứ tự) thành tên khác.
+err-authoring-package-taken = Đã có khóa học mã “{ $slug }” thuộc một đơn vị mà bạn không được biên soạn, nên gói chưa được lưu. Đổi slug trong course.toml thành mã khác rồi tải lên lại, hoặc nhờ người biên soạn của đơn vị đó cập nhật.
+err-authoring-course-not-draft = Chỉ khóa học đang ở trạng thái bản nháp mới gửi duyệt được; khóa học này đã được gửi duyệt hoặc đã xuất bản. Tải lại trang để xem trạng thái mới.
+err-authoring-course-not-review = Khóa học không ở trạng thái chờ duyệt nên chưa thể xuất bản. Tải lại trang để xem trạng thái mới; khóa học bản nháp cần được gửi duyệt trước.
+err-authoring-own-course = Bạn là người gửi duyệt khóa học này. Một người khác có quyền xuất bản phải duyệt và xuất bản.
+audit-course-import = Tải lên gói khóa học
+audit-course-submit = Gửi duyệt khóa học
+audit-course-publish = Xuất bản khóa học

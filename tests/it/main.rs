@@ -7,6 +7,7 @@ mod access;
 mod audit_write;
 mod auth;
 mod authoring;
+mod authoring_package;
 mod backup;
 mod browser;
 mod harness;

@@ -53,6 +53,9 @@ kinds! {
     ApiTokenCreated => "account.api_token",
     ApiTokenRevoked => "account.api_token_revoked",
     CourseInstalled => "course.install",
+    CourseImported => "course.import",
+    CourseSubmitted => "course.submit",
+    CoursePublished => "course.publish",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
@@ -169,6 +172,21 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A course package uploaded by an author: created as a draft or brought up to date (slug,
+    /// unit, digest, created, new lesson versions, retired lessons).
+    CourseImported {
+        course_id: i64,
+        detail: Value,
+    },
+    /// A draft course sent for review, and published by a second person (slug, who sent it).
+    CourseSubmitted {
+        course_id: i64,
+        detail: Value,
+    },
+    CoursePublished {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -261,6 +279,9 @@ impl Event {
             Event::ApiTokenCreated { .. } => Kind::ApiTokenCreated,
             Event::ApiTokenRevoked { .. } => Kind::ApiTokenRevoked,
             Event::CourseInstalled { .. } => Kind::CourseInstalled,
+            Event::CourseImported { .. } => Kind::CourseImported,
+            Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
+            Event::CoursePublished { .. } => Kind::CoursePublished,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
@@ -303,7 +324,10 @@ impl Event {
             | UnitRenamed { unit_id, .. }
             | UnitMerged { unit_id, .. }
             | UnitMoved { unit_id, .. } => ("unit", unit_id.to_string()),
-            CourseInstalled { course_id, .. } => ("course", course_id.to_string()),
+            CourseInstalled { course_id, .. }
+            | CourseImported { course_id, .. }
+            | CourseSubmitted { course_id, .. }
+            | CoursePublished { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -383,6 +407,9 @@ impl Event {
             | UnitMoved { detail, .. }
             | VillagesImported { detail, .. }
             | CourseInstalled { detail, .. }
+            | CourseImported { detail, .. }
+            | CourseSubmitted { detail, .. }
+            | CoursePublished { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }

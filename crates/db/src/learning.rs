@@ -515,6 +515,80 @@ pub async fn course_competences(db: &Db) -> Result<Vec<CompetenceLink>> {
 #[derive(Iden, Clone, Copy)]
 struct OwnerId;
 
+fn submitted_by_query(course_id: i64) -> sea_query::SelectStatement {
+    Query::select()
+        .column(Courses::SubmittedBy)
+        .from(Courses::Table)
+        .and_where(Expr::col(Courses::Id).eq(course_id))
+        .to_owned()
+}
+
+/// Who sent the course for review (kept once it is published).
+pub async fn course_submitted_by(db: &Db, course_id: i64) -> Result<Option<i64>> {
+    let by: Option<Scalar<Option<i64>>> = db.fetch_optional(&submitted_by_query(course_id)).await?;
+    Ok(by.and_then(|s| s.0))
+}
+
+/// [`course_submitted_by`], read inside the transaction that publishes the course.
+pub async fn course_submitted_by_tx(tx: &mut Tx, course_id: i64) -> Result<Option<i64>> {
+    let by: Option<Scalar<Option<i64>>> = tx.fetch_optional(&submitted_by_query(course_id)).await?;
+    Ok(by.and_then(|s| s.0))
+}
+
+/// Moves a course from `from` to `to` if it is still at `from` (false when another request moved
+/// it first). Sending for review records who sent it; publishing stamps the first publication.
+pub async fn set_course_status(
+    tx: &mut Tx,
+    course_id: i64,
+    from: CourseStatus,
+    to: CourseStatus,
+    submitted_by: Option<i64>,
+) -> Result<bool> {
+    let at = now();
+    let mut q = Query::update();
+    q.table(Courses::Table)
+        .values([(Courses::Status, to.as_str().into()), (Courses::UpdatedAt, at.into())])
+        .and_where(Expr::col(Courses::Id).eq(course_id))
+        .and_where(Expr::col(Courses::Status).eq(from.as_str()));
+    if let Some(by) = submitted_by {
+        q.value(Courses::SubmittedBy, by);
+    }
+    if to == CourseStatus::Published {
+        q.value(
+            Courses::PublishedAt,
+            Func::coalesce([Expr::col(Courses::PublishedAt), Expr::val(at)]),
+        );
+    }
+    Ok(tx.execute(&q).await? == 1)
+}
+
+/// The competences of a course's live lessons, one row per lesson (`owner_id`) and competence.
+pub async fn lesson_competences(db: &Db, course_id: i64) -> Result<Vec<CompetenceLink>> {
+    db.fetch_all(
+        Query::select()
+            .expr_as(
+                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
+                OwnerId,
+            )
+            .columns([
+                (LessonCompetences::Table, LessonCompetences::FrameworkId),
+                (LessonCompetences::Table, LessonCompetences::Code),
+            ])
+            .from(LessonCompetences::Table)
+            .inner_join(
+                Lessons::Table,
+                Expr::col((Lessons::Table, Lessons::Id))
+                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
+            )
+            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
+            .order_by((LessonCompetences::Table, LessonCompetences::LessonId), Order::Asc)
+            .order_by((LessonCompetences::Table, LessonCompetences::FrameworkId), Order::Asc)
+            .order_by((LessonCompetences::Table, LessonCompetences::Code), Order::Asc),
+    )
+    .await
+}
+
 /// What a new or changed course holds, as an installer or an author's save hands it over.
 pub struct CourseData<'a> {
     pub slug: &'a str,

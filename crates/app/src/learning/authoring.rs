@@ -26,6 +26,10 @@ pub struct AuthorCourse {
     pub lessons: Vec<AuthorLesson>,
     /// The signed-in person may publish drafts of this course.
     pub may_publish: bool,
+    /// Who sent the course for review, when it was.
+    pub submitted_by: String,
+    /// The course is in review, sent by someone else, and the viewer may publish it.
+    pub may_publish_course: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -162,12 +166,18 @@ pub async fn course(app: &App, who: &Principal, slug: &str, lang: ContentLang) -
             drafts: lines,
         });
     }
+    let sent_by = db::course_submitted_by(&app.db, c.id).await?;
     Ok(AuthorCourse {
         slug: c.slug.clone(),
         title: super::course_title(&texts, c.id, lang),
         status: c.status,
         lessons,
         may_publish,
+        submitted_by: match c.status {
+            CourseStatus::Review => name_of(app, sent_by).await?,
+            _ => String::new(),
+        },
+        may_publish_course: may_publish && c.status == CourseStatus::Review && sent_by != Some(author_id(who)?),
     })
 }
 
@@ -279,22 +289,29 @@ async fn is_stale(tx: &mut Tx, l: &Lesson, d: &Draft) -> Result<bool> {
     })
 }
 
+/// A content problem as a field error: the field is its file, and the message says the line (and,
+/// for a package of many files, the file) where there is one.
+pub(super) fn located(e: ContentError, name_file: bool) -> FieldError {
+    let problem = || e.message.render(hocvuso_core::i18n::Lang::Vi);
+    let message = match (name_file && !e.file.is_empty(), e.line) {
+        (false, None) => e.message.clone(),
+        (false, Some(line)) => Message::new("err-authoring-at-line")
+            .arg("line", line)
+            .arg("problem", problem()),
+        (true, None) => Message::new("err-authoring-in-file")
+            .arg("file", &e.file)
+            .arg("problem", problem()),
+        (true, Some(line)) => Message::new("err-authoring-in-file-at-line")
+            .arg("file", &e.file)
+            .arg("line", line)
+            .arg("problem", problem()),
+    };
+    FieldError::new(&e.file, message)
+}
+
 /// The form's problems as field errors: the field, and the line where there is one.
 fn field_errors(errors: Vec<ContentError>) -> Error {
-    Error::Invalid(
-        errors
-            .into_iter()
-            .map(|e| {
-                let message = match e.line {
-                    Some(line) => Message::new("err-authoring-at-line")
-                        .arg("line", line)
-                        .arg("problem", e.message.render(hocvuso_core::i18n::Lang::Vi)),
-                    None => e.message,
-                };
-                FieldError::new(&e.file, message)
-            })
-            .collect(),
-    )
+    Error::Invalid(errors.into_iter().map(|e| located(e, false)).collect())
 }
 
 /// The lesson as learners would see it, without saving anything.
@@ -490,6 +507,58 @@ pub async fn return_draft(
         },
     )
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The course inside the writing transaction, with the right `A` checked on its owner as stored
+/// now.
+async fn locked_course<A: hocvuso_core::access::Act>(tx: &mut Tx, who: &Principal, slug: &str) -> Result<Course> {
+    let c = db::course_by_slug_tx(tx, slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<A>(&c.owner_path)?;
+    Ok(c)
+}
+
+/// Sends a draft course (an imported package) for review; whoever sends it may not publish it.
+pub async fn submit_course(app: &App, who: &Principal, slug: &str) -> Result<()> {
+    let me = author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    let c = locked_course::<act::AuthorContent>(&mut tx, who, slug).await?;
+    if c.status != CourseStatus::Draft
+        || !db::set_course_status(&mut tx, c.id, CourseStatus::Draft, CourseStatus::Review, Some(me)).await?
+    {
+        return Err(conflict("err-authoring-course-not-draft"));
+    }
+    let event = Event::CourseSubmitted {
+        course_id: c.id,
+        detail: json!({"slug": c.slug}),
+    };
+    audit_event(&mut tx, who, &c, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Publishes a course in review to learners: by someone who may publish in its unit and did not
+/// send it for review.
+pub async fn publish_course(app: &App, who: &Principal, slug: &str) -> Result<()> {
+    let me = author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    let c = locked_course::<act::PublishContent>(&mut tx, who, slug).await?;
+    if c.status != CourseStatus::Review {
+        return Err(conflict("err-authoring-course-not-review"));
+    }
+    let sent_by = db::course_submitted_by_tx(&mut tx, c.id).await?;
+    if sent_by == Some(me) {
+        return Err(conflict("err-authoring-own-course"));
+    }
+    if !db::set_course_status(&mut tx, c.id, CourseStatus::Review, CourseStatus::Published, None).await? {
+        return Err(conflict("err-authoring-course-not-review"));
+    }
+    let event = Event::CoursePublished {
+        course_id: c.id,
+        detail: json!({"slug": c.slug, "submitted_by": sent_by}),
+    };
+    audit_event(&mut tx, who, &c, event).await?;
     tx.commit().await?;
     Ok(())
 }

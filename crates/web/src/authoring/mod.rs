@@ -2,22 +2,28 @@
 //! lessons with their drafts, and the lesson editor (preview, save a draft, send for review,
 //! publish or return). Plain forms: everything works without JavaScript. A save made from an
 //! older revision of the draft is answered 409 with the author's text still in the form.
+//! Course packages: a course downloaded as a zip, a zip uploaded as a course (every problem of
+//! the package listed on one page), and a draft course sent for review and published by a second
+//! person.
 
-use crate::kit::csrf::CsrfForm;
-use crate::kit::format::fmt_time;
+use crate::kit::csrf::{self, CsrfForm};
+use crate::kit::format::{fmt_time, load_unit};
 use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, Nav, html};
 use crate::kit::problem::{Problem, Rendered};
 use crate::kit::routes::{Access, Routes};
 use crate::kit::state::AppState;
+use crate::kit::upload::read_upload_with_fields;
 use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
 use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor};
+use hocvuso_app::learning::package;
+use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
 use hocvuso_core::roles::Action;
 use serde::Deserialize;
@@ -25,7 +31,13 @@ use serde::Deserialize;
 pub fn router() -> Routes {
     Routes::new()
         .route("/author", Access::Own, get(desk))
+        // The unit a package is imported into is checked by the use case: without one it is the
+        // author's own first unit.
+        .route("/author/import", Access::Own, post(import))
         .route("/author/{course}", Access::Scoped, get(course))
+        .route("/author/{course}/package", Access::Scoped, get(export))
+        .route("/author/{course}/submit", Access::Scoped, post(submit_course))
+        .route("/author/{course}/publish", Access::Scoped, post(publish_course))
         .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
         .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
@@ -41,6 +53,27 @@ fn lang_label(tr: Tr, l: ContentLang) -> String {
     tr.get(&format!("content-lang-{}", l.as_str()))
 }
 
+/// A unit a package may be imported into: the root of one of the author's writing scopes.
+struct ImportUnit {
+    code: String,
+    name: String,
+}
+
+/// The roots of the viewer's writing scopes, named as their grants name them.
+fn import_units(v: &Viewer) -> Vec<ImportUnit> {
+    let roots = v.principal.scopes::<hocvuso_core::access::act::AuthorContent>();
+    let mut out: Vec<ImportUnit> = Vec::new();
+    for r in &roots {
+        if let Some(g) = v.grants.iter().find(|g| g.unit_path == r.root()) {
+            out.push(ImportUnit {
+                code: g.unit_code.clone(),
+                name: g.unit_name.clone(),
+            });
+        }
+    }
+    out
+}
+
 #[derive(Template)]
 #[template(path = "authoring/desk.html")]
 struct DeskPage {
@@ -48,6 +81,8 @@ struct DeskPage {
     d: Desk,
     /// When each waiting draft was sent, in Vietnam time.
     sent: Vec<String>,
+    units: Vec<ImportUnit>,
+    max_mb: usize,
 }
 
 async fn desk(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -> Result<Response, Problem> {
@@ -60,7 +95,93 @@ async fn desk(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -
             .map(|w| w.submitted_at.as_ref().map(fmt_time).unwrap_or_default())
             .collect(),
         d,
+        units: import_units(&v),
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
     })
+}
+
+/// The answer to a refused package: every problem, and the form to send a corrected one.
+#[derive(Template)]
+#[template(path = "authoring/import.html")]
+struct ImportPage {
+    l: Layout,
+    problems: Vec<String>,
+    units: Vec<ImportUnit>,
+    max_mb: usize,
+}
+
+async fn import(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    mp: Multipart,
+) -> Result<Response, Problem> {
+    let max_mb = state.config.max_upload_bytes / (1024 * 1024);
+    // The upload kit speaks of lists; a package is told in its own words.
+    let (sent, _, bytes, fields) = read_upload_with_fields(&state, mp).await.map_err(|p| match p.status {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem {
+            message: Message::new("err-authoring-package-too-large").arg("n", max_mb),
+            ..p
+        },
+        _ if p.message.key == "err-upload-no-file" => Problem {
+            message: Message::new("err-authoring-package-no-file"),
+            ..p
+        },
+        _ => p,
+    })?;
+    csrf::check(&v, sent.as_deref().unwrap_or(""))?;
+    let unit = match fields.get("unit").map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        Some(code) => Some(load_unit(&state, code).await?.path),
+        None => None,
+    };
+    let refused = match package::import_package(&state.app, &v.principal, unit.as_deref(), bytes).await {
+        Ok(c) => return Ok(Redirect::to(&format!("/author/{}", c.slug)).into_response()),
+        Err(AppError::Invalid(fields)) => (StatusCode::UNPROCESSABLE_ENTITY, fields),
+        Err(AppError::Conflict(f)) => (StatusCode::CONFLICT, vec![f]),
+        Err(e) => return Err(e.into()),
+    };
+    let page = ImportPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        problems: refused.1.iter().map(|f| tr.msg(&f.message)).collect(),
+        units: import_units(&v),
+        max_mb,
+    };
+    with_status(html(&page), refused.0)
+}
+
+/// The course as a zip, as learners read it now.
+async fn export(State(state): State<AppState>, v: Viewer, Path(slug): Path<String>) -> Result<Response, Problem> {
+    let (file, bytes) = package::export_package(&state.app, &v.principal, &slug).await?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")).map_err(|_| Problem::internal())?;
+    let mut r = bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    r.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    Ok(r)
+}
+
+/// The course form's only field is its token.
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn submit_course(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    CsrfForm(v, _): CsrfForm<Empty>,
+) -> Result<Response, Problem> {
+    app::submit_course(&state.app, &v.principal, &slug).await?;
+    Ok(Redirect::to(&format!("/author/{slug}")).into_response())
+}
+
+async fn publish_course(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    CsrfForm(v, _): CsrfForm<Empty>,
+) -> Result<Response, Problem> {
+    app::publish_course(&state.app, &v.principal, &slug).await?;
+    Ok(Redirect::to(&format!("/author/{slug}")).into_response())
 }
 
 #[derive(Template)]
