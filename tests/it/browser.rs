@@ -908,18 +908,32 @@ async fn admin_and_learner_pages_pass_axe() {
         .await
         .unwrap()
         .expect("course");
-    let first = hocvuso_db::learning::lessons(&app.db, course.id).await.unwrap().remove(0);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while hocvuso_db::audio::info(&app.db, first.id, hocvuso_core::learning::ContentLang::Vi, first.version)
+    let first = hocvuso_db::learning::lessons(&app.db, course.id)
         .await
         .unwrap()
-        .is_none()
+        .remove(0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while hocvuso_db::audio::info(
+        &app.db,
+        first.id,
+        hocvuso_core::learning::ContentLang::Vi,
+        first.version,
+    )
+    .await
+    .unwrap()
+    .is_none()
     {
-        assert!(std::time::Instant::now() < deadline, "the lesson's audio was not made in time");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lesson's audio was not made in time"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     b.goto(&lesson_path).await;
-    assert!(b.has("main figure.audio audio[controls]").await, "the lesson offers its audio");
+    assert!(
+        b.has("main figure.audio audio[controls]").await,
+        "the lesson offers its audio"
+    );
     let ready = b
         .c
         .execute_async(
@@ -931,7 +945,10 @@ async fn admin_and_learner_pages_pass_axe() {
         .await
         .expect("audio metadata");
     // HAVE_METADATA or more: the Ogg Opus stream was fetched and its header decoded.
-    assert!(ready.as_i64().unwrap_or(-1) >= 1, "Chromium decodes the lesson audio: {ready}");
+    assert!(
+        ready.as_i64().unwrap_or(-1) >= 1,
+        "Chromium decodes the lesson audio: {ready}"
+    );
     b.axe("learner, lesson with audio").await;
     b.click_and_wait("main form[action$='/done'] button").await;
     b.axe("learner, next lesson").await;

@@ -237,8 +237,6 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
     Ok(report)
 }
 
-/// A course's title in `lang`, or in Vietnamese, from the texts of every course.
-
 fn groups_of(list: &[TargetGroup]) -> Groups {
     let mut g = Groups::default();
     for x in list {
