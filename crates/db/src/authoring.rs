@@ -152,6 +152,18 @@ struct CourseSlug;
 #[derive(Iden, Clone, Copy)]
 struct LessonSlug;
 
+/// Every column of a lesson version, in the order `publish` writes them.
+const VERSION_COLUMNS: [LessonVersions; 8] = [
+    LessonVersions::LessonId,
+    LessonVersions::Lang,
+    LessonVersions::Version,
+    LessonVersions::Title,
+    LessonVersions::BodyMd,
+    LessonVersions::Checklist,
+    LessonVersions::CreatedBy,
+    LessonVersions::CreatedAt,
+];
+
 /// A lesson text as the editor sends it.
 pub struct DraftText<'a> {
     pub title: &'a str,
@@ -295,16 +307,7 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
     tx.execute(
         Query::insert()
             .into_table(LessonVersions::Table)
-            .columns([
-                LessonVersions::LessonId,
-                LessonVersions::Lang,
-                LessonVersions::Version,
-                LessonVersions::Title,
-                LessonVersions::BodyMd,
-                LessonVersions::Checklist,
-                LessonVersions::CreatedBy,
-                LessonVersions::CreatedAt,
-            ])
+            .columns(VERSION_COLUMNS)
             .select_from(
                 Query::select()
                     .column(LessonVersions::LessonId)
@@ -327,16 +330,7 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
     tx.execute(
         Query::insert()
             .into_table(LessonVersions::Table)
-            .columns([
-                LessonVersions::LessonId,
-                LessonVersions::Lang,
-                LessonVersions::Version,
-                LessonVersions::Title,
-                LessonVersions::BodyMd,
-                LessonVersions::Checklist,
-                LessonVersions::CreatedBy,
-                LessonVersions::CreatedAt,
-            ])
+            .columns(VERSION_COLUMNS)
             .values_panic([
                 lesson_id.into(),
                 lang.as_str().into(),

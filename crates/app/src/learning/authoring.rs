@@ -225,6 +225,15 @@ async fn course_and_lesson(app: &App, course_slug: &str, lesson_slug: &str) -> R
     Ok((c, l))
 }
 
+/// Whether the signed-in person may write in this lesson's course (404 for an unknown course or
+/// lesson): the steps below check it again in their transaction, this answers a form before its
+/// fields are read, so a stranger learns nothing about them.
+pub async fn check_author(app: &App, who: &Principal, course_slug: &str, lesson_slug: &str) -> Result<()> {
+    let (c, _) = course_and_lesson(app, course_slug, lesson_slug).await?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    Ok(())
+}
+
 pub async fn editor(
     app: &App,
     who: &Principal,

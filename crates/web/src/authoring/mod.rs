@@ -388,7 +388,7 @@ async fn submit(
     CsrfForm(v, form): CsrfForm<StepForm>,
 ) -> Result<Response, Problem> {
     let lang = lang_of(Some(&form.lang));
-    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::check_author(&state.app, &v.principal, &course, &lesson).await?;
     app::submit(
         &state.app,
         &v.principal,
@@ -407,7 +407,7 @@ async fn publish(
     CsrfForm(v, form): CsrfForm<StepForm>,
 ) -> Result<Response, Problem> {
     let lang = lang_of(Some(&form.lang));
-    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::check_author(&state.app, &v.principal, &course, &lesson).await?;
     app::publish(
         &state.app,
         &v.principal,
@@ -426,7 +426,7 @@ async fn return_draft(
     CsrfForm(v, form): CsrfForm<StepForm>,
 ) -> Result<Response, Problem> {
     let lang = lang_of(Some(&form.lang));
-    app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
+    app::check_author(&state.app, &v.principal, &course, &lesson).await?;
     app::return_draft(
         &state.app,
         &v.principal,
