@@ -17,6 +17,7 @@ mod imports;
 mod jobs;
 mod learning;
 mod lesson_audio;
+mod lesson_media;
 mod migrations;
 mod officer;
 mod ops;

@@ -56,6 +56,7 @@ kinds! {
     CourseImported => "course.import",
     CourseSubmitted => "course.submit",
     CoursePublished => "course.publish",
+    CourseMediaUploaded => "course.media_upload",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
@@ -187,6 +188,11 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// An image or a file uploaded for a course's lessons (name, kind, bytes, sha256).
+    CourseMediaUploaded {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -282,6 +288,7 @@ impl Event {
             Event::CourseImported { .. } => Kind::CourseImported,
             Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
             Event::CoursePublished { .. } => Kind::CoursePublished,
+            Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
@@ -327,7 +334,8 @@ impl Event {
             CourseInstalled { course_id, .. }
             | CourseImported { course_id, .. }
             | CourseSubmitted { course_id, .. }
-            | CoursePublished { course_id, .. } => ("course", course_id.to_string()),
+            | CoursePublished { course_id, .. }
+            | CourseMediaUploaded { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -410,6 +418,7 @@ impl Event {
             | CourseImported { detail, .. }
             | CourseSubmitted { detail, .. }
             | CoursePublished { detail, .. }
+            | CourseMediaUploaded { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod jobs;
 pub mod learning;
 mod lender;
+pub mod media;
 pub mod people;
 pub mod reveal;
 pub mod schema;

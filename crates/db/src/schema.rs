@@ -42,6 +42,7 @@ migrations! {
     14 => "0014_learning.sql",
     15 => "0015_authoring.sql",
     16 => "0016_lesson_audio.sql",
+    17 => "0017_course_media.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

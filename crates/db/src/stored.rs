@@ -7,6 +7,7 @@
 
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::draft::DraftState;
+use hocvuso_core::learning::media::MediaKind;
 use hocvuso_core::learning::{ContentLang, CourseStatus};
 use hocvuso_core::people::{Groups, Sex};
 use hocvuso_core::roles::Role;
@@ -97,7 +98,8 @@ stored_as_text!(
     DenominatorKind,
     CourseStatus,
     ContentLang,
-    DraftState
+    DraftState,
+    MediaKind
 );
 
 /// The groups' bit mask; a bit no group uses is unknown, not dropped.

@@ -10,6 +10,7 @@ use hocvuso_core::access::{Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::draft::{DraftState, LessonEdit};
+use hocvuso_core::learning::media::Shelf;
 use hocvuso_core::learning::{ContentError, ContentLang, CourseStatus, markdown};
 use hocvuso_db::audit::{self, Actor, Entry};
 use hocvuso_db::authoring::{self as drafts, Draft, DraftText};
@@ -209,6 +210,11 @@ pub struct Editor {
     /// may publish in the course's unit.
     pub may_publish: bool,
     pub may_publish_somewhere: bool,
+    /// The course's images and files, with what to paste to show each.
+    pub media: Vec<super::media::MediaItem>,
+    /// The same files as a preview renders them.
+    #[serde(skip)]
+    pub shelf: hocvuso_core::learning::media::Shelf,
 }
 
 fn checklist_lines(json: &str) -> String {
@@ -249,6 +255,8 @@ pub async fn editor(
     let draft = drafts::draft(&app.db, l.id, lang).await?;
     let texts = db::course_texts(&app.db).await?;
     let may_publish_here = who.can(hocvuso_core::roles::Action::PublishContent, &c.owner_path);
+    let shelf = super::media::shelf(&app.db, &c).await?;
+    let media = super::media::list(app, who, &c.slug).await?;
     let mut tx = app.db.begin().await?;
     let stale = match &draft {
         Some(d) => is_stale(&mut tx, &l, d).await?,
@@ -281,6 +289,8 @@ pub async fn editor(
                 .as_ref()
                 .is_some_and(|d| d.state == DraftState::Review && d.submitted_by != Some(me)),
         may_publish_somewhere: may_publish_here,
+        media,
+        shelf,
     })
 }
 
@@ -323,10 +333,10 @@ fn field_errors(errors: Vec<ContentError>) -> Error {
     Error::Invalid(errors.into_iter().map(|e| located(e, false)).collect())
 }
 
-/// The lesson as learners would see it, without saving anything.
-pub fn preview(title: &str, body: &str, checklist: &str) -> Result<(LessonEdit, String)> {
-    let edit = LessonEdit::parse(title, body, checklist).map_err(field_errors)?;
-    let html = markdown::render(&edit.body_md);
+/// The lesson as learners would see it, with the course's files, without saving anything.
+pub fn preview(title: &str, body: &str, checklist: &str, shelf: &Shelf) -> Result<(LessonEdit, String)> {
+    let edit = LessonEdit::parse(title, body, checklist, shelf).map_err(field_errors)?;
+    let html = markdown::render_with(&edit.body_md, shelf);
     Ok((edit, html))
 }
 
@@ -374,7 +384,9 @@ pub async fn save(
     let mut tx = app.db.begin().await?;
     // Who may write is decided before what was written is judged.
     let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
-    let edit = LessonEdit::parse(title, body, checklist).map_err(field_errors)?;
+    // The course's files as stored now: a picture the body shows must be there when it is saved.
+    let shelf = super::media::shelf_tx(&mut tx, &c).await?;
+    let edit = LessonEdit::parse(title, body, checklist, &shelf).map_err(field_errors)?;
     let steps =
         serde_json::to_string(&edit.checklist).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
     let text = DraftText {

@@ -296,6 +296,12 @@ pub async fn lesson(
     }
     let checklist: Vec<String> = serde_json::from_str(&t.value.checklist).unwrap_or_default();
     let audio = super::audio::want(app, l.id, t.lang, t.value.version).await?;
+    // Most lessons show no course file: they cost no query for the shelf.
+    let html = if t.value.body_md.contains(hocvuso_core::learning::media::MEDIA_DIR) {
+        core::markdown::render_with(&t.value.body_md, &super::media::shelf(&app.db, &c).await?)
+    } else {
+        core::markdown::render(&t.value.body_md)
+    };
     Ok(LessonView {
         audio,
         course_slug: c.slug.clone(),
@@ -305,7 +311,7 @@ pub async fn lesson(
         title: t.value.title.clone(),
         minutes: l.minutes,
         version: t.value.version,
-        html: core::markdown::render(&t.value.body_md),
+        html,
         checklist,
         lang: t.lang,
         fallback: t.fallback,

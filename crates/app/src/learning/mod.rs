@@ -7,6 +7,7 @@ pub mod authoring;
 mod figures;
 mod install;
 mod learner;
+pub mod media;
 pub mod package;
 
 pub use figures::*;

@@ -4,6 +4,7 @@
 use super::course::{MAX_CHECKLIST, MAX_CHECKLIST_ITEM_CHARS, MAX_LESSON_BYTES, MAX_TITLE_CHARS};
 use super::error::ContentError;
 use super::markdown;
+use super::media::Shelf;
 use crate::i18n::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -56,8 +57,9 @@ fn clean(s: &str) -> String {
 
 impl LessonEdit {
     /// Every problem of the three fields, each naming its field and, in the body and the
-    /// checklist, its line.
-    pub fn parse(title: &str, body: &str, checklist: &str) -> Result<LessonEdit, Vec<ContentError>> {
+    /// checklist, its line; the body's images and file links are checked against the course's
+    /// files (`shelf`).
+    pub fn parse(title: &str, body: &str, checklist: &str, shelf: &Shelf) -> Result<LessonEdit, Vec<ContentError>> {
         let mut errors = Vec::new();
         let title = clean(title).trim().to_string();
         if title.is_empty() {
@@ -101,7 +103,7 @@ impl LessonEdit {
             ));
         } else {
             let mut reported = BTreeSet::new();
-            for (offset, message) in markdown::problems(&body) {
+            for (offset, message) in markdown::problems_with(&body, shelf) {
                 let line = line_at(offset);
                 if reported.insert((line, message.key.clone())) {
                     errors.push(ContentError::new(FIELD_BODY, Some(line), message));
@@ -178,20 +180,21 @@ mod tests {
             "  Bài mới\r\n",
             "## Mở đầu\r\n\r\nNội dung.",
             "Mở VNeID\r\n\r\n  Chọn mục cần dùng  \n",
+            &Shelf::empty(),
         )
         .unwrap();
         assert_eq!(e.title, "Bài mới");
         assert_eq!(e.body_md, "## Mở đầu\n\nNội dung.");
         assert_eq!(e.checklist, vec!["Mở VNeID", "Chọn mục cần dùng"]);
         // Text typed in decomposed form is stored composed.
-        let d = LessonEdit::parse("Ba\u{0300}i", "x", "").unwrap();
+        let d = LessonEdit::parse("Ba\u{0300}i", "x", "", &Shelf::empty()).unwrap();
         assert_eq!(d.title, "Bài");
     }
 
     #[test]
     fn hostile_markdown_is_refused_with_its_line() {
         let body = "## A\n\nChữ.\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n\n![](data:image/svg+xml;base64,PHN2Zz4=)";
-        let found = keys(LessonEdit::parse("Bài", body, ""));
+        let found = keys(LessonEdit::parse("Bài", body, "", &Shelf::empty()));
         assert_eq!(
             found,
             vec![
@@ -207,7 +210,7 @@ mod tests {
     fn every_field_is_checked_at_once() {
         let long = "x".repeat(MAX_TITLE_CHARS + 1);
         let many: String = (0..=MAX_CHECKLIST).map(|i| format!("Bước {i}\n")).collect();
-        let found = keys(LessonEdit::parse(&long, "   ", &many));
+        let found = keys(LessonEdit::parse(&long, "   ", &many, &Shelf::empty()));
         assert_eq!(
             found,
             vec![
@@ -222,11 +225,12 @@ mod tests {
         );
         let big = "a".repeat(MAX_LESSON_BYTES + 1);
         assert_eq!(
-            keys(LessonEdit::parse("", &big, "")),
+            keys(LessonEdit::parse("", &big, "", &Shelf::empty())),
             vec![
                 ("title".to_string(), None, "err-learning-text-empty".to_string()),
                 ("body".to_string(), None, "err-authoring-body-too-big".to_string()),
-            ]
+            ],
+            &Shelf::empty()
         );
     }
 

@@ -1,13 +1,15 @@
 //! Lesson Markdown (CommonMark, no extensions) to safe HTML, and to plain text.
 //!
 //! The HTML is safe to put in a page whatever the Markdown says: raw HTML, block or inline, is
-//! dropped (lesson files with raw HTML are refused on import, see [`problems`]); images are shown
-//! as their description only; a link keeps its `href` only when
+//! dropped (lesson files with raw HTML are refused on import, see [`problems`]); an image is shown
+//! only when it is one of the course's own ([`render_with`] and its [`Shelf`]), otherwise as its
+//! description; a link keeps its `href` only when
 //! it is `http`, `https`, `mailto`, `tel` or a relative or fragment address, spelled plainly (no
 //! white space or control character anywhere in it, no backslash, not `//host`), and otherwise
 //! becomes its text. External links carry `rel="noopener noreferrer"`. A lesson's sections start
 //! at `##`; headings are shifted so that nothing is an `<h1>` (the page's title is).
 
+use super::media::{DownloadKind, MEDIA_DIR, MediaKind, PHONE_WIDTH, Shelf, Shelved};
 use crate::i18n::Message;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
@@ -96,8 +98,54 @@ fn shifted(level: HeadingLevel, shift: usize) -> HeadingLevel {
     HeadingLevel::try_from((level as usize + shift).min(6)).unwrap_or(HeadingLevel::H6)
 }
 
-/// Safe HTML of a lesson body.
+/// Safe HTML of a lesson body that shows no course files.
 pub fn render(md: &str) -> String {
+    render_with(md, &Shelf::empty())
+}
+
+/// "PDF, 120 KB": what a download link says about its file, the same in every language.
+fn file_label(kind: DownloadKind, bytes: u64) -> String {
+    let name = match kind {
+        DownloadKind::Pdf => "PDF",
+        DownloadKind::Docx => "Word",
+        DownloadKind::Xlsx => "Excel",
+        DownloadKind::Pptx => "PowerPoint",
+        DownloadKind::Text => "TXT",
+    };
+    const MIB: u64 = 1024 * 1024;
+    if bytes < MIB {
+        format!("{name}, {} KB", bytes.div_ceil(1024).max(1))
+    } else {
+        format!("{name}, {} MB", (bytes + MIB / 2) / MIB)
+    }
+}
+
+/// An image of the course, at the phone's width unless the screen asks for more; lazily loaded,
+/// with its room kept so the text does not jump when it arrives.
+fn img(shelf: &Shelf, name: &str, item: &Shelved, alt: &str) -> String {
+    let phone_width = item.width.min(PHONE_WIDTH);
+    let mut tag = String::from("<img src=\"");
+    escape_attr(&shelf.phone_href(name), &mut tag);
+    if item.width > PHONE_WIDTH {
+        tag.push_str("\" srcset=\"");
+        escape_attr(&shelf.phone_href(name), &mut tag);
+        tag.push_str(&format!(" {phone_width}w, "));
+        escape_attr(&shelf.href(name), &mut tag);
+        tag.push_str(&format!(" {}w\" sizes=\"(min-width: 44rem) 40rem, 100vw", item.width));
+    }
+    tag.push_str(&format!(
+        "\" width=\"{}\" height=\"{}\" alt=\"",
+        item.width, item.height
+    ));
+    escape_attr(alt.trim(), &mut tag);
+    tag.push_str("\" loading=\"lazy\" decoding=\"async\">");
+    tag
+}
+
+/// Safe HTML of a lesson body: `![description](media/<name>)` shows the course's image,
+/// `[text](media/<name>)` links to its file; any other image is its description, and a link to
+/// a file the course does not hold is its text.
+pub fn render_with(md: &str, shelf: &Shelf) -> String {
     let events: Vec<Event> = parser(md).collect();
     let top = events
         .iter()
@@ -109,28 +157,74 @@ pub fn render(md: &str) -> String {
     let shift = top.map_or(0, |top| 2usize.saturating_sub(top));
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    // For each open link: whether it was written as an <a>.
-    let mut open_links: Vec<bool> = Vec::new();
+    // For each open link: what closes it (nothing when it was not written as an <a>).
+    let mut open_links: Vec<Option<String>> = Vec::new();
+    // An image being shown: its name and file, its description so far, and the depth of images
+    // inside its description (whose own descriptions are part of it).
+    let mut image: Option<(String, Shelved, String, usize)> = None;
     for event in events {
+        if let Some((name, item, alt, depth)) = &mut image {
+            match event {
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                Event::Start(Tag::Image { .. }) => *depth += 1,
+                Event::End(TagEnd::Image) if *depth > 0 => *depth -= 1,
+                Event::End(TagEnd::Image) => {
+                    out.push(Event::InlineHtml(CowStr::from(img(shelf, name, item, alt))));
+                    image = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
         match event {
             Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
-            // The description of an image stays, as text.
-            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
+            Event::Start(Tag::Image { dest_url, .. }) => match shelf.get(&dest_url) {
+                Some((name, item)) if item.kind == MediaKind::Image => {
+                    image = Some((name.to_string(), item.clone(), String::new(), 0));
+                }
+                // The description of any other image stays, as text.
+                _ => {}
+            },
+            Event::End(TagEnd::Image) => {}
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 ..
-            }) => match href(link_type, &dest_url) {
-                Some((url, target)) => {
-                    open_links.push(true);
-                    out.push(Event::InlineHtml(CowStr::from(anchor(&url, &title, target))));
+            }) => {
+                if dest_url.starts_with(MEDIA_DIR) {
+                    match shelf.get(&dest_url) {
+                        Some((name, item)) => {
+                            let mut a = anchor(&shelf.href(name), &title, Target::Relative);
+                            let close = match item.kind {
+                                MediaKind::File(kind) => {
+                                    a.insert_str(a.len() - 1, " download");
+                                    let mut close = String::from("</a> <span class=\"file\">(");
+                                    escape_attr(&file_label(kind, item.bytes), &mut close);
+                                    close.push_str(")</span>");
+                                    close
+                                }
+                                MediaKind::Image => "</a>".to_string(),
+                            };
+                            out.push(Event::InlineHtml(CowStr::from(a)));
+                            open_links.push(Some(close));
+                        }
+                        None => open_links.push(None),
+                    }
+                    continue;
                 }
-                None => open_links.push(false),
-            },
+                match href(link_type, &dest_url) {
+                    Some((url, target)) => {
+                        open_links.push(Some("</a>".to_string()));
+                        out.push(Event::InlineHtml(CowStr::from(anchor(&url, &title, target))));
+                    }
+                    None => open_links.push(None),
+                }
+            }
             Event::End(TagEnd::Link) => {
-                if open_links.pop() == Some(true) {
-                    out.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+                if let Some(Some(close)) = open_links.pop() {
+                    out.push(Event::InlineHtml(CowStr::from(close)));
                 }
             }
             Event::Start(Tag::Heading { level, .. }) => out.push(Event::Start(Tag::Heading {
@@ -172,12 +266,35 @@ pub fn plain_text(md: &str) -> String {
         .join("\n")
 }
 
-/// What in a lesson body would not show as its author wrote it: raw HTML, an image, a link that
-/// would lose its address. Each with its byte offset in `md`.
+/// What in a lesson body that shows no course files would not show as its author wrote it.
 pub fn problems(md: &str) -> Vec<(usize, Message)> {
+    problems_with(md, &Shelf::empty())
+}
+
+/// What in a lesson body would not show as its author wrote it: raw HTML, an image that is not
+/// one of the course's (or has no description), a link to a file the course does not hold, a
+/// link that would lose its address. Each with its byte offset in `md`.
+pub fn problems_with(md: &str, shelf: &Shelf) -> Vec<(usize, Message)> {
     let mut found = Vec::new();
     let mut in_html_block = false;
+    // An image being checked: where it starts, and whether its description has words yet.
+    let mut image: Option<(usize, bool, usize)> = None;
     for (event, range) in parser(md).into_offset_iter() {
+        if let Some((start, described, depth)) = &mut image {
+            match &event {
+                Event::Text(t) | Event::Code(t) => *described |= !t.trim().is_empty(),
+                Event::Start(Tag::Image { .. }) => *depth += 1,
+                Event::End(TagEnd::Image) if *depth > 0 => *depth -= 1,
+                Event::End(TagEnd::Image) => {
+                    if !*described {
+                        found.push((*start, Message::new("err-learning-markdown-image-alt")));
+                    }
+                    image = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
         match event {
             Event::Start(Tag::HtmlBlock) => {
                 in_html_block = true;
@@ -187,8 +304,25 @@ pub fn problems(md: &str) -> Vec<(usize, Message)> {
             Event::Html(_) | Event::InlineHtml(_) if !in_html_block => {
                 found.push((range.start, Message::new("err-learning-markdown-html")));
             }
-            Event::Start(Tag::Image { .. }) => {
-                found.push((range.start, Message::new("err-learning-markdown-image")));
+            Event::Start(Tag::Image { dest_url, .. }) => match shelf.get(&dest_url) {
+                Some((_, item)) if item.kind == MediaKind::Image => image = Some((range.start, false, 0)),
+                Some(_) => found.push((
+                    range.start,
+                    Message::new("err-learning-markdown-media-not-image").arg("name", &*dest_url),
+                )),
+                None if dest_url.starts_with(MEDIA_DIR) => found.push((
+                    range.start,
+                    Message::new("err-learning-markdown-media-missing").arg("name", &*dest_url),
+                )),
+                None => found.push((range.start, Message::new("err-learning-markdown-image"))),
+            },
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with(MEDIA_DIR) => {
+                if shelf.get(&dest_url).is_none() {
+                    found.push((
+                        range.start,
+                        Message::new("err-learning-markdown-media-missing").arg("name", &*dest_url),
+                    ));
+                }
             }
             Event::Start(Tag::Link {
                 link_type, dest_url, ..
@@ -204,6 +338,19 @@ pub fn problems(md: &str) -> Vec<(usize, Message)> {
     found
 }
 
+/// The course files a lesson body names (`media/<name>` of its images and links), each once:
+/// what a package must carry with the lesson.
+pub fn media_names(md: &str) -> std::collections::BTreeSet<String> {
+    parser(md)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Image { dest_url, .. } | Tag::Link { dest_url, .. }) => {
+                dest_url.strip_prefix(MEDIA_DIR).map(str::to_string)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,7 +358,9 @@ mod tests {
     /// Every tag is one Markdown produces, with only the attributes it writes, and every `href`
     /// has an allowed scheme or none. Text cannot hide a tag: the writer escapes every `<` of it.
     fn assert_inert(html: &str) {
-        const ELEMENTS: [&str; 17] = [
+        const ELEMENTS: [&str; 19] = [
+            "img",
+            "span",
             "p",
             "h2",
             "h3",
@@ -246,8 +395,11 @@ mod tests {
                 let (value, after) = value.split_once('"').unwrap_or((value, ""));
                 attrs = after;
                 match key {
-                    "title" | "rel" => {}
-                    "class" => assert!(value.starts_with("language-"), "{value}"),
+                    "title" | "rel" | "alt" | "width" | "height" | "sizes" => {}
+                    "loading" => assert_eq!(value, "lazy"),
+                    "decoding" => assert_eq!(value, "async"),
+                    "src" | "srcset" => assert!(value.starts_with("/learn/"), "{value} in {html}"),
+                    "class" => assert!(value.starts_with("language-") || value == "file", "{value}"),
                     "href" => {
                         let url = value.to_ascii_lowercase();
                         let end = url.find(['/', '?', '#']).unwrap_or(url.len());
@@ -263,7 +415,8 @@ mod tests {
                     other => panic!("attribute {other} in {html}"),
                 }
             }
-            assert!(attrs.trim().is_empty(), "{attrs} in {html}");
+            let attrs = attrs.trim();
+            assert!(attrs.is_empty() || attrs == "download", "{attrs} in {html}");
         }
     }
 
@@ -477,5 +630,96 @@ mod tests {
             problems(&md);
         }
         assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
+    fn shelf() -> Shelf {
+        Shelf::new("/learn/k/media/")
+            .with(
+                "vneid.jpg",
+                Shelved {
+                    kind: MediaKind::Image,
+                    width: 1280,
+                    height: 720,
+                    bytes: 90_000,
+                },
+            )
+            .with(
+                "nho.jpg",
+                Shelved {
+                    kind: MediaKind::Image,
+                    width: 300,
+                    height: 200,
+                    bytes: 9_000,
+                },
+            )
+            .with(
+                "to-khai.pdf",
+                Shelved {
+                    kind: MediaKind::File(DownloadKind::Pdf),
+                    width: 0,
+                    height: 0,
+                    bytes: 120 * 1024 + 1,
+                },
+            )
+    }
+
+    #[test]
+    fn course_images_and_files() {
+        let shelf = shelf();
+        let md = "Màn hình:\n\n![Màn hình *chính* của VNeID](media/vneid.jpg)\n\n![Nút](media/nho.jpg)\n\nTải [tờ khai](media/to-khai.pdf) hoặc xem [ảnh lớn](media/vneid.jpg).\n";
+        let html = render_with(md, &shelf);
+        assert_inert(&html);
+        assert_eq!(
+            html,
+            "<p>Màn hình:</p>\n<p><img src=\"/learn/k/media/vneid.jpg?w=480\" srcset=\"/learn/k/media/vneid.jpg?w=480 480w, /learn/k/media/vneid.jpg 1280w\" sizes=\"(min-width: 44rem) 40rem, 100vw\" width=\"1280\" height=\"720\" alt=\"Màn hình chính của VNeID\" loading=\"lazy\" decoding=\"async\"></p>\n\
+             <p><img src=\"/learn/k/media/nho.jpg?w=480\" width=\"300\" height=\"200\" alt=\"Nút\" loading=\"lazy\" decoding=\"async\"></p>\n\
+             <p>Tải <a href=\"/learn/k/media/to-khai.pdf\" download>tờ khai</a> <span class=\"file\">(PDF, 121 KB)</span> hoặc xem <a href=\"/learn/k/media/vneid.jpg\">ảnh lớn</a>.</p>\n"
+        );
+        assert!(problems_with(md, &shelf).is_empty(), "{:?}", problems_with(md, &shelf));
+        assert_eq!(
+            media_names(md).into_iter().collect::<Vec<_>>(),
+            ["nho.jpg", "to-khai.pdf", "vneid.jpg"]
+        );
+        // Without the course's files the same text is its words.
+        assert_eq!(
+            render("![Nút](media/nho.jpg) [tờ khai](media/to-khai.pdf)"),
+            "<p>Nút tờ khai</p>\n"
+        );
+    }
+
+    #[test]
+    fn course_images_refused() {
+        let shelf = shelf();
+        let keys = |md: &str| -> Vec<String> { problems_with(md, &shelf).into_iter().map(|(_, m)| m.key).collect() };
+        assert_eq!(keys("![](media/vneid.jpg)"), ["err-learning-markdown-image-alt"]);
+        assert_eq!(keys("![  ](media/vneid.jpg)"), ["err-learning-markdown-image-alt"]);
+        assert_eq!(
+            keys("![x](media/khong-co.jpg)"),
+            ["err-learning-markdown-media-missing"]
+        );
+        assert_eq!(keys("[x](media/khong-co.pdf)"), ["err-learning-markdown-media-missing"]);
+        assert_eq!(
+            keys("![x](media/to-khai.pdf)"),
+            ["err-learning-markdown-media-not-image"]
+        );
+        assert_eq!(keys("![x](https://a.vn/x.png)"), ["err-learning-markdown-image"]);
+        assert_eq!(
+            keys("![x](media/../../etc/passwd)"),
+            ["err-learning-markdown-media-missing"]
+        );
+        // A description cannot leave its attribute, nor a nested image its description.
+        for md in [
+            "![x\" onerror=\"alert(1)](media/vneid.jpg)",
+            "![a <script>b</script> ![c](javascript:x)](media/vneid.jpg)",
+            "[![x](media/vneid.jpg)](javascript:alert(1))",
+            "[x](media/khong-co.pdf)",
+        ] {
+            let html = render_with(md, &shelf);
+            assert_inert(&html);
+            assert!(!html.contains("onerror=\""), "{html}");
+            assert!(!html.contains("<script"), "{html}");
+            assert!(!html.contains("javascript"), "{html}");
+        }
+        assert!(render_with("[x](media/khong-co.pdf)", &shelf).starts_with("<p>x</p>"));
     }
 }

@@ -307,6 +307,14 @@ pub enum DownloadKind {
 }
 
 impl DownloadKind {
+    pub const ALL: [DownloadKind; 5] = [
+        DownloadKind::Pdf,
+        DownloadKind::Docx,
+        DownloadKind::Xlsx,
+        DownloadKind::Pptx,
+        DownloadKind::Text,
+    ];
+
     pub fn extension(self) -> &'static str {
         match self {
             DownloadKind::Pdf => "pdf",
@@ -396,6 +404,217 @@ fn is_plain_text(bytes: &[u8]) -> bool {
         && !text
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
+}
+
+/// An upload made ready to store: an image's two JPEGs, or a download as it came.
+#[derive(Debug)]
+pub enum Prepared {
+    Image(PreparedImage),
+    File { kind: DownloadKind, sha256: String },
+}
+
+impl Prepared {
+    pub fn kind(&self) -> MediaKind {
+        match self {
+            Prepared::Image(_) => MediaKind::Image,
+            Prepared::File { kind, .. } => MediaKind::File(*kind),
+        }
+    }
+}
+
+/// Extensions of pictures: an upload so named must decode as an image, or it is refused as one
+/// that only claims to be (never kept as a "text file" called `anh.png`).
+const IMAGE_EXTENSIONS: [&str; 10] = ["jpg", "jpeg", "png", "gif", "webp", "svg", "bmp", "heic", "tif", "tiff"];
+
+/// What an author's upload is, by its bytes: an image (prepared as [`prepare_image`] does) or a
+/// download ([`check_download`]). Slow for a large photo: run it off the async workers.
+pub fn prepare_upload(upload_name: &str, bytes: &[u8]) -> Result<Prepared, MediaError> {
+    if ImageKind::sniff(bytes).is_some() {
+        return prepare_image(bytes).map(Prepared::Image);
+    }
+    let ext = upload_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if ext.is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str())) {
+        return Err(if bytes.len() > MAX_IMAGE_UPLOAD_BYTES {
+            MediaError::ImageTooLarge { size: bytes.len() }
+        } else {
+            MediaError::NotImage
+        });
+    }
+    let kind = check_download(bytes)?;
+    Ok(Prepared::File {
+        kind,
+        sha256: hex::encode(Sha256::digest(bytes)),
+    })
+}
+
+/// How a lesson names one of its course's files: `media/<name>` (`![Màn hình VNeID](media/vneid.jpg)`,
+/// `[Mẫu tờ khai](media/to-khai.pdf)`). The same path holds the file in a course package.
+pub const MEDIA_DIR: &str = "media/";
+/// The longest stored name's stem (before the extension).
+pub const MAX_NAME_STEM: usize = 60;
+/// The most files one course may hold.
+pub const MAX_COURSE_MEDIA: usize = 200;
+
+/// What a stored file is to a lesson: a picture shown in the text, or a file offered for download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    File(DownloadKind),
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::File(k) => k.extension(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MediaKind> {
+        match s {
+            "image" => Some(MediaKind::Image),
+            _ => DownloadKind::ALL
+                .into_iter()
+                .find(|k| k.extension() == s)
+                .map(MediaKind::File),
+        }
+    }
+
+    /// The extension its stored name ends with: every image is stored as JPEG.
+    pub fn extension(self) -> &'static str {
+        match self {
+            MediaKind::Image => "jpg",
+            MediaKind::File(k) => k.extension(),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image/jpeg",
+            MediaKind::File(k) => k.content_type(),
+        }
+    }
+}
+
+/// The name a course stores an upload under, from the name it came with: the last part of the
+/// path, without diacritics, lower case, anything but letters and digits a hyphen, the extension
+/// the stored kind's ("Ảnh chụp màn hình (2).PNG" → "anh-chup-man-hinh-2.jpg"). A name that keeps
+/// nothing becomes "tep". Such a name needs no escaping in Markdown, a URL or a zip.
+pub fn stored_name(upload_name: &str, kind: MediaKind) -> String {
+    let last = upload_name.rsplit(['/', '\\']).next().unwrap_or(upload_name);
+    let stem = match last.rfind('.') {
+        Some(dot) if dot > 0 => &last[..dot],
+        _ => last,
+    };
+    let folded = crate::text::fold(stem);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut stem: String = out.chars().take(MAX_NAME_STEM).collect();
+    while stem.ends_with('-') {
+        stem.pop();
+    }
+    if stem.is_empty() {
+        stem.push_str("tep");
+    }
+    format!("{stem}.{}", kind.extension())
+}
+
+/// The same name with "-2", "-3" … before the extension: for an upload whose name the course
+/// already holds (an earlier file is never replaced under a lesson that shows it).
+pub fn numbered_name(name: &str, n: usize) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-{n}.{ext}"),
+        None => format!("{name}-{n}"),
+    }
+}
+
+/// Whether `name` is one [`stored_name`] could have made: what a lesson or a package may name.
+pub fn is_stored_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && stem.len() <= MAX_NAME_STEM + 8
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !stem.starts_with('-')
+        && ["jpg", "pdf", "docx", "xlsx", "pptx", "txt"].contains(&ext)
+}
+
+/// One file a course holds, as a lesson shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shelved {
+    pub kind: MediaKind,
+    /// An image's size as shown on a computer (the full variant), so the page keeps its room
+    /// before the picture arrives; 0 for a download.
+    pub width: u32,
+    pub height: u32,
+    /// The stored bytes (a download's, or the full image's).
+    pub bytes: u64,
+}
+
+/// The files of one course a lesson may show, and where the site serves them. Lesson Markdown is
+/// rendered and checked against it: an image or a link to `media/<name>` that the course does not
+/// hold is a problem when the author saves, and plain text when it is shown.
+#[derive(Debug, Clone, Default)]
+pub struct Shelf {
+    /// The address the files are served under, ending with `/` (`/learn/<course>/media/`).
+    base: String,
+    items: std::collections::BTreeMap<String, Shelved>,
+}
+
+impl Shelf {
+    /// A course with no files (what lessons without media are rendered with).
+    pub fn empty() -> Shelf {
+        Shelf::default()
+    }
+
+    pub fn new(base: impl Into<String>) -> Shelf {
+        Shelf {
+            base: base.into(),
+            items: Default::default(),
+        }
+    }
+
+    pub fn with(mut self, name: impl Into<String>, item: Shelved) -> Shelf {
+        self.items.insert(name.into(), item);
+        self
+    }
+
+    pub fn insert(&mut self, name: impl Into<String>, item: Shelved) {
+        self.items.insert(name.into(), item);
+    }
+
+    /// The file a lesson's address names (`media/<name>`), when the course holds it.
+    pub fn get(&self, url: &str) -> Option<(&str, &Shelved)> {
+        let name = url.strip_prefix(MEDIA_DIR)?;
+        self.items.get_key_value(name).map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Where the site serves the file (the full image, or the download).
+    pub fn href(&self, name: &str) -> String {
+        format!("{}{name}", self.base)
+    }
+
+    /// Where the site serves the phone-sized variant of an image.
+    pub fn phone_href(&self, name: &str) -> String {
+        format!("{}{name}?w={PHONE_WIDTH}", self.base)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -685,5 +904,82 @@ mod tests {
             })
         );
         assert_eq!(sniff_download(&big), None);
+    }
+
+    #[test]
+    fn stored_names_are_plain() {
+        let image = MediaKind::Image;
+        let pdf = MediaKind::File(DownloadKind::Pdf);
+        assert_eq!(
+            stored_name("Ảnh chụp màn hình (2).PNG", image),
+            "anh-chup-man-hinh-2.jpg"
+        );
+        assert_eq!(stored_name("C:\\Users\\Lan\\Tờ khai.pdf", pdf), "to-khai.pdf");
+        assert_eq!(stored_name("../../etc/passwd", pdf), "passwd.pdf");
+        assert_eq!(stored_name("Đơn ĐĂNG KÝ", pdf), "don-dang-ky.pdf");
+        assert_eq!(stored_name("", image), "tep.jpg");
+        assert_eq!(stored_name("???.png", image), "tep.jpg");
+        assert_eq!(stored_name(".bashrc", pdf), "bashrc.pdf");
+        assert_eq!(stored_name("<script>.png", image), "script.jpg");
+        let long = stored_name(&"ả".repeat(500), image);
+        assert_eq!(long, format!("{}.jpg", "a".repeat(MAX_NAME_STEM)));
+        for name in [
+            "anh-chup-man-hinh-2.jpg",
+            "to-khai.pdf",
+            "tep.jpg",
+            &long,
+            &numbered_name(&long, 200),
+        ] {
+            assert!(is_stored_name(name), "{name}");
+        }
+        for name in [
+            "", ".jpg", "a.exe", "A.jpg", "a b.jpg", "../a.jpg", "a.jpg/x", "-a.jpg", "a.svg", "a",
+        ] {
+            assert!(!is_stored_name(name), "{name}");
+        }
+        assert_eq!(numbered_name("to-khai.pdf", 2), "to-khai-2.pdf");
+        for k in [image, pdf, MediaKind::File(DownloadKind::Text)] {
+            assert_eq!(MediaKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(MediaKind::parse("svg"), None);
+    }
+
+    #[test]
+    fn uploads_are_what_their_bytes_are() {
+        let png = {
+            let mut out = Vec::new();
+            image::DynamicImage::new_rgb8(10, 10)
+                .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+                .unwrap();
+            out
+        };
+        assert_eq!(prepare_upload("whatever.pdf", &png).unwrap().kind(), MediaKind::Image);
+        let pdf = b"%PDF-1.4\n%...".to_vec();
+        assert_eq!(
+            prepare_upload("to khai.pdf", &pdf).unwrap().kind(),
+            MediaKind::File(DownloadKind::Pdf)
+        );
+        // Text that claims to be a picture is refused as a picture, not kept as text.
+        for name in ["anh.png", "ANH.JPG", "a.svg", "x.webp"] {
+            assert_eq!(
+                prepare_upload(name, b"hello").unwrap_err(),
+                MediaError::NotImage,
+                "{name}"
+            );
+        }
+        let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>";
+        assert_eq!(prepare_upload("a.svg", svg).unwrap_err(), MediaError::NotImage);
+        assert_eq!(
+            prepare_upload("a.txt", svg).unwrap().kind(),
+            MediaKind::File(DownloadKind::Text)
+        );
+        assert_eq!(
+            prepare_upload("big.png", &vec![0u8; 60 * MIB]).unwrap_err(),
+            MediaError::ImageTooLarge { size: 60 * MIB }
+        );
+        assert_eq!(
+            prepare_upload("a.exe", b"MZ\x90\x00\x03").unwrap_err(),
+            MediaError::DownloadKind
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! older revision of the draft is answered 409 with the author's text still in the form.
 //! Course packages: a course downloaded as a zip, a zip uploaded as a course (every problem of
 //! the package listed on one page), and a draft course sent for review and published by a second
-//! person.
+//! person. A course's images and files: uploaded on the course page, listed in the editor with
+//! the line that shows each in a lesson.
 
 use crate::kit::csrf::{self, CsrfForm};
 use crate::kit::format::{fmt_time, load_unit};
@@ -22,6 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
 use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor};
+use hocvuso_app::learning::media::{self, MediaItem};
 use hocvuso_app::learning::package;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
@@ -38,6 +40,7 @@ pub fn router() -> Routes {
         .route("/author/{course}/package", Access::Scoped, get(export))
         .route("/author/{course}/submit", Access::Scoped, post(submit_course))
         .route("/author/{course}/publish", Access::Scoped, post(publish_course))
+        .route("/author/{course}/media", Access::Scoped, post(upload_media))
         .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
         .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
@@ -190,6 +193,36 @@ struct CoursePage {
     l: Layout,
     c: AuthorCourse,
     langs: Vec<(String, String)>,
+    media: Vec<MediaItem>,
+    /// The file just stored, to copy its line into a lesson.
+    uploaded: Option<MediaItem>,
+    /// Why an upload was refused.
+    media_errors: Vec<String>,
+    max_mb: usize,
+}
+
+impl CoursePage {
+    async fn of(state: &AppState, tr: Tr, parts: &Parts0, v: &Viewer, slug: &str) -> Result<CoursePage, Problem> {
+        let c = app::course(&state.app, &v.principal, slug, ContentLang::Vi).await?;
+        let media = media::list(&state.app, &v.principal, slug).await?;
+        Ok(CoursePage {
+            l: Layout::for_viewer(tr, &parts.0, v),
+            c,
+            langs: ContentLang::ALL
+                .into_iter()
+                .map(|l| (l.as_str().to_string(), lang_label(tr, l)))
+                .collect(),
+            media,
+            uploaded: None,
+            media_errors: Vec::new(),
+            max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct UploadedQuery {
+    uploaded: Option<String>,
 }
 
 async fn course(
@@ -198,16 +231,43 @@ async fn course(
     parts: Parts0,
     v: Viewer,
     Path(slug): Path<String>,
+    Query(q): Query<UploadedQuery>,
 ) -> Result<Response, Problem> {
-    let c = app::course(&state.app, &v.principal, &slug, ContentLang::Vi).await?;
-    html(&CoursePage {
-        l: Layout::for_viewer(tr, &parts.0, &v),
-        c,
-        langs: ContentLang::ALL
-            .into_iter()
-            .map(|l| (l.as_str().to_string(), lang_label(tr, l)))
-            .collect(),
-    })
+    let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
+    page.uploaded = q
+        .uploaded
+        .and_then(|name| page.media.iter().find(|m| m.name == name).cloned());
+    html(&page)
+}
+
+/// An image or a file for the course's lessons: stored, then the course page shows the line to
+/// paste; a refused file is told on the same page with the reason and what to do.
+async fn upload_media(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(slug): Path<String>,
+    mp: Multipart,
+) -> Result<Response, Problem> {
+    // The course must be one the viewer may edit before anything of the upload is answered.
+    app::course(&state.app, &v.principal, &slug, ContentLang::Vi).await?;
+    let (sent, name, bytes, _) = read_upload_with_fields(&state, mp).await?;
+    csrf::check(&v, sent.as_deref().unwrap_or(""))?;
+    match media::upload(&state.app, &v.principal, &slug, &name, bytes).await {
+        Ok(m) => Ok(Redirect::to(&format!("/author/{slug}?uploaded={}#media", m.name)).into_response()),
+        Err(AppError::Invalid(fields)) => {
+            let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
+            page.media_errors = fields.iter().map(|f| tr.msg(&f.message)).collect();
+            with_status(html(&page), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Conflict(f)) => {
+            let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
+            page.media_errors = vec![tr.msg(&f.message)];
+            with_status(html(&page), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What the form shows: the stored editor state, with the author's own typing over it when a
@@ -323,7 +383,7 @@ async fn save(
     page.checklist = form.checklist.clone();
     page.revision = revision;
     let outcome = if form.action == "preview" {
-        app::preview(&form.title, &form.body, &form.checklist).map(|(_, html)| {
+        app::preview(&form.title, &form.body, &form.checklist, &stored.shelf).map(|(_, html)| {
             page.preview = Some(html);
         })
     } else {

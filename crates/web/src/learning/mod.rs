@@ -3,6 +3,7 @@
 //! and "my learning". Pages are public to read; enrolling and progress need a signed-in account.
 
 pub mod api;
+mod media;
 
 use crate::kit::csrf::CsrfForm;
 use crate::kit::i18n::Tr;
@@ -33,6 +34,7 @@ pub fn router() -> Routes {
         .route("/learn/{course}/{lesson}", Access::Public, get(lesson))
         .route("/learn/{course}/{lesson}/done", Access::Own, post(done))
         .route("/learn/{course}/{lesson}/audio", Access::Public, get(audio))
+        .merge(media::router())
 }
 
 /// The content language: the one asked for in the address (`?lang=en`), else the interface's.

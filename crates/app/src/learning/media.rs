@@ -1,0 +1,238 @@
+//! A course's images and downloadable files: an author uploads one (checked and, for an image,
+//! re-encoded by its bytes on the blocking pool, one at a time in the process), lessons show them
+//! (`media/<name>` in the Markdown, rendered against the course's [`Shelf`]), and they are served
+//! to whoever may read the course.
+
+use crate::{App, Error, FieldError, Result};
+use hocvuso_core::access::{Principal, act};
+use hocvuso_core::audit::Event;
+use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::CourseStatus;
+use hocvuso_core::learning::media::{
+    self, MAX_COURSE_MEDIA, MediaKind, Prepared, Shelf, Shelved, numbered_name, stored_name,
+};
+use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::learning::{self as db, Course};
+use hocvuso_db::media::{self as stored, MediaInfo, NewMedia};
+use hocvuso_db::{Db, Tx};
+use serde_json::json;
+
+/// One file of a course as the author's pages list it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MediaItem {
+    pub name: String,
+    pub is_image: bool,
+    /// "PDF", "Word", … or "JPEG".
+    pub kind_label: &'static str,
+    pub width: i32,
+    pub height: i32,
+    /// Rounded up to whole kilobytes.
+    pub kilobytes: i64,
+    /// What to paste into a lesson to show it.
+    pub markdown: String,
+}
+
+fn kind_label(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "JPEG",
+        MediaKind::File(k) => match k {
+            media::DownloadKind::Pdf => "PDF",
+            media::DownloadKind::Docx => "Word",
+            media::DownloadKind::Xlsx => "Excel",
+            media::DownloadKind::Pptx => "PowerPoint",
+            media::DownloadKind::Text => "TXT",
+        },
+    }
+}
+
+impl MediaItem {
+    fn of(m: &MediaInfo) -> MediaItem {
+        let is_image = m.kind == MediaKind::Image;
+        let stem = m.name.rsplit_once('.').map_or(m.name.as_str(), |(s, _)| s);
+        MediaItem {
+            name: m.name.clone(),
+            is_image,
+            kind_label: kind_label(m.kind),
+            width: m.width,
+            height: m.height,
+            kilobytes: (m.bytes + 1023) / 1024,
+            markdown: if is_image {
+                format!("![{stem}]({}{})", media::MEDIA_DIR, m.name)
+            } else {
+                format!("[{stem}]({}{})", media::MEDIA_DIR, m.name)
+            },
+        }
+    }
+}
+
+pub use hocvuso_core::learning::media::PHONE_WIDTH;
+
+/// Where a course's files are served.
+pub fn base(course_slug: &str) -> String {
+    format!("/media/{course_slug}/")
+}
+
+fn shelf_of(course_slug: &str, rows: &[MediaInfo]) -> Shelf {
+    let mut shelf = Shelf::new(base(course_slug));
+    for m in rows {
+        shelf.insert(
+            m.name.clone(),
+            Shelved {
+                kind: m.kind,
+                width: u32::try_from(m.width).unwrap_or(0),
+                height: u32::try_from(m.height).unwrap_or(0),
+                bytes: u64::try_from(m.bytes).unwrap_or(0),
+            },
+        );
+    }
+    shelf
+}
+
+/// The files a course's lessons may show, as stored now.
+pub async fn shelf(db: &Db, course: &Course) -> Result<Shelf> {
+    Ok(shelf_of(&course.slug, &stored::list(db, course.id).await?))
+}
+
+/// [`shelf`] inside the writing transaction: what a saved lesson is checked against.
+pub async fn shelf_tx(tx: &mut Tx, course: &Course) -> Result<Shelf> {
+    Ok(shelf_of(&course.slug, &stored::list_tx(tx, course.id).await?))
+}
+
+/// The course's files for its authors' pages.
+pub async fn list(app: &App, who: &Principal, course_slug: &str) -> Result<Vec<MediaItem>> {
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    Ok(stored::list(&app.db, c.id).await?.iter().map(MediaItem::of).collect())
+}
+
+fn invalid(message: Message) -> Error {
+    Error::Invalid(vec![FieldError::new("file", message)])
+}
+
+/// Stores an author's upload for a course under a plain name made from the one it came with
+/// (numbered when the course holds that name already: a stored file never changes under a lesson
+/// that shows it). Returns the stored file.
+pub async fn upload(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    upload_name: &str,
+    bytes: Vec<u8>,
+) -> Result<MediaItem> {
+    let me = super::account(who)?;
+    // Who may upload is decided before the file is looked at.
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    if bytes.is_empty() {
+        return Err(invalid(Message::new("err-authoring-media-empty")));
+    }
+    let name_given = upload_name.to_string();
+    // Decoding a photo takes memory and CPU: one at a time in the process, with spreadsheet reads.
+    let prepared = app
+        .reader
+        .read(move || media::prepare_upload(&name_given, &bytes).map(|p| (p, bytes)))
+        .await?;
+    let (prepared, bytes) = prepared.map_err(|e| invalid(e.message()))?;
+    let kind = prepared.kind();
+    let wanted = stored_name(upload_name, kind);
+
+    let mut tx = app.db.begin().await?;
+    let c = db::course_by_slug_tx(&mut tx, course_slug)
+        .await?
+        .ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    let held = stored::names_tx(&mut tx, c.id).await?;
+    if held.len() >= MAX_COURSE_MEDIA {
+        return Err(Error::Conflict(FieldError::new(
+            "file",
+            Message::new("err-authoring-media-full").arg("max", MAX_COURSE_MEDIA),
+        )));
+    }
+    let name = std::iter::once(wanted.clone())
+        .chain((2..).map(|n| numbered_name(&wanted, n)))
+        .find(|n| !held.contains(n))
+        .unwrap_or(wanted);
+    let (content, phone, width, height, sha256) = match &prepared {
+        Prepared::Image(img) => (
+            img.full.jpeg.as_slice(),
+            Some(img.phone.jpeg.as_slice()),
+            img.full.width,
+            img.full.height,
+            img.sha256.as_str(),
+        ),
+        Prepared::File { sha256, .. } => (bytes.as_slice(), None, 0, 0, sha256.as_str()),
+    };
+    stored::put(
+        &mut tx,
+        &NewMedia {
+            course_id: c.id,
+            name: &name,
+            kind,
+            content,
+            phone,
+            width,
+            height,
+            sha256,
+            uploaded_by: Some(me),
+        },
+    )
+    .await?;
+    let event = Event::CourseMediaUploaded {
+        course_id: c.id,
+        detail: json!({
+            "course": c.slug, "name": name, "kind": kind.as_str(),
+            "bytes": content.len(), "upload_sha256": sha256,
+        }),
+    };
+    audit::append(&mut tx, &Actor::from(who), Entry::of(&c.owner_path, &event)).await?;
+    tx.commit().await?;
+    let info = stored::list(&app.db, c.id)
+        .await?
+        .into_iter()
+        .find(|m| m.name == name)
+        .ok_or(Error::NotFound)?;
+    Ok(MediaItem::of(&info))
+}
+
+/// A served file: what it is and its bytes.
+pub struct Served {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+    /// The course is open to everyone: the file may be cached by anyone on the way.
+    pub public: bool,
+    /// A download: the name to save it under.
+    pub download: Option<String>,
+}
+
+/// A course file for a reader: anyone when the course is published, else only its authors (an
+/// author's preview of a draft shows its pictures). `phone`: the phone-sized variant of an image.
+pub async fn file(app: &App, who: Option<&Principal>, course_slug: &str, name: &str, phone: bool) -> Result<Served> {
+    if !media::is_stored_name(name) {
+        return Err(Error::NotFound);
+    }
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    let public = c.status == CourseStatus::Published;
+    if !public {
+        // A course that is not open looks absent to anyone who may not edit it.
+        who.ok_or(Error::NotFound)?
+            .authorize::<act::AuthorContent>(&c.owner_path)
+            .map_err(|_| Error::NotFound)?;
+    }
+    let info = stored::list(&app.db, c.id)
+        .await?
+        .into_iter()
+        .find(|m| m.name == name)
+        .ok_or(Error::NotFound)?;
+    let bytes = if phone && info.kind == MediaKind::Image {
+        stored::phone(&app.db, c.id, name).await?
+    } else {
+        stored::content(&app.db, c.id, name).await?
+    }
+    .ok_or(Error::NotFound)?;
+    Ok(Served {
+        content_type: info.kind.content_type(),
+        bytes,
+        public,
+        download: (info.kind != MediaKind::Image).then(|| name.to_string()),
+    })
+}

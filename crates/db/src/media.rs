@@ -1,0 +1,176 @@
+//! A course's images and downloadable files: listed without their bytes (a lesson page needs
+//! names and sizes), read one variant at a time, written once under a name the course did not
+//! hold.
+
+use crate::{Db, Result, Tx, now, record};
+use hocvuso_core::learning::media::MediaKind;
+use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use time::OffsetDateTime;
+
+#[derive(Iden, Clone, Copy)]
+pub enum CourseMedia {
+    Table,
+    CourseId,
+    Name,
+    Kind,
+    Content,
+    Phone,
+    Width,
+    Height,
+    Bytes,
+    Sha256,
+    UploadedBy,
+    UploadedAt,
+}
+
+record! {
+    /// One file of a course, without its bytes.
+    #[derive(Debug, Clone)]
+    pub struct MediaInfo {
+        pub name: String,
+        pub kind: MediaKind as "course_media.kind",
+        pub width: i32,
+        pub height: i32,
+        pub bytes: i64,
+        pub sha256: String,
+        pub uploaded_at: OffsetDateTime,
+    }
+}
+
+record! {
+    struct Content {
+        content: Vec<u8>,
+    }
+}
+
+record! {
+    struct Phone {
+        phone: Option<Vec<u8>>,
+    }
+}
+
+record! {
+    struct Name {
+        name: String,
+    }
+}
+
+const INFO: [CourseMedia; 7] = [
+    CourseMedia::Name,
+    CourseMedia::Kind,
+    CourseMedia::Width,
+    CourseMedia::Height,
+    CourseMedia::Bytes,
+    CourseMedia::Sha256,
+    CourseMedia::UploadedAt,
+];
+
+/// The files of a course, by name.
+pub async fn list(db: &Db, course_id: i64) -> Result<Vec<MediaInfo>> {
+    db.fetch_all(
+        Query::select()
+            .columns(INFO)
+            .from(CourseMedia::Table)
+            .and_where(Expr::col(CourseMedia::CourseId).eq(course_id))
+            .order_by(CourseMedia::Name, Order::Asc),
+    )
+    .await
+}
+
+/// [`list`] inside a transaction: what a lesson is checked against as it is written.
+pub async fn list_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<MediaInfo>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(INFO)
+            .from(CourseMedia::Table)
+            .and_where(Expr::col(CourseMedia::CourseId).eq(course_id))
+            .order_by(CourseMedia::Name, Order::Asc),
+    )
+    .await
+}
+
+fn one(course_id: i64, name: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .from(CourseMedia::Table)
+        .and_where(Expr::col(CourseMedia::CourseId).eq(course_id))
+        .and_where(Expr::col(CourseMedia::Name).eq(name))
+        .to_owned()
+}
+
+/// The stored bytes of a file: a download, or an image's full variant.
+pub async fn content(db: &Db, course_id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<Content> = db
+        .fetch_optional(one(course_id, name).column(CourseMedia::Content))
+        .await?;
+    Ok(row.map(|r| r.content))
+}
+
+/// An image's phone-sized variant (`None` for a download or an unknown name).
+pub async fn phone(db: &Db, course_id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<Phone> = db
+        .fetch_optional(one(course_id, name).column(CourseMedia::Phone))
+        .await?;
+    Ok(row.and_then(|r| r.phone))
+}
+
+/// The names a course holds now, read in the writing transaction.
+pub async fn names_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<Name> = tx
+        .fetch_all(
+            Query::select()
+                .column(CourseMedia::Name)
+                .from(CourseMedia::Table)
+                .and_where(Expr::col(CourseMedia::CourseId).eq(course_id)),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.name).collect())
+}
+
+pub struct NewMedia<'a> {
+    pub course_id: i64,
+    pub name: &'a str,
+    pub kind: MediaKind,
+    pub content: &'a [u8],
+    pub phone: Option<&'a [u8]>,
+    pub width: u32,
+    pub height: u32,
+    pub sha256: &'a str,
+    pub uploaded_by: Option<i64>,
+}
+
+/// Stores a file under a name the caller found free in the same transaction; the key makes a
+/// second writer of the same name fail rather than replace it.
+pub async fn put(tx: &mut Tx, m: &NewMedia<'_>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(CourseMedia::Table)
+            .columns([
+                CourseMedia::CourseId,
+                CourseMedia::Name,
+                CourseMedia::Kind,
+                CourseMedia::Content,
+                CourseMedia::Phone,
+                CourseMedia::Width,
+                CourseMedia::Height,
+                CourseMedia::Bytes,
+                CourseMedia::Sha256,
+                CourseMedia::UploadedBy,
+                CourseMedia::UploadedAt,
+            ])
+            .values_panic([
+                m.course_id.into(),
+                m.name.into(),
+                m.kind.as_str().into(),
+                m.content.to_vec().into(),
+                m.phone.map(<[u8]>::to_vec).into(),
+                i64::from(m.width).into(),
+                i64::from(m.height).into(),
+                (m.content.len() as i64).into(),
+                m.sha256.into(),
+                m.uploaded_by.into(),
+                now().into(),
+            ]),
+    )
+    .await?;
+    Ok(())
+}
