@@ -98,7 +98,8 @@ pub(crate) fn concrete(path: &str, t: &Target) -> String {
         .replace("{code}", &t.unit.code)
         .replace("{course}", crate::learning::COURSE)
         .replace("{lesson}", crate::learning::LESSON)
-        .replace("{framework}", "digcomp22");
+        .replace("{framework}", "digcomp22")
+        .replace("{name}", "to-khai.pdf");
     if url.contains("{id}") {
         let id = if path.starts_with("/people/") {
             t.person
@@ -181,7 +182,8 @@ pub(crate) enum Body {
 pub(crate) fn body(path: &str, csrf: Option<&str>, fields: Vec<(String, String)>) -> Body {
     let mut all: Vec<(String, String)> = csrf.map(|t| ("_csrf".to_string(), t.to_string())).into_iter().collect();
     all.extend(fields);
-    if path.ends_with("import") {
+    // Upload forms: a package, a list, a course's image or file.
+    if path.ends_with("import") || path.ends_with("/media") {
         Body::Multipart(all)
     } else if path.starts_with("/api/") {
         let mut m = serde_json::Map::new();
