@@ -4,6 +4,7 @@ mod helpers;
 mod hostile;
 
 mod access;
+mod audio_ranges;
 mod audit_write;
 mod auth;
 mod authoring;
@@ -19,6 +20,7 @@ mod learning;
 mod lesson_audio;
 mod migrations;
 mod officer;
+mod offline;
 mod ops;
 mod people;
 mod process;
