@@ -1403,3 +1403,182 @@ async fn every_page_in_the_route_table_passes_axe() {
     b.finish().await;
     app.finish().await;
 }
+
+/// A TCP relay between the browser and the test server: the page's origin is the relay, so
+/// closing it makes the server unreachable exactly as a lost connection does, for the page and
+/// for its service worker alike (DevTools' offline emulation applies to one target at a time).
+struct Relay {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    async fn open(port: u16, to: std::net::SocketAddr) -> Relay {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap_or_else(|e| panic!("relay on port {port}: {e}"));
+        let port = listener.local_addr().expect("relay address").port();
+        let task = tokio::spawn(async move {
+            // Dropped with the task: every open connection is cut with it.
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                conns.spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+            }
+        });
+        Relay { port, task }
+    }
+
+    async fn close(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+impl Browser {
+    /// Whether a service worker controls the page, within 30 s.
+    async fn wait_for_worker(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self
+                .c
+                .execute(
+                    "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+                    vec![],
+                )
+                .await
+                .expect("service worker probe");
+            if v == json!(true) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no service worker controls {} after 30 s",
+                self.current().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The addresses of the pages the service worker keeps, as the page's own script reads them.
+    async fn kept_pages(&self) -> Vec<String> {
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            caches.keys()
+              .then(ns => Promise.all(ns.filter(n => n.startsWith('hocvuso-pages-'))
+                  .map(n => caches.open(n).then(c => c.keys()))))
+              .then(ks => done({ urls: [].concat(...ks).map(r => r.url) }))
+              .catch(e => done({ error: String(e) }));
+        "#;
+        let out = self.c.execute_async(script, vec![]).await.expect("read the caches");
+        if let Some(e) = out.get("error") {
+            panic!("reading the caches: {e}");
+        }
+        out["urls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Waits (at most 30 s) until the kept pages satisfy `what`.
+    async fn wait_for_kept(&self, why: &str, what: impl Fn(&[String]) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let kept = self.kept_pages().await;
+            if what(&kept) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{why}: after 30 s the worker keeps {kept:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Offline reading: a learner signs in and opens a lesson (before the service worker exists)
+/// and the course page (through it); the connection goes; both still open with their text, and
+/// a lesson never opened shows the offline page, which lists what can be read. Signing out
+/// empties what was kept: offline again, the lesson is no longer there to read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_lessons_stay_readable_offline() {
+    use crate::learning::{COURSE, LESSON};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let course = hocvuso_db::learning::course_by_slug(&app.db, COURSE)
+        .await
+        .unwrap()
+        .expect("the shipped course");
+    let unopened = hocvuso_db::learning::lessons(&app.db, course.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.slug)
+        .find(|s| s != LESSON)
+        .expect("a second lesson");
+    let server: std::net::SocketAddr = app.addr.trim_start_matches("http://").parse().expect("server address");
+    let relay = Relay::open(0, server).await;
+    let port = relay.port;
+    let mut b = Browser::open(&app, true).await;
+    b.base = format!("http://127.0.0.1:{port}");
+    let full = |path: &str| format!("http://127.0.0.1:{port}{path}");
+
+    b.sign_in("0900000008").await;
+    let lesson = format!("/learn/{COURSE}/{LESSON}");
+    let course_page = format!("/learn/{COURSE}");
+    b.goto(&lesson).await;
+    let title = b.text("main article h1").await;
+    let text = b.text("main article p").await;
+    assert!(!title.is_empty() && text.len() > 20, "{title} / {text}");
+    b.wait_for_worker().await;
+    b.goto(&course_page).await;
+    let course_title = b.text("main h1").await;
+    b.wait_for_kept("the lesson and the course page are kept", |k| {
+        k.contains(&full(&lesson)) && k.contains(&full(&course_page))
+    })
+    .await;
+    assert!(
+        b.kept_pages().await.iter().all(|u| u.starts_with(&full("/learn/"))),
+        "only learning pages are kept"
+    );
+
+    relay.close().await;
+    b.goto(&lesson).await;
+    assert_eq!(b.text("main article h1").await, title, "the lesson, offline");
+    assert_eq!(b.text("main article p").await, text);
+    b.goto(&course_page).await;
+    assert_eq!(b.text("main h1").await, course_title, "the course page, offline");
+    b.goto(&format!("/learn/{COURSE}/{unopened}")).await;
+    assert_eq!(b.text("main h1").await, "Bạn đang ngoại tuyến");
+    // The page's script lists what this device still holds, with the lesson's own title.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let link = format!("#offline-kept a[href='{}']", full(&lesson));
+    while !b.has(&link).await {
+        assert!(Instant::now() < deadline, "the offline page does not list {lesson}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.text(&link).await, title);
+    b.axe("offline page").await;
+    // A page that is not a lesson is never kept: offline, it is the offline page too.
+    b.goto("/me").await;
+    assert_eq!(b.text("main h1").await, "Bạn đang ngoại tuyến");
+
+    // Back online (the same address, so the same origin and worker), then signing out.
+    let relay = Relay::open(port, server).await;
+    b.goto(&lesson).await;
+    assert!(b.has("header .who").await, "online again, signed in");
+    b.sign_out().await;
+    b.wait_for_kept("signing out empties the kept pages", |k| k.is_empty())
+        .await;
+    relay.close().await;
+    b.goto(&lesson).await;
+    assert_eq!(
+        b.text("main h1").await,
+        "Bạn đang ngoại tuyến",
+        "after signing out, the lesson is no longer kept"
+    );
+    b.finish().await;
+    app.finish().await;
+}

@@ -4,6 +4,7 @@ mod helpers;
 mod hostile;
 
 mod access;
+mod audio_ranges;
 mod audit_write;
 mod auth;
 mod authoring;
@@ -20,6 +21,7 @@ mod lesson_audio;
 mod lesson_media;
 mod migrations;
 mod officer;
+mod offline;
 mod ops;
 mod people;
 mod process;

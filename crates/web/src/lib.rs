@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `learning`, `authoring`, `audit`, `access`, `me`, `auth`, `home`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `authoring`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -21,6 +21,7 @@ pub mod home;
 pub mod imports;
 pub mod learning;
 pub mod me;
+pub mod offline;
 pub mod ops;
 pub mod people;
 pub mod units;
@@ -71,6 +72,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(access::router())
         .merge(me::router())
         .merge(auth::router())
+        .merge(offline::router())
         .nest("/api", api)
         .merge(ops::router())
 }
@@ -95,7 +97,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(kit::middleware::compressible()))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::from_fn_with_state(

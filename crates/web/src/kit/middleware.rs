@@ -7,6 +7,15 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+
+/// What the compression layer may compress: not media, which is compressed already, and whose
+/// whole answers must keep `Accept-Ranges` (the layer drops it from what it compresses).
+pub fn compressible() -> impl Predicate {
+    DefaultPredicate::new()
+        .and(NotForContentType::const_new("audio/"))
+        .and(NotForContentType::const_new("video/"))
+}
 
 pub async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();

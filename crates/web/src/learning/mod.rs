@@ -245,19 +245,24 @@ async fn audio(
     State(state): State<AppState>,
     Path((course, lesson)): Path<(String, String)>,
     Query(q): Query<AudioQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
     let (Some(lang), Ok(version)) = (ContentLang::parse(&q.lang), q.v.parse::<i32>()) else {
         return Err(Problem::not_found());
     };
     let bytes = app::lesson_audio(&state.app, &course, &lesson, lang, version).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "audio/ogg; codecs=opus"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-        ],
-        bytes,
-    )
-        .into_response())
+    // Ranges let a player show the duration and seek without the whole file, and resume a
+    // download cut off on a weak connection; the validator is the bytes' own hash.
+    let etag = format!("\"{}\"", &hocvuso_core::crypto::sha256_hex(&[&bytes])[..32]);
+    let mut r = crate::kit::range::respond(&headers, bytes, &etag);
+    let ogg = axum::http::HeaderValue::from_static("audio/ogg; codecs=opus");
+    r.headers_mut().insert(header::CONTENT_TYPE, ogg);
+    // A cache keys on the address, not the range: a refused range must not be kept for it.
+    if r.status() != axum::http::StatusCode::RANGE_NOT_SATISFIABLE {
+        let forever = axum::http::HeaderValue::from_static("public, max-age=31536000, immutable");
+        r.headers_mut().insert(header::CACHE_CONTROL, forever);
+    }
+    Ok(r)
 }
 
 #[derive(Deserialize, Default)]
