@@ -104,3 +104,7 @@ author-media-kind = Kind, size
 author-media-line = Line to copy into a lesson
 author-media-editor-help = To show an image or a download link, copy its line into the lesson text and press “Preview”. An image needs a description in the square brackets.
 author-media-upload-link = Upload images and files (opens in a new tab; the lesson you are editing stays as it is)
+err-authoring-media-course-full = The course's images and files would take more than { $max } MB. Make the images smaller or reuse one the course has.
+err-authoring-package-media-taken = The course already has a file “media/{ $name }” with other content. Rename this file in the package and in the lessons that use it, then upload the package again.
+err-authoring-package-media-kind = The file “media/{ $name }” has an extension that does not match its content. Images must end in .jpg; documents in their own kind's extension (.pdf, .docx, .xlsx, .pptx, .txt).
+err-authoring-checklist-count = The “{ $lang }” version of the lesson has { $theirs } practice steps; this draft has { $mine }. Every language of a lesson has the same steps in the same order: reword the steps instead of adding or removing some.

@@ -195,3 +195,6 @@ err-audio-failed = The lesson audio could not be made: { $reason }
 learn-audio-about = Listen ({ $min } min { $sec } s, { $kb } KB). The audio is machine-read and may mispronounce words or pause oddly; the written lesson is the reference.
 learn-audio-download = Download the audio
 learn-audio-pending = The audio of this lesson is being made. Reload the page in a few minutes to listen.
+err-learning-media-name = The file name “media/{ $file }” is not valid. Names in the media folder use only lower-case letters without diacritics, digits and hyphens, ending in .jpg, .pdf, .docx, .xlsx, .pptx or .txt (for example screen-shot.jpg).
+err-learning-too-many-media = The package has more than { $max } images and files in its media folder. Remove the ones no lesson uses.
+err-learning-package-media-too-large = The images and files in the package's media folder take { $size } MB, more than the { $max } MB a course may hold. Remove unused files or make the images smaller.

@@ -101,3 +101,7 @@ author-media-kind = Loại, kích thước
 author-media-line = Dòng chép vào bài học
 author-media-editor-help = Để hiện ảnh hoặc liên kết tải tệp, chép dòng tương ứng vào nội dung bài, rồi bấm “Xem trước”. Ảnh cần lời mô tả trong ngoặc vuông.
 author-media-upload-link = Tải ảnh, tệp lên (mở trong thẻ mới; bài đang sửa vẫn giữ nguyên)
+err-authoring-media-course-full = Ảnh và tệp của khóa học sẽ vượt { $max } MB. Hãy thu nhỏ ảnh hoặc dùng lại ảnh đã có.
+err-authoring-package-media-taken = Khóa học đã có tệp “media/{ $name }” với nội dung khác. Đổi tên tệp này trong gói và trong các bài học dùng nó, rồi tải gói lên lại.
+err-authoring-package-media-kind = Tệp “media/{ $name }” có đuôi không khớp với nội dung của nó. Ảnh phải có đuôi .jpg; tài liệu phải có đuôi đúng loại (.pdf, .docx, .xlsx, .pptx, .txt).
+err-authoring-checklist-count = Bản ngôn ngữ “{ $lang }” của bài có { $theirs } bước thực hành, bản nháp này có { $mine } bước. Mọi ngôn ngữ của một bài phải có cùng số bước, theo cùng thứ tự: sửa lời các bước thay vì thêm hoặc bớt bước.

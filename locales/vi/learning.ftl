@@ -183,3 +183,6 @@ err-audio-failed = Không tạo được bản nghe của bài: { $reason }
 learn-audio-about = Nghe bài ({ $min } phút { $sec } giây, { $kb } KB). Bản nghe do máy đọc, có thể đọc sai dấu hoặc ngắt câu chưa tự nhiên; nội dung chuẩn là bài viết.
 learn-audio-download = Tải bản nghe
 learn-audio-pending = Bản nghe của bài đang được tạo. Tải lại trang sau vài phút để nghe.
+err-learning-media-name = Tên tệp “media/{ $file }” không hợp lệ. Tên tệp trong thư mục media chỉ gồm chữ thường không dấu, chữ số và dấu gạch nối, đuôi .jpg, .pdf, .docx, .xlsx, .pptx hoặc .txt (ví dụ anh-man-hinh.jpg).
+err-learning-too-many-media = Gói có hơn { $max } ảnh và tệp trong thư mục media. Bỏ bớt các tệp bài học không dùng đến.
+err-learning-package-media-too-large = Ảnh và tệp trong thư mục media của gói chiếm { $size } MB, quá { $max } MB cho một khóa học. Bỏ bớt tệp không dùng hoặc thu nhỏ ảnh.

@@ -128,7 +128,10 @@ async fn author_publishes_and_progress_stays(b: Backend) {
             ("revision", revision),
             ("title", title),
             ("body", body),
-            ("checklist", "Gọi lại cho người thân\nKhông bấm đường link lạ"),
+            (
+                "checklist",
+                "Gọi lại cho người thân\nKhông bấm đường link lạ\nKể lại cho người nhà",
+            ),
             ("action", action),
         ]
     };
@@ -311,8 +314,28 @@ async fn simultaneous_saves(b: Backend) {
         let body_w = format!("## Vòng {round}\n\nBản của người viết.");
         let body_r = format!("## Vòng {round}\n\nBản của người duyệt.");
         let (x, y) = tokio::join!(
-            authoring::save(&a, &writer, COURSE, LESSON, ContentLang::Vi, from, "Bài", &body_w, ""),
-            authoring::save(&a, &reviewer, COURSE, LESSON, ContentLang::Vi, from, "Bài", &body_r, ""),
+            authoring::save(
+                &a,
+                &writer,
+                COURSE,
+                LESSON,
+                ContentLang::Vi,
+                from,
+                "Bài",
+                &body_w,
+                "Một\nHai\nBa"
+            ),
+            authoring::save(
+                &a,
+                &reviewer,
+                COURSE,
+                LESSON,
+                ContentLang::Vi,
+                from,
+                "Bài",
+                &body_r,
+                "Một\nHai\nBa"
+            ),
         );
         let stored = drafts::draft(&t.db, l.id, ContentLang::Vi).await.unwrap().unwrap();
         match (&x, &y) {

@@ -104,7 +104,7 @@ async fn audio_is_made_and_served(b: Backend) {
         0,
         "Bài mới",
         "## Phần mới\n\nMột câu mới.",
-        "",
+        "Một\nHai\nBa",
     )
     .await
     .unwrap();

@@ -213,7 +213,7 @@ async fn images_and_files_in_lessons(b: Backend) {
             ("revision", "0"),
             ("title", "Bài có ảnh"),
             ("body", body),
-            ("checklist", "Mở VNeID"),
+            ("checklist", "Mở VNeID\nChọn mục cần dùng\nKiểm tra lại"),
             ("action", action),
         ]
     };
@@ -236,6 +236,17 @@ async fn images_and_files_in_lessons(b: Backend) {
         let text = r.text().await.unwrap();
         assert!(text.contains(says), "{says} not in {text}");
     }
+    // Every language of a lesson keeps the same practice steps (its English text has three).
+    let mut one_step = fields("## Màn hình\n\nChữ.\n", "save");
+    one_step[4] = ("checklist", "Mở VNeID");
+    let r = writer.post_form(&editor, &save, &one_step).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Bản ngôn ngữ “en” của bài có 3 bước thực hành, bản nháp này có 1 bước")
+    );
     const BODY: &str = "## Màn hình\n\n![Màn hình đăng nhập của VNeID](media/anh-man-hinh-vneid.jpg)\n\nĐiền [tờ khai](media/to-khai.pdf) trước khi đi.\n";
     let r = writer.post_form(&editor, &save, &fields(BODY, "preview")).await;
     assert_eq!(r.status(), 200);
@@ -306,6 +317,41 @@ async fn images_and_files_in_lessons(b: Backend) {
     ] {
         assert_eq!(anon.get(&path).await.status(), 404, "{path}");
     }
+
+    // The course's package carries its files; imported back, nothing changes; the same name with
+    // other bytes is refused with the name and nothing stored.
+    let r = writer.get(&format!("/author/{COURSE}/package")).await;
+    assert_eq!(r.status(), 200);
+    let zip = r.bytes().await.unwrap().to_vec();
+    let mut files = hocvuso_core::learning::package::read_zip(&zip).unwrap();
+    assert_eq!(files.get("media/to-khai.pdf").map(Vec::as_slice), Some(FORM_PDF));
+    assert_eq!(files.get("media/anh-man-hinh-vneid.jpg"), Some(&full));
+    let import = |bytes: Vec<u8>| {
+        let writer = writer.clone();
+        async move {
+            let token = writer.csrf("/author").await;
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token)
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name("khoa-hoc.zip"));
+            writer
+                .http
+                .post(writer.url("/author/import"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let before = crate::walk::contents(&t).await;
+    let r = import(zip.clone()).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    crate::walk::assert_same(&before, &crate::walk::contents(&t).await, "the same package again");
+    files.insert("media/to-khai.pdf".into(), b"%PDF-1.4 another form".to_vec());
+    let changed = hocvuso_core::learning::package::write_zip(COURSE, &files).unwrap();
+    let r = import(changed).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("media/to-khai.pdf"));
+    crate::walk::assert_same(&before, &crate::walk::contents(&t).await, "a refused package");
 
     // A course not open to learners: its files are its authors' only.
     let mut tx = t.db.begin().await.unwrap();

@@ -105,6 +105,14 @@ pub async fn content(db: &Db, course_id: i64, name: &str) -> Result<Option<Vec<u
     Ok(row.map(|r| r.content))
 }
 
+/// [`content`] inside a transaction: what an import compares a package's file with.
+pub async fn content_tx(tx: &mut Tx, course_id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+    let row: Option<Content> = tx
+        .fetch_optional(one(course_id, name).column(CourseMedia::Content))
+        .await?;
+    Ok(row.map(|r| r.content))
+}
+
 /// An image's phone-sized variant (`None` for a download or an unknown name).
 pub async fn phone(db: &Db, course_id: i64, name: &str) -> Result<Option<Vec<u8>>> {
     let row: Option<Phone> = db

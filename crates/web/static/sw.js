@@ -2,7 +2,9 @@
 //
 // Only course and lesson pages are kept (network first, the copy read when the network fails),
 // with the stylesheet, this site's script and the offline page (cache first: their addresses
-// carry their content hash). Nothing else is intercepted for storage: pages of people, units,
+// carry their content hash), and the pictures and files of published courses those pages show
+// (cache first: a stored name never changes its bytes; a draft course's files, served private,
+// are not kept). Nothing else is intercepted for storage: pages of people, units,
 // accounts and authoring carry personal data and never enter the cache. Signing in or out
 // empties the kept pages, which show who was signed in and their progress — a phone is often
 // shared in a family.
@@ -70,6 +72,18 @@ function cacheFirst(e) {
     }));
 }
 
+function keptFile(e) {
+  return caches.match(e.request, { cacheName: PAGES, ignoreVary: true }).then((hit) => hit
+    || fetch(e.request).then((res) => {
+      const open = /\bpublic\b/.test(res.headers.get('Cache-Control') || '');
+      if (res.status === 200 && res.type === 'basic' && open) {
+        const copy = res.clone();
+        e.waitUntil(caches.open(PAGES).then((c) => c.put(e.request, copy)));
+      }
+      return res;
+    }));
+}
+
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
@@ -82,6 +96,8 @@ self.addEventListener('fetch', (e) => {
   if (req.method !== 'GET') return;
   if (url.pathname.startsWith('/static/')) {
     e.respondWith(cacheFirst(e));
+  } else if (url.pathname.startsWith('/media/') && req.mode !== 'navigate') {
+    e.respondWith(keptFile(e));
   } else if (req.mode === 'navigate' && KEPT.test(url.pathname)) {
     e.respondWith(networkFirst(e));
   } else if (req.mode === 'navigate') {

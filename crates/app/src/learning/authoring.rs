@@ -387,6 +387,22 @@ pub async fn save(
     // The course's files as stored now: a picture the body shows must be there when it is saved.
     let shelf = super::media::shelf_tx(&mut tx, &c).await?;
     let edit = LessonEdit::parse(title, body, checklist, &shelf).map_err(field_errors)?;
+    // A lesson has as many practice steps in every language (a package whose translation
+    // differs is refused on import, and learners tick the same steps whatever they read).
+    for other in ContentLang::ALL.into_iter().filter(|o| *o != lang) {
+        if let Some(t) = drafts::text_at(&mut tx, l.id, other, l.version).await? {
+            let theirs = serde_json::from_str::<Vec<String>>(&t.checklist).map_or(0, |v| v.len());
+            if theirs != edit.checklist.len() {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "checklist",
+                    Message::new("err-authoring-checklist-count")
+                        .arg("lang", other.as_str())
+                        .arg("theirs", theirs)
+                        .arg("mine", edit.checklist.len()),
+                )]));
+            }
+        }
+    }
     let steps =
         serde_json::to_string(&edit.checklist).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
     let text = DraftText {

@@ -141,7 +141,8 @@ pub async fn upload(
         .await?
         .ok_or(Error::NotFound)?;
     who.authorize::<act::AuthorContent>(&c.owner_path)?;
-    let held = stored::names_tx(&mut tx, c.id).await?;
+    let rows = stored::list_tx(&mut tx, c.id).await?;
+    let held: Vec<String> = rows.iter().map(|m| m.name.clone()).collect();
     if held.len() >= MAX_COURSE_MEDIA {
         return Err(Error::Conflict(FieldError::new(
             "file",
@@ -162,6 +163,13 @@ pub async fn upload(
         ),
         Prepared::File { sha256, .. } => (bytes.as_slice(), None, 0, 0, sha256.as_str()),
     };
+    let total: u64 = rows.iter().map(|m| u64::try_from(m.bytes).unwrap_or(0)).sum();
+    if total + content.len() as u64 > media::MAX_COURSE_MEDIA_BYTES {
+        return Err(Error::Conflict(FieldError::new(
+            "file",
+            Message::new("err-authoring-media-course-full").arg("max", media::MAX_COURSE_MEDIA_BYTES / (1024 * 1024)),
+        )));
+    }
     stored::put(
         &mut tx,
         &NewMedia {
@@ -235,4 +243,105 @@ pub async fn file(app: &App, who: Option<&Principal>, course_slug: &str, name: &
         public,
         download: (info.kind != MediaKind::Image).then(|| name.to_string()),
     })
+}
+
+/// A package's files made ready to store, one per `media/<name>` entry: each checked by its bytes
+/// (an image re-encoded as uploads are) and its kind matching its name. Slow for many photos: run
+/// it on the reading gate.
+pub fn prepare_package_media(
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> std::result::Result<Vec<(String, Prepared)>, Vec<hocvuso_core::learning::ContentError>> {
+    use hocvuso_core::learning::ContentError;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (name, bytes) in files {
+        let file = format!("{}{name}", media::MEDIA_DIR);
+        match media::prepare_upload(name, bytes) {
+            Ok(p) if p.kind().extension() == name.rsplit_once('.').map_or("", |(_, e)| e) => {
+                out.push((name.clone(), p))
+            }
+            Ok(_) => errors.push(ContentError::new(
+                &file,
+                None,
+                Message::new("err-authoring-package-media-kind").arg("name", name),
+            )),
+            Err(e) => errors.push(ContentError::new(&file, None, e.message())),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// Stores a package's files for a course in the import's transaction. A name the course holds
+/// keeps its bytes: the same file again (a course exported and imported back) changes nothing,
+/// other bytes under that name are refused. Returns the names stored.
+pub async fn store_package_media(
+    tx: &mut Tx,
+    course_id: i64,
+    who: Option<i64>,
+    originals: &std::collections::BTreeMap<String, Vec<u8>>,
+    prepared: &[(String, Prepared)],
+) -> Result<Vec<String>> {
+    let mut stored_names = Vec::new();
+    for (name, p) in prepared {
+        let original = originals.get(name).map(Vec::as_slice).unwrap_or_default();
+        if let Some(held) = stored::content_tx(tx, course_id, name).await? {
+            let same = match p {
+                Prepared::Image(img) => held == original || held == img.full.jpeg,
+                Prepared::File { .. } => held == original,
+            };
+            if same {
+                continue;
+            }
+            return Err(Error::Conflict(FieldError::new(
+                "file",
+                Message::new("err-authoring-package-media-taken").arg("name", name),
+            )));
+        }
+        let (content, phone, width, height, sha256) = match p {
+            Prepared::Image(img) => (
+                img.full.jpeg.as_slice(),
+                Some(img.phone.jpeg.as_slice()),
+                img.full.width,
+                img.full.height,
+                img.sha256.as_str(),
+            ),
+            Prepared::File { sha256, .. } => (original, None, 0, 0, sha256.as_str()),
+        };
+        stored::put(
+            tx,
+            &NewMedia {
+                course_id,
+                name,
+                kind: p.kind(),
+                content,
+                phone,
+                width,
+                height,
+                sha256,
+                uploaded_by: who,
+            },
+        )
+        .await?;
+        stored_names.push(name.clone());
+    }
+    let rows = stored::list_tx(tx, course_id).await?;
+    let total: u64 = rows.iter().map(|m| u64::try_from(m.bytes).unwrap_or(0)).sum();
+    if rows.len() > MAX_COURSE_MEDIA || total > media::MAX_COURSE_MEDIA_BYTES {
+        return Err(Error::Conflict(FieldError::new(
+            "file",
+            Message::new("err-authoring-media-course-full").arg("max", media::MAX_COURSE_MEDIA_BYTES / (1024 * 1024)),
+        )));
+    }
+    Ok(stored_names)
+}
+
+/// Every file of a course with its stored bytes (an image's full JPEG): what its package carries.
+pub async fn package_files(db: &Db, course_id: i64) -> Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut out = std::collections::BTreeMap::new();
+    for m in stored::list(db, course_id).await? {
+        if let Some(bytes) = stored::content(db, course_id, &m.name).await? {
+            out.insert(m.name, bytes);
+        }
+    }
+    Ok(out)
 }

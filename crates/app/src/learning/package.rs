@@ -140,6 +140,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
             summary: t.summary.clone(),
         }),
         modules,
+        media: super::media::package_files(&app.db, c.id).await?,
     })
 }
 
@@ -226,9 +227,13 @@ pub async fn import_package(
     }
     let frameworks = super::frameworks(app).await?;
     let digest = format!("package:{}", hex::encode(Sha256::digest(&bytes)));
-    let course = app
+    let (course, media) = app
         .reader
-        .read(move || read_package(&bytes, &frameworks))
+        .read(move || {
+            let course = read_package(&bytes, &frameworks)?;
+            let media = super::media::prepare_package_media(&course.media)?;
+            Ok::<_, Vec<ContentError>>((course, media))
+        })
         .await?
         .map_err(invalid)?;
     // Refused before the writer is taken; checked again below on what is stored then.
@@ -243,6 +248,8 @@ pub async fn import_package(
     let status = existing.as_ref().map_or(CourseStatus::Draft, |c| c.status);
     let owner = existing.as_ref().map_or(path.clone(), |c| c.owner_path.clone());
     let changed = store_course(&mut tx, &course, &digest, status, &owner).await?;
+    let media_stored =
+        super::media::store_package_media(&mut tx, changed.course_id, who.account_id, &course.media, &media).await?;
     let event = Event::CourseImported {
         course_id: changed.course_id,
         detail: json!({
@@ -252,6 +259,7 @@ pub async fn import_package(
             "created": changed.created,
             "new_versions": changed.new_versions,
             "retired": changed.retired,
+            "media": media_stored,
         }),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&owner, &event)).await?;

@@ -10,6 +10,7 @@
 use super::error::{ContentError, Source, decode, is_code, is_slug, line_text, long_text};
 use super::framework::{Framework, group_code};
 use super::markdown;
+use super::media::{self, MediaKind, Shelf, Shelved};
 use crate::i18n::Message;
 use crate::people::TargetGroup;
 use serde::{Deserialize, Serialize};
@@ -21,9 +22,10 @@ pub const COURSE_FILE: &str = "course.toml";
 pub const MAX_COURSE_TOML_BYTES: usize = 20 * 1024;
 pub const MAX_LESSON_BYTES: usize = 200 * 1024;
 pub const MAX_LESSONS: usize = 60;
-/// `course.toml` and each lesson in each content language.
-pub const MAX_FILES: usize = 1 + MAX_LESSONS * ContentLang::ALL.len();
-pub const MAX_PACKAGE_BYTES: usize = 8 * 1024 * 1024;
+/// `course.toml`, each lesson in each content language, and the course's images and files.
+pub const MAX_FILES: usize = 1 + MAX_LESSONS * ContentLang::ALL.len() + media::MAX_COURSE_MEDIA;
+/// Everything a package holds, inflated: its text (a few hundred KB) and its pictures and files.
+pub const MAX_PACKAGE_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_PATH_BYTES: usize = 200;
 pub const MAX_SLUG_CHARS: usize = 100;
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -124,6 +126,10 @@ pub struct Course {
     pub source_note: String,
     pub en: Option<Translation>,
     pub modules: Vec<Module>,
+    /// The course's images and files as a package carries them (`media/<name>`), by stored name:
+    /// an image as its full JPEG, a download as it came. Checked by their bytes only when stored.
+    #[serde(skip)]
+    pub media: BTreeMap<String, Vec<u8>>,
 }
 
 /// The course's title and summary in English.
@@ -234,6 +240,8 @@ pub(super) enum Entry<'a> {
     Course,
     Lesson(&'a str),
     Translation(ContentLang, &'a str),
+    /// `media/<name>`: an image or a file the lessons show.
+    Media(&'a str),
 }
 
 /// A plain relative name: no `..` or `.`, no leading `/`, no backslash, no drive letter or other
@@ -259,6 +267,8 @@ pub(super) fn classify(path: &str) -> Result<Entry<'_>, Message> {
     match parts[..] {
         [COURSE_FILE] => Ok(Entry::Course),
         [name] if name.ends_with(".md") => Ok(Entry::Lesson(name)),
+        ["media", name] if media::is_stored_name(name) => Ok(Entry::Media(name)),
+        ["media", name] => Err(Message::new("err-learning-media-name").arg("file", name)),
         [dir, name] => match ContentLang::parse(dir) {
             None => Err(Message::new("err-learning-lang-unknown").arg("value", dir)),
             Some(lang) if name.ends_with(".md") => Ok(Entry::Translation(lang, name)),
@@ -366,14 +376,14 @@ fn checklist(src: &Source, values: &[Spanned<String>], errors: &mut Vec<ContentE
 
 /// The body: not empty, and Markdown the renderer shows as written (no raw HTML, no images, no
 /// link it would drop).
-fn body(file: &str, body: &str, first_line: usize, errors: &mut Vec<ContentError>) -> String {
+fn body(file: &str, body: &str, first_line: usize, shelf: &Shelf, errors: &mut Vec<ContentError>) -> String {
     let src = Source::new(file, body, first_line);
     if body.trim().is_empty() {
         errors.push(src.error(Some(0..0), Message::new("err-learning-body-empty")));
     }
     // One report per kind and line: "<b>x</b>" is one problem, not two.
     let mut reported = BTreeSet::new();
-    for (offset, message) in markdown::problems(body) {
+    for (offset, message) in markdown::problems_with(body, shelf) {
         if reported.insert((src.line_at(offset), message.key.clone())) {
             errors.push(src.error(Some(offset..offset), message));
         }
@@ -505,7 +515,14 @@ fn read_course_toml(bytes: &[u8], errors: &mut Vec<ContentError>) -> Option<Cour
     })
 }
 
-fn read_lesson(file: &str, slug: &str, position: u16, bytes: &[u8], errors: &mut Vec<ContentError>) -> Option<Lesson> {
+fn read_lesson(
+    file: &str,
+    slug: &str,
+    position: u16,
+    bytes: &[u8],
+    shelf: &Shelf,
+    errors: &mut Vec<ContentError>,
+) -> Option<Lesson> {
     let before = errors.len();
     let text = decode(file, bytes, MAX_LESSON_BYTES).map_err(|e| errors.push(e)).ok()?;
     let (front, rest, body_line) = front_matter(file, &text).map_err(|e| errors.push(e)).ok()?;
@@ -521,7 +538,7 @@ fn read_lesson(file: &str, slug: &str, position: u16, bytes: &[u8], errors: &mut
         competences: competences(&src, &raw.competences, e),
         level: level(&src, &raw.level, e),
         checklist: checklist(&src, &raw.checklist, e),
-        body_md: body(file, rest, body_line, e),
+        body_md: body(file, rest, body_line, shelf, e),
         translations: Vec::new(),
     };
     (e.len() == before).then_some(lesson)
@@ -532,6 +549,7 @@ fn read_translation(
     path: &str,
     bytes: &[u8],
     original: Option<&Lesson>,
+    shelf: &Shelf,
     errors: &mut Vec<ContentError>,
 ) -> Option<LessonText> {
     let before = errors.len();
@@ -546,7 +564,7 @@ fn read_translation(
         .as_ref()
         .map(|c| checklist(&src, c.get_ref(), e))
         .unwrap_or_default();
-    let body_md = body(path, rest, body_line, e);
+    let body_md = body(path, rest, body_line, shelf, e);
     if let Some(original) = original {
         let mismatch = |span: std::ops::Range<usize>, field: &str| {
             src.error(
@@ -621,9 +639,13 @@ impl Course {
         let mut course_toml = None;
         let mut present: BTreeMap<&str, &[u8]> = BTreeMap::new();
         let mut translations: Vec<(ContentLang, &str, &str, &[u8])> = Vec::new();
+        let mut media_files = BTreeMap::new();
         for (path, bytes) in files {
             match classify(path) {
                 Ok(Entry::Course) => course_toml = Some(bytes.as_slice()),
+                Ok(Entry::Media(name)) => {
+                    media_files.insert(name.to_string(), bytes.clone());
+                }
                 Ok(Entry::Lesson(name)) => match lesson_name(name) {
                     Some(_) => {
                         present.insert(name, bytes);
@@ -646,6 +668,40 @@ impl Course {
             }
         }
 
+        let media_bytes: usize = media_files.values().map(Vec::len).sum();
+        if media_bytes as u64 > media::MAX_COURSE_MEDIA_BYTES {
+            errors.push(ContentError::new(
+                "",
+                None,
+                Message::new("err-learning-package-media-too-large")
+                    .arg("size", media_bytes.div_ceil(1024 * 1024))
+                    .arg("max", media::MAX_COURSE_MEDIA_BYTES / (1024 * 1024)),
+            ));
+        }
+        if media_files.len() > media::MAX_COURSE_MEDIA {
+            errors.push(ContentError::new(
+                "",
+                None,
+                Message::new("err-learning-too-many-media").arg("max", media::MAX_COURSE_MEDIA),
+            ));
+        }
+        // What the lessons may show: the names the package carries, of the kind their extension
+        // says (the bytes are checked when they are stored).
+        let mut shelf = Shelf::empty();
+        for name in media_files.keys() {
+            let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+            // A stored name ends in .jpg (an image) or a download's own extension.
+            let kind = MediaKind::parse(ext).unwrap_or(MediaKind::Image);
+            shelf.insert(
+                name.clone(),
+                Shelved {
+                    kind,
+                    width: 0,
+                    height: 0,
+                    bytes: 0,
+                },
+            );
+        }
         let Some(head) = course_toml.and_then(|b| read_course_toml(b, &mut errors)) else {
             if course_toml.is_none() {
                 errors.push(ContentError::new(
@@ -657,10 +713,10 @@ impl Course {
             // Without the list of lessons only the files themselves can be checked.
             for (name, bytes) in &present {
                 let slug = lesson_name(name).map_or("", |(_, s)| s);
-                read_lesson(name, slug, 0, bytes, &mut errors);
+                read_lesson(name, slug, 0, bytes, &shelf, &mut errors);
             }
             for (_, _, path, bytes) in &translations {
-                read_translation(path, bytes, None, &mut errors);
+                read_translation(path, bytes, None, &shelf, &mut errors);
             }
             return Err(errors);
         };
@@ -713,7 +769,7 @@ impl Course {
                     continue;
                 };
                 position = position.saturating_add(1);
-                if let Some(lesson) = read_lesson(name, slug, position, bytes, &mut errors) {
+                if let Some(lesson) = read_lesson(name, slug, position, bytes, &shelf, &mut errors) {
                     lessons.push(lesson);
                 }
             }
@@ -766,7 +822,7 @@ impl Course {
                 .iter_mut()
                 .flat_map(|m| m.lessons.iter_mut())
                 .find(|l| l.file == name);
-            let text = read_translation(path, bytes, original.as_deref(), &mut errors);
+            let text = read_translation(path, bytes, original.as_deref(), &shelf, &mut errors);
             if let (Some(original), Some(text)) = (original, text) {
                 original.translations.push((lang, text));
             }
@@ -784,6 +840,7 @@ impl Course {
                 source_note: head.source_note,
                 en: head.en,
                 modules,
+                media: media_files,
             }),
             _ => Err(errors),
         }

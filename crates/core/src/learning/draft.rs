@@ -229,8 +229,7 @@ mod tests {
             vec![
                 ("title".to_string(), None, "err-learning-text-empty".to_string()),
                 ("body".to_string(), None, "err-authoring-body-too-big".to_string()),
-            ],
-            &Shelf::empty()
+            ]
         );
     }
 

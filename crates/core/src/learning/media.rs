@@ -454,6 +454,9 @@ pub const MEDIA_DIR: &str = "media/";
 pub const MAX_NAME_STEM: usize = 60;
 /// The most files one course may hold.
 pub const MAX_COURSE_MEDIA: usize = 200;
+/// The most bytes a course's files may take together: its package (text and files) stays under
+/// [`super::MAX_PACKAGE_BYTES`], so any course exported can be imported again.
+pub const MAX_COURSE_MEDIA_BYTES: u64 = 48 * 1024 * 1024;
 
 /// What a stored file is to a lesson: a picture shown in the text, or a file offered for download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,9 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 use unicode_normalization::UnicodeNormalization;
 
-/// Entries of a package: every file a course may have, its top folder and a folder per content
-/// language (zip tools write folders as entries of their own).
-pub const MAX_ENTRIES: usize = MAX_FILES + 1 + ContentLang::ALL.len();
+/// Entries of a package: every file a course may have, its top folder, its media folder and a
+/// folder per content language (zip tools write folders as entries of their own).
+pub const MAX_ENTRIES: usize = MAX_FILES + 2 + ContentLang::ALL.len();
 
 // The file type bits of a unix mode, as zip tools store it in the external attributes.
 const S_IFMT: u32 = 0o170_000;
@@ -120,6 +120,9 @@ impl Course {
                 };
                 files.insert(format!("{}/{}", lang.as_str(), l.file), lesson_file(&front, &t.body_md));
             }
+        }
+        for (name, bytes) in &self.media {
+            files.insert(format!("{}{name}", super::media::MEDIA_DIR), bytes.clone());
         }
         files
     }
@@ -269,6 +272,7 @@ pub fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Vec<ContentEr
         let relative: String = relative.nfc().collect();
         let cap = match classify(&relative) {
             Ok(Entry::Course) => MAX_COURSE_TOML_BYTES,
+            Ok(Entry::Media(_)) => super::media::MAX_DOWNLOAD_BYTES,
             Ok(_) => MAX_LESSON_BYTES,
             Err(message) => {
                 errors.push(ContentError::new(&shown(name), None, message));
@@ -515,8 +519,9 @@ mod tests {
         );
         // Files each under their cap, together over the package's.
         let mut files = package();
-        for i in 10..60 {
-            files.insert(format!("{i}-bai.md"), vec![b'a'; MAX_PACKAGE_BYTES / 45]);
+        let cap = super::super::media::MAX_DOWNLOAD_BYTES;
+        for i in 0..=MAX_PACKAGE_BYTES / cap {
+            files.insert(format!("media/tep-{i}.txt"), vec![b'a'; cap]);
         }
         let many = write_zip("thu", &files).unwrap();
         assert_eq!(problems(&many), [p("", "err-learning-package-inflated-too-large")]);
@@ -569,5 +574,55 @@ mod tests {
             e.iter().map(|e| (e.file.as_str(), e.key())).collect::<Vec<_>>(),
             [("course.toml", "err-learning-competence-unknown")]
         );
+    }
+
+    #[test]
+    fn images_and_files_travel_with_their_lessons() {
+        let body = "+++\ntitle = \"Bài một\"\nminutes = 5\ncompetences = [\"digcomp22:4.2\"]\nlevel = \"1\"\nchecklist = []\n+++\n## Màn hình\n\n![Màn hình chính](media/man-hinh.jpg)\n\nTải [tờ khai](media/to-khai.pdf).\n";
+        let mut files = package();
+        files.insert("01-mot.md".into(), body.as_bytes().to_vec());
+        files.insert("media/man-hinh.jpg".into(), b"\xff\xd8\xff\xe0 jpeg bytes".to_vec());
+        files.insert("media/to-khai.pdf".into(), b"%PDF-1.4 form".to_vec());
+        let course = Course::from_files(&files).unwrap();
+        assert_eq!(
+            course.media.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["man-hinh.jpg", "to-khai.pdf"]
+        );
+        let zip = write_zip(&course.slug, &course.to_files()).unwrap();
+        let back = read_zip(&zip).unwrap();
+        assert_eq!(back, files);
+        assert_eq!(Course::from_files(&back), Ok(course));
+
+        // A lesson naming a file the package does not carry, and names no stored file can have.
+        let mut missing = files.clone();
+        missing.remove("media/to-khai.pdf");
+        let keys: Vec<(String, String)> = Course::from_files(&missing)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.file, e.message.key))
+            .collect();
+        assert_eq!(
+            keys,
+            [(
+                "01-mot.md".to_string(),
+                "err-learning-markdown-media-missing".to_string()
+            )]
+        );
+        for bad in [
+            "media/Anh.JPG",
+            "media/a.svg",
+            "media/a b.jpg",
+            "media/x/y.jpg",
+            "media/.jpg",
+        ] {
+            let mut f = files.clone();
+            f.insert(bad.into(), b"x".to_vec());
+            let errors = Course::from_files(&f).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.file == bad
+                    && ["err-learning-media-name", "err-learning-path-unsafe"].contains(&e.message.key.as_str())),
+                "{bad}: {errors:?}"
+            );
+        }
     }
 }
