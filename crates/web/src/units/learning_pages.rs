@@ -260,50 +260,43 @@ pub fn figures_workbook(text: &FiguresSheet, f: &UnitFigures) -> Result<Vec<u8>,
     let bold = Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name(&text.sheet)?;
-    sheet.write_string_with_format(0, 0, &text.course, &bold)?;
-    sheet.set_column_width(0, 40)?;
-    let mut col: u16 = 1;
-    for c in &text.counts {
-        sheet.write_string_with_format(0, col, c, &bold)?;
-        col += 1;
-    }
+    let mut header = vec![text.course.clone()];
+    header.extend(text.counts.iter().cloned());
     for g in &text.groups {
-        for c in &text.counts {
-            sheet.write_string_with_format(0, col, format!("{g}: {c}"), &bold)?;
-            col += 1;
-        }
+        header.extend(text.counts.iter().map(|c| format!("{g}: {c}")));
     }
-    sheet.set_column_range_width(1, col.saturating_sub(1), 14)?;
+    for (col, h) in (0u16..).zip(&header) {
+        sheet.write_string_with_format(0, col, h, &bold)?;
+    }
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_range_width(1, (header.len() as u16).saturating_sub(1), 14)?;
     let counts = |c: &app_learning::Counts| [c.enrolled, c.started, c.completed];
-    let mut group_totals = vec![[0i64; 3]; TargetGroup::ALL.len()];
+    // A course's numbers in the header's order: all learners, then each group's.
+    let numbers = |all: &app_learning::Counts, by_group: &[(TargetGroup, app_learning::Counts)]| -> Vec<i64> {
+        let mut row = counts(all).to_vec();
+        for g in TargetGroup::ALL {
+            let n = by_group.iter().find(|(x, _)| *x == g).map(|(_, n)| counts(n));
+            row.extend(n.unwrap_or_default());
+        }
+        row
+    };
+    let mut sums = vec![0i64; 3 * TargetGroup::ALL.len()];
     let mut r: u32 = 1;
     for course in &f.courses {
         sheet.write_string(r, 0, &course.title)?;
-        let mut col: u16 = 1;
-        for n in counts(&course.all) {
-            sheet.write_number(r, col, n as f64)?;
-            col += 1;
-        }
-        for (i, g) in TargetGroup::ALL.into_iter().enumerate() {
-            let n = course
-                .by_group
-                .iter()
-                .find(|(x, _)| *x == g)
-                .map(|(_, n)| counts(n))
-                .unwrap_or_default();
-            for (k, v) in n.into_iter().enumerate() {
-                sheet.write_number(r, col, v as f64)?;
-                group_totals[i][k] += v;
-                col += 1;
+        let row = numbers(&course.all, &course.by_group);
+        for (i, (col, n)) in (1u16..).zip(&row).enumerate() {
+            sheet.write_number(r, col, *n as f64)?;
+            if i >= 3 {
+                sums[i - 3] += n;
             }
         }
         r += 1;
     }
+    // The total of all learners is the figures' own; each group's is the sum of its courses.
     sheet.write_string_with_format(r, 0, &text.total, &bold)?;
-    let mut col: u16 = 1;
-    for n in counts(&f.total).into_iter().chain(group_totals.into_iter().flatten()) {
+    for (col, n) in (1u16..).zip(counts(&f.total).into_iter().chain(sums)) {
         sheet.write_number_with_format(r, col, n as f64, &bold)?;
-        col += 1;
     }
     book.save_to_buffer()
 }
