@@ -17,6 +17,7 @@ mod import_limits;
 mod imports;
 mod jobs;
 mod learning;
+mod learning_unit_lists;
 mod lesson_audio;
 mod lesson_media;
 mod migrations;

@@ -61,6 +61,8 @@ kinds! {
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
     LessonReturned => "lesson.return",
+    NotStartedListed => "learning.not_started_list",
+    NotStartedExported => "learning.not_started_export",
 }
 
 impl Kind {
@@ -91,6 +93,22 @@ pub struct SearchRecord {
     pub village: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<&'static str>,
+}
+
+/// What a list of the residents who have not started learning asked and showed (the people
+/// themselves are not named: the list is recorded as a view of the unit, like a people list).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NotStartedRecord {
+    pub year: i32,
+    /// The course whose start was looked for (its slug); absent for any course.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// People on the page (or in the file, for an export).
+    pub shown: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<&'static str>,
 }
@@ -256,6 +274,16 @@ pub enum Event {
         account_id: i64,
         token_id: i64,
     },
+    /// A unit's residents who have not started learning, viewed (page or API) or exported as a
+    /// spreadsheet: both show names and phone numbers.
+    NotStartedListed {
+        unit_code: String,
+        list: NotStartedRecord,
+    },
+    NotStartedExported {
+        unit_code: String,
+        list: NotStartedRecord,
+    },
 }
 
 impl Event {
@@ -293,6 +321,8 @@ impl Event {
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
             Event::LessonReturned { .. } => Kind::LessonReturned,
+            Event::NotStartedListed { .. } => Kind::NotStartedListed,
+            Event::NotStartedExported { .. } => Kind::NotStartedExported,
         }
     }
 
@@ -310,9 +340,11 @@ impl Event {
             | RoleRevoked { account_id, .. }
             | ApiTokenCreated { account_id, .. }
             | ApiTokenRevoked { account_id, .. } => ("account", account_id.to_string()),
-            PeopleListed { unit_code, .. } | VillagesImported { unit_code, .. } | DenominatorsSet { unit_code, .. } => {
-                ("unit", unit_code.clone())
-            }
+            PeopleListed { unit_code, .. }
+            | VillagesImported { unit_code, .. }
+            | DenominatorsSet { unit_code, .. }
+            | NotStartedListed { unit_code, .. }
+            | NotStartedExported { unit_code, .. } => ("unit", unit_code.clone()),
             PeopleImported { job_id, .. } | PidRefusalsLimited { job_id, .. } => ("import_job", job_id.to_string()),
             PersonViewed { person_id }
             | PersonCreated { person_id, .. }
@@ -437,6 +469,9 @@ impl Event {
             RoleRevoked { role, unit_code, .. } => json!({ "role": role, "unit": unit_code }),
             ApiTokenCreated { name, .. } => json!({ "name": name }),
             ApiTokenRevoked { token_id, .. } => json!({ "token": token_id }),
+            NotStartedListed { list, .. } | NotStartedExported { list, .. } => {
+                serde_json::to_value(list).unwrap_or_else(|_| json!({}))
+            }
         }
     }
 }
@@ -492,5 +527,29 @@ mod tests {
         };
         assert_eq!(e.detail(), json!({"imported": 3, "year": 2025}));
         assert_eq!(Event::PersonViewed { person_id: 3 }.person_id(), Some(3));
+        let list = NotStartedRecord {
+            year: 2026,
+            course: Some("nhan-biet-lua-dao".into()),
+            group: None,
+            shown: 12,
+            via: Some("api"),
+        };
+        let e = Event::NotStartedListed {
+            unit_code: "06079".into(),
+            list: list.clone(),
+        };
+        assert_eq!(e.action(), "learning.not_started_list");
+        assert_eq!(e.object(), ("unit", "06079".to_string()));
+        assert_eq!(e.person_id(), None);
+        assert_eq!(
+            e.detail(),
+            json!({"year": 2026, "course": "nhan-biet-lua-dao", "shown": 12, "via": "api"})
+        );
+        let e = Event::NotStartedExported {
+            unit_code: "06079".into(),
+            list,
+        };
+        assert_eq!(e.action(), "learning.not_started_export");
+        assert_eq!(e.detail()["shown"], 12);
     }
 }

@@ -1627,3 +1627,189 @@ pub async fn statements_count(db: &Db) -> Result<i64> {
         .await?;
     Ok(n.0)
 }
+
+// ---- residents who have not started -----------------------------------------------------------
+
+/// Which residents a list of those who have not started reads, and what counts as a start.
+#[derive(Debug, Clone, Copy)]
+pub struct NotStartedFilter {
+    /// Enrolments made in `[from, to)` count (the period of [`unit_figures`]).
+    pub from: OffsetDateTime,
+    pub to: OffsetDateTime,
+    /// Only an opened lesson of this course counts as a start; `None`: of any course.
+    pub course_id: Option<i64>,
+    /// Only residents in at least one of these groups (the groups a course is written for);
+    /// `None` or empty: everyone.
+    pub groups_any: Option<Groups>,
+    /// Only residents in this group.
+    pub group: Option<hocvuso_core::people::TargetGroup>,
+}
+
+/// A page of residents in Vietnamese order, with cursors to the pages on either side (the
+/// people list's row type, so both lists show a person the same way).
+#[derive(Debug, Clone, Serialize)]
+pub struct NotStartedPage {
+    pub people: Vec<crate::people::Person>,
+    pub next_cursor: Option<String>,
+    pub prev_cursor: Option<String>,
+}
+
+record! {
+    struct KeyedId {
+        id: i64,
+        name_key: Vec<u8>,
+    }
+}
+
+/// Residents of `scope` (matching `f`) who have not started: no enrolment of theirs made in
+/// `[f.from, f.to)` (in `f.course_id`, when given) has an opened lesson. That is the complement of
+/// [`unit_figures`]'s "started" (`last_lesson_id` set on an enrolment of the period), so a
+/// subtree's started learners and this list together are its residents. A resident without an
+/// account has started nothing. In the people list's order (the Vietnamese sort key, then id),
+/// `limit` a page, paging either way from a cursor of an earlier page (one that does not decode
+/// reads the first page).
+pub async fn not_started(
+    db: &Db,
+    scope: &hocvuso_core::access::Scope<hocvuso_core::access::act::ViewPeople>,
+    f: &NotStartedFilter,
+    at: crate::people::PageAt<'_>,
+    limit: u64,
+) -> Result<NotStartedPage> {
+    use crate::people::{PageAt, People};
+    let seek = match at {
+        PageAt::First => None,
+        PageAt::After(c) => decode_cursor(c).map(|k| (k, false)),
+        PageAt::Before(c) => decode_cursor(c).map(|k| (k, true)),
+    };
+    let backwards = matches!(seek, Some((_, true)));
+    let order = if backwards { Order::Desc } else { Order::Asc };
+    let key = || Expr::col((People::Table, People::NameKey));
+    let id = || Expr::col((People::Table, People::Id));
+    let mut q = Query::select();
+    q.column((People::Table, People::Id))
+        .column((People::Table, People::NameKey))
+        .from(People::Table);
+    where_not_started(&mut q, scope, f);
+    match &seek {
+        None => {}
+        Some(((k, i), false)) => {
+            q.and_where(key().gt(k.clone()).or(key().eq(k.clone()).and(id().gt(*i))));
+        }
+        Some(((k, i), true)) => {
+            q.and_where(key().lt(k.clone()).or(key().eq(k.clone()).and(id().lt(*i))));
+        }
+    }
+    q.order_by((People::Table, People::NameKey), order.clone())
+        .order_by((People::Table, People::Id), order)
+        .limit(limit.saturating_add(1));
+    let mut rows: Vec<KeyedId> = db.fetch_all(&q).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if backwards {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| encode_cursor(&r.name_key, r.id));
+    let last = rows.last().map(|r| encode_cursor(&r.name_key, r.id));
+    let (prev_cursor, next_cursor) = match seek {
+        None => (None, last.filter(|_| more)),
+        Some((_, false)) => (first, last.filter(|_| more)),
+        Some((_, true)) => (first.filter(|_| more), last),
+    };
+    // The whole rows through the people module's own reader, a bounded IN list at a time.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut people = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        people.extend(crate::people::get_many(db, std::slice::from_ref(scope), chunk).await?);
+    }
+    let position: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    people.sort_by_key(|p| position.get(&p.id).copied().unwrap_or(usize::MAX));
+    Ok(NotStartedPage {
+        people,
+        next_cursor,
+        prev_cursor,
+    })
+}
+
+/// How many residents of `scope` match `f` and have not started (the total above the list).
+pub async fn count_not_started(
+    db: &Db,
+    scope: &hocvuso_core::access::Scope<hocvuso_core::access::act::ViewPeople>,
+    f: &NotStartedFilter,
+) -> Result<i64> {
+    use crate::people::People;
+    let mut q = Query::select();
+    q.expr(Expr::cust("COUNT(*)")).from(People::Table);
+    where_not_started(&mut q, scope, f);
+    let n: Scalar<i64> = db.fetch_one(&q).await?;
+    Ok(n.0)
+}
+
+/// `people` rows of `scope` matching `f` with no start in the period: the one condition of the
+/// list and of its total.
+fn where_not_started(
+    q: &mut sea_query::SelectStatement,
+    scope: &hocvuso_core::access::Scope<hocvuso_core::access::act::ViewPeople>,
+    f: &NotStartedFilter,
+) {
+    use crate::accounts::Accounts;
+    use crate::people::People;
+    let (lo, hi) = scope.bounds();
+    let mut started = Query::select();
+    started
+        .expr(Expr::val(1))
+        .from(Enrolments::Table)
+        .inner_join(
+            Accounts::Table,
+            Expr::col((Accounts::Table, Accounts::Id)).equals((Enrolments::Table, Enrolments::AccountId)),
+        )
+        .and_where(Expr::col((Accounts::Table, Accounts::PersonId)).equals((People::Table, People::Id)))
+        .and_where(Expr::col((Enrolments::Table, Enrolments::EnrolledAt)).gte(f.from))
+        .and_where(Expr::col((Enrolments::Table, Enrolments::EnrolledAt)).lt(f.to))
+        .and_where(Expr::col((Enrolments::Table, Enrolments::LastLessonId)).is_not_null());
+    if let Some(c) = f.course_id {
+        started.and_where(Expr::col((Enrolments::Table, Enrolments::CourseId)).eq(c));
+    }
+    q.and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+        .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi))
+        .and_where(Expr::not_exists(started));
+    if let Some(g) = f.groups_any.filter(|g| !g.is_empty()) {
+        q.and_where(Expr::col((People::Table, People::Groups)).bit_and(g.bits()).ne(0));
+    }
+    if let Some(g) = f.group {
+        let mut one = Groups::default();
+        one.insert(g);
+        q.and_where(Expr::col((People::Table, People::Groups)).bit_and(one.bits()).ne(0));
+    }
+}
+
+fn encode_cursor(key: &[u8], id: i64) -> String {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}.{id}")
+}
+
+/// A cursor from a URL: bounded, hex sort key and an id, else `None` (read the first page).
+fn decode_cursor(c: &str) -> Option<(Vec<u8>, i64)> {
+    let (k, id) = c.split_once('.')?;
+    if !k.len().is_multiple_of(2) || k.len() > 2048 {
+        return None;
+    }
+    let key = (0..k.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(k.get(i..i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    Some((key, id.parse().ok()?))
+}
+
+#[cfg(test)]
+mod not_started_tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let c = encode_cursor(&[0, 7, 255], 42);
+        assert_eq!(decode_cursor(&c), Some((vec![0, 7, 255], 42)));
+        for bad in ["", "zz.1", "abc.1", "00.x", "nonsense", "éé.1"] {
+            assert_eq!(decode_cursor(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,9 +1,11 @@
-//! The units API: the official hierarchy and the platform's villages and organisations. Public.
+//! The units API: the official hierarchy and the platform's villages and organisations (public),
+//! and a unit's residents who have not started learning (for those who may see its people).
 
 use crate::kit::format::find_unit as find;
 use crate::kit::problem::{Problem, ProblemDto};
 use crate::kit::routes::{Access, Routes};
 use crate::kit::state::AppState;
+use crate::kit::viewer::Viewer;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -18,10 +20,18 @@ pub fn router() -> Routes {
         .route("/v1/units", Access::Public, get(list_units))
         .route("/v1/units/{code}", Access::Public, get(get_unit))
         .route("/v1/units/{code}/children", Access::Public, get(children))
+        .route(
+            "/v1/units/{code}/learning/not-started",
+            Access::Scoped,
+            get(not_started),
+        )
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list_units, get_unit, children), components(schemas(UnitDto)))]
+#[openapi(
+    paths(list_units, get_unit, children, not_started),
+    components(schemas(UnitDto, NotStartedDto, NotStartedPersonDto))
+)]
 pub struct Doc;
 
 /// An administrative unit or organisation.
@@ -112,4 +122,108 @@ async fn children(State(state): State<AppState>, Path(code): Path<String>) -> Re
             })
             .collect(),
     ))
+}
+
+/// A resident who has not started: enough to find and call them (no ID number).
+#[derive(Serialize, ToSchema)]
+pub struct NotStartedPersonDto {
+    id: i64,
+    full_name: String,
+    /// The unit they live in (a village, or the commune itself).
+    unit_name: String,
+    /// Target group codes: public_staff, student, worker, resident.
+    groups: Vec<String>,
+    phone: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotStartedDto {
+    year: i32,
+    /// The course whose start was looked for; absent for any course.
+    course: Option<String>,
+    people: Vec<NotStartedPersonDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct NotStartedQuery {
+    /// Calendar year of enrolment, 2020 to 2100 (default: this year).
+    year: Option<String>,
+    /// A course slug: only its target groups are listed and only its lessons count as a start.
+    course: Option<String>,
+    /// A target group code: public_staff, student, worker or resident.
+    group: Option<String>,
+    cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<u64>,
+}
+
+/// Residents of a unit's subtree who have not started learning in the year: none of their
+/// enrolments of that year (in the course, when given) has an opened lesson. In Vietnamese name
+/// order. Needs the rights to see the unit's learning figures and its people; every call is
+/// recorded in the audit log.
+#[utoipa::path(get, path = "/api/v1/units/{code}/learning/not-started",
+    params(("code" = String, Path, description = "unit code"), NotStartedQuery), security(("bearer" = [])),
+    responses((status = 200, body = NotStartedDto), (status = 400, body = ProblemDto), (status = 401, body = ProblemDto),
+        (status = 403, body = ProblemDto), (status = 404, body = ProblemDto), (status = 422, body = ProblemDto)))]
+async fn not_started(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<NotStartedQuery>,
+) -> Result<Json<NotStartedDto>, Problem> {
+    let unit = find(&state, &code).await?;
+    let year = super::learning_pages::year_of(q.year.as_deref())?;
+    let course = super::learning_pages::course_of(q.course.as_deref())?;
+    let group = match q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        None => None,
+        Some(g) => Some(
+            hocvuso_core::people::TargetGroup::ALL
+                .into_iter()
+                .find(|x| x.as_str() == g)
+                .ok_or_else(|| {
+                    Problem::bad_request(
+                        Message::new("err-api-group").arg("value", g.chars().take(40).collect::<String>()),
+                    )
+                })?,
+        ),
+    };
+    let req = hocvuso_app::learning::NotStartedRequest {
+        year,
+        course: course.as_deref(),
+        group,
+        at: q
+            .cursor
+            .as_deref()
+            .map_or(hocvuso_db::people::PageAt::First, hocvuso_db::people::PageAt::After),
+        limit: q.limit.unwrap_or(super::learning_pages::PAGE).clamp(1, 200),
+        count: false,
+        via: hocvuso_app::Via::Api,
+    };
+    let listed = hocvuso_app::learning::not_started(
+        &state.app,
+        &v.principal,
+        &unit,
+        req,
+        hocvuso_core::learning::ContentLang::Vi,
+    )
+    .await?;
+    Ok(Json(NotStartedDto {
+        year,
+        course: listed.course.map(|c| c.slug),
+        people: listed
+            .page
+            .people
+            .into_iter()
+            .map(|p| NotStartedPersonDto {
+                id: p.id,
+                groups: p.groups().iter().map(|g| g.as_str().to_string()).collect(),
+                full_name: p.full_name,
+                unit_name: p.unit_name,
+                phone: p.phone,
+            })
+            .collect(),
+        next_cursor: listed.page.next_cursor,
+    }))
 }

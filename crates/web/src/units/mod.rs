@@ -3,10 +3,12 @@
 
 pub mod api;
 mod denominator_pages;
+mod learning_pages;
 mod merge_pages;
 mod village_list;
 
 use denominator_pages::{denominators_page, import_denominators, save_denominators};
+use learning_pages::{figures_xlsx, not_started_page, not_started_xlsx};
 use merge_pages::{merge, merge_page};
 use village_list::import_villages;
 
@@ -52,6 +54,17 @@ pub fn router() -> crate::kit::routes::Routes {
             post(import_denominators),
         )
         .route("/units/{code}/move", Access::Scoped, post(move_unit))
+        .route("/units/{code}/learning/figures.xlsx", Access::Scoped, get(figures_xlsx))
+        .route(
+            "/units/{code}/learning/not-started",
+            Access::Scoped,
+            get(not_started_page),
+        )
+        .route(
+            "/units/{code}/learning/not-started.xlsx",
+            Access::Scoped,
+            get(not_started_xlsx),
+        )
 }
 
 fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
@@ -127,6 +140,8 @@ struct ShowPage {
     /// This year's learning figures of the subtree, for those who may see them: shown first.
     learning: Option<hocvuso_app::learning::UnitFigures>,
     group_names: Vec<String>,
+    /// The viewer may see who has not started (the unit's learning and its people).
+    can_not_started: bool,
 }
 
 async fn show_page(
@@ -196,15 +211,13 @@ async fn show_page(
     };
     let learning = match v.as_ref() {
         Some(v) if v.principal.can(Action::ViewLearning, &unit.path) => {
-            let lang = match tr.0 {
-                hocvuso_core::Lang::Vi => hocvuso_core::learning::ContentLang::Vi,
-                hocvuso_core::Lang::En => hocvuso_core::learning::ContentLang::En,
-            };
+            let lang = learning_pages::content_lang(tr);
             let year = time::OffsetDateTime::now_utc().year();
             Some(hocvuso_app::learning::unit_figures(&state.app, &v.principal, &unit.path, year, lang).await?)
         }
         _ => None,
     };
+    let can_not_started = learning.is_some() && allowed(Action::ViewPeople);
     let successor = match unit.successor_id {
         Some(id) => units::get(&state.db, id).await?.map(|u| rows(tr, vec![u]).remove(0)),
         None => None,
@@ -232,6 +245,7 @@ async fn show_page(
             .into_iter()
             .map(|g| tr.get(&g.label_key()))
             .collect(),
+        can_not_started,
         unit,
     })
 }

@@ -1,0 +1,22 @@
+# A unit's learning: residents who have not started, and the figures as a spreadsheet.
+audit-learning-not_started_list = Viewed the list of residents who have not started learning
+audit-learning-not_started_export = Downloaded the list of residents who have not started learning (spreadsheet)
+not-started-title = Residents who have not started
+not-started-intro = Residents of this unit (and the units under it) who have not opened a lesson of a course they enrolled in during the year, including those who never enrolled or have no account. With a course chosen, the list holds only the course's target groups and only its lessons count.
+not-started-year = Year of enrolment
+not-started-course = Course
+not-started-any-course = Any course
+not-started-course-help = Leave empty to count every course.
+not-started-show = Show the list
+not-started-total = Not started: { $count }
+not-started-export = Download the list (XLSX)
+not-started-none = Nobody: every resident of the unit under this filter has started.
+not-started-caption = Residents who have not started, by name
+not-started-unit = Lives in
+not-started-xlsx-sheet = Not started
+figures-xlsx-sheet = Learning figures
+figures-xlsx-course = Course
+figures-xlsx-total = Total
+figures-xlsx-download = Download the figures (XLSX)
+err-not-started-course = There is no course “{ $value }”. Choose a course from the list, or leave it empty to count every course.
+err-not-started-export-too-many = The list holds more than { $max } people, too many for one file. Open the page of each village (or commune) and download the list there, or choose a course or a target group to narrow it.

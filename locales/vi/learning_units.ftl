@@ -1,0 +1,22 @@
+# Học tập của một đơn vị: người chưa bắt đầu học, và số liệu dưới dạng bảng tính.
+audit-learning-not_started_list = Xem danh sách người chưa bắt đầu học
+audit-learning-not_started_export = Tải danh sách người chưa bắt đầu học (bảng tính)
+not-started-title = Người chưa bắt đầu học
+not-started-intro = Người dân cư trú trong đơn vị này (kể cả các đơn vị trực thuộc) chưa mở bài học nào của một khóa học đã ghi danh trong năm, kể cả người chưa ghi danh và người chưa có tài khoản. Khi chọn một khóa học, danh sách chỉ gồm các nhóm đối tượng của khóa học đó và chỉ tính các bài học của khóa học đó.
+not-started-year = Năm ghi danh
+not-started-course = Khóa học
+not-started-any-course = Bất kỳ khóa học nào
+not-started-course-help = Để trống để tính mọi khóa học.
+not-started-show = Xem danh sách
+not-started-total = Số người chưa bắt đầu: { $count }
+not-started-export = Tải danh sách (XLSX)
+not-started-none = Không có ai: mọi người dân trong đơn vị theo bộ lọc này đều đã bắt đầu học.
+not-started-caption = Người chưa bắt đầu học, theo thứ tự tên
+not-started-unit = Nơi cư trú
+not-started-xlsx-sheet = Chưa bắt đầu học
+figures-xlsx-sheet = Số liệu học tập
+figures-xlsx-course = Khóa học
+figures-xlsx-total = Tổng cộng
+figures-xlsx-download = Tải số liệu (XLSX)
+err-not-started-course = Không có khóa học “{ $value }”. Hãy chọn một khóa học trong danh sách, hoặc để trống để tính mọi khóa học.
+err-not-started-export-too-many = Danh sách có hơn { $max } người, quá lớn cho một tệp. Hãy mở trang của từng thôn (hoặc xã) rồi tải danh sách ở đó, hoặc chọn một khóa học hay một nhóm đối tượng để thu hẹp.
