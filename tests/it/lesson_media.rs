@@ -345,7 +345,17 @@ async fn images_and_files_in_lessons(b: Backend) {
     let before = crate::walk::contents(&t).await;
     let r = import(zip.clone()).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-    crate::walk::assert_same(&before, &crate::walk::contents(&t).await, "the same package again");
+    // Only the course's record of the package it came from changes.
+    let without_courses = |mut c: std::collections::BTreeMap<String, Vec<String>>| {
+        c.remove("courses");
+        c
+    };
+    crate::walk::assert_same(
+        &without_courses(before.clone()),
+        &without_courses(crate::walk::contents(&t).await),
+        "the same package again",
+    );
+    let before = crate::walk::contents(&t).await;
     files.insert("media/to-khai.pdf".into(), b"%PDF-1.4 another form".to_vec());
     let changed = hocvuso_core::learning::package::write_zip(COURSE, &files).unwrap();
     let r = import(changed).await;
