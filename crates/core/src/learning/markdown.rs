@@ -316,14 +316,13 @@ pub fn problems_with(md: &str, shelf: &Shelf) -> Vec<(usize, Message)> {
                 )),
                 None => found.push((range.start, Message::new("err-learning-markdown-image"))),
             },
-            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with(MEDIA_DIR) => {
-                if shelf.get(&dest_url).is_none() {
-                    found.push((
-                        range.start,
-                        Message::new("err-learning-markdown-media-missing").arg("name", &*dest_url),
-                    ));
-                }
-            }
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with(MEDIA_DIR) => match shelf.get(&dest_url) {
+                Some(_) => {}
+                None => found.push((
+                    range.start,
+                    Message::new("err-learning-markdown-media-missing").arg("name", &*dest_url),
+                )),
+            },
             Event::Start(Tag::Link {
                 link_type, dest_url, ..
             }) if href(link_type, &dest_url).is_none() => {
