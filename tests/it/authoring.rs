@@ -323,7 +323,8 @@ async fn simultaneous_saves(b: Backend) {
                 from,
                 "Bài",
                 &body_w,
-                "Một\nHai\nBa"
+                "Một\nHai\nBa",
+                Default::default(),
             ),
             authoring::save(
                 &a,
@@ -334,7 +335,8 @@ async fn simultaneous_saves(b: Backend) {
                 from,
                 "Bài",
                 &body_r,
-                "Một\nHai\nBa"
+                "Một\nHai\nBa",
+                Default::default(),
             ),
         );
         let stored = drafts::draft(&t.db, l.id, ContentLang::Vi).await.unwrap().unwrap();

@@ -145,9 +145,20 @@ async fn export_is_the_course_as_stored(b: Backend) {
     let reviewer = principal(&t, REVIEWER).await;
     let body = "## Ai cũng có thể bị lừa\n\nPhiên bản mới do tác giả xuất bản.";
     let steps = "Bước một\nBước hai\nBước ba";
-    let revision = authoring::save(&a, &writer, COURSE, LESSON, ContentLang::Vi, 0, "Bài mới", body, steps)
-        .await
-        .unwrap();
+    let revision = authoring::save(
+        &a,
+        &writer,
+        COURSE,
+        LESSON,
+        ContentLang::Vi,
+        0,
+        "Bài mới",
+        body,
+        steps,
+        Default::default(),
+    )
+    .await
+    .unwrap();
     authoring::submit(&a, &writer, COURSE, LESSON, ContentLang::Vi, revision)
         .await
         .unwrap();

@@ -105,6 +105,7 @@ async fn audio_is_made_and_served(b: Backend) {
         "Bài mới",
         "## Phần mới\n\nMột câu mới.",
         "Một\nHai\nBa",
+        Default::default(),
     )
     .await
     .unwrap();

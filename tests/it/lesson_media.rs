@@ -5,7 +5,9 @@
 //! publishes it, and a learner's lesson page shows the picture lazily at phone size and the form
 //! as a download. Hostile uploads (text called .png, an SVG with script, a program, an empty or
 //! oversized file) and uploads by people who may not edit the course are refused with nothing
-//! stored; a draft course's files are not served to the public.
+//! stored; a draft course's files are not served to the public. The same lesson links to a video
+//! with its transcript (an address elsewhere, or a video without transcript, is refused), and the
+//! course's package carries the files and the video back in unchanged.
 
 use crate::both;
 use crate::helpers::{Backend, Client, Options, TestApp};
@@ -248,13 +250,58 @@ async fn images_and_files_in_lessons(b: Backend) {
             .contains("Bản ngôn ngữ “en” của bài có 3 bước thực hành, bản nháp này có 1 bước")
     );
     const BODY: &str = "## Màn hình\n\n![Màn hình đăng nhập của VNeID](media/anh-man-hinh-vneid.jpg)\n\nĐiền [tờ khai](media/to-khai.pdf) trước khi đi.\n";
-    let r = writer.post_form(&editor, &save, &fields(BODY, "preview")).await;
+    // A video needs an address lessons may link to, a title and a transcript.
+    let with_video = |url: &'static str, transcript: &'static str, action: &'static str| {
+        let mut f = fields(BODY, action);
+        f.extend([
+            ("video_url", url),
+            ("video_title", "Kích hoạt tài khoản VNeID"),
+            ("video_transcript", transcript),
+        ]);
+        f
+    };
+    for (url, transcript, says) in [
+        (
+            "javascript:alert(1)",
+            "Lời.",
+            "Địa chỉ video “javascript:alert(1)” không dùng được",
+        ),
+        (
+            "https://evil.example/v",
+            "Lời.",
+            "“evil.example” không thuộc các trang đó",
+        ),
+        ("https://www.youtube.com/watch?v=abc", "  ", "Video cần có lời thoại"),
+    ] {
+        let r = writer
+            .post_form(&editor, &save, &with_video(url, transcript, "save"))
+            .await;
+        assert_eq!(r.status(), 422, "{url}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(says), "{says} not in {text}");
+        assert!(
+            text.contains("Kích hoạt tài khoản VNeID"),
+            "the typed fields stay in the form"
+        );
+    }
+    const VIDEO: &str = "https://www.youtube.com/watch?v=abc";
+    const TRANSCRIPT: &str = "Mở ứng dụng VNeID.\n\nChọn <Kích hoạt> và làm theo hướng dẫn.";
+    let r = writer
+        .post_form(&editor, &save, &with_video(VIDEO, TRANSCRIPT, "preview"))
+        .await;
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     let img = format!("<img src=\"/media/{COURSE}/anh-man-hinh-vneid.jpg?w=480\"");
     assert!(text.contains(&img), "the preview shows the picture: {text}");
+    assert!(
+        text.contains("Chọn &#60;Kích hoạt&#62; và làm theo hướng dẫn."),
+        "the preview shows the transcript: {text}"
+    );
     assert_eq!(
-        writer.post_form(&editor, &save, &fields(BODY, "save")).await.status(),
+        writer
+            .post_form(&editor, &save, &with_video(VIDEO, TRANSCRIPT, "save"))
+            .await
+            .status(),
         303
     );
     let step = |what: &str| format!("/author/{COURSE}/{LESSON}/{what}");
@@ -291,6 +338,18 @@ async fn images_and_files_in_lessons(b: Backend) {
         Some(format!("/media/{COURSE}/to-khai.pdf").as_str())
     );
     assert!(lesson.contains("(PDF, 1 KB)"), "the link says what the file is");
+    // The video: a link to its page (no player, no script), and its transcript paragraph by paragraph.
+    let sel = scraper::Selector::parse("section.video a").unwrap();
+    let link = doc.select(&sel).next().expect("the video's link");
+    assert_eq!(link.value().attr("href"), Some(VIDEO));
+    assert_eq!(link.text().collect::<String>(), "Kích hoạt tài khoản VNeID");
+    let sel = scraper::Selector::parse("section.video details p").unwrap();
+    let paragraphs: Vec<String> = doc.select(&sel).map(|p| p.text().collect()).collect();
+    assert_eq!(
+        paragraphs,
+        ["Mở ứng dụng VNeID.", "Chọn <Kích hoạt> và làm theo hướng dẫn."]
+    );
+    assert!(!lesson.contains("<iframe"));
 
     // Served: the phone variant, the full one, the form as it came; anything else is absent.
     let anon = t.client();
@@ -326,6 +385,15 @@ async fn images_and_files_in_lessons(b: Backend) {
     let mut files = hocvuso_core::learning::package::read_zip(&zip).unwrap();
     assert_eq!(files.get("media/to-khai.pdf").map(Vec::as_slice), Some(FORM_PDF));
     assert_eq!(files.get("media/anh-man-hinh-vneid.jpg"), Some(&full));
+    let lesson_file = files
+        .iter()
+        .find(|(k, _)| k.ends_with(&format!("-{LESSON}.md")) && !k.contains('/'))
+        .map(|(_, v)| String::from_utf8(v.clone()).unwrap())
+        .unwrap();
+    assert!(
+        lesson_file.contains("[video]") && lesson_file.contains(VIDEO),
+        "{lesson_file}"
+    );
     let import = |bytes: Vec<u8>| {
         let writer = writer.clone();
         async move {

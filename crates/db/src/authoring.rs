@@ -20,6 +20,7 @@ pub enum LessonDrafts {
     Title,
     BodyMd,
     Checklist,
+    Video,
     BaseVersion,
     Revision,
     State,
@@ -37,6 +38,8 @@ record! {
         pub title: String,
         pub body_md: String,
         pub checklist: String,
+        /// JSON or "" (core::learning::video::Video::from_stored).
+        pub video: String,
         pub base_version: i32,
         pub revision: i32,
         pub state: DraftState as "lesson_drafts.state",
@@ -47,12 +50,13 @@ record! {
     }
 }
 
-const DRAFT_COLUMNS: [LessonDrafts; 12] = [
+const DRAFT_COLUMNS: [LessonDrafts; 13] = [
     LessonDrafts::LessonId,
     LessonDrafts::Lang,
     LessonDrafts::Title,
     LessonDrafts::BodyMd,
     LessonDrafts::Checklist,
+    LessonDrafts::Video,
     LessonDrafts::BaseVersion,
     LessonDrafts::Revision,
     LessonDrafts::State,
@@ -153,13 +157,14 @@ struct CourseSlug;
 struct LessonSlug;
 
 /// Every column of a lesson version, in the order `publish` writes them.
-const VERSION_COLUMNS: [LessonVersions; 8] = [
+const VERSION_COLUMNS: [LessonVersions; 9] = [
     LessonVersions::LessonId,
     LessonVersions::Lang,
     LessonVersions::Version,
     LessonVersions::Title,
     LessonVersions::BodyMd,
     LessonVersions::Checklist,
+    LessonVersions::Video,
     LessonVersions::CreatedBy,
     LessonVersions::CreatedAt,
 ];
@@ -170,6 +175,8 @@ pub struct DraftText<'a> {
     pub body_md: &'a str,
     /// JSON array of steps.
     pub checklist: &'a str,
+    /// JSON or "".
+    pub video: &'a str,
 }
 
 /// Saves the draft made from `from_revision` (0: there was no draft) as the next revision; `None`
@@ -195,6 +202,7 @@ pub async fn save(
                     LessonDrafts::Title,
                     LessonDrafts::BodyMd,
                     LessonDrafts::Checklist,
+                    LessonDrafts::Video,
                     LessonDrafts::BaseVersion,
                     LessonDrafts::Revision,
                     LessonDrafts::State,
@@ -207,6 +215,7 @@ pub async fn save(
                     text.title.into(),
                     text.body_md.into(),
                     text.checklist.into(),
+                    text.video.into(),
                     base_version.into(),
                     1.into(),
                     DraftState::Draft.as_str().into(),
@@ -228,6 +237,7 @@ pub async fn save(
                     (LessonDrafts::Title, text.title.into()),
                     (LessonDrafts::BodyMd, text.body_md.into()),
                     (LessonDrafts::Checklist, text.checklist.into()),
+                    (LessonDrafts::Video, text.video.into()),
                     (LessonDrafts::BaseVersion, base_version.into()),
                     (LessonDrafts::Revision, (from_revision + 1).into()),
                     (LessonDrafts::State, DraftState::Draft.as_str().into()),
@@ -316,6 +326,7 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
                     .column(LessonVersions::Title)
                     .column(LessonVersions::BodyMd)
                     .column(LessonVersions::Checklist)
+                    .column(LessonVersions::Video)
                     .expr(Expr::val(by))
                     .expr(Expr::val(at))
                     .from(LessonVersions::Table)
@@ -338,6 +349,7 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
                 d.title.into(),
                 d.body_md.into(),
                 d.checklist.into(),
+                d.video.into(),
                 by.into(),
                 at.into(),
             ]),
@@ -418,6 +430,7 @@ pub async fn text_at(
                 LessonVersions::Title,
                 LessonVersions::BodyMd,
                 LessonVersions::Checklist,
+                LessonVersions::Video,
             ])
             .from(LessonVersions::Table)
             .and_where(Expr::col(LessonVersions::LessonId).eq(lesson_id))

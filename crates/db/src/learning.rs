@@ -121,6 +121,7 @@ pub enum LessonVersions {
     Title,
     BodyMd,
     Checklist,
+    Video,
     CreatedBy,
     CreatedAt,
 }
@@ -615,8 +616,8 @@ pub struct LessonData<'a> {
     pub minutes: i32,
     pub level: &'a str,
     pub competences: Vec<(&'a str, &'a str)>,
-    /// Per language: title, Markdown body, checklist as JSON.
-    pub texts: Vec<(ContentLang, &'a str, &'a str, String)>,
+    /// Per language: title, Markdown body, checklist as JSON, video as stored (JSON or "").
+    pub texts: Vec<(ContentLang, &'a str, &'a str, String, String)>,
 }
 
 /// What [`put_course`] changed.
@@ -822,28 +823,33 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                 )
                 .await?;
                 let mut changed_text = false;
-                for (lang, title, body, checklist) in &l.texts {
+                for (lang, title, body, checklist, video) in &l.texts {
                     let current: Option<VersionText> = tx
                         .fetch_optional(
                             Query::select()
-                                .columns([LessonVersions::Title, LessonVersions::BodyMd, LessonVersions::Checklist])
+                                .columns([
+                                    LessonVersions::Title,
+                                    LessonVersions::BodyMd,
+                                    LessonVersions::Checklist,
+                                    LessonVersions::Video,
+                                ])
                                 .from(LessonVersions::Table)
                                 .and_where(Expr::col(LessonVersions::LessonId).eq(o.id))
                                 .and_where(Expr::col(LessonVersions::Lang).eq(lang.as_str()))
                                 .and_where(Expr::col(LessonVersions::Version).eq(o.version)),
                         )
                         .await?;
-                    let same = current
-                        .as_ref()
-                        .is_some_and(|c| c.title == *title && c.body_md == *body && c.checklist == *checklist);
+                    let same = current.as_ref().is_some_and(|c| {
+                        c.title == *title && c.body_md == *body && c.checklist == *checklist && c.video == *video
+                    });
                     if !same {
                         changed_text = true;
                     }
                 }
                 if changed_text {
                     let version = o.version + 1;
-                    for (lang, title, body, checklist) in &l.texts {
-                        insert_version(tx, o.id, *lang, version, title, body, checklist, by).await?;
+                    for (lang, title, body, checklist, video) in &l.texts {
+                        insert_version(tx, o.id, *lang, version, title, body, checklist, video, by).await?;
                     }
                     tx.execute(
                         Query::update()
@@ -882,8 +888,8 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                             .returning_col(Lessons::Id),
                     )
                     .await?;
-                for (lang, title, body, checklist) in &l.texts {
-                    insert_version(tx, id.0, *lang, 1, title, body, checklist, by).await?;
+                for (lang, title, body, checklist, video) in &l.texts {
+                    insert_version(tx, id.0, *lang, 1, title, body, checklist, video, by).await?;
                 }
                 id.0
             }
@@ -945,6 +951,7 @@ record! {
         title: String,
         body_md: String,
         checklist: String,
+        video: String,
     }
 }
 
@@ -957,6 +964,7 @@ async fn insert_version(
     title: &str,
     body: &str,
     checklist: &str,
+    video: &str,
     by: Option<i64>,
 ) -> Result<()> {
     tx.execute(
@@ -969,6 +977,7 @@ async fn insert_version(
                 LessonVersions::Title,
                 LessonVersions::BodyMd,
                 LessonVersions::Checklist,
+                LessonVersions::Video,
                 LessonVersions::CreatedBy,
                 LessonVersions::CreatedAt,
             ])
@@ -979,6 +988,7 @@ async fn insert_version(
                 title.into(),
                 body.into(),
                 checklist.into(),
+                video.into(),
                 by.into(),
                 now().into(),
             ]),
@@ -1165,6 +1175,8 @@ record! {
         pub title: String,
         pub body_md: String,
         pub checklist: String,
+        /// JSON or "" (core::learning::video::Video::from_stored).
+        pub video: String,
     }
 }
 
@@ -1178,6 +1190,7 @@ pub async fn lesson_texts(db: &Db, lesson: &Lesson) -> Result<Vec<LessonText>> {
                 LessonVersions::Title,
                 LessonVersions::BodyMd,
                 LessonVersions::Checklist,
+                LessonVersions::Video,
             ])
             .from(LessonVersions::Table)
             .and_where(Expr::col(LessonVersions::LessonId).eq(lesson.id))

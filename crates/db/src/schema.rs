@@ -43,6 +43,7 @@ migrations! {
     15 => "0015_authoring.sql",
     16 => "0016_lesson_audio.sql",
     17 => "0017_course_media.sql",
+    18 => "0018_lesson_video.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

@@ -9,8 +9,9 @@ use crate::{App, Error, FieldError, Result};
 use hocvuso_core::access::{Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::learning::draft::{DraftState, LessonEdit};
+use hocvuso_core::learning::draft::{DraftState, LessonEdit, VideoFields};
 use hocvuso_core::learning::media::Shelf;
+use hocvuso_core::learning::video::Video;
 use hocvuso_core::learning::{ContentError, ContentLang, CourseStatus, markdown};
 use hocvuso_db::audit::{self, Actor, Entry};
 use hocvuso_db::authoring::{self as drafts, Draft, DraftText};
@@ -196,6 +197,10 @@ pub struct Editor {
     pub body_md: String,
     /// One step per line, as the form edits it.
     pub checklist: String,
+    /// The video's fields, empty when the lesson has none.
+    pub video_url: String,
+    pub video_title: String,
+    pub video_transcript: String,
     /// 0 when there is no draft yet.
     pub revision: i32,
     pub state: Option<DraftState>,
@@ -263,11 +268,23 @@ pub async fn editor(
         None => false,
     };
     tx.commit().await?;
-    let (title, body_md, checklist) = match (&draft, current) {
-        (Some(d), _) => (d.title.clone(), d.body_md.clone(), checklist_lines(&d.checklist)),
-        (None, Some(t)) => (t.title.clone(), t.body_md.clone(), checklist_lines(&t.checklist)),
-        (None, None) => Default::default(),
+    let (title, body_md, checklist, video) = match (&draft, current) {
+        (Some(d), _) => (
+            d.title.clone(),
+            d.body_md.clone(),
+            checklist_lines(&d.checklist),
+            &d.video,
+        ),
+        (None, Some(t)) => (
+            t.title.clone(),
+            t.body_md.clone(),
+            checklist_lines(&t.checklist),
+            &t.video,
+        ),
+        (None, None) => (String::new(), String::new(), String::new(), &String::new()),
     };
+    // A stored video always decodes (it was checked when written); a damaged one shows empty.
+    let video = Video::from_stored(video).ok().flatten();
     Ok(Editor {
         course_slug: c.slug.clone(),
         course_title: super::course_title(&texts, c.id, lang),
@@ -277,6 +294,9 @@ pub async fn editor(
         title,
         body_md,
         checklist,
+        video_url: video.as_ref().map(|v| v.url.clone()).unwrap_or_default(),
+        video_title: video.as_ref().map(|v| v.title.clone()).unwrap_or_default(),
+        video_transcript: video.map(|v| v.transcript).unwrap_or_default(),
         revision: draft.as_ref().map_or(0, |d| d.revision),
         state: draft.as_ref().map(|d| d.state),
         updated_by: name_of(app, draft.as_ref().map(|d| d.updated_by)).await?,
@@ -302,7 +322,9 @@ async fn is_stale(tx: &mut Tx, l: &Lesson, d: &Draft) -> Result<bool> {
     let then = drafts::text_at(tx, l.id, d.lang, d.base_version).await?;
     let now = drafts::text_at(tx, l.id, d.lang, l.version).await?;
     Ok(match (then, now) {
-        (Some(a), Some(b)) => a.title != b.title || a.body_md != b.body_md || a.checklist != b.checklist,
+        (Some(a), Some(b)) => {
+            a.title != b.title || a.body_md != b.body_md || a.checklist != b.checklist || a.video != b.video
+        }
         (None, None) => false,
         _ => true,
     })
@@ -334,8 +356,14 @@ fn field_errors(errors: Vec<ContentError>) -> Error {
 }
 
 /// The lesson as learners would see it, with the course's files, without saving anything.
-pub fn preview(title: &str, body: &str, checklist: &str, shelf: &Shelf) -> Result<(LessonEdit, String)> {
-    let edit = LessonEdit::parse(title, body, checklist, shelf).map_err(field_errors)?;
+pub fn preview(
+    title: &str,
+    body: &str,
+    checklist: &str,
+    video: VideoFields<'_>,
+    shelf: &Shelf,
+) -> Result<(LessonEdit, String)> {
+    let edit = LessonEdit::parse(title, body, checklist, video, shelf).map_err(field_errors)?;
     let html = markdown::render_with(&edit.body_md, shelf);
     Ok((edit, html))
 }
@@ -379,6 +407,7 @@ pub async fn save(
     title: &str,
     body: &str,
     checklist: &str,
+    video: VideoFields<'_>,
 ) -> Result<i32> {
     let me = author_id(who)?;
     let mut tx = app.db.begin().await?;
@@ -386,7 +415,7 @@ pub async fn save(
     let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
     // The course's files as stored now: a picture the body shows must be there when it is saved.
     let shelf = super::media::shelf_tx(&mut tx, &c).await?;
-    let edit = LessonEdit::parse(title, body, checklist, &shelf).map_err(field_errors)?;
+    let edit = LessonEdit::parse(title, body, checklist, video, &shelf).map_err(field_errors)?;
     // A lesson has as many practice steps in every language (a package whose translation
     // differs is refused on import, and learners tick the same steps whatever they read).
     for other in ContentLang::ALL.into_iter().filter(|o| *o != lang) {
@@ -405,10 +434,12 @@ pub async fn save(
     }
     let steps =
         serde_json::to_string(&edit.checklist).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
+    let video_stored = Video::to_stored(edit.video.as_ref());
     let text = DraftText {
         title: &edit.title,
         body_md: &edit.body_md,
         checklist: &steps,
+        video: &video_stored,
     };
     let Some(revision) = drafts::save(&mut tx, l.id, lang, &text, l.version, from_revision, me).await? else {
         return Err(conflict("err-authoring-conflict"));

@@ -3,6 +3,7 @@
 use crate::{App, Error, FieldError, Result};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::video::Video;
 use hocvuso_core::learning::{self as core, ContentLang, CourseStatus};
 use hocvuso_core::people::{Groups, TargetGroup};
 use hocvuso_db::audit::{self, Actor, Entry};
@@ -294,6 +295,7 @@ async fn put(
                 l.title.as_str(),
                 l.body_md.as_str(),
                 serde_json::to_string(&l.checklist).unwrap_or_else(|_| "[]".into()),
+                Video::to_stored(l.video.as_ref()),
             )];
             for (lang, t) in &l.translations {
                 lt.push((
@@ -301,6 +303,7 @@ async fn put(
                     t.title.as_str(),
                     t.body_md.as_str(),
                     serde_json::to_string(&t.checklist).unwrap_or_else(|_| "[]".into()),
+                    Video::to_stored(t.video.as_ref()),
                 ));
             }
             lessons.push(LessonData {

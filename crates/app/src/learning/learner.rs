@@ -249,6 +249,8 @@ pub struct LessonView {
     pub done: bool,
     /// The audio of the text shown (its language and version).
     pub audio: super::audio::Audio,
+    /// The video the text links to, with its transcript.
+    pub video: Option<hocvuso_core::learning::video::Video>,
 }
 
 /// A lesson of a published course. An enrolled learner's first opening is recorded (progress and
@@ -295,6 +297,9 @@ pub async fn lesson(
         }
     }
     let checklist: Vec<String> = serde_json::from_str(&t.value.checklist).unwrap_or_default();
+    let video = hocvuso_core::learning::video::Video::from_stored(&t.value.video)
+        .ok()
+        .flatten();
     let audio = super::audio::want(app, l.id, t.lang, t.value.version).await?;
     // Most lessons show no course file: they cost no query for the shelf.
     let html = if t.value.body_md.contains(hocvuso_core::learning::media::MEDIA_DIR) {
@@ -304,6 +309,7 @@ pub async fn lesson(
     };
     Ok(LessonView {
         audio,
+        video,
         course_slug: c.slug.clone(),
         course_title,
         id: l.id,

@@ -57,6 +57,11 @@ fn checklist_of(json: &str, lesson: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| stored_invalid(format!("lesson_versions.checklist of {lesson}: {e}")))
 }
 
+fn video_of(stored: &str, lesson: &str) -> Result<Option<hocvuso_core::learning::video::Video>> {
+    hocvuso_core::learning::video::Video::from_stored(stored)
+        .map_err(|e| stored_invalid(format!("lesson_versions.video of {lesson}: {e}")))
+}
+
 /// The course as stored now: its texts, modules, live lessons in order and the text of each
 /// lesson's current version in every language. Installing stores the original text as
 /// Vietnamese (`store_course`), so that is the original here too; other languages are
@@ -104,6 +109,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
                         title: t.title.clone(),
                         checklist: checklist_of(&t.checklist, &l.slug)?,
                         body_md: t.body_md.clone(),
+                        video: video_of(&t.video, &l.slug)?,
                     },
                 ));
             }
@@ -120,6 +126,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
             level: l.level.clone(),
             checklist: checklist_of(&original.checklist, &l.slug)?,
             body_md: original.body_md.clone(),
+            video: video_of(&original.video, &l.slug)?,
             translations,
             slug: l.slug,
         });

@@ -11,6 +11,7 @@ use super::error::{ContentError, Source, decode, is_code, is_slug, line_text, lo
 use super::framework::{Framework, group_code};
 use super::markdown;
 use super::media::{self, MediaKind, Shelf, Shelved};
+use super::video::Video;
 use crate::i18n::Message;
 use crate::people::TargetGroup;
 use serde::{Deserialize, Serialize};
@@ -161,6 +162,8 @@ pub struct Lesson {
     /// The practice steps a learner ticks; a translation has as many, in the same order.
     pub checklist: Vec<String>,
     pub body_md: String,
+    /// A video the lesson links to, with its transcript (`[video]` in the front matter).
+    pub video: Option<Video>,
     /// In the order of [`ContentLang::ALL`].
     pub translations: Vec<(ContentLang, LessonText)>,
 }
@@ -171,6 +174,8 @@ pub struct LessonText {
     pub title: String,
     pub checklist: Vec<String>,
     pub body_md: String,
+    /// The video in this language (a translation names its own, or none).
+    pub video: Option<Video>,
 }
 
 impl Lesson {
@@ -221,6 +226,36 @@ struct RawLesson {
     level: Spanned<String>,
     #[serde(default)]
     checklist: Vec<Spanned<String>>,
+    video: Option<Spanned<RawVideo>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVideo {
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    transcript: String,
+}
+
+/// The `[video]` table of a lesson file, checked as the editor checks it; problems at its line.
+fn video(src: &Source, raw: &Option<Spanned<RawVideo>>, errors: &mut Vec<ContentError>) -> Option<Video> {
+    let raw = raw.as_ref()?;
+    let v = raw.get_ref();
+    match Video::check(&v.url, &v.title, &v.transcript) {
+        Ok(video) => {
+            if video.is_none() {
+                errors.push(src.error(Some(raw.span()), Message::new("err-learning-video-url-empty")));
+            }
+            video
+        }
+        Err(problems) => {
+            errors.extend(problems.into_iter().map(|(_, m)| src.error(Some(raw.span()), m)));
+            None
+        }
+    }
 }
 
 /// A translation may repeat minutes, competences and level; they must then be the original's.
@@ -233,6 +268,7 @@ struct RawLessonText {
     level: Option<Spanned<String>>,
     #[serde(default)]
     checklist: Option<Spanned<Vec<Spanned<String>>>>,
+    video: Option<Spanned<RawVideo>>,
 }
 
 /// What a path of the package is.
@@ -539,6 +575,7 @@ fn read_lesson(
         level: level(&src, &raw.level, e),
         checklist: checklist(&src, &raw.checklist, e),
         body_md: body(file, rest, body_line, shelf, e),
+        video: video(&src, &raw.video, e),
         translations: Vec::new(),
     };
     (e.len() == before).then_some(lesson)
@@ -565,6 +602,7 @@ fn read_translation(
         .map(|c| checklist(&src, c.get_ref(), e))
         .unwrap_or_default();
     let body_md = body(path, rest, body_line, shelf, e);
+    let video = video(&src, &raw.video, e);
     if let Some(original) = original {
         let mismatch = |span: std::ops::Range<usize>, field: &str| {
             src.error(
@@ -607,6 +645,7 @@ fn read_translation(
         title,
         checklist: items,
         body_md,
+        video,
     })
 }
 

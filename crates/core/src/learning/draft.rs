@@ -5,6 +5,7 @@ use super::course::{MAX_CHECKLIST, MAX_CHECKLIST_ITEM_CHARS, MAX_LESSON_BYTES, M
 use super::error::ContentError;
 use super::markdown;
 use super::media::Shelf;
+use super::video::Video;
 use crate::i18n::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -49,6 +50,15 @@ pub struct LessonEdit {
     pub title: String,
     pub body_md: String,
     pub checklist: Vec<String>,
+    pub video: Option<Video>,
+}
+
+/// The editor's three video fields as typed; all empty for a lesson without a video.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VideoFields<'a> {
+    pub url: &'a str,
+    pub title: &'a str,
+    pub transcript: &'a str,
 }
 
 fn clean(s: &str) -> String {
@@ -56,10 +66,16 @@ fn clean(s: &str) -> String {
 }
 
 impl LessonEdit {
-    /// Every problem of the three fields, each naming its field and, in the body and the
-    /// checklist, its line; the body's images and file links are checked against the course's
+    /// Every problem of the fields, each naming its field and, in the body and the checklist,
+    /// its line; a video needs an allowed address, a title and a transcript; the body's images and file links are checked against the course's
     /// files (`shelf`).
-    pub fn parse(title: &str, body: &str, checklist: &str, shelf: &Shelf) -> Result<LessonEdit, Vec<ContentError>> {
+    pub fn parse(
+        title: &str,
+        body: &str,
+        checklist: &str,
+        video: VideoFields<'_>,
+        shelf: &Shelf,
+    ) -> Result<LessonEdit, Vec<ContentError>> {
         let mut errors = Vec::new();
         let title = clean(title).trim().to_string();
         if title.is_empty() {
@@ -151,6 +167,13 @@ impl LessonEdit {
                 ));
             }
         }
+        let video = match Video::check(video.url, video.title, video.transcript) {
+            Ok(v) => v,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|(f, m)| ContentError::new(f, None, m)));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -158,6 +181,7 @@ impl LessonEdit {
             title,
             body_md: body,
             checklist: steps.into_iter().map(|(_, s)| s).collect(),
+            video,
         })
     }
 }
@@ -180,6 +204,7 @@ mod tests {
             "  Bài mới\r\n",
             "## Mở đầu\r\n\r\nNội dung.",
             "Mở VNeID\r\n\r\n  Chọn mục cần dùng  \n",
+            VideoFields::default(),
             &Shelf::empty(),
         )
         .unwrap();
@@ -187,14 +212,20 @@ mod tests {
         assert_eq!(e.body_md, "## Mở đầu\n\nNội dung.");
         assert_eq!(e.checklist, vec!["Mở VNeID", "Chọn mục cần dùng"]);
         // Text typed in decomposed form is stored composed.
-        let d = LessonEdit::parse("Ba\u{0300}i", "x", "", &Shelf::empty()).unwrap();
+        let d = LessonEdit::parse("Ba\u{0300}i", "x", "", VideoFields::default(), &Shelf::empty()).unwrap();
         assert_eq!(d.title, "Bài");
     }
 
     #[test]
     fn hostile_markdown_is_refused_with_its_line() {
         let body = "## A\n\nChữ.\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(1))\n\n<img src=x onerror=alert(1)>\n\n![](data:image/svg+xml;base64,PHN2Zz4=)";
-        let found = keys(LessonEdit::parse("Bài", body, "", &Shelf::empty()));
+        let found = keys(LessonEdit::parse(
+            "Bài",
+            body,
+            "",
+            VideoFields::default(),
+            &Shelf::empty(),
+        ));
         assert_eq!(
             found,
             vec![
@@ -210,7 +241,13 @@ mod tests {
     fn every_field_is_checked_at_once() {
         let long = "x".repeat(MAX_TITLE_CHARS + 1);
         let many: String = (0..=MAX_CHECKLIST).map(|i| format!("Bước {i}\n")).collect();
-        let found = keys(LessonEdit::parse(&long, "   ", &many, &Shelf::empty()));
+        let found = keys(LessonEdit::parse(
+            &long,
+            "   ",
+            &many,
+            VideoFields::default(),
+            &Shelf::empty(),
+        ));
         assert_eq!(
             found,
             vec![
@@ -225,7 +262,7 @@ mod tests {
         );
         let big = "a".repeat(MAX_LESSON_BYTES + 1);
         assert_eq!(
-            keys(LessonEdit::parse("", &big, "", &Shelf::empty())),
+            keys(LessonEdit::parse("", &big, "", VideoFields::default(), &Shelf::empty())),
             vec![
                 ("title".to_string(), None, "err-learning-text-empty".to_string()),
                 ("body".to_string(), None, "err-authoring-body-too-big".to_string()),

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod media;
 pub mod package;
 mod status;
+pub mod video;
 pub mod xapi;
 
 pub use course::{

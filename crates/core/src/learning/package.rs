@@ -64,6 +64,9 @@ struct FrontMatter<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<&'a str>,
     checklist: &'a [String],
+    // Last: a table after the plain keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    video: Option<&'a super::video::Video>,
 }
 
 /// TOML of plain strings, numbers and arrays of tables, which the serialiser always accepts.
@@ -108,6 +111,7 @@ impl Course {
                 competences: Some(&l.competences),
                 level: Some(&l.level),
                 checklist: &l.checklist,
+                video: l.video.as_ref(),
             };
             files.insert(l.file.clone(), lesson_file(&front, &l.body_md));
             for (lang, t) in &l.translations {
@@ -117,6 +121,7 @@ impl Course {
                     competences: None,
                     level: None,
                     checklist: &t.checklist,
+                    video: t.video.as_ref(),
                 };
                 files.insert(format!("{}/{}", lang.as_str(), l.file), lesson_file(&front, &t.body_md));
             }
@@ -578,20 +583,41 @@ mod tests {
 
     #[test]
     fn images_and_files_travel_with_their_lessons() {
-        let body = "+++\ntitle = \"Bài một\"\nminutes = 5\ncompetences = [\"digcomp22:4.2\"]\nlevel = \"1\"\nchecklist = []\n+++\n## Màn hình\n\n![Màn hình chính](media/man-hinh.jpg)\n\nTải [tờ khai](media/to-khai.pdf).\n";
+        let body = "+++\ntitle = \"Bài một\"\nminutes = 5\ncompetences = [\"digcomp22:4.2\"]\nlevel = \"1\"\nchecklist = []\n[video]\nurl = \"https://www.youtube.com/watch?v=abc\"\ntitle = \"Kích hoạt VNeID\"\ntranscript = \"\"\"\nMở ứng dụng.\n\nChọn \\\"Kích hoạt\\\".\"\"\"\n+++\n## Màn hình\n\n![Màn hình chính](media/man-hinh.jpg)\n\nTải [tờ khai](media/to-khai.pdf).\n";
         let mut files = package();
         files.insert("01-mot.md".into(), body.as_bytes().to_vec());
         files.insert("media/man-hinh.jpg".into(), b"\xff\xd8\xff\xe0 jpeg bytes".to_vec());
         files.insert("media/to-khai.pdf".into(), b"%PDF-1.4 form".to_vec());
         let course = Course::from_files(&files).unwrap();
+        let video = course.modules[0].lessons[0].video.clone().unwrap();
+        assert_eq!(
+            (video.title.as_str(), video.paragraphs()),
+            (
+                "Kích hoạt VNeID",
+                vec!["Mở ứng dụng.".to_string(), "Chọn \"Kích hoạt\".".to_string()]
+            )
+        );
         assert_eq!(
             course.media.keys().map(String::as_str).collect::<Vec<_>>(),
             ["man-hinh.jpg", "to-khai.pdf"]
         );
         let zip = write_zip(&course.slug, &course.to_files()).unwrap();
         let back = read_zip(&zip).unwrap();
-        assert_eq!(back, files);
         assert_eq!(Course::from_files(&back), Ok(course));
+        // A video at an address lessons may not send learners to is refused at its table.
+        let mut bad = files.clone();
+        let text = String::from_utf8(bad["01-mot.md"].clone())
+            .unwrap()
+            .replace("www.youtube.com", "evil.example");
+        bad.insert("01-mot.md".into(), text.into_bytes());
+        let errors = Course::from_files(&bad).unwrap_err();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.line, e.message.key.as_str()))
+                .collect::<Vec<_>>(),
+            [(Some(7), "err-learning-video-host")]
+        );
 
         // A lesson naming a file the package does not carry, and names no stored file can have.
         let mut missing = files.clone();

@@ -27,6 +27,8 @@ use hocvuso_app::learning::media::{self, MediaItem};
 use hocvuso_app::learning::package;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
+use hocvuso_core::learning::draft::VideoFields;
+use hocvuso_core::learning::video::Video;
 use hocvuso_core::roles::Action;
 use serde::Deserialize;
 
@@ -281,9 +283,14 @@ struct EditorPage {
     title: String,
     body: String,
     checklist: String,
+    video_url: String,
+    video_title: String,
+    video_transcript: String,
     /// The revision the next save is made from.
     revision: i32,
     preview: Option<String>,
+    /// The video as the preview shows it.
+    preview_video: Option<Video>,
     errors: Vec<(String, String)>,
     /// A save refused because the draft moved on: the stored draft, to compare with.
     conflict: Option<Editor>,
@@ -300,8 +307,12 @@ impl EditorPage {
             title: e.title.clone(),
             body: e.body_md.clone(),
             checklist: e.checklist.clone(),
+            video_url: e.video_url.clone(),
+            video_title: e.video_title.clone(),
+            video_transcript: e.video_transcript.clone(),
             revision: e.revision,
             preview: None,
+            preview_video: None,
             errors: Vec::new(),
             conflict: None,
             saved: false,
@@ -344,6 +355,12 @@ struct EditForm {
     body: String,
     #[serde(default)]
     checklist: String,
+    #[serde(default)]
+    video_url: String,
+    #[serde(default)]
+    video_title: String,
+    #[serde(default)]
+    video_transcript: String,
     /// "preview" shows the lesson without saving; anything else saves.
     #[serde(default)]
     action: String,
@@ -381,10 +398,19 @@ async fn save(
     page.title = form.title.clone();
     page.body = form.body.clone();
     page.checklist = form.checklist.clone();
+    page.video_url = form.video_url.clone();
+    page.video_title = form.video_title.clone();
+    page.video_transcript = form.video_transcript.clone();
     page.revision = revision;
+    let video = VideoFields {
+        url: &form.video_url,
+        title: &form.video_title,
+        transcript: &form.video_transcript,
+    };
     let outcome = if form.action == "preview" {
-        app::preview(&form.title, &form.body, &form.checklist, &stored.shelf).map(|(_, html)| {
+        app::preview(&form.title, &form.body, &form.checklist, video, &stored.shelf).map(|(edit, html)| {
             page.preview = Some(html);
+            page.preview_video = edit.video;
         })
     } else {
         match app::save(
@@ -397,6 +423,7 @@ async fn save(
             &form.title,
             &form.body,
             &form.checklist,
+            video,
         )
         .await
         {
