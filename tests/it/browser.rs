@@ -1582,3 +1582,107 @@ async fn opened_lessons_stay_readable_offline() {
     b.finish().await;
     app.finish().await;
 }
+
+/// An author puts a picture and a video into a lesson through the pages (upload, editor preview,
+/// review by a second person), and a learner's phone shows the picture, the video's link and its
+/// transcript: every page axe-clean, the lesson without sideways scrolling at 320 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lesson_with_a_picture_and_a_video() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (course, lesson) = (crate::learning::COURSE, crate::learning::LESSON);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = dir.path().join("man-hinh.png");
+    let img = image::RgbImage::from_fn(1600, 900, |x, y| {
+        image::Rgb([(x % 200) as u8 + 40, (y % 200) as u8 + 40, 120])
+    });
+    image::DynamicImage::ImageRgb8(img)
+        .save_with_format(&photo, image::ImageFormat::Png)
+        .expect("write the photo");
+    let mut b = Browser::open(&app, true).await;
+
+    b.sign_in("0900000009").await;
+    b.goto(&format!("/author/{course}")).await;
+    b.find("#media-file")
+        .await
+        .send_keys(&photo.to_string_lossy())
+        .await
+        .expect("choose the file");
+    b.click_and_wait("main form[action$='/media'] button[type=submit]")
+        .await;
+    assert!(
+        b.text("main .notice").await.contains("media/man-hinh.jpg"),
+        "the page gives the line to paste: {}",
+        b.text("main").await
+    );
+    b.axe("author, course files").await;
+
+    b.goto(&format!("/author/{course}/{lesson}?lang=vi")).await;
+    b.fill(
+        "#body",
+        "## Màn hình chính\n\n![Màn hình chính của ứng dụng, nút Kích hoạt ở giữa](media/man-hinh.jpg)\n\nBấm nút ở giữa màn hình.",
+    )
+    .await;
+    b.fill("#video_url", "https://www.youtube.com/watch?v=abc").await;
+    b.fill("#video_title", "Kích hoạt tài khoản").await;
+    b.fill("#video_transcript", "Mở ứng dụng.\n\nBấm Kích hoạt.").await;
+    b.click_and_wait("main button[value=preview]").await;
+    assert!(
+        b.has("main article.lesson img[alt]").await,
+        "the preview shows the picture"
+    );
+    assert!(
+        b.has("main article.lesson section.video").await,
+        "the preview shows the video"
+    );
+    b.axe("author, editor preview").await;
+    b.click_and_wait("main button[value=save]").await;
+    b.click_and_wait("main form[action$='/submit'] button").await;
+    b.sign_out().await;
+
+    b.sign_in("0900000010").await;
+    b.goto(&format!("/author/{course}/{lesson}?lang=vi")).await;
+    b.click_and_wait("main form[action$='/publish'] button").await;
+    b.sign_out().await;
+    b.finish().await;
+
+    // The learner's own phone: nothing of the author's session cached.
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000008").await;
+    b.viewport(320, 640).await;
+    b.goto(&format!("/learn/{course}/{lesson}")).await;
+    // Lazily loaded: brought into view, then decoded, within a deadline.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let loaded =
+            b.c.execute(
+                "const i = document.querySelector('main article img'); i.scrollIntoView(); \
+                 return i.complete && i.naturalWidth > 0 ? [i.currentSrc, i.getBoundingClientRect().width] : null;",
+                vec![],
+            )
+            .await
+            .expect("image state");
+        if let Some(sizes) = loaded.as_array() {
+            // The phone variant, fitted into the column.
+            let src = sizes[0].as_str().unwrap_or_default();
+            assert!(
+                src.ends_with("/media/nhan-biet-lua-dao/man-hinh.jpg?w=480"),
+                "the phone-sized picture is sent: {src}"
+            );
+            assert!(
+                sizes[1].as_f64().unwrap_or(999.0) <= 320.0,
+                "the picture fits: {sizes:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the lesson's picture did not load");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        b.text("main section.video").await.contains("Kích hoạt tài khoản"),
+        "the video's link"
+    );
+    b.reflow("learner, lesson with a picture, 320 px").await;
+    b.axe("learner, lesson with a picture and a video").await;
+    b.finish().await;
+    app.finish().await;
+}
