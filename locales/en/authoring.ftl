@@ -113,3 +113,29 @@ author-video-help = Paste the address of the video's page on YouTube, Vimeo or a
 field-authoring-video_url = Video address
 field-authoring-video_title = Video title
 field-authoring-video_transcript = Video transcript
+audit-course-return = Returned a course to draft for changes
+author-course-return = Return for changes
+author-course-return-help = The course goes back to draft: its authors can change it and send it for review again. Learners still do not see it.
+author-course-return-note = Note for the authors (optional)
+err-authoring-course-return-not-review = Only a course waiting for review can be returned for changes; this one is a draft or already published. Reload the page to see its current state.
+author-import-published = A package of a published course does not change what learners read at once: each lesson whose text differs is stored as a draft waiting for review, and another person who may publish must review each one.
+author-import-staged = { $n ->
+    [0] No lesson in the package differs from what learners read; there is nothing to review.
+    [one] { $n } draft from the package is waiting for review. Learners keep reading the current text until another person who may publish reviews and publishes it.
+   *[other] { $n } drafts from the package are waiting for review. Learners keep reading the current text until another person who may publish reviews and publishes each lesson.
+}
+err-authoring-published-course-changed = The course is published, so a package may not change its { $fields }. Set them back as published (download the current package to copy them) and upload again; a package may only change the text of existing lessons.
+err-authoring-published-lesson-new = The course is published, so the lesson “{ $slug }” cannot be added through a package. Remove this lesson's file from the package (and from the lesson list in course.toml) and upload again; for a new lesson, create a new course with another slug.
+err-authoring-published-lesson-removed = The package lacks the lesson “{ $file }” that learners read now. The course is published, so lessons cannot be removed through a package: put the lesson back (download the current package to copy it) and upload again.
+err-authoring-published-lesson-order = The course is published, so a package may not change the order of the lessons or move a lesson to another module. Order them as published and upload again.
+err-authoring-published-lesson-meta = The course is published, so a package may not change this lesson's { $fields }. Set them back as published and upload again; only the title, text, practice steps and video may change.
+err-authoring-published-lang-missing = The package lacks the { $lang } text of this lesson that learners read now. Put the translation back in the package's { $dir }/ folder and upload again.
+err-authoring-published-steps = This lesson has { $theirs } practice steps; the package has { $mine }. The course is published, so steps cannot be added or removed through a package: reword the steps instead.
+err-authoring-published-draft-exists = The { $lang } text of this lesson has an unpublished draft that differs from the package. Open the lesson in the editor and publish or change that draft first, then upload the package again.
+author-lesson-preview = See as a learner
+author-preview-draft = This is a draft ({ $state }); learners do not see it yet. Images, video and practice steps appear as learners will see them once the draft is published.
+author-preview-published = This is the text learners read now (version { $n }). The lesson has no draft in this language.
+author-preview-unpublished-course = The course is not published: learners do not see this lesson yet.
+author-preview-fallback = The lesson has no text in this language; the Vietnamese text is shown.
+author-preview-edit = Edit this lesson
+author-course-unpublished-note = Learners do not see this course yet. Use “See as a learner” on each lesson to see how it shows.

@@ -110,3 +110,28 @@ author-video-help = Dán địa chỉ trang video trên YouTube, Vimeo hoặc tr
 field-authoring-video_url = Địa chỉ video
 field-authoring-video_title = Tên video
 field-authoring-video_transcript = Lời thoại của video
+audit-course-return = Trả khóa học về bản nháp để sửa
+author-course-return = Trả lại để sửa
+author-course-return-help = Khóa học trở về bản nháp: người soạn sửa được rồi gửi duyệt lại. Người học vẫn chưa thấy khóa học.
+author-course-return-note = Góp ý cho người soạn (không bắt buộc)
+err-authoring-course-return-not-review = Chỉ khóa học đang chờ duyệt mới trả lại để sửa được; khóa học này đang là bản nháp hoặc đã xuất bản. Tải lại trang để xem trạng thái mới.
+author-import-published = Gói của một khóa học đã xuất bản không đổi ngay bài người học đang đọc: mỗi bài có nội dung khác được lưu thành bản nháp chờ duyệt, và một người khác có quyền xuất bản phải duyệt từng bài.
+author-import-staged = { $n ->
+    [0] Gói không có bài nào khác với bản người học đang đọc; không có gì phải duyệt.
+   *[other] Đã lưu { $n } bản nháp chờ duyệt từ gói. Người học vẫn đọc bản cũ cho đến khi một người khác có quyền xuất bản duyệt và xuất bản từng bài.
+}
+err-authoring-published-course-changed = Khóa học đã xuất bản nên gói không được đổi { $fields } của khóa học. Đặt lại các mục này như bản đang xuất bản (tải gói hiện tại về để chép), rồi tải gói lên lại; gói chỉ được sửa nội dung các bài đã có.
+err-authoring-published-lesson-new = Khóa học đã xuất bản nên không thêm bài “{ $slug }” qua gói được. Bỏ tệp bài này khỏi gói (và khỏi danh sách bài trong course.toml) rồi tải lên lại; muốn có bài mới, hãy tạo một khóa học mới với mã khác.
+err-authoring-published-lesson-removed = Gói thiếu bài “{ $file }” mà người học đang đọc. Khóa học đã xuất bản nên không bỏ bài qua gói được: đưa bài này trở lại gói (tải gói hiện tại về để chép) rồi tải lên lại.
+err-authoring-published-lesson-order = Khóa học đã xuất bản nên gói không được đổi thứ tự bài hoặc chuyển bài sang phần khác. Xếp các bài như bản đang xuất bản rồi tải gói lên lại.
+err-authoring-published-lesson-meta = Khóa học đã xuất bản nên gói không được đổi { $fields } của bài này. Đặt lại như bản đang xuất bản rồi tải gói lên lại; chỉ được sửa tiêu đề, nội dung, các bước thực hành và video.
+err-authoring-published-lang-missing = Gói thiếu bản { $lang } của bài này mà người học đang đọc. Đưa bản dịch trở lại thư mục { $dir }/ của gói rồi tải lên lại.
+err-authoring-published-steps = Bài này đang có { $theirs } bước thực hành, gói có { $mine } bước. Khóa học đã xuất bản nên không thêm hoặc bớt bước qua gói được: sửa lời các bước thay vì thêm hoặc bớt.
+err-authoring-published-draft-exists = Bản { $lang } của bài này đang có một bản nháp chưa xuất bản khác với gói. Mở bài trong trang soạn bài để xuất bản hoặc sửa bản nháp đó trước, rồi tải gói lên lại.
+author-lesson-preview = Xem như người học
+author-preview-draft = Đây là bản nháp ({ $state }), người học chưa thấy. Ảnh, video và các bước thực hành hiện như người học sẽ thấy sau khi bản nháp được xuất bản.
+author-preview-published = Đây là bản người học đang đọc (phiên bản { $n }). Bài chưa có bản nháp bằng ngôn ngữ này.
+author-preview-unpublished-course = Khóa học chưa xuất bản: người học chưa thấy bài này.
+author-preview-fallback = Bài chưa có nội dung bằng ngôn ngữ này; đang hiện bản tiếng Việt.
+author-preview-edit = Sửa bài này
+author-course-unpublished-note = Người học chưa thấy khóa học này. Dùng “Xem như người học” ở từng bài để xem bài hiện ra thế nào.

@@ -1,8 +1,10 @@
 //! Course packages end to end, on both databases: every shipped course exported as stored reads
 //! back as the shipped course, and an export carries a newly published lesson version; a province
 //! author imports a package as a draft of their province, sends it for review, cannot publish it
-//! themselves, and a second person publishes it to learners; a new package of the same course
-//! updates it and keeps its status; a package naming a course of another unit is refused; hostile
+//! themselves, and a second person publishes it to learners; a new package of the published course
+//! changes nothing learners read: its changed lesson waits for review as a draft the importer
+//! cannot publish, and what a draft cannot carry (lessons added or removed, the course's texts, a
+//! lesson's minutes) is refused with its file; a package naming a course of another unit is refused; hostile
 //! uploads are each refused with a message naming the problem and nothing stored.
 
 use crate::both;
@@ -10,8 +12,10 @@ use crate::helpers::{Backend, Client, Options, TestApp, principal};
 use crate::learning::{COURSE, LESSON};
 use crate::walk::{assert_same, contents};
 use hocvuso_app::learning::{self as app, authoring, package as pkg};
+use hocvuso_core::learning::draft::DraftState;
 use hocvuso_core::learning::{ContentLang, Course, CourseStatus, package};
 use hocvuso_core::people::TargetGroup;
+use hocvuso_db::authoring as drafts;
 use hocvuso_db::learning as db;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -243,24 +247,157 @@ async fn import_review_publish(b: Backend) {
     assert!(learner.text("/learn").await.1.contains(&format!("/learn/{SHARED}\"")));
     assert_eq!(steering.post_form(&course_page, &publish, &[]).await.status(), 409);
 
-    // A new package of the course: the changed lesson gets a new version, the status stays.
+    // A new package of the published course: learners keep reading the published text; the
+    // changed lesson waits for review as a draft sent by the importer, who cannot publish it.
     let mut changed = shared_course();
     changed.modules[0].lessons[0].body_md = "## Bản sửa\n\nNội dung mới của tỉnh.".into();
     let first = changed.modules[0].lessons[0].slug.clone();
+    let first_file = changed.modules[0].lessons[0].file.clone();
+    let learner_lesson = format!("/learn/{SHARED}/{first}");
+    let editor = format!("/author/{SHARED}/{first}?lang=vi");
+    let lesson_publish = format!("/author/{SHARED}/{first}/publish");
+    let versions = || async {
+        db::lessons(&t.db, c.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.slug, l.version))
+            .collect::<Vec<(String, i32)>>()
+    };
     let r = upload(&author, zip_of(&changed), None).await;
     assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("/author/{SHARED}?staged=1").as_str());
     let again = course_row(&t, SHARED).await;
-    assert_eq!((again.id, again.status), (c.id, CourseStatus::Published));
-    let versions: Vec<(String, i32)> = db::lessons(&t.db, c.id)
+    assert_eq!(
+        (again.id, again.status, again.digest.as_str()),
+        (c.id, CourseStatus::Published, published.digest.as_str()),
+        "the course learners read is untouched"
+    );
+    assert!(versions().await.iter().all(|(_, v)| *v == 1), "{:?}", versions().await);
+    let first_row = db::lessons(&t.db, c.id)
         .await
         .unwrap()
         .into_iter()
-        .map(|l| (l.slug, l.version))
-        .collect();
-    assert!(
-        versions.iter().all(|(s, v)| *v == if *s == first { 2 } else { 1 }),
-        "{versions:?}"
+        .find(|l| l.slug == first)
+        .unwrap();
+    let staged = drafts::drafts_of_course(&t.db, c.id).await.unwrap();
+    assert_eq!(staged.len(), 1, "only the changed text is staged: {staged:?}");
+    let d = &staged[0];
+    assert_eq!(
+        (d.lesson_id, d.lang, d.state, d.revision, d.base_version),
+        (first_row.id, ContentLang::Vi, DraftState::Review, 1, 1)
     );
+    assert_eq!((d.submitted_by, d.updated_by), (Some(me.id), me.id));
+    assert_eq!(d.body_md, "## Bản sửa\n\nNội dung mới của tỉnh.");
+    let (s, text) = learner.text(&learner_lesson).await;
+    assert_eq!(s, 200);
+    assert!(
+        !text.contains("Nội dung mới của tỉnh."),
+        "learners still read the old text"
+    );
+    let (_, page) = author.text(&format!("/author/{SHARED}?staged=1")).await;
+    assert!(page.contains("Đã lưu 1 bản nháp chờ duyệt"), "{page}");
+    assert!(
+        steering
+            .text("/author")
+            .await
+            .1
+            .contains(&format!("/author/{SHARED}/{first}?lang=vi")),
+        "the staged draft waits on the reviewer's desk"
+    );
+
+    // The same package again: already waiting, nothing changes.
+    let before = contents(&t).await;
+    assert_eq!(upload(&author, zip_of(&changed), None).await.status(), 303);
+    assert_same(&before, &contents(&t).await, "the same package again");
+
+    // The importer cannot publish it; learners still read the old text.
+    let r = author
+        .post_form(&editor, &lesson_publish, &[("lang", "vi"), ("revision", "1")])
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("Một người khác phải duyệt"));
+    assert!(versions().await.iter().all(|(_, v)| *v == 1));
+    assert!(!learner.text(&learner_lesson).await.1.contains("Nội dung mới của tỉnh."));
+
+    // What a draft cannot carry is refused, every problem with its file; a lesson text that
+    // already has another draft is someone's work and refused too; nothing is stored.
+    let second = changed.modules[0].lessons[1].clone();
+    let mut renamed = changed.clone();
+    renamed.modules[0].lessons[1].slug = "bai-doi-ten".into();
+    renamed.modules[0].lessons[1].file = second.file.replace(&second.slug, "bai-doi-ten");
+    let mut dropped = changed.clone();
+    dropped.modules[0].lessons.remove(1);
+    let mut retitled = changed.clone();
+    retitled.title = "Tên khác của khóa học".into();
+    let mut longer = changed.clone();
+    longer.modules[0].lessons[0].minutes += 5;
+    let mut other = shared_course();
+    other.modules[0].lessons[0].body_md = "## Khác\n\nMột bản khác nữa.".into();
+    let cases: Vec<(&str, Course, Vec<String>)> = vec![
+        (
+            "a lesson renamed: one added, one removed",
+            renamed,
+            vec![
+                format!("Tệp {}", second.file.replace(&second.slug, "bai-doi-ten")),
+                "không thêm bài “bai-doi-ten” qua gói được".into(),
+                format!("Gói thiếu bài “{}”", second.file),
+            ],
+        ),
+        (
+            "a lesson removed",
+            dropped,
+            vec![format!("Tệp course.toml: Gói thiếu bài “{}”", second.file)],
+        ),
+        (
+            "the course's title",
+            retitled,
+            vec!["Tệp course.toml: Khóa học đã xuất bản nên gói không được đổi title".into()],
+        ),
+        (
+            "a lesson's minutes",
+            longer,
+            vec![format!(
+                "Tệp {first_file}: Khóa học đã xuất bản nên gói không được đổi minutes"
+            )],
+        ),
+        (
+            "another text over the waiting draft",
+            other,
+            vec![format!(
+                "Tệp {first_file}: Bản Tiếng Việt (vi) của bài này đang có một bản nháp chưa xuất bản"
+            )],
+        ),
+    ];
+    let before = contents(&t).await;
+    for (what, course, messages) in cases {
+        let r = upload(&author, zip_of(&course), None).await;
+        assert_eq!(r.status(), 422, "{what}");
+        let text = r.text().await.unwrap();
+        for m in messages {
+            assert!(text.contains(&m), "{what}: {m}: {text}");
+        }
+    }
+    assert_same(&before, &contents(&t).await, "packages refused over a published course");
+
+    // A second person publishes it through the lesson's publish step: learners read it now.
+    assert_eq!(
+        steering
+            .post_form(&editor, &lesson_publish, &[("lang", "vi"), ("revision", "1")])
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        versions()
+            .await
+            .iter()
+            .all(|(s, v)| *v == if *s == first { 2 } else { 1 }),
+        "{:?}",
+        versions().await
+    );
+    assert!(learner.text(&learner_lesson).await.1.contains("Nội dung mới của tỉnh."));
+    assert!(drafts::drafts_of_course(&t.db, c.id).await.unwrap().is_empty());
 
     // A course of another unit is not replaced, checked on what is stored; nothing changes.
     let before = contents(&t).await;
@@ -285,7 +422,13 @@ async fn import_review_publish(b: Backend) {
 
     assert_eq!(
         course_actions(&t).await,
-        ["course.import", "course.submit", "course.publish", "course.import"]
+        [
+            "course.import",
+            "course.submit",
+            "course.publish",
+            "course.import",
+            "course.import"
+        ]
     );
     t.finish().await;
 }

@@ -11,6 +11,7 @@ mod authoring;
 mod authoring_package;
 mod backup;
 mod browser;
+mod course_review;
 mod harness;
 mod import_audit;
 mod import_limits;

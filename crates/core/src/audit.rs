@@ -56,6 +56,7 @@ kinds! {
     CourseImported => "course.import",
     CourseSubmitted => "course.submit",
     CoursePublished => "course.publish",
+    CourseReturned => "course.return",
     CourseMediaUploaded => "course.media_upload",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
@@ -206,6 +207,12 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A course in review returned to draft by someone who may publish it (slug, who sent it,
+    /// the note saying what to change).
+    CourseReturned {
+        course_id: i64,
+        detail: Value,
+    },
     /// An image or a file uploaded for a course's lessons (name, kind, bytes, sha256).
     CourseMediaUploaded {
         course_id: i64,
@@ -316,6 +323,7 @@ impl Event {
             Event::CourseImported { .. } => Kind::CourseImported,
             Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
             Event::CoursePublished { .. } => Kind::CoursePublished,
+            Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
@@ -367,6 +375,7 @@ impl Event {
             | CourseImported { course_id, .. }
             | CourseSubmitted { course_id, .. }
             | CoursePublished { course_id, .. }
+            | CourseReturned { course_id, .. }
             | CourseMediaUploaded { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
@@ -450,6 +459,7 @@ impl Event {
             | CourseImported { detail, .. }
             | CourseSubmitted { detail, .. }
             | CoursePublished { detail, .. }
+            | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }

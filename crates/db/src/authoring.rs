@@ -439,3 +439,60 @@ pub async fn text_at(
     )
     .await
 }
+
+/// Stores a text sent for review without an editing step (a package imported over a published
+/// course): a new draft at revision 1, in review, saved and sent by `by`, so that `by` cannot
+/// publish it. `false` when the lesson already has a draft in that language (someone started one
+/// since it was read), and then nothing is written.
+pub async fn stage_for_review(
+    tx: &mut Tx,
+    lesson_id: i64,
+    lang: ContentLang,
+    text: &DraftText<'_>,
+    base_version: i32,
+    by: i64,
+) -> Result<bool> {
+    let at = now();
+    let n = tx
+        .execute(
+            Query::insert()
+                .into_table(LessonDrafts::Table)
+                .columns([
+                    LessonDrafts::LessonId,
+                    LessonDrafts::Lang,
+                    LessonDrafts::Title,
+                    LessonDrafts::BodyMd,
+                    LessonDrafts::Checklist,
+                    LessonDrafts::Video,
+                    LessonDrafts::BaseVersion,
+                    LessonDrafts::Revision,
+                    LessonDrafts::State,
+                    LessonDrafts::UpdatedBy,
+                    LessonDrafts::UpdatedAt,
+                    LessonDrafts::SubmittedBy,
+                    LessonDrafts::SubmittedAt,
+                ])
+                .values_panic([
+                    lesson_id.into(),
+                    lang.as_str().into(),
+                    text.title.into(),
+                    text.body_md.into(),
+                    text.checklist.into(),
+                    text.video.into(),
+                    base_version.into(),
+                    1.into(),
+                    DraftState::Review.as_str().into(),
+                    by.into(),
+                    at.into(),
+                    Some(by).into(),
+                    Some(at).into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns([LessonDrafts::LessonId, LessonDrafts::Lang])
+                        .do_nothing()
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(n == 1)
+}

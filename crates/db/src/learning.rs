@@ -1826,3 +1826,111 @@ mod not_started_tests {
         }
     }
 }
+
+// ---- a course as stored, read inside a writing transaction ------------------------------------
+//
+// Importing a package over a published course compares the package with what learners read now;
+// the comparison and the drafts it stages must see the same rows, so it reads inside the Tx.
+
+/// One course's titles and summaries, every language it has.
+pub async fn course_texts_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<CourseText>> {
+    tx.fetch_all(
+        Query::select()
+            .columns([
+                CourseTexts::CourseId,
+                CourseTexts::Lang,
+                CourseTexts::Title,
+                CourseTexts::Summary,
+            ])
+            .from(CourseTexts::Table)
+            .and_where(Expr::col(CourseTexts::CourseId).eq(course_id))
+            .order_by(CourseTexts::Lang, Order::Asc),
+    )
+    .await
+}
+
+/// One course's competences.
+pub async fn course_competences_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<CompetenceLink>> {
+    tx.fetch_all(
+        Query::select()
+            .expr_as(Expr::col(CourseCompetences::CourseId), OwnerId)
+            .columns([CourseCompetences::FrameworkId, CourseCompetences::Code])
+            .from(CourseCompetences::Table)
+            .and_where(Expr::col(CourseCompetences::CourseId).eq(course_id))
+            .order_by(CourseCompetences::FrameworkId, Order::Asc)
+            .order_by(CourseCompetences::Code, Order::Asc),
+    )
+    .await
+}
+
+/// [`lesson_competences`] inside a transaction.
+pub async fn lesson_competences_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<CompetenceLink>> {
+    tx.fetch_all(
+        Query::select()
+            .expr_as(
+                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
+                OwnerId,
+            )
+            .columns([
+                (LessonCompetences::Table, LessonCompetences::FrameworkId),
+                (LessonCompetences::Table, LessonCompetences::Code),
+            ])
+            .from(LessonCompetences::Table)
+            .inner_join(
+                Lessons::Table,
+                Expr::col((Lessons::Table, Lessons::Id))
+                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
+            )
+            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
+            .order_by((LessonCompetences::Table, LessonCompetences::LessonId), Order::Asc)
+            .order_by((LessonCompetences::Table, LessonCompetences::FrameworkId), Order::Asc)
+            .order_by((LessonCompetences::Table, LessonCompetences::Code), Order::Asc),
+    )
+    .await
+}
+
+/// [`modules`] inside a transaction.
+pub async fn modules_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<Module>> {
+    tx.fetch_all(
+        Query::select()
+            .columns([CourseModules::Id, CourseModules::Position, CourseModules::Titles])
+            .from(CourseModules::Table)
+            .and_where(Expr::col(CourseModules::CourseId).eq(course_id))
+            .order_by(CourseModules::Position, Order::Asc),
+    )
+    .await
+}
+
+/// [`lessons`] inside a transaction.
+pub async fn lessons_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<Lesson>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(LESSON_COLUMNS)
+            .from(Lessons::Table)
+            .and_where(Expr::col(Lessons::CourseId).eq(course_id))
+            .and_where(Expr::col(Lessons::RetiredAt).is_null())
+            .order_by(Lessons::Position, Order::Asc),
+    )
+    .await
+}
+
+/// [`lesson_texts`] inside a transaction.
+pub async fn lesson_texts_tx(tx: &mut Tx, lesson: &Lesson) -> Result<Vec<LessonText>> {
+    tx.fetch_all(
+        Query::select()
+            .columns([
+                LessonVersions::Lang,
+                LessonVersions::Version,
+                LessonVersions::Title,
+                LessonVersions::BodyMd,
+                LessonVersions::Checklist,
+                LessonVersions::Video,
+            ])
+            .from(LessonVersions::Table)
+            .and_where(Expr::col(LessonVersions::LessonId).eq(lesson.id))
+            .and_where(Expr::col(LessonVersions::Version).eq(lesson.version))
+            .order_by(LessonVersions::Lang, Order::Asc),
+    )
+    .await
+}

@@ -32,6 +32,8 @@ pub struct AuthorCourse {
     pub submitted_by: String,
     /// The course is in review, sent by someone else, and the viewer may publish it.
     pub may_publish_course: bool,
+    /// The course is in review and the viewer may publish in its unit, so may return it to draft.
+    pub may_return_course: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -180,6 +182,7 @@ pub async fn course(app: &App, who: &Principal, slug: &str, lang: ContentLang) -
             _ => String::new(),
         },
         may_publish_course: may_publish && c.status == CourseStatus::Review && sent_by != Some(author_id(who)?),
+        may_return_course: may_publish && c.status == CourseStatus::Review,
     })
 }
 
@@ -193,6 +196,8 @@ pub struct Editor {
     pub lang: ContentLang,
     /// The version learners read now.
     pub version: i32,
+    /// Learners can open the course (else the learner pages answer 404: the preview stands in).
+    pub course_published: bool,
     pub title: String,
     pub body_md: String,
     /// One step per line, as the form edits it.
@@ -291,6 +296,7 @@ pub async fn editor(
         lesson_slug: l.slug.clone(),
         lang,
         version: l.version,
+        course_published: c.status.open_to_learners(),
         title,
         body_md,
         checklist,
@@ -629,4 +635,116 @@ pub async fn publish_course(app: &App, who: &Principal, slug: &str) -> Result<()
     audit_event(&mut tx, who, &c, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Returns a course in review to draft, with an optional note saying what to change: by someone
+/// who may publish in its unit, the sender included (it takes nothing to learners, so it needs no
+/// second person, and a sender who spots a mistake can take the course back).
+pub async fn return_course(app: &App, who: &Principal, slug: &str, note: &str) -> Result<()> {
+    author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    // Who may is decided before what they wrote is judged.
+    let c = locked_course::<act::PublishContent>(&mut tx, who, slug).await?;
+    let note = hocvuso_core::text::clean_line("authoring-note", note, 1000)
+        .map_err(|m| Error::Invalid(vec![FieldError::new("note", m)]))?;
+    // Conditional on the status as stored: of a publish and a return sent at once, one applies.
+    if c.status != CourseStatus::Review
+        || !db::set_course_status(&mut tx, c.id, CourseStatus::Review, CourseStatus::Draft, None).await?
+    {
+        return Err(conflict("err-authoring-course-return-not-review"));
+    }
+    let sent_by = db::course_submitted_by_tx(&mut tx, c.id).await?;
+    let event = Event::CourseReturned {
+        course_id: c.id,
+        detail: json!({"slug": c.slug, "submitted_by": sent_by, "note": note}),
+    };
+    audit_event(&mut tx, who, &c, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A lesson as learners would see it, for its authors: the draft in the language asked when there
+/// is one, else the published text; a language the lesson lacks shows the Vietnamese text. Works
+/// for a course learners cannot open yet; records no progress and enrols nobody.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LessonPreview {
+    pub course_slug: String,
+    pub course_title: String,
+    pub course_published: bool,
+    pub lesson_slug: String,
+    /// The language shown (Vietnamese when the one asked has no text).
+    pub lang: ContentLang,
+    pub fallback: bool,
+    pub title: String,
+    /// The body as the lesson page renders it, with the course's images.
+    pub html: String,
+    pub checklist: Vec<String>,
+    pub video: Option<Video>,
+    /// The draft shown, when it is one; `None`: the published text.
+    pub draft: Option<DraftState>,
+    /// The version learners read now.
+    pub version: i32,
+    pub position: usize,
+    pub of: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+pub async fn lesson_preview(
+    app: &App,
+    who: &Principal,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+) -> Result<LessonPreview> {
+    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    let lessons = db::lessons(&app.db, c.id).await?;
+    let index = lessons
+        .iter()
+        .position(|l| l.slug == lesson_slug)
+        .ok_or(Error::NotFound)?;
+    let l = &lessons[index];
+    let published = db::lesson_texts(&app.db, l).await?;
+    // (title, body, checklist as stored, video as stored, draft state)
+    let text_in = |lang: ContentLang, d: Option<Draft>| match d {
+        Some(d) => Some((d.title, d.body_md, d.checklist, d.video, Some(d.state))),
+        None => published.iter().find(|t| t.lang == lang).map(|t| {
+            (
+                t.title.clone(),
+                t.body_md.clone(),
+                t.checklist.clone(),
+                t.video.clone(),
+                None,
+            )
+        }),
+    };
+    let mut shown = lang;
+    let mut found = text_in(lang, drafts::draft(&app.db, l.id, lang).await?);
+    if found.is_none() && lang != ContentLang::Vi {
+        shown = ContentLang::Vi;
+        found = text_in(shown, drafts::draft(&app.db, l.id, shown).await?);
+    }
+    let (title, body, checklist, video, draft) = found.ok_or(Error::NotFound)?;
+    let shelf = super::media::shelf(&app.db, &c).await?;
+    let texts = db::course_texts(&app.db).await?;
+    Ok(LessonPreview {
+        course_slug: c.slug.clone(),
+        course_title: super::course_title(&texts, c.id, lang),
+        course_published: c.status.open_to_learners(),
+        lesson_slug: l.slug.clone(),
+        lang: shown,
+        fallback: shown != lang,
+        title,
+        html: markdown::render_with(&body, &shelf),
+        checklist: serde_json::from_str(&checklist).unwrap_or_default(),
+        // Stored texts were checked when written; a damaged video is left out, not shown broken.
+        video: Video::from_stored(&video).ok().flatten(),
+        draft,
+        version: l.version,
+        position: index + 1,
+        of: lessons.len(),
+        prev: index.checked_sub(1).map(|i| lessons[i].slug.clone()),
+        next: lessons.get(index + 1).map(|n| n.slug.clone()),
+    })
 }

@@ -9,13 +9,16 @@ use crate::{App, Error, FieldError, Result};
 use hocvuso_core::access::{Denied, Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::video::Video;
 use hocvuso_core::learning::{
     self as core, COURSE_FILE, CompetenceRef, ContentError, ContentLang, CourseStatus, LessonText, Module, Translation,
     package,
 };
+use hocvuso_core::people::TargetGroup;
 use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::authoring::{self as drafts, DraftText};
 use hocvuso_db::learning::{self as db, CompetenceLink};
-use hocvuso_db::{DbError, units};
+use hocvuso_db::{DbError, Tx, units};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -23,7 +26,7 @@ use std::collections::BTreeMap;
 /// Names the pages under `/author/{course}/…` and `/author/import` take for themselves: a lesson
 /// or course named so could never be opened in the editor.
 const RESERVED_COURSE_SLUGS: &[&str] = &["import"];
-const RESERVED_LESSON_SLUGS: &[&str] = &["package", "submit", "publish"];
+const RESERVED_LESSON_SLUGS: &[&str] = &["package", "submit", "publish", "return", "media"];
 
 /// What an accepted package did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,6 +36,8 @@ pub struct ImportedCourse {
     pub new_versions: usize,
     pub retired: usize,
     pub status: CourseStatus,
+    /// Lesson texts of a published course stored as drafts waiting for review.
+    pub staged: usize,
 }
 
 fn stored_invalid(what: String) -> Error {
@@ -62,23 +67,59 @@ fn video_of(stored: &str, lesson: &str) -> Result<Option<hocvuso_core::learning:
         .map_err(|e| stored_invalid(format!("lesson_versions.video of {lesson}: {e}")))
 }
 
-/// The course as stored now: its texts, modules, live lessons in order and the text of each
-/// lesson's current version in every language. Installing stores the original text as
-/// Vietnamese (`store_course`), so that is the original here too; other languages are
-/// translations.
-async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
-    let texts: Vec<db::CourseText> = db::course_texts(&app.db)
-        .await?
-        .into_iter()
-        .filter(|t| t.course_id == c.id)
-        .collect();
-    let text = |lang: ContentLang| texts.iter().find(|t| t.lang == lang);
+/// What a course is exported from, read in one place (the pool, or the writing transaction of an
+/// import that compares a package with what learners read now).
+struct StoredRows {
+    texts: Vec<db::CourseText>,
+    course_links: Vec<CompetenceLink>,
+    lesson_links: Vec<CompetenceLink>,
+    modules: Vec<db::Module>,
+    lessons: Vec<(db::Lesson, Vec<db::LessonText>)>,
+}
+
+async fn stored_rows(app: &App, c: &db::Course) -> Result<StoredRows> {
+    let mut lessons = Vec::new();
+    for l in db::lessons(&app.db, c.id).await? {
+        let texts = db::lesson_texts(&app.db, &l).await?;
+        lessons.push((l, texts));
+    }
+    Ok(StoredRows {
+        texts: db::course_texts(&app.db)
+            .await?
+            .into_iter()
+            .filter(|t| t.course_id == c.id)
+            .collect(),
+        course_links: db::course_competences(&app.db).await?,
+        lesson_links: db::lesson_competences(&app.db, c.id).await?,
+        modules: db::modules(&app.db, c.id).await?,
+        lessons,
+    })
+}
+
+async fn stored_rows_tx(tx: &mut Tx, c: &db::Course) -> Result<StoredRows> {
+    let mut lessons = Vec::new();
+    for l in db::lessons_tx(tx, c.id).await? {
+        let texts = db::lesson_texts_tx(tx, &l).await?;
+        lessons.push((l, texts));
+    }
+    Ok(StoredRows {
+        texts: db::course_texts_tx(tx, c.id).await?,
+        course_links: db::course_competences_tx(tx, c.id).await?,
+        lesson_links: db::lesson_competences_tx(tx, c.id).await?,
+        modules: db::modules_tx(tx, c.id).await?,
+        lessons,
+    })
+}
+
+/// The course as stored: its texts, modules, live lessons in order and the text of each lesson's
+/// current version in every language. Installing stores the original text as Vietnamese
+/// (`store_course`), so that is the original here too; other languages are translations.
+fn stored_course(c: &db::Course, rows: StoredRows, media: BTreeMap<String, Vec<u8>>) -> Result<core::Course> {
+    let text = |lang: ContentLang| rows.texts.iter().find(|t| t.lang == lang);
     let vi = text(ContentLang::Vi).ok_or_else(|| stored_invalid(format!("course_texts: no vi text of {}", c.slug)))?;
-    let course_links = db::course_competences(&app.db).await?;
-    let lesson_links = db::lesson_competences(&app.db, c.id).await?;
     let mut modules = Vec::new();
     let mut ids = Vec::new();
-    for m in db::modules(&app.db, c.id).await? {
+    for m in &rows.modules {
         let titles: BTreeMap<String, String> = serde_json::from_str(&m.titles)
             .map_err(|e| stored_invalid(format!("course_modules.titles of {}: {e}", c.slug)))?;
         ids.push(m.id);
@@ -89,11 +130,10 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
         });
     }
     let mut position: u16 = 0;
-    for l in db::lessons(&app.db, c.id).await? {
+    for (l, versions) in rows.lessons {
         let Some(index) = ids.iter().position(|id| *id == l.module_id) else {
             return Err(stored_invalid(format!("lessons.module_id of {}/{}", c.slug, l.slug)));
         };
-        let versions = db::lesson_texts(&app.db, &l).await?;
         let Some(original) = versions.iter().find(|t| t.lang == ContentLang::Vi) else {
             return Err(stored_invalid(format!(
                 "lesson_versions: no vi text of {}/{}",
@@ -122,7 +162,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
             title: original.title.clone(),
             minutes: u16::try_from(l.minutes)
                 .map_err(|_| stored_invalid(format!("lessons.minutes of {}/{}", c.slug, l.slug)))?,
-            competences: competences_of(&lesson_links, l.id),
+            competences: competences_of(&rows.lesson_links, l.id),
             level: l.level.clone(),
             checklist: checklist_of(&original.checklist, &l.slug)?,
             body_md: original.body_md.clone(),
@@ -139,7 +179,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
         summary: vi.summary.clone(),
         language: c.language,
         groups: c.groups.iter().collect(),
-        competences: competences_of(&course_links, c.id),
+        competences: competences_of(&rows.course_links, c.id),
         level: c.level.clone(),
         source_note: c.source_note.clone(),
         en: text(ContentLang::En).map(|t| Translation {
@@ -147,7 +187,7 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
             summary: t.summary.clone(),
         }),
         modules,
-        media: super::media::package_files(&app.db, c.id).await?,
+        media,
     })
 }
 
@@ -155,7 +195,8 @@ async fn stored_course(app: &App, c: &db::Course) -> Result<core::Course> {
 pub async fn export_package(app: &App, who: &Principal, slug: &str) -> Result<(String, Vec<u8>)> {
     let c = db::course_by_slug(&app.db, slug).await?.ok_or(Error::NotFound)?;
     who.authorize::<act::AuthorContent>(&c.owner_path)?;
-    let course = stored_course(app, &c).await?;
+    let rows = stored_rows(app, &c).await?;
+    let course = stored_course(&c, rows, super::media::package_files(&app.db, c.id).await?)?;
     let bytes = package::write_zip(&course.slug, &course.to_files())
         .map_err(|e| stored_invalid(format!("package of {}: {e}", course.slug)))?;
     Ok((format!("{}.zip", course.slug), bytes))
@@ -197,6 +238,248 @@ fn read_package(bytes: &[u8], frameworks: &[core::Framework]) -> std::result::Re
     if errors.is_empty() { Ok(course) } else { Err(errors) }
 }
 
+/// A lesson's texts as the package or storage holds them, the original (Vietnamese) first.
+fn texts_of(l: &core::Lesson) -> Vec<(ContentLang, LessonText)> {
+    let mut out = vec![(
+        ContentLang::Vi,
+        LessonText {
+            title: l.title.clone(),
+            checklist: l.checklist.clone(),
+            body_md: l.body_md.clone(),
+            video: l.video.clone(),
+        },
+    )];
+    out.extend(l.translations.iter().cloned());
+    out
+}
+
+fn group_order(groups: &[TargetGroup]) -> Vec<usize> {
+    let mut v: Vec<usize> = groups
+        .iter()
+        .filter_map(|g| TargetGroup::ALL.iter().position(|x| x == g))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn sorted(refs: &[CompetenceRef]) -> Vec<CompetenceRef> {
+    let mut v = refs.to_vec();
+    v.sort();
+    v
+}
+
+fn lang_named(lang: ContentLang) -> String {
+    let label = hocvuso_core::i18n::t(hocvuso_core::i18n::Lang::Vi, &format!("content-lang-{}", lang.as_str()));
+    format!("{label} ({})", lang.as_str())
+}
+
+/// A lesson text of the package that differs from what learners read now.
+struct Change {
+    slug: String,
+    file: String,
+    lang: ContentLang,
+    text: LessonText,
+}
+
+/// What a package may change in a published course: the texts of the lessons it has, each then
+/// reviewed on its own. Anything else (the course's own texts, lessons added, removed or moved,
+/// a lesson's minutes, level or competences, a language dropped, practice steps added or removed)
+/// would reach learners without review, so it is refused, every problem at once with its file.
+fn published_changes(
+    stored: &core::Course,
+    package: &core::Course,
+) -> std::result::Result<Vec<Change>, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    let mut fields = Vec::new();
+    for (name, same) in [
+        ("title", stored.title == package.title),
+        ("summary", stored.summary == package.summary),
+        ("en", stored.en == package.en),
+        ("language", stored.language == package.language),
+        ("groups", group_order(&stored.groups) == group_order(&package.groups)),
+        (
+            "competences",
+            sorted(&stored.competences) == sorted(&package.competences),
+        ),
+        ("level", stored.level == package.level),
+        ("source_note", stored.source_note == package.source_note),
+        (
+            "modules",
+            stored
+                .modules
+                .iter()
+                .map(|m| (&m.title, &m.title_en))
+                .collect::<Vec<_>>()
+                == package
+                    .modules
+                    .iter()
+                    .map(|m| (&m.title, &m.title_en))
+                    .collect::<Vec<_>>(),
+        ),
+    ] {
+        if !same {
+            fields.push(name);
+        }
+    }
+    if !fields.is_empty() {
+        errors.push(ContentError::new(
+            COURSE_FILE,
+            None,
+            Message::new("err-authoring-published-course-changed").arg("fields", fields.join(", ")),
+        ));
+    }
+    let find = |c: &core::Course, slug: &str| c.lessons().find(|l| l.slug == slug).cloned();
+    let mut added_or_removed = false;
+    for l in package.lessons() {
+        if find(stored, &l.slug).is_none() {
+            added_or_removed = true;
+            errors.push(ContentError::new(
+                &l.file,
+                None,
+                Message::new("err-authoring-published-lesson-new").arg("slug", &l.slug),
+            ));
+        }
+    }
+    for l in stored.lessons() {
+        if find(package, &l.slug).is_none() {
+            added_or_removed = true;
+            errors.push(ContentError::new(
+                COURSE_FILE,
+                None,
+                Message::new("err-authoring-published-lesson-removed").arg("file", &l.file),
+            ));
+        }
+    }
+    let places = |c: &core::Course| -> Vec<(usize, String)> {
+        c.modules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.lessons.iter().map(move |l| (i, l.slug.clone())))
+            .collect()
+    };
+    if !added_or_removed && places(stored) != places(package) {
+        errors.push(ContentError::new(
+            COURSE_FILE,
+            None,
+            Message::new("err-authoring-published-lesson-order"),
+        ));
+    }
+    let mut changes = Vec::new();
+    for p in package.lessons() {
+        let Some(s) = find(stored, &p.slug) else { continue };
+        let mut fields = Vec::new();
+        for (name, same) in [
+            ("minutes", s.minutes == p.minutes),
+            ("level", s.level == p.level),
+            ("competences", sorted(&s.competences) == sorted(&p.competences)),
+        ] {
+            if !same {
+                fields.push(name);
+            }
+        }
+        if !fields.is_empty() {
+            errors.push(ContentError::new(
+                &p.file,
+                None,
+                Message::new("err-authoring-published-lesson-meta").arg("fields", fields.join(", ")),
+            ));
+        }
+        if s.checklist.len() != p.checklist.len() {
+            errors.push(ContentError::new(
+                &p.file,
+                None,
+                Message::new("err-authoring-published-steps")
+                    .arg("theirs", s.checklist.len())
+                    .arg("mine", p.checklist.len()),
+            ));
+        }
+        let theirs = texts_of(&s);
+        let mine = texts_of(p);
+        for (lang, _) in &theirs {
+            if !mine.iter().any(|(l, _)| l == lang) {
+                errors.push(ContentError::new(
+                    &p.file,
+                    None,
+                    Message::new("err-authoring-published-lang-missing")
+                        .arg("lang", lang_named(*lang))
+                        .arg("dir", lang.as_str()),
+                ));
+            }
+        }
+        for (lang, text) in mine {
+            if theirs.iter().any(|(l, t)| *l == lang && *t == text) {
+                continue;
+            }
+            changes.push(Change {
+                slug: p.slug.clone(),
+                file: p.file.clone(),
+                lang,
+                text,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(changes) } else { Err(errors) }
+}
+
+/// Stores each changed lesson text of a package over a published course as a draft in review,
+/// sent by the importer, inside the import's transaction: learners keep reading the published
+/// version until a second person publishes each draft through the lesson's publish step. A lesson
+/// text that already has a draft with other content is refused (that draft is someone's work);
+/// one whose draft already holds the package's text is left as it is. Returns what was staged.
+async fn stage_published(
+    tx: &mut Tx,
+    who: &Principal,
+    c: &db::Course,
+    package: &core::Course,
+) -> Result<Vec<serde_json::Value>> {
+    let me = super::account(who)?;
+    let stored = stored_course(c, stored_rows_tx(tx, c).await?, BTreeMap::new())?;
+    let changes = published_changes(&stored, package).map_err(invalid)?;
+    let mut problems = Vec::new();
+    let mut ready = Vec::new();
+    for ch in changes {
+        let l = db::lesson_by_slug_tx(tx, c.id, &ch.slug)
+            .await?
+            .ok_or_else(|| stored_invalid(format!("lessons: {}/{} vanished in its transaction", c.slug, ch.slug)))?;
+        let checklist = serde_json::to_string(&ch.text.checklist).map_err(|e| stored_invalid(e.to_string()))?;
+        let video = Video::to_stored(ch.text.video.as_ref());
+        match drafts::draft_tx(tx, l.id, ch.lang).await? {
+            Some(d)
+                if d.title == ch.text.title
+                    && d.body_md == ch.text.body_md
+                    && d.checklist == checklist
+                    && d.video == video => {}
+            Some(_) => problems.push(ContentError::new(
+                &ch.file,
+                None,
+                Message::new("err-authoring-published-draft-exists").arg("lang", lang_named(ch.lang)),
+            )),
+            None => ready.push((l, ch, checklist, video)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let mut staged = Vec::new();
+    for (l, ch, checklist, video) in ready {
+        let text = DraftText {
+            title: &ch.text.title,
+            body_md: &ch.text.body_md,
+            checklist: &checklist,
+            video: &video,
+        };
+        // Conditional insert: a draft someone started since it was read above is never replaced.
+        if !drafts::stage_for_review(tx, l.id, ch.lang, &text, l.version, me).await? {
+            return Err(Error::Conflict(FieldError::new(
+                "file",
+                Message::new("err-authoring-published-draft-exists").arg("lang", lang_named(ch.lang)),
+            )));
+        }
+        staged.push(json!({"lesson": l.slug, "lang": ch.lang.as_str(), "base_version": l.version}));
+    }
+    Ok(staged)
+}
+
 /// An author may replace a course only where they may edit it.
 fn may_replace(who: &Principal, existing: Option<&db::Course>) -> Result<()> {
     match existing {
@@ -208,9 +491,11 @@ fn may_replace(who: &Principal, existing: Option<&db::Course>) -> Result<()> {
 }
 
 /// Reads an uploaded package and stores its course, in one transaction: a new course as a draft of
-/// `unit_path` (the author's first unit where they may write when none is given); a course the
-/// author may already edit brought up to its content, keeping its status, its owner and learners'
-/// progress. Every problem of the package is returned at once and nothing is stored.
+/// `unit_path` (the author's first unit where they may write when none is given); a draft course
+/// the author may already edit brought up to its content, keeping its owner; a course in review
+/// likewise, and back to draft (it must be sent again); a published course left as learners read
+/// it, each changed lesson text stored as a draft in review sent by the importer
+/// ([`stage_published`]). Every problem of the package is returned at once and nothing is stored.
 pub async fn import_package(
     app: &App,
     who: &Principal,
@@ -252,13 +537,29 @@ pub async fn import_package(
     }
     let existing = db::course_by_slug_tx(&mut tx, &course.slug).await?;
     may_replace(who, existing.as_ref())?;
-    let status = existing.as_ref().map_or(CourseStatus::Draft, |c| c.status);
     let owner = existing.as_ref().map_or(path.clone(), |c| c.owner_path.clone());
-    let changed = store_course(&mut tx, &course, &digest, status, &owner).await?;
+    let was = existing.as_ref().map(|c| c.status);
+    let (course_id, changed, staged, status) = match &existing {
+        // Learners read a published course: its changes wait for a second person.
+        Some(c) if c.status.open_to_learners() => {
+            let staged = stage_published(&mut tx, who, c, &course).await?;
+            (c.id, db::Changed::default(), staged, c.status)
+        }
+        _ => {
+            let status = match was {
+                // A course in review changed by a package is no longer what was sent: the reviewer
+                // could otherwise publish text they never saw. It is sent again.
+                Some(CourseStatus::Review) | None => CourseStatus::Draft,
+                Some(other) => other,
+            };
+            let changed = store_course(&mut tx, &course, &digest, status, &owner).await?;
+            (changed.course_id, changed, Vec::new(), status)
+        }
+    };
     let media_stored =
-        super::media::store_package_media(&mut tx, changed.course_id, who.account_id, &course.media, &media).await?;
+        super::media::store_package_media(&mut tx, course_id, who.account_id, &course.media, &media).await?;
     let event = Event::CourseImported {
-        course_id: changed.course_id,
+        course_id,
         detail: json!({
             "slug": course.slug,
             "unit": owner,
@@ -267,6 +568,9 @@ pub async fn import_package(
             "new_versions": changed.new_versions,
             "retired": changed.retired,
             "media": media_stored,
+            "status_before": was.map(|s| s.as_str()),
+            "status": status.as_str(),
+            "staged_for_review": staged,
         }),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&owner, &event)).await?;
@@ -277,5 +581,6 @@ pub async fn import_package(
         new_versions: changed.new_versions,
         retired: changed.retired,
         status,
+        staged: staged.len(),
     })
 }

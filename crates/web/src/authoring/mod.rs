@@ -22,7 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
-use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor};
+use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor, LessonPreview};
 use hocvuso_app::learning::media::{self, MediaItem};
 use hocvuso_app::learning::package;
 use hocvuso_core::i18n::Message;
@@ -42,11 +42,13 @@ pub fn router() -> Routes {
         .route("/author/{course}/package", Access::Scoped, get(export))
         .route("/author/{course}/submit", Access::Scoped, post(submit_course))
         .route("/author/{course}/publish", Access::Scoped, post(publish_course))
+        .route("/author/{course}/return", Access::Scoped, post(return_course))
         .route("/author/{course}/media", Access::Scoped, post(upload_media))
         .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
         .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
         .route("/author/{course}/{lesson}/return", Access::Scoped, post(return_draft))
+        .route("/author/{course}/{lesson}/preview", Access::Scoped, get(preview))
 }
 
 /// The language being edited: `?lang=` or the form's, Vietnamese when absent or unknown.
@@ -141,6 +143,11 @@ async fn import(
         None => None,
     };
     let refused = match package::import_package(&state.app, &v.principal, unit.as_deref(), bytes).await {
+        // Over a published course the page says what waits for review and that learners still
+        // read the old text.
+        Ok(c) if c.status.open_to_learners() => {
+            return Ok(Redirect::to(&format!("/author/{}?staged={}", c.slug, c.staged)).into_response());
+        }
         Ok(c) => return Ok(Redirect::to(&format!("/author/{}", c.slug)).into_response()),
         Err(AppError::Invalid(fields)) => (StatusCode::UNPROCESSABLE_ENTITY, fields),
         Err(AppError::Conflict(f)) => (StatusCode::CONFLICT, vec![f]),
@@ -189,6 +196,22 @@ async fn publish_course(
     Ok(Redirect::to(&format!("/author/{slug}")).into_response())
 }
 
+/// A note is the only field of returning a course for changes.
+#[derive(Deserialize, Default)]
+struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn return_course(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    CsrfForm(v, form): CsrfForm<NoteForm>,
+) -> Result<Response, Problem> {
+    app::return_course(&state.app, &v.principal, &slug, &form.note).await?;
+    Ok(Redirect::to(&format!("/author/{slug}")).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "authoring/course.html")]
 struct CoursePage {
@@ -201,6 +224,8 @@ struct CoursePage {
     /// Why an upload was refused.
     media_errors: Vec<String>,
     max_mb: usize,
+    /// After a package over a published course: how many lesson texts wait for review.
+    staged: Option<usize>,
 }
 
 impl CoursePage {
@@ -218,6 +243,7 @@ impl CoursePage {
             uploaded: None,
             media_errors: Vec::new(),
             max_mb: state.config.max_upload_bytes / (1024 * 1024),
+            staged: None,
         })
     }
 }
@@ -225,6 +251,8 @@ impl CoursePage {
 #[derive(Deserialize, Default)]
 struct UploadedQuery {
     uploaded: Option<String>,
+    /// Read leniently: a hand-edited address shows no notice rather than an error page.
+    staged: Option<String>,
 }
 
 async fn course(
@@ -239,6 +267,7 @@ async fn course(
     page.uploaded = q
         .uploaded
         .and_then(|name| page.media.iter().find(|m| m.name == name).cloned());
+    page.staged = q.staged.and_then(|n| n.parse().ok());
     html(&page)
 }
 
@@ -525,6 +554,43 @@ async fn return_draft(
     )
     .await?;
     Ok(back(&course, &lesson, lang))
+}
+
+/// A lesson as learners would see it, for its authors, whether or not the course is published.
+#[derive(Template)]
+#[template(path = "authoring/preview.html")]
+struct PreviewPage {
+    l: Layout,
+    x: LessonPreview,
+    /// What the page shows when it is a draft: its state, and that learners do not see it.
+    draft_note: Option<String>,
+    /// `?lang=…` for the links to the neighbouring lessons.
+    lq: String,
+}
+
+#[derive(Deserialize, Default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path((course, lesson)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(q.lang.as_deref());
+    let x = app::lesson_preview(&state.app, &v.principal, &course, &lesson, lang).await?;
+    html(&PreviewPage {
+        l: Layout::for_viewer(tr, &parts.0, &v),
+        draft_note: x
+            .draft
+            .map(|s| tr.msg(&Message::new("author-preview-draft").arg("state", tr.get(&s.label_key())))),
+        lq: format!("?lang={}", lang.as_str()),
+        x,
+    })
 }
 
 /// "Soạn bài" for those who may write or publish content somewhere.
