@@ -563,31 +563,33 @@ pub async fn set_course_status(
     Ok(tx.execute(&q).await? == 1)
 }
 
+// One query for the pool read and the in-transaction read, so the two cannot drift apart.
+fn lesson_competences_query(course_id: i64) -> sea_query::SelectStatement {
+    Query::select()
+        .expr_as(
+            Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
+            OwnerId,
+        )
+        .columns([
+            (LessonCompetences::Table, LessonCompetences::FrameworkId),
+            (LessonCompetences::Table, LessonCompetences::Code),
+        ])
+        .from(LessonCompetences::Table)
+        .inner_join(
+            Lessons::Table,
+            Expr::col((Lessons::Table, Lessons::Id)).equals((LessonCompetences::Table, LessonCompetences::LessonId)),
+        )
+        .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+        .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
+        .order_by((LessonCompetences::Table, LessonCompetences::LessonId), Order::Asc)
+        .order_by((LessonCompetences::Table, LessonCompetences::FrameworkId), Order::Asc)
+        .order_by((LessonCompetences::Table, LessonCompetences::Code), Order::Asc)
+        .to_owned()
+}
+
 /// The competences of a course's live lessons, one row per lesson (`owner_id`) and competence.
 pub async fn lesson_competences(db: &Db, course_id: i64) -> Result<Vec<CompetenceLink>> {
-    db.fetch_all(
-        Query::select()
-            .expr_as(
-                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
-                OwnerId,
-            )
-            .columns([
-                (LessonCompetences::Table, LessonCompetences::FrameworkId),
-                (LessonCompetences::Table, LessonCompetences::Code),
-            ])
-            .from(LessonCompetences::Table)
-            .inner_join(
-                Lessons::Table,
-                Expr::col((Lessons::Table, Lessons::Id))
-                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
-            )
-            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
-            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
-            .order_by((LessonCompetences::Table, LessonCompetences::LessonId), Order::Asc)
-            .order_by((LessonCompetences::Table, LessonCompetences::FrameworkId), Order::Asc)
-            .order_by((LessonCompetences::Table, LessonCompetences::Code), Order::Asc),
-    )
-    .await
+    db.fetch_all(&lesson_competences_query(course_id)).await
 }
 
 /// What a new or changed course holds, as an installer or an author's save hands it over.
@@ -1865,29 +1867,7 @@ pub async fn course_competences_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<Co
 
 /// [`lesson_competences`] inside a transaction.
 pub async fn lesson_competences_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<CompetenceLink>> {
-    tx.fetch_all(
-        Query::select()
-            .expr_as(
-                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
-                OwnerId,
-            )
-            .columns([
-                (LessonCompetences::Table, LessonCompetences::FrameworkId),
-                (LessonCompetences::Table, LessonCompetences::Code),
-            ])
-            .from(LessonCompetences::Table)
-            .inner_join(
-                Lessons::Table,
-                Expr::col((Lessons::Table, Lessons::Id))
-                    .equals((LessonCompetences::Table, LessonCompetences::LessonId)),
-            )
-            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
-            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
-            .order_by((LessonCompetences::Table, LessonCompetences::LessonId), Order::Asc)
-            .order_by((LessonCompetences::Table, LessonCompetences::FrameworkId), Order::Asc)
-            .order_by((LessonCompetences::Table, LessonCompetences::Code), Order::Asc),
-    )
-    .await
+    tx.fetch_all(&lesson_competences_query(course_id)).await
 }
 
 /// [`modules`] inside a transaction.
