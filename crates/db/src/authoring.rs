@@ -179,6 +179,45 @@ pub struct DraftText<'a> {
     pub video: &'a str,
 }
 
+// A lesson's first draft in a language, at revision 1: saved by `by` (a draft), or saved and sent
+// by `by` (in review, so that `by` cannot publish it). Nothing is written when a draft exists.
+fn new_draft(
+    lesson_id: i64,
+    lang: ContentLang,
+    text: &DraftText<'_>,
+    base_version: i32,
+    by: i64,
+    at: OffsetDateTime,
+    state: DraftState,
+) -> sea_query::InsertStatement {
+    let sent = (state == DraftState::Review).then_some(by);
+    let sent_at = (state == DraftState::Review).then_some(at);
+    Query::insert()
+        .into_table(LessonDrafts::Table)
+        .columns(DRAFT_COLUMNS)
+        .values_panic([
+            lesson_id.into(),
+            lang.as_str().into(),
+            text.title.into(),
+            text.body_md.into(),
+            text.checklist.into(),
+            text.video.into(),
+            base_version.into(),
+            1.into(),
+            state.as_str().into(),
+            by.into(),
+            at.into(),
+            sent.into(),
+            sent_at.into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([LessonDrafts::LessonId, LessonDrafts::Lang])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned()
+}
+
 /// Saves the draft made from `from_revision` (0: there was no draft) as the next revision; `None`
 /// when the stored draft is no longer that revision (someone else saved, sent or published it),
 /// and then nothing is written. A saved draft is a draft again, even one that was in review.
@@ -193,41 +232,15 @@ pub async fn save(
 ) -> Result<Option<i32>> {
     let at = now();
     let written = if from_revision == 0 {
-        tx.execute(
-            Query::insert()
-                .into_table(LessonDrafts::Table)
-                .columns([
-                    LessonDrafts::LessonId,
-                    LessonDrafts::Lang,
-                    LessonDrafts::Title,
-                    LessonDrafts::BodyMd,
-                    LessonDrafts::Checklist,
-                    LessonDrafts::Video,
-                    LessonDrafts::BaseVersion,
-                    LessonDrafts::Revision,
-                    LessonDrafts::State,
-                    LessonDrafts::UpdatedBy,
-                    LessonDrafts::UpdatedAt,
-                ])
-                .values_panic([
-                    lesson_id.into(),
-                    lang.as_str().into(),
-                    text.title.into(),
-                    text.body_md.into(),
-                    text.checklist.into(),
-                    text.video.into(),
-                    base_version.into(),
-                    1.into(),
-                    DraftState::Draft.as_str().into(),
-                    by.into(),
-                    at.into(),
-                ])
-                .on_conflict(
-                    OnConflict::columns([LessonDrafts::LessonId, LessonDrafts::Lang])
-                        .do_nothing()
-                        .to_owned(),
-                ),
-        )
+        tx.execute(&new_draft(
+            lesson_id,
+            lang,
+            text,
+            base_version,
+            by,
+            at,
+            DraftState::Draft,
+        ))
         .await?
     } else {
         tx.execute(
@@ -454,45 +467,15 @@ pub async fn stage_for_review(
 ) -> Result<bool> {
     let at = now();
     let n = tx
-        .execute(
-            Query::insert()
-                .into_table(LessonDrafts::Table)
-                .columns([
-                    LessonDrafts::LessonId,
-                    LessonDrafts::Lang,
-                    LessonDrafts::Title,
-                    LessonDrafts::BodyMd,
-                    LessonDrafts::Checklist,
-                    LessonDrafts::Video,
-                    LessonDrafts::BaseVersion,
-                    LessonDrafts::Revision,
-                    LessonDrafts::State,
-                    LessonDrafts::UpdatedBy,
-                    LessonDrafts::UpdatedAt,
-                    LessonDrafts::SubmittedBy,
-                    LessonDrafts::SubmittedAt,
-                ])
-                .values_panic([
-                    lesson_id.into(),
-                    lang.as_str().into(),
-                    text.title.into(),
-                    text.body_md.into(),
-                    text.checklist.into(),
-                    text.video.into(),
-                    base_version.into(),
-                    1.into(),
-                    DraftState::Review.as_str().into(),
-                    by.into(),
-                    at.into(),
-                    Some(by).into(),
-                    Some(at).into(),
-                ])
-                .on_conflict(
-                    OnConflict::columns([LessonDrafts::LessonId, LessonDrafts::Lang])
-                        .do_nothing()
-                        .to_owned(),
-                ),
-        )
+        .execute(&new_draft(
+            lesson_id,
+            lang,
+            text,
+            base_version,
+            by,
+            at,
+            DraftState::Review,
+        ))
         .await?;
     Ok(n == 1)
 }
