@@ -563,8 +563,8 @@ pub async fn set_course_status(
     Ok(tx.execute(&q).await? == 1)
 }
 
-// One query for the pool read and the in-transaction read, so the two cannot drift apart.
-fn lesson_competences_query(course_id: i64) -> sea_query::SelectStatement {
+// The columns of a CompetenceLink per lesson; callers add the tables and conditions.
+fn lesson_competence_links() -> sea_query::SelectStatement {
     Query::select()
         .expr_as(
             Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
@@ -574,6 +574,12 @@ fn lesson_competences_query(course_id: i64) -> sea_query::SelectStatement {
             (LessonCompetences::Table, LessonCompetences::FrameworkId),
             (LessonCompetences::Table, LessonCompetences::Code),
         ])
+        .to_owned()
+}
+
+// One query for the pool read and the in-transaction read, so the two cannot drift apart.
+fn lesson_competences_query(course_id: i64) -> sea_query::SelectStatement {
+    lesson_competence_links()
         .from(LessonCompetences::Table)
         .inner_join(
             Lessons::Table,
@@ -1204,15 +1210,7 @@ pub async fn lesson_texts(db: &Db, lesson: &Lesson) -> Result<Vec<LessonText>> {
 /// The competences of the lessons an account completed, one row per lesson and competence.
 pub async fn completed_competences(db: &Db, account_id: i64) -> Result<Vec<CompetenceLink>> {
     db.fetch_all(
-        Query::select()
-            .expr_as(
-                Expr::col((LessonCompetences::Table, LessonCompetences::LessonId)),
-                OwnerId,
-            )
-            .columns([
-                (LessonCompetences::Table, LessonCompetences::FrameworkId),
-                (LessonCompetences::Table, LessonCompetences::Code),
-            ])
+        lesson_competence_links()
             .from(LessonProgress::Table)
             .inner_join(
                 LessonCompetences::Table,
