@@ -363,3 +363,8 @@ denominators-imported = Updated { $count } figures.
 workplace-help = Optional. Name or code of an agency, school or enterprise in the province.
 err-import-residence-gone = The village, residential group or unit “{ $value }” of this row was merged, moved outside your scope or closed after the file was checked, so the row was not imported. Check the list of villages, correct the row and upload it again.
 err-import-workplace-gone = The workplace “{ $value }” of this row closed after the file was checked, so the row was not imported. Correct the workplace and upload the row again.
+
+text-size = Text size:
+text-size-normal = normal text
+text-size-large = large text
+text-size-larger = very large text

@@ -363,3 +363,8 @@ denominators-imported = Đã cập nhật { $count } số liệu.
 workplace-help = Không bắt buộc. Tên hoặc mã cơ quan, trường học, doanh nghiệp trong tỉnh, ví dụ “Trường Trung học cơ sở …”.
 err-import-residence-gone = Thôn/tổ dân phố hoặc đơn vị “{ $value }” của dòng này đã sáp nhập, chuyển ra ngoài phạm vi của bạn hoặc ngừng hoạt động sau khi tệp được kiểm tra, nên dòng không được nhập. Hãy xem lại danh sách thôn, sửa dòng này rồi tải lên lại.
 err-import-workplace-gone = Cơ quan, đơn vị công tác “{ $value }” của dòng này đã ngừng hoạt động sau khi tệp được kiểm tra, nên dòng không được nhập. Hãy sửa tên cơ quan rồi tải lên lại dòng này.
+
+text-size = Cỡ chữ:
+text-size-normal = chữ vừa
+text-size-large = chữ lớn
+text-size-larger = chữ rất lớn

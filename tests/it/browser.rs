@@ -1331,7 +1331,8 @@ async fn every_page_in_the_route_table_passes_axe() {
         let mut out = path
             .replace("{code}", &commune.code)
             .replace("{course}", crate::learning::COURSE)
-            .replace("{lesson}", crate::learning::LESSON);
+            .replace("{lesson}", crate::learning::LESSON)
+            .replace("{size}", "large");
         if out.starts_with("/people/") {
             out = out.replace("{id}", &person.to_string());
         }
@@ -1685,6 +1686,176 @@ async fn a_lesson_with_a_picture_and_a_video() {
     );
     b.reflow("learner, lesson with a picture, 320 px").await;
     b.axe("learner, lesson with a picture and a video").await;
+    b.finish().await;
+    app.finish().await;
+}
+
+/// The learning and authoring pages with JavaScript switched off, as on a phone whose browser
+/// blocks scripts: a learner makes the type larger, finds the scam course by typing without
+/// diacritics, enrols, reads every lesson and marks it done, switches the content language and
+/// sees the course finished; an author uploads a picture, previews, saves and sends a lesson
+/// for review, and a second author publishes it; the learner reads the new text with their
+/// progress kept. (axe-core runs asynchronously, which needs page scripts; the same pages are
+/// checked with it in the tests above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learning_and_authoring_without_javascript() {
+    use crate::learning::{COURSE, LESSON};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let b = Browser::open(&app, false).await;
+    b.sign_in("0900000008").await;
+    assert!(!b.scripting().await, "page scripts are switched off in this browser");
+
+    // The type-size switch in the header is a link: it works without scripts and stays chosen.
+    let size = |b: &Browser| {
+        let c = b.c.clone();
+        async move {
+            let v = c
+                .execute(
+                    "return parseFloat(getComputedStyle(document.querySelector('main h1')).fontSize);",
+                    vec![],
+                )
+                .await
+                .expect("font size");
+            v.as_f64().expect("a number")
+        }
+    };
+    b.goto("/learn").await;
+    let normal = size(&b).await;
+    b.click_and_wait("header a.size-larger").await;
+    assert_eq!(b.current().await, "/learn", "the switch comes back to the page");
+    assert!(
+        b.has("html.text-larger").await && b.has("header a.size-larger[aria-current]").await,
+        "the larger type is applied and shown as chosen"
+    );
+    let larger = size(&b).await;
+    assert!(
+        larger >= normal * 1.3,
+        "the heading grows from {normal}px to {larger}px"
+    );
+
+    b.fill("#q", "lua dao").await;
+    b.click_and_wait("main form[role=search] button[type=submit]").await;
+    assert!(
+        b.has("html.text-larger").await,
+        "the chosen size holds on the next page"
+    );
+    b.click_and_wait(&format!("main a[href^='/learn/{COURSE}']")).await;
+    b.click_and_wait(&format!("main form[action='/learn/{COURSE}/enrol'] button"))
+        .await;
+    assert_eq!(b.current().await, format!("/learn/{COURSE}/{LESSON}"));
+    let course = hocvuso_db::learning::course_by_slug(&app.db, COURSE)
+        .await
+        .expect("db")
+        .expect("the course");
+    let lessons = hocvuso_db::learning::lessons(&app.db, course.id)
+        .await
+        .expect("lessons");
+    // Each "done" leads to the next lesson; after the last, back to the course.
+    let mut read = Vec::new();
+    while b.has("main form[action$='/done'] button").await {
+        assert!(read.len() < lessons.len(), "more done buttons than lessons: {read:?}");
+        read.push(b.current().await);
+        b.click_and_wait("main form[action$='/done'] button").await;
+    }
+    let expected: Vec<String> = lessons.iter().map(|l| format!("/learn/{COURSE}/{}", l.slug)).collect();
+    assert_eq!(read, expected, "every lesson read once, in order");
+    assert_eq!(
+        b.current().await,
+        format!("/learn/{COURSE}"),
+        "finished: the course page"
+    );
+
+    // The lesson in English through the link under it.
+    b.goto(&format!("/learn/{COURSE}/{LESSON}")).await;
+    b.click_and_wait("main a[hreflang=en]").await;
+    let lang = b.find("main article.lesson").await.attr("lang").await.expect("lang");
+    assert_eq!(lang.as_deref(), Some("en"), "the lesson is shown in English");
+    b.goto("/my-learning").await;
+    let mine = b.text("main .cards").await;
+    assert!(
+        b.has(&format!("main .cards a[href='/learn/{COURSE}']")).await
+            && mine.contains("Bạn đã hoàn thành khóa học này"),
+        "my learning shows the course finished: {mine}"
+    );
+    b.click_and_wait("header a.size-normal").await;
+    assert!(!b.has("html[class]").await, "back to the normal size");
+    b.sign_out().await;
+
+    // An author, without scripts: a picture, a preview, a draft, sent for review.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = dir.path().join("tin-nhan.png");
+    let img = image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 180) as u8 + 50, (y % 180) as u8 + 50, 90])
+    });
+    image::DynamicImage::ImageRgb8(img)
+        .save_with_format(&photo, image::ImageFormat::Png)
+        .expect("write the picture");
+    b.sign_in("0900000009").await;
+    b.goto("/author").await;
+    b.click_and_wait(&format!("main a[href='/author/{COURSE}']")).await;
+    b.find("#media-file")
+        .await
+        .send_keys(&photo.to_string_lossy())
+        .await
+        .expect("choose the file");
+    b.click_and_wait("main form[action$='/media'] button[type=submit]")
+        .await;
+    assert!(
+        b.text("main .notice").await.contains("media/tin-nhan.jpg"),
+        "the picture is stored: {}",
+        b.text("main").await
+    );
+    b.goto(&format!("/author/{COURSE}/{LESSON}?lang=vi")).await;
+    b.fill("#title", "Ai cũng có thể bị lừa").await;
+    let body =
+        "## Kẻ gian không chừa ai\n\nHãy bình tĩnh và gọi lại cho người thân.\n\n![Tin nhắn giả](media/tin-nhan.jpg)";
+    b.fill("#body", body).await;
+    b.click_and_wait("main button[name=action][value=preview]").await;
+    assert!(
+        b.text("#preview-h + article").await.contains("Kẻ gian không chừa ai"),
+        "the preview shows the typed text"
+    );
+    assert_eq!(
+        b.find("#body").await.prop("value").await.expect("value").as_deref(),
+        Some(body),
+        "the preview keeps the text in the form"
+    );
+    b.click_and_wait("main button[name=action][value=save]").await;
+    assert!(
+        b.has("main .notice[role=status]").await,
+        "saved: {}",
+        b.text("main").await
+    );
+    b.click_and_wait("main form[action$='/submit'] button[type=submit]")
+        .await;
+    b.sign_out().await;
+
+    b.sign_in("0900000010").await;
+    b.goto(&format!("/author/{COURSE}/{LESSON}?lang=vi")).await;
+    b.click_and_wait("main form[action$='/publish'] button[type=submit]")
+        .await;
+    b.sign_out().await;
+
+    b.sign_in("0900000008").await;
+    b.goto(&format!("/learn/{COURSE}/{LESSON}")).await;
+    assert_eq!(b.text("main h1").await, "Ai cũng có thể bị lừa");
+    assert!(
+        b.text("main article").await.contains("Kẻ gian không chừa ai"),
+        "the learner reads the new version"
+    );
+    assert!(
+        b.has("main img[loading=lazy][src*='tin-nhan']").await,
+        "with the picture, lazy-loaded"
+    );
+    assert!(
+        !b.has("main form[action$='/done']").await,
+        "the lesson is still done after the new version"
+    );
+    b.goto("/my-learning").await;
+    assert!(
+        b.text("main").await.contains("Bạn đã hoàn thành khóa học này"),
+        "the course stays finished"
+    );
     b.finish().await;
     app.finish().await;
 }

@@ -102,6 +102,8 @@ async fn next_stays_on_site(b: Backend) {
         check("GET /login", raw, &r);
         let r = c.get(&format!("/lang/vi?next={raw}")).await;
         check("GET /lang", raw, &r);
+        let r = c.get(&format!("/text-size/large?next={raw}")).await;
+        check("GET /text-size", raw, &r);
     }
     // The sign-in form's own next field (form-decoded once).
     for raw in [

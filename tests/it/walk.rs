@@ -99,7 +99,8 @@ pub(crate) fn concrete(path: &str, t: &Target) -> String {
         .replace("{course}", crate::learning::COURSE)
         .replace("{lesson}", crate::learning::LESSON)
         .replace("{framework}", "digcomp22")
-        .replace("{name}", "to-khai.pdf");
+        .replace("{name}", "to-khai.pdf")
+        .replace("{size}", "large");
     if url.contains("{id}") {
         let id = if path.starts_with("/people/") {
             t.person

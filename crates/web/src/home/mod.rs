@@ -1,7 +1,7 @@
 //! The home page (what the viewer can reach from here) and the language switch.
 
 use crate::kit::i18n::Tr;
-use crate::kit::layout::{Layout, Nav, html};
+use crate::kit::layout::{Layout, Nav, TextSize, html};
 use crate::kit::problem::Problem;
 use crate::kit::routes::Access;
 use crate::kit::state::AppState;
@@ -20,6 +20,7 @@ pub fn router() -> crate::kit::routes::Routes {
     crate::kit::routes::Routes::new()
         .route("/", Access::Public, get(home))
         .route("/lang/{code}", Access::Public, get(switch_lang))
+        .route("/text-size/{size}", Access::Public, get(switch_text_size))
 }
 
 pub struct GrantView {
@@ -114,6 +115,19 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Re
     r.headers_mut().append(
         header::SET_COOKIE,
         set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false),
+    );
+    r
+}
+
+/// The header's type-size switch: a link, like the language switch, so it works without
+/// JavaScript; an unknown size goes back to the normal one.
+async fn switch_text_size(Path(size): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let size = TextSize::parse(&size).unwrap_or_default();
+    let next = crate::kit::viewer::safe_next(q.next.as_deref());
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(TextSize::COOKIE, size.as_str(), 60 * 60 * 24 * 365, false),
     );
     r
 }

@@ -48,11 +48,71 @@ pub struct Layout {
     pub other_lang: &'static str,
     pub other_lang_label: &'static str,
     pub path: String,
+    /// The path with its query, where the header's switches come back to.
+    pub here: String,
+    /// The reader's chosen type size (WCAG 1.4.4: older learners on small phones ask for it).
+    pub text_size: TextSize,
+}
+
+/// The type size a reader chose with the header's switch; kept in a cookie, so it works without
+/// JavaScript and survives signing out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+    Larger,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Larger];
+    pub const COOKIE: &'static str = "text";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+            TextSize::Larger => "larger",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextSize> {
+        TextSize::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// What the switch shows: the letter grows with the size.
+    pub fn mark(self) -> &'static str {
+        match self {
+            TextSize::Normal => "A",
+            TextSize::Large => "A+",
+            TextSize::Larger => "A++",
+        }
+    }
+
+    pub fn label_key(self) -> String {
+        format!("text-size-{}", self.as_str())
+    }
+
+    fn from_parts(parts: &Parts) -> TextSize {
+        crate::kit::viewer::cookie(&parts.headers, TextSize::COOKIE)
+            .and_then(|c| TextSize::parse(&c))
+            .unwrap_or_default()
+    }
 }
 
 impl Layout {
     pub fn t(&self, key: &str) -> String {
         self.tr.get(key)
+    }
+
+    /// The class on `<html>` that scales the type, when the reader chose a larger size.
+    pub fn text_class(&self) -> Option<String> {
+        (self.text_size != TextSize::Normal).then(|| format!("text-{}", self.text_size.as_str()))
+    }
+
+    /// The switch's choices, the chosen one marked.
+    pub fn text_sizes(&self) -> Vec<(TextSize, bool)> {
+        TextSize::ALL.into_iter().map(|s| (s, s == self.text_size)).collect()
     }
 
     fn base(tr: Tr, parts: &Parts) -> Layout {
@@ -70,6 +130,11 @@ impl Layout {
             other_lang,
             other_lang_label,
             path: parts.uri.path().to_string(),
+            here: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string()),
+            text_size: TextSize::from_parts(parts),
         }
     }
 
