@@ -110,12 +110,15 @@ struct NextQuery {
 
 async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
+    remember_and_return("lang", lang.code(), &q)
+}
+
+/// A reader's preference kept for a year, then back to the page they were on (same site only).
+fn remember_and_return(cookie: &str, value: &str, q: &NextQuery) -> Response {
     let next = crate::kit::viewer::safe_next(q.next.as_deref());
     let mut r = Redirect::to(&next).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie("lang", lang.code(), 60 * 60 * 24 * 365, false),
-    );
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(cookie, value, 60 * 60 * 24 * 365, false));
     r
 }
 
@@ -123,13 +126,7 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Re
 /// JavaScript; an unknown size goes back to the normal one.
 async fn switch_text_size(Path(size): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let size = TextSize::parse(&size).unwrap_or_default();
-    let next = crate::kit::viewer::safe_next(q.next.as_deref());
-    let mut r = Redirect::to(&next).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(TextSize::COOKIE, size.as_str(), 60 * 60 * 24 * 365, false),
-    );
-    r
+    remember_and_return(TextSize::COOKIE, size.as_str(), &q)
 }
 
 /// The home page, for everyone.
