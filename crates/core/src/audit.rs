@@ -64,6 +64,9 @@ kinds! {
     LessonReturned => "lesson.return",
     NotStartedListed => "learning.not_started_list",
     NotStartedExported => "learning.not_started_export",
+    FrameworkCorrected => "framework.correct",
+    RequirementsSet => "requirements.set",
+    RequirementsDeleted => "requirements.delete",
 }
 
 impl Kind {
@@ -291,6 +294,24 @@ pub enum Event {
         unit_code: String,
         list: NotStartedRecord,
     },
+    /// A framework's titles, descriptions or source notes corrected by the steering committee
+    /// (the digests before and after, each field changed with its old and new text).
+    FrameworkCorrected {
+        framework_id: String,
+        detail: Value,
+    },
+    /// A unit's table of required levels for a year set (the rows added, changed, removed).
+    RequirementsSet {
+        unit_code: String,
+        year: i32,
+        detail: Value,
+    },
+    /// A unit's table for a year deleted: its learners follow the table above it again.
+    RequirementsDeleted {
+        unit_code: String,
+        year: i32,
+        detail: Value,
+    },
 }
 
 impl Event {
@@ -331,6 +352,9 @@ impl Event {
             Event::LessonReturned { .. } => Kind::LessonReturned,
             Event::NotStartedListed { .. } => Kind::NotStartedListed,
             Event::NotStartedExported { .. } => Kind::NotStartedExported,
+            Event::FrameworkCorrected { .. } => Kind::FrameworkCorrected,
+            Event::RequirementsSet { .. } => Kind::RequirementsSet,
+            Event::RequirementsDeleted { .. } => Kind::RequirementsDeleted,
         }
     }
 
@@ -352,7 +376,10 @@ impl Event {
             | VillagesImported { unit_code, .. }
             | DenominatorsSet { unit_code, .. }
             | NotStartedListed { unit_code, .. }
-            | NotStartedExported { unit_code, .. } => ("unit", unit_code.clone()),
+            | NotStartedExported { unit_code, .. }
+            | RequirementsSet { unit_code, .. }
+            | RequirementsDeleted { unit_code, .. } => ("unit", unit_code.clone()),
+            FrameworkCorrected { framework_id, .. } => ("framework", framework_id.clone()),
             PeopleImported { job_id, .. } | PidRefusalsLimited { job_id, .. } => ("import_job", job_id.to_string()),
             PersonViewed { person_id }
             | PersonCreated { person_id, .. }
@@ -481,6 +508,12 @@ impl Event {
             ApiTokenRevoked { token_id, .. } => json!({ "token": token_id }),
             NotStartedListed { list, .. } | NotStartedExported { list, .. } => {
                 serde_json::to_value(list).unwrap_or_else(|_| json!({}))
+            }
+            FrameworkCorrected { detail, .. } => detail.clone(),
+            RequirementsSet { year, detail, .. } | RequirementsDeleted { year, detail, .. } => {
+                let mut d = detail.clone();
+                d["year"] = json!(year);
+                d
             }
         }
     }
