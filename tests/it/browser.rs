@@ -1332,6 +1332,7 @@ async fn every_page_in_the_route_table_passes_axe() {
             .replace("{code}", &commune.code)
             .replace("{course}", crate::learning::COURSE)
             .replace("{lesson}", crate::learning::LESSON)
+            .replace("{framework}", "digcomp22")
             .replace("{size}", "large");
         if out.starts_with("/people/") {
             out = out.replace("{id}", &person.to_string());
