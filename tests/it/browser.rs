@@ -1304,6 +1304,47 @@ async fn officer_pages_as_users_found_them() {
 /// as the province's steering administrator for the rest, and checked with axe-core. A feature
 /// added later is checked without editing this test; a path parameter this test cannot fill
 /// fails it, naming the path.
+/// The framework pages and the steering committee's forms (issue 9 §1), checked by axe-core with
+/// their refusals and notices: a correction refused for an empty name (the field named beside it),
+/// a province's requirement table saved by choosing a level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_and_requirement_forms_pass_axe() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000001").await;
+    for path in ["/frameworks", "/frameworks/digcomp22", "/frameworks/digcomp22/edit"] {
+        b.visit("frameworks", path).await;
+    }
+    b.fill("#f-level-1-name", " ").await;
+    b.click_and_wait("main form button[type=submit]").await;
+    assert!(
+        b.text("#f-level-1-name-error").await.contains("không được để trống"),
+        "{}",
+        b.text("main").await
+    );
+    b.axe("framework correction refused").await;
+    b.visit("requirements", "/units/19/requirements").await;
+    let select = b.find("#r-resident-digcomp22-3_4").await;
+    select.select_by_value("5").await.expect("choose a level");
+    b.click_and_wait("main form[method=post][action$='/requirements'] button[type=submit]")
+        .await;
+    assert!(b.current().await.contains("saved=1"), "{}", b.current().await);
+    b.axe("requirements saved").await;
+    let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
+    let year = time::OffsetDateTime::now_utc().year();
+    let stored = hocvuso_db::learning::requirements_of(&app.db, &province.path, year)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|r| r.target_group == "resident" && r.competence == "3.4" && r.level == "5"),
+        "{stored:?}"
+    );
+    b.finish().await;
+    app.finish().await;
+}
+
 #[tokio::test]
 async fn every_page_in_the_route_table_passes_axe() {
     use hocvuso_web::kit::routes::Access;

@@ -36,12 +36,17 @@ async fn post(c: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> 
 }
 
 async fn entries(t: &TestApp, action: &str) -> Vec<audit::AuditRow> {
-    audit::list(&t.db, Reader::Within(&sees::<act::ViewAudit>("/")), &Filter::default(), 100_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.action == action)
-        .collect()
+    audit::list(
+        &t.db,
+        Reader::Within(&sees::<act::ViewAudit>("/")),
+        &Filter::default(),
+        100_000,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|r| r.action == action)
+    .collect()
 }
 
 fn competence_name(doc: &str, code: &str) -> String {
@@ -60,7 +65,10 @@ async fn corrections(b: Backend) {
     let anon = t.client();
     let (s, list) = anon.text("/frameworks").await;
     assert_eq!(s, 200);
-    assert!(list.contains("/frameworks/digcomp22") && list.contains("Như dữ liệu phát hành"), "{list}");
+    assert!(
+        list.contains("/frameworks/digcomp22") && list.contains("Như dữ liệu phát hành"),
+        "{list}"
+    );
     let (s, page) = anon.text("/frameworks/digcomp22").await;
     assert_eq!(s, 200);
     assert!(page.contains(&original_11));
@@ -81,7 +89,10 @@ async fn corrections(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(db::framework(&t.db, "digcomp22").await.unwrap().unwrap().digest, shipped.digest);
+    assert_eq!(
+        db::framework(&t.db, "digcomp22").await.unwrap().unwrap().digest,
+        shipped.digest
+    );
 
     // The national administrator corrects one name.
     let admin = t.login(ADMIN).await;
@@ -170,7 +181,10 @@ async fn corrections(b: Backend) {
     .await;
     assert_eq!(s, 422);
     assert!(text.contains("không được để trống"), "{text}");
-    assert_eq!(db::framework(&t.db, "digcomp22").await.unwrap().unwrap().digest, stored.digest);
+    assert_eq!(
+        db::framework(&t.db, "digcomp22").await.unwrap().unwrap().digest,
+        stored.digest
+    );
 
     // Two corrections from the same version at once: one is stored, the other is told.
     let first = [("digest", stored.digest.as_str()), ("competence:2.1:name", "Bản A")];
@@ -181,9 +195,13 @@ async fn corrections(b: Backend) {
     statuses.sort();
     assert_eq!(statuses, [303, 409]);
     let now = db::framework(&t.db, "digcomp22").await.unwrap().unwrap();
-    let (a_name, b_name) = (competence_name(&now.document, "2.1"), competence_name(&now.document, "2.2"));
+    let (a_name, b_name) = (
+        competence_name(&now.document, "2.1"),
+        competence_name(&now.document, "2.2"),
+    );
     assert!(
-        (a.0 == 303 && a_name == "Bản A" && b_name != "Bản B") || (b2.0 == 303 && b_name == "Bản B" && a_name != "Bản A"),
+        (a.0 == 303 && a_name == "Bản A" && b_name != "Bản B")
+            || (b2.0 == 303 && b_name == "Bản B" && a_name != "Bản A"),
         "{a_name} / {b_name}"
     );
     assert_eq!(db::framework_versions(&t.db, "digcomp22").await.unwrap().len(), 3);
@@ -195,7 +213,14 @@ async fn corrections(b: Backend) {
     assert_eq!(reinstalled.document, now.document);
     assert_eq!(reinstalled.corrected_from.as_deref(), Some(shipped.digest.as_str()));
     // The others are still as shipped.
-    assert!(db::framework(&t.db, "tt02-2025").await.unwrap().unwrap().corrected_from.is_none());
+    assert!(
+        db::framework(&t.db, "tt02-2025")
+            .await
+            .unwrap()
+            .unwrap()
+            .corrected_from
+            .is_none()
+    );
     t.finish().await;
 }
 both!(framework_corrections, corrections);
@@ -285,7 +310,10 @@ async fn province_tables(b: Backend) {
     let hanoi_commune = units::children(&t.db, hanoi.id).await.unwrap().remove(0);
     let country = admin::country(&t.app()).await.unwrap();
     let national = db::requirements_of(&t.db, &country.path, year).await.unwrap();
-    assert!(!resident_rows(&national).is_empty(), "the shipped national table is installed");
+    assert!(
+        !resident_rows(&national).is_empty(),
+        "the shipped national table is installed"
+    );
 
     let here = learner_in(&t, &commune, "019090000777", "0911000001").await;
     let there = learner_in(&t, &hanoi_commune, "001090000778", "0911000002").await;
@@ -297,7 +325,10 @@ async fn province_tables(b: Backend) {
     let page = format!("/units/{}/requirements", province.code);
     let (s, text) = steering.text(&page).await;
     assert_eq!(s, 200);
-    assert!(text.contains("name=\"resident:digcomp22:1.1\""), "the form has a cell per competence");
+    assert!(
+        text.contains("name=\"resident:digcomp22:1.1\""),
+        "the form has a cell per competence"
+    );
     let y = year.to_string();
     let (s, location, _) = post(
         &steering,
@@ -330,7 +361,10 @@ async fn province_tables(b: Backend) {
     let officer = t.login("0900000005").await;
     let (s, text) = officer.text(&format!("/units/{}/requirements", commune.code)).await;
     assert_eq!(s, 200);
-    assert!(text.contains(&format!("Đang áp dụng bảng của {}, năm {year}", province.name)), "{text}");
+    assert!(
+        text.contains(&format!("Đang áp dụng bảng của {}, năm {year}", province.name)),
+        "{text}"
+    );
     assert!(!text.contains("<select"), "read only for an officer");
 
     // Bad cells: each named, 422, nothing stored.
@@ -377,10 +411,18 @@ async fn province_tables(b: Backend) {
 
     // Years: a table for next year does not apply yet; last year's applies when this year has none.
     let next = (year + 1).to_string();
-    let (s, _, _) = post(&steering, &page, &page, &[("year", &next), ("resident:digcomp22:5.1", "8")]).await;
+    let (s, _, _) = post(
+        &steering,
+        &page,
+        &page,
+        &[("year", &next), ("resident:digcomp22:5.1", "8")],
+    )
+    .await;
     assert_eq!(s, 303);
     assert_eq!(must_learn(&here).await, mine);
-    let applied = admin::requirements_for(&t.app(), Some(&commune.path), year + 1).await.unwrap();
+    let applied = admin::requirements_for(&t.app(), Some(&commune.path), year + 1)
+        .await
+        .unwrap();
     assert_eq!(
         applied.source,
         RequirementSource::Unit {
@@ -389,7 +431,13 @@ async fn province_tables(b: Backend) {
         }
     );
     let last = (year - 1).to_string();
-    let (s, _, _) = post(&steering, &page, &page, &[("year", &last), ("resident:digcomp22:4.2", "6")]).await;
+    let (s, _, _) = post(
+        &steering,
+        &page,
+        &page,
+        &[("year", &last), ("resident:digcomp22:4.2", "6")],
+    )
+    .await;
     assert_eq!(s, 303);
     // Deleting this year's table: the learner follows the province's table of last year.
     let delete = format!("{page}/delete");
@@ -411,13 +459,21 @@ async fn province_tables(b: Backend) {
     assert_eq!(s, 303);
     assert_eq!(must_learn(&here).await, resident_rows(&national));
     // Before any stored table: the shipped national data.
-    let old = admin::requirements_for(&t.app(), Some(&commune.path), 2000).await.unwrap();
+    let old = admin::requirements_for(&t.app(), Some(&commune.path), 2000)
+        .await
+        .unwrap();
     assert_eq!(old.source, RequirementSource::Shipped);
     assert_eq!(resident_rows(&old.rows), resident_rows(&national));
     // A commune has no table of its own.
     let admin_c = t.login(ADMIN).await;
     let commune_page = format!("/units/{}/requirements", commune.code);
-    let (s, _, text) = post(&admin_c, &commune_page, &commune_page, &[("year", &y), ("resident:digcomp22:1.1", "1")]).await;
+    let (s, _, text) = post(
+        &admin_c,
+        &commune_page,
+        &commune_page,
+        &[("year", &y), ("resident:digcomp22:1.1", "1")],
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(text.contains("chỉ đặt cho cả nước hoặc cho một tỉnh"), "{text}");
     t.finish().await;

@@ -621,7 +621,10 @@ async fn requirements_become_the_countrys_20(b: Backend) {
     let (db, pg) = open(b, &dir).await;
     db.migrate_to(18).await.unwrap();
     units::load_official(&db).await.unwrap();
-    let country = units::by_code(&db, hocvuso_core::units::COUNTRY_CODE).await.unwrap().unwrap();
+    let country = units::by_code(&db, hocvuso_core::units::COUNTRY_CODE)
+        .await
+        .unwrap()
+        .unwrap();
     let province = units::by_code(&db, "19").await.unwrap().unwrap();
     let mut tx = db.begin().await.unwrap();
     tx.execute_unchecked(
@@ -654,7 +657,10 @@ async fn requirements_become_the_countrys_20(b: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(ldb::requirements_of(&db, &province.path, 2026).await.unwrap(), rows[..1]);
+    assert_eq!(
+        ldb::requirements_of(&db, &province.path, 2026).await.unwrap(),
+        rows[..1]
+    );
     assert_eq!(ldb::requirements_of(&db, &country.path, 2026).await.unwrap(), rows);
     let framework = ldb::framework(&db, "digcomp22").await.unwrap().unwrap();
     assert_eq!(framework.corrected_from, None);

@@ -17,8 +17,11 @@ use hocvuso_db::units::{self, Unit};
 use serde_json::json;
 
 fn stored_doc(id: &str, document: &str) -> Result<core::Framework> {
-    serde_json::from_str(document)
-        .map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(format!("frameworks.document of {id}: {e}"))))
+    serde_json::from_str(document).map_err(|e| {
+        Error::Db(hocvuso_db::DbError::Invalid(format!(
+            "frameworks.document of {id}: {e}"
+        )))
+    })
 }
 
 fn problems(ps: Vec<FieldProblem>) -> Error {
@@ -117,7 +120,8 @@ pub async fn correct_framework(
     if changes.is_empty() {
         return Ok(changes);
     }
-    let document = serde_json::to_string(&corrected).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
+    let document =
+        serde_json::to_string(&corrected).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?;
     let digest = format!("corrected:{}", hocvuso_core::crypto::sha256_hex(&[document.as_bytes()]));
     let mut versions = db::framework_versions_tx(&mut tx, id).await?;
     if versions.is_empty() {
@@ -125,7 +129,10 @@ pub async fn correct_framework(
         db::add_framework_version(&mut tx, id, 0, &row.document, &row.digest, None).await?;
         versions = db::framework_versions_tx(&mut tx, id).await?;
     }
-    let original = versions.first().map(|v| v.digest.clone()).unwrap_or_else(|| row.digest.clone());
+    let original = versions
+        .first()
+        .map(|v| v.digest.clone())
+        .unwrap_or_else(|| row.digest.clone());
     let version_no = versions.iter().map(|v| v.version_no).max().unwrap_or(0) + 1;
     let stored = db::correct_framework(
         &mut tx,

@@ -247,7 +247,10 @@ impl Framework {
         ];
         for l in &self.levels {
             out.push((Field::Level(l.code.clone(), LevelText::Name), l.name.clone()));
-            out.push((Field::Level(l.code.clone(), LevelText::Description), l.description.clone()));
+            out.push((
+                Field::Level(l.code.clone(), LevelText::Description),
+                l.description.clone(),
+            ));
         }
         for a in &self.areas {
             out.push((Field::Area(a.code.clone(), AreaText::Name), a.name.clone()));
@@ -255,10 +258,16 @@ impl Framework {
                 Field::Area(a.code.clone(), AreaText::Description),
                 a.description.clone().unwrap_or_default(),
             ));
-            out.push((Field::Area(a.code.clone(), AreaText::Note), a.note.clone().unwrap_or_default()));
+            out.push((
+                Field::Area(a.code.clone(), AreaText::Note),
+                a.note.clone().unwrap_or_default(),
+            ));
             for c in &a.competences {
                 out.push((Field::Competence(c.code.clone(), AreaText::Name), c.name.clone()));
-                out.push((Field::Competence(c.code.clone(), AreaText::Description), c.description.clone()));
+                out.push((
+                    Field::Competence(c.code.clone(), AreaText::Description),
+                    c.description.clone(),
+                ));
                 out.push((
                     Field::Competence(c.code.clone(), AreaText::Note),
                     c.note.clone().unwrap_or_default(),
@@ -287,7 +296,10 @@ pub fn cell_name(group: TargetGroup, framework: &str, competence: &str) -> Strin
 /// Reads the cells of a requirement table from a form's fields (name → level; an empty level is
 /// "not required" and makes no row), checking each against the stored frameworks: an unknown group,
 /// framework, competence or level is a problem named by the cell. A cell sent twice is refused.
-pub fn requirement_cells(fields: &[(String, String)], frameworks: &[Framework]) -> Result<Vec<Cell>, Vec<FieldProblem>> {
+pub fn requirement_cells(
+    fields: &[(String, String)],
+    frameworks: &[Framework],
+) -> Result<Vec<Cell>, Vec<FieldProblem>> {
     let mut cells = Vec::new();
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -307,7 +319,9 @@ pub fn requirement_cells(fields: &[(String, String)], frameworks: &[Framework]) 
             continue;
         };
         let Some(fw) = frameworks.iter().find(|x| x.id == f) else {
-            problems.push(problem(Message::new("err-requirements-framework-unknown").arg("framework", f)));
+            problems.push(problem(
+                Message::new("err-requirements-framework-unknown").arg("framework", f),
+            ));
             continue;
         };
         if fw.competence(c).is_none() {
@@ -319,7 +333,9 @@ pub fn requirement_cells(fields: &[(String, String)], frameworks: &[Framework]) 
             continue;
         }
         if !seen.insert((group.as_str(), c.to_string())) {
-            problems.push(problem(Message::new("err-requirements-cell-twice").arg("competence", c)));
+            problems.push(problem(
+                Message::new("err-requirements-cell-twice").arg("competence", c),
+            ));
             continue;
         }
         if level.is_empty() {
@@ -341,11 +357,7 @@ pub fn requirement_cells(fields: &[(String, String)], frameworks: &[Framework]) 
             level: level.to_string(),
         });
     }
-    if problems.is_empty() {
-        Ok(cells)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(cells) } else { Err(problems) }
 }
 
 #[cfg(test)]
@@ -393,7 +405,10 @@ mod tests {
             ]))
             .expect_err("refused");
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["competence:9.9:name", "level:1:name", "area:1:name", "title", "id"]);
+        assert_eq!(
+            fields,
+            ["competence:9.9:name", "level:1:name", "area:1:name", "title", "id"]
+        );
         assert_eq!(problems[1].message.key, "err-framework-text-empty");
         assert_eq!(problems[2].message.key, "err-framework-text-line");
         assert_eq!(problems[3].message.key, "err-framework-text-too-long");

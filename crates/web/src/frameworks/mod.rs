@@ -283,7 +283,9 @@ async fn save_edit(
             Err(AppError::Conflict(f)) => (StatusCode::CONFLICT, Vec::new(), vec![tr.msg(&f.message)]),
             Err(AppError::Invalid(fs)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                fs.iter().map(|f| (f.field.clone(), tr.msg(&f.message))).collect::<Vec<_>>(),
+                fs.iter()
+                    .map(|f| (f.field.clone(), tr.msg(&f.message)))
+                    .collect::<Vec<_>>(),
                 fs.iter()
                     .map(|f| format!("{}: {}", f.field, tr.msg(&f.message)))
                     .collect(),
@@ -510,10 +512,7 @@ async fn save_requirements(
             .unwrap_or(""),
     )
     .map_err(|_| Problem::bad_request(Message::new("err-requirements-year")))?;
-    let cells: Vec<(String, String)> = form
-        .into_iter()
-        .filter(|(k, _)| k != "_csrf" && k != "year")
-        .collect();
+    let cells: Vec<(String, String)> = form.into_iter().filter(|(k, _)| k != "_csrf" && k != "year").collect();
     match app::set_unit_requirements(&state.app, &v.principal, &unit, year, &cells).await {
         Ok(()) => Ok(Redirect::to(&format!("/units/{}/requirements?year={year}&saved=1", unit.code)).into_response()),
         Err(AppError::Invalid(fs)) => {
