@@ -58,6 +58,7 @@ kinds! {
     CoursePublished => "course.publish",
     CourseReturned => "course.return",
     CourseMediaUploaded => "course.media_upload",
+    CourseMediaRemoved => "course.media_remove",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
@@ -218,6 +219,11 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A file no lesson text showed any more, removed from a course (name, kind, bytes, sha256).
+    CourseMediaRemoved {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -325,6 +331,7 @@ impl Event {
             Event::CoursePublished { .. } => Kind::CoursePublished,
             Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
+            Event::CourseMediaRemoved { .. } => Kind::CourseMediaRemoved,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
@@ -376,7 +383,8 @@ impl Event {
             | CourseSubmitted { course_id, .. }
             | CoursePublished { course_id, .. }
             | CourseReturned { course_id, .. }
-            | CourseMediaUploaded { course_id, .. } => ("course", course_id.to_string()),
+            | CourseMediaUploaded { course_id, .. }
+            | CourseMediaRemoved { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -461,6 +469,7 @@ impl Event {
             | CoursePublished { detail, .. }
             | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }
+            | CourseMediaRemoved { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }

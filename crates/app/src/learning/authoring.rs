@@ -382,7 +382,7 @@ async fn locked<A: hocvuso_core::access::Act>(
     course_slug: &str,
     lesson_slug: &str,
 ) -> Result<(Course, Lesson)> {
-    let c = db::course_by_slug_tx(tx, course_slug).await?.ok_or(Error::NotFound)?;
+    let c = db::course_for_edit_tx(tx, course_slug).await?.ok_or(Error::NotFound)?;
     who.authorize::<A>(&c.owner_path)?;
     let l = db::lesson_by_slug_tx(tx, c.id, lesson_slug)
         .await?
@@ -588,7 +588,7 @@ pub async fn return_draft(
 /// The course inside the writing transaction, with the right `A` checked on its owner as stored
 /// now.
 async fn locked_course<A: hocvuso_core::access::Act>(tx: &mut Tx, who: &Principal, slug: &str) -> Result<Course> {
-    let c = db::course_by_slug_tx(tx, slug).await?.ok_or(Error::NotFound)?;
+    let c = db::course_for_edit_tx(tx, slug).await?.ok_or(Error::NotFound)?;
     who.authorize::<A>(&c.owner_path)?;
     Ok(c)
 }

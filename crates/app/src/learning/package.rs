@@ -535,7 +535,7 @@ pub async fn import_package(
     if units::by_path_tx(&mut tx, &path).await?.is_none() {
         return Err(Error::NotFound);
     }
-    let existing = db::course_by_slug_tx(&mut tx, &course.slug).await?;
+    let existing = db::course_for_edit_tx(&mut tx, &course.slug).await?;
     may_replace(who, existing.as_ref())?;
     let owner = existing.as_ref().map_or(path.clone(), |c| c.owner_path.clone());
     let was = existing.as_ref().map(|c| c.status);

@@ -44,6 +44,7 @@ pub fn router() -> Routes {
         .route("/author/{course}/publish", Access::Scoped, post(publish_course))
         .route("/author/{course}/return", Access::Scoped, post(return_course))
         .route("/author/{course}/media", Access::Scoped, post(upload_media))
+        .route("/author/{course}/media/remove", Access::Scoped, post(remove_media))
         .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
         .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
@@ -226,6 +227,10 @@ struct CoursePage {
     max_mb: usize,
     /// After a package over a published course: how many lesson texts wait for review.
     staged: Option<usize>,
+    /// The file just removed.
+    removed: Option<String>,
+    /// Why a removal was refused (the lessons that still show the file).
+    remove_refused: Option<String>,
 }
 
 impl CoursePage {
@@ -244,6 +249,8 @@ impl CoursePage {
             media_errors: Vec::new(),
             max_mb: state.config.max_upload_bytes / (1024 * 1024),
             staged: None,
+            removed: None,
+            remove_refused: None,
         })
     }
 }
@@ -251,6 +258,7 @@ impl CoursePage {
 #[derive(Deserialize, Default)]
 struct UploadedQuery {
     uploaded: Option<String>,
+    removed: Option<String>,
     /// Read leniently: a hand-edited address shows no notice rather than an error page.
     staged: Option<String>,
 }
@@ -268,6 +276,10 @@ async fn course(
         .uploaded
         .and_then(|name| page.media.iter().find(|m| m.name == name).cloned());
     page.staged = q.staged.and_then(|n| n.parse().ok());
+    // Only a name the course no longer holds: a hand-made address cannot claim a removal.
+    page.removed = q.removed.filter(|name| {
+        hocvuso_core::learning::media::is_stored_name(name) && !page.media.iter().any(|m| &m.name == name)
+    });
     html(&page)
 }
 
@@ -295,6 +307,31 @@ async fn upload_media(
         Err(AppError::Conflict(f)) => {
             let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
             page.media_errors = vec![tr.msg(&f.message)];
+            with_status(html(&page), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    name: String,
+}
+
+/// Removes a file no lesson text shows; one still shown is refused on the course page with the
+/// lessons that show it.
+async fn remove_media(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(slug): Path<String>,
+    CsrfForm(v, form): CsrfForm<RemoveForm>,
+) -> Result<Response, Problem> {
+    match media::remove(&state.app, &v.principal, &slug, &form.name).await {
+        Ok(()) => Ok(Redirect::to(&format!("/author/{slug}?removed={}#media", form.name)).into_response()),
+        Err(AppError::Conflict(f)) => {
+            let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
+            page.remove_refused = Some(tr.msg(&f.message));
             with_status(html(&page), StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
