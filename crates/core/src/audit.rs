@@ -59,6 +59,8 @@ kinds! {
     CourseReturned => "course.return",
     CourseMediaUploaded => "course.media_upload",
     CourseMediaRemoved => "course.media_remove",
+    CourseRevisionPublished => "course.revision_publish",
+    CourseRevisionReturned => "course.revision_return",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
@@ -224,6 +226,16 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A whole-course revision (a package changing a published course's shape) published by a
+    /// second person, or returned to its sender (digest, sender, what changed, note).
+    CourseRevisionPublished {
+        course_id: i64,
+        detail: Value,
+    },
+    CourseRevisionReturned {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -332,6 +344,8 @@ impl Event {
             Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
             Event::CourseMediaRemoved { .. } => Kind::CourseMediaRemoved,
+            Event::CourseRevisionPublished { .. } => Kind::CourseRevisionPublished,
+            Event::CourseRevisionReturned { .. } => Kind::CourseRevisionReturned,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
@@ -384,7 +398,9 @@ impl Event {
             | CoursePublished { course_id, .. }
             | CourseReturned { course_id, .. }
             | CourseMediaUploaded { course_id, .. }
-            | CourseMediaRemoved { course_id, .. } => ("course", course_id.to_string()),
+            | CourseMediaRemoved { course_id, .. }
+            | CourseRevisionPublished { course_id, .. }
+            | CourseRevisionReturned { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -470,6 +486,8 @@ impl Event {
             | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }
             | CourseMediaRemoved { detail, .. }
+            | CourseRevisionPublished { detail, .. }
+            | CourseRevisionReturned { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }
