@@ -71,3 +71,4 @@ requirements-edit-help = Choose the level to reach for each competence; “Not r
 requirements-set-above = Requirement tables are set by a province or the country; this page shows the table that applies in this unit.
 requirements-none = Nothing is required of this group.
 requirements-problems = The table was not saved. Please correct these cells:
+requirements-for-me = Teaches a competence you must reach

@@ -71,3 +71,4 @@ requirements-edit-help = Chọn mức phải đạt cho từng năng lực; ch�
 requirements-set-above = Bảng yêu cầu do tỉnh, thành phố hoặc cả nước đặt; trang này cho biết bảng đang áp dụng ở đơn vị này.
 requirements-none = Không có yêu cầu nào cho nhóm này.
 requirements-problems = Bảng chưa được lưu. Hãy sửa các ô sau:
+requirements-for-me = Dạy năng lực bạn cần đạt

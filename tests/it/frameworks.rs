@@ -291,6 +291,44 @@ async fn must_learn(c: &Client) -> Vec<(String, String, String)> {
     out
 }
 
+/// The courses the catalogue marks as teaching a competence the signed-in learner must reach.
+async fn marked_for_me(c: &Client) -> Vec<String> {
+    let (_, page) = c.text("/learn").await;
+    let mut out: Vec<String> = page
+        .split("<li class=\"card\">")
+        .skip(1)
+        .filter(|card| card.contains("class=\"for-me\""))
+        .map(|card| {
+            let at = card.find("href=\"/learn/").expect("a course link") + 13;
+            card[at..].split(['"', '?']).next().unwrap().to_string()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The published courses teaching any of `competences`, as the catalogue should mark them.
+async fn teaching(t: &TestApp, competences: &[(String, String, String)]) -> Vec<String> {
+    let links = db::course_competences(&t.db).await.unwrap();
+    let mut out: Vec<String> = db::courses(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.status.open_to_learners())
+        .filter(|c| {
+            links.iter().any(|l| {
+                l.owner_id == c.id
+                    && competences
+                        .iter()
+                        .any(|(f, code, _)| *f == l.framework_id && *code == l.code)
+            })
+        })
+        .map(|c| c.slug)
+        .collect();
+    out.sort();
+    out
+}
+
 fn resident_rows(rows: &[db::Requirement]) -> Vec<(String, String, String)> {
     let mut out: Vec<_> = rows
         .iter()
@@ -351,6 +389,17 @@ async fn province_tables(b: Backend) {
     assert_eq!(must_learn(&here).await, mine);
     // A learner of another province still follows the national table.
     assert_eq!(must_learn(&there).await, resident_rows(&national));
+    // The catalogue marks the courses teaching what each must learn.
+    let here_marked = teaching(&t, &mine).await;
+    assert!(!here_marked.is_empty(), "a shipped course teaches digcomp22 1.1");
+    assert_eq!(marked_for_me(&here).await, here_marked);
+    let there_marked = teaching(&t, &resident_rows(&national)).await;
+    assert_ne!(here_marked, there_marked, "the two tables mark different courses");
+    assert_eq!(marked_for_me(&there).await, there_marked);
+    assert!(
+        marked_for_me(&t.client()).await.is_empty(),
+        "nothing marked for a visitor"
+    );
     let audited = entries(&t, "requirements.set").await;
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0].object_id, "19");

@@ -221,6 +221,26 @@ pub async fn requirements_for(app: &App, unit_path: Option<&str>, year: i32) -> 
     })
 }
 
+/// The competences (framework, code) the signed-in learner's target groups must reach this year,
+/// from the table that applies where they live ([`requirements_for`]); none for an account that
+/// is not a resident's. The catalogue marks the courses that teach them.
+pub async fn my_required_competences(app: &App, who: &Principal) -> Result<Vec<(String, String)>> {
+    let Some(pid) = who.person_id else {
+        return Ok(Vec::new());
+    };
+    let Some(home) = hocvuso_db::people::whereabouts(&app.db, pid).await? else {
+        return Ok(Vec::new());
+    };
+    let year = hocvuso_db::now().year();
+    let applied = requirements_for(app, Some(&home.unit_path), year).await?;
+    Ok(applied
+        .rows
+        .into_iter()
+        .filter(|r| hocvuso_core::people::TargetGroup::parse(&r.target_group).is_some_and(|g| home.groups.contains(g)))
+        .map(|r| (r.framework_id, r.competence))
+        .collect())
+}
+
 /// A unit's requirements page: the table that applies there in `year`, whether it is the unit's
 /// own, and the years the unit has tables for.
 #[derive(Debug, Clone)]
