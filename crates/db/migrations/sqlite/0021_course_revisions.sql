@@ -3,7 +3,7 @@
 -- (issue 9): learners keep reading the published course until it is published as one. One per
 -- course; the package's media files are stored with the course when it is uploaded.
 CREATE TABLE course_revisions (
-    course_id BIGINT PRIMARY KEY REFERENCES courses(id),
+    course_id BIGINT NOT NULL PRIMARY KEY REFERENCES courses(id),
     package BLOB NOT NULL,
     digest TEXT NOT NULL,
     submitted_by BIGINT NOT NULL REFERENCES accounts(id),
