@@ -10,6 +10,7 @@ mod framework;
 pub mod markdown;
 pub mod media;
 pub mod package;
+pub mod recording;
 mod status;
 pub mod video;
 pub mod xapi;
