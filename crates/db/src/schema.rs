@@ -44,6 +44,7 @@ migrations! {
     16 => "0016_lesson_audio.sql",
     17 => "0017_course_media.sql",
     18 => "0018_lesson_video.sql",
+    19 => "0019_draft_recordings.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

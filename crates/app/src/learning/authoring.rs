@@ -528,11 +528,14 @@ pub async fn publish(
     if is_stale(&mut tx, &l, &d).await? {
         return Err(conflict("err-authoring-stale"));
     }
-    let version = drafts::publish(&mut tx, l.id, lang, revision, me)
+    let drafts::Published { version, recorded } = drafts::publish(&mut tx, l.id, lang, revision, me)
         .await?
         .ok_or_else(|| conflict("err-authoring-conflict"))?;
-    // The new text is read aloud now, not when a learner first opens it.
-    super::audio::enqueue_in(app, &mut tx, l.id, lang, version).await?;
+    // The new text is read aloud now, not when a learner first opens it, unless its author
+    // recorded it: then the recording is its audio.
+    if !recorded {
+        super::audio::enqueue_in(app, &mut tx, l.id, lang, version).await?;
+    }
     audit_event(
         &mut tx,
         who,
@@ -542,6 +545,7 @@ pub async fn publish(
             detail: json!({
                 "course": c.slug, "lesson": l.slug, "lang": lang.as_str(),
                 "revision": revision, "version": version, "submitted_by": d.submitted_by,
+                "audio": if recorded { "uploaded" } else { "generated" },
             }),
         },
     )
