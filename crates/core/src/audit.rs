@@ -64,6 +64,8 @@ kinds! {
     LessonReturned => "lesson.return",
     NotStartedListed => "learning.not_started_list",
     NotStartedExported => "learning.not_started_export",
+    LessonRecordingUploaded => "lesson.recording_upload",
+    LessonRecordingRemoved => "lesson.recording_remove",
 }
 
 impl Kind {
@@ -291,6 +293,16 @@ pub enum Event {
         unit_code: String,
         list: NotStartedRecord,
     },
+    /// An author's recording of a lesson's draft, uploaded (course, lesson, language, revision,
+    /// the upload's format, size and hash, the stored size and duration) or removed.
+    LessonRecordingUploaded {
+        lesson_id: i64,
+        detail: Value,
+    },
+    LessonRecordingRemoved {
+        lesson_id: i64,
+        detail: Value,
+    },
 }
 
 impl Event {
@@ -331,6 +343,8 @@ impl Event {
             Event::LessonReturned { .. } => Kind::LessonReturned,
             Event::NotStartedListed { .. } => Kind::NotStartedListed,
             Event::NotStartedExported { .. } => Kind::NotStartedExported,
+            Event::LessonRecordingUploaded { .. } => Kind::LessonRecordingUploaded,
+            Event::LessonRecordingRemoved { .. } => Kind::LessonRecordingRemoved,
         }
     }
 
@@ -380,7 +394,9 @@ impl Event {
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
-            | LessonReturned { lesson_id, .. } => ("lesson", lesson_id.to_string()),
+            | LessonReturned { lesson_id, .. }
+            | LessonRecordingUploaded { lesson_id, .. }
+            | LessonRecordingRemoved { lesson_id, .. } => ("lesson", lesson_id.to_string()),
         }
     }
 
@@ -464,7 +480,9 @@ impl Event {
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }
-            | LessonReturned { detail, .. } => detail.clone(),
+            | LessonReturned { detail, .. }
+            | LessonRecordingUploaded { detail, .. }
+            | LessonRecordingRemoved { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);
