@@ -314,7 +314,13 @@ pub struct Published {
 /// carries its current text and audio over, the lesson points at the new version and the draft is
 /// gone. `None` when the draft is not at that revision. Learners' progress is keyed by the lesson,
 /// so it stays.
-pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i32, by: i64) -> Result<Option<Published>> {
+pub async fn publish(
+    tx: &mut Tx,
+    lesson_id: i64,
+    lang: ContentLang,
+    revision: i32,
+    by: i64,
+) -> Result<Option<Published>> {
     let Some(d) = draft_tx(tx, lesson_id, lang).await?.filter(|d| d.revision == revision) else {
         return Ok(None);
     };

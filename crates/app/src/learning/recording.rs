@@ -194,9 +194,12 @@ pub async fn upload(
     let revision = if from_revision == 0 {
         // No draft when the page was opened: one starts from the published text, with the
         // recording. A draft someone made since is a conflict (the insert changes nothing).
-        let t = drafts::text_at(&mut tx, l.id, lang, l.version)
-            .await?
-            .ok_or_else(|| Error::Invalid(vec![FieldError::new("recording", Message::new("err-recording-no-text"))]))?;
+        let t = drafts::text_at(&mut tx, l.id, lang, l.version).await?.ok_or_else(|| {
+            Error::Invalid(vec![FieldError::new(
+                "recording",
+                Message::new("err-recording-no-text"),
+            )])
+        })?;
         let text = DraftText {
             title: &t.title,
             body_md: &t.body_md,
@@ -256,7 +259,10 @@ pub async fn remove(
     let mut tx = app.db.begin().await?;
     let (c, l) = locked::<act::AuthorContent>(&mut tx, who, course_slug, lesson_slug).await?;
     let Some(had) = store::recording_info_tx(&mut tx, l.id, lang).await? else {
-        return Err(Error::Invalid(vec![FieldError::new("recording", Message::new("err-recording-none"))]));
+        return Err(Error::Invalid(vec![FieldError::new(
+            "recording",
+            Message::new("err-recording-none"),
+        )]));
     };
     let Some(revision) = drafts::touch(&mut tx, l.id, lang, from_revision, me).await? else {
         return Err(conflict("err-authoring-conflict"));
@@ -289,7 +295,9 @@ pub async fn play(
 ) -> Result<Vec<u8>> {
     let (c, l) = course_and_lesson(app, course_slug, lesson_slug).await?;
     who.authorize::<act::AuthorContent>(&c.owner_path)?;
-    store::recording_bytes(&app.db, l.id, lang).await?.ok_or(Error::NotFound)
+    store::recording_bytes(&app.db, l.id, lang)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// The draft's recording as the editor describes it.

@@ -243,7 +243,9 @@ fn decode_inner(format: AudioFormat, bytes: Vec<u8>, out: &mut dyn Write) -> Res
         && format != AudioFormat::Wav
         && n > max_frames(r)
     {
-        return Err(RecordingError::TooLong { seconds: n / u64::from(r) });
+        return Err(RecordingError::TooLong {
+            seconds: n / u64::from(r),
+        });
     }
     let output = |e: std::io::Error| RecordingError::Output(e.to_string());
     let mut started = false;
@@ -334,7 +336,11 @@ fn decode_inner(format: AudioFormat, bytes: Vec<u8>, out: &mut dyn Write) -> Res
     }
     out.flush().map_err(output)?;
     let Some(rate) = rate.filter(|_| started) else {
-        return Err(if bad > 0 { RecordingError::Damaged } else { RecordingError::TooShort });
+        return Err(if bad > 0 {
+            RecordingError::Damaged
+        } else {
+            RecordingError::TooShort
+        });
     };
     // Fewer samples than the header announced: the end of the file is missing. A tenth of a
     // second is allowed for encoder padding.
@@ -383,7 +389,8 @@ mod tests {
         w.extend_from_slice(b"data");
         w.extend_from_slice(&data.to_le_bytes());
         for i in 0..frames {
-            let v = (amp * (2.0 * std::f64::consts::PI * 440.0 * f64::from(i) / f64::from(rate)).sin() * 32767.0) as i16;
+            let v =
+                (amp * (2.0 * std::f64::consts::PI * 440.0 * f64::from(i) / f64::from(rate)).sin() * 32767.0) as i16;
             for _ in 0..channels {
                 w.extend_from_slice(&v.to_le_bytes());
             }
@@ -449,7 +456,10 @@ mod tests {
         let mut cut = sine_wav(16_000, 1, 3.0, 0.5);
         cut.truncate(cut.len() / 2);
         assert_eq!(decode(cut).0, Err(RecordingError::Truncated));
-        assert_eq!(decode(sine_wav(100, 1, 3.0, 0.5)).0, Err(RecordingError::Unsupported("100 Hz".into())));
+        assert_eq!(
+            decode(sine_wav(100, 1, 3.0, 0.5)).0,
+            Err(RecordingError::Unsupported("100 Hz".into()))
+        );
         let mut junk = b"RIFF\0\0\0\0WAVE".to_vec();
         junk.extend_from_slice(&[0x5A; 4000]);
         assert!(decode(junk).0.is_err());
@@ -465,7 +475,10 @@ mod tests {
     fn twenty_minutes_is_the_most() {
         // 8 kHz keeps the test small: 20 min 1 s is 19 MB.
         let (r, _) = decode(sine_wav(8000, 1, (MAX_SECONDS + 1) as f64, 0.3));
-        assert!(matches!(r, Err(RecordingError::TooLong { seconds }) if seconds >= MAX_SECONDS), "{r:?}");
+        assert!(
+            matches!(r, Err(RecordingError::TooLong { seconds }) if seconds >= MAX_SECONDS),
+            "{r:?}"
+        );
     }
 
     #[test]
