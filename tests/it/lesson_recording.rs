@@ -77,7 +77,11 @@ fn run(program: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
     let feeder = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap().unwrap();
-    assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -119,7 +123,10 @@ async fn upload(c: &Client, revision: i32, name: &str, bytes: Vec<u8>) -> (u16, 
         .text("_csrf", token)
         .text("lang", "vi")
         .text("revision", revision.to_string())
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
     let r = c
         .http
         .post(c.url(&format!("/author/{COURSE}/{LESSON}/recording")))
@@ -130,15 +137,22 @@ async fn upload(c: &Client, revision: i32, name: &str, bytes: Vec<u8>) -> (u16, 
     let status = r.status().as_u16();
     if status == 303 {
         let to = r.headers()["location"].to_str().unwrap().to_string();
-        assert_eq!(to, format!("/author/{COURSE}/{LESSON}?lang=vi&recording=saved#recording"));
+        assert_eq!(
+            to,
+            format!("/author/{COURSE}/{LESSON}?lang=vi&recording=saved#recording")
+        );
     }
     (status, r.text().await.unwrap())
 }
 
 /// The draft's recording as stored (bytes, duration).
 async fn stored(t: &TestApp, lesson_id: i64) -> Option<(Vec<u8>, i64)> {
-    let info = audio::recording_info(&t.db, lesson_id, ContentLang::Vi).await.unwrap()?;
-    let bytes = audio::recording_bytes(&t.db, lesson_id, ContentLang::Vi).await.unwrap()?;
+    let info = audio::recording_info(&t.db, lesson_id, ContentLang::Vi)
+        .await
+        .unwrap()?;
+    let bytes = audio::recording_bytes(&t.db, lesson_id, ContentLang::Vi)
+        .await
+        .unwrap()?;
     assert_eq!(bytes.len() as i64, info.bytes);
     Some((bytes, info.duration_ms))
 }
@@ -150,13 +164,26 @@ async fn upload_ok(t: &TestApp, c: &Client, lesson_id: i64, name: &str, bytes: V
     assert_eq!(s, 303, "{name}: {body}");
     assert_eq!(revision(t, lesson_id).await, before + 1, "{name}: the draft moved on");
     let (ogg, ms) = stored(t, lesson_id).await.expect("a recording");
-    assert!((ms as f64 / 1000.0 - seconds).abs() < 0.15, "{name}: {ms} ms for {seconds} s");
+    assert!(
+        (ms as f64 / 1000.0 - seconds).abs() < 0.15,
+        "{name}: {ms} ms for {seconds} s"
+    );
     let encoded = ogg_seconds(&ogg);
-    assert!((encoded - seconds).abs() < 0.15, "{name}: Ogg of {encoded} s for {seconds} s");
+    assert!(
+        (encoded - seconds).abs() < 0.15,
+        "{name}: Ogg of {encoded} s for {seconds} s"
+    );
     // 16 kbit/s: 2 KB a second and the Ogg pages around them.
-    assert!(ogg.len() < (seconds * 2_600.0) as usize + 8_000, "{name}: {} bytes", ogg.len());
+    assert!(
+        ogg.len() < (seconds * 2_600.0) as usize + 8_000,
+        "{name}: {} bytes",
+        ogg.len()
+    );
     let (_, page) = c.text(&editor()).await;
-    assert!(page.contains("Đã lưu bản ghi âm vào bản nháp") || page.contains("Bản ghi âm của bản nháp"), "{page}");
+    assert!(
+        page.contains("Đã lưu bản ghi âm vào bản nháp") || page.contains("Bản ghi âm của bản nháp"),
+        "{page}"
+    );
     ogg
 }
 
@@ -183,7 +210,10 @@ async fn audio_jobs(t: &TestApp, lesson_id: i64, version: i32) -> usize {
         version,
     };
     let text = payload_text::<MakeAudio>(&p).unwrap();
-    hocvuso_db::jobs::find(&t.db, "lesson.audio", &text).await.unwrap().len()
+    hocvuso_db::jobs::find(&t.db, "lesson.audio", &text)
+        .await
+        .unwrap()
+        .len()
 }
 
 async fn publish(t: &TestApp, lesson_id: i64) -> i32 {
@@ -213,12 +243,18 @@ async fn authors_recording_becomes_the_lessons_voice(b: Backend) {
 
     // A WAV made here: with no draft yet, the draft starts from the published text.
     upload_ok(&t, &writer, l.id, "bai-doc.wav", wav(22_050, 4.0, 0.5), 4.0).await;
-    let d = hocvuso_db::authoring::draft(&t.db, l.id, ContentLang::Vi).await.unwrap().unwrap();
+    let d = hocvuso_db::authoring::draft(&t.db, l.id, ContentLang::Vi)
+        .await
+        .unwrap()
+        .unwrap();
     let published = hocvuso_db::authoring::text_at(&mut t.db.begin().await.unwrap(), l.id, ContentLang::Vi, l.version)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((d.title.as_str(), d.body_md.as_str()), (published.title.as_str(), published.body_md.as_str()));
+    assert_eq!(
+        (d.title.as_str(), d.body_md.as_str()),
+        (published.title.as_str(), published.body_md.as_str())
+    );
 
     // Ogg Opus from opusenc, MP3 from lame, FLAC from flac: each replaces the one before.
     let source = wav(44_100, 5.0, 0.5);
@@ -279,17 +315,28 @@ async fn authors_recording_becomes_the_lessons_voice(b: Backend) {
         let r = c
             .http
             .post(c.url(&format!("/author/{COURSE}/{LESSON}/recording/remove")))
-            .form(&[("_csrf", token.as_str()), ("lang", "vi"), ("revision", &rev.to_string())])
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("lang", "vi"),
+                ("revision", &rev.to_string()),
+            ])
             .send()
             .await
             .unwrap();
-        assert!([403, 404].contains(&r.status().as_u16()), "{who}: remove {}", r.status());
+        assert!(
+            [403, 404].contains(&r.status().as_u16()),
+            "{who}: remove {}",
+            r.status()
+        );
         // Last on this connection: refused before its body is read, the server closes it.
         let form = reqwest::multipart::Form::new()
             .text("_csrf", token.clone())
             .text("lang", "vi")
             .text("revision", rev.to_string())
-            .part("file", reqwest::multipart::Part::bytes(wav(16_000, 2.0, 0.5)).file_name("x.wav"));
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(wav(16_000, 2.0, 0.5)).file_name("x.wav"),
+            );
         let r = c
             .http
             .post(c.url(&format!("/author/{COURSE}/{LESSON}/recording")))
@@ -297,7 +344,11 @@ async fn authors_recording_becomes_the_lessons_voice(b: Backend) {
             .send()
             .await
             .unwrap();
-        assert!([403, 404].contains(&r.status().as_u16()), "{who}: upload {}", r.status());
+        assert!(
+            [403, 404].contains(&r.status().as_u16()),
+            "{who}: upload {}",
+            r.status()
+        );
     }
     assert_eq!(stored(&t, l.id).await.map(|s| s.0), Some(kept.clone()));
     assert_eq!(revision(&t, l.id).await, rev);
@@ -305,17 +356,35 @@ async fn authors_recording_becomes_the_lessons_voice(b: Backend) {
     // Published: the recording is the new version's audio, and no eSpeak job was asked for.
     let v = publish(&t, l.id).await;
     assert_eq!(v, l.version + 1);
-    let info = audio::info(&t.db, l.id, ContentLang::Vi, v).await.unwrap().expect("audio");
+    let info = audio::info(&t.db, l.id, ContentLang::Vi, v)
+        .await
+        .unwrap()
+        .expect("audio");
     assert_eq!(info.source, AudioSource::Uploaded);
-    assert_eq!(audio::bytes(&t.db, l.id, ContentLang::Vi, v).await.unwrap(), Some(kept.clone()));
-    assert_eq!(audio_jobs(&t, l.id, v).await, 0, "no machine voice for a recorded version");
+    assert_eq!(
+        audio::bytes(&t.db, l.id, ContentLang::Vi, v).await.unwrap(),
+        Some(kept.clone())
+    );
+    assert_eq!(
+        audio_jobs(&t, l.id, v).await,
+        0,
+        "no machine voice for a recorded version"
+    );
     assert!(stored(&t, l.id).await.is_none(), "the draft and its recording are gone");
+    let r = writer.get(&play).await;
+    assert_eq!(r.status(), 303, "no recording to play: back to the editor");
+    assert_eq!(
+        r.headers()["location"],
+        format!("/author/{COURSE}/{LESSON}?lang=vi#recording").as_str()
+    );
     let learner = t.login(LEARNER).await;
     let (s, page) = learner.text(&format!("/learn/{COURSE}/{LESSON}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("Bản nghe do tác giả của bài tự đọc và ghi âm"), "{page}");
     assert!(!page.contains("Bản nghe do máy đọc"));
-    let r = learner.get(&format!("/learn/{COURSE}/{LESSON}/audio?lang=vi&v={v}")).await;
+    let r = learner
+        .get(&format!("/learn/{COURSE}/{LESSON}/audio?lang=vi&v={v}"))
+        .await;
     assert_eq!(r.status(), 200);
     let heard = r.bytes().await.unwrap().to_vec();
     assert_eq!(heard, kept);

@@ -285,19 +285,17 @@ pub async fn remove(
     Ok(revision)
 }
 
-/// The draft's recording for its authors (Ogg Opus).
+/// The draft's recording for its authors (Ogg Opus); `None` when the draft has none.
 pub async fn play(
     app: &App,
     who: &Principal,
     course_slug: &str,
     lesson_slug: &str,
     lang: ContentLang,
-) -> Result<Vec<u8>> {
+) -> Result<Option<Vec<u8>>> {
     let (c, l) = course_and_lesson(app, course_slug, lesson_slug).await?;
     who.authorize::<act::AuthorContent>(&c.owner_path)?;
-    store::recording_bytes(&app.db, l.id, lang)
-        .await?
-        .ok_or(Error::NotFound)
+    Ok(store::recording_bytes(&app.db, l.id, lang).await?)
 }
 
 /// The draft's recording as the editor describes it.

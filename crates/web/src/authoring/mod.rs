@@ -644,7 +644,11 @@ async fn recording(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
     let lang = lang_of(q.lang.as_deref());
-    let bytes = recordings::play(&state.app, &v.principal, &course, &lesson, lang).await?;
+    let Some(bytes) = recordings::play(&state.app, &v.principal, &course, &lesson, lang).await? else {
+        // No recording (removed, or published with its draft): the editor's recording section
+        // says so and offers the upload.
+        return Ok(back_to_recording(&course, &lesson, lang, None));
+    };
     let etag = format!("\"{}\"", &hocvuso_core::crypto::sha256_hex(&[&bytes])[..32]);
     let mut r = crate::kit::range::respond(&headers, bytes, &etag);
     r.headers_mut()
@@ -653,6 +657,15 @@ async fn recording(
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     Ok(r)
+}
+
+fn back_to_recording(course: &str, lesson: &str, lang: ContentLang, done: Option<&str>) -> Response {
+    let done = done.map(|d| format!("&recording={d}")).unwrap_or_default();
+    Redirect::to(&format!(
+        "/author/{course}/{lesson}?lang={}{done}#recording",
+        lang.as_str()
+    ))
+    .into_response()
 }
 
 /// The editor again, with why the recording was refused.
@@ -696,13 +709,7 @@ async fn upload_recording(
         }
     };
     match recordings::upload(&state.app, &v.principal, &course, &lesson, lang, revision, bytes).await {
-        Ok(_) => {
-            let to = format!(
-                "/author/{course}/{lesson}?lang={}&recording=saved#recording",
-                lang.as_str()
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(_) => Ok(back_to_recording(&course, &lesson, lang, Some("saved"))),
         Err(AppError::Invalid(fields)) => {
             let errors = fields.iter().map(|f| tr.msg(&f.message)).collect();
             recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -727,13 +734,7 @@ async fn remove_recording(
     let revision = revision_of(&form.revision)?;
     let at = (course.as_str(), lesson.as_str(), lang);
     match recordings::remove(&state.app, &v.principal, &course, &lesson, lang, revision).await {
-        Ok(_) => {
-            let to = format!(
-                "/author/{course}/{lesson}?lang={}&recording=removed#recording",
-                lang.as_str()
-            );
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(_) => Ok(back_to_recording(&course, &lesson, lang, Some("removed"))),
         Err(AppError::Invalid(fields)) => {
             let errors = fields.iter().map(|f| tr.msg(&f.message)).collect();
             recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::UNPROCESSABLE_ENTITY).await
