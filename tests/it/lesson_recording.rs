@@ -31,7 +31,6 @@ fn options() -> Options {
         // The server's own limit is above the recording's cap, so the cap is what refuses.
         max_upload_mb: Some(40),
         vars: vec![("HOCVUSO_LESSON_AUDIO", "true".to_string())],
-        ..Options::default()
     }
 }
 
