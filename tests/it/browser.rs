@@ -1859,3 +1859,75 @@ async fn learning_and_authoring_without_javascript() {
     b.finish().await;
     app.finish().await;
 }
+
+/// A package that reshapes a published course, uploaded by a national author, read by a second
+/// author on the revision page and published: both pages axe-clean, the learner's course then
+/// shows the added lesson and not the removed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_course_revision_reviewed_in_the_browser() {
+    use crate::learning::COURSE;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut course = hocvuso_app::learning::shipped_courses()
+        .expect("shipped courses")
+        .into_iter()
+        .map(|(c, _)| c)
+        .find(|c| c.slug == COURSE)
+        .expect("the scam course");
+    let removed = course.modules[0].lessons.remove(1);
+    let mut extra = course.modules[0].lessons[0].clone();
+    extra.slug = "bai-them".into();
+    extra.file = "09-bai-them.md".into();
+    extra.position = 9;
+    extra.title = "Bài thêm về cuộc gọi giả danh".into();
+    extra.body_md = "## Khi nghi ngờ\n\nGọi lại số tổng đài chính thức để kiểm tra.".into();
+    let last = course.modules.len() - 1;
+    course.modules[last].lessons.push(extra);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip = dir.path().join("khoa-hoc.zip");
+    std::fs::write(
+        &zip,
+        hocvuso_core::learning::package::write_zip(&course.slug, &course.to_files()).expect("zip"),
+    )
+    .expect("write the package");
+
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000009").await;
+    b.goto("/author").await;
+    b.find("#file")
+        .await
+        .send_keys(&zip.to_string_lossy())
+        .await
+        .expect("choose the package");
+    b.click_and_wait("main form[action='/author/import'] button[type=submit]")
+        .await;
+    let page = b.text("main").await;
+    assert!(
+        page.contains("Bài mới: “Bài thêm về cuộc gọi giả danh”") && page.contains(&removed.title),
+        "the sender lands on the revision: {page}"
+    );
+    b.axe("author, own course revision").await;
+    b.sign_out().await;
+
+    b.sign_in("0900000010").await;
+    b.goto(&format!("/author/{COURSE}/revision")).await;
+    assert!(b.has("main form[action$='/revision/publish'] button").await);
+    b.axe("reviewer, course revision").await;
+    b.reflow("reviewer, course revision, 320 px").await;
+    b.click_and_wait("main form[action$='/revision/publish'] button").await;
+    assert!(
+        b.text("main .notice").await.contains("Đã xuất bản bản sửa đổi"),
+        "{}",
+        b.text("main").await
+    );
+    b.sign_out().await;
+
+    b.sign_in("0900000008").await;
+    b.goto(&format!("/learn/{COURSE}")).await;
+    let outline = b.text("main").await;
+    assert!(
+        outline.contains("Bài thêm về cuộc gọi giả danh") && !outline.contains(&removed.title),
+        "{outline}"
+    );
+    b.finish().await;
+    app.finish().await;
+}

@@ -12,6 +12,7 @@ mod authoring_package;
 mod backup;
 mod browser;
 mod course_review;
+mod course_revision;
 mod harness;
 mod import_audit;
 mod import_limits;

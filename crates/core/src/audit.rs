@@ -58,6 +58,9 @@ kinds! {
     CoursePublished => "course.publish",
     CourseReturned => "course.return",
     CourseMediaUploaded => "course.media_upload",
+    CourseMediaRemoved => "course.media_remove",
+    CourseRevisionPublished => "course.revision_publish",
+    CourseRevisionReturned => "course.revision_return",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
@@ -220,6 +223,21 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A file no lesson text showed any more, removed from a course (name, kind, bytes, sha256).
+    CourseMediaRemoved {
+        course_id: i64,
+        detail: Value,
+    },
+    /// A whole-course revision (a package changing a published course's shape) published by a
+    /// second person, or returned to its sender (digest, sender, what changed, note).
+    CourseRevisionPublished {
+        course_id: i64,
+        detail: Value,
+    },
+    CourseRevisionReturned {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -337,6 +355,9 @@ impl Event {
             Event::CoursePublished { .. } => Kind::CoursePublished,
             Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
+            Event::CourseMediaRemoved { .. } => Kind::CourseMediaRemoved,
+            Event::CourseRevisionPublished { .. } => Kind::CourseRevisionPublished,
+            Event::CourseRevisionReturned { .. } => Kind::CourseRevisionReturned,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
@@ -390,7 +411,10 @@ impl Event {
             | CourseSubmitted { course_id, .. }
             | CoursePublished { course_id, .. }
             | CourseReturned { course_id, .. }
-            | CourseMediaUploaded { course_id, .. } => ("course", course_id.to_string()),
+            | CourseMediaUploaded { course_id, .. }
+            | CourseMediaRemoved { course_id, .. }
+            | CourseRevisionPublished { course_id, .. }
+            | CourseRevisionReturned { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -477,6 +501,9 @@ impl Event {
             | CoursePublished { detail, .. }
             | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }
+            | CourseMediaRemoved { detail, .. }
+            | CourseRevisionPublished { detail, .. }
+            | CourseRevisionReturned { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }

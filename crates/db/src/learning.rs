@@ -483,6 +483,21 @@ pub async fn course_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>
     .await
 }
 
+/// The course inside an author's writing transaction, held (PostgreSQL: `FOR UPDATE`; a SQLite
+/// writer holds the database already) until it ends. Every change to a course's lessons, drafts
+/// or files takes it first, so they go one at a time: a file is never removed while a text that
+/// shows it is being saved, published or imported. Learners' writes do not take it.
+pub async fn course_for_edit_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .and_where(Expr::col(Courses::Slug).eq(slug))
+            .lock(sea_query::LockType::Update),
+    )
+    .await
+}
+
 /// The titles and summaries of every course, in every language they have.
 pub async fn course_texts(db: &Db) -> Result<Vec<CourseText>> {
     db.fetch_all(

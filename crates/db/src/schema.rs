@@ -45,6 +45,7 @@ migrations! {
     17 => "0017_course_media.sql",
     18 => "0018_lesson_video.sql",
     19 => "0019_draft_recordings.sql",
+    21 => "0021_course_revisions.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).
