@@ -208,3 +208,4 @@ field-learning-video-transcript = Video transcript
 learn-video = Video
 learn-video-on = on
 learn-video-transcript = Video transcript (read instead of watching)
+learn-audio-about-author = Listen ({ $min } min { $sec } s, { $kb } KB). The lesson's author read it aloud and recorded it.

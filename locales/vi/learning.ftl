@@ -196,3 +196,4 @@ field-learning-video-transcript = Lời thoại của video
 learn-video = Video
 learn-video-on = trên
 learn-video-transcript = Lời thoại của video (đọc thay cho xem)
+learn-audio-about-author = Nghe bài ({ $min } phút { $sec } giây, { $kb } KB). Bản nghe do tác giả của bài tự đọc và ghi âm.

@@ -26,7 +26,7 @@ async fn stored_audio(t: &TestApp) -> (String, Vec<u8>) {
             lesson_id: l.id,
             lang: ContentLang::Vi,
             version: l.version,
-            source: "uploaded",
+            source: hocvuso_db::audio::AudioSource::Uploaded,
             audio: &bytes,
             duration_ms: 60_000,
             tools: "test",

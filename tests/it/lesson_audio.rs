@@ -56,7 +56,7 @@ async fn audio_is_made_and_served(b: Backend) {
         "first reading asks for the audio"
     );
     let info = audio_of(&t, l.id, ContentLang::Vi, l.version).await;
-    assert_eq!(info.source, "generated");
+    assert_eq!(info.source, hocvuso_db::audio::AudioSource::Generated);
     assert!(info.duration_ms > 10_000, "{info:?}");
     assert!(
         info.bytes < 600 * 1024,

@@ -23,6 +23,7 @@ mod learning;
 mod learning_unit_lists;
 mod lesson_audio;
 mod lesson_media;
+mod lesson_recording;
 mod migrations;
 mod officer;
 mod offline;

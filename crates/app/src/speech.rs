@@ -49,6 +49,16 @@ pub const OPUSENC: Tool = Tool {
     program: "opusenc",
     package: "opus-tools",
 };
+pub const OPUSDEC: Tool = Tool {
+    program: "opusdec",
+    package: "opus-tools",
+};
+/// The decoder inside this process (symphonia) that turns an author's recording into WAV: named
+/// like the programs for the errors of reading its stream.
+pub const DECODER: Tool = Tool {
+    program: "symphonia",
+    package: "hocvuso",
+};
 
 /// A spoken lesson.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +95,9 @@ pub enum SpeechError {
     Failed { tool: Tool, status: String, stderr: String },
     #[error("the audio is larger than {max} bytes")]
     TooLarge { max: usize },
+    /// The sound lasts longer than the encoding allows.
+    #[error("the audio lasts more than {max_secs} s")]
+    TooLongAudio { max_secs: u64 },
     #[error("speech synthesis took longer than {} s and was stopped", .0.as_secs())]
     Timeout(Duration),
     #[error("{}: {source}", .tool.program)]
@@ -156,7 +169,7 @@ async fn versions() -> Result<ToolVersions, SpeechError> {
     })
 }
 
-async fn version(tool: Tool) -> Result<String, SpeechError> {
+pub async fn version(tool: Tool) -> Result<String, SpeechError> {
     let out = command(tool)
         .arg("--version")
         .stdin(Stdio::null())
@@ -216,67 +229,126 @@ fn spawn(tool: Tool, args: &[&str]) -> Result<Running, SpeechError> {
     })
 }
 
-/// eSpeak → (this process, counting) → opusenc. Returns the Ogg Opus bytes and the seconds of
+/// eSpeak → (this process, counting) → [`encode`]. Returns the Ogg Opus bytes and the seconds of
 /// speech.
 async fn pipeline(text: &str, voice: &str, max_audio_bytes: usize) -> Result<(Vec<u8>, f64), SpeechError> {
     let rate = WORDS_PER_MINUTE.to_string();
+    let caps = EncodeCaps {
+        max_audio_bytes,
+        max_seconds: None,
+    };
     // `-b 1`: the text is UTF-8 whatever the server's locale says.
-    let mut espeak = spawn(ESPEAK, &["-v", voice, "-s", &rate, "-b", "1", "--stdin", "--stdout"])?;
-    let bitrate = BITRATE_KBPS.to_string();
-    let mut opus = spawn(OPUSENC, &["--quiet", "--speech", "--bitrate", &bitrate, "-", "-"])?;
+    let args = ["-v", voice, "-s", &rate, "-b", "1", "--stdin", "--stdout"];
+    let encoded = piped(ESPEAK, &args, text.as_bytes(), caps).await?;
+    Ok((encoded.ogg_opus, encoded.duration_secs))
+}
 
+/// An author's Ogg Opus recording, decoded by `opusdec` and encoded again by [`encode`], so that
+/// what is stored is made at the platform's bitrate whatever the upload's was.
+pub async fn reencode_ogg_opus(bytes: &[u8], caps: EncodeCaps) -> Result<Encoded, SpeechError> {
+    piped(OPUSDEC, &["--quiet", "--force-wav", "-", "-"], bytes, caps).await
+}
+
+/// `tool` reading `input` on its standard input and writing WAV on its standard output, piped
+/// into [`encode`].
+async fn piped(tool: Tool, args: &[&str], input: &[u8], caps: EncodeCaps) -> Result<Encoded, SpeechError> {
+    let mut first = spawn(tool, args)?;
     let feed = async {
-        let mut stdin = espeak.stdin;
-        stdin.write_all(text.as_bytes()).await.map_err(io_error(ESPEAK))?;
-        // Dropping stdin is the end of the text for eSpeak.
+        let mut stdin = first.stdin;
+        stdin.write_all(input).await.map_err(io_error(tool))?;
+        // Dropping stdin is the end of the input.
         Ok::<_, SpeechError>(())
     };
-    let pump = pump_wav(espeak.stdout, opus.stdin);
-    let collect = read_capped(opus.stdout, max_audio_bytes);
     // Error output is read all along: a program whose error pipe fills up would stop and wait.
-    let (streamed, espeak_log, opus_log) = tokio::join!(
+    let (streamed, log) = tokio::join!(
         async {
-            let streamed = tokio::try_join!(feed, pump, collect);
+            let streamed = tokio::try_join!(feed, encode(first.stdout, tool, caps));
             if streamed.is_err() {
-                // Whatever went wrong, neither program has anything left to do (and their error
-                // output ends only when they do); one that already stopped keeps its own status.
-                let _ = espeak.child.start_kill();
+                // Whatever went wrong, the first program has nothing left to do (and its error
+                // output ends only when it does); one that already stopped keeps its own status.
+                let _ = first.child.start_kill();
+            }
+            streamed
+        },
+        read_tail(first.stderr),
+    );
+    let done = finished(first.tool, &mut first.child, &log).await;
+    match streamed {
+        Ok((_, encoded)) => {
+            done?;
+            Ok(encoded)
+        }
+        Err(e @ (SpeechError::TooLarge { .. } | SpeechError::TooLongAudio { .. })) => Err(e),
+        // A broken pipe means a program stopped early: the first, when it said why, is the cause.
+        Err(e) => Err(match done {
+            Err(f @ SpeechError::Failed { .. }) if said_why(&f) => f,
+            _ => e,
+        }),
+    }
+}
+
+/// Limits of one encoding.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodeCaps {
+    /// The largest Ogg Opus kept.
+    pub max_audio_bytes: usize,
+    /// The longest sound encoded, counted from the WAV as it streams.
+    pub max_seconds: Option<u64>,
+}
+
+/// What [`encode`] made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoded {
+    /// Ogg Opus, mono speech at [`BITRATE_KBPS`].
+    pub ogg_opus: Vec<u8>,
+    /// Seconds of sound, counted from the WAV before encoding.
+    pub duration_secs: f64,
+}
+
+/// The one way audio becomes what learners download: a WAV stream (16-bit PCM at any rate, its
+/// data size known or not) piped through `opusenc` as speech at [`BITRATE_KBPS`]. eSpeak's output
+/// and an author's decoded recording both come through here. `source` names what writes the WAV,
+/// for the error when reading it fails.
+pub async fn encode(wav: impl AsyncRead + Unpin, source: Tool, caps: EncodeCaps) -> Result<Encoded, SpeechError> {
+    let bitrate = BITRATE_KBPS.to_string();
+    let mut opus = spawn(OPUSENC, &["--quiet", "--speech", "--bitrate", &bitrate, "-", "-"])?;
+    let pump = pump_wav(wav, source, opus.stdin, caps.max_seconds);
+    let collect = read_capped(opus.stdout, caps.max_audio_bytes);
+    let (streamed, opus_log) = tokio::join!(
+        async {
+            let streamed = tokio::try_join!(pump, collect);
+            if streamed.is_err() {
                 let _ = opus.child.start_kill();
             }
             streamed
         },
-        read_tail(espeak.stderr),
         read_tail(opus.stderr),
     );
-    let espeak_done = finished(espeak.tool, &mut espeak.child, &espeak_log).await;
     let opus_done = finished(opus.tool, &mut opus.child, &opus_log).await;
     match streamed {
-        Ok((_, wav, ogg)) => {
-            espeak_done?;
+        Ok((wav, ogg)) => {
             opus_done?;
             let seconds = wav.duration_secs().ok_or_else(|| SpeechError::Failed {
-                tool: ESPEAK,
+                tool: source,
                 status: "exit status: 0".into(),
                 stderr: "its output is not a WAV file".into(),
             })?;
-            Ok((ogg, seconds))
+            Ok(Encoded {
+                ogg_opus: ogg,
+                duration_secs: seconds,
+            })
         }
-        Err(e @ SpeechError::TooLarge { .. }) => Err(e),
-        // A broken pipe means a program stopped early: the one that said why on its error output
-        // is the cause, the other only lost its pipe.
-        Err(e) => Err(cause([espeak_done, opus_done]).unwrap_or(e)),
+        Err(e @ (SpeechError::TooLarge { .. } | SpeechError::TooLongAudio { .. })) => Err(e),
+        // opusenc, when it said why it stopped, is the cause; else what broke the stream.
+        Err(e) => Err(match opus_done {
+            Err(f @ SpeechError::Failed { .. }) if said_why(&f) => f,
+            _ => e,
+        }),
     }
 }
 
-fn cause(done: [Result<(), SpeechError>; 2]) -> Option<SpeechError> {
-    let said_why =
-        |r: &Result<(), SpeechError>| matches!(r, Err(SpeechError::Failed { stderr, .. }) if !stderr.is_empty());
-    let [first, second] = done;
-    if said_why(&second) && !said_why(&first) {
-        second.err()
-    } else {
-        first.err().or(second.err())
-    }
+fn said_why(e: &SpeechError) -> bool {
+    matches!(e, SpeechError::Failed { stderr, .. } if !stderr.is_empty())
 }
 
 fn io_error(tool: Tool) -> impl Fn(io::Error) -> SpeechError {
@@ -339,11 +411,17 @@ fn wav_layout(head: &[u8]) -> Option<(u32, u64)> {
     }
 }
 
-async fn pump_wav(mut from: ChildStdout, mut to: ChildStdin) -> Result<WavTally, SpeechError> {
+async fn pump_wav(
+    mut from: impl AsyncRead + Unpin,
+    source: Tool,
+    mut to: ChildStdin,
+    max_seconds: Option<u64>,
+) -> Result<WavTally, SpeechError> {
     let mut tally = WavTally::default();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut layout = None;
     loop {
-        let n = from.read(&mut buf).await.map_err(io_error(ESPEAK))?;
+        let n = from.read(&mut buf).await.map_err(io_error(source))?;
         if n == 0 {
             break;
         }
@@ -351,6 +429,16 @@ async fn pump_wav(mut from: ChildStdout, mut to: ChildStdin) -> Result<WavTally,
         let room = MAX_WAV_HEAD_BYTES.saturating_sub(tally.head.len());
         tally.head.extend_from_slice(&chunk[..room.min(n)]);
         tally.total += n as u64;
+        if let Some(max) = max_seconds {
+            if layout.is_none() {
+                layout = wav_layout(&tally.head);
+            }
+            if let Some((byte_rate, start)) = layout
+                && tally.total.saturating_sub(start) > max * u64::from(byte_rate)
+            {
+                return Err(SpeechError::TooLongAudio { max_secs: max });
+            }
+        }
         to.write_all(chunk).await.map_err(io_error(OPUSENC))?;
     }
     // Closing opusenc's input is what makes it finish the file.

@@ -70,6 +70,8 @@ kinds! {
     FrameworkCorrected => "framework.correct",
     RequirementsSet => "requirements.set",
     RequirementsDeleted => "requirements.delete",
+    LessonRecordingUploaded => "lesson.recording_upload",
+    LessonRecordingRemoved => "lesson.recording_remove",
 }
 
 impl Kind {
@@ -330,6 +332,16 @@ pub enum Event {
         year: i32,
         detail: Value,
     },
+    /// An author's recording of a lesson's draft, uploaded (course, lesson, language, revision,
+    /// the upload's format, size and hash, the stored size and duration) or removed.
+    LessonRecordingUploaded {
+        lesson_id: i64,
+        detail: Value,
+    },
+    LessonRecordingRemoved {
+        lesson_id: i64,
+        detail: Value,
+    },
 }
 
 impl Event {
@@ -376,6 +388,8 @@ impl Event {
             Event::FrameworkCorrected { .. } => Kind::FrameworkCorrected,
             Event::RequirementsSet { .. } => Kind::RequirementsSet,
             Event::RequirementsDeleted { .. } => Kind::RequirementsDeleted,
+            Event::LessonRecordingUploaded { .. } => Kind::LessonRecordingUploaded,
+            Event::LessonRecordingRemoved { .. } => Kind::LessonRecordingRemoved,
         }
     }
 
@@ -431,7 +445,9 @@ impl Event {
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
-            | LessonReturned { lesson_id, .. } => ("lesson", lesson_id.to_string()),
+            | LessonReturned { lesson_id, .. }
+            | LessonRecordingUploaded { lesson_id, .. }
+            | LessonRecordingRemoved { lesson_id, .. } => ("lesson", lesson_id.to_string()),
         }
     }
 
@@ -518,7 +534,9 @@ impl Event {
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }
-            | LessonReturned { detail, .. } => detail.clone(),
+            | LessonReturned { detail, .. }
+            | LessonRecordingUploaded { detail, .. }
+            | LessonRecordingRemoved { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

@@ -301,11 +301,26 @@ pub async fn set_state(
     Ok(n == 1)
 }
 
+/// A published version and whether its audio in the published language is the author's recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    pub version: i32,
+    /// The draft had a recording: it is the version's audio now, and no machine voice is needed.
+    pub recorded: bool,
+}
+
 /// Publishes the draft at `revision` as the lesson's next version: the draft's language gets its
-/// text, every other language carries its current text over, the lesson points at the new version
-/// and the draft is gone. `None` when the draft is not at that revision; otherwise the new version.
-/// Learners' progress is keyed by the lesson, so it stays.
-pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i32, by: i64) -> Result<Option<i32>> {
+/// text (and its recording, when it has one, as the version's audio), every other language
+/// carries its current text and audio over, the lesson points at the new version and the draft is
+/// gone. `None` when the draft is not at that revision. Learners' progress is keyed by the lesson,
+/// so it stays.
+pub async fn publish(
+    tx: &mut Tx,
+    lesson_id: i64,
+    lang: ContentLang,
+    revision: i32,
+    by: i64,
+) -> Result<Option<Published>> {
     let Some(d) = draft_tx(tx, lesson_id, lang).await?.filter(|d| d.revision == revision) else {
         return Ok(None);
     };
@@ -368,6 +383,8 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
             ]),
     )
     .await?;
+    // The author's own recording of the new text is its audio.
+    let recorded = crate::audio::publish_recording(tx, lesson_id, lang, version).await?;
     // The other languages' audio is of the same text: it carries over too.
     tx.execute(
         Query::insert()
@@ -424,7 +441,31 @@ pub async fn publish(tx: &mut Tx, lesson_id: i64, lang: ContentLang, revision: i
             .and_where(Expr::col(Courses::Id).eq(lesson.course_id)),
     )
     .await?;
-    Ok(Some(version))
+    Ok(Some(Published { version, recorded }))
+}
+
+/// Moves the draft at `from_revision` to its next revision without changing its text (its
+/// recording changed), as saved by `by`: a draft again, even one that was in review, so a
+/// reviewer sees the change. `None` when the draft is no longer at that revision.
+pub async fn touch(tx: &mut Tx, lesson_id: i64, lang: ContentLang, from_revision: i32, by: i64) -> Result<Option<i32>> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(LessonDrafts::Table)
+                .values([
+                    (LessonDrafts::Revision, (from_revision + 1).into()),
+                    (LessonDrafts::State, DraftState::Draft.as_str().into()),
+                    (LessonDrafts::UpdatedBy, by.into()),
+                    (LessonDrafts::UpdatedAt, now().into()),
+                    (LessonDrafts::SubmittedBy, Option::<i64>::None.into()),
+                    (LessonDrafts::SubmittedAt, Option::<OffsetDateTime>::None.into()),
+                ])
+                .and_where(Expr::col(LessonDrafts::LessonId).eq(lesson_id))
+                .and_where(Expr::col(LessonDrafts::Lang).eq(lang.as_str()))
+                .and_where(Expr::col(LessonDrafts::Revision).eq(from_revision)),
+        )
+        .await?;
+    Ok((n == 1).then_some(from_revision + 1))
 }
 
 /// A language's text of a lesson at a version, inside a transaction (publishing compares the text

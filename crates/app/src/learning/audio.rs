@@ -65,7 +65,7 @@ impl Job for MakeAudio {
                 lesson_id: p.lesson_id,
                 lang,
                 version: p.version,
-                source: "generated",
+                source: store::AudioSource::Generated,
                 audio: &audio.ogg_opus,
                 duration_ms: (audio.duration_secs * 1000.0).round() as i64,
                 tools: &tools,

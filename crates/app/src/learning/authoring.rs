@@ -229,13 +229,26 @@ pub struct Editor {
     /// The same files as a preview renders them.
     #[serde(skip)]
     pub shelf: hocvuso_core::learning::media::Shelf,
+    /// The author's recording in the draft, when there is one.
+    pub recording: Option<RecordingLine>,
+}
+
+/// A draft's recording as the editor describes it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecordingLine {
+    pub minutes: i64,
+    pub seconds: i64,
+    pub kilobytes: i64,
+    /// What was uploaded: "MP3", "WAV" …
+    pub format: String,
+    pub uploaded_by: String,
 }
 
 fn checklist_lines(json: &str) -> String {
     serde_json::from_str::<Vec<String>>(json).unwrap_or_default().join("\n")
 }
 
-async fn course_and_lesson(app: &App, course_slug: &str, lesson_slug: &str) -> Result<(Course, Lesson)> {
+pub(super) async fn course_and_lesson(app: &App, course_slug: &str, lesson_slug: &str) -> Result<(Course, Lesson)> {
     let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
     let l = db::lessons(&app.db, c.id)
         .await?
@@ -271,6 +284,16 @@ pub async fn editor(
     let may_publish_here = who.can(hocvuso_core::roles::Action::PublishContent, &c.owner_path);
     let shelf = super::media::shelf(&app.db, &c).await?;
     let media = super::media::list(app, who, &c.slug).await?;
+    let recording = match super::recording::info(app, l.id, lang).await? {
+        Some(r) => Some(RecordingLine {
+            minutes: r.duration_ms / 60_000,
+            seconds: (r.duration_ms / 1000) % 60,
+            kilobytes: (r.bytes + 1023) / 1024,
+            format: r.original_format,
+            uploaded_by: name_of(app, Some(r.uploaded_by)).await?,
+        }),
+        None => None,
+    };
     let mut tx = app.db.begin().await?;
     let stale = match &draft {
         Some(d) => is_stale(&mut tx, &l, d).await?,
@@ -321,6 +344,7 @@ pub async fn editor(
         may_publish_somewhere: may_publish_here,
         media,
         shelf,
+        recording,
     })
 }
 
@@ -380,7 +404,7 @@ pub fn preview(
 
 /// The course and lesson inside the writing transaction, with the author's right checked on the
 /// course's owner as stored now.
-async fn locked<A: hocvuso_core::access::Act>(
+pub(super) async fn locked<A: hocvuso_core::access::Act>(
     tx: &mut Tx,
     who: &Principal,
     course_slug: &str,
@@ -394,11 +418,11 @@ async fn locked<A: hocvuso_core::access::Act>(
     Ok((c, l))
 }
 
-fn conflict(key: &str) -> Error {
+pub(super) fn conflict(key: &str) -> Error {
     Error::Conflict(FieldError::new("revision", Message::new(key)))
 }
 
-async fn audit_event(tx: &mut Tx, who: &Principal, c: &Course, event: Event) -> Result<()> {
+pub(super) async fn audit_event(tx: &mut Tx, who: &Principal, c: &Course, event: Event) -> Result<()> {
     audit::append(tx, &Actor::from(who), Entry::of(&c.owner_path, &event)).await?;
     Ok(())
 }
@@ -532,11 +556,14 @@ pub async fn publish(
     if is_stale(&mut tx, &l, &d).await? {
         return Err(conflict("err-authoring-stale"));
     }
-    let version = drafts::publish(&mut tx, l.id, lang, revision, me)
+    let drafts::Published { version, recorded } = drafts::publish(&mut tx, l.id, lang, revision, me)
         .await?
         .ok_or_else(|| conflict("err-authoring-conflict"))?;
-    // The new text is read aloud now, not when a learner first opens it.
-    super::audio::enqueue_in(app, &mut tx, l.id, lang, version).await?;
+    // The new text is read aloud now, not when a learner first opens it, unless its author
+    // recorded it: then the recording is its audio.
+    if !recorded {
+        super::audio::enqueue_in(app, &mut tx, l.id, lang, version).await?;
+    }
     audit_event(
         &mut tx,
         who,
@@ -546,6 +573,7 @@ pub async fn publish(
             detail: json!({
                 "course": c.slug, "lesson": l.slug, "lang": lang.as_str(),
                 "revision": revision, "version": version, "submitted_by": d.submitted_by,
+                "audio": if recorded { "uploaded" } else { "generated" },
             }),
         },
     )

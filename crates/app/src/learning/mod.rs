@@ -10,6 +10,7 @@ mod install;
 mod learner;
 pub mod media;
 pub mod package;
+pub mod recording;
 pub mod revision;
 
 pub use figures::*;

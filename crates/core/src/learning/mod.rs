@@ -11,6 +11,7 @@ mod framework;
 pub mod markdown;
 pub mod media;
 pub mod package;
+pub mod recording;
 mod status;
 pub mod video;
 pub mod xapi;

@@ -15,7 +15,7 @@ use crate::kit::layout::{Layout, Nav, html};
 use crate::kit::problem::{Problem, Rendered};
 use crate::kit::routes::{Access, Routes};
 use crate::kit::state::AppState;
-use crate::kit::upload::read_upload_with_fields;
+use crate::kit::upload::{read_upload_capped, read_upload_with_fields};
 use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -26,9 +26,11 @@ use hocvuso_app::Error as AppError;
 use hocvuso_app::learning::authoring::{self as app, AuthorCourse, Desk, Editor, LessonPreview};
 use hocvuso_app::learning::media::{self, MediaItem};
 use hocvuso_app::learning::package;
+use hocvuso_app::learning::recording as recordings;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
 use hocvuso_core::learning::draft::VideoFields;
+use hocvuso_core::learning::recording::{self as rec, RecordingError};
 use hocvuso_core::learning::video::Video;
 use hocvuso_core::roles::Action;
 use serde::Deserialize;
@@ -62,6 +64,16 @@ pub fn router() -> Routes {
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
         .route("/author/{course}/{lesson}/return", Access::Scoped, post(return_draft))
         .route("/author/{course}/{lesson}/preview", Access::Scoped, get(preview))
+        .route(
+            "/author/{course}/{lesson}/recording",
+            Access::Scoped,
+            get(recording).post(upload_recording),
+        )
+        .route(
+            "/author/{course}/{lesson}/recording/remove",
+            Access::Scoped,
+            post(remove_recording),
+        )
 }
 
 /// The language being edited: `?lang=` or the form's, Vietnamese when absent or unknown.
@@ -381,6 +393,12 @@ struct EditorPage {
     saved: bool,
     /// When the stored draft was saved, in Vietnam time.
     updated_at: String,
+    /// What the recording section says: the formats and caps, the draft's recording, why an
+    /// upload was refused, what was just done.
+    recording_help: String,
+    recording_line: Option<String>,
+    recording_errors: Vec<String>,
+    recording_notice: Option<String>,
 }
 
 impl EditorPage {
@@ -401,6 +419,23 @@ impl EditorPage {
             conflict: None,
             saved: false,
             updated_at: e.updated_at.as_ref().map(fmt_time).unwrap_or_default(),
+            recording_help: tr.msg(
+                &Message::new("author-recording-help")
+                    .arg("mb", rec::MAX_UPLOAD_BYTES / (1024 * 1024))
+                    .arg("min", rec::MAX_SECONDS / 60),
+            ),
+            recording_line: e.recording.as_ref().map(|r| {
+                tr.msg(
+                    &Message::new("author-recording-current")
+                        .arg("min", r.minutes)
+                        .arg("sec", r.seconds)
+                        .arg("kb", r.kilobytes)
+                        .arg("format", &r.format)
+                        .arg("by", &r.uploaded_by),
+                )
+            }),
+            recording_errors: Vec::new(),
+            recording_notice: None,
             e,
         }
     }
@@ -410,6 +445,8 @@ impl EditorPage {
 struct SavedQuery {
     lang: Option<String>,
     saved: Option<String>,
+    /// "saved" or "removed" after a recording was uploaded or removed.
+    recording: Option<String>,
 }
 
 async fn editor(
@@ -424,6 +461,11 @@ async fn editor(
     let e = app::editor(&state.app, &v.principal, &course, &lesson, lang).await?;
     let mut page = EditorPage::of(tr, &parts, &v, e);
     page.saved = q.saved.is_some();
+    page.recording_notice = match q.recording.as_deref() {
+        Some("saved") => Some(tr.get("author-recording-saved")),
+        Some("removed") => Some(tr.get("author-recording-removed")),
+        _ => None,
+    };
     html(&page)
 }
 
@@ -646,6 +688,118 @@ async fn preview(
         lq: format!("?lang={}", lang.as_str()),
         x,
     })
+}
+
+/// The draft's recording, for its authors: a player on the editor plays it before it is published.
+async fn recording(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path((course, lesson)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Problem> {
+    let lang = lang_of(q.lang.as_deref());
+    let Some(bytes) = recordings::play(&state.app, &v.principal, &course, &lesson, lang).await? else {
+        // No recording (removed, or published with its draft): the editor's recording section
+        // says so and offers the upload.
+        return Ok(back_to_recording(&course, &lesson, lang, None));
+    };
+    let etag = format!("\"{}\"", &hocvuso_core::crypto::sha256_hex(&[&bytes])[..32]);
+    let mut r = crate::kit::range::respond(&headers, bytes, &etag);
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/ogg; codecs=opus"));
+    // A draft's recording changes and is not public: no cache on the way keeps it.
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    Ok(r)
+}
+
+fn back_to_recording(course: &str, lesson: &str, lang: ContentLang, done: Option<&str>) -> Response {
+    let done = done.map(|d| format!("&recording={d}")).unwrap_or_default();
+    Redirect::to(&format!(
+        "/author/{course}/{lesson}?lang={}{done}#recording",
+        lang.as_str()
+    ))
+    .into_response()
+}
+
+/// The editor again, with why the recording was refused.
+async fn recording_refused(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    (course, lesson, lang): (&str, &str, ContentLang),
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    let e = app::editor(&state.app, &v.principal, course, lesson, lang).await?;
+    let mut page = EditorPage::of(tr, parts, v, e);
+    page.recording_errors = errors;
+    with_status(html(&page), status)
+}
+
+/// An author's recording into the draft: stored, or the editor says why not (nothing stored).
+async fn upload_recording(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path((course, lesson)): Path<(String, String)>,
+    mp: Multipart,
+) -> Result<Response, Problem> {
+    // The lesson must be one the viewer may edit before anything of the upload is answered.
+    app::check_author(&state.app, &v.principal, &course, &lesson).await?;
+    let cap = rec::MAX_UPLOAD_BYTES.min(state.config.max_upload_bytes);
+    let up = read_upload_capped(&state, mp, cap).await?;
+    csrf::check(&v, up.csrf.as_deref().unwrap_or(""))?;
+    let lang = lang_of(up.fields.get("lang").map(String::as_str));
+    let revision = revision_of(up.fields.get("revision").map_or("", String::as_str))?;
+    let at = (course.as_str(), lesson.as_str(), lang);
+    let bytes = match up.file {
+        Ok(b) => b,
+        Err(size) => {
+            let m = tr.msg(&RecordingError::TooLarge { size }.message());
+            return recording_refused(&state, tr, &parts, &v, at, vec![m], StatusCode::PAYLOAD_TOO_LARGE).await;
+        }
+    };
+    match recordings::upload(&state.app, &v.principal, &course, &lesson, lang, revision, bytes).await {
+        Ok(_) => Ok(back_to_recording(&course, &lesson, lang, Some("saved"))),
+        Err(AppError::Invalid(fields)) => {
+            let errors = fields.iter().map(|f| tr.msg(&f.message)).collect();
+            recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(f)) => {
+            let errors = vec![tr.msg(&f.message)];
+            recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_recording(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path((course, lesson)): Path<(String, String)>,
+    CsrfForm(v, form): CsrfForm<StepForm>,
+) -> Result<Response, Problem> {
+    let lang = lang_of(Some(&form.lang));
+    app::check_author(&state.app, &v.principal, &course, &lesson).await?;
+    let revision = revision_of(&form.revision)?;
+    let at = (course.as_str(), lesson.as_str(), lang);
+    match recordings::remove(&state.app, &v.principal, &course, &lesson, lang, revision).await {
+        Ok(_) => Ok(back_to_recording(&course, &lesson, lang, Some("removed"))),
+        Err(AppError::Invalid(fields)) => {
+            let errors = fields.iter().map(|f| tr.msg(&f.message)).collect();
+            recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(f)) => {
+            let errors = vec![tr.msg(&f.message)];
+            recording_refused(&state, tr, &parts, &v, at, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// "Soạn bài" for those who may write or publish content somewhere.

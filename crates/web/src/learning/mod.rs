@@ -23,6 +23,7 @@ use hocvuso_core::Lang;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::ContentLang;
 use hocvuso_core::people::TargetGroup;
+use hocvuso_db::audio::AudioSource;
 use serde::Deserialize;
 
 pub fn router() -> Routes {
@@ -219,11 +220,15 @@ async fn lesson(
                 x.lang.as_str(),
                 x.version
             ),
-            Message::new("learn-audio-about")
-                .arg("min", a.duration_ms / 60_000)
-                .arg("sec", (a.duration_ms / 1000) % 60)
-                .arg("kb", (a.bytes + 1023) / 1024)
-                .render(tr.0),
+            // Whose voice it is: the author's own recording, or the machine's.
+            Message::new(match a.source {
+                AudioSource::Uploaded => "learn-audio-about-author",
+                AudioSource::Generated => "learn-audio-about",
+            })
+            .arg("min", a.duration_ms / 60_000)
+            .arg("sec", (a.duration_ms / 1000) % 60)
+            .arg("kb", (a.bytes + 1023) / 1024)
+            .render(tr.0),
         )),
         _ => None,
     };
