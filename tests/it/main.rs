@@ -21,6 +21,7 @@ mod learning;
 mod learning_unit_lists;
 mod lesson_audio;
 mod lesson_media;
+mod lesson_speed;
 mod migrations;
 mod officer;
 mod offline;

@@ -9,6 +9,7 @@ mod install;
 mod learner;
 pub mod media;
 pub mod package;
+pub mod rendered;
 
 pub use figures::*;
 pub use install::*;
