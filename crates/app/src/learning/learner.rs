@@ -398,8 +398,8 @@ struct Titles<'a> {
     lesson: &'a str,
 }
 
-async fn say(app: &App, tx: &mut Tx, who: &Principal, account_id: i64, s: Said<'_>) -> Result<()> {
-    let ctx = context(tx, who).await?;
+/// Appends a statement; `ctx` is read once per transaction ([`context`]).
+async fn say(app: &App, tx: &mut Tx, ctx: &Context, account_id: i64, s: Said<'_>) -> Result<()> {
     let at = now();
     let id = xapi::new_id();
     let (course_title, lesson_title) = (s.titles.course, s.titles.lesson);
@@ -465,10 +465,11 @@ async fn record_open(
     }
     let at = now();
     if db::open(&mut tx, account_id, l, at).await? {
+        let ctx = context(&mut tx, who).await?;
         say(
             app,
             &mut tx,
-            who,
+            &ctx,
             account_id,
             Said {
                 verb: Verb::Experienced,
@@ -494,10 +495,11 @@ pub async fn enrol(app: &App, who: &Principal, course_slug: &str, lang: ContentL
     let new = db::enrol(&mut tx, account_id, c.id, now()).await?;
     if new {
         let course_title = db::course_title_tx(&mut tx, c.id, lang).await?.unwrap_or_default();
+        let ctx = context(&mut tx, who).await?;
         say(
             app,
             &mut tx,
-            who,
+            &ctx,
             account_id,
             Said {
                 verb: Verb::Registered,
@@ -564,12 +566,17 @@ pub async fn complete(
     let at = now();
     let lesson_done = db::complete_once(&mut tx, account_id, l, at).await?;
     let mut last_lesson_id = e.last_lesson_id;
-    if lesson_done {
+    // The learner's unit and groups, read once for this completion's statements.
+    let ctx = match lesson_done {
+        true => Some(context(&mut tx, who).await?),
+        false => None,
+    };
+    if let Some(ctx) = &ctx {
         let duration = ls.opened_at.map(|o| at - o);
         say(
             app,
             &mut tx,
-            who,
+            ctx,
             account_id,
             Said {
                 verb: Verb::Completed,
@@ -588,13 +595,16 @@ pub async fn complete(
     // done now, and where to go on.
     let rows = db::lessons_done_tx(&mut tx, account_id, c.id).await?;
     let mut course_done = false;
-    if lesson_done && !rows.is_empty() && rows.iter().all(|r| r.completed_at.is_some()) {
+    if let Some(ctx) = &ctx
+        && !rows.is_empty()
+        && rows.iter().all(|r| r.completed_at.is_some())
+    {
         course_done = db::finish_course(&mut tx, account_id, c.id, at).await?;
         if course_done {
             say(
                 app,
                 &mut tx,
-                who,
+                ctx,
                 account_id,
                 Said {
                     verb: Verb::Completed,
