@@ -379,7 +379,12 @@ async fn premake_audio(app: &hocvuso_app::App, courses: &[(hocvuso_core::learnin
         let jobs = hocvuso_db::jobs::of_kind(&app.db, "lesson.audio").await.expect("jobs");
         let waiting = jobs
             .iter()
-            .filter(|j| matches!(j.status, hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running))
+            .filter(|j| {
+                matches!(
+                    j.status,
+                    hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running
+                )
+            })
             .count();
         if waiting == 0 {
             let failed = jobs
@@ -393,7 +398,10 @@ async fn premake_audio(app: &hocvuso_app::App, courses: &[(hocvuso_core::learnin
             );
             return;
         }
-        assert!(Instant::now() < deadline, "audio not made within an hour: {waiting} jobs waiting");
+        assert!(
+            Instant::now() < deadline,
+            "audio not made within an hour: {waiting} jobs waiting"
+        );
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }

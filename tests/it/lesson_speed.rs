@@ -88,7 +88,10 @@ async fn lesson_and_done_statements(b: Backend) {
         assert_eq!(status, 200);
         assert_eq!(again, body, "the same page");
         println!("{b:?} {page}: again {n} statements");
-        assert!(n <= LESSON_AGAIN, "{page}, again: {n} statements, at most {LESSON_AGAIN}");
+        assert!(
+            n <= LESSON_AGAIN,
+            "{page}, again: {n} statements, at most {LESSON_AGAIN}"
+        );
 
         let (n, r) = counted(&t, post(&c, &csrf, &format!("{page}/done"))).await;
         assert_eq!(r.status(), 303, "{page}/done");
@@ -101,7 +104,10 @@ async fn lesson_and_done_statements(b: Backend) {
             }
             None => {
                 assert_eq!(to, format!("/learn/{COURSE}"));
-                assert!(n <= DONE_LAST, "{page}/done (the last): {n} statements, at most {DONE_LAST}");
+                assert!(
+                    n <= DONE_LAST,
+                    "{page}/done (the last): {n} statements, at most {DONE_LAST}"
+                );
             }
         }
     }
@@ -115,8 +121,14 @@ async fn lesson_and_done_statements(b: Backend) {
             let v: Value = serde_json::from_str(&x.statement).unwrap();
             (
                 x.verb.clone(),
-                v["object"]["definition"]["name"]["vi"].as_str().unwrap_or_default().to_string(),
-                v["object"]["definition"]["type"].as_str().unwrap_or_default().to_string(),
+                v["object"]["definition"]["name"]["vi"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v["object"]["definition"]["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             )
         })
         .collect();

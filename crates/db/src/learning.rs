@@ -1235,7 +1235,10 @@ pub async fn lesson_texts_with_audio(
                 ])
                 .expr_as(Expr::col((LessonAudio::Table, LessonAudio::Source)), "audio_source")
                 .expr_as(Expr::col((LessonAudio::Table, LessonAudio::Bytes)), "audio_bytes")
-                .expr_as(Expr::col((LessonAudio::Table, LessonAudio::DurationMs)), "audio_duration_ms")
+                .expr_as(
+                    Expr::col((LessonAudio::Table, LessonAudio::DurationMs)),
+                    "audio_duration_ms",
+                )
                 .from(LessonVersions::Table)
                 .left_join(
                     LessonAudio::Table,
@@ -1602,7 +1605,10 @@ pub async fn standing(db: &Db, account_id: i64, course_id: i64, lesson_id: i64) 
         Query::select()
             .column((Enrolments::Table, Enrolments::LastLessonId))
             .column((LessonProgress::Table, LessonProgress::OpenedAt))
-            .expr_as(Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)), "done_at")
+            .expr_as(
+                Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)),
+                "done_at",
+            )
             .from(Enrolments::Table)
             .left_join(
                 LessonProgress::Table,
@@ -1676,12 +1682,17 @@ fn lesson_title_expr(lang: ContentLang) -> Expr {
         Query::select()
             .column((LessonVersions::Table, LessonVersions::Title))
             .from(LessonVersions::Table)
-            .and_where(Expr::col((LessonVersions::Table, LessonVersions::LessonId)).equals((Lessons::Table, Lessons::Id)))
+            .and_where(
+                Expr::col((LessonVersions::Table, LessonVersions::LessonId)).equals((Lessons::Table, Lessons::Id)),
+            )
             .and_where(
                 Expr::col((LessonVersions::Table, LessonVersions::Version)).equals((Lessons::Table, Lessons::Version)),
             )
             .and_where(Expr::col((LessonVersions::Table, LessonVersions::Lang)).is_in([lang.as_str(), "vi"]))
-            .order_by_expr(Expr::col((LessonVersions::Table, LessonVersions::Lang)).eq("vi"), Order::Asc)
+            .order_by_expr(
+                Expr::col((LessonVersions::Table, LessonVersions::Lang)).eq("vi"),
+                Order::Asc,
+            )
             .limit(1)
             .to_owned(),
     )
@@ -1746,7 +1757,10 @@ pub async fn completion_tx(
         .expr_as(Expr::col((Enrolments::Table, Enrolments::AccountId)), "enrolled")
         .column((Enrolments::Table, Enrolments::LastLessonId))
         .column((LessonProgress::Table, LessonProgress::OpenedAt))
-        .expr_as(Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)), "done_at")
+        .expr_as(
+            Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)),
+            "done_at",
+        )
         .expr_as(course_title_expr(lang), "course_title")
         .expr_as(lesson_title_expr(lang), "lesson_title")
         .from(Courses::Table)
@@ -1774,7 +1788,15 @@ pub async fn completion_tx(
     let Some(crate::Both(course, r)) = row else {
         return Ok(None);
     };
-    let lesson = match (r.lesson_id, r.module_id, r.position, r.lesson_slug, r.minutes, r.lesson_level, r.version) {
+    let lesson = match (
+        r.lesson_id,
+        r.module_id,
+        r.position,
+        r.lesson_slug,
+        r.minutes,
+        r.lesson_level,
+        r.version,
+    ) {
         (Some(id), Some(module_id), Some(position), Some(slug), Some(minutes), Some(level), Some(version)) => {
             Some(LessonStanding {
                 lesson: Lesson {

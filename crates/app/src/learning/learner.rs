@@ -315,8 +315,9 @@ pub async fn lesson(
     // Most lessons show no course file: they cost no query for the shelf.
     let html = if text.body_md.contains(hocvuso_core::learning::media::MEDIA_DIR) {
         let shelf = super::media::shelf(&app.db, &c).await?;
-        app.rendered
-            .get_or_render(&text.body_md, &shelf, || core::markdown::render_with(&text.body_md, &shelf))
+        app.rendered.get_or_render(&text.body_md, &shelf, || {
+            core::markdown::render_with(&text.body_md, &shelf)
+        })
     } else {
         let shelf = core::media::Shelf::empty();
         app.rendered
