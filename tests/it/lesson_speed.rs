@@ -20,7 +20,7 @@ const LEARNER: &str = "0900000008";
 /// Statements of a lesson page's first opening: the session (1); the course with its lessons, the
 /// lesson's texts with their audio, the course's titles, the learner's standing (4); the write:
 /// BEGIN, the course, lesson and enrolment checked in one, progress, the learner's unit, the xAPI
-/// statement, where they are, COMMIT (7). Before 2026-12-06: 21.
+/// statement, where they are, COMMIT (7). Before 2026-12-06: 20.
 const LESSON_FIRST: u64 = 12;
 /// Reading a lesson again writes nothing: the session and the four reads (before: 8).
 const LESSON_AGAIN: u64 = 5;
@@ -28,7 +28,7 @@ const LESSON_AGAIN: u64 = 5;
 /// the completion, the learner's unit, the statement, where they are, the course's lessons with
 /// what is done (whether the course is done, where to go on), COMMIT (8). Before: 21.
 const DONE: u64 = 9;
-/// "Done" on the last lesson also marks the course done and states it (2 more).
+/// "Done" on the last lesson also marks the course done and states it (2 more). Before: 26.
 const DONE_LAST: u64 = 11;
 
 fn options() -> Options {
