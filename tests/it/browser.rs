@@ -1304,6 +1304,47 @@ async fn officer_pages_as_users_found_them() {
 /// as the province's steering administrator for the rest, and checked with axe-core. A feature
 /// added later is checked without editing this test; a path parameter this test cannot fill
 /// fails it, naming the path.
+/// The framework pages and the steering committee's forms (issue 9 §1), checked by axe-core with
+/// their refusals and notices: a correction refused for an empty name (the field named beside it),
+/// a province's requirement table saved by choosing a level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_and_requirement_forms_pass_axe() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000001").await;
+    for path in ["/frameworks", "/frameworks/digcomp22", "/frameworks/digcomp22/edit"] {
+        b.visit("frameworks", path).await;
+    }
+    b.fill("#f-level-1-name", " ").await;
+    b.click_and_wait("main form button[type=submit]").await;
+    assert!(
+        b.text("#f-level-1-name-error").await.contains("không được để trống"),
+        "{}",
+        b.text("main").await
+    );
+    b.axe("framework correction refused").await;
+    b.visit("requirements", "/units/19/requirements").await;
+    let select = b.find("#r-resident-digcomp22-3_4").await;
+    select.select_by_value("5").await.expect("choose a level");
+    b.click_and_wait("main form[method=post][action$='/requirements'] button[type=submit]")
+        .await;
+    assert!(b.current().await.contains("saved=1"), "{}", b.current().await);
+    b.axe("requirements saved").await;
+    let province = hocvuso_db::units::by_code(&app.db, "19").await.unwrap().unwrap();
+    let year = time::OffsetDateTime::now_utc().year();
+    let stored = hocvuso_db::learning::requirements_of(&app.db, &province.path, year)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|r| r.target_group == "resident" && r.competence == "3.4" && r.level == "5"),
+        "{stored:?}"
+    );
+    b.finish().await;
+    app.finish().await;
+}
+
 #[tokio::test]
 async fn every_page_in_the_route_table_passes_axe() {
     use hocvuso_web::kit::routes::Access;
@@ -1332,6 +1373,7 @@ async fn every_page_in_the_route_table_passes_axe() {
             .replace("{code}", &commune.code)
             .replace("{course}", crate::learning::COURSE)
             .replace("{lesson}", crate::learning::LESSON)
+            .replace("{framework}", "digcomp22")
             .replace("{size}", "large");
         if out.starts_with("/people/") {
             out = out.replace("{id}", &person.to_string());
@@ -1855,6 +1897,78 @@ async fn learning_and_authoring_without_javascript() {
     assert!(
         b.text("main").await.contains("Bạn đã hoàn thành khóa học này"),
         "the course stays finished"
+    );
+    b.finish().await;
+    app.finish().await;
+}
+
+/// A package that reshapes a published course, uploaded by a national author, read by a second
+/// author on the revision page and published: both pages axe-clean, the learner's course then
+/// shows the added lesson and not the removed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_course_revision_reviewed_in_the_browser() {
+    use crate::learning::COURSE;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut course = hocvuso_app::learning::shipped_courses()
+        .expect("shipped courses")
+        .into_iter()
+        .map(|(c, _)| c)
+        .find(|c| c.slug == COURSE)
+        .expect("the scam course");
+    let removed = course.modules[0].lessons.remove(1);
+    let mut extra = course.modules[0].lessons[0].clone();
+    extra.slug = "bai-them".into();
+    extra.file = "09-bai-them.md".into();
+    extra.position = 9;
+    extra.title = "Bài thêm về cuộc gọi giả danh".into();
+    extra.body_md = "## Khi nghi ngờ\n\nGọi lại số tổng đài chính thức để kiểm tra.".into();
+    let last = course.modules.len() - 1;
+    course.modules[last].lessons.push(extra);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip = dir.path().join("khoa-hoc.zip");
+    std::fs::write(
+        &zip,
+        hocvuso_core::learning::package::write_zip(&course.slug, &course.to_files()).expect("zip"),
+    )
+    .expect("write the package");
+
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000009").await;
+    b.goto("/author").await;
+    b.find("#file")
+        .await
+        .send_keys(&zip.to_string_lossy())
+        .await
+        .expect("choose the package");
+    b.click_and_wait("main form[action='/author/import'] button[type=submit]")
+        .await;
+    let page = b.text("main").await;
+    assert!(
+        page.contains("Bài mới: “Bài thêm về cuộc gọi giả danh”") && page.contains(&removed.title),
+        "the sender lands on the revision: {page}"
+    );
+    b.axe("author, own course revision").await;
+    b.sign_out().await;
+
+    b.sign_in("0900000010").await;
+    b.goto(&format!("/author/{COURSE}/revision")).await;
+    assert!(b.has("main form[action$='/revision/publish'] button").await);
+    b.axe("reviewer, course revision").await;
+    b.reflow("reviewer, course revision, 320 px").await;
+    b.click_and_wait("main form[action$='/revision/publish'] button").await;
+    assert!(
+        b.text("main .notice").await.contains("Đã xuất bản bản sửa đổi"),
+        "{}",
+        b.text("main").await
+    );
+    b.sign_out().await;
+
+    b.sign_in("0900000008").await;
+    b.goto(&format!("/learn/{COURSE}")).await;
+    let outline = b.text("main").await;
+    assert!(
+        outline.contains("Bài thêm về cuộc gọi giả danh") && !outline.contains(&removed.title),
+        "{outline}"
     );
     b.finish().await;
     app.finish().await;

@@ -471,3 +471,170 @@ async fn images_and_files_in_lessons(b: Backend) {
 }
 
 both!(images_and_files, images_and_files_in_lessons);
+
+async fn remove(c: &Client, name: &str) -> reqwest::Response {
+    c.post_form(
+        &course_page(),
+        &format!("/author/{COURSE}/media/remove"),
+        &[("name", name)],
+    )
+    .await
+}
+
+/// A file leaves a course only when no lesson text shows it: a draft or a published text naming
+/// it keeps it (409, the lessons named); an unused one is removed, no longer served, and audited;
+/// people who may not edit the course remove nothing; a removal racing a save that starts showing
+/// the file leaves either the file and the draft, or neither.
+async fn removing_files_no_lesson_shows(b: Backend) {
+    let t = TestApp::spawn_with(b, seeded()).await;
+    let writer = t.login(WRITER).await;
+    for (name, bytes) in [
+        ("anh.png", photo()),
+        ("anh.png", photo()),
+        ("to-khai.pdf", FORM_PDF.to_vec()),
+    ] {
+        assert_eq!(upload(&writer, name, bytes).await.status(), 303);
+    }
+    assert_eq!(names(&t).await, ["anh-2.jpg", "anh.jpg", "to-khai.pdf"]);
+    let (_, page) = writer.text(&course_page()).await;
+    assert!(
+        page.contains(&format!("action=\"/author/{COURSE}/media/remove\"")),
+        "each file has a removal button"
+    );
+
+    // A draft shows the picture: it stays.
+    let editor = format!("/author/{COURSE}/{LESSON}?lang=vi");
+    let save = format!("/author/{COURSE}/{LESSON}");
+    let draft = |revision: &'static str, body: &'static str| {
+        vec![
+            ("lang", "vi"),
+            ("revision", revision),
+            ("title", "Bài có ảnh"),
+            ("body", body),
+            ("checklist", "Mở VNeID\nChọn mục cần dùng\nKiểm tra lại"),
+            ("action", "save"),
+        ]
+    };
+    let r = writer
+        .post_form(
+            &editor,
+            &save,
+            &draft("0", "## Màn hình\n\n![Màn hình VNeID](media/anh.jpg)\n"),
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = remove(&writer, "anh.jpg").await;
+    assert_eq!(r.status(), 409);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains(
+            "Chưa xóa tệp “anh.jpg” vì bài học vẫn dùng nó. Bài đã xuất bản: —. Bản nháp: “Bài có ảnh” (vi)."
+        ),
+        "{text}"
+    );
+    // Published, it stays too.
+    let step = |what: &str| format!("/author/{COURSE}/{LESSON}/{what}");
+    assert_eq!(
+        writer
+            .post_form(&editor, &step("submit"), &[("lang", "vi"), ("revision", "1")])
+            .await
+            .status(),
+        303
+    );
+    let reviewer = t.login(REVIEWER).await;
+    assert_eq!(
+        reviewer
+            .post_form(&editor, &step("publish"), &[("lang", "vi"), ("revision", "2")])
+            .await
+            .status(),
+        303
+    );
+    let r = remove(&writer, "anh.jpg").await;
+    assert_eq!(r.status(), 409);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("Bài đã xuất bản: “Bài có ảnh” (vi). Bản nháp: —."),
+        "{text}"
+    );
+    assert_eq!(writer.get(&format!("/media/{COURSE}/anh.jpg")).await.status(), 200);
+
+    // Those who may not edit the course remove nothing; unknown and made-up names are 404.
+    let province = t.login(PROVINCE_AUTHOR).await;
+    let learner = t.login(LEARNER).await;
+    for (who, c) in [("province author", &province), ("learner", &learner)] {
+        let r = c
+            .post_form(
+                "/",
+                &format!("/author/{COURSE}/media/remove"),
+                &[("name", "to-khai.pdf")],
+            )
+            .await;
+        assert!([403, 404].contains(&r.status().as_u16()), "{who}: {}", r.status());
+    }
+    for name in ["khong-co.pdf", "../to-khai.pdf", ""] {
+        assert_eq!(remove(&writer, name).await.status(), 404, "{name:?}");
+    }
+    assert_eq!(names(&t).await, ["anh-2.jpg", "anh.jpg", "to-khai.pdf"]);
+
+    // An unused file goes, is no longer served, and the page says so.
+    let r = remove(&writer, "to-khai.pdf").await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/author/{COURSE}?removed=to-khai.pdf#media"));
+    let (_, page) = writer.text(to.trim_end_matches("#media")).await;
+    assert!(page.contains("Đã xóa tệp “to-khai.pdf”."), "{page}");
+    assert_eq!(names(&t).await, ["anh-2.jpg", "anh.jpg"]);
+    assert_eq!(writer.get(&format!("/media/{COURSE}/to-khai.pdf")).await.status(), 404);
+    // A hand-made address claims no removal of a file the course still holds.
+    let (_, page) = writer.text(&format!("/author/{COURSE}?removed=anh.jpg")).await;
+    assert!(!page.contains("Đã xóa tệp"), "{page}");
+
+    // A save that starts showing a file, racing its removal: never a text naming a missing file.
+    let body = "## Màn hình\n\n![Ảnh thứ hai](media/anh-2.jpg)\n";
+    let showing = draft("0", body);
+    let (saved, removed) = tokio::join!(writer.post_form(&editor, &save, &showing), remove(&writer, "anh-2.jpg"));
+    let (saved, removed) = (saved.status().as_u16(), removed.status().as_u16());
+    let held = names(&t).await.contains(&"anh-2.jpg".to_string());
+    let c = course(&t).await;
+    let lesson = db::lessons(&t.db, c.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.slug == LESSON)
+        .unwrap();
+    let shown = hocvuso_db::authoring::draft(&t.db, lesson.id, hocvuso_core::learning::ContentLang::Vi)
+        .await
+        .unwrap()
+        .is_some_and(|d| d.body_md.contains("media/anh-2.jpg"));
+    assert!(
+        (saved, removed, shown, held) == (303, 409, true, true)
+            || (saved, removed, shown, held) == (422, 303, false, false),
+        "save {saved}, removal {removed}, draft shows it {shown}, file held {held}"
+    );
+
+    // Every removal is audited with the file's name; refused ones are not.
+    let rows = hocvuso_db::audit::list(
+        &t.db,
+        hocvuso_db::audit::Reader::Within(&crate::helpers::sees::<hocvuso_core::access::act::ViewAudit>("/")),
+        &hocvuso_db::audit::Filter::default(),
+        1000,
+    )
+    .await
+    .unwrap();
+    let mut removed_names: Vec<String> = rows
+        .iter()
+        .filter(|r| r.action == "course.media_remove")
+        .map(|r| {
+            let detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap();
+            detail["name"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    removed_names.sort();
+    let mut expected = vec!["to-khai.pdf".to_string()];
+    if !held {
+        expected.insert(0, "anh-2.jpg".to_string());
+    }
+    assert_eq!(removed_names, expected);
+}
+
+both!(removing_files, removing_files_no_lesson_shows);

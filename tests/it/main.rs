@@ -12,6 +12,8 @@ mod authoring_package;
 mod backup;
 mod browser;
 mod course_review;
+mod course_revision;
+mod frameworks;
 mod harness;
 mod import_audit;
 mod import_limits;

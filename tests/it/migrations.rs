@@ -611,3 +611,64 @@ async fn audit_log_survives_migration_8(b: Backend) {
     }
 }
 both!(audit_rowid_migration, audit_log_survives_migration_8);
+
+/// Release 18 kept one table of required levels per year; migration 20 gives each table a unit
+/// (the country's is the national one). The rows stored before it become the country's, and a
+/// province may then hold a row for the same year, group and competence.
+async fn requirements_become_the_countrys_20(b: Backend) {
+    use hocvuso_db::learning as ldb;
+    let dir = tempfile::tempdir().unwrap();
+    let (db, pg) = open(b, &dir).await;
+    db.migrate_to(18).await.unwrap();
+    units::load_official(&db).await.unwrap();
+    let country = units::by_code(&db, hocvuso_core::units::COUNTRY_CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    let province = units::by_code(&db, "19").await.unwrap().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    tx.execute_unchecked(
+        "INSERT INTO frameworks (id, version, title, document, digest, updated_at) \
+         VALUES ('digcomp22', '2.2', 'DigComp', '{}', 'd', '2026-01-01 00:00:00+00')",
+    )
+    .await
+    .unwrap();
+    for (competence, level) in [("1.1", "2"), ("4.2", "3")] {
+        tx.execute_unchecked(&format!(
+            "INSERT INTO learning_requirements (year, target_group, framework_id, competence, level, updated_at) \
+             VALUES (2026, 'resident', 'digcomp22', '{competence}', '{level}', '2026-01-01 00:00:00+00')"
+        ))
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    db.migrate_to(20).await.unwrap();
+
+    let rows = ldb::requirements_of(&db, &country.path, 2026).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.target_group.as_str(), r.competence.as_str(), r.level.as_str()))
+            .collect::<Vec<_>>(),
+        [("resident", "1.1", "2"), ("resident", "4.2", "3")]
+    );
+    let mut tx = db.begin().await.unwrap();
+    ldb::set_requirements(&mut tx, &province.path, 2026, &rows[..1], None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        ldb::requirements_of(&db, &province.path, 2026).await.unwrap(),
+        rows[..1]
+    );
+    assert_eq!(ldb::requirements_of(&db, &country.path, 2026).await.unwrap(), rows);
+    let framework = ldb::framework(&db, "digcomp22").await.unwrap().unwrap();
+    assert_eq!(framework.corrected_from, None);
+    db.close().await;
+    if let Some(name) = pg {
+        let admin = Db::connect(&pg_admin_url()).await.unwrap();
+        admin.drop_database(&name).await.unwrap();
+        admin.close().await;
+    }
+}
+both!(requirements_unit_migration, requirements_become_the_countrys_20);

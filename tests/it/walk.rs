@@ -169,6 +169,7 @@ pub(crate) fn fields(path: &str, t: &Target, grant: i64) -> Vec<(String, String)
             ("unit_code", &t.unit.code),
         ]),
         "/access/revoke" => v(&[("grant_id", &grant.to_string())]),
+        "/author/{course}/media/remove" => v(&[("name", "anh.jpg")]),
         _ => Vec::new(),
     }
 }

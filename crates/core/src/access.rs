@@ -93,6 +93,8 @@ pub mod act {
         ViewLearning,
         AuthorContent,
         PublishContent,
+        ManageFrameworks,
+        SetRequirements,
     );
 }
 

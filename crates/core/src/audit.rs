@@ -58,12 +58,18 @@ kinds! {
     CoursePublished => "course.publish",
     CourseReturned => "course.return",
     CourseMediaUploaded => "course.media_upload",
+    CourseMediaRemoved => "course.media_remove",
+    CourseRevisionPublished => "course.revision_publish",
+    CourseRevisionReturned => "course.revision_return",
     LessonDraftSaved => "lesson.draft_save",
     LessonSubmitted => "lesson.submit",
     LessonPublished => "lesson.publish",
     LessonReturned => "lesson.return",
     NotStartedListed => "learning.not_started_list",
     NotStartedExported => "learning.not_started_export",
+    FrameworkCorrected => "framework.correct",
+    RequirementsSet => "requirements.set",
+    RequirementsDeleted => "requirements.delete",
 }
 
 impl Kind {
@@ -218,6 +224,21 @@ pub enum Event {
         course_id: i64,
         detail: Value,
     },
+    /// A file no lesson text showed any more, removed from a course (name, kind, bytes, sha256).
+    CourseMediaRemoved {
+        course_id: i64,
+        detail: Value,
+    },
+    /// A whole-course revision (a package changing a published course's shape) published by a
+    /// second person, or returned to its sender (digest, sender, what changed, note).
+    CourseRevisionPublished {
+        course_id: i64,
+        detail: Value,
+    },
+    CourseRevisionReturned {
+        course_id: i64,
+        detail: Value,
+    },
     /// An author's draft of a lesson: saved, sent for review, published as the lesson's next
     /// version, or returned to its author (course, lesson, language, revision, version, note).
     LessonDraftSaved {
@@ -291,6 +312,24 @@ pub enum Event {
         unit_code: String,
         list: NotStartedRecord,
     },
+    /// A framework's titles, descriptions or source notes corrected by the steering committee
+    /// (the digests before and after, each field changed with its old and new text).
+    FrameworkCorrected {
+        framework_id: String,
+        detail: Value,
+    },
+    /// A unit's table of required levels for a year set (the rows added, changed, removed).
+    RequirementsSet {
+        unit_code: String,
+        year: i32,
+        detail: Value,
+    },
+    /// A unit's table for a year deleted: its learners follow the table above it again.
+    RequirementsDeleted {
+        unit_code: String,
+        year: i32,
+        detail: Value,
+    },
 }
 
 impl Event {
@@ -325,12 +364,18 @@ impl Event {
             Event::CoursePublished { .. } => Kind::CoursePublished,
             Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
+            Event::CourseMediaRemoved { .. } => Kind::CourseMediaRemoved,
+            Event::CourseRevisionPublished { .. } => Kind::CourseRevisionPublished,
+            Event::CourseRevisionReturned { .. } => Kind::CourseRevisionReturned,
             Event::LessonDraftSaved { .. } => Kind::LessonDraftSaved,
             Event::LessonSubmitted { .. } => Kind::LessonSubmitted,
             Event::LessonPublished { .. } => Kind::LessonPublished,
             Event::LessonReturned { .. } => Kind::LessonReturned,
             Event::NotStartedListed { .. } => Kind::NotStartedListed,
             Event::NotStartedExported { .. } => Kind::NotStartedExported,
+            Event::FrameworkCorrected { .. } => Kind::FrameworkCorrected,
+            Event::RequirementsSet { .. } => Kind::RequirementsSet,
+            Event::RequirementsDeleted { .. } => Kind::RequirementsDeleted,
         }
     }
 
@@ -352,7 +397,10 @@ impl Event {
             | VillagesImported { unit_code, .. }
             | DenominatorsSet { unit_code, .. }
             | NotStartedListed { unit_code, .. }
-            | NotStartedExported { unit_code, .. } => ("unit", unit_code.clone()),
+            | NotStartedExported { unit_code, .. }
+            | RequirementsSet { unit_code, .. }
+            | RequirementsDeleted { unit_code, .. } => ("unit", unit_code.clone()),
+            FrameworkCorrected { framework_id, .. } => ("framework", framework_id.clone()),
             PeopleImported { job_id, .. } | PidRefusalsLimited { job_id, .. } => ("import_job", job_id.to_string()),
             PersonViewed { person_id }
             | PersonCreated { person_id, .. }
@@ -376,7 +424,10 @@ impl Event {
             | CourseSubmitted { course_id, .. }
             | CoursePublished { course_id, .. }
             | CourseReturned { course_id, .. }
-            | CourseMediaUploaded { course_id, .. } => ("course", course_id.to_string()),
+            | CourseMediaUploaded { course_id, .. }
+            | CourseMediaRemoved { course_id, .. }
+            | CourseRevisionPublished { course_id, .. }
+            | CourseRevisionReturned { course_id, .. } => ("course", course_id.to_string()),
             LessonDraftSaved { lesson_id, .. }
             | LessonSubmitted { lesson_id, .. }
             | LessonPublished { lesson_id, .. }
@@ -461,6 +512,9 @@ impl Event {
             | CoursePublished { detail, .. }
             | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }
+            | CourseMediaRemoved { detail, .. }
+            | CourseRevisionPublished { detail, .. }
+            | CourseRevisionReturned { detail, .. }
             | LessonDraftSaved { detail, .. }
             | LessonSubmitted { detail, .. }
             | LessonPublished { detail, .. }
@@ -481,6 +535,12 @@ impl Event {
             ApiTokenRevoked { token_id, .. } => json!({ "token": token_id }),
             NotStartedListed { list, .. } | NotStartedExported { list, .. } => {
                 serde_json::to_value(list).unwrap_or_else(|_| json!({}))
+            }
+            FrameworkCorrected { detail, .. } => detail.clone(),
+            RequirementsSet { year, detail, .. } | RequirementsDeleted { year, detail, .. } => {
+                let mut d = detail.clone();
+                d["year"] = json!(year);
+                d
             }
         }
     }

@@ -38,6 +38,11 @@ pub enum Action {
     /// Publish (or return) what another person sent for review; the four-eyes rule is the use
     /// case's, since it needs the stored draft.
     PublishContent,
+    /// Correct the titles, descriptions and source notes of a stored framework (the steering
+    /// committee at the country's level: a framework is national).
+    ManageFrameworks,
+    /// Set the levels each target group must reach, per year, for a province or the country.
+    SetRequirements,
 }
 
 impl Role {
@@ -82,7 +87,10 @@ impl Role {
                 action,
                 ViewUnits | ViewDenominators | ViewPeople | ViewAudit | ViewLearning
             ),
-            Role::Officer => !matches!(action, ViewAudit | AuthorContent | PublishContent),
+            Role::Officer => !matches!(
+                action,
+                ViewAudit | AuthorContent | PublishContent | ManageFrameworks | SetRequirements
+            ),
             Role::SteeringAdmin | Role::SystemAdmin => true,
         }
     }
@@ -156,6 +164,14 @@ mod tests {
             .filter(|r| r.allows(Action::PublishContent))
             .collect();
         assert_eq!(publishers, writers);
+    }
+
+    #[test]
+    fn frameworks_and_requirements_are_the_steering_committees() {
+        for a in [Action::ManageFrameworks, Action::SetRequirements] {
+            let who: Vec<Role> = Role::ALL.into_iter().filter(|r| r.allows(a)).collect();
+            assert_eq!(who, vec![Role::SteeringAdmin, Role::SystemAdmin], "{a:?}");
+        }
     }
 
     #[test]

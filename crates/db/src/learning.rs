@@ -21,6 +21,19 @@ pub enum Frameworks {
     Digest,
     UpdatedBy,
     UpdatedAt,
+    CorrectedFrom,
+}
+
+/// Every version of a corrected framework: 0 the shipped original, then one per correction.
+#[derive(Iden, Clone, Copy)]
+pub enum FrameworkVersions {
+    Table,
+    FrameworkId,
+    VersionNo,
+    Document,
+    Digest,
+    CreatedBy,
+    CreatedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -43,6 +56,8 @@ pub enum LearningRequirements {
     Level,
     UpdatedBy,
     UpdatedAt,
+    /// The unit whose table the row belongs to: the country's is the national default.
+    UnitPath,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -173,20 +188,26 @@ record! {
         pub title: String,
         pub document: String,
         pub digest: String,
+        /// The digest of the shipped document the steering committee's corrections started
+        /// from; `None` while the framework is as shipped.
+        pub corrected_from: Option<String>,
     }
 }
+
+const FRAMEWORK_COLUMNS: [Frameworks; 6] = [
+    Frameworks::Id,
+    Frameworks::Version,
+    Frameworks::Title,
+    Frameworks::Document,
+    Frameworks::Digest,
+    Frameworks::CorrectedFrom,
+];
 
 /// Every framework, by id.
 pub async fn frameworks(db: &Db) -> Result<Vec<FrameworkRow>> {
     db.fetch_all(
         Query::select()
-            .columns([
-                Frameworks::Id,
-                Frameworks::Version,
-                Frameworks::Title,
-                Frameworks::Document,
-                Frameworks::Digest,
-            ])
+            .columns(FRAMEWORK_COLUMNS)
             .from(Frameworks::Table)
             .order_by(Frameworks::Id, Order::Asc),
     )
@@ -196,17 +217,134 @@ pub async fn frameworks(db: &Db) -> Result<Vec<FrameworkRow>> {
 pub async fn framework(db: &Db, id: &str) -> Result<Option<FrameworkRow>> {
     db.fetch_optional(
         Query::select()
-            .columns([
-                Frameworks::Id,
-                Frameworks::Version,
-                Frameworks::Title,
-                Frameworks::Document,
-                Frameworks::Digest,
-            ])
+            .columns(FRAMEWORK_COLUMNS)
             .from(Frameworks::Table)
             .and_where(Expr::col(Frameworks::Id).eq(id)),
     )
     .await
+}
+
+pub async fn frameworks_tx(tx: &mut Tx) -> Result<Vec<FrameworkRow>> {
+    tx.fetch_all(
+        Query::select()
+            .columns(FRAMEWORK_COLUMNS)
+            .from(Frameworks::Table)
+            .order_by(Frameworks::Id, Order::Asc),
+    )
+    .await
+}
+
+pub async fn framework_tx(tx: &mut Tx, id: &str) -> Result<Option<FrameworkRow>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(FRAMEWORK_COLUMNS)
+            .from(Frameworks::Table)
+            .and_where(Expr::col(Frameworks::Id).eq(id)),
+    )
+    .await
+}
+
+/// A correction of a framework's document, made from the stored version whose digest is `from`.
+pub struct Correction<'a> {
+    pub id: &'a str,
+    pub from: &'a str,
+    pub title: &'a str,
+    pub document: &'a str,
+    pub digest: &'a str,
+    /// The shipped digest the corrections start from (kept when already set).
+    pub original: &'a str,
+}
+
+/// Stores a correction only if the stored document is still the one it was made from: of two
+/// simultaneous corrections of one version, one is stored and the other gets `false`.
+pub async fn correct_framework(tx: &mut Tx, c: &Correction<'_>, by: Option<i64>) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(Frameworks::Table)
+                .values([
+                    (Frameworks::Title, c.title.into()),
+                    (Frameworks::Document, c.document.into()),
+                    (Frameworks::Digest, c.digest.into()),
+                    (
+                        Frameworks::CorrectedFrom,
+                        Func::coalesce([Expr::col(Frameworks::CorrectedFrom), Expr::val(c.original)]).into(),
+                    ),
+                    (Frameworks::UpdatedBy, by.into()),
+                    (Frameworks::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(Frameworks::Id).eq(c.id))
+                .and_where(Expr::col(Frameworks::Digest).eq(c.from)),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+record! {
+    #[derive(Debug, Clone, Serialize)]
+    pub struct FrameworkVersion {
+        pub version_no: i32,
+        pub document: String,
+        pub digest: String,
+        pub created_by: Option<i64>,
+        pub created_at: OffsetDateTime,
+    }
+}
+
+fn versions_query(id: &str) -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            FrameworkVersions::VersionNo,
+            FrameworkVersions::Document,
+            FrameworkVersions::Digest,
+            FrameworkVersions::CreatedBy,
+            FrameworkVersions::CreatedAt,
+        ])
+        .from(FrameworkVersions::Table)
+        .and_where(Expr::col(FrameworkVersions::FrameworkId).eq(id))
+        .order_by(FrameworkVersions::VersionNo, Order::Asc)
+        .to_owned()
+}
+
+/// The versions kept of a framework, oldest (the shipped original) first; none while uncorrected.
+pub async fn framework_versions(db: &Db, id: &str) -> Result<Vec<FrameworkVersion>> {
+    db.fetch_all(&versions_query(id)).await
+}
+
+pub async fn framework_versions_tx(tx: &mut Tx, id: &str) -> Result<Vec<FrameworkVersion>> {
+    tx.fetch_all(&versions_query(id)).await
+}
+
+pub async fn add_framework_version(
+    tx: &mut Tx,
+    id: &str,
+    version_no: i32,
+    document: &str,
+    digest: &str,
+    by: Option<i64>,
+) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(FrameworkVersions::Table)
+            .columns([
+                FrameworkVersions::FrameworkId,
+                FrameworkVersions::VersionNo,
+                FrameworkVersions::Document,
+                FrameworkVersions::Digest,
+                FrameworkVersions::CreatedBy,
+                FrameworkVersions::CreatedAt,
+            ])
+            .values_panic([
+                id.into(),
+                version_no.into(),
+                document.into(),
+                digest.into(),
+                by.into(),
+                now().into(),
+            ]),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Adds a framework or replaces its document.
@@ -320,63 +458,115 @@ record! {
     }
 }
 
-/// The requirements of `year`; when that year has none yet, those of the latest year before it
-/// (a province that has not adjusted this year keeps last year's).
-pub async fn requirements(db: &Db, year: i32) -> Result<Vec<Requirement>> {
-    let latest: Option<Scalar<Option<i32>>> = db
-        .fetch_optional(
-            Query::select()
-                .expr(Func::max(Expr::col(LearningRequirements::Year)))
-                .from(LearningRequirements::Table)
-                .and_where(Expr::col(LearningRequirements::Year).lte(year)),
-        )
-        .await?;
-    let Some(Scalar(Some(y))) = latest else {
+record! {
+    /// A unit's table: the latest year at or before the year asked for.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct RequirementTable {
+        pub unit_path: String,
+        pub year: i32,
+    }
+}
+
+/// For each of `paths` (a unit and its ancestors) that has a table in `year` or before, the latest
+/// such year. The nearest unit's is the one that applies (`app::learning::requirements_for`).
+pub async fn requirement_tables(db: &Db, paths: &[String], year: i32) -> Result<Vec<RequirementTable>> {
+    if paths.is_empty() {
         return Ok(Vec::new());
-    };
+    }
     db.fetch_all(
         Query::select()
-            .columns([
-                LearningRequirements::Year,
-                LearningRequirements::TargetGroup,
-                LearningRequirements::FrameworkId,
-                LearningRequirements::Competence,
-                LearningRequirements::Level,
-            ])
+            .column(LearningRequirements::UnitPath)
+            .expr_as(Func::max(Expr::col(LearningRequirements::Year)), "year")
             .from(LearningRequirements::Table)
-            .and_where(Expr::col(LearningRequirements::Year).eq(y))
-            .order_by(LearningRequirements::TargetGroup, Order::Asc)
-            .order_by(LearningRequirements::FrameworkId, Order::Asc)
-            .order_by(LearningRequirements::Competence, Order::Asc),
+            .and_where(Expr::col(LearningRequirements::UnitPath).is_in(paths.to_vec()))
+            .and_where(Expr::col(LearningRequirements::Year).lte(year))
+            .group_by_col(LearningRequirements::UnitPath),
     )
     .await
 }
 
-pub async fn has_requirements(tx: &mut Tx) -> Result<bool> {
+fn requirements_query(unit_path: &str, year: i32) -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            LearningRequirements::Year,
+            LearningRequirements::TargetGroup,
+            LearningRequirements::FrameworkId,
+            LearningRequirements::Competence,
+            LearningRequirements::Level,
+        ])
+        .from(LearningRequirements::Table)
+        .and_where(Expr::col(LearningRequirements::UnitPath).eq(unit_path))
+        .and_where(Expr::col(LearningRequirements::Year).eq(year))
+        .order_by(LearningRequirements::TargetGroup, Order::Asc)
+        .order_by(LearningRequirements::FrameworkId, Order::Asc)
+        .order_by(LearningRequirements::Competence, Order::Asc)
+        .to_owned()
+}
+
+/// The rows of one unit's table for exactly `year`.
+pub async fn requirements_of(db: &Db, unit_path: &str, year: i32) -> Result<Vec<Requirement>> {
+    db.fetch_all(&requirements_query(unit_path, year)).await
+}
+
+pub async fn requirements_of_tx(tx: &mut Tx, unit_path: &str, year: i32) -> Result<Vec<Requirement>> {
+    tx.fetch_all(&requirements_query(unit_path, year)).await
+}
+
+/// The years for which the unit has a table, latest first.
+pub async fn requirement_years(db: &Db, unit_path: &str) -> Result<Vec<i32>> {
+    let years: Vec<Scalar<i32>> = db
+        .fetch_all(
+            Query::select()
+                .distinct()
+                .column(LearningRequirements::Year)
+                .from(LearningRequirements::Table)
+                .and_where(Expr::col(LearningRequirements::UnitPath).eq(unit_path))
+                .order_by(LearningRequirements::Year, Order::Desc),
+        )
+        .await?;
+    Ok(years.into_iter().map(|y| y.0).collect())
+}
+
+/// Whether the unit has any table at all (the country's: installed once from the shipped data).
+pub async fn has_requirements(tx: &mut Tx, unit_path: &str) -> Result<bool> {
     let n: Scalar<i64> = tx
         .fetch_one(
             Query::select()
                 .expr(Func::count(Expr::col(LearningRequirements::Year)))
-                .from(LearningRequirements::Table),
+                .from(LearningRequirements::Table)
+                .and_where(Expr::col(LearningRequirements::UnitPath).eq(unit_path)),
         )
         .await?;
     Ok(n.0 > 0)
 }
 
-/// Replaces the rows of `year` with `rows` (all of that year).
-pub async fn set_requirements(tx: &mut Tx, year: i32, rows: &[Requirement], by: Option<i64>) -> Result<()> {
+/// Removes the unit's table of `year`; the number of rows removed.
+pub async fn delete_requirements(tx: &mut Tx, unit_path: &str, year: i32) -> Result<u64> {
     tx.execute(
         Query::delete()
             .from_table(LearningRequirements::Table)
+            .and_where(Expr::col(LearningRequirements::UnitPath).eq(unit_path))
             .and_where(Expr::col(LearningRequirements::Year).eq(year)),
     )
-    .await?;
+    .await
+}
+
+/// Replaces the unit's table of `year` with `rows` (all of that year).
+pub async fn set_requirements(
+    tx: &mut Tx,
+    unit_path: &str,
+    year: i32,
+    rows: &[Requirement],
+    by: Option<i64>,
+) -> Result<()> {
+    delete_requirements(tx, unit_path, year).await?;
     let at = now();
     for r in rows {
         tx.execute(
             Query::insert()
                 .into_table(LearningRequirements::Table)
                 .columns([
+                    LearningRequirements::UnitPath,
                     LearningRequirements::Year,
                     LearningRequirements::TargetGroup,
                     LearningRequirements::FrameworkId,
@@ -386,6 +576,7 @@ pub async fn set_requirements(tx: &mut Tx, year: i32, rows: &[Requirement], by: 
                     LearningRequirements::UpdatedAt,
                 ])
                 .values_panic([
+                    unit_path.into(),
                     year.into(),
                     r.target_group.clone().into(),
                     r.framework_id.clone().into(),
@@ -479,6 +670,21 @@ pub async fn course_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>
             .columns(COURSE_COLUMNS)
             .from(Courses::Table)
             .and_where(Expr::col(Courses::Slug).eq(slug)),
+    )
+    .await
+}
+
+/// The course inside an author's writing transaction, held (PostgreSQL: `FOR UPDATE`; a SQLite
+/// writer holds the database already) until it ends. Every change to a course's lessons, drafts
+/// or files takes it first, so they go one at a time: a file is never removed while a text that
+/// shows it is being saved, published or imported. Learners' writes do not take it.
+pub async fn course_for_edit_tx(tx: &mut Tx, slug: &str) -> Result<Option<Course>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .and_where(Expr::col(Courses::Slug).eq(slug))
+            .lock(sea_query::LockType::Update),
     )
     .await
 }

@@ -20,6 +20,7 @@ mod lender;
 pub mod media;
 pub mod people;
 pub mod reveal;
+pub mod revisions;
 pub mod schema;
 pub mod sessions;
 pub mod stored;

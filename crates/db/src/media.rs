@@ -2,9 +2,12 @@
 //! names and sizes), read one variant at a time, written once under a name the course did not
 //! hold.
 
+use crate::authoring::LessonDrafts;
+use crate::learning::{LessonVersions, Lessons};
 use crate::{Db, Result, Tx, now, record};
+use hocvuso_core::learning::ContentLang;
 use hocvuso_core::learning::media::MediaKind;
-use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use sea_query::{Alias, Expr, ExprTrait, Iden, Order, Query};
 use time::OffsetDateTime;
 
 #[derive(Iden, Clone, Copy)]
@@ -181,4 +184,86 @@ pub async fn put(tx: &mut Tx, m: &NewMedia<'_>) -> Result<()> {
     )
     .await?;
     Ok(())
+}
+
+record! {
+    /// A lesson text of a course that a file's removal must respect: the published one of a
+    /// lesson learners can open, or a draft in any state.
+    #[derive(Debug, Clone)]
+    pub struct CourseText {
+        pub lesson_slug: String,
+        pub lang: ContentLang as "lesson_versions.lang",
+        pub title: String,
+        pub body_md: String,
+        pub draft: bool,
+    }
+}
+
+/// Every text of a course that may show a file: the current version of each lesson not retired,
+/// in every language, and every draft. Read in the removing transaction, after the course is held.
+pub async fn texts_tx(tx: &mut Tx, course_id: i64) -> Result<Vec<CourseText>> {
+    let published = Query::select()
+        .expr_as(Expr::col((Lessons::Table, Lessons::Slug)), Alias::new("lesson_slug"))
+        .expr_as(
+            Expr::col((LessonVersions::Table, LessonVersions::Lang)),
+            Alias::new("lang"),
+        )
+        .expr_as(
+            Expr::col((LessonVersions::Table, LessonVersions::Title)),
+            Alias::new("title"),
+        )
+        .expr_as(
+            Expr::col((LessonVersions::Table, LessonVersions::BodyMd)),
+            Alias::new("body_md"),
+        )
+        .expr_as(Expr::val(false), Alias::new("draft"))
+        .from(LessonVersions::Table)
+        .inner_join(
+            Lessons::Table,
+            Expr::col((Lessons::Table, Lessons::Id))
+                .equals((LessonVersions::Table, LessonVersions::LessonId))
+                .and(
+                    Expr::col((Lessons::Table, Lessons::Version))
+                        .equals((LessonVersions::Table, LessonVersions::Version)),
+                ),
+        )
+        .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+        .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
+        .to_owned();
+    let drafts = Query::select()
+        .expr_as(Expr::col((Lessons::Table, Lessons::Slug)), Alias::new("lesson_slug"))
+        .expr_as(Expr::col((LessonDrafts::Table, LessonDrafts::Lang)), Alias::new("lang"))
+        .expr_as(
+            Expr::col((LessonDrafts::Table, LessonDrafts::Title)),
+            Alias::new("title"),
+        )
+        .expr_as(
+            Expr::col((LessonDrafts::Table, LessonDrafts::BodyMd)),
+            Alias::new("body_md"),
+        )
+        .expr_as(Expr::val(true), Alias::new("draft"))
+        .from(LessonDrafts::Table)
+        .inner_join(
+            Lessons::Table,
+            Expr::col((Lessons::Table, Lessons::Id)).equals((LessonDrafts::Table, LessonDrafts::LessonId)),
+        )
+        .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+        .to_owned();
+    let mut rows: Vec<CourseText> = tx.fetch_all(&published).await?;
+    let staged: Vec<CourseText> = tx.fetch_all(&drafts).await?;
+    rows.extend(staged);
+    Ok(rows)
+}
+
+/// Removes a file; false when the course did not hold it.
+pub async fn remove(tx: &mut Tx, course_id: i64, name: &str) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::delete()
+                .from_table(CourseMedia::Table)
+                .and_where(Expr::col(CourseMedia::CourseId).eq(course_id))
+                .and_where(Expr::col(CourseMedia::Name).eq(name)),
+        )
+        .await?;
+    Ok(n > 0)
 }

@@ -44,6 +44,8 @@ migrations! {
     16 => "0016_lesson_audio.sql",
     17 => "0017_course_media.sql",
     18 => "0018_lesson_video.sql",
+    20 => "0020_framework_corrections.sql",
+    21 => "0021_course_revisions.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

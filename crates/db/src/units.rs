@@ -287,6 +287,12 @@ pub async fn by_path_tx(tx: &mut Tx, path: &str) -> Result<Option<Unit>> {
         .await
 }
 
+/// The unit at a path.
+pub async fn by_path(db: &Db, path: &str) -> Result<Option<Unit>> {
+    db.fetch_optional(select().and_where(Expr::col(Units::Path).eq(path)))
+        .await
+}
+
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<Unit>> {
     db.fetch_optional(select().and_where(Expr::col(Units::Code).eq(code)))
         .await

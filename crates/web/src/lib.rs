@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `learning`, `authoring`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `authoring`, `frameworks`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -17,6 +17,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod authoring;
+pub mod frameworks;
 pub mod home;
 pub mod imports;
 pub mod learning;
@@ -39,6 +40,7 @@ const NAVIGATION: &[kit::layout::NavFn] = &[
     home::nav,
     learning::nav,
     authoring::nav,
+    frameworks::nav,
     units::nav,
     audit::nav,
     access::nav,
@@ -68,6 +70,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(imports::router())
         .merge(learning::router())
         .merge(authoring::router())
+        .merge(frameworks::router())
         .merge(audit::router())
         .merge(access::router())
         .merge(me::router())

@@ -34,6 +34,8 @@ pub struct AuthorCourse {
     pub may_publish_course: bool,
     /// The course is in review and the viewer may publish in its unit, so may return it to draft.
     pub may_return_course: bool,
+    /// A package changing the published course's shape waits for review (`/author/{course}/revision`).
+    pub revision_waiting: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -80,7 +82,7 @@ pub struct WaitingDraft {
     pub own: bool,
 }
 
-async fn name_of(app: &App, account_id: Option<i64>) -> Result<String> {
+pub(super) async fn name_of(app: &App, account_id: Option<i64>) -> Result<String> {
     Ok(match account_id {
         Some(id) => accounts::get(&app.db, id)
             .await?
@@ -171,7 +173,9 @@ pub async fn course(app: &App, who: &Principal, slug: &str, lang: ContentLang) -
         });
     }
     let sent_by = db::course_submitted_by(&app.db, c.id).await?;
+    let revision_waiting = hocvuso_db::revisions::waiting(&app.db, c.id).await?.is_some();
     Ok(AuthorCourse {
+        revision_waiting,
         slug: c.slug.clone(),
         title: super::course_title(&texts, c.id, lang),
         status: c.status,
@@ -382,7 +386,7 @@ async fn locked<A: hocvuso_core::access::Act>(
     course_slug: &str,
     lesson_slug: &str,
 ) -> Result<(Course, Lesson)> {
-    let c = db::course_by_slug_tx(tx, course_slug).await?.ok_or(Error::NotFound)?;
+    let c = db::course_for_edit_tx(tx, course_slug).await?.ok_or(Error::NotFound)?;
     who.authorize::<A>(&c.owner_path)?;
     let l = db::lesson_by_slug_tx(tx, c.id, lesson_slug)
         .await?
@@ -588,7 +592,7 @@ pub async fn return_draft(
 /// The course inside the writing transaction, with the right `A` checked on its owner as stored
 /// now.
 async fn locked_course<A: hocvuso_core::access::Act>(tx: &mut Tx, who: &Principal, slug: &str) -> Result<Course> {
-    let c = db::course_by_slug_tx(tx, slug).await?.ok_or(Error::NotFound)?;
+    let c = db::course_for_edit_tx(tx, slug).await?.ok_or(Error::NotFound)?;
     who.authorize::<A>(&c.owner_path)?;
     Ok(c)
 }

@@ -42,6 +42,51 @@ pub struct Installed {
     pub lesson_versions: usize,
     /// Shipped courses left alone because an author changed them on the platform.
     pub kept_local: usize,
+    /// Shipped frameworks left alone because the steering committee corrected them.
+    pub frameworks_kept_local: usize,
+}
+
+/// The shipped national requirements (`data/frameworks/requirements.toml`), if shipped.
+pub fn shipped_requirements() -> Result<Option<core::Requirements>> {
+    FRAMEWORKS
+        .get_file("requirements.toml")
+        .and_then(|f| f.contents_utf8())
+        .map(core::Requirements::parse)
+        .transpose()
+        .map_err(|es| {
+            Error::Invalid(vec![FieldError::new(
+                "",
+                Message::new("err-learning-shipped").arg(
+                    "detail",
+                    es.into_iter()
+                        .map(|e| e.message.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            )])
+        })
+}
+
+fn requirement_rows(req: &core::Requirements, year: i32) -> Vec<db::Requirement> {
+    req.groups
+        .iter()
+        .flat_map(|g| {
+            g.require.iter().map(move |r| db::Requirement {
+                year,
+                target_group: g.group.as_str().to_string(),
+                framework_id: g.framework.clone(),
+                competence: r.competence.clone(),
+                level: r.level.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The shipped national requirements as rows of `year` (the fallback when no table is stored).
+pub fn shipped_requirement_rows(year: i32) -> Result<Vec<db::Requirement>> {
+    Ok(shipped_requirements()?
+        .map(|r| requirement_rows(&r, year))
+        .unwrap_or_default())
 }
 
 /// The shipped frameworks, as parsed (a broken shipped file is a bug of the release: it fails the
@@ -120,24 +165,12 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
     };
     let frameworks = shipped_frameworks().map_err(invalid)?;
     let courses = shipped_courses().map_err(invalid)?;
-    let requirements = FRAMEWORKS
-        .get_file("requirements.toml")
-        .and_then(|f| f.contents_utf8())
-        .map(core::Requirements::parse)
-        .transpose()
-        .map_err(|es| {
-            invalid(
-                es.into_iter()
-                    .map(|e| e.message.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })?;
+    let requirements = shipped_requirements()?;
 
-    let stored_fw: HashMap<String, String> = db::frameworks(&app.db)
+    let stored_fw: HashMap<String, db::FrameworkRow> = db::frameworks(&app.db)
         .await?
         .into_iter()
-        .map(|f| (f.id, f.digest))
+        .map(|f| (f.id.clone(), f))
         .collect();
     let stored_courses: HashMap<String, String> = db::courses(&app.db)
         .await?
@@ -153,8 +186,15 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
     let mut tx = app.db.begin().await?;
     let actor = Actor::system("install");
     for (fw, d) in &frameworks {
-        if stored_fw.get(&fw.id) == Some(d) {
-            continue;
+        match stored_fw.get(&fw.id) {
+            Some(s) if &s.digest == d => continue,
+            // Corrected by the steering committee: the correction stays (its original is kept in
+            // framework_versions), whatever a release ships.
+            Some(s) if s.corrected_from.is_some() => {
+                report.frameworks_kept_local += 1;
+                continue;
+            }
+            _ => {}
         }
         let row = db::FrameworkRow {
             id: fw.id.clone(),
@@ -162,6 +202,7 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
             title: fw.title.clone(),
             document: serde_json::to_string(fw).map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?,
             digest: d.clone(),
+            corrected_from: None,
         };
         db::put_framework(&mut tx, &row, None).await?;
         report.frameworks += 1;
@@ -188,24 +229,13 @@ pub async fn install_shipped(app: &App) -> Result<Installed> {
         };
         db::put_mapping(&mut tx, &row).await?;
     }
+    // The national table, once: after that it is the steering committee's (a province's own
+    // tables are never touched here).
     if let Some(req) = requirements
-        && !db::has_requirements(&mut tx).await?
+        && !db::has_requirements(&mut tx, &country).await?
     {
         let year = now().year();
-        let rows: Vec<db::Requirement> = req
-            .groups
-            .iter()
-            .flat_map(|g| {
-                g.require.iter().map(move |r| db::Requirement {
-                    year,
-                    target_group: g.group.as_str().to_string(),
-                    framework_id: g.framework.clone(),
-                    competence: r.competence.clone(),
-                    level: r.level.clone(),
-                })
-            })
-            .collect();
-        db::set_requirements(&mut tx, year, &rows, None).await?;
+        db::set_requirements(&mut tx, &country, year, &requirement_rows(&req, year), None).await?;
     }
     for (c, d) in &courses {
         match stored_courses.get(&c.slug) {

@@ -716,15 +716,16 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
             next_title: next.map(|l| item(l, lang, &titles, &progress).title),
         });
     }
-    let groups = match who.person_id {
-        Some(pid) => hocvuso_db::people::whereabouts(&app.db, pid)
-            .await?
-            .map(|w| w.groups)
-            .unwrap_or_default(),
-        None => Groups::default(),
+    let home = match who.person_id {
+        Some(pid) => hocvuso_db::people::whereabouts(&app.db, pid).await?,
+        None => None,
     };
+    let groups = home.as_ref().map(|w| w.groups).unwrap_or_default();
     let year = now().year();
-    let reqs = db::requirements(&app.db, year).await?;
+    // The table of the learner's province (or the country's, or the shipped one) for this year.
+    let reqs = super::admin::requirements_for(app, home.as_ref().map(|w| w.unit_path.as_str()), year)
+        .await?
+        .rows;
     let done_comps = db::completed_competences(&app.db, account_id).await?;
     let course_comps = db::course_competences(&app.db).await?;
     let mut required: Vec<Requirement> = Vec::new();

@@ -137,7 +137,7 @@ pub async fn upload(
     let wanted = stored_name(upload_name, kind);
 
     let mut tx = app.db.begin().await?;
-    let c = db::course_by_slug_tx(&mut tx, course_slug)
+    let c = db::course_for_edit_tx(&mut tx, course_slug)
         .await?
         .ok_or(Error::NotFound)?;
     who.authorize::<act::AuthorContent>(&c.owner_path)?;
@@ -200,6 +200,58 @@ pub async fn upload(
         .find(|m| m.name == name)
         .ok_or(Error::NotFound)?;
     Ok(MediaItem::of(&info))
+}
+
+/// Removes a file from a course when no lesson text shows it: not the published text of a lesson
+/// learners can open, in any language, nor any draft. Checked on what is stored when the course is
+/// held for editing, so a text naming the file cannot be saved, published or imported beside the
+/// removal. A file in use is refused with every lesson text that shows it.
+pub async fn remove(app: &App, who: &Principal, course_slug: &str, name: &str) -> Result<()> {
+    if !media::is_stored_name(name) {
+        return Err(Error::NotFound);
+    }
+    let mut tx = app.db.begin().await?;
+    let c = db::course_for_edit_tx(&mut tx, course_slug)
+        .await?
+        .ok_or(Error::NotFound)?;
+    who.authorize::<act::AuthorContent>(&c.owner_path)?;
+    let info = stored::list_tx(&mut tx, c.id)
+        .await?
+        .into_iter()
+        .find(|m| m.name == name)
+        .ok_or(Error::NotFound)?;
+    let (mut published, mut drafts) = (Vec::new(), Vec::new());
+    for t in stored::texts_tx(&mut tx, c.id).await? {
+        if hocvuso_core::learning::markdown::media_names(&t.body_md).contains(name) {
+            let shown = format!("“{}” ({})", t.title, t.lang.as_str());
+            if t.draft {
+                drafts.push(shown)
+            } else {
+                published.push(shown)
+            }
+        }
+    }
+    if !published.is_empty() || !drafts.is_empty() {
+        let list = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join(", ") };
+        return Err(Error::Conflict(FieldError::new(
+            "file",
+            Message::new("err-authoring-media-in-use")
+                .arg("name", name)
+                .arg("published", list(published))
+                .arg("drafts", list(drafts)),
+        )));
+    }
+    stored::remove(&mut tx, c.id, name).await?;
+    let event = Event::CourseMediaRemoved {
+        course_id: c.id,
+        detail: json!({
+            "course": c.slug, "name": name, "kind": info.kind.as_str(),
+            "bytes": info.bytes, "sha256": info.sha256,
+        }),
+    };
+    audit::append(&mut tx, &Actor::from(who), Entry::of(&c.owner_path, &event)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A served file: what it is and its bytes.

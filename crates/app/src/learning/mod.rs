@@ -2,6 +2,7 @@
 //! lesson as a learner reads them, enrolling, marking lessons done, and a learner's progress. Every
 //! learning event is an xAPI statement appended in the same transaction as the progress it records.
 
+pub mod admin;
 pub mod audio;
 pub mod authoring;
 mod figures;
@@ -10,6 +11,7 @@ mod learner;
 pub mod media;
 pub mod package;
 pub mod rendered;
+pub mod revision;
 
 pub use figures::*;
 pub use install::*;

@@ -18,7 +18,7 @@ use hocvuso_core::people::TargetGroup;
 use hocvuso_db::audit::{self, Actor, Entry};
 use hocvuso_db::authoring::{self as drafts, DraftText};
 use hocvuso_db::learning::{self as db, CompetenceLink};
-use hocvuso_db::{DbError, Tx, units};
+use hocvuso_db::{DbError, Tx, revisions, units};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 /// Names the pages under `/author/{course}/…` and `/author/import` take for themselves: a lesson
 /// or course named so could never be opened in the editor.
 const RESERVED_COURSE_SLUGS: &[&str] = &["import"];
-const RESERVED_LESSON_SLUGS: &[&str] = &["package", "submit", "publish", "return", "media"];
+const RESERVED_LESSON_SLUGS: &[&str] = &["package", "submit", "publish", "return", "media", "revision"];
 
 /// What an accepted package did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -38,6 +38,8 @@ pub struct ImportedCourse {
     pub status: CourseStatus,
     /// Lesson texts of a published course stored as drafts waiting for review.
     pub staged: usize,
+    /// The package waits whole as the published course's revision.
+    pub revision: bool,
 }
 
 fn stored_invalid(what: String) -> Error {
@@ -69,7 +71,7 @@ fn video_of(stored: &str, lesson: &str) -> Result<Option<hocvuso_core::learning:
 
 /// What a course is exported from, read in one place (the pool, or the writing transaction of an
 /// import that compares a package with what learners read now).
-struct StoredRows {
+pub(super) struct StoredRows {
     texts: Vec<db::CourseText>,
     course_links: Vec<CompetenceLink>,
     lesson_links: Vec<CompetenceLink>,
@@ -77,7 +79,7 @@ struct StoredRows {
     lessons: Vec<(db::Lesson, Vec<db::LessonText>)>,
 }
 
-async fn stored_rows(app: &App, c: &db::Course) -> Result<StoredRows> {
+pub(super) async fn stored_rows(app: &App, c: &db::Course) -> Result<StoredRows> {
     let mut lessons = Vec::new();
     for l in db::lessons(&app.db, c.id).await? {
         let texts = db::lesson_texts(&app.db, &l).await?;
@@ -96,7 +98,7 @@ async fn stored_rows(app: &App, c: &db::Course) -> Result<StoredRows> {
     })
 }
 
-async fn stored_rows_tx(tx: &mut Tx, c: &db::Course) -> Result<StoredRows> {
+pub(super) async fn stored_rows_tx(tx: &mut Tx, c: &db::Course) -> Result<StoredRows> {
     let mut lessons = Vec::new();
     for l in db::lessons_tx(tx, c.id).await? {
         let texts = db::lesson_texts_tx(tx, &l).await?;
@@ -114,7 +116,11 @@ async fn stored_rows_tx(tx: &mut Tx, c: &db::Course) -> Result<StoredRows> {
 /// The course as stored: its texts, modules, live lessons in order and the text of each lesson's
 /// current version in every language. Installing stores the original text as Vietnamese
 /// (`store_course`), so that is the original here too; other languages are translations.
-fn stored_course(c: &db::Course, rows: StoredRows, media: BTreeMap<String, Vec<u8>>) -> Result<core::Course> {
+pub(super) fn stored_course(
+    c: &db::Course,
+    rows: StoredRows,
+    media: BTreeMap<String, Vec<u8>>,
+) -> Result<core::Course> {
     let text = |lang: ContentLang| rows.texts.iter().find(|t| t.lang == lang);
     let vi = text(ContentLang::Vi).ok_or_else(|| stored_invalid(format!("course_texts: no vi text of {}", c.slug)))?;
     let mut modules = Vec::new();
@@ -202,12 +208,15 @@ pub async fn export_package(app: &App, who: &Principal, slug: &str) -> Result<(S
     Ok((format!("{}.zip", course.slug), bytes))
 }
 
-fn invalid(errors: Vec<ContentError>) -> Error {
+pub(super) fn invalid(errors: Vec<ContentError>) -> Error {
     Error::Invalid(errors.into_iter().map(|e| located(e, true)).collect())
 }
 
 /// The package's course, or every problem of its files and of what they name.
-fn read_package(bytes: &[u8], frameworks: &[core::Framework]) -> std::result::Result<core::Course, Vec<ContentError>> {
+pub(super) fn read_package(
+    bytes: &[u8],
+    frameworks: &[core::Framework],
+) -> std::result::Result<core::Course, Vec<ContentError>> {
     let files = package::read_zip(bytes)?;
     let course = core::Course::from_files(&files)?;
     let mut errors = course.check(frameworks);
@@ -274,22 +283,32 @@ fn lang_named(lang: ContentLang) -> String {
 }
 
 /// A lesson text of the package that differs from what learners read now.
-struct Change {
-    slug: String,
-    file: String,
-    lang: ContentLang,
-    text: LessonText,
+pub(super) struct Change {
+    pub slug: String,
+    pub file: String,
+    pub lang: ContentLang,
+    pub text: LessonText,
 }
 
-/// What a package may change in a published course: the texts of the lessons it has, each then
-/// reviewed on its own. Anything else (the course's own texts, lessons added, removed or moved,
-/// a lesson's minutes, level or competences, a language dropped, practice steps added or removed)
-/// would reach learners without review, so it is refused, every problem at once with its file.
-fn published_changes(
-    stored: &core::Course,
-    package: &core::Course,
-) -> std::result::Result<Vec<Change>, Vec<ContentError>> {
-    let mut errors = Vec::new();
+/// How a package differs from the published course it would change.
+pub(super) struct Differences {
+    /// Changes of the course's shape (its own fields, lessons added, removed or moved, a lesson's
+    /// minutes, level, competences or number of practice steps): they reach learners only as a
+    /// whole-course revision a second person publishes ([`super::revision`]), each described here.
+    pub structure: Vec<Message>,
+    /// What no package may do to a published course (drop a translation learners read).
+    pub refused: Vec<ContentError>,
+    /// Lesson texts that differ from what learners read.
+    pub changes: Vec<Change>,
+}
+
+/// Compares a package with the published course, every difference at once.
+pub(super) fn differences(stored: &core::Course, package: &core::Course) -> Differences {
+    let mut d = Differences {
+        structure: Vec::new(),
+        refused: Vec::new(),
+        changes: Vec::new(),
+    };
     let mut fields = Vec::new();
     for (name, same) in [
         ("title", stored.title == package.title),
@@ -322,32 +341,26 @@ fn published_changes(
         }
     }
     if !fields.is_empty() {
-        errors.push(ContentError::new(
-            COURSE_FILE,
-            None,
-            Message::new("err-authoring-published-course-changed").arg("fields", fields.join(", ")),
-        ));
+        d.structure
+            .push(Message::new("author-revision-course").arg("fields", fields.join(", ")));
     }
     let find = |c: &core::Course, slug: &str| c.lessons().find(|l| l.slug == slug).cloned();
     let mut added_or_removed = false;
     for l in package.lessons() {
         if find(stored, &l.slug).is_none() {
             added_or_removed = true;
-            errors.push(ContentError::new(
-                &l.file,
-                None,
-                Message::new("err-authoring-published-lesson-new").arg("slug", &l.slug),
-            ));
+            d.structure.push(
+                Message::new("author-revision-lesson-new")
+                    .arg("title", &l.title)
+                    .arg("file", &l.file),
+            );
         }
     }
     for l in stored.lessons() {
         if find(package, &l.slug).is_none() {
             added_or_removed = true;
-            errors.push(ContentError::new(
-                COURSE_FILE,
-                None,
-                Message::new("err-authoring-published-lesson-removed").arg("file", &l.file),
-            ));
+            d.structure
+                .push(Message::new("author-revision-lesson-removed").arg("title", &l.title));
         }
     }
     let places = |c: &core::Course| -> Vec<(usize, String)> {
@@ -358,13 +371,8 @@ fn published_changes(
             .collect()
     };
     if !added_or_removed && places(stored) != places(package) {
-        errors.push(ContentError::new(
-            COURSE_FILE,
-            None,
-            Message::new("err-authoring-published-lesson-order"),
-        ));
+        d.structure.push(Message::new("author-revision-order"));
     }
-    let mut changes = Vec::new();
     for p in package.lessons() {
         let Some(s) = find(stored, &p.slug) else { continue };
         let mut fields = Vec::new();
@@ -378,26 +386,25 @@ fn published_changes(
             }
         }
         if !fields.is_empty() {
-            errors.push(ContentError::new(
-                &p.file,
-                None,
-                Message::new("err-authoring-published-lesson-meta").arg("fields", fields.join(", ")),
-            ));
+            d.structure.push(
+                Message::new("author-revision-lesson-meta")
+                    .arg("title", &p.title)
+                    .arg("fields", fields.join(", ")),
+            );
         }
         if s.checklist.len() != p.checklist.len() {
-            errors.push(ContentError::new(
-                &p.file,
-                None,
-                Message::new("err-authoring-published-steps")
+            d.structure.push(
+                Message::new("author-revision-steps")
+                    .arg("title", &p.title)
                     .arg("theirs", s.checklist.len())
                     .arg("mine", p.checklist.len()),
-            ));
+            );
         }
         let theirs = texts_of(&s);
         let mine = texts_of(p);
         for (lang, _) in &theirs {
             if !mine.iter().any(|(l, _)| l == lang) {
-                errors.push(ContentError::new(
+                d.refused.push(ContentError::new(
                     &p.file,
                     None,
                     Message::new("err-authoring-published-lang-missing")
@@ -410,7 +417,7 @@ fn published_changes(
             if theirs.iter().any(|(l, t)| *l == lang && *t == text) {
                 continue;
             }
-            changes.push(Change {
+            d.changes.push(Change {
                 slug: p.slug.clone(),
                 file: p.file.clone(),
                 lang,
@@ -418,7 +425,7 @@ fn published_changes(
             });
         }
     }
-    if errors.is_empty() { Ok(changes) } else { Err(errors) }
+    d
 }
 
 /// Stores each changed lesson text of a package over a published course as a draft in review,
@@ -431,10 +438,30 @@ async fn stage_published(
     who: &Principal,
     c: &db::Course,
     package: &core::Course,
-) -> Result<Vec<serde_json::Value>> {
+    upload: (&[u8], &str),
+) -> Result<Staged> {
     let me = super::account(who)?;
     let stored = stored_course(c, stored_rows_tx(tx, c).await?, BTreeMap::new())?;
-    let changes = published_changes(&stored, package).map_err(invalid)?;
+    let d = differences(&stored, package);
+    if !d.refused.is_empty() {
+        return Err(invalid(d.refused));
+    }
+    // While a revision of the whole course waits, it is what the reviewer reads: a package
+    // changing the course beside it would be reviewed against a course that is about to change.
+    if let Some(waiting) = revisions::get_tx(tx, c.id).await? {
+        if waiting.digest == upload.1 {
+            return Ok(Staged::Revision { again: true });
+        }
+        return Err(Error::Conflict(FieldError::new(
+            "file",
+            Message::new("err-authoring-revision-waiting"),
+        )));
+    }
+    if !d.structure.is_empty() {
+        revisions::put(tx, c.id, upload.0, upload.1, me).await?;
+        return Ok(Staged::Revision { again: false });
+    }
+    let changes = d.changes;
     let mut problems = Vec::new();
     let mut ready = Vec::new();
     for ch in changes {
@@ -477,7 +504,15 @@ async fn stage_published(
         }
         staged.push(json!({"lesson": l.slug, "lang": ch.lang.as_str(), "base_version": l.version}));
     }
-    Ok(staged)
+    Ok(Staged::Drafts(staged))
+}
+
+/// How a package over a published course waits for review.
+enum Staged {
+    /// Each changed lesson text as a draft in review (what was staged).
+    Drafts(Vec<serde_json::Value>),
+    /// The whole package as the course's revision (`again`: it was waiting already).
+    Revision { again: bool },
 }
 
 /// An author may replace a course only where they may edit it.
@@ -519,12 +554,12 @@ pub async fn import_package(
     }
     let frameworks = super::frameworks(app).await?;
     let digest = format!("package:{}", hex::encode(Sha256::digest(&bytes)));
-    let (course, media) = app
+    let (course, media, bytes) = app
         .reader
         .read(move || {
             let course = read_package(&bytes, &frameworks)?;
             let media = super::media::prepare_package_media(&course.media)?;
-            Ok::<_, Vec<ContentError>>((course, media))
+            Ok::<_, Vec<ContentError>>((course, media, bytes))
         })
         .await?
         .map_err(invalid)?;
@@ -535,14 +570,14 @@ pub async fn import_package(
     if units::by_path_tx(&mut tx, &path).await?.is_none() {
         return Err(Error::NotFound);
     }
-    let existing = db::course_by_slug_tx(&mut tx, &course.slug).await?;
+    let existing = db::course_for_edit_tx(&mut tx, &course.slug).await?;
     may_replace(who, existing.as_ref())?;
     let owner = existing.as_ref().map_or(path.clone(), |c| c.owner_path.clone());
     let was = existing.as_ref().map(|c| c.status);
     let (course_id, changed, staged, status) = match &existing {
         // Learners read a published course: its changes wait for a second person.
         Some(c) if c.status.open_to_learners() => {
-            let staged = stage_published(&mut tx, who, c, &course).await?;
+            let staged = stage_published(&mut tx, who, c, &course, (&bytes, &digest)).await?;
             (c.id, db::Changed::default(), staged, c.status)
         }
         _ => {
@@ -553,7 +588,7 @@ pub async fn import_package(
                 Some(other) => other,
             };
             let changed = store_course(&mut tx, &course, &digest, status, &owner).await?;
-            (changed.course_id, changed, Vec::new(), status)
+            (changed.course_id, changed, Staged::Drafts(Vec::new()), status)
         }
     };
     let media_stored =
@@ -570,7 +605,8 @@ pub async fn import_package(
             "media": media_stored,
             "status_before": was.map(|s| s.as_str()),
             "status": status.as_str(),
-            "staged_for_review": staged,
+            "staged_for_review": match &staged { Staged::Drafts(v) => v.clone(), Staged::Revision { .. } => Vec::new() },
+            "revision": match staged { Staged::Revision { again } => Some(if again { "waiting" } else { "stored" }), Staged::Drafts(_) => None },
         }),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&owner, &event)).await?;
@@ -581,6 +617,10 @@ pub async fn import_package(
         new_versions: changed.new_versions,
         retired: changed.retired,
         status,
-        staged: staged.len(),
+        staged: match &staged {
+            Staged::Drafts(v) => v.len(),
+            Staged::Revision { .. } => 0,
+        },
+        revision: matches!(staged, Staged::Revision { .. }),
     })
 }

@@ -3,6 +3,7 @@
 //! Markdown made safe to show, authors' edits, and images and files checked for lessons. No storage
 //! and no HTTP here.
 
+pub mod correction;
 mod course;
 pub mod draft;
 mod error;

@@ -7,6 +7,7 @@
 //! person. A course's images and files: uploaded on the course page, listed in the editor with
 //! the line that shows each in a lesson.
 
+mod revision;
 use crate::kit::csrf::{self, CsrfForm};
 use crate::kit::format::{fmt_time, load_unit};
 use crate::kit::i18n::Tr;
@@ -44,6 +45,18 @@ pub fn router() -> Routes {
         .route("/author/{course}/publish", Access::Scoped, post(publish_course))
         .route("/author/{course}/return", Access::Scoped, post(return_course))
         .route("/author/{course}/media", Access::Scoped, post(upload_media))
+        .route("/author/{course}/media/remove", Access::Scoped, post(remove_media))
+        .route("/author/{course}/revision", Access::Scoped, get(revision::page))
+        .route(
+            "/author/{course}/revision/publish",
+            Access::Scoped,
+            post(revision::publish),
+        )
+        .route(
+            "/author/{course}/revision/return",
+            Access::Scoped,
+            post(revision::give_back),
+        )
         .route("/author/{course}/{lesson}", Access::Scoped, get(editor).post(save))
         .route("/author/{course}/{lesson}/submit", Access::Scoped, post(submit))
         .route("/author/{course}/{lesson}/publish", Access::Scoped, post(publish))
@@ -145,6 +158,7 @@ async fn import(
     let refused = match package::import_package(&state.app, &v.principal, unit.as_deref(), bytes).await {
         // Over a published course the page says what waits for review and that learners still
         // read the old text.
+        Ok(c) if c.revision => return Ok(Redirect::to(&format!("/author/{}/revision", c.slug)).into_response()),
         Ok(c) if c.status.open_to_learners() => {
             return Ok(Redirect::to(&format!("/author/{}?staged={}", c.slug, c.staged)).into_response());
         }
@@ -198,9 +212,9 @@ async fn publish_course(
 
 /// A note is the only field of returning a course for changes.
 #[derive(Deserialize, Default)]
-struct NoteForm {
+pub(super) struct NoteForm {
     #[serde(default)]
-    note: String,
+    pub(super) note: String,
 }
 
 async fn return_course(
@@ -226,6 +240,12 @@ struct CoursePage {
     max_mb: usize,
     /// After a package over a published course: how many lesson texts wait for review.
     staged: Option<usize>,
+    /// The file just removed.
+    removed: Option<String>,
+    /// A whole-course revision was just published.
+    revised: bool,
+    /// Why a removal was refused (the lessons that still show the file).
+    remove_refused: Option<String>,
 }
 
 impl CoursePage {
@@ -244,6 +264,9 @@ impl CoursePage {
             media_errors: Vec::new(),
             max_mb: state.config.max_upload_bytes / (1024 * 1024),
             staged: None,
+            removed: None,
+            revised: false,
+            remove_refused: None,
         })
     }
 }
@@ -251,6 +274,8 @@ impl CoursePage {
 #[derive(Deserialize, Default)]
 struct UploadedQuery {
     uploaded: Option<String>,
+    removed: Option<String>,
+    revised: Option<String>,
     /// Read leniently: a hand-edited address shows no notice rather than an error page.
     staged: Option<String>,
 }
@@ -268,6 +293,11 @@ async fn course(
         .uploaded
         .and_then(|name| page.media.iter().find(|m| m.name == name).cloned());
     page.staged = q.staged.and_then(|n| n.parse().ok());
+    page.revised = q.revised.is_some();
+    // Only a name the course no longer holds: a hand-made address cannot claim a removal.
+    page.removed = q.removed.filter(|name| {
+        hocvuso_core::learning::media::is_stored_name(name) && !page.media.iter().any(|m| &m.name == name)
+    });
     html(&page)
 }
 
@@ -295,6 +325,31 @@ async fn upload_media(
         Err(AppError::Conflict(f)) => {
             let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
             page.media_errors = vec![tr.msg(&f.message)];
+            with_status(html(&page), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    name: String,
+}
+
+/// Removes a file no lesson text shows; one still shown is refused on the course page with the
+/// lessons that show it.
+async fn remove_media(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(slug): Path<String>,
+    CsrfForm(v, form): CsrfForm<RemoveForm>,
+) -> Result<Response, Problem> {
+    match media::remove(&state.app, &v.principal, &slug, &form.name).await {
+        Ok(()) => Ok(Redirect::to(&format!("/author/{slug}?removed={}#media", form.name)).into_response()),
+        Err(AppError::Conflict(f)) => {
+            let mut page = CoursePage::of(&state, tr, &parts, &v, &slug).await?;
+            page.remove_refused = Some(tr.msg(&f.message));
             with_status(html(&page), StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
@@ -404,7 +459,7 @@ fn revision_of(s: &str) -> Result<i32, Problem> {
 }
 
 /// The editor page itself as the answer to a refused save: the error middleware leaves it alone.
-fn with_status(r: Result<Response, Problem>, status: StatusCode) -> Result<Response, Problem> {
+pub(super) fn with_status(r: Result<Response, Problem>, status: StatusCode) -> Result<Response, Problem> {
     r.map(|mut r| {
         *r.status_mut() = status;
         r.extensions_mut().insert(Rendered);

@@ -27,6 +27,10 @@ impl Tr {
     pub fn count2(&self, key: &str, a: impl ToString, b: impl ToString) -> String {
         Message::new(key).arg("a", a).arg("b", b).render(self.0)
     }
+    /// A message naming one thing (`{ $name }`): a file, a person.
+    pub fn named(&self, key: &str, name: impl ToString) -> String {
+        Message::new(key).arg("name", name).render(self.0)
+    }
     /// "1.234.567" — Vietnamese digit grouping.
     pub fn num(&self, n: &i64) -> String {
         let s = n.abs().to_string();

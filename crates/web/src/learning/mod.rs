@@ -79,6 +79,8 @@ struct CataloguePage {
     competence: String,
     filtered: bool,
     bad_competence: bool,
+    /// Slugs of the courses that teach a competence the signed-in learner must reach.
+    for_me: Vec<String>,
 }
 
 fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
@@ -113,7 +115,17 @@ async fn catalogue(
     };
     let shown = content_lang(tr, lang.map(|l| l.as_str()));
     let cards = app::catalogue(&state.app, &filter, shown).await?;
+    let required = match &v {
+        Some(v) => app::admin::my_required_competences(&state.app, &v.principal).await?,
+        None => Vec::new(),
+    };
+    let for_me = cards
+        .iter()
+        .filter(|c| c.competences.iter().any(|x| required.contains(x)))
+        .map(|c| c.slug.clone())
+        .collect();
     html(&CataloguePage {
+        for_me,
         l: layout(tr, &parts, &v),
         filtered: filter.group.is_some() || filter.lang.is_some() || filter.competence.is_some() || filter.q.is_some(),
         bad_competence: !q.competence.trim().is_empty() && competence.is_none(),
