@@ -5,6 +5,18 @@
 //! weight of every learner page.
 //!
 //!   cargo bench --bench learning -- [--learners N] [--clients C] [--backend sqlite|postgres|both]
+//!                                   [--audio off|premade|during]
+//!
+//! Lesson audio (eSpeak NG, seconds of CPU per lesson) is made by the job runner when a lesson is
+//! first opened. `--audio during` measures that as it happens: on this 2-core machine one core
+//! reads lessons aloud for the whole measured phase. `--audio premade` opens every lesson once
+//! before the learners come and waits for the audio jobs to finish (minutes): the learners get
+//! pages with audio, the job runner is idle. `--audio off` (the default) starts the server without
+//! lesson audio: the job runner is idle, and a lesson page costs the same statements as one whose
+//! audio is made (the audio row is read with the text either way).
+//!
+//! The server runs on the main runtime (a worker per core); the clients on a runtime of their own
+//! with one thread, so their tasks never queue in front of the server's.
 //!
 //! PostgreSQL: a fresh database on HOCVUSO_BENCH_PG (default
 //! postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
@@ -20,10 +32,18 @@ use hocvuso_db::Db;
 use std::sync::Arc;
 use std::time::Instant;
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AudioMode {
+    Off,
+    Premade,
+    During,
+}
+
 struct Args {
     learners: usize,
     clients: usize,
     backends: Vec<&'static str>,
+    audio: AudioMode,
 }
 
 fn args() -> Args {
@@ -31,6 +51,7 @@ fn args() -> Args {
         learners: 2000,
         clients: 16,
         backends: vec!["sqlite", "postgres"],
+        audio: AudioMode::Off,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -44,6 +65,14 @@ fn args() -> Args {
                     Some("postgres") => vec!["postgres"],
                     Some("both") => vec!["sqlite", "postgres"],
                     other => panic!("--backend sqlite|postgres|both, not {other:?}"),
+                }
+            }
+            "--audio" => {
+                a.audio = match v.get(i + 1).map(String::as_str) {
+                    Some("off") => AudioMode::Off,
+                    Some("premade") => AudioMode::Premade,
+                    Some("during") => AudioMode::During,
+                    other => panic!("--audio off|premade|during, not {other:?}"),
                 }
             }
             "--bench" => {
@@ -72,7 +101,10 @@ struct Learner {
 }
 
 async fn run(backend: &str, a: &Args) {
-    println!("\n=== {backend}: {} learners, {} clients ===", a.learners, a.clients);
+    println!(
+        "\n=== {backend}: {} learners, {} clients, audio {:?} ===",
+        a.learners, a.clients, a.audio
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let mut pg = None;
     let url = if backend == "sqlite" {
@@ -98,6 +130,10 @@ async fn run(backend: &str, a: &Args) {
         ("DATABASE_URL".to_string(), url),
         ("HOCVUSO_DEMO".to_string(), "false".to_string()),
         (
+            "HOCVUSO_LESSON_AUDIO".to_string(),
+            (a.audio != AudioMode::Off).to_string(),
+        ),
+        (
             "HOCVUSO_CONFIG".to_string(),
             dir.path().join("none.toml").display().to_string(),
         ),
@@ -106,6 +142,7 @@ async fn run(backend: &str, a: &Args) {
     let app = Application::build(config).await.expect("app");
     let db = app.state().db.clone();
     let vault = app.state().vault.clone();
+    let use_cases = app.state().app.clone();
     let t = Instant::now();
     let today = time::OffsetDateTime::now_utc().date();
     hocvuso_db::demo::seed(
@@ -194,6 +231,10 @@ async fn run(backend: &str, a: &Args) {
         let _ = stop_rx.await;
     }));
 
+    if a.audio == AudioMode::Premade {
+        premake_audio(&use_cases, &courses).await;
+    }
+
     // The weight of every learner page, gzipped as a phone asks for it.
     let plain = reqwest::Client::builder().build().unwrap();
     let first = &learners[0];
@@ -220,11 +261,18 @@ async fn run(backend: &str, a: &Args) {
     let learners = Arc::new(learners);
     let courses = Arc::new(courses.into_iter().map(|(c, _)| c).collect::<Vec<_>>());
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("bench-clients")
+        .enable_all()
+        .build()
+        .expect("the clients' runtime");
+    let sent_before = db.statements_sent();
     let t = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..a.clients {
         let (learners, courses, next, base) = (learners.clone(), courses.clone(), next.clone(), base.clone());
-        tasks.push(tokio::spawn(async move {
+        tasks.push(clients.spawn(async move {
             let http = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -279,7 +327,15 @@ async fn run(backend: &str, a: &Args) {
         errors.extend(e);
     }
     let secs = t.elapsed().as_secs_f64();
+    let sent = db.statements_sent() - sent_before;
+    clients.shutdown_background();
     let stored = hocvuso_db::learning::statements_count(&db).await.unwrap();
+    let requests = pages.len() + done.len() + learners.len();
+    println!(
+        "SQL STATEMENTS in the measured phase: {sent} for {requests} requests (enrol, lesson, done) = {:.1} per request",
+        sent as f64 / requests.max(1) as f64
+    );
+    println!("RENDERED LESSON HTML CACHE: {:?}", use_cases.rendered.stats());
     println!(
         "LESSON PAGE (signed in, enrolled): {} — target p95 < 20 ms",
         summary(pages)
@@ -303,5 +359,49 @@ async fn run(backend: &str, a: &Args) {
         let admin = Db::connect(&admin_url).await.expect("PostgreSQL reachable");
         let _ = admin.drop_database(&name).await;
         admin.close().await;
+    }
+}
+
+/// Opens every lesson of every shipped course once (anonymously: nothing recorded), which asks
+/// the job runner for its audio, then waits until no audio job is queued or running.
+async fn premake_audio(app: &hocvuso_app::App, courses: &[(hocvuso_core::learning::Course, String)]) {
+    let t = Instant::now();
+    let lang = hocvuso_core::learning::ContentLang::Vi;
+    for (c, _) in courses {
+        for l in c.modules.iter().flat_map(|m| &m.lessons) {
+            hocvuso_app::learning::lesson(app, None, &c.slug, &l.slug, lang)
+                .await
+                .expect("a shipped lesson opens");
+        }
+    }
+    let deadline = Instant::now() + std::time::Duration::from_secs(3600);
+    loop {
+        let jobs = hocvuso_db::jobs::of_kind(&app.db, "lesson.audio").await.expect("jobs");
+        let waiting = jobs
+            .iter()
+            .filter(|j| {
+                matches!(
+                    j.status,
+                    hocvuso_db::jobs::Status::Queued | hocvuso_db::jobs::Status::Running
+                )
+            })
+            .count();
+        if waiting == 0 {
+            let failed = jobs
+                .iter()
+                .filter(|j| j.status == hocvuso_db::jobs::Status::Failed)
+                .count();
+            println!(
+                "audio: {} lesson audio jobs done ({failed} failed) in {:.0}s",
+                jobs.len(),
+                t.elapsed().as_secs_f64()
+            );
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "audio not made within an hour: {waiting} jobs waiting"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }

@@ -24,6 +24,7 @@ mod learning_unit_lists;
 mod lesson_audio;
 mod lesson_media;
 mod lesson_recording;
+mod lesson_speed;
 mod migrations;
 mod officer;
 mod offline;

@@ -42,6 +42,9 @@ pub struct App {
     pub public_url: String,
     /// Make lessons' audio with eSpeak NG ([`speech`]); off, lessons have none.
     pub lesson_audio: bool,
+    /// Lesson HTML already rendered, keyed on the Markdown and the course's files it was rendered
+    /// with (one per process: clones share it).
+    pub rendered: Arc<learning::rendered::Rendered>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
             reader: Arc::new(reading::Gate::default()),
             public_url: "http://localhost:8080".into(),
             lesson_audio: false,
+            rendered: Arc::new(learning::rendered::Rendered::default()),
         }
     }
 

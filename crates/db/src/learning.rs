@@ -1413,6 +1413,72 @@ pub async fn lesson_texts(db: &Db, lesson: &Lesson) -> Result<Vec<LessonText>> {
     .await
 }
 
+record! {
+    struct AudioOfText {
+        audio_source: Option<crate::audio::AudioSource> as "lesson_audio.source",
+        audio_bytes: Option<i64>,
+        audio_duration_ms: Option<i64>,
+    }
+}
+
+/// [`lesson_texts`] with the stored audio of each text (its size and length, not its bytes), in
+/// one statement: what the lesson page shows.
+pub async fn lesson_texts_with_audio(
+    db: &Db,
+    lesson: &Lesson,
+) -> Result<Vec<(LessonText, Option<crate::audio::AudioInfo>)>> {
+    use crate::audio::LessonAudio;
+    let rows: Vec<crate::Both<LessonText, AudioOfText>> = db
+        .fetch_all(
+            Query::select()
+                .columns([
+                    (LessonVersions::Table, LessonVersions::Lang),
+                    (LessonVersions::Table, LessonVersions::Version),
+                    (LessonVersions::Table, LessonVersions::Title),
+                    (LessonVersions::Table, LessonVersions::BodyMd),
+                    (LessonVersions::Table, LessonVersions::Checklist),
+                    (LessonVersions::Table, LessonVersions::Video),
+                ])
+                .expr_as(Expr::col((LessonAudio::Table, LessonAudio::Source)), "audio_source")
+                .expr_as(Expr::col((LessonAudio::Table, LessonAudio::Bytes)), "audio_bytes")
+                .expr_as(
+                    Expr::col((LessonAudio::Table, LessonAudio::DurationMs)),
+                    "audio_duration_ms",
+                )
+                .from(LessonVersions::Table)
+                .left_join(
+                    LessonAudio::Table,
+                    Expr::col((LessonAudio::Table, LessonAudio::LessonId))
+                        .equals((LessonVersions::Table, LessonVersions::LessonId))
+                        .and(
+                            Expr::col((LessonAudio::Table, LessonAudio::Lang))
+                                .equals((LessonVersions::Table, LessonVersions::Lang)),
+                        )
+                        .and(
+                            Expr::col((LessonAudio::Table, LessonAudio::Version))
+                                .equals((LessonVersions::Table, LessonVersions::Version)),
+                        ),
+                )
+                .and_where(Expr::col((LessonVersions::Table, LessonVersions::LessonId)).eq(lesson.id))
+                .and_where(Expr::col((LessonVersions::Table, LessonVersions::Version)).eq(lesson.version)),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|crate::Both(t, a)| {
+            let info = match (a.audio_source, a.audio_bytes, a.audio_duration_ms) {
+                (Some(source), Some(bytes), Some(duration_ms)) => Some(crate::audio::AudioInfo {
+                    source,
+                    bytes,
+                    duration_ms,
+                }),
+                _ => None,
+            };
+            (t, info)
+        })
+        .collect())
+}
+
 /// The competences of the lessons an account completed, one row per lesson and competence.
 pub async fn completed_competences(db: &Db, account_id: i64) -> Result<Vec<CompetenceLink>> {
     db.fetch_all(
@@ -1626,6 +1692,413 @@ pub async fn complete_course_if_done(tx: &mut Tx, account_id: i64, course_id: i6
     if live.0 == 0 || done.0 < live.0 {
         return Ok(false);
     }
+    let n = tx
+        .execute(
+            Query::update()
+                .table(Enrolments::Table)
+                .value(Enrolments::CompletedAt, at)
+                .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+                .and_where(Expr::col(Enrolments::CourseId).eq(course_id))
+                .and_where(Expr::col(Enrolments::CompletedAt).is_null()),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+// ---- a learner on one lesson: few statements -------------------------------------------------
+//
+// The lesson page and its "done" post are what every learner sends most (docs/PERFORMANCE.md,
+// learning): the reads below each answer in one statement what took two to five.
+
+record! {
+    /// A live lesson read beside its course (columns named so as not to clash with the course's).
+    #[derive(Debug, Clone)]
+    struct LessonOfCourse {
+        lesson_id: i64,
+        module_id: i64,
+        position: i32,
+        lesson_slug: String,
+        minutes: i32,
+        lesson_level: String,
+        version: i32,
+    }
+}
+
+impl LessonOfCourse {
+    fn lesson(self, course_id: i64) -> Lesson {
+        Lesson {
+            id: self.lesson_id,
+            course_id,
+            module_id: self.module_id,
+            position: self.position,
+            slug: self.lesson_slug,
+            minutes: self.minutes,
+            level: self.lesson_level,
+            version: self.version,
+        }
+    }
+}
+
+fn course_columns(q: &mut sea_query::SelectStatement) -> &mut sea_query::SelectStatement {
+    q.columns(COURSE_COLUMNS.map(|c| (Courses::Table, c)))
+}
+
+fn lesson_of_course_columns(q: &mut sea_query::SelectStatement) -> &mut sea_query::SelectStatement {
+    q.expr_as(Expr::col((Lessons::Table, Lessons::Id)), "lesson_id")
+        .column((Lessons::Table, Lessons::ModuleId))
+        .column((Lessons::Table, Lessons::Position))
+        .expr_as(Expr::col((Lessons::Table, Lessons::Slug)), "lesson_slug")
+        .column((Lessons::Table, Lessons::Minutes))
+        .expr_as(Expr::col((Lessons::Table, Lessons::Level)), "lesson_level")
+        .column((Lessons::Table, Lessons::Version))
+}
+
+/// A course by its slug with its live lessons in order, in one statement; `None` when there is no
+/// such course or it has no live lesson.
+pub async fn course_with_lessons(db: &Db, slug: &str) -> Result<Option<(Course, Vec<Lesson>)>> {
+    let mut q = Query::select();
+    course_columns(&mut q);
+    lesson_of_course_columns(&mut q)
+        .from(Courses::Table)
+        .inner_join(
+            Lessons::Table,
+            Expr::col((Lessons::Table, Lessons::CourseId))
+                .equals((Courses::Table, Courses::Id))
+                .and(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+        )
+        .and_where(Expr::col((Courses::Table, Courses::Slug)).eq(slug))
+        .order_by((Lessons::Table, Lessons::Position), Order::Asc);
+    let rows: Vec<crate::Both<Course, LessonOfCourse>> = db.fetch_all(&q).await?;
+    let mut rows = rows.into_iter();
+    let Some(crate::Both(course, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let mut lessons = vec![first.lesson(course.id)];
+    lessons.extend(rows.map(|crate::Both(_, l)| l.lesson(course.id)));
+    Ok(Some((course, lessons)))
+}
+
+/// A course's title and summary in every language it has.
+pub async fn texts_of_course(db: &Db, course_id: i64) -> Result<Vec<CourseText>> {
+    db.fetch_all(
+        Query::select()
+            .columns([
+                CourseTexts::CourseId,
+                CourseTexts::Lang,
+                CourseTexts::Title,
+                CourseTexts::Summary,
+            ])
+            .from(CourseTexts::Table)
+            .and_where(Expr::col(CourseTexts::CourseId).eq(course_id)),
+    )
+    .await
+}
+
+record! {
+    /// Where an account stands in a course it is enrolled in, and on one of its lessons.
+    #[derive(Debug, Clone)]
+    pub struct Standing {
+        pub last_lesson_id: Option<i64>,
+        pub opened_at: Option<OffsetDateTime>,
+        pub done_at: Option<OffsetDateTime>,
+    }
+}
+
+/// The account's enrolment in the course with its progress on the lesson, in one statement;
+/// `None` when it is not enrolled.
+pub async fn standing(db: &Db, account_id: i64, course_id: i64, lesson_id: i64) -> Result<Option<Standing>> {
+    db.fetch_optional(
+        Query::select()
+            .column((Enrolments::Table, Enrolments::LastLessonId))
+            .column((LessonProgress::Table, LessonProgress::OpenedAt))
+            .expr_as(
+                Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)),
+                "done_at",
+            )
+            .from(Enrolments::Table)
+            .left_join(
+                LessonProgress::Table,
+                Expr::col((LessonProgress::Table, LessonProgress::AccountId))
+                    .equals((Enrolments::Table, Enrolments::AccountId))
+                    .and(Expr::col((LessonProgress::Table, LessonProgress::LessonId)).eq(lesson_id)),
+            )
+            .and_where(Expr::col((Enrolments::Table, Enrolments::AccountId)).eq(account_id))
+            .and_where(Expr::col((Enrolments::Table, Enrolments::CourseId)).eq(course_id)),
+    )
+    .await
+}
+
+record! {
+    struct OpenCheck {
+        status: CourseStatus as "courses.status",
+        enrolled: Option<i64>,
+    }
+}
+
+/// Inside the transaction that records a first opening: whether the lesson is still a live lesson
+/// of the course, the course still open to learners (`None` otherwise), and the account enrolled.
+pub async fn may_open_tx(tx: &mut Tx, account_id: i64, course_id: i64, lesson_id: i64) -> Result<Option<bool>> {
+    let row: Option<OpenCheck> = tx
+        .fetch_optional(
+            Query::select()
+                .column((Courses::Table, Courses::Status))
+                .expr_as(Expr::col((Enrolments::Table, Enrolments::AccountId)), "enrolled")
+                .from(Lessons::Table)
+                .inner_join(
+                    Courses::Table,
+                    Expr::col((Courses::Table, Courses::Id)).equals((Lessons::Table, Lessons::CourseId)),
+                )
+                .left_join(
+                    Enrolments::Table,
+                    Expr::col((Enrolments::Table, Enrolments::CourseId))
+                        .equals((Lessons::Table, Lessons::CourseId))
+                        .and(Expr::col((Enrolments::Table, Enrolments::AccountId)).eq(account_id)),
+                )
+                .and_where(Expr::col((Lessons::Table, Lessons::Id)).eq(lesson_id))
+                .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+                .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+        )
+        .await?;
+    Ok(row
+        .filter(|r| r.status.open_to_learners())
+        .map(|r| r.enrolled.is_some()))
+}
+
+/// A title in `lang`, else in Vietnamese, as a column of the row around it (`NULL` when neither).
+fn title_in(q: sea_query::SelectStatement) -> Expr {
+    Expr::SubQuery(None, Box::new(q.into()))
+}
+
+fn course_title_expr(lang: ContentLang) -> Expr {
+    title_in(
+        Query::select()
+            .column((CourseTexts::Table, CourseTexts::Title))
+            .from(CourseTexts::Table)
+            .and_where(Expr::col((CourseTexts::Table, CourseTexts::CourseId)).equals((Courses::Table, Courses::Id)))
+            .and_where(Expr::col((CourseTexts::Table, CourseTexts::Lang)).is_in([lang.as_str(), "vi"]))
+            // The language asked for before Vietnamese (false sorts first on both backends).
+            .order_by_expr(Expr::col((CourseTexts::Table, CourseTexts::Lang)).eq("vi"), Order::Asc)
+            .limit(1)
+            .to_owned(),
+    )
+}
+
+fn lesson_title_expr(lang: ContentLang) -> Expr {
+    title_in(
+        Query::select()
+            .column((LessonVersions::Table, LessonVersions::Title))
+            .from(LessonVersions::Table)
+            .and_where(
+                Expr::col((LessonVersions::Table, LessonVersions::LessonId)).equals((Lessons::Table, Lessons::Id)),
+            )
+            .and_where(
+                Expr::col((LessonVersions::Table, LessonVersions::Version)).equals((Lessons::Table, Lessons::Version)),
+            )
+            .and_where(Expr::col((LessonVersions::Table, LessonVersions::Lang)).is_in([lang.as_str(), "vi"]))
+            .order_by_expr(
+                Expr::col((LessonVersions::Table, LessonVersions::Lang)).eq("vi"),
+                Order::Asc,
+            )
+            .limit(1)
+            .to_owned(),
+    )
+}
+
+record! {
+    struct CompletionRow {
+        enrolled: Option<i64>,
+        last_lesson_id: Option<i64>,
+        lesson_id: Option<i64>,
+        module_id: Option<i64>,
+        position: Option<i32>,
+        lesson_slug: Option<String>,
+        minutes: Option<i32>,
+        lesson_level: Option<String>,
+        version: Option<i32>,
+        opened_at: Option<OffsetDateTime>,
+        done_at: Option<OffsetDateTime>,
+        course_title: Option<String>,
+        lesson_title: Option<String>,
+    }
+}
+
+/// What marking a lesson done needs, read in one statement inside its transaction.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub course: Course,
+    /// `None` when the account is not enrolled in the course.
+    pub enrolment: Option<EnrolledAt>,
+    /// `None` when the course has no live lesson of that slug.
+    pub lesson: Option<LessonStanding>,
+    /// In the language asked for, else Vietnamese; "" when neither.
+    pub course_title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnrolledAt {
+    pub last_lesson_id: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LessonStanding {
+    pub lesson: Lesson,
+    pub opened_at: Option<OffsetDateTime>,
+    pub done_at: Option<OffsetDateTime>,
+    pub title: String,
+}
+
+/// The course by its slug, the account's enrolment in it, the live lesson of that slug, the
+/// account's progress on it and both titles in `lang`: one statement inside the transaction that
+/// marks the lesson done. `None` when there is no such course.
+pub async fn completion_tx(
+    tx: &mut Tx,
+    account_id: i64,
+    course_slug: &str,
+    lesson_slug: &str,
+    lang: ContentLang,
+) -> Result<Option<Completion>> {
+    let mut q = Query::select();
+    course_columns(&mut q);
+    lesson_of_course_columns(&mut q)
+        .expr_as(Expr::col((Enrolments::Table, Enrolments::AccountId)), "enrolled")
+        .column((Enrolments::Table, Enrolments::LastLessonId))
+        .column((LessonProgress::Table, LessonProgress::OpenedAt))
+        .expr_as(
+            Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)),
+            "done_at",
+        )
+        .expr_as(course_title_expr(lang), "course_title")
+        .expr_as(lesson_title_expr(lang), "lesson_title")
+        .from(Courses::Table)
+        .left_join(
+            Enrolments::Table,
+            Expr::col((Enrolments::Table, Enrolments::CourseId))
+                .equals((Courses::Table, Courses::Id))
+                .and(Expr::col((Enrolments::Table, Enrolments::AccountId)).eq(account_id)),
+        )
+        .left_join(
+            Lessons::Table,
+            Expr::col((Lessons::Table, Lessons::CourseId))
+                .equals((Courses::Table, Courses::Id))
+                .and(Expr::col((Lessons::Table, Lessons::Slug)).eq(lesson_slug))
+                .and(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null()),
+        )
+        .left_join(
+            LessonProgress::Table,
+            Expr::col((LessonProgress::Table, LessonProgress::LessonId))
+                .equals((Lessons::Table, Lessons::Id))
+                .and(Expr::col((LessonProgress::Table, LessonProgress::AccountId)).eq(account_id)),
+        )
+        .and_where(Expr::col((Courses::Table, Courses::Slug)).eq(course_slug));
+    let row: Option<crate::Both<Course, CompletionRow>> = tx.fetch_optional(&q).await?;
+    let Some(crate::Both(course, r)) = row else {
+        return Ok(None);
+    };
+    let lesson = match (
+        r.lesson_id,
+        r.module_id,
+        r.position,
+        r.lesson_slug,
+        r.minutes,
+        r.lesson_level,
+        r.version,
+    ) {
+        (Some(id), Some(module_id), Some(position), Some(slug), Some(minutes), Some(level), Some(version)) => {
+            Some(LessonStanding {
+                lesson: Lesson {
+                    id,
+                    course_id: course.id,
+                    module_id,
+                    position,
+                    slug,
+                    minutes,
+                    level,
+                    version,
+                },
+                opened_at: r.opened_at,
+                done_at: r.done_at,
+                title: r.lesson_title.unwrap_or_default(),
+            })
+        }
+        _ => None,
+    };
+    Ok(Some(Completion {
+        enrolment: r.enrolled.map(|_| EnrolledAt {
+            last_lesson_id: r.last_lesson_id,
+        }),
+        lesson,
+        course_title: r.course_title.unwrap_or_default(),
+        course,
+    }))
+}
+
+/// Marks a lesson done, recording its opening too if it had none, in one statement; `false` if it
+/// was done already (a second post changes nothing).
+pub async fn complete_once(tx: &mut Tx, account_id: i64, lesson: &Lesson, at: OffsetDateTime) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::insert()
+                .into_table(LessonProgress::Table)
+                .columns([
+                    LessonProgress::AccountId,
+                    LessonProgress::LessonId,
+                    LessonProgress::CourseId,
+                    LessonProgress::OpenedAt,
+                    LessonProgress::CompletedAt,
+                ])
+                .values_panic([
+                    account_id.into(),
+                    lesson.id.into(),
+                    lesson.course_id.into(),
+                    at.into(),
+                    at.into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns([LessonProgress::AccountId, LessonProgress::LessonId])
+                        .update_column(LessonProgress::CompletedAt)
+                        .action_and_where(Expr::col((LessonProgress::Table, LessonProgress::CompletedAt)).is_null())
+                        .to_owned(),
+                ),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+record! {
+    /// A live lesson of a course in order, and whether the account has done it.
+    #[derive(Debug, Clone)]
+    pub struct LessonDone {
+        pub id: i64,
+        pub slug: String,
+        pub completed_at: Option<OffsetDateTime>,
+    }
+}
+
+/// A course's live lessons in order with the account's completions, in one statement (inside the
+/// transaction that marked one done: whether the course is done, and where to go on).
+pub async fn lessons_done_tx(tx: &mut Tx, account_id: i64, course_id: i64) -> Result<Vec<LessonDone>> {
+    tx.fetch_all(
+        Query::select()
+            .column((Lessons::Table, Lessons::Id))
+            .column((Lessons::Table, Lessons::Slug))
+            .column((LessonProgress::Table, LessonProgress::CompletedAt))
+            .from(Lessons::Table)
+            .left_join(
+                LessonProgress::Table,
+                Expr::col((LessonProgress::Table, LessonProgress::LessonId))
+                    .equals((Lessons::Table, Lessons::Id))
+                    .and(Expr::col((LessonProgress::Table, LessonProgress::AccountId)).eq(account_id)),
+            )
+            .and_where(Expr::col((Lessons::Table, Lessons::CourseId)).eq(course_id))
+            .and_where(Expr::col((Lessons::Table, Lessons::RetiredAt)).is_null())
+            .order_by((Lessons::Table, Lessons::Position), Order::Asc),
+    )
+    .await
+}
+
+/// Marks the course done for the account (the caller saw every live lesson done); `true` if this
+/// call did it.
+pub async fn finish_course(tx: &mut Tx, account_id: i64, course_id: i64, at: OffsetDateTime) -> Result<bool> {
     let n = tx
         .execute(
             Query::update()

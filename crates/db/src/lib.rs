@@ -36,7 +36,7 @@ use sqlx::{Postgres, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use sea_query;
@@ -216,6 +216,20 @@ pub struct Db {
     audit_key: Option<Arc<AuditKey>>,
     /// Entries [`audit::record`] has queued for the next group commit (with this key).
     recorder: Arc<audit::Recorder>,
+    /// Statements sent to the database through this handle and its transactions (see
+    /// [`Db::statements_sent`]).
+    sent: Arc<Sent>,
+}
+
+/// A count of the statements sent, `BEGIN` and `COMMIT` included: one relaxed atomic add per
+/// statement, so a test can say how many statements a request costs (tests/it/lesson_speed.rs).
+#[derive(Debug, Default)]
+pub(crate) struct Sent(AtomicU64);
+
+impl Sent {
+    fn one(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 fn render<S: SqlxBinder>(backend: Backend, stmt: &S) -> (String, SqlxValues) {
@@ -381,6 +395,7 @@ impl Db {
                 pools: Pools::Postgres(pool, read),
                 audit_key: None,
                 recorder: Arc::default(),
+                sent: Arc::default(),
             });
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -432,6 +447,7 @@ impl Db {
             },
             audit_key: None,
             recorder: Arc::default(),
+            sent: Arc::default(),
         })
     }
 
@@ -459,6 +475,13 @@ impl Db {
 
     pub fn audit_key(&self) -> Option<&AuditKey> {
         self.audit_key.as_deref()
+    }
+
+    /// How many statements this database handle (every clone of it) has sent so far, `BEGIN` and
+    /// `COMMIT` included: the cost of a request is the difference across it, while nothing else
+    /// runs (no job runner).
+    pub fn statements_sent(&self) -> u64 {
+        self.sent.0.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {
@@ -504,6 +527,7 @@ impl Db {
     }
 
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<T>> {
+        self.sent.one();
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => {
@@ -524,6 +548,7 @@ impl Db {
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&self, stmt: &S) -> Result<Option<T>> {
+        self.sent.one();
         let (sql, values) = render(self.backend(), stmt);
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => {
@@ -549,6 +574,7 @@ impl Db {
 
     /// A fixed statement sea-query cannot express (catalogue queries), on either backend.
     pub(crate) async fn fetch_all_raw<T: Record>(&self, sql: &'static str) -> Result<Vec<T>> {
+        self.sent.one();
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => {
                 let mut c = read.lend().await?;
@@ -569,6 +595,7 @@ impl Db {
         sql: String,
         args: sqlx::postgres::PgArguments,
     ) -> Result<Vec<T>> {
+        self.sent.one();
         match &self.pools {
             Pools::Postgres(_, read) => {
                 let mut c = read.lend().await?;
@@ -590,6 +617,7 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
+        self.sent.one();
         let conn = match &self.pools {
             Pools::Sqlite { write, checkpoints, .. } => {
                 // BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads then
@@ -610,6 +638,7 @@ impl Db {
         Ok(Tx {
             conn,
             audit_key: self.audit_key.clone(),
+            sent: self.sent.clone(),
         })
     }
 
@@ -725,6 +754,7 @@ fn restrict_sqlite_files(path: &Path) -> Result<()> {
 pub struct Tx {
     pub(crate) conn: TxConn,
     pub(crate) audit_key: Option<Arc<AuditKey>>,
+    pub(crate) sent: Arc<Sent>,
 }
 
 pub(crate) enum TxConn {
@@ -750,6 +780,7 @@ impl Tx {
     }
 
     pub async fn fetch_all<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<T>> {
+        self.sent.one();
         let (sql, values) = render(self.backend(), stmt);
         // Writes with RETURNING come through here: name their constraint violations too.
         let r = match &mut self.conn {
@@ -769,6 +800,7 @@ impl Tx {
     }
 
     pub async fn fetch_optional<T: Record, S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<T>> {
+        self.sent.one();
         let (sql, values) = render(self.backend(), stmt);
         // Writes with RETURNING come through here: name their constraint violations too.
         let r = match &mut self.conn {
@@ -792,6 +824,7 @@ impl Tx {
     }
 
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64> {
+        self.sent.one();
         let (sql, values) = render(self.backend(), stmt);
         let r = match &mut self.conn {
             TxConn::Sqlite(tx) => sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
@@ -813,6 +846,7 @@ impl Tx {
         sql: String,
         args: sqlx::postgres::PgArguments,
     ) -> Result<Vec<T>> {
+        self.sent.one();
         match &mut self.conn {
             TxConn::Postgres(tx) => sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args)
                 .fetch_all(&mut **tx)
@@ -831,6 +865,7 @@ impl Tx {
 
     /// Raw SQL for the few statements sea-query does not express (DDL in migrations).
     pub(crate) async fn execute_raw(&mut self, sql: &str) -> Result<()> {
+        self.sent.one();
         match &mut self.conn {
             TxConn::Sqlite(tx) => {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
@@ -848,6 +883,7 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
+        self.sent.one();
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,
             TxConn::Postgres(tx) => tx.commit().await?,

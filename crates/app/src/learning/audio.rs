@@ -114,7 +114,19 @@ pub async fn enqueue_in(app: &App, tx: &mut Tx, lesson_id: i64, lang: ContentLan
 
 /// The audio of a version, asking for it to be made when there is none and no job for it yet.
 pub async fn want(app: &App, lesson_id: i64, lang: ContentLang, version: i32) -> Result<Audio> {
-    if let Some(info) = store::info(&app.db, lesson_id, lang, version).await? {
+    let info = store::info(&app.db, lesson_id, lang, version).await?;
+    want_known(app, lesson_id, lang, version, info).await
+}
+
+/// [`want`] when the stored audio's row was read already (with the lesson's text).
+pub async fn want_known(
+    app: &App,
+    lesson_id: i64,
+    lang: ContentLang,
+    version: i32,
+    stored: Option<AudioInfo>,
+) -> Result<Audio> {
+    if let Some(info) = stored {
         return Ok(Audio::Ready(info));
     }
     if !app.lesson_audio || speech::voice(lang.as_str()).is_none() {

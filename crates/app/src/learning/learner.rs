@@ -262,50 +262,66 @@ pub async fn lesson(
     lesson_slug: &str,
     lang: ContentLang,
 ) -> Result<LessonView> {
-    let c = db::course_by_slug(&app.db, course_slug).await?.ok_or(Error::NotFound)?;
+    // The course with its lessons, the lesson's texts with their audio, the course's titles, and
+    // the learner's standing: four statements (docs/PERFORMANCE.md, learning).
+    let (c, lessons) = db::course_with_lessons(&app.db, course_slug)
+        .await?
+        .ok_or(Error::NotFound)?;
     if !c.status.open_to_learners() {
         return Err(Error::NotFound);
     }
-    let lessons = db::lessons(&app.db, c.id).await?;
     let pos = lessons
         .iter()
         .position(|l| l.slug == lesson_slug)
         .ok_or(Error::NotFound)?;
     let l = &lessons[pos];
-    let texts = db::lesson_texts(&app.db, l).await?;
-    let languages: Vec<ContentLang> = texts.iter().map(|t| t.lang).collect();
-    let t = pick(lang, texts.iter().map(|t| (t.lang, t.clone()))).ok_or(Error::NotFound)?;
-    let course_title = course_title(&db::course_texts(&app.db).await?, c.id, lang);
+    let texts = db::lesson_texts_with_audio(&app.db, l).await?;
+    let languages: Vec<ContentLang> = texts.iter().map(|(t, _)| t.lang).collect();
+    let t = pick(lang, texts.into_iter().map(|(t, a)| (t.lang, (t, a)))).ok_or(Error::NotFound)?;
+    let (text, stored_audio) = t.value;
+    let course_texts = db::texts_of_course(&app.db, c.id).await?;
+    let course_title = course_title(&course_texts, c.id, lang);
     let mut enrolled = false;
     let mut done = false;
-    if let Some(account_id) = who.and_then(|w| w.account_id) {
-        let enrolment = db::enrolments(&app.db, account_id)
-            .await?
-            .into_iter()
-            .find(|e| e.course_id == c.id);
-        if let Some(e) = enrolment {
-            enrolled = true;
-            let p = db::progress(&app.db, account_id, Some(c.id)).await?;
-            let mine = p.iter().find(|p| p.lesson_id == l.id);
-            done = mine.is_some_and(|p| p.completed_at.is_some());
-            // Written only when something changes: reading a lesson again costs no write.
-            if (mine.is_none() || e.last_lesson_id != Some(l.id))
-                && let Some(w) = who
-            {
-                record_open(app, w, &c, l, t.lang).await?;
-            }
+    if let Some(account_id) = who.and_then(|w| w.account_id)
+        && let Some(s) = db::standing(&app.db, account_id, c.id, l.id).await?
+    {
+        enrolled = true;
+        done = s.done_at.is_some();
+        // Written only when something changes: reading a lesson again costs no write.
+        if (s.opened_at.is_none() || s.last_lesson_id != Some(l.id))
+            && let Some(w) = who
+        {
+            // The statement names the course and the lesson as the page shows them, in the
+            // language of the text shown (the course's title in it, else in Vietnamese).
+            let statement_course_title = course_texts
+                .iter()
+                .find(|x| x.lang == t.lang)
+                .or_else(|| course_texts.iter().find(|x| x.lang == ContentLang::Vi))
+                .map(|x| x.title.as_str())
+                .unwrap_or_default();
+            let titles = Titles {
+                course: statement_course_title,
+                lesson: &text.title,
+            };
+            record_open(app, w, &c, l, t.lang, titles).await?;
         }
     }
-    let checklist: Vec<String> = serde_json::from_str(&t.value.checklist).unwrap_or_default();
-    let video = hocvuso_core::learning::video::Video::from_stored(&t.value.video)
+    let checklist: Vec<String> = serde_json::from_str(&text.checklist).unwrap_or_default();
+    let video = hocvuso_core::learning::video::Video::from_stored(&text.video)
         .ok()
         .flatten();
-    let audio = super::audio::want(app, l.id, t.lang, t.value.version).await?;
+    let audio = super::audio::want_known(app, l.id, t.lang, text.version, stored_audio).await?;
     // Most lessons show no course file: they cost no query for the shelf.
-    let html = if t.value.body_md.contains(hocvuso_core::learning::media::MEDIA_DIR) {
-        core::markdown::render_with(&t.value.body_md, &super::media::shelf(&app.db, &c).await?)
+    let html = if text.body_md.contains(hocvuso_core::learning::media::MEDIA_DIR) {
+        let shelf = super::media::shelf(&app.db, &c).await?;
+        app.rendered.get_or_render(&text.body_md, &shelf, || {
+            core::markdown::render_with(&text.body_md, &shelf)
+        })
     } else {
-        core::markdown::render(&t.value.body_md)
+        let shelf = core::media::Shelf::empty();
+        app.rendered
+            .get_or_render(&text.body_md, &shelf, || core::markdown::render(&text.body_md))
     };
     Ok(LessonView {
         audio,
@@ -314,9 +330,9 @@ pub async fn lesson(
         course_title,
         id: l.id,
         slug: l.slug.clone(),
-        title: t.value.title.clone(),
+        title: text.title.clone(),
         minutes: l.minutes,
-        version: t.value.version,
+        version: text.version,
         html,
         checklist,
         lang: t.lang,
@@ -341,12 +357,11 @@ struct Context {
 
 async fn context(tx: &mut Tx, who: &Principal) -> Result<Context> {
     if let Some(pid) = who.person_id
-        && let Some(w) = hocvuso_db::people::whereabouts_tx(tx, pid).await?
+        && let Some(w) = hocvuso_db::people::place_tx(tx, pid).await?
     {
-        let code = hocvuso_db::units::get_tx(tx, w.unit_id).await?.map(|u| u.code);
         return Ok(Context {
             unit_path: w.unit_path,
-            unit_code: code,
+            unit_code: Some(w.unit_code),
             groups: w.groups,
         });
     }
@@ -373,17 +388,22 @@ struct Said<'a> {
     lesson: Option<&'a Lesson>,
     lang: ContentLang,
     duration: Option<time::Duration>,
+    titles: Titles<'a>,
 }
 
-async fn say(app: &App, tx: &mut Tx, who: &Principal, account_id: i64, s: Said<'_>) -> Result<()> {
-    let ctx = context(tx, who).await?;
+/// The course's and the lesson's titles in the statement's language (or Vietnamese), as read by
+/// the caller with what it read anyway.
+#[derive(Clone, Copy)]
+struct Titles<'a> {
+    course: &'a str,
+    lesson: &'a str,
+}
+
+/// Appends a statement; `ctx` is read once per transaction ([`context`]).
+async fn say(app: &App, tx: &mut Tx, ctx: &Context, account_id: i64, s: Said<'_>) -> Result<()> {
     let at = now();
     let id = xapi::new_id();
-    let course_title = db::course_title_tx(tx, s.course.id, s.lang).await?.unwrap_or_default();
-    let lesson_title = match s.lesson {
-        Some(l) => db::lesson_title_tx(tx, l, s.lang).await?.unwrap_or_default(),
-        None => String::new(),
-    };
+    let (course_title, lesson_title) = (s.titles.course, s.titles.lesson);
     let statement = xapi::statement(&xapi::Event {
         home: &app.public_url,
         id: &id,
@@ -391,8 +411,8 @@ async fn say(app: &App, tx: &mut Tx, who: &Principal, account_id: i64, s: Said<'
         verb: s.verb,
         activity: Activity {
             course_slug: &s.course.slug,
-            course_title: &course_title,
-            lesson: s.lesson.map(|l| (l.slug.as_str(), lesson_title.as_str())),
+            course_title,
+            lesson: s.lesson.map(|l| (l.slug.as_str(), lesson_title)),
         },
         at,
         language: s.lang.as_str(),
@@ -428,29 +448,37 @@ async fn open_course(tx: &mut Tx, slug: &str) -> Result<Course> {
     Ok(c)
 }
 
-async fn record_open(app: &App, who: &Principal, c: &Course, l: &Lesson, lang: ContentLang) -> Result<()> {
+async fn record_open(
+    app: &App,
+    who: &Principal,
+    c: &Course,
+    l: &Lesson,
+    lang: ContentLang,
+    titles: Titles<'_>,
+) -> Result<()> {
     let account_id = account(who)?;
     let mut tx = app.db.begin().await?;
-    let c = open_course(&mut tx, &c.slug).await?;
-    let Some(l) = db::lesson_tx(&mut tx, l.id).await?.filter(|x| x.course_id == c.id) else {
-        return Err(Error::NotFound);
-    };
-    if db::enrolment_tx(&mut tx, account_id, c.id).await?.is_none() {
-        return Ok(());
+    // Course still open, lesson still live in it, learner still enrolled: one statement.
+    match db::may_open_tx(&mut tx, account_id, c.id, l.id).await? {
+        None => return Err(Error::NotFound),
+        Some(false) => return Ok(()),
+        Some(true) => {}
     }
     let at = now();
-    if db::open(&mut tx, account_id, &l, at).await? {
+    if db::open(&mut tx, account_id, l, at).await? {
+        let ctx = context(&mut tx, who).await?;
         say(
             app,
             &mut tx,
-            who,
+            &ctx,
             account_id,
             Said {
                 verb: Verb::Experienced,
-                course: &c,
-                lesson: Some(&l),
+                course: c,
+                lesson: Some(l),
                 lang,
                 duration: None,
+                titles,
             },
         )
         .await?;
@@ -467,10 +495,12 @@ pub async fn enrol(app: &App, who: &Principal, course_slug: &str, lang: ContentL
     let c = open_course(&mut tx, course_slug).await?;
     let new = db::enrol(&mut tx, account_id, c.id, now()).await?;
     if new {
+        let course_title = db::course_title_tx(&mut tx, c.id, lang).await?.unwrap_or_default();
+        let ctx = context(&mut tx, who).await?;
         say(
             app,
             &mut tx,
-            who,
+            &ctx,
             account_id,
             Said {
                 verb: Verb::Registered,
@@ -478,6 +508,10 @@ pub async fn enrol(app: &App, who: &Principal, course_slug: &str, lang: ContentL
                 lesson: None,
                 lang,
                 duration: None,
+                titles: Titles {
+                    course: &course_title,
+                    lesson: "",
+                },
             },
         )
         .await?;
@@ -486,16 +520,20 @@ pub async fn enrol(app: &App, who: &Principal, course_slug: &str, lang: ContentL
     Ok(new)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Completed {
     /// `false` when the lesson was already done (a repeated post records nothing).
     pub lesson: bool,
     /// This completion finished the course.
     pub course: bool,
+    /// Where the learner goes on (as [`next_lesson_slug`] says, read in the same transaction):
+    /// `None` when every lesson is done.
+    pub next: Option<String>,
 }
 
 /// Marks a lesson of a course the learner is enrolled in as done. Enrolment, the course being
-/// published and the lesson being live are checked inside the writing transaction.
+/// published and the lesson being live are checked inside the writing transaction, in the one
+/// statement that also reads the progress and the titles the xAPI statement names.
 pub async fn complete(
     app: &App,
     who: &Principal,
@@ -505,60 +543,99 @@ pub async fn complete(
 ) -> Result<Completed> {
     let account_id = account(who)?;
     let mut tx = app.db.begin().await?;
-    let c = open_course(&mut tx, course_slug).await?;
-    if db::enrolment_tx(&mut tx, account_id, c.id).await?.is_none() {
+    let x = db::completion_tx(&mut tx, account_id, course_slug, lesson_slug, lang)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let c = &x.course;
+    if !c.status.open_to_learners() {
+        return Err(Error::NotFound);
+    }
+    let Some(e) = &x.enrolment else {
         return Err(Error::Conflict(FieldError::new(
             "",
             Message::new("err-learning-not-enrolled"),
         )));
-    }
-    let l = db::lesson_by_slug_tx(&mut tx, c.id, lesson_slug)
-        .await?
-        .ok_or(Error::NotFound)?;
+    };
+    let Some(ls) = &x.lesson else {
+        return Err(Error::NotFound);
+    };
+    let l = &ls.lesson;
+    let titles = Titles {
+        course: &x.course_title,
+        lesson: &ls.title,
+    };
     let at = now();
-    let opened = db::progress_tx(&mut tx, account_id, l.id).await?.map(|p| p.opened_at);
-    let lesson_done = db::complete(&mut tx, account_id, &l, at).await?;
-    let mut course_done = false;
-    if lesson_done {
-        let duration = opened.map(|o| at - o);
+    let lesson_done = db::complete_once(&mut tx, account_id, l, at).await?;
+    let mut last_lesson_id = e.last_lesson_id;
+    // The learner's unit and groups, read once for this completion's statements.
+    let ctx = match lesson_done {
+        true => Some(context(&mut tx, who).await?),
+        false => None,
+    };
+    if let Some(ctx) = &ctx {
+        let duration = ls.opened_at.map(|o| at - o);
         say(
             app,
             &mut tx,
-            who,
+            ctx,
             account_id,
             Said {
                 verb: Verb::Completed,
-                course: &c,
-                lesson: Some(&l),
+                course: c,
+                lesson: Some(l),
                 lang,
                 duration,
+                titles,
             },
         )
         .await?;
         db::touch(&mut tx, account_id, c.id, l.id, at).await?;
-        course_done = db::complete_course_if_done(&mut tx, account_id, c.id, at).await?;
+        last_lesson_id = Some(l.id);
+    }
+    // The course's lessons with what is done, read after this completion: whether the course is
+    // done now, and where to go on.
+    let rows = db::lessons_done_tx(&mut tx, account_id, c.id).await?;
+    let mut course_done = false;
+    if let Some(ctx) = &ctx
+        && !rows.is_empty()
+        && rows.iter().all(|r| r.completed_at.is_some())
+    {
+        course_done = db::finish_course(&mut tx, account_id, c.id, at).await?;
         if course_done {
             say(
                 app,
                 &mut tx,
-                who,
+                ctx,
                 account_id,
                 Said {
                     verb: Verb::Completed,
-                    course: &c,
+                    course: c,
                     lesson: None,
                     lang,
                     duration: None,
+                    titles: Titles { lesson: "", ..titles },
                 },
             )
             .await?;
         }
     }
+    let next = next_of(last_lesson_id, &rows);
     tx.commit().await?;
     Ok(Completed {
         lesson: lesson_done,
         course: course_done,
+        next,
     })
+}
+
+/// [`next_lesson`] over a course's lessons with their completions.
+fn next_of(last_lesson_id: Option<i64>, rows: &[db::LessonDone]) -> Option<String> {
+    if let Some(last) = last_lesson_id.and_then(|id| rows.iter().find(|r| r.id == id))
+        && last.completed_at.is_none()
+    {
+        return Some(last.slug.clone());
+    }
+    rows.iter().find(|r| r.completed_at.is_none()).map(|r| r.slug.clone())
 }
 
 /// Where the signed-in learner goes on in a course: the lesson last opened if not done, else the

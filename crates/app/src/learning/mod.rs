@@ -11,6 +11,7 @@ mod learner;
 pub mod media;
 pub mod package;
 pub mod recording;
+pub mod rendered;
 pub mod revision;
 
 pub use figures::*;

@@ -297,7 +297,7 @@ fn variant(pixels: &RgbImage) -> Result<ImageVariant, MediaError> {
 }
 
 /// A kind of file a lesson may offer for download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DownloadKind {
     Pdf,
     Docx,
@@ -459,7 +459,7 @@ pub const MAX_COURSE_MEDIA: usize = 200;
 pub const MAX_COURSE_MEDIA_BYTES: u64 = 48 * 1024 * 1024;
 
 /// What a stored file is to a lesson: a picture shown in the text, or a file offered for download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MediaKind {
     Image,
     File(DownloadKind),
@@ -552,7 +552,7 @@ pub fn is_stored_name(name: &str) -> bool {
 }
 
 /// One file a course holds, as a lesson shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Shelved {
     pub kind: MediaKind,
     /// An image's size as shown on a computer (the full variant), so the page keeps its room
@@ -566,7 +566,7 @@ pub struct Shelved {
 /// The files of one course a lesson may show, and where the site serves them. Lesson Markdown is
 /// rendered and checked against it: an image or a link to `media/<name>` that the course does not
 /// hold is a problem when the author saves, and plain text when it is shown.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Shelf {
     /// The address the files are served under, ending with `/` (`/learn/<course>/media/`).
     base: String,

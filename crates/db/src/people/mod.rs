@@ -327,6 +327,36 @@ pub async fn whereabouts(db: &Db, id: i64) -> Result<Option<Whereabouts>> {
     .await
 }
 
+record! {
+    /// [`Whereabouts`] with the unit's code: a learning event's context in one statement.
+    #[derive(Debug, Clone)]
+    pub struct Place {
+        pub unit_path: String,
+        pub unit_code: String,
+        pub groups: Groups as "people.groups",
+    }
+}
+
+/// Where a person lives (path and code of the unit) and their groups, read with their unit in one
+/// statement inside the transaction that records a learning event.
+pub async fn place_tx(tx: &mut Tx, id: i64) -> Result<Option<Place>> {
+    tx.fetch_optional(
+        Query::select()
+            .columns([(People::Table, People::UnitPath), (People::Table, People::Groups)])
+            .expr_as(Expr::col((Units::Table, Units::Code)), UnitCode)
+            .from(People::Table)
+            .inner_join(
+                Units::Table,
+                Expr::col((Units::Table, Units::Id)).equals((People::Table, People::UnitId)),
+            )
+            .and_where(Expr::col((People::Table, People::Id)).eq(id)),
+    )
+    .await
+}
+
+#[derive(Iden, Clone, Copy)]
+struct UnitCode;
+
 pub async fn whereabouts_tx(tx: &mut Tx, id: i64) -> Result<Option<Whereabouts>> {
     tx.fetch_optional(
         Query::select()

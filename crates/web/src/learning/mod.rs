@@ -310,9 +310,9 @@ async fn done(
     CsrfForm(v, form): CsrfForm<LangForm>,
 ) -> Result<Response, Problem> {
     let lang = content_lang(tr, Some(form.lang.as_str()));
-    app::complete(&state.app, &v.principal, &course, &lesson, lang).await?;
+    let done = app::complete(&state.app, &v.principal, &course, &lesson, lang).await?;
     // On to the next lesson not done, or back to the course when all are.
-    let to = match app::next_lesson_slug(&state.app, &v.principal, &course).await? {
+    let to = match done.next {
         Some(n) => format!("/learn/{course}/{n}{}", lang_query(tr, lang)),
         None => format!("/learn/{course}{}", lang_query(tr, lang)),
     };
