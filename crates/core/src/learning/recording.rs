@@ -192,10 +192,77 @@ pub fn decode_to_wav(format: AudioFormat, bytes: Vec<u8>, out: &mut dyn Write) -
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(RecordingError::TooLarge { size: bytes.len() });
     }
+    // The MPEG-4 reader sizes its sample tables from the counts the file states before reading
+    // them (an allocation of tens of gigabytes, which aborts the process rather than panics):
+    // every table must fit in the bytes that hold it before the reader sees the file.
+    if format == AudioFormat::Mp4 && !mp4_tables_fit(&bytes) {
+        return Err(RecordingError::Damaged);
+    }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_inner(format, bytes, out))) {
         Ok(r) => r,
         Err(_) => Err(RecordingError::Damaged),
     }
+}
+
+/// Whether every box of an MPEG-4 file lies inside the box holding it and every sample table the
+/// decoder reads (`stts`, `stsc`, `stsz`, `stco`, `co64`) holds the entries its count announces.
+pub fn mp4_tables_fit(bytes: &[u8]) -> bool {
+    fits(bytes, 0)
+}
+
+/// The boxes of `bytes` (one box's payload, or the whole file), descending into the containers the
+/// decoder descends into; `depth` bounds a file of boxes nested without end.
+fn fits(bytes: &[u8], depth: u32) -> bool {
+    const CONTAINERS: [&[u8; 4]; 8] = [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"mvex", b"moof", b"traf"];
+    if depth > 16 {
+        return false;
+    }
+    let be32 = |b: &[u8], at: usize| -> Option<u64> {
+        b.get(at..at + 4)
+            .map(|x| u64::from(u32::from_be_bytes([x[0], x[1], x[2], x[3]])))
+    };
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let (Some(size32), Some(kind)) = (be32(rest, 0), rest.get(4..8)) else {
+            return false;
+        };
+        let (header, size) = match size32 {
+            // To the end of what holds it.
+            0 => (8usize, rest.len() as u64),
+            1 => match rest.get(8..16) {
+                Some(x) => (16, u64::from_be_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]])),
+                None => return false,
+            },
+            n => (8, n),
+        };
+        if size < header as u64 || size > rest.len() as u64 {
+            return false;
+        }
+        // Within `rest`, which is at most the upload's 25 MB.
+        let body = &rest[header..size as usize];
+        let table = |entry: u64, count_at: usize| -> bool {
+            be32(body, count_at).is_some_and(|n| n.saturating_mul(entry) <= (body.len() - (count_at + 4)) as u64)
+        };
+        let ok = match kind {
+            b"stts" | b"co64" => table(8, 4),
+            b"stsc" => table(12, 4),
+            b"stco" => table(4, 4),
+            // A size for every sample only when the box gives none for all of them.
+            b"stsz" => match be32(body, 4) {
+                Some(0) => table(4, 8),
+                Some(_) => be32(body, 8).is_some(),
+                None => false,
+            },
+            k if CONTAINERS.iter().any(|c| c.as_slice() == k) => fits(body, depth + 1),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        at += size as usize;
+    }
+    true
 }
 
 fn decode_inner(format: AudioFormat, bytes: Vec<u8>, out: &mut dyn Write) -> Result<Decoded, RecordingError> {
@@ -370,6 +437,84 @@ fn decode_inner(format: AudioFormat, bytes: Vec<u8>, out: &mut dyn Write) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    /// An MPEG-4 file whose one track's sample table holds `stbl` (no media data: only the boxes
+    /// matter to the check and to the reader's first steps).
+    fn mp4_with(stbl: &[u8]) -> Vec<u8> {
+        let mut f = mp4_box(b"ftyp", b"M4A \0\0\0\0M4A mp42isom");
+        let stbl = mp4_box(b"stbl", stbl);
+        let minf = mp4_box(b"minf", &stbl);
+        let mdia = mp4_box(b"mdia", &minf);
+        let trak = mp4_box(b"trak", &mdia);
+        f.extend(mp4_box(b"moov", &trak));
+        f.extend(mp4_box(b"mdat", &[0; 16]));
+        f
+    }
+
+    fn table(kind: &[u8; 4], count: u32, entries: &[u8]) -> Vec<u8> {
+        let mut body = vec![0, 0, 0, 0];
+        body.extend_from_slice(&count.to_be_bytes());
+        body.extend_from_slice(entries);
+        mp4_box(kind, &body)
+    }
+
+    #[test]
+    fn mp4_tables_that_hold_their_entries_pass() {
+        let mut stbl = table(b"stts", 1, &[0, 0, 0, 10, 0, 0, 4, 0]);
+        stbl.extend(table(b"stsc", 1, &[0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0, 1]));
+        stbl.extend(table(b"stco", 2, &[0, 0, 0, 40, 0, 0, 0, 80]));
+        stbl.extend(table(b"co64", 1, &[0, 0, 0, 0, 0, 0, 0, 40]));
+        // stsz: one size for every sample, then a size per sample.
+        stbl.extend(mp4_box(b"stsz", &[0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 10]));
+        stbl.extend(mp4_box(
+            b"stsz",
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 9],
+        ));
+        assert!(mp4_tables_fit(&mp4_with(&stbl)));
+        // A last box running to the end of the file (size 0) is allowed.
+        let mut open_ended = mp4_with(&stbl);
+        open_ended.extend([0, 0, 0, 0]);
+        open_ended.extend(b"mdat");
+        open_ended.extend([1, 2, 3]);
+        assert!(mp4_tables_fit(&open_ended));
+    }
+
+    #[test]
+    fn mp4_tables_announcing_more_than_they_hold_are_refused() {
+        for stbl in [
+            table(b"stts", u32::MAX, &[]),
+            table(b"stsc", 2, &[0; 12]),
+            table(b"stco", 1 << 30, &[0; 8]),
+            table(b"co64", 3, &[0; 16]),
+            mp4_box(b"stsz", &[0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]),
+            mp4_box(b"stsz", &[0, 0, 0, 0]),
+        ] {
+            let file = mp4_with(&stbl);
+            assert!(!mp4_tables_fit(&file), "{stbl:?}");
+            // The decoder is never handed it: a damaged file, not an abort of the process.
+            assert_eq!(
+                decode_to_wav(AudioFormat::Mp4, file, &mut std::io::sink()).err(),
+                Some(RecordingError::Damaged)
+            );
+        }
+        // A box larger than what holds it, or nested without end.
+        let mut lying = mp4_with(&table(b"stts", 0, &[]));
+        let at = lying.len() - 24;
+        lying[at..at + 4].copy_from_slice(&1000u32.to_be_bytes());
+        assert!(!mp4_tables_fit(&lying));
+        let mut deep = mp4_box(b"stbl", &[]);
+        for _ in 0..40 {
+            deep = mp4_box(b"moov", &deep);
+        }
+        assert!(!mp4_tables_fit(&deep));
+    }
 
     /// A 16-bit PCM WAV of a sine (or silence when `amp` is 0).
     pub fn sine_wav(rate: u32, channels: u16, seconds: f64, amp: f64) -> Vec<u8> {
