@@ -315,6 +315,13 @@ async fn not_started_lists_exactly_those(b: Backend) {
     let (_, unit_page) = officer.text(&format!("/units/{}", commune.code)).await;
     assert!(unit_page.contains(&format!("/units/{}/learning/not-started", commune.code)));
     assert!(unit_page.contains(&format!("/units/{}/learning/figures.xlsx", commune.code)));
+    // … and the table of what its people must learn, which it follows (its province's or the
+    // country's), read-only below a province.
+    let requirements = format!("/units/{}/requirements", commune.code);
+    assert!(unit_page.contains(&format!("href=\"{requirements}\"")));
+    let (s, table) = officer.text(&requirements).await;
+    assert_eq!(s, 200, "{table}");
+    assert!(table.contains("Yêu cầu năng lực theo nhóm đối tượng"), "{table}");
     let (_, public) = t.client().text(&format!("/units/{}", commune.code)).await;
     assert!(!public.contains("/learning/not-started"));
 
