@@ -2,6 +2,7 @@
 //! tested as a plain function.
 
 pub mod access;
+pub mod assessment;
 pub mod audit;
 pub mod crypto;
 pub mod i18n;

@@ -1,0 +1,7 @@
+//! Assessment as pure data and rules (issue 10): question items mapped to the framework, checked
+//! when written or imported, shown to a learner shuffled per attempt without their answer key,
+//! and scored on the server. No storage and no HTTP here.
+
+pub mod item;
+
+pub use item::{Body, Difficulty, Item, ItemText, Presented, Response, Shown};
