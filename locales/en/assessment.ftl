@@ -14,3 +14,21 @@ err-item-too-long = { $field } is longer than { $max } characters. Shorten it.
 field-item-stem = The question
 field-item-option = An option
 field-item-explanation = The explanation
+# Importing a question bank from a file (GIFT, Moodle XML): problems with the file or one question.
+err-import-too-big = The file is larger than { $max } MB and was not read. Split the question bank into smaller files and import each.
+err-import-too-many = The file has { $n } questions, more than the { $max } one import takes. Split it into several files and import each.
+err-import-not-utf8 = The file is not UTF-8 text (error on line { $line }). Open it in an editor, save it as UTF-8 and import it again.
+err-import-essay = Essay questions are not supported: the answer part in {"{"} {"}"} is empty. Turn it into a question with options to choose from, or remove it from the file.
+err-import-numerical = Numerical questions are not supported. Turn it into a question with options to choose from, or remove it from the file.
+err-import-short-answer = Short-answer questions (the learner types the answer) are not supported: every answer starts with =. Add wrong options starting with ~ to make it a choice question, or remove it.
+err-import-description = This paragraph has no answer part in {"{"} {"}"}, so it is a description, not a question, and was not imported. Add an answer part or remove it from the file.
+err-import-fractions = The right answers' fractions add up to { $sum }%; they must add up to exactly 100%. Fix the fractions (for two right answers: %50% each).
+err-import-matching-extra = A matching question has a right-hand item matched with nothing on the left; that kind is not supported. Match each right-hand item with a left-hand one, or remove the extra one.
+err-gift-no-explanation = The question has no explanation. Add general feedback “####…” just before the closing {"}"}, saying why the right answer is right: the learner reads it after answering.
+err-gift-unclosed-title = The question name starts with :: but has no closing ::. Add :: after the name.
+err-gift-unclosed-brace = The answer part opens with {"{"} but has no closing {"}"} (or a blank line between them). Add {"}"} after the last answer and remove blank lines inside.
+err-gift-brace-inside = The answer part has another {"{"} in it. If it is text in an answer, write \{"{"}; otherwise close the previous answer part with {"}"}.
+err-gift-two-answer-blocks = The question has more than one answer part in {"{"} {"}"} (or a stray {"}"}). Keep one answer part; write braces in the text as \{"{"} and \{"}"}.
+err-gift-bad-answers = The answer part cannot be read: each answer starts with = (right) or ~ (wrong), or the whole part is T or F for a true/false question. Follow the pattern {"{"}=right answer ~wrong answer{"}"}.
+err-gift-bad-weight = The fraction “{ $weight }” is not valid. Write a number from -100 to 100 between two % signs, e.g. ~%50%.
+err-gift-bad-matching = Every line of a matching question must read =left item -> right item. Fix the other lines to follow it.

@@ -14,3 +14,21 @@ err-item-too-long = { $field } dài quá { $max } ký tự. Rút gọn lại.
 field-item-stem = Nội dung câu hỏi
 field-item-option = Một phương án
 field-item-explanation = Lời giải thích
+# Nhập ngân hàng câu hỏi từ tệp (GIFT, Moodle XML): lỗi của tệp hoặc của một câu hỏi.
+err-import-too-big = Tệp lớn hơn { $max } MB nên không được đọc. Chia ngân hàng câu hỏi thành nhiều tệp nhỏ hơn rồi nhập từng tệp.
+err-import-too-many = Tệp có { $n } câu hỏi, nhiều hơn { $max } câu được nhập một lần. Chia thành nhiều tệp rồi nhập từng tệp.
+err-import-not-utf8 = Tệp không phải văn bản UTF-8 (lỗi ở dòng { $line }). Mở tệp bằng trình soạn thảo, lưu lại với bảng mã UTF-8 rồi nhập lại.
+err-import-essay = Câu hỏi tự luận không được hỗ trợ: phần trả lời trong ngoặc {"{"} {"}"} để trống. Chuyển thành câu hỏi có phương án để chọn, hoặc bỏ câu này khỏi tệp.
+err-import-numerical = Câu hỏi trả lời bằng số không được hỗ trợ. Chuyển thành câu hỏi có phương án để chọn, hoặc bỏ câu này khỏi tệp.
+err-import-short-answer = Câu hỏi trả lời ngắn (người học tự gõ đáp án) không được hỗ trợ: mọi đáp án đều bắt đầu bằng dấu =. Thêm các phương án sai bắt đầu bằng dấu ~ để thành câu hỏi chọn đáp án, hoặc bỏ câu này.
+err-import-description = Đoạn này không có phần trả lời trong ngoặc {"{"} {"}"} nên là phần mô tả, không phải câu hỏi, và không được nhập. Thêm phần trả lời, hoặc bỏ đoạn này khỏi tệp.
+err-import-fractions = Tỉ lệ điểm của các đáp án đúng cộng lại được { $sum }%, cần đúng 100%. Sửa các tỉ lệ (ví dụ hai đáp án đúng: %50% mỗi đáp án).
+err-import-matching-extra = Câu hỏi ghép đôi có một mục bên phải không ghép với mục nào bên trái; loại câu này không được hỗ trợ. Ghép mỗi mục bên phải với một mục bên trái, hoặc bỏ mục thừa.
+err-gift-no-explanation = Câu hỏi chưa có lời giải thích. Thêm phản hồi chung “####…” ngay trước dấu {"}"} đóng, nói vì sao đáp án đúng là đúng: người học đọc lời này sau khi trả lời.
+err-gift-unclosed-title = Tên câu hỏi bắt đầu bằng :: nhưng không có :: đóng. Thêm :: sau tên câu hỏi.
+err-gift-unclosed-brace = Phần trả lời mở bằng {"{"} nhưng không có {"}"} đóng (hoặc có một dòng trống giữa hai ngoặc). Thêm {"}"} sau đáp án cuối cùng và bỏ dòng trống bên trong.
+err-gift-brace-inside = Trong phần trả lời có thêm một dấu {"{"}. Nếu đó là chữ trong đáp án, viết \{"{"}; nếu không, thêm {"}"} đóng cho phần trả lời trước.
+err-gift-two-answer-blocks = Câu hỏi có nhiều hơn một phần trả lời trong ngoặc {"{"} {"}"} (hoặc một dấu {"}"} thừa). Giữ một phần trả lời; dấu ngoặc trong câu chữ thì viết \{"{"} và \{"}"}.
+err-gift-bad-answers = Không đọc được phần trả lời: mỗi đáp án phải bắt đầu bằng = (đúng) hoặc ~ (sai), hoặc cả phần là T hay F cho câu đúng/sai. Sửa phần trả lời theo mẫu {"{"}=đáp án đúng ~đáp án sai{"}"}.
+err-gift-bad-weight = Tỉ lệ điểm “{ $weight }” không hợp lệ. Viết một số từ -100 đến 100 giữa hai dấu %, ví dụ ~%50%.
+err-gift-bad-matching = Câu hỏi ghép đôi phải có mọi dòng dạng =mục trái -> mục phải. Sửa các dòng còn lại theo mẫu đó.

@@ -2,6 +2,9 @@
 //! when written or imported, shown to a learner shuffled per attempt without their answer key,
 //! and scored on the server. No storage and no HTTP here.
 
+pub mod gift;
+pub mod import;
 pub mod item;
 
+pub use import::{Defaults, ImportProblem, Imported};
 pub use item::{Body, Difficulty, Item, ItemText, Presented, Response, Shown};
