@@ -322,13 +322,11 @@ fn question(text: &str) -> Question {
         i += 1;
     }
     let mut html = false;
-    if is(&cs, i, '[') {
-        if let Some(end) = find(&cs, i + 1, "]") {
-            let format = raw(&cs[i + 1..end]).to_ascii_lowercase();
-            if matches!(format.as_str(), "html" | "moodle" | "plain" | "markdown") {
-                html = format == "html";
-                i = end + 1;
-            }
+    if let Some(end) = is(&cs, i, '[').then(|| find(&cs, i + 1, "]")).flatten() {
+        let format = raw(&cs[i + 1..end]).to_ascii_lowercase();
+        if matches!(format.as_str(), "html" | "moodle" | "plain" | "markdown") {
+            html = format == "html";
+            i = end + 1;
         }
     }
     let Some(open) = find(&cs, i, "{") else {
@@ -775,6 +773,19 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
             rows[3].3,
             "Tin nhắn báo trúng thưởng: _____ là lừa đảo. _____ Hãy cảnh giác."
         );
+    }
+
+    #[test]
+    fn brackets_that_are_not_a_format_marker_and_comments_inside_answers_stay_text() {
+        let text = "[Khẩn] Tài khoản của bạn bị khoá, đúng không?\n{\n// ghi chú của người soạn\nF####Tin nhắn \\[Khẩn\\] là chiêu giục giã.\n}\n\n$CATEGORY: Tin giả\n::Một::Dòng\\nhai {T####Đúng.}\n";
+        let imported = parse(text.as_bytes(), &defaults());
+        assert_eq!(problems(&imported), vec![]);
+        let rows = rows(&imported);
+        assert_eq!(rows[0].1, "khan-tai-khoan-cua-ban-bi-khoa-dung-khong");
+        assert_eq!(rows[0].2, Body::TrueFalse { answer: false });
+        assert_eq!(rows[0].3, "[Khẩn] Tài khoản của bạn bị khoá, đúng không?");
+        assert_eq!(rows[0].6, "Tin nhắn \\[Khẩn\\] là chiêu giục giã.");
+        assert_eq!((rows[1].0.as_str(), rows[1].3.as_str()), ("Tin giả", "Dòng\nhai"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::item::{Difficulty, Item};
 use crate::i18n::Message;
 use crate::learning::CompetenceRef;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The largest file an import reads.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
@@ -58,6 +58,8 @@ pub(crate) fn label(name: &str, stem: &str) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct Codes {
     used: HashSet<String>,
+    /// The next number to try for a base: 5,000 questions of one name stay linear.
+    next: HashMap<String, usize>,
 }
 
 impl Codes {
@@ -81,9 +83,9 @@ impl Codes {
             base = "cau-hoi".into();
         }
         let mut code = base.clone();
-        let mut n = 1;
+        let n = self.next.entry(base.clone()).or_insert(1);
         while self.used.contains(&code) {
-            n += 1;
+            *n += 1;
             code = format!("{base}-{n}");
         }
         self.used.insert(code.clone());
@@ -103,6 +105,10 @@ mod tests {
         assert_eq!(c.next("Tin nhắn giả ngân hàng"), "tin-nhan-gia-ngan-hang-3");
         assert_eq!(c.next("诈骗"), "cau-hoi");
         assert_eq!(c.next("Đường dây nóng"), "duong-day-nong");
+        // A name that is itself a numbered code is not given twice.
+        assert_eq!(c.next("OTP 2"), "otp-2");
+        assert_eq!(c.next("OTP"), "otp");
+        assert_eq!(c.next("OTP"), "otp-3");
     }
 
     #[test]
