@@ -32,3 +32,4 @@ err-gift-two-answer-blocks = The question has more than one answer part in {"{"}
 err-gift-bad-answers = The answer part cannot be read: each answer starts with = (right) or ~ (wrong), or the whole part is T or F for a true/false question. Follow the pattern {"{"}=right answer ~wrong answer{"}"}.
 err-gift-bad-weight = The fraction “{ $weight }” is not valid. Write a number from -100 to 100 between two % signs, e.g. ~%50%.
 err-gift-bad-matching = Every line of a matching question must read =left item -> right item. Fix the other lines to follow it.
+err-gift-media = The question has a picture or sound, but a GIFT file cannot carry the file, so the question would be incomplete. Export it as Moodle XML (which includes files) and import that, or remove the picture and add it after importing.

@@ -32,3 +32,4 @@ err-gift-two-answer-blocks = Câu hỏi có nhiều hơn một phần trả lờ
 err-gift-bad-answers = Không đọc được phần trả lời: mỗi đáp án phải bắt đầu bằng = (đúng) hoặc ~ (sai), hoặc cả phần là T hay F cho câu đúng/sai. Sửa phần trả lời theo mẫu {"{"}=đáp án đúng ~đáp án sai{"}"}.
 err-gift-bad-weight = Tỉ lệ điểm “{ $weight }” không hợp lệ. Viết một số từ -100 đến 100 giữa hai dấu %, ví dụ ~%50%.
 err-gift-bad-matching = Câu hỏi ghép đôi phải có mọi dòng dạng =mục trái -> mục phải. Sửa các dòng còn lại theo mẫu đó.
+err-gift-media = Câu hỏi có hình ảnh hoặc âm thanh, nhưng tệp GIFT không chứa được tệp ảnh hay âm thanh nên câu hỏi sẽ thiếu nội dung. Xuất câu hỏi này dạng Moodle XML (có kèm tệp) rồi nhập lại, hoặc bỏ ảnh khỏi câu hỏi và thêm ảnh sau khi nhập.

@@ -3,7 +3,8 @@
 //! fractions `{~%50%a ~%50%b ~%-100%c}` (the right answers' fractions add up to 100), true/false
 //! `{T}` `{F}` `{TRUE}` `{FALSE}`, matching `{=a -> b =c -> d}`, general feedback `####…` as the
 //! explanation (required: nothing is invented in its place), escapes `\~ \= \# \{ \} \: \\ \n`,
-//! `//` comment lines and the `[html]` marker (tags stripped, line breaks kept). Essay, numerical,
+//! `//` comment lines and the `[html]` marker (tags stripped, line breaks kept; a picture or sound,
+//! a file GIFT cannot carry, is reported). Essay, numerical,
 //! short answer and description questions are reported by name, as is every question whose
 //! answers do not make a valid item; all else is imported.
 
@@ -327,6 +328,19 @@ fn question(text: &str) -> Question {
         if matches!(format.as_str(), "html" | "moodle" | "plain" | "markdown") {
             html = format == "html";
             i = end + 1;
+        }
+    }
+    if html {
+        // A picture or sound in GIFT is a link to a file the GIFT file cannot carry: stripping the
+        // tag would silently change the question.
+        let lower = raw(&cs[i..]).to_lowercase();
+        if ["<img", "<audio", "<video", "<object", "<embed", "<iframe"]
+            .iter()
+            .any(|t| lower.contains(t))
+        {
+            q.stem = one_line(&cs[i..], true);
+            q.problems.push(Message::new("err-gift-media"));
+            return q;
         }
     }
     let Some(open) = find(&cs, i, "{") else {
@@ -797,6 +811,7 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
                     ::Hai ngoặc::Chọn {=a ~b} và {=c ~d}\n\n\
                     ::Ngoặc lồng::Chọn {=a {~b}}\n\n\
                     ::Tên chưa đóng Chọn {=a ~b}\n\n\
+                    ::Ảnh::[html]<p>Trang này thật hay giả?</p><IMG src=\"@@PLUGINFILE@@/web.png\">{T####x}\n\n\
                     ::Ba phần::Chọn ba. {~%33.33333%Một ~%33.33333%Hai ~%33.33333%Ba ~Bốn####Ba cái đầu.}\n";
         let imported = parse(text.as_bytes(), &defaults());
         let keys: Vec<(String, String)> = imported
@@ -815,6 +830,7 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
                 k("Hai ngoặc", "err-gift-two-answer-blocks"),
                 k("Ngoặc lồng", "err-gift-brace-inside"),
                 k("::Tên chưa đóng Chọn {=a ~b}", "err-gift-unclosed-title"),
+                k("Ảnh", "err-gift-media"),
             ]
         );
         let rows = rows(&imported);
