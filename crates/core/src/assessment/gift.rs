@@ -3,7 +3,8 @@
 //! fractions `{~%50%a ~%50%b ~%-100%c}` (the right answers' fractions add up to 100), true/false
 //! `{T}` `{F}` `{TRUE}` `{FALSE}`, matching `{=a -> b =c -> d}`, general feedback `####…` as the
 //! explanation (required: nothing is invented in its place), escapes `\~ \= \# \{ \} \: \\ \n`,
-//! `//` comment lines and the `[html]` marker (tags stripped, line breaks kept; a picture or sound,
+//! `//` comment lines, HTML (in `[html]` and in Moodle's default format; tags stripped, line
+//! breaks kept; a picture or sound,
 //! a file GIFT cannot carry, is reported). Essay, numerical,
 //! short answer and description questions are reported by name, as is every question whose
 //! answers do not make a valid item; all else is imported.
@@ -249,23 +250,29 @@ fn strip_html(s: &str) -> String {
     let mut rest = s;
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
-        let Some(len) = rest[start..].find('>') else {
-            // A lone "<" is text.
-            out.push_str(&rest[start..]);
-            rest = "";
-            break;
-        };
-        let tag = rest[start + 1..start + len].trim().to_ascii_lowercase();
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let breaks = matches!(name.as_str(), "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3");
-        if breaks && !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
+        let after = &rest[start + 1..];
+        // A tag starts with a letter, "/" or "!" and ends before any other "<": "x < 5 và y > 3"
+        // is text. Stopping at either sign keeps this linear on hostile input.
+        let tag_like = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find(['<', '>']) {
+            Some(len) if tag_like && after.as_bytes()[len] == b'>' => {
+                let tag = after[..len].trim().to_ascii_lowercase();
+                let name: String = tag
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                let breaks = matches!(name.as_str(), "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3");
+                if breaks && !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                rest = &after[len + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
         }
-        rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
     out.replace("&nbsp;", " ")
@@ -322,11 +329,12 @@ fn question(text: &str) -> Question {
     while cs.get(i).is_some_and(|c| c.c.is_whitespace()) {
         i += 1;
     }
-    let mut html = false;
+    // Moodle's own format (the default) lets HTML through, as [html] does: tags are stripped.
+    let mut html = true;
     if let Some(end) = is(&cs, i, '[').then(|| find(&cs, i + 1, "]")).flatten() {
         let format = raw(&cs[i + 1..end]).to_ascii_lowercase();
         if matches!(format.as_str(), "html" | "moodle" | "plain" | "markdown") {
-            html = format == "html";
+            html = matches!(format.as_str(), "html" | "moodle");
             i = end + 1;
         }
     }
@@ -791,7 +799,7 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
 
     #[test]
     fn brackets_that_are_not_a_format_marker_and_comments_inside_answers_stay_text() {
-        let text = "[Khẩn] Tài khoản của bạn bị khoá, đúng không?\n{\n// ghi chú của người soạn\nF####Tin nhắn \\[Khẩn\\] là chiêu giục giã.\n}\n\n$CATEGORY: Tin giả\n::Một::Dòng\\nhai {T####Đúng.}\n";
+        let text = "[Khẩn] Tài khoản của bạn bị khoá, đúng không?\n{\n// ghi chú của người soạn\nF####Tin nhắn \\[Khẩn\\] là chiêu giục giã.\n}\n\n$CATEGORY: Tin giả\n::Một::Dòng\\nhai {T####Đúng.}\n\n::Dấu so sánh::Nếu x < 5 và <b>y</b> > 3 &amp; <3 thì? {T####Vì <i>vậy</i>.}\n\n[plain]Gõ <b>đậm</b> ra sao? {T####Như thế.}\n";
         let imported = parse(text.as_bytes(), &defaults());
         assert_eq!(problems(&imported), vec![]);
         let rows = rows(&imported);
@@ -800,6 +808,9 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
         assert_eq!(rows[0].3, "[Khẩn] Tài khoản của bạn bị khoá, đúng không?");
         assert_eq!(rows[0].6, "Tin nhắn \\[Khẩn\\] là chiêu giục giã.");
         assert_eq!((rows[1].0.as_str(), rows[1].3.as_str()), ("Tin giả", "Dòng\nhai"));
+        assert_eq!(rows[2].3, "Nếu x < 5 và y > 3 & <3 thì?");
+        assert_eq!(rows[2].6, "Vì vậy.");
+        assert_eq!(rows[3].3, "Gõ <b>đậm</b> ra sao?");
     }
 
     #[test]
@@ -892,6 +903,10 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
         let huge = format!("::Dài::{} {{=a ~b####x}}", "chữ ".repeat(1_000_000));
         let imported = parse(huge.as_bytes(), &defaults());
         assert!(imported.items.is_empty());
+        assert_eq!(imported.problems[0].message.key, "err-item-too-long");
+        // Half-open tags everywhere: read in linear time, kept as text, too long to store.
+        let tags = format!("::Thẻ::{} {{=a ~b####x}}", "<a".repeat(1_000_000));
+        let imported = parse(tags.as_bytes(), &defaults());
         assert_eq!(imported.problems[0].message.key, "err-item-too-long");
         for odd in [
             "\\",
