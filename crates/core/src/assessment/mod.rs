@@ -3,5 +3,6 @@
 //! and scored on the server. No storage and no HTTP here.
 
 pub mod item;
+pub mod moodle_xml;
 
 pub use item::{Body, Difficulty, Item, ItemText, Presented, Response, Shown};
