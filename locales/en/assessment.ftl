@@ -33,3 +33,20 @@ err-gift-bad-answers = The answer part cannot be read: each answer starts with =
 err-gift-bad-weight = The fraction “{ $weight }” is not valid. Write a number from -100 to 100 between two % signs, e.g. ~%50%.
 err-gift-bad-matching = Every line of a matching question must read =left item -> right item. Fix the other lines to follow it.
 err-gift-media = The question has a picture or sound, but a GIFT file cannot carry the file, so the question would be incomplete. Export it as Moodle XML (which includes files) and import that, or remove the picture and add it after importing.
+# Importing a question bank from a Moodle XML file (issue 10 §1).
+err-moodle-too-big = The file is larger than { $max } MB. Split the question bank into smaller files (export one category at a time in Moodle) and import them one by one.
+err-moodle-too-many = The file has { $n } questions, more than the limit of { $max }. Split it into several files (export one category at a time in Moodle) and import them one by one.
+err-moodle-not-utf8 = The file is not UTF-8 text (it may be damaged or saved in another encoding). Export it again from Moodle in the “Moodle XML” format and import that file.
+err-moodle-malformed = The file is not valid XML from this line on (a tag never closed, a stray character or a cut-off file). Export it again from Moodle in the “Moodle XML” format.
+err-moodle-doctype = The file has a <!DOCTYPE> declaration; Moodle XML files have none, and files with one are not read. Export it again from Moodle in the “Moodle XML” format.
+err-moodle-too-deep = The file nests tags more than { $max } levels deep; Moodle XML files never do. Export it again from Moodle in the “Moodle XML” format.
+err-moodle-not-quiz = The file is not a Moodle XML question bank (its outer tag must be <quiz>). In Moodle, go to Question bank → Export and choose “Moodle XML”.
+err-moodle-unsupported-type = Questions of type “{ $type }” cannot be imported yet; only multiple choice, true/false, matching and ordering can. Rewrite the question as one of those, or leave it out.
+err-moodle-partial-credit = A single-answer question gives partial credit to an answer; here each answer is either right (100%) or wrong. In Moodle, give 100% to the right answer and 0% (or less) to the others.
+err-moodle-several-correct = A single-answer question has { $n } answers at 100%. Keep one right answer, or make it a multiple-answer question.
+err-moodle-fractions-sum = The right answers of a multiple-answer question add up to { $sum }%, not 100%. Fix each answer's grade in Moodle so they add up to 100%.
+err-moodle-matching-distractor = The matching question has { $n } extra right-hand items that match nothing; here each left item matches exactly one right item. Remove the extra items in Moodle and export again.
+err-moodle-file-kind = The attached file “{ $name }” is neither a picture (PNG, JPEG, GIF, WebP) nor a recording, so it was not imported; the question was imported without it. Convert the file to one of those formats if the question needs it.
+err-moodle-file-damaged = The attached file “{ $name }” is damaged (its base64 data cannot be read), so it was not imported; the question was imported without it. Export the file again from Moodle.
+err-moodle-extra-picture = The question has more than one picture; only the first is kept, and “{ $name }” was not imported. Combine them into one picture if the question needs both.
+err-moodle-too-many-elements = The file has more than { $max } XML tags, more than a real question bank needs. Split it into several files (export one category at a time in Moodle) and import them one by one.

@@ -33,3 +33,20 @@ err-gift-bad-answers = Không đọc được phần trả lời: mỗi đáp á
 err-gift-bad-weight = Tỉ lệ điểm “{ $weight }” không hợp lệ. Viết một số từ -100 đến 100 giữa hai dấu %, ví dụ ~%50%.
 err-gift-bad-matching = Câu hỏi ghép đôi phải có mọi dòng dạng =mục trái -> mục phải. Sửa các dòng còn lại theo mẫu đó.
 err-gift-media = Câu hỏi có hình ảnh hoặc âm thanh, nhưng tệp GIFT không chứa được tệp ảnh hay âm thanh nên câu hỏi sẽ thiếu nội dung. Xuất câu hỏi này dạng Moodle XML (có kèm tệp) rồi nhập lại, hoặc bỏ ảnh khỏi câu hỏi và thêm ảnh sau khi nhập.
+# Nhập ngân hàng câu hỏi từ tệp Moodle XML (issue 10 §1).
+err-moodle-too-big = Tệp lớn quá { $max } MB. Chia ngân hàng câu hỏi thành nhiều tệp nhỏ hơn (xuất từng danh mục trong Moodle) rồi nhập lần lượt.
+err-moodle-too-many = Tệp có { $n } câu hỏi, nhiều hơn giới hạn { $max } câu. Chia thành nhiều tệp (xuất từng danh mục trong Moodle) rồi nhập lần lượt.
+err-moodle-not-utf8 = Tệp không phải văn bản UTF-8 (có thể đã bị hỏng hoặc lưu bằng bảng mã khác). Xuất lại tệp từ Moodle ở định dạng “Moodle XML” và nhập tệp vừa xuất.
+err-moodle-malformed = Tệp không phải XML hợp lệ từ dòng này (thẻ mở thiếu thẻ đóng, ký tự lạ hoặc tệp bị cắt cụt). Xuất lại tệp từ Moodle ở định dạng “Moodle XML”.
+err-moodle-doctype = Tệp có khai báo <!DOCTYPE>; tệp Moodle XML không có khai báo này và hệ thống không đọc tệp có nó. Xuất lại tệp từ Moodle ở định dạng “Moodle XML”.
+err-moodle-too-deep = Tệp lồng thẻ sâu quá { $max } tầng; tệp Moodle XML không lồng sâu như vậy. Xuất lại tệp từ Moodle ở định dạng “Moodle XML”.
+err-moodle-not-quiz = Tệp không phải ngân hàng câu hỏi Moodle XML (thẻ ngoài cùng phải là <quiz>). Trong Moodle, vào Ngân hàng câu hỏi → Xuất, chọn định dạng “Moodle XML”.
+err-moodle-unsupported-type = Câu hỏi loại “{ $type }” chưa nhập được; chỉ nhập được câu nhiều lựa chọn, đúng/sai, ghép nối và sắp xếp thứ tự. Viết lại câu hỏi thành một trong các loại đó, hoặc bỏ qua câu này.
+err-moodle-partial-credit = Câu một đáp án có phương án được một phần điểm; ở đây mỗi phương án chỉ đúng (100%) hoặc sai. Trong Moodle, đặt 100% cho phương án đúng và 0% (hoặc điểm âm) cho các phương án khác.
+err-moodle-several-correct = Câu một đáp án có { $n } phương án được 100%. Giữ một phương án đúng, hoặc chuyển câu hỏi thành “nhiều đáp án”.
+err-moodle-fractions-sum = Các phương án đúng của câu nhiều đáp án cộng lại được { $sum }%, cần đúng 100%. Sửa điểm từng phương án trong Moodle cho đủ 100%.
+err-moodle-matching-distractor = Câu ghép nối có { $n } mục thừa ở cột phải (không ghép với mục nào); ở đây mỗi mục bên trái ghép với đúng một mục bên phải. Bỏ các mục thừa trong Moodle rồi xuất lại.
+err-moodle-file-kind = Tệp đính kèm “{ $name }” không phải ảnh (PNG, JPEG, GIF, WebP) hay bản ghi âm, nên không được nhập; câu hỏi vẫn được nhập, không có tệp này. Đổi tệp sang một trong các định dạng đó nếu câu hỏi cần nó.
+err-moodle-file-damaged = Tệp đính kèm “{ $name }” bị hỏng (dữ liệu base64 không đọc được), nên không được nhập; câu hỏi vẫn được nhập, không có tệp này. Xuất lại tệp từ Moodle.
+err-moodle-extra-picture = Câu hỏi có nhiều hơn một ảnh; chỉ giữ ảnh đầu tiên, ảnh “{ $name }” không được nhập. Gộp thành một ảnh nếu câu hỏi cần cả hai.
+err-moodle-too-many-elements = Tệp có hơn { $max } thẻ XML, nhiều hơn một ngân hàng câu hỏi thật cần. Chia thành nhiều tệp (xuất từng danh mục trong Moodle) rồi nhập lần lượt.

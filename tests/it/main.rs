@@ -31,6 +31,7 @@ mod offline;
 mod ops;
 mod people;
 mod process;
+mod question_bank;
 mod schema;
 mod security;
 mod stored;

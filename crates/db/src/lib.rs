@@ -4,6 +4,7 @@
 //! rows) and in `migrations/`.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audio;
 pub mod audit;
 pub mod authoring;

@@ -47,6 +47,7 @@ migrations! {
     19 => "0019_draft_recordings.sql",
     20 => "0020_framework_corrections.sql",
     21 => "0021_course_revisions.sql",
+    22 => "0022_question_items.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

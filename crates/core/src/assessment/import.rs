@@ -25,6 +25,9 @@ pub struct Imported {
     /// file names none, for the caller to choose.
     pub items: Vec<(String, Item)>,
     pub problems: Vec<ImportProblem>,
+    /// The accepted embedded files by name (Moodle XML): an image is the `Item::picture` of its
+    /// question; a recording is returned but no item field refers to it yet. GIFT has none.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// One question (or the whole file, with an empty `question`) that was not imported, and why.

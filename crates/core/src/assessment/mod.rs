@@ -5,6 +5,7 @@
 pub mod gift;
 pub mod import;
 pub mod item;
+pub mod moodle_xml;
 
 pub use import::{Defaults, ImportProblem, Imported};
 pub use item::{Body, Difficulty, Item, ItemText, Presented, Response, Shown};

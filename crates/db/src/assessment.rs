@@ -1,0 +1,172 @@
+//! Question banks (issue 10): items as one JSON document each, with the columns a blueprint
+//! draws by. An item belongs to a unit and a pool; its code is unique within the unit, and every
+//! change names the revision it was made from.
+
+use crate::{Db, Result, Scalar, Tx, now, record};
+use hocvuso_core::assessment::{Difficulty, Item};
+use hocvuso_core::learning::CourseStatus;
+use sea_query::{Expr, ExprTrait, Iden, OnConflict, Order, Query};
+use time::OffsetDateTime;
+
+#[derive(Iden, Clone, Copy)]
+pub enum QuestionItems {
+    Table,
+    Id,
+    OwnerPath,
+    Pool,
+    Code,
+    FrameworkId,
+    Competence,
+    Level,
+    Difficulty,
+    Status,
+    Document,
+    Revision,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+crate::stored::stored_as_text!(Difficulty);
+
+/// An item document as stored: it must read back as an item of this release.
+impl crate::stored::Stored for Item {
+    type Raw = String;
+    fn from_stored(raw: &String) -> Option<Self> {
+        serde_json::from_str(raw).ok()
+    }
+}
+
+record! {
+    #[derive(Debug, Clone)]
+    pub struct StoredItem {
+        pub id: i64,
+        pub owner_path: String,
+        pub pool: String,
+        pub status: CourseStatus as "question_items.status",
+        pub item: Item as "question_items.document",
+        pub revision: i32,
+        pub updated_at: OffsetDateTime,
+    }
+}
+
+fn select() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            QuestionItems::Id,
+            QuestionItems::OwnerPath,
+            QuestionItems::Pool,
+            QuestionItems::Status,
+        ])
+        .expr_as(Expr::col(QuestionItems::Document), "item")
+        .columns([QuestionItems::Revision, QuestionItems::UpdatedAt])
+        .from(QuestionItems::Table)
+        .to_owned()
+}
+
+fn document(item: &Item) -> Result<String> {
+    serde_json::to_string(item).map_err(|e| crate::DbError::Invalid(e.to_string()))
+}
+
+/// Stores a new item of `owner_path`'s bank; `None` when the unit holds its code already (the
+/// key decides, inside the caller's transaction: of two imports of the same code, one stores it).
+pub async fn insert(
+    tx: &mut Tx,
+    owner_path: &str,
+    pool: &str,
+    item: &Item,
+    status: CourseStatus,
+    by: Option<i64>,
+) -> Result<Option<i64>> {
+    let id: Option<Scalar<i64>> = tx
+        .fetch_optional(
+            Query::insert()
+                .into_table(QuestionItems::Table)
+                .columns([
+                    QuestionItems::OwnerPath,
+                    QuestionItems::Pool,
+                    QuestionItems::Code,
+                    QuestionItems::FrameworkId,
+                    QuestionItems::Competence,
+                    QuestionItems::Level,
+                    QuestionItems::Difficulty,
+                    QuestionItems::Status,
+                    QuestionItems::Document,
+                    QuestionItems::Revision,
+                    QuestionItems::UpdatedBy,
+                    QuestionItems::UpdatedAt,
+                ])
+                .values_panic([
+                    owner_path.into(),
+                    pool.into(),
+                    item.code.as_str().into(),
+                    item.competence.framework.as_str().into(),
+                    item.competence.code.as_str().into(),
+                    item.level.as_str().into(),
+                    item.difficulty.as_str().into(),
+                    status.as_str().into(),
+                    document(item)?.into(),
+                    1.into(),
+                    by.into(),
+                    now().into(),
+                ])
+                .on_conflict(
+                    OnConflict::columns([QuestionItems::OwnerPath, QuestionItems::Code])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .returning_col(QuestionItems::Id),
+        )
+        .await?;
+    Ok(id.map(|s| s.0))
+}
+
+/// An item of a unit's bank by its code.
+pub async fn by_code(db: &Db, owner_path: &str, code: &str) -> Result<Option<StoredItem>> {
+    db.fetch_optional(
+        select()
+            .and_where(Expr::col(QuestionItems::OwnerPath).eq(owner_path))
+            .and_where(Expr::col(QuestionItems::Code).eq(code)),
+    )
+    .await
+}
+
+/// The published items a blueprint may draw for one competence and level, from the banks of
+/// `owner_paths` (a learner's unit and its ancestors), in id order.
+pub async fn drawable(
+    db: &Db,
+    owner_paths: &[&str],
+    framework: &str,
+    competence: &str,
+    level: &str,
+) -> Result<Vec<StoredItem>> {
+    db.fetch_all(
+        select()
+            .and_where(Expr::col(QuestionItems::FrameworkId).eq(framework))
+            .and_where(Expr::col(QuestionItems::Competence).eq(competence))
+            .and_where(Expr::col(QuestionItems::Level).eq(level))
+            .and_where(Expr::col(QuestionItems::Status).eq(CourseStatus::Published.as_str()))
+            .and_where(Expr::col(QuestionItems::OwnerPath).is_in(owner_paths.iter().copied()))
+            .order_by(QuestionItems::Id, Order::Asc),
+    )
+    .await
+}
+
+/// Moves an item to `status` from the revision the change was made from; false when it moved on
+/// since (nothing changed).
+pub async fn set_status(tx: &mut Tx, id: i64, from_revision: i32, status: CourseStatus, by: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(QuestionItems::Table)
+                .values([
+                    (QuestionItems::Status, status.as_str().into()),
+                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
+                    (QuestionItems::UpdatedBy, by.into()),
+                    (QuestionItems::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(QuestionItems::Id).eq(id))
+                .and_where(Expr::col(QuestionItems::Revision).eq(from_revision)),
+        )
+        .await?;
+    Ok(n == 1)
+}
