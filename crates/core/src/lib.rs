@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assessment;
 pub mod audit;
+pub mod certificate;
 pub mod crypto;
 pub mod i18n;
 pub mod import;
