@@ -3,6 +3,7 @@
 //! and scored on the server. No storage and no HTTP here.
 
 pub mod gift;
+pub mod exam;
 pub mod import;
 pub mod item;
 pub mod moodle_xml;

@@ -31,16 +31,7 @@ pub const CONFIRMED: &str = "yes";
 
 /// Times are shown in Vietnam time (UTC+7), day first.
 pub fn fmt_time(t: &OffsetDateTime) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = t.to_offset(offset);
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
+    hocvuso_core::i18n::format_datetime(*t)
 }
 
 pub struct ConsentRow {
