@@ -6,6 +6,7 @@
 //! writes audit itself.
 
 pub mod access;
+pub mod assessment;
 pub mod accounts;
 pub mod error;
 pub mod imports;
@@ -45,7 +46,14 @@ pub struct App {
     /// Lesson HTML already rendered, keyed on the Markdown and the course's files it was rendered
     /// with (one per process: clones share it).
     pub rendered: Arc<learning::rendered::Rendered>,
+    /// Who issues certificates, as they print it (`HOCVUSO_ISSUER_NAME`); the holder's province is
+    /// added after it.
+    pub issuer_name: String,
 }
+
+/// The issuer a certificate names unless the operator sets one: the platform itself, not an
+/// authority it cannot speak for.
+pub const DEFAULT_ISSUER_NAME: &str = "Nền tảng Bình dân học vụ số hocvuso";
 
 impl App {
     pub fn new(db: Db, vault: Arc<PidVault>, upload_dir: PathBuf) -> App {
@@ -59,6 +67,7 @@ impl App {
             public_url: "http://localhost:8080".into(),
             lesson_audio: false,
             rendered: Arc::new(learning::rendered::Rendered::default()),
+            issuer_name: DEFAULT_ISSUER_NAME.into(),
         }
     }
 

@@ -72,6 +72,9 @@ kinds! {
     RequirementsDeleted => "requirements.delete",
     LessonRecordingUploaded => "lesson.recording_upload",
     LessonRecordingRemoved => "lesson.recording_remove",
+    AttainmentRecorded => "attainment.record",
+    CertificateIssued => "certificate.issue",
+    CertificateRevoked => "certificate.revoke",
 }
 
 impl Kind {
@@ -342,6 +345,21 @@ pub enum Event {
         lesson_id: i64,
         detail: Value,
     },
+    /// A person confirmed as having reached their group's level (group, level, how, the attempt or
+    /// import it came from).
+    AttainmentRecorded {
+        person_id: i64,
+        detail: Value,
+    },
+    /// A certificate issued for an attainment (its code), or revoked (code, reason).
+    CertificateIssued {
+        person_id: i64,
+        detail: Value,
+    },
+    CertificateRevoked {
+        person_id: i64,
+        detail: Value,
+    },
 }
 
 impl Event {
@@ -390,6 +408,9 @@ impl Event {
             Event::RequirementsDeleted { .. } => Kind::RequirementsDeleted,
             Event::LessonRecordingUploaded { .. } => Kind::LessonRecordingUploaded,
             Event::LessonRecordingRemoved { .. } => Kind::LessonRecordingRemoved,
+            Event::AttainmentRecorded { .. } => Kind::AttainmentRecorded,
+            Event::CertificateIssued { .. } => Kind::CertificateIssued,
+            Event::CertificateRevoked { .. } => Kind::CertificateRevoked,
         }
     }
 
@@ -422,7 +443,10 @@ impl Event {
             | PasswordReset { person_id, .. }
             | ConsentWithdrawn { person_id, .. }
             | PersonImportCreated { person_id, .. }
-            | PersonImportUpdated { person_id, .. } => ("person", person_id.to_string()),
+            | PersonImportUpdated { person_id, .. }
+            | AttainmentRecorded { person_id, .. }
+            | CertificateIssued { person_id, .. }
+            | CertificateRevoked { person_id, .. } => ("person", person_id.to_string()),
             PidRefused { at, .. } => match at {
                 RefusedIn::Form { unit_code, .. } => ("unit", unit_code.clone()),
                 RefusedIn::Import { job_id, .. } | RefusedIn::ImportApply { job_id, .. } => {
@@ -462,7 +486,10 @@ impl Event {
             | PasswordReset { person_id, .. }
             | ConsentWithdrawn { person_id, .. }
             | PersonImportCreated { person_id, .. }
-            | PersonImportUpdated { person_id, .. } => Some(*person_id),
+            | PersonImportUpdated { person_id, .. }
+            | AttainmentRecorded { person_id, .. }
+            | CertificateIssued { person_id, .. }
+            | CertificateRevoked { person_id, .. } => Some(*person_id),
             _ => None,
         }
     }
@@ -536,7 +563,10 @@ impl Event {
             | LessonPublished { detail, .. }
             | LessonReturned { detail, .. }
             | LessonRecordingUploaded { detail, .. }
-            | LessonRecordingRemoved { detail, .. } => detail.clone(),
+            | LessonRecordingRemoved { detail, .. }
+            | AttainmentRecorded { detail, .. }
+            | CertificateIssued { detail, .. }
+            | CertificateRevoked { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

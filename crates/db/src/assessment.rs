@@ -170,3 +170,55 @@ pub async fn set_status(tx: &mut Tx, id: i64, from_revision: i32, status: Course
         .await?;
     Ok(n == 1)
 }
+
+record! {
+    /// A live item a blueprint may draw: its id and the cell it belongs to.
+    #[derive(Debug, Clone)]
+    pub struct Drawable {
+        pub id: i64,
+        pub competence: String,
+        pub level: String,
+    }
+}
+
+/// The published items of `framework` for any of `cells` (competence, level), from the banks of
+/// `owner_paths` (a learner's unit and its ancestors), in one statement: ids only, the documents
+/// of the drawn few are read next ([`documents_tx`]).
+pub async fn drawable_tx(
+    tx: &mut Tx,
+    owner_paths: &[String],
+    framework: &str,
+    cells: &[(String, String)],
+) -> Result<Vec<Drawable>> {
+    if cells.is_empty() || owner_paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = sea_query::Condition::any();
+    for (competence, level) in cells {
+        any = any.add(
+            Expr::col(QuestionItems::Competence)
+                .eq(competence.as_str())
+                .and(Expr::col(QuestionItems::Level).eq(level.as_str())),
+        );
+    }
+    tx.fetch_all(
+        Query::select()
+            .columns([QuestionItems::Id, QuestionItems::Competence, QuestionItems::Level])
+            .from(QuestionItems::Table)
+            .and_where(Expr::col(QuestionItems::FrameworkId).eq(framework))
+            .and_where(Expr::col(QuestionItems::Status).eq(CourseStatus::Published.as_str()))
+            .and_where(Expr::col(QuestionItems::OwnerPath).is_in(owner_paths.iter().map(String::as_str)))
+            .cond_where(any)
+            .order_by(QuestionItems::Id, Order::Asc),
+    )
+    .await
+}
+
+/// The items with these ids (the drawn items of a new attempt).
+pub async fn documents_tx(tx: &mut Tx, ids: &[i64]) -> Result<Vec<StoredItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.fetch_all(select().and_where(Expr::col(QuestionItems::Id).is_in(ids.iter().copied())))
+        .await
+}

@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod attainments;
+pub mod attempts;
 pub mod audio;
 pub mod audit;
 pub mod authoring;

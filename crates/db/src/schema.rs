@@ -48,6 +48,7 @@ migrations! {
     20 => "0020_framework_corrections.sql",
     21 => "0021_course_revisions.sql",
     22 => "0022_question_items.sql",
+    23 => "0023_attempts.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

@@ -184,7 +184,7 @@ pub struct AppliedRequirements {
 }
 
 /// The paths from the root down to `path`: "/1/25/300/" → "/1/", "/1/25/", "/1/25/300/".
-fn ancestor_paths(path: &str) -> Vec<String> {
+pub(crate) fn ancestor_paths(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut acc = String::from("/");
     for part in path.split('/').filter(|s| !s.is_empty()) {

@@ -24,7 +24,7 @@ use hocvuso_core::learning::ContentLang;
 use hocvuso_db::learning as db;
 
 /// A course's title in `lang`, or in Vietnamese, from the texts of every course.
-fn course_title(texts: &[db::CourseText], course_id: i64, lang: ContentLang) -> String {
+pub(crate) fn course_title(texts: &[db::CourseText], course_id: i64, lang: ContentLang) -> String {
     pick(
         lang,
         texts

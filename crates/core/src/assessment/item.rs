@@ -235,6 +235,26 @@ impl Item {
         }
     }
 
+    /// The right answer as the attempt shown with `seed` asks for it (display positions): what a
+    /// review shows once the attempt is scored. `None` for an item with no right answer stored.
+    pub fn key(&self, seed: u64) -> Option<Response> {
+        let order = permutation(self.body.options(), seed);
+        // The option as written → its display position (from 1).
+        let shown_at = |i: usize| order.iter().position(|&o| o == i).map(|p| p + 1);
+        match &self.body {
+            Body::SingleChoice { correct, .. } => shown_at(*correct).map(Response::One),
+            Body::MultipleChoice { correct, .. } => correct
+                .iter()
+                .map(|c| shown_at(*c))
+                .collect::<Option<BTreeSet<usize>>>()
+                .map(Response::Several),
+            Body::TrueFalse { answer } => Some(Response::Truth(*answer)),
+            Body::Ordering { options } | Body::Matching { options } => {
+                (0..*options).map(shown_at).collect::<Option<Vec<usize>>>().map(Response::Sequence)
+            }
+        }
+    }
+
     /// Whether `response` (display positions of the attempt shown with `seed`) is right.
     pub fn is_correct(&self, seed: u64, response: &Response) -> bool {
         let order = permutation(self.body.options(), seed);
@@ -511,4 +531,32 @@ mod tests {
         let p = i.present(ContentLang::En, 3);
         assert_eq!((p.lang, p.fallback), (ContentLang::Vi, true));
     }
+    #[test]
+    fn the_key_is_the_right_answer_in_display_positions() {
+        use std::collections::BTreeSet;
+        let items = [
+            Body::SingleChoice { options: 4, correct: 2 },
+            Body::MultipleChoice { options: 4, correct: BTreeSet::from([0, 3]) },
+            Body::TrueFalse { answer: false },
+            Body::Ordering { options: 4 },
+            Body::Matching { options: 4 },
+        ];
+        for body in items {
+            let mut item = Item {
+                code: "k".into(),
+                competence: crate::learning::CompetenceRef::parse("digcomp22:4.1").unwrap(),
+                level: "1".into(),
+                difficulty: Difficulty::Easy,
+                body: body.clone(),
+                picture: None,
+                texts: vec![],
+            };
+            for seed in 0..50u64 {
+                let key = item.key(seed).unwrap();
+                assert!(item.is_correct(seed, &key), "{body:?} seed {seed}");
+            }
+            item.body = body;
+        }
+    }
+
 }

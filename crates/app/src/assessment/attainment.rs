@@ -1,0 +1,188 @@
+//! Confirmation of attainment (xác nhận đạt phổ cập kỹ năng số) and the certificate that states
+//! it: recorded in the transaction that scores the final attempt meeting the group's rule.
+
+use crate::{App, Result};
+use hocvuso_core::access::Principal;
+use hocvuso_core::assessment::exam::Mode;
+use hocvuso_core::certificate::Code;
+use hocvuso_core::i18n::{Lang, t};
+use hocvuso_core::people::TargetGroup;
+use hocvuso_db::attainments::{self as db, Method, NewAttainment, NewCertificate, Source};
+use hocvuso_db::attempts::Attempt;
+use hocvuso_db::audit::{self, Actor, Entry};
+use hocvuso_db::Tx;
+use serde_json::json;
+use time::OffsetDateTime;
+
+/// The day in Vietnam at `at`: the date a confirmation carries.
+pub(crate) fn vietnam_date(at: OffsetDateTime) -> time::Date {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    at.to_offset(offset).date()
+}
+
+/// The highest of a blueprint's levels: what the group's rule reaches.
+fn top_level(levels: impl Iterator<Item = String>) -> String {
+    levels
+        .max_by(|a, b| match (a.parse::<u32>(), b.parse::<u32>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        })
+        .unwrap_or_default()
+}
+
+/// Records the attainment a passed final attempt confirms and issues its certificate; `None`
+/// when the person was confirmed for that group already (nothing new is recorded).
+pub(crate) async fn confirm_from_attempt(
+    app: &App,
+    tx: &mut Tx,
+    who: &Principal,
+    a: &Attempt,
+    at: OffsetDateTime,
+) -> Result<Option<String>> {
+    let (Some(person_id), Some(group)) = (a.person_id, a.target_group) else {
+        return Ok(None);
+    };
+    let Some(framework) = a.blueprint.draws.first().map(|d| d.competence.framework.clone()) else {
+        return Ok(None);
+    };
+    let level = top_level(a.blueprint.draws.iter().map(|d| d.level.clone()));
+    let method = match a.mode {
+        Mode::Online => Method::Online,
+        Mode::InPerson => Method::InPerson,
+    };
+    let Some(holder) = db::holder_tx(tx, person_id).await? else {
+        return Ok(None);
+    };
+    let attained_on = vietnam_date(at);
+    let Some(attainment_id) = db::record(
+        tx,
+        &NewAttainment {
+            person_id,
+            unit_path: &holder.unit_path,
+            group,
+            framework_id: &framework,
+            level: &level,
+            attained_on,
+            method,
+            source: Source::Hocvuso,
+            attempt_id: Some(a.id),
+            recorded_by: who.account_id,
+            recorded_at: at,
+        },
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let actor = Actor::from(who);
+    audit::append(
+        tx,
+        &actor,
+        Entry::of(
+            &holder.unit_path,
+            &hocvuso_core::audit::Event::AttainmentRecorded {
+                person_id,
+                detail: json!({
+                    "group": group.as_str(), "framework": framework, "level": level,
+                    "method": method.as_str(), "source": Source::Hocvuso.as_str(), "attempt": a.id,
+                }),
+            },
+        ),
+    )
+    .await?;
+    let code = issue_certificate(app, tx, &actor, attainment_id, person_id, &holder, group, &framework, &level, attained_on, at).await?;
+    Ok(Some(code))
+}
+
+/// What a certificate of a group's attainment says, in Vietnamese (the language of the record).
+struct Wording {
+    achievement: String,
+    criteria: String,
+    level: String,
+    issuer: String,
+}
+
+async fn wording(app: &App, tx: &mut Tx, holder: &db::Holder, group: TargetGroup, framework: &str, level: &str) -> Result<Wording> {
+    let fw = crate::learning::framework(app, framework).await.ok();
+    let level_name = fw
+        .as_ref()
+        .and_then(|f| f.levels.iter().find(|l| l.code == level))
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| level.to_string());
+    let fw_title = fw.as_ref().map(|f| f.title.clone()).unwrap_or_else(|| framework.to_string());
+    let group_label = t(Lang::Vi, &group.label_key());
+    // The province the holder lives in (the second unit of the path): the certificate names it.
+    let province = match holder.unit_path.split('/').filter(|s| !s.is_empty()).nth(1).and_then(|s| s.parse().ok()) {
+        Some(id) => hocvuso_db::units::get_tx(tx, id).await?.map(|u| u.name),
+        None => None,
+    };
+    let issuer = match province {
+        Some(p) => format!("{} – {p}", app.issuer_name),
+        None => app.issuer_name.clone(),
+    };
+    Ok(Wording {
+        achievement: format!("Đạt phổ cập kỹ năng số – {group_label}"),
+        criteria: format!(
+            "Đạt bài đánh giá của nhóm “{group_label}” trên nền tảng hocvuso: mọi năng lực mà nhóm phải đạt theo {fw_title}, tới {level_name}."
+        ),
+        level: level_name,
+        issuer,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn issue_certificate(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    attainment_id: i64,
+    person_id: i64,
+    holder: &db::Holder,
+    group: TargetGroup,
+    framework: &str,
+    level: &str,
+    issued_on: time::Date,
+    at: OffsetDateTime,
+) -> Result<String> {
+    let w = wording(app, tx, holder, group, framework, level).await?;
+    let mut rng = rand::rngs::OsRng;
+    // 60 random bits: a collision is all but impossible, and retried when it happens.
+    for _ in 0..5 {
+        let code = Code::generate(&mut rng);
+        let stored = db::issue(
+            tx,
+            &NewCertificate {
+                code: code.as_str(),
+                attainment_id,
+                person_id,
+                unit_path: &holder.unit_path,
+                holder_name: &holder.full_name,
+                achievement: &w.achievement,
+                criteria: &w.criteria,
+                level: &w.level,
+                issued_on,
+                issued_at: at,
+                issuer_name: &w.issuer,
+            },
+        )
+        .await?;
+        if stored.is_some() {
+            audit::append(
+                tx,
+                actor,
+                Entry::of(
+                    &holder.unit_path,
+                    &hocvuso_core::audit::Event::CertificateIssued {
+                        person_id,
+                        detail: json!({ "code": code.as_str(), "attainment": attainment_id }),
+                    },
+                ),
+            )
+            .await?;
+            return Ok(code.to_string());
+        }
+    }
+    Err(crate::Error::Db(hocvuso_db::DbError::Invalid(
+        "five certificate codes in a row were taken".into(),
+    )))
+}

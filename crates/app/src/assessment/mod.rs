@@ -1,0 +1,7 @@
+//! Assessment (issue 10): tests taken online or in person, their scoring, the confirmation of
+//! attainment a passed final assessment records, and the certificate that states it.
+
+pub mod attainment;
+mod attempt;
+
+pub use attempt::*;

@@ -1,0 +1,19 @@
+# Taking tests, confirmation of attainment, certificates (issue 10).
+err-exam-pool-short = The question bank does not have enough questions for competence { $competence } at level { $level }: it has { $have }, the test needs { $need }. Tell the officer in charge so questions are added; the test cannot start yet.
+err-exam-no-items = There are no questions for this test yet. Tell the officer in charge so questions are added.
+err-exam-too-soon = Attempts at the assessment must be at least { $hours } hours apart. You can take the next one from { $at }. Meanwhile, go over the lessons of the competences you have not passed.
+err-exam-attempts-used = You have taken the assessment { $max } times in { $days } days. You can take the next one from { $at }. Meanwhile, go over the lessons of the competences you have not passed.
+err-exam-no-person = This account is not linked to a learner's record, so it cannot take tests. Ask your commune officer to link it.
+err-exam-no-group = Your record names no target group (resident, public staff, student, worker), so it is not known which test is yours. Ask your commune officer to add it.
+err-exam-not-in-group = You are not in this target group. Choose the test of the group your record names.
+err-exam-no-requirements = There are no competence requirements for your target group where you live, so there is no test yet. Tell the province's steering committee.
+err-exam-already-submitted = This attempt has been submitted and scored; its answers can no longer change. See its result page.
+err-exam-time-up = The time for this test is up, so this answer was not saved. The answers saved before the time ran out are still scored: press “Submit” to see your result.
+err-exam-not-submitted = This attempt has not been submitted, so it has no result yet. Go on and press “Submit”.
+err-exam-answer-one = No answer chosen. Choose one option, then press “Save answer”.
+err-exam-answer-some = No answer chosen. Choose one or more options, then press “Save answer”.
+err-exam-answer-steps = The answer is incomplete or an item was chosen twice. Choose a different item for each place, then press “Save answer”.
+field-choice = Answer
+audit-attainment-record = Recorded a confirmation of basic digital skills
+audit-certificate-issue = Issued a certificate
+audit-certificate-revoke = Revoked a certificate

@@ -1,0 +1,19 @@
+# Làm bài kiểm tra, xác nhận đạt phổ cập kỹ năng số, chứng nhận (issue 10).
+err-exam-pool-short = Ngân hàng câu hỏi chưa đủ câu cho năng lực { $competence } ở mức { $level }: có { $have } câu, bài kiểm tra cần { $need } câu. Báo cho cán bộ phụ trách để bổ sung câu hỏi; bài kiểm tra chưa bắt đầu được.
+err-exam-no-items = Chưa có câu hỏi nào cho bài kiểm tra này. Báo cho cán bộ phụ trách để bổ sung câu hỏi.
+err-exam-too-soon = Mỗi lần làm bài đánh giá cách nhau ít nhất { $hours } giờ. Lần tiếp theo bạn làm được từ { $at }. Trong lúc chờ, hãy ôn lại các bài học của những năng lực chưa đạt.
+err-exam-attempts-used = Bạn đã làm { $max } lần bài đánh giá trong { $days } ngày. Lần tiếp theo bạn làm được từ { $at }. Trong lúc chờ, hãy ôn lại các bài học của những năng lực chưa đạt.
+err-exam-no-person = Tài khoản này chưa gắn với hồ sơ người học nên chưa làm được bài kiểm tra. Liên hệ cán bộ xã, phường để được gắn hồ sơ.
+err-exam-no-group = Hồ sơ của bạn chưa ghi nhóm đối tượng (người dân, cán bộ công chức, học sinh sinh viên, người lao động) nên chưa biết bài kiểm tra nào dành cho bạn. Liên hệ cán bộ xã, phường để bổ sung.
+err-exam-not-in-group = Bạn không thuộc nhóm đối tượng này. Chọn bài kiểm tra của nhóm mà hồ sơ của bạn ghi.
+err-exam-no-requirements = Chưa có yêu cầu năng lực cho nhóm đối tượng của bạn ở nơi bạn sống, nên chưa có bài kiểm tra. Báo cho Ban Chỉ đạo của tỉnh.
+err-exam-already-submitted = Bài này đã nộp và đã được chấm; câu trả lời không thay đổi được nữa. Xem kết quả ở trang kết quả.
+err-exam-time-up = Đã hết thời gian làm bài nên câu trả lời này không được lưu. Các câu đã lưu trước khi hết giờ vẫn được chấm: bấm “Nộp bài” để xem kết quả.
+err-exam-not-submitted = Bài này chưa nộp nên chưa có kết quả. Làm tiếp rồi bấm “Nộp bài”.
+err-exam-answer-one = Chưa chọn câu trả lời. Chọn một phương án rồi bấm “Lưu câu trả lời”.
+err-exam-answer-some = Chưa chọn câu trả lời. Chọn một hoặc nhiều phương án rồi bấm “Lưu câu trả lời”.
+err-exam-answer-steps = Câu trả lời chưa đủ hoặc có mục bị chọn hai lần. Chọn cho mỗi vị trí một mục khác nhau rồi bấm “Lưu câu trả lời”.
+field-choice = Câu trả lời
+audit-attainment-record = Ghi nhận đạt phổ cập kỹ năng số
+audit-certificate-issue = Cấp giấy chứng nhận
+audit-certificate-revoke = Thu hồi giấy chứng nhận
