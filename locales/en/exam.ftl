@@ -17,3 +17,66 @@ field-choice = Answer
 audit-attainment-record = Recorded a confirmation of basic digital skills
 audit-certificate-issue = Issued a certificate
 audit-certificate-revoke = Revoked a certificate
+nav-tests = Tests
+exam-kind-placement = Placement test
+exam-kind-practice = Practice quiz
+exam-kind-final = Assessment
+exam-minutes-left = { $n ->
+    [one] { $n } minute left
+   *[other] { $n } minutes left
+}
+exam-step = Place { $n }
+exam-true = True
+exam-false = False
+exam-no-answer = (no answer)
+exam-group = Target group
+exam-placement-intro = A short test with one question for each competence your group must reach. The result tells you what you already know and what to learn next; it is not passed or failed. Take it as often as you like.
+exam-start-placement = Take the placement test
+exam-final-intro = The assessment confirms that you have basic digital skills: 3 questions per competence, at least 2 right in every competence. It has a time limit; each answer is saved when you press “Save answer”, so after a lost connection or a closed browser you can go on where you were. Attempts must be at least 24 hours apart, at most 3 in 30 days.
+exam-start-final = Take the assessment
+exam-certificates = My certificates
+exam-certificates-none = You have no certificate yet. A certificate is issued as soon as you pass the assessment.
+exam-issued-on = issued on
+exam-code = code
+exam-revoked = Revoked
+exam-download-pdf = Download the certificate (PDF)
+exam-download-credential = Download the digital credential (signed file)
+exam-verify-page = Verification page
+exam-attempts = Your attempts
+exam-attempts-caption = Your attempts, newest first
+exam-test = Test
+exam-started = Started
+exam-result = Result
+exam-right-of = { $a } of { $b } right
+exam-passed = Passed
+exam-not-passed = Not passed
+exam-continue = Continue
+exam-see-result = Submit and see the result
+exam-question-of = Question { $a } of { $b }
+exam-until = until
+exam-in-person = In-person assessment
+exam-time-up = The time is up. The answers you saved are still scored: press “Submit” to see your result.
+exam-in-vietnamese = This question has no translation yet, so it is shown in Vietnamese.
+exam-choose-several = Choose every right option.
+exam-choose = — Choose —
+exam-save = Save answer
+exam-questions = Questions
+exam-answered = answered
+exam-unanswered = { $n ->
+    [one] { $n } question has no answer; an unanswered question counts as wrong.
+   *[other] { $n } questions have no answer; an unanswered question counts as wrong.
+}
+exam-submit = Submit
+exam-final-passed = Congratulations! You passed the assessment. Your basic digital skills have been confirmed and your certificate has been issued.
+exam-final-not-passed = You have not yet passed some competences. Study the lessons suggested below, then take the assessment again.
+exam-by-competence = Result per competence
+exam-known = Known
+exam-to-learn = To learn
+exam-what-next = What to learn next
+exam-no-course = no course for this competence yet
+exam-review = Review each question
+exam-right = Right
+exam-wrong = Wrong
+exam-your-answer = Your answer
+exam-right-answer = The right answer
+exam-back-to-course = Back to the course

@@ -4,6 +4,7 @@ mod helpers;
 mod hostile;
 
 mod access;
+mod assessment;
 mod audio_ranges;
 mod audit_write;
 mod auth;

@@ -6,8 +6,8 @@
 //! writes audit itself.
 
 pub mod access;
-pub mod assessment;
 pub mod accounts;
+pub mod assessment;
 pub mod error;
 pub mod imports;
 pub mod jobs;

@@ -255,10 +255,8 @@ fn items_query(attempt_id: i64) -> sea_query::SelectStatement {
 
 /// One item of an attempt (the answer form of one question).
 pub async fn item_tx(tx: &mut Tx, attempt_id: i64, position: i32) -> Result<Option<AttemptItem>> {
-    tx.fetch_optional(
-        items_query(attempt_id).and_where(Expr::col(AssessmentAttemptItems::Position).eq(position)),
-    )
-    .await
+    tx.fetch_optional(items_query(attempt_id).and_where(Expr::col(AssessmentAttemptItems::Position).eq(position)))
+        .await
 }
 
 /// Saves the learner's answer to one item; false when the attempt has no such item.
@@ -347,7 +345,9 @@ pub async fn open_tx(
         .limit(1)
         .to_owned();
     q = match group {
-        Some(g) => q.and_where(Expr::col(AssessmentAttempts::TargetGroup).eq(g.as_str())).to_owned(),
+        Some(g) => q
+            .and_where(Expr::col(AssessmentAttempts::TargetGroup).eq(g.as_str()))
+            .to_owned(),
         None => q,
     };
     q = match course_id {

@@ -458,7 +458,24 @@ async fn seed_accounts(
     let seeding = hocvuso_core::access::Principal::system("demo")
         .authorize::<hocvuso_core::access::act::ViewPeople>(&commune.path)
         .map_err(|_| DbError::Invalid("demo seeding may view its own commune".into()))?;
-    let page = people::search(db, vault, &seeding, &people::SearchTerm::Everyone, None, 1).await?;
+    // A civil servant if the commune has one: the issue-10 journey (placement test → lessons →
+    // assessment → certificate) is theirs.
+    let staff = people::list(
+        db,
+        vault,
+        &seeding,
+        &people::SearchTerm::Everyone,
+        people::ListFilter {
+            group: Some(hocvuso_core::people::TargetGroup::PublicStaff),
+        },
+        people::PageAt::First,
+        1,
+    )
+    .await?;
+    let page = match staff.people.is_empty() {
+        true => people::search(db, vault, &seeding, &people::SearchTerm::Everyone, None, 1).await?,
+        false => staff,
+    };
     if let Some(p) = page.people.first() {
         let pw = password_for("0900000008");
         let mut tx = db.begin().await?;

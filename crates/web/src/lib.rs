@@ -14,6 +14,7 @@ pub mod kit;
 
 pub mod access;
 pub mod api;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod authoring;
@@ -39,6 +40,7 @@ use tower_http::timeout::TimeoutLayer;
 const NAVIGATION: &[kit::layout::NavFn] = &[
     home::nav,
     learning::nav,
+    assessment::nav,
     authoring::nav,
     frameworks::nav,
     units::nav,
@@ -69,6 +71,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(people::router())
         .merge(imports::router())
         .merge(learning::router())
+        .merge(assessment::router())
         .merge(authoring::router())
         .merge(frameworks::router())
         .merge(audit::router())

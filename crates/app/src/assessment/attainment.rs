@@ -7,10 +7,10 @@ use hocvuso_core::assessment::exam::Mode;
 use hocvuso_core::certificate::Code;
 use hocvuso_core::i18n::{Lang, t};
 use hocvuso_core::people::TargetGroup;
+use hocvuso_db::Tx;
 use hocvuso_db::attainments::{self as db, Method, NewAttainment, NewCertificate, Source};
 use hocvuso_db::attempts::Attempt;
 use hocvuso_db::audit::{self, Actor, Entry};
-use hocvuso_db::Tx;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -90,7 +90,20 @@ pub(crate) async fn confirm_from_attempt(
         ),
     )
     .await?;
-    let code = issue_certificate(app, tx, &actor, attainment_id, person_id, &holder, group, &framework, &level, attained_on, at).await?;
+    let code = issue_certificate(
+        app,
+        tx,
+        &actor,
+        attainment_id,
+        person_id,
+        &holder,
+        group,
+        &framework,
+        &level,
+        attained_on,
+        at,
+    )
+    .await?;
     Ok(Some(code))
 }
 
@@ -102,17 +115,33 @@ struct Wording {
     issuer: String,
 }
 
-async fn wording(app: &App, tx: &mut Tx, holder: &db::Holder, group: TargetGroup, framework: &str, level: &str) -> Result<Wording> {
+async fn wording(
+    app: &App,
+    tx: &mut Tx,
+    holder: &db::Holder,
+    group: TargetGroup,
+    framework: &str,
+    level: &str,
+) -> Result<Wording> {
     let fw = crate::learning::framework(app, framework).await.ok();
     let level_name = fw
         .as_ref()
         .and_then(|f| f.levels.iter().find(|l| l.code == level))
         .map(|l| l.name.clone())
         .unwrap_or_else(|| level.to_string());
-    let fw_title = fw.as_ref().map(|f| f.title.clone()).unwrap_or_else(|| framework.to_string());
+    let fw_title = fw
+        .as_ref()
+        .map(|f| f.title.clone())
+        .unwrap_or_else(|| framework.to_string());
     let group_label = t(Lang::Vi, &group.label_key());
     // The province the holder lives in (the second unit of the path): the certificate names it.
-    let province = match holder.unit_path.split('/').filter(|s| !s.is_empty()).nth(1).and_then(|s| s.parse().ok()) {
+    let province = match holder
+        .unit_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+    {
         Some(id) => hocvuso_db::units::get_tx(tx, id).await?.map(|u| u.name),
         None => None,
     };

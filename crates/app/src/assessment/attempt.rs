@@ -171,7 +171,10 @@ pub(crate) async fn start(
     let live = bank::drawable_tx(&mut tx, &owners, framework, &cells).await?;
     let mut pools: HashMap<(&str, &str), Vec<i64>> = HashMap::new();
     for d in &live {
-        pools.entry((d.competence.as_str(), d.level.as_str())).or_default().push(d.id);
+        pools
+            .entry((d.competence.as_str(), d.level.as_str()))
+            .or_default()
+            .push(d.id);
     }
     let mut rng = rand::rngs::StdRng::from_entropy();
     let drawn = bp
@@ -184,7 +187,14 @@ pub(crate) async fn start(
             },
             &mut rng,
         )
-        .map_err(|ms| Error::Conflict(FieldError::new("", ms.into_iter().next().unwrap_or_else(|| Message::new("err-exam-no-items")))))?;
+        .map_err(|ms| {
+            Error::Conflict(FieldError::new(
+                "",
+                ms.into_iter()
+                    .next()
+                    .unwrap_or_else(|| Message::new("err-exam-no-items")),
+            ))
+        })?;
     let ids: Vec<i64> = drawn.iter().map(|d| d.item_id).collect();
     let docs: HashMap<i64, hocvuso_db::assessment::StoredItem> = bank::documents_tx(&mut tx, &ids)
         .await?
@@ -243,7 +253,10 @@ fn owned(a: Option<Attempt>, who: &Principal) -> Result<Attempt> {
 
 /// A public id as URLs carry it: a random token, so anything longer or odd is not one.
 fn plausible(public_id: &str) -> bool {
-    public_id.len() <= 64 && public_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    public_id.len() <= 64
+        && public_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[derive(Debug, Clone)]
@@ -477,7 +490,12 @@ pub async fn result(app: &App, who: &Principal, public_id: &str, lang: ContentLa
         }
     }
     let mut to_learn = Vec::new();
-    let failed: Vec<&CompetenceRef> = score.cells.iter().filter(|c| !c.passed).map(|c| &c.competence).collect();
+    let failed: Vec<&CompetenceRef> = score
+        .cells
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| &c.competence)
+        .collect();
     if !failed.is_empty() {
         let comps = hocvuso_db::learning::course_competences(&app.db).await?;
         let courses = hocvuso_db::learning::courses(&app.db).await?;
@@ -486,7 +504,11 @@ pub async fn result(app: &App, who: &Principal, public_id: &str, lang: ContentLa
             let teaching: Vec<(String, String)> = comps
                 .iter()
                 .filter(|x| x.framework_id == c.framework && x.code == c.code)
-                .filter_map(|x| courses.iter().find(|k| k.id == x.owner_id && k.status.open_to_learners()))
+                .filter_map(|x| {
+                    courses
+                        .iter()
+                        .find(|k| k.id == x.owner_id && k.status.open_to_learners())
+                })
                 .map(|k| (k.slug.clone(), crate::learning::course_title(&texts, k.id, lang)))
                 .collect();
             to_learn.push((c.clone(), teaching));

@@ -3,5 +3,7 @@
 
 pub mod attainment;
 mod attempt;
+mod hub;
 
 pub use attempt::*;
+pub use hub::*;

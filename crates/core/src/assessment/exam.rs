@@ -145,7 +145,11 @@ impl Blueprint {
             kind: Kind::Final,
             group: Some(group),
             draws,
-            minutes: Some(u32::try_from(items).unwrap_or(u32::MAX / 4).saturating_mul(FINAL_MINUTES_PER_ITEM)),
+            minutes: Some(
+                u32::try_from(items)
+                    .unwrap_or(u32::MAX / 4)
+                    .saturating_mul(FINAL_MINUTES_PER_ITEM),
+            ),
         }
     }
 
@@ -206,7 +210,10 @@ impl Blueprint {
             if ids.len() < d.count && self.kind != Kind::Practice {
                 short.push(
                     Message::new("err-exam-pool-short")
-                        .arg("competence", format!("{}:{}", d.competence.framework, d.competence.code))
+                        .arg(
+                            "competence",
+                            format!("{}:{}", d.competence.framework, d.competence.code),
+                        )
                         .arg("level", d.level.clone())
                         .arg("have", ids.len())
                         .arg("need", d.count),
@@ -362,8 +369,7 @@ pub fn read_answer(shown: &super::item::Shown, fields: &[(String, String)]) -> O
             if v.is_empty() {
                 return None;
             }
-            let set: Option<std::collections::BTreeSet<usize>> =
-                v.iter().map(|x| position(x, options.len())).collect();
+            let set: Option<std::collections::BTreeSet<usize>> = v.iter().map(|x| position(x, options.len())).collect();
             set.map(Response::Several)
         }
         Shown::TrueFalse => match values("choice").as_slice() {
@@ -437,7 +443,10 @@ mod tests {
         assert_eq!(p.minutes, None);
         let f = Blueprint::final_for(TargetGroup::PublicStaff, &cells());
         assert_eq!(f.items(), 2 * FINAL_ITEMS_PER_COMPETENCE);
-        assert_eq!(f.minutes, Some(2 * FINAL_ITEMS_PER_COMPETENCE as u32 * FINAL_MINUTES_PER_ITEM));
+        assert_eq!(
+            f.minutes,
+            Some(2 * FINAL_ITEMS_PER_COMPETENCE as u32 * FINAL_MINUTES_PER_ITEM)
+        );
         assert!(f.draws.iter().all(|d| d.pass == FINAL_PASS_PER_COMPETENCE));
         let q = Blueprint::practice(&cells());
         assert_eq!(q.items(), PRACTICE_ITEMS);
@@ -466,7 +475,16 @@ mod tests {
             assert_eq!(d.cell, want_cell);
         }
         let err = f
-            .draw(|d| if d.competence.code == "1.1" { vec![1, 2] } else { vec![10, 11, 12] }, &mut rng)
+            .draw(
+                |d| {
+                    if d.competence.code == "1.1" {
+                        vec![1, 2]
+                    } else {
+                        vec![10, 11, 12]
+                    }
+                },
+                &mut rng,
+            )
             .unwrap_err();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].key, "err-exam-pool-short");
@@ -483,10 +501,21 @@ mod tests {
         let e = may_start_final(&[now - Duration::hours(23)], now).unwrap_err();
         assert_eq!(e.key, "err-exam-too-soon");
         assert!(may_start_final(&[now - Duration::hours(25)], now).is_ok());
-        let three = [now - Duration::days(3), now - Duration::days(2), now - Duration::days(1)];
+        let three = [
+            now - Duration::days(3),
+            now - Duration::days(2),
+            now - Duration::days(1),
+        ];
         assert_eq!(may_start_final(&three, now).unwrap_err().key, "err-exam-attempts-used");
-        let old = [now - Duration::days(40), now - Duration::days(2), now - Duration::days(1)];
-        assert!(may_start_final(&old, now).is_ok(), "an attempt older than the window does not count");
+        let old = [
+            now - Duration::days(40),
+            now - Duration::days(2),
+            now - Duration::days(1),
+        ];
+        assert!(
+            may_start_final(&old, now).is_ok(),
+            "an attempt older than the window does not count"
+        );
     }
 
     #[test]
@@ -511,12 +540,42 @@ mod tests {
         let right = Response::One(right_pos);
         let wrong = Response::One(wrong_pos);
         let answered = [
-            Answered { cell: 0, item: &item, seed, response: Some(&right) },
-            Answered { cell: 0, item: &item, seed, response: Some(&right) },
-            Answered { cell: 0, item: &item, seed, response: None },
-            Answered { cell: 1, item: &item, seed, response: Some(&right) },
-            Answered { cell: 1, item: &item, seed, response: Some(&wrong) },
-            Answered { cell: 1, item: &item, seed, response: None },
+            Answered {
+                cell: 0,
+                item: &item,
+                seed,
+                response: Some(&right),
+            },
+            Answered {
+                cell: 0,
+                item: &item,
+                seed,
+                response: Some(&right),
+            },
+            Answered {
+                cell: 0,
+                item: &item,
+                seed,
+                response: None,
+            },
+            Answered {
+                cell: 1,
+                item: &item,
+                seed,
+                response: Some(&right),
+            },
+            Answered {
+                cell: 1,
+                item: &item,
+                seed,
+                response: Some(&wrong),
+            },
+            Answered {
+                cell: 1,
+                item: &item,
+                seed,
+                response: None,
+            },
         ];
         let s = score(&f, &answered);
         assert_eq!(
@@ -526,7 +585,12 @@ mod tests {
         assert!(!s.passed);
         assert_eq!((s.right, s.total), (3, 6));
         let all_right: Vec<Answered<'_>> = (0..6)
-            .map(|i| Answered { cell: i / 3, item: &item, seed, response: Some(&right) })
+            .map(|i| Answered {
+                cell: i / 3,
+                item: &item,
+                seed,
+                response: Some(&right),
+            })
             .collect();
         assert!(score(&f, &all_right).passed);
         assert!(!score(&f, &[]).passed, "nothing answered passes nothing");
@@ -549,14 +613,20 @@ mod tests {
             Some(Response::Several([1, 3].into()))
         );
         assert_eq!(read_answer(&some, &f(&[("choice", "0")])), None);
-        assert_eq!(read_answer(&Shown::TrueFalse, &f(&[("choice", "false")])), Some(Response::Truth(false)));
+        assert_eq!(
+            read_answer(&Shown::TrueFalse, &f(&[("choice", "false")])),
+            Some(Response::Truth(false))
+        );
         assert_eq!(read_answer(&Shown::TrueFalse, &f(&[("choice", "maybe")])), None);
         let order = Shown::Order(vec!["a".into(), "b".into(), "c".into()]);
         assert_eq!(
             read_answer(&order, &f(&[("step1", "3"), ("step2", "1"), ("step3", "2")])),
             Some(Response::Sequence(vec![3, 1, 2]))
         );
-        assert_eq!(read_answer(&order, &f(&[("step1", "3"), ("step2", "3"), ("step3", "2")])), None);
+        assert_eq!(
+            read_answer(&order, &f(&[("step1", "3"), ("step2", "3"), ("step3", "2")])),
+            None
+        );
         assert_eq!(read_answer(&order, &f(&[("step1", "3"), ("step2", "1")])), None);
         let m = Shown::Match {
             left: vec!["x".into(), "y".into()],

@@ -249,9 +249,10 @@ impl Item {
                 .collect::<Option<BTreeSet<usize>>>()
                 .map(Response::Several),
             Body::TrueFalse { answer } => Some(Response::Truth(*answer)),
-            Body::Ordering { options } | Body::Matching { options } => {
-                (0..*options).map(shown_at).collect::<Option<Vec<usize>>>().map(Response::Sequence)
-            }
+            Body::Ordering { options } | Body::Matching { options } => (0..*options)
+                .map(shown_at)
+                .collect::<Option<Vec<usize>>>()
+                .map(Response::Sequence),
         }
     }
 
@@ -536,7 +537,10 @@ mod tests {
         use std::collections::BTreeSet;
         let items = [
             Body::SingleChoice { options: 4, correct: 2 },
-            Body::MultipleChoice { options: 4, correct: BTreeSet::from([0, 3]) },
+            Body::MultipleChoice {
+                options: 4,
+                correct: BTreeSet::from([0, 3]),
+            },
             Body::TrueFalse { answer: false },
             Body::Ordering { options: 4 },
             Body::Matching { options: 4 },
@@ -558,5 +562,4 @@ mod tests {
             item.body = body;
         }
     }
-
 }

@@ -2,8 +2,8 @@
 //! when written or imported, shown to a learner shuffled per attempt without their answer key,
 //! and scored on the server. No storage and no HTTP here.
 
-pub mod gift;
 pub mod exam;
+pub mod gift;
 pub mod import;
 pub mod item;
 pub mod moodle_xml;

@@ -109,7 +109,14 @@ mod tests {
             Code::parse("OIL0-0000-0000").map(|c| c.to_string()),
             Some("0110-0000-0000".into())
         );
-        for bad in ["", "7K2M-9QXD-4HP", "7K2M-9QXD-4HPAA", "7K2M-9QXD-4HPU", "7K2M/9QXD/4HPA", "Đ"] {
+        for bad in [
+            "",
+            "7K2M-9QXD-4HP",
+            "7K2M-9QXD-4HPAA",
+            "7K2M-9QXD-4HPU",
+            "7K2M/9QXD/4HPA",
+            "Đ",
+        ] {
             assert_eq!(Code::parse(bad), None, "{bad}");
         }
     }
