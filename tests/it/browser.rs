@@ -1374,7 +1374,13 @@ async fn every_page_in_the_route_table_passes_axe() {
             .replace("{course}", crate::learning::COURSE)
             .replace("{lesson}", crate::learning::LESSON)
             .replace("{framework}", "digcomp22")
-            .replace("{size}", "large");
+            .replace("{size}", "large")
+            .replace("{n}", "1");
+        // The steering administrator takes no tests: an attempt page opens as its Vietnamese
+        // 404 here, and the learner's own are checked in the test journey.
+        if out.starts_with("/tests/attempt/") {
+            out = out.replace("{id}", crate::walk::WALK_ATTEMPT);
+        }
         if out.starts_with("/people/") {
             out = out.replace("{id}", &person.to_string());
         }

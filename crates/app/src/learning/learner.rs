@@ -678,6 +678,9 @@ pub struct Requirement {
     pub lessons_done: usize,
     /// Published courses that teach it.
     pub courses: Vec<String>,
+    /// What the learner's latest placement test said: known (true), to learn (false), or not
+    /// tested.
+    pub placement: Option<bool>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -727,6 +730,14 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
         .await?
         .rows;
     let done_comps = db::completed_competences(&app.db, account_id).await?;
+    // The latest scored placement test: what it found known and what to learn.
+    let placement = hocvuso_db::attempts::of_account(&app.db, account_id, 50)
+        .await?
+        .into_iter()
+        .find(|a| a.kind == hocvuso_core::assessment::exam::Kind::Placement && a.result.is_some())
+        .and_then(|a| a.result)
+        .map(|s| s.cells)
+        .unwrap_or_default();
     let course_comps = db::course_competences(&app.db).await?;
     let mut required: Vec<Requirement> = Vec::new();
     for r in reqs
@@ -758,8 +769,18 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
                 .filter(|x| x.framework_id == r.framework_id && x.code == r.competence)
                 .count(),
             courses: teaching,
+            placement: placement
+                .iter()
+                .find(|c| c.competence.framework == r.framework_id && c.competence.code == r.competence)
+                .map(|c| c.passed),
         });
     }
+    // What the placement test found to learn comes first.
+    required.sort_by_key(|r| match r.placement {
+        Some(false) => 0,
+        None => 1,
+        Some(true) => 2,
+    });
     Ok(MyLearning {
         courses: out,
         required,
