@@ -3,6 +3,8 @@
 
 pub mod attainment;
 mod attempt;
+pub mod certificate;
+pub mod confirmed;
 mod hub;
 
 pub use attempt::*;
