@@ -242,7 +242,12 @@ impl ConfirmedRow {
     }
 }
 
-pub async fn unit_confirmed(app: &App, who: &Principal, unit: &hocvuso_db::units::Unit, year: i32) -> Result<ConfirmedFigures> {
+pub async fn unit_confirmed(
+    app: &App,
+    who: &Principal,
+    unit: &hocvuso_db::units::Unit,
+    year: i32,
+) -> Result<ConfirmedFigures> {
     who.authorize::<hocvuso_core::access::act::ViewLearning>(&unit.path)?;
     let confirmed = db::confirmed_in_subtree(&app.db, &unit.path).await?;
     let lines = hocvuso_db::denominators::for_unit(&app.db, unit.id, year).await?;
