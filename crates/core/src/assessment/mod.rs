@@ -2,6 +2,7 @@
 //! when written or imported, shown to a learner shuffled per attempt without their answer key,
 //! and scored on the server. No storage and no HTTP here.
 
+pub mod bank;
 pub mod exam;
 pub mod gift;
 pub mod import;
