@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Groups of `data/frameworks/requirements.toml` whose every cell must have a starter bank.
-const COVERED: &[&str] = &["resident", "worker"];
+const COVERED: &[&str] = &["resident", "worker", "public_staff"];
 const MIN_ITEMS: usize = 15;
 const MIN_TYPES: usize = 3;
 
