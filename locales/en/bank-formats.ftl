@@ -1,0 +1,44 @@
+# A question bank as a spreadsheet (issue 10 §1): errors reading or writing an Excel/CSV file.
+err-bank-xlsx-no-header = No header row was found in the first 20 rows. The header row needs at least the columns “Loại” (type) and “Câu hỏi” (question); the others: Mã, Nhóm câu hỏi, Năng lực, Mức, Độ khó, Phương án 1, Phương án 2…, Đáp án đúng, Cột ghép 1…, Giải thích.
+err-bank-xlsx-missing-column = The header row has no “{ $column }” column. Add it (with or without diacritics).
+err-bank-xlsx-column-twice = The header row has the column “{ $column }” twice. Keep one; delete or rename the other.
+err-bank-xlsx-bad-code = The code “{ $code }” is not valid: a code has only unaccented letters, digits and - _ . (no spaces), at most { $max } characters. Fix it, or leave it empty for one to be made.
+err-bank-xlsx-duplicate-code = The code “{ $code }” is already used by the question on row { $line }. Each question needs its own code: change it, or leave it empty for one to be made.
+err-bank-xlsx-bad-competence = The competence “{ $value }” is not written framework:code, e.g. digcomp22:4.1. Fix it, or leave it empty to use the competence chosen for the import.
+err-bank-xlsx-bad-difficulty = The difficulty “{ $value }” is not valid. Write Dễ (easy), Trung bình (medium) or Khó (hard), or leave it empty to use the difficulty chosen for the import.
+err-bank-xlsx-bad-type = The question type “{ $value }” is not valid. Write one of: Một đáp án (single choice), Nhiều đáp án (multiple choice), Đúng/Sai (true/false), Sắp xếp thứ tự (ordering), Ghép nối (matching).
+err-bank-xlsx-gap = Option (or match) number { $n } is empty while cells after it are filled. Write the options one after another from number 1, with no empty cell between them.
+err-bank-xlsx-bad-key = The right answer “{ $value }” is not valid: the question has { $n } options. Write the number of the right option (e.g. 2), or for a multiple-choice question the numbers separated by semicolons (e.g. 1;3).
+err-bank-xlsx-single-several = A single-choice question has more than one right answer. Keep one number, or change the type to “Nhiều đáp án” (multiple choice).
+err-bank-xlsx-bad-truth = The right answer “{ $value }” of a true/false question is not valid. Write Đúng (true) or Sai (false).
+err-bank-xlsx-key-unused = Ordering and matching questions do not use the “Đáp án đúng” column (it holds “{ $value }” here): steps are written in their right order, and each option matches the “Cột ghép” cell of the same number. Empty this cell.
+err-bank-xlsx-write = The spreadsheet could not be made ({ $reason }). Try again; if it fails again, export the bank as Moodle XML.
+# Importing IMS QTI 2.1 questions (one assessmentItem file, or a .zip content package with imsmanifest.xml).
+err-qti-malformed = The file is not valid XML from this line on (an unclosed tag, a stray character or a truncated file). Export the question again as QTI 2.1 from the authoring tool.
+err-qti-doctype = The file has a <!DOCTYPE> declaration; a QTI 2.1 file needs none, and files with one are not read. Remove it or export the file again.
+err-qti-too-deep = The file nests tags more than { $max } deep; no QTI question nests that deep. Check the file or export it again.
+err-qti-too-many-elements = The file has more than { $max } XML tags, more than a real question needs. Check the file or export it again.
+err-qti-not-utf8 = The file is not UTF-8 text (it may be damaged or saved in another encoding). Save it as UTF-8 and import it again.
+err-qti-not-item = The file is not a QTI 2.1 question: its outer tag is <{ $root }>, not <assessmentItem>. For a whole set of questions, import the .zip package with its imsmanifest.xml; a QTI 1.2 file (<questestinterop>) must be converted to QTI 2.1 first.
+err-qti-no-interaction = The question has no interaction in its itemBody, so there is nothing to answer. Add one, or leave the question out.
+err-qti-several-interactions = The question has { $n } interactions; a question here has one. Split it into several questions, one interaction each.
+err-qti-unsupported-interaction = The question uses the interaction “{ $interaction }”, which is not supported; only choice (choiceInteraction), ordering (orderInteraction) and matching (matchInteraction, associateInteraction) questions are imported. Rewrite it as one of those, or leave it out.
+err-qti-no-correct-response = The question declares no right answer (correctResponse in its responseDeclaration); scoring by a mapping is not used. Add a correctResponse.
+err-qti-unknown-choice = The right answer names the choice “{ $id }”, but the question has no choice with that identifier. Fix the correctResponse to match a choice's identifier.
+err-qti-single-several = The question allows one choice (maxChoices="1") but declares { $n } right answers. Keep one, or allow several choices.
+err-qti-order-incomplete = The right answer of the ordering question lists { $listed } of its { $n } steps; it must list every step once, in the right order.
+err-qti-bad-pair = The matching answer “{ $value }” is not two choice identifiers separated by a space.
+err-qti-not-one-to-one = A matching question must pair each item with exactly one other, with none left over; this question's right answer does not. Fix the right answer or remove the extra items.
+err-qti-media = The question has a picture, sound or formula its text cannot carry, so it would lose content. Remove it and add the picture after importing, or import the question as Moodle XML with its picture.
+err-qti-not-zip = The file is not a readable .zip package. Export the set of questions again as an IMS content package of QTI 2.1.
+err-qti-too-many-entries = The package has more than { $max } files, more than a real set of questions needs. Split it into smaller packages.
+err-qti-no-manifest = The package has no imsmanifest.xml at its top (or in its single top folder). Export the questions again as an IMS QTI 2.1 content package.
+err-qti-not-manifest = imsmanifest.xml is not an IMS content package manifest: its outer tag is <{ $root }>, not <manifest>.
+err-qti-no-items = The manifest imsmanifest.xml lists no QTI 2.1 question (a resource of type imsqti_item_xmlv2p1). Check the package.
+err-qti-unsafe-href = The path “{ $href }” in the manifest points outside the package or is not valid (it has “..”, starts with “/”, or names a drive or a web address), so it was not read. Put the question file in the package and use a relative path.
+err-qti-missing-file = The manifest lists the file “{ $href }”, but the package does not have it. Add the file or remove its entry from the manifest.
+err-qti-entry-unreadable = This file in the package cannot be read (damaged, or compressed in an unsupported way). Zip the package again and import it.
+err-qti-entry-encrypted = This file in the package is password-protected and cannot be read. Zip the package again without a password.
+err-qti-entry-not-file = This entry of the package is a folder or a link, not a file. Put the real question file in the package.
+err-qti-entry-too-large = This file inflates to more than { $max } KB, more than a real question needs. Check the file.
+err-qti-package-inflated-too-large = The package's files inflate to more than { $max } MB together; the rest was not read. Split it into smaller packages.

@@ -1,0 +1,44 @@
+# Ngân hàng câu hỏi dạng bảng tính (issue 10 §1): lỗi khi đọc hoặc ghi tệp Excel/CSV.
+err-bank-xlsx-no-header = Không tìm thấy dòng tiêu đề cột trong 20 dòng đầu. Dòng tiêu đề cần có ít nhất các cột “Loại” và “Câu hỏi”; các cột khác: Mã, Nhóm câu hỏi, Năng lực, Mức, Độ khó, Phương án 1, Phương án 2…, Đáp án đúng, Cột ghép 1…, Giải thích.
+err-bank-xlsx-missing-column = Thiếu cột “{ $column }” ở dòng tiêu đề. Thêm cột này (viết có dấu hoặc không dấu đều được).
+err-bank-xlsx-column-twice = Cột “{ $column }” xuất hiện hai lần ở dòng tiêu đề. Giữ một cột, xoá hoặc đổi tên cột kia.
+err-bank-xlsx-bad-code = Mã “{ $code }” không hợp lệ: mã chỉ gồm chữ cái không dấu, chữ số và các dấu - _ . (không có dấu cách), dài tối đa { $max } ký tự. Sửa mã, hoặc để trống để hệ thống tự đặt.
+err-bank-xlsx-duplicate-code = Mã “{ $code }” đã dùng cho câu hỏi ở dòng { $line }. Mỗi câu hỏi cần một mã riêng: đổi mã, hoặc để trống để hệ thống tự đặt.
+err-bank-xlsx-bad-competence = Năng lực “{ $value }” không đúng dạng khung:mã, ví dụ digcomp22:4.1. Sửa lại, hoặc để trống để dùng năng lực chọn khi nhập.
+err-bank-xlsx-bad-difficulty = Độ khó “{ $value }” không hợp lệ. Viết Dễ, Trung bình hoặc Khó, hoặc để trống để dùng độ khó chọn khi nhập.
+err-bank-xlsx-bad-type = Loại câu hỏi “{ $value }” không hợp lệ. Viết một trong: Một đáp án, Nhiều đáp án, Đúng/Sai, Sắp xếp thứ tự, Ghép nối.
+err-bank-xlsx-gap = Phương án (hoặc mục ghép) số { $n } để trống trong khi các ô sau nó có nội dung. Viết các phương án liền nhau từ số 1, không bỏ trống ô ở giữa.
+err-bank-xlsx-bad-key = Đáp án đúng “{ $value }” không hợp lệ: câu hỏi có { $n } phương án. Viết số thứ tự của phương án đúng (ví dụ 2), hoặc với câu nhiều đáp án thì các số cách nhau bằng dấu chấm phẩy (ví dụ 1;3).
+err-bank-xlsx-single-several = Câu một đáp án có nhiều hơn một đáp án đúng. Giữ một số thứ tự, hoặc đổi loại câu hỏi thành “Nhiều đáp án”.
+err-bank-xlsx-bad-truth = Đáp án đúng “{ $value }” của câu Đúng/Sai không hợp lệ. Viết Đúng hoặc Sai.
+err-bank-xlsx-key-unused = Câu sắp xếp thứ tự và câu ghép nối không dùng cột “Đáp án đúng” (ở đây có “{ $value }”): các bước viết theo đúng thứ tự, mỗi phương án ghép với ô “Cột ghép” cùng số. Xoá nội dung ô này.
+err-bank-xlsx-write = Không tạo được tệp bảng tính ({ $reason }). Thử lại; nếu vẫn lỗi, xuất ngân hàng câu hỏi dạng Moodle XML.
+# Nhập câu hỏi IMS QTI 2.1 (một tệp assessmentItem hoặc một gói nội dung .zip có imsmanifest.xml).
+err-qti-malformed = Tệp không phải XML hợp lệ từ dòng này (thẻ mở thiếu thẻ đóng, ký tự lạ hoặc tệp bị cắt cụt). Xuất lại câu hỏi từ phần mềm soạn thảo ở định dạng QTI 2.1.
+err-qti-doctype = Tệp có khai báo <!DOCTYPE>; tệp QTI 2.1 không cần khai báo này và hệ thống không đọc tệp có nó. Xoá khai báo hoặc xuất lại tệp.
+err-qti-too-deep = Tệp lồng thẻ sâu quá { $max } tầng; một câu hỏi QTI không lồng sâu như vậy. Kiểm tra lại tệp hoặc xuất lại.
+err-qti-too-many-elements = Tệp có hơn { $max } thẻ XML, nhiều hơn một câu hỏi thật cần. Kiểm tra lại tệp hoặc xuất lại.
+err-qti-not-utf8 = Tệp không phải văn bản UTF-8 (có thể bị hỏng hoặc lưu bằng bảng mã khác). Lưu lại tệp với bảng mã UTF-8 rồi nhập lại.
+err-qti-not-item = Tệp không phải một câu hỏi QTI 2.1: thẻ ngoài cùng là <{ $root }>, cần là <assessmentItem>. Với cả một bộ câu hỏi, nhập gói .zip có tệp imsmanifest.xml; tệp QTI 1.2 (<questestinterop>) cần chuyển sang QTI 2.1 trước.
+err-qti-no-interaction = Câu hỏi không có phần trả lời (interaction) nào trong itemBody nên không phải câu hỏi để chọn đáp án. Thêm phần trả lời, hoặc bỏ câu này.
+err-qti-several-interactions = Câu hỏi có { $n } phần trả lời; ở đây mỗi câu hỏi chỉ có một. Tách thành nhiều câu hỏi, mỗi câu một phần trả lời.
+err-qti-unsupported-interaction = Câu hỏi dùng kiểu trả lời “{ $interaction }” chưa được hỗ trợ; chỉ nhập được câu chọn đáp án (choiceInteraction), sắp xếp (orderInteraction) và ghép đôi (matchInteraction, associateInteraction). Viết lại thành một trong các kiểu đó, hoặc bỏ câu này.
+err-qti-no-correct-response = Câu hỏi không khai báo đáp án đúng (correctResponse trong responseDeclaration); cách chấm bằng bảng điểm (mapping) không được dùng. Thêm correctResponse cho câu hỏi.
+err-qti-unknown-choice = Đáp án đúng nêu phương án “{ $id }”, nhưng câu hỏi không có phương án nào mang mã này. Sửa correctResponse cho khớp mã (identifier) của phương án.
+err-qti-single-several = Câu chỉ cho chọn một phương án (maxChoices="1") nhưng khai báo { $n } đáp án đúng. Giữ một đáp án đúng, hoặc cho chọn nhiều phương án.
+err-qti-order-incomplete = Đáp án đúng của câu sắp xếp nêu { $listed } trong { $n } bước; cần nêu mỗi bước đúng một lần, theo thứ tự đúng.
+err-qti-bad-pair = Đáp án ghép đôi “{ $value }” không đúng dạng: mỗi giá trị là hai mã phương án cách nhau bằng dấu cách.
+err-qti-not-one-to-one = Câu ghép đôi phải ghép mỗi mục với đúng một mục khác và không thừa mục nào; đáp án đúng của câu này không như vậy. Sửa đáp án đúng hoặc bỏ các mục thừa.
+err-qti-media = Câu hỏi có hình ảnh, âm thanh hoặc công thức mà phần chữ không thể hiện được, nên câu hỏi sẽ thiếu nội dung. Bỏ phần đó khỏi câu hỏi rồi thêm ảnh sau khi nhập, hoặc nhập câu hỏi dạng Moodle XML kèm ảnh.
+err-qti-not-zip = Tệp không phải gói .zip đọc được. Xuất lại bộ câu hỏi dạng gói nội dung IMS (content package) QTI 2.1.
+err-qti-too-many-entries = Gói có hơn { $max } tệp, nhiều hơn một bộ câu hỏi thật cần. Chia thành nhiều gói nhỏ hơn.
+err-qti-no-manifest = Gói không có tệp imsmanifest.xml ở ngoài cùng (hoặc trong thư mục ngoài cùng duy nhất). Xuất lại bộ câu hỏi dạng gói nội dung IMS QTI 2.1.
+err-qti-not-manifest = Tệp imsmanifest.xml không phải bản kê của gói nội dung IMS: thẻ ngoài cùng là <{ $root }>, cần là <manifest>.
+err-qti-no-items = Bản kê imsmanifest.xml không liệt kê câu hỏi QTI 2.1 nào (tài nguyên loại imsqti_item_xmlv2p1). Kiểm tra lại gói.
+err-qti-unsafe-href = Đường dẫn “{ $href }” trong bản kê trỏ ra ngoài gói hoặc không hợp lệ (có “..”, bắt đầu bằng “/”, có ổ đĩa hay địa chỉ mạng), nên không được đọc. Đặt tệp câu hỏi trong gói và dùng đường dẫn tương đối.
+err-qti-missing-file = Bản kê liệt kê tệp “{ $href }” nhưng gói không có tệp này. Thêm tệp vào gói hoặc bỏ dòng đó khỏi bản kê.
+err-qti-entry-unreadable = Không đọc được tệp này trong gói (tệp nén bị hỏng hoặc nén theo cách không hỗ trợ). Nén lại gói rồi nhập lại.
+err-qti-entry-encrypted = Tệp này trong gói được đặt mật khẩu nên không đọc được. Nén lại gói không đặt mật khẩu.
+err-qti-entry-not-file = Mục này trong gói là thư mục hoặc liên kết, không phải tệp. Đặt tệp câu hỏi thật vào gói.
+err-qti-entry-too-large = Tệp này khi giải nén lớn quá { $max } KB, lớn hơn một câu hỏi thật cần. Kiểm tra lại tệp.
+err-qti-package-inflated-too-large = Các tệp của gói khi giải nén lớn quá { $max } MB; phần còn lại không được đọc. Chia thành nhiều gói nhỏ hơn.
