@@ -767,4 +767,46 @@ pub(crate) mod tests {
         let codes: Vec<&str> = imported.items.iter().map(|(_, i)| i.code.as_str()).collect();
         assert_eq!(codes, ["chon-2", "chon"]);
     }
+
+    #[test]
+    fn a_workbook_written_by_hand_reports_its_own_row_numbers() {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet
+            .write_string(0, 0, "Ngân hàng câu hỏi lớp kỹ năng số xã An Bình")
+            .unwrap();
+        for (col, h) in (0u16..).zip([
+            "Loại",
+            "Câu hỏi",
+            "Phương án 1",
+            "Phương án 2",
+            "Đáp án đúng",
+            "Giải thích",
+        ]) {
+            sheet.write_string(2, col, h).unwrap();
+        }
+        for (row, key) in [(3u32, 2.0), (4, 5.0)] {
+            for (col, v) in (0u16..).zip(["Một đáp án", "Chọn cách an toàn.", "Đọc OTP", "Gác máy"]) {
+                sheet.write_string(row, col, v).unwrap();
+            }
+            // Typed as a number, as Excel stores a digit someone types.
+            sheet.write_number(row, 4, key).unwrap();
+            sheet
+                .write_string(row, 5, "Không bao giờ đọc OTP cho người khác.")
+                .unwrap();
+        }
+        let imported = read_items(&book.save_to_buffer().unwrap(), &defaults());
+        assert_eq!(imported.items.len(), 1);
+        assert_eq!(imported.items[0].1.body, Body::SingleChoice { options: 2, correct: 1 });
+        assert_eq!(
+            problems(&imported),
+            vec![(
+                "Chọn cách an toàn.".to_string(),
+                Some(5),
+                Some("Đáp án đúng".to_string()),
+                "err-bank-xlsx-bad-key".to_string()
+            )]
+        );
+    }
 }
