@@ -42,3 +42,6 @@ err-qti-entry-encrypted = This file in the package is password-protected and can
 err-qti-entry-not-file = This entry of the package is a folder or a link, not a file. Put the real question file in the package.
 err-qti-entry-too-large = This file inflates to more than { $max } KB, more than a real question needs. Check the file.
 err-qti-package-inflated-too-large = The package's files inflate to more than { $max } MB together; the rest was not read. Split it into smaller packages.
+err-qti-pictures-several = The question shows { $n } pictures; a question here has one. Merge them into one picture, or remove some and import again.
+err-qti-picture-needs-package = The question shows a picture kept in a separate file, which a single question file cannot carry. Import the whole .zip package (with imsmanifest.xml and the picture) instead.
+err-qti-picture-kind = The file “{ $href }” the question shows is not a PNG, JPEG, GIF or WebP picture. Convert it to one of those and package it again.

@@ -42,3 +42,6 @@ err-qti-entry-encrypted = Tệp này trong gói được đặt mật khẩu nê
 err-qti-entry-not-file = Mục này trong gói là thư mục hoặc liên kết, không phải tệp. Đặt tệp câu hỏi thật vào gói.
 err-qti-entry-too-large = Tệp này khi giải nén lớn quá { $max } KB, lớn hơn một câu hỏi thật cần. Kiểm tra lại tệp.
 err-qti-package-inflated-too-large = Các tệp của gói khi giải nén lớn quá { $max } MB; phần còn lại không được đọc. Chia thành nhiều gói nhỏ hơn.
+err-qti-pictures-several = Câu hỏi có { $n } hình ảnh; mỗi câu hỏi ở đây chỉ có một ảnh minh hoạ. Gộp thành một ảnh, hoặc bớt ảnh rồi nhập lại.
+err-qti-picture-needs-package = Câu hỏi có hình ảnh nằm ở tệp riêng, mà một tệp câu hỏi đơn lẻ không mang theo được. Nhập cả gói .zip (có imsmanifest.xml và tệp ảnh) thay cho tệp này.
+err-qti-picture-kind = Tệp “{ $href }” mà câu hỏi hiển thị không phải ảnh PNG, JPEG, GIF hay WebP. Đổi ảnh sang một trong các định dạng đó rồi đóng gói lại.

@@ -6,15 +6,18 @@
 //! one other (matching). The key is the response declaration's `correctResponse`; the
 //! explanation is the item's `modalFeedback` and `feedbackBlock` text. Every other item (text
 //! entry, extended text, hotspot and the rest; a missing or partial key; a key naming a choice the
-//! item does not have; a picture, sound or formula the text would lose) is reported with its
-//! title and the reason. Markup is reduced to plain text, line breaks kept. No DTD is read, sizes,
-//! depth and element counts are bounded, and a package's entries are read through caps with no
-//! name leaving the package.
+//! item does not have; a picture in an option, a sound or a formula the text would lose) is
+//! reported with its title and the reason. One picture in a packaged question's text becomes the
+//! item's picture (its bytes in `Imported::files`, named after the item's code); a single item
+//! file cannot carry one. Markup is reduced to plain text, line breaks kept. No DTD is read,
+//! sizes, depth and element counts are bounded, and a package's entries are read through caps
+//! with no name leaving the package.
 
 use super::import::{Codes, Defaults, ImportProblem, Imported, MAX_IMPORT_BYTES, MAX_IMPORT_QUESTIONS, label};
 use super::item::{Body, Item, ItemText};
 use crate::i18n::Message;
 use crate::learning::ContentLang;
+use crate::learning::media::{ImageKind, MAX_IMAGE_UPLOAD_BYTES};
 use crate::xlsx::{Unopened, open_zip};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -49,6 +52,20 @@ struct El {
     attrs: Vec<(String, String)>,
     content: Vec<Content>,
     line: usize,
+}
+
+/// What an element holds besides text: the pictures it shows (their `src`), and whether it holds
+/// something else text cannot carry (a sound, a video, a formula).
+#[derive(Debug, Default)]
+struct Media {
+    pictures: Vec<String>,
+    other: bool,
+}
+
+impl Media {
+    fn any(&self) -> bool {
+        self.other || !self.pictures.is_empty()
+    }
 }
 
 #[derive(Debug)]
@@ -89,10 +106,10 @@ impl El {
             }
         }
     }
-    /// All the text of the element, and whether it holds something text cannot carry.
-    fn text(&self) -> (String, bool) {
+    /// All the text of the element, and what it holds that text cannot carry.
+    fn text(&self) -> (String, Media) {
         let mut out = String::new();
-        let mut media = false;
+        let mut media = Media::default();
         render(self, &mut out, &mut media, true);
         (tidy(&out), media)
     }
@@ -100,18 +117,34 @@ impl El {
 
 /// Plain text of `el`'s content: a block element or `<br>` is a line break; interactions and
 /// feedback are not part of the text they sit in, so they are left out below the top.
-fn render(el: &El, out: &mut String, media: &mut bool, top: bool) {
+fn render(el: &El, out: &mut String, media: &mut Media, top: bool) {
     if !top
         && (el.name.ends_with("Interaction")
             || matches!(el.name.as_str(), "feedbackBlock" | "feedbackInline" | "rubricBlock"))
     {
         return;
     }
+    let picture = match el.name.as_str() {
+        "img" => Some(el.attr("src")),
+        "object" if el.attr("type").is_some_and(|t| t.starts_with("image/")) => Some(el.attr("data")),
+        _ => None,
+    };
+    match picture {
+        Some(Some(src)) => {
+            media.pictures.push(src.trim().to_string());
+            return;
+        }
+        Some(None) => {
+            media.other = true;
+            return;
+        }
+        None => {}
+    }
     if matches!(
         el.name.as_str(),
-        "img" | "object" | "audio" | "video" | "math" | "printedVariable"
+        "object" | "audio" | "video" | "math" | "printedVariable"
     ) {
-        *media = true;
+        media.other = true;
         return;
     }
     let block = matches!(
@@ -310,12 +343,15 @@ pub fn parse_item(xml: &[u8], defaults: &Defaults) -> Imported {
         ));
         return out;
     }
-    item_file(xml, "", defaults, &mut Codes::default(), &mut out);
+    item_file(xml, "", defaults, &mut Codes::default(), &mut out, None);
     out
 }
 
 /// One item file into `out`; `file` names it in the problems of a package (empty for one file).
-fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out: &mut Imported) {
+/// Reads a file of the package named relative to the item file: `Ok(None)` when there is none.
+type Fetch<'a> = &'a mut dyn FnMut(&str) -> Result<Option<Vec<u8>>, Message>;
+
+fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out: &mut Imported, fetch: Option<Fetch>) {
     let root = match utf8(xml).and_then(read_tree) {
         Ok(root) => root,
         Err((line, message)) => {
@@ -346,14 +382,44 @@ fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out
     };
     match item(&root, defaults) {
         Err(messages) => report(out, messages),
-        Ok(mut item) => {
+        Ok((mut item, picture)) => {
             let problems = item.problems();
             if !problems.is_empty() {
                 report(out, problems);
                 return;
             }
+            let picture = match (picture, fetch) {
+                (None, _) => None,
+                (Some(_), None) => {
+                    report(out, vec![Message::new("err-qti-picture-needs-package")]);
+                    return;
+                }
+                (Some(src), Some(fetch)) => match fetch(&src) {
+                    Ok(Some(bytes)) => match ImageKind::sniff(&bytes) {
+                        Some(kind) => Some((kind, bytes)),
+                        None => {
+                            report(out, vec![Message::new("err-qti-picture-kind").arg("href", &src)]);
+                            return;
+                        }
+                    },
+                    Ok(None) => {
+                        report(out, vec![Message::new("err-qti-missing-file").arg("href", &src)]);
+                        return;
+                    }
+                    Err(m) => {
+                        report(out, vec![m]);
+                        return;
+                    }
+                },
+            };
             let base = if identifier.is_empty() { &title } else { &identifier };
             item.code = codes.next(base);
+            if let Some((kind, bytes)) = picture {
+                // The item's code is unique in the import, and so is its picture's name.
+                let name = format!("{}.{}", item.code, image_extension(kind));
+                item.picture = Some(name.clone());
+                out.files.push((name, bytes));
+            }
             out.items.push((String::new(), item));
         }
     }
@@ -361,7 +427,8 @@ fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out
 
 type Parts = (Body, Vec<String>, Vec<String>);
 
-fn item(root: &El, defaults: &Defaults) -> Result<Item, Vec<Message>> {
+/// The item a file holds, with the `src` of the one picture its question shows, if any.
+fn item(root: &El, defaults: &Defaults) -> Result<(Item, Option<String>), Vec<Message>> {
     let Some(item_body) = root.child("itemBody") else {
         return Err(vec![Message::new("err-qti-no-interaction")]);
     };
@@ -378,7 +445,10 @@ fn item(root: &El, defaults: &Defaults) -> Result<Item, Vec<Message>> {
     };
     let (body_text, mut media) = item_body.text();
     let (prompt, prompt_media) = interaction.child("prompt").map(El::text).unwrap_or_default();
-    media |= prompt_media;
+    media.pictures.extend(prompt_media.pictures);
+    media.other |= prompt_media.other;
+    // An option is text: a picture in one would be lost.
+    let mut in_choices = false;
     let stem = [body_text, prompt]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -386,16 +456,23 @@ fn item(root: &El, defaults: &Defaults) -> Result<Item, Vec<Message>> {
         .join("\n");
     let key = correct_response(root, interaction);
     let parts = match interaction.name.as_str() {
-        "choiceInteraction" => choice(interaction, key, &mut media),
-        "orderInteraction" => order(interaction, key, &mut media),
-        "matchInteraction" => matching(interaction, key, &mut media),
-        "associateInteraction" => associate(interaction, key, &mut media),
+        "choiceInteraction" => choice(interaction, key, &mut in_choices),
+        "orderInteraction" => order(interaction, key, &mut in_choices),
+        "matchInteraction" => matching(interaction, key, &mut in_choices),
+        "associateInteraction" => associate(interaction, key, &mut in_choices),
         other => Err(Message::new("err-qti-unsupported-interaction").arg("interaction", other)),
     };
     let (body, options, matches) = parts.map_err(|m| vec![m])?;
-    if media {
+    if media.other || in_choices {
         return Err(vec![Message::new("err-qti-media")]);
     }
+    let picture = match &media.pictures[..] {
+        [] => None,
+        [one] => Some(one.clone()),
+        several => {
+            return Err(vec![Message::new("err-qti-pictures-several").arg("n", several.len())]);
+        }
+    };
     // Feedback shown after answering: the item's modal feedback and its feedback blocks.
     let mut feedback = Vec::new();
     for f in root.children().filter(|c| c.name == "modalFeedback") {
@@ -412,23 +489,26 @@ fn item(root: &El, defaults: &Defaults) -> Result<Item, Vec<Message>> {
         .filter(|f| !f.is_empty() && seen.insert(f.clone()))
         .collect::<Vec<_>>()
         .join("\n");
-    Ok(Item {
-        code: String::new(),
-        competence: defaults.competence.clone(),
-        level: defaults.level.clone(),
-        difficulty: defaults.difficulty,
-        body,
-        picture: None,
-        texts: vec![(
-            ContentLang::Vi,
-            ItemText {
-                stem,
-                options,
-                matches,
-                explanation,
-            },
-        )],
-    })
+    Ok((
+        Item {
+            code: String::new(),
+            competence: defaults.competence.clone(),
+            level: defaults.level.clone(),
+            difficulty: defaults.difficulty,
+            body,
+            picture: None,
+            texts: vec![(
+                ContentLang::Vi,
+                ItemText {
+                    stem,
+                    options,
+                    matches,
+                    explanation,
+                },
+            )],
+        },
+        picture,
+    ))
 }
 
 /// The values of the correct response declared for the interaction's response; `None` when
@@ -457,7 +537,7 @@ fn choices(el: &El, name: &str, media: &mut bool) -> Vec<(String, String)> {
         .into_iter()
         .map(|c| {
             let (text, m) = c.text();
-            *media |= m;
+            *media |= m.any();
             (c.attr("identifier").unwrap_or("").trim().to_string(), one_line(&text))
         })
         .collect()
@@ -607,6 +687,37 @@ fn is_plain(path: &str) -> bool {
         && !path.contains(['\\', ':'])
         && !path.chars().any(char::is_control)
         && path.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+}
+
+/// `src` (a URI reference, relative to the folder `dir`) as a name inside the package; `None` when
+/// it leaves the package or is not a plain relative reference (a scheme, a drive, a leading `/`).
+fn resolve(dir: &str, src: &str) -> Option<String> {
+    let src = percent_decode(src.split(['#', '?']).next().unwrap_or(""))?;
+    if src.is_empty() || src.starts_with('/') || src.contains(['\\', ':']) || src.chars().any(char::is_control) {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in src.split('/') {
+        match p {
+            "" => return None,
+            "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let name = parts.join("/");
+    is_plain(&name).then_some(name)
+}
+
+fn image_extension(kind: ImageKind) -> &'static str {
+    match kind {
+        ImageKind::Jpeg => "jpg",
+        ImageKind::Png => "png",
+        ImageKind::WebP => "webp",
+        ImageKind::Gif => "gif",
+    }
 }
 
 /// `%20` and the other escapes of a URI reference; `None` when one is broken or not UTF-8.
@@ -791,7 +902,18 @@ pub fn parse_package(zip: &[u8], defaults: &Defaults) -> Imported {
             continue;
         }
         match read_entry(&mut archive, &path, MAX_ITEM_BYTES, &mut inflated) {
-            Ok(Some(xml)) => item_file(&xml, &shown, defaults, &mut codes, &mut out),
+            Ok(Some(xml)) => {
+                let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                let mut fetch = |src: &str| -> Result<Option<Vec<u8>>, Message> {
+                    let unsafe_href = || Message::new("err-qti-unsafe-href").arg("href", src);
+                    let target = resolve(dir, src).ok_or_else(unsafe_href)?;
+                    if !target.starts_with(&folder) {
+                        return Err(unsafe_href());
+                    }
+                    read_entry(&mut archive, &target, MAX_IMAGE_UPLOAD_BYTES, &mut inflated)
+                };
+                item_file(&xml, &shown, defaults, &mut codes, &mut out, Some(&mut fetch));
+            }
             Ok(None) => out
                 .problems
                 .push(at(Message::new("err-qti-missing-file").arg("href", &shown))),

@@ -274,11 +274,20 @@ fn keys_that_do_not_make_an_item_are_refused() {
         keys(&parse_item(item_xml("<p>Chỉ có chữ.</p>", "").as_bytes(), &defaults())),
         ["err-qti-no-interaction"]
     );
-    let picture = format!(r#"<p><img src="a.png" alt="Ảnh"/></p>{}"#, choice("1"));
-    assert_eq!(
-        keys(&parse_item(item_xml(&picture, &decl(&["A"])).as_bytes(), &defaults())),
-        ["err-qti-media"]
+    // A sound in the text, a picture as an option: what text cannot carry.
+    let sound = format!(r#"<p><audio src="a.mp3"/></p>{}"#, choice("1"));
+    let in_option = choice("1").replace(">Hai<", r#"><img src="hai.png" alt="Hai"/><"#);
+    let formula = choice("1").replace(
+        ">Ba<",
+        r#"><m:math xmlns:m="http://www.w3.org/1998/Math/MathML"><m:mi>x</m:mi></m:math><"#,
     );
+    for body in [sound, in_option, formula] {
+        assert_eq!(
+            keys(&parse_item(item_xml(&body, &decl(&["A"])).as_bytes(), &defaults())),
+            ["err-qti-media"],
+            "{body}"
+        );
+    }
     let silent = item_xml(&choice("1"), &decl(&["A"])).replace("Vì vậy.", "");
     assert_eq!(
         keys(&parse_item(silent.as_bytes(), &defaults())),
@@ -409,6 +418,71 @@ fn a_package_reads_every_item_its_manifest_lists() {
             "items/thieu.xml".into(),
         ));
         assert_eq!(got, refused, "{folder}");
+    }
+}
+
+#[test]
+fn a_packaged_picture_becomes_the_items_picture() {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let with = |src: &str| {
+        fixture("true-false.xml").replace(
+            "<p>Kẻ gian",
+            &format!(r#"<p><img src="{src}" alt="Ảnh chụp cuộc gọi video"/></p><p>Kẻ gian"#),
+        )
+    };
+    let good = with("../anh/cuoc%20goi.png");
+    let bad_kind = with("../anh/ghi-chu.txt");
+    let outside = with("../../ngoai.png");
+    let missing = with("khong-co.png");
+    let two = good.replace("<p>Kẻ gian", r#"<p><img src="../anh/cuoc%20goi.png" alt=""/>Kẻ gian"#);
+    let files: Vec<(&str, &[u8])> = vec![
+        (
+            "imsmanifest.xml",
+            manifest(&["cau/a.xml", "cau/b.xml", "cau/c.xml", "cau/d.xml", "cau/e.xml"])
+                .leak()
+                .as_bytes(),
+        ),
+        ("cau/a.xml", good.as_bytes()),
+        ("cau/b.xml", bad_kind.as_bytes()),
+        ("cau/c.xml", outside.as_bytes()),
+        ("cau/d.xml", missing.as_bytes()),
+        ("cau/e.xml", two.as_bytes()),
+        ("anh/cuoc goi.png", PNG),
+        ("anh/ghi-chu.txt", b"ghi chu"),
+    ];
+    let imported = parse_package(&zip_of(&files), &defaults());
+    assert_eq!(
+        keys(&imported),
+        [
+            "err-qti-picture-kind",
+            "err-qti-unsafe-href",
+            "err-qti-missing-file",
+            "err-qti-pictures-several"
+        ]
+    );
+    assert_eq!(imported.items.len(), 1);
+    let item = &imported.items[0].1;
+    assert_eq!(item.picture.as_deref(), Some("cuoc-goi-video.png"));
+    assert_eq!(imported.files, vec![("cuoc-goi-video.png".to_string(), PNG.to_vec())]);
+    assert_eq!(
+        item.texts[0].1.stem,
+        "Kẻ gian có thể giả giọng và khuôn mặt người thân trong cuộc gọi video."
+    );
+    // One file alone cannot bring its picture.
+    assert_eq!(
+        keys(&parse_item(good.as_bytes(), &defaults())),
+        ["err-qti-picture-needs-package"]
+    );
+    assert_eq!(resolve("a/b", "../../c.png"), Some("c.png".to_string()));
+    for bad in [
+        "../../../c.png",
+        "/c.png",
+        "http://x/c.png",
+        "data:image/png;base64,AAAA",
+        "a//b.png",
+        "%2",
+    ] {
+        assert_eq!(resolve("a/b", bad), None, "{bad}");
     }
 }
 
