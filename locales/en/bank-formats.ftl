@@ -45,3 +45,4 @@ err-qti-package-inflated-too-large = The package's files inflate to more than { 
 err-qti-pictures-several = The question shows { $n } pictures; a question here has one. Merge them into one picture, or remove some and import again.
 err-qti-picture-needs-package = The question shows a picture kept in a separate file, which a single question file cannot carry. Import the whole .zip package (with imsmanifest.xml and the picture) instead.
 err-qti-picture-kind = The file “{ $href }” the question shows is not a PNG, JPEG, GIF or WebP picture. Convert it to one of those and package it again.
+err-bank-xlsx-column-beyond = The column “{ $column }” is past the most options a question may have ({ $max }), so its text would be lost. Cut each question down to { $max } options and delete this column.

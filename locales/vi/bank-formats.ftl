@@ -45,3 +45,4 @@ err-qti-package-inflated-too-large = Các tệp của gói khi giải nén lớn
 err-qti-pictures-several = Câu hỏi có { $n } hình ảnh; mỗi câu hỏi ở đây chỉ có một ảnh minh hoạ. Gộp thành một ảnh, hoặc bớt ảnh rồi nhập lại.
 err-qti-picture-needs-package = Câu hỏi có hình ảnh nằm ở tệp riêng, mà một tệp câu hỏi đơn lẻ không mang theo được. Nhập cả gói .zip (có imsmanifest.xml và tệp ảnh) thay cho tệp này.
 err-qti-picture-kind = Tệp “{ $href }” mà câu hỏi hiển thị không phải ảnh PNG, JPEG, GIF hay WebP. Đổi ảnh sang một trong các định dạng đó rồi đóng gói lại.
+err-bank-xlsx-column-beyond = Cột “{ $column }” vượt quá số phương án tối đa ({ $max }) nên sẽ bị bỏ qua và mất nội dung. Bớt phương án cho mỗi câu hỏi còn tối đa { $max }, rồi xoá cột này.

@@ -195,6 +195,22 @@ pub fn read_items(bytes: &[u8], defaults: &Defaults) -> Imported {
     let mut at: HashMap<Col, usize> = HashMap::new();
     let mut problems = Vec::new();
     for (i, h) in table.headers.iter().enumerate() {
+        let folded = crate::text::fold(h);
+        let numbered_beyond = ["phuong an ", "cot ghep ", "option ", "match "]
+            .iter()
+            .filter_map(|p| folded.strip_prefix(p))
+            .any(|n| n.parse::<usize>().is_ok_and(|n| n > MAX_OPTIONS));
+        if numbered_beyond {
+            // A column the reader would skip: its texts would be lost without a word.
+            problems.push(ImportProblem {
+                question: String::new(),
+                line: Some(table.header_line),
+                column: Some(h.clone()),
+                message: Message::new("err-bank-xlsx-column-beyond")
+                    .arg("column", h.as_str())
+                    .arg("max", MAX_OPTIONS),
+            });
+        }
         if let Some(col) = column_of(h)
             && at.insert(col, i).is_some()
         {
@@ -750,6 +766,16 @@ pub(crate) mod tests {
         );
         let imported = csv("Câu hỏi,Loại,Cau hoi\n");
         assert_eq!(imported.problems[0].message.key, "err-bank-xlsx-column-twice");
+        let imported = csv("Câu hỏi,Loại,Phương án 11\n");
+        assert_eq!(
+            problems(&imported),
+            vec![(
+                String::new(),
+                Some(1),
+                Some("Phương án 11".into()),
+                "err-bank-xlsx-column-beyond".into()
+            )]
+        );
         assert_eq!(read_items(b"", &defaults()).problems[0].message.key, "err-file-empty");
         let big = vec![b'a'; MAX_IMPORT_BYTES + 1];
         assert_eq!(

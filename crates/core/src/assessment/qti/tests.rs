@@ -550,3 +550,29 @@ fn every_message_key_exists_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn every_bank_format_message_renders_in_both_languages() {
+    for lang in ["vi", "en"] {
+        let path = format!("{}/../../locales/{lang}/bank-formats.ftl", env!("CARGO_MANIFEST_DIR"));
+        let ftl = std::fs::read_to_string(path).unwrap();
+        for line in ftl.lines().filter(|l| !l.starts_with('#') && l.contains(" = ")) {
+            let (key, text) = line.split_once(" = ").unwrap();
+            let mut m = Message::new(key);
+            for part in text.split("{ $").skip(1) {
+                let name = &part[..part.find(' ').unwrap()];
+                m = m.arg(name, "7");
+            }
+            let l = if lang == "vi" {
+                crate::i18n::Lang::Vi
+            } else {
+                crate::i18n::Lang::En
+            };
+            let shown = m.render(l);
+            assert!(
+                shown.len() > 30 && !shown.contains('{') && !shown.contains(key),
+                "{lang} {key}: {shown}"
+            );
+        }
+    }
+}
