@@ -506,25 +506,38 @@ fn question(text: &str) -> Question {
     q
 }
 
-/// Whether GIFT can hold an item of this shape: it has no ordering question.
-pub fn can_write(body: &Body) -> bool {
-    !matches!(body, Body::Ordering { .. })
+/// Why GIFT cannot hold `item`, when it cannot: it has no ordering question, and a matching pair
+/// is cut at its first `->` (which GIFT cannot escape), so a left-hand item holding one would come
+/// back cut elsewhere.
+pub fn cannot_write(item: &Item) -> Option<&'static str> {
+    match &item.body {
+        Body::Ordering { .. } => Some("GIFT không có loại câu hỏi sắp xếp thứ tự"),
+        Body::Matching { .. }
+            if item
+                .texts
+                .iter()
+                .any(|(_, t)| t.options.iter().any(|o| o.contains("->"))) =>
+        {
+            Some("một mục bên trái có “->”, dấu GIFT dùng để ngăn hai vế")
+        }
+        _ => None,
+    }
 }
 
 /// A GIFT file of `items` (pool, item) that [`parse`] reads back as the same items: a
 /// `$CATEGORY:` line before each run of one pool, the code as the question's name, `[plain]`
 /// text (what an item holds is plain text, never HTML), the explanation as general feedback.
 /// Only the Vietnamese text is written, and a picture cannot travel in GIFT. An item GIFT cannot
-/// hold ([`can_write`]) is left out, with a `//` comment line naming it where it would have been.
+/// hold ([`cannot_write`]) is left out, with a `//` comment line naming it where it would have been.
 /// The code is written as the name, which [`parse`] turns back into the same code when it is a
 /// slug (lowercase ASCII letters and digits between single hyphens), as every imported code is.
 pub fn write(items: &[(String, Item)]) -> String {
     let mut out = String::new();
     let mut pool: Option<&str> = None;
     for (p, item) in items {
-        if !can_write(&item.body) {
+        if let Some(why) = cannot_write(item) {
             out.push_str(&format!(
-                "// Không ghi được câu hỏi sắp xếp thứ tự “{}”: GIFT không có loại câu hỏi này.\n\n",
+                "// Không ghi được câu hỏi “{}”: {why}.\n\n",
                 item.code.replace(['\n', '\r'], " ")
             ));
             continue;
@@ -1065,11 +1078,23 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
         let text = write(&bank);
         let back = parse(text.as_bytes(), &defaults());
         assert_eq!(problems(&back), vec![], "{text}");
-        let expected: Vec<(String, Item)> = bank.iter().filter(|(_, i)| can_write(&i.body)).cloned().collect();
+        let expected: Vec<(String, Item)> = bank
+            .iter()
+            .filter(|(_, i)| cannot_write(i).is_none())
+            .cloned()
+            .collect();
         assert_eq!(expected.len(), 4);
         assert_eq!(back.items, expected, "{text}");
         assert!(
-            text.contains("// Không ghi được câu hỏi sắp xếp thứ tự “nop-ho-so”"),
+            text.contains("// Không ghi được câu hỏi “nop-ho-so”: GIFT không có loại câu hỏi sắp xếp thứ tự."),
+            "{text}"
+        );
+        let mut arrow = bank[4].clone();
+        arrow.1.texts[0].1.options[0] = "Mũi tên -> trái".into();
+        let text = write(&[arrow]);
+        assert!(parse(text.as_bytes(), &defaults()).items.is_empty());
+        assert!(
+            text.starts_with("// Không ghi được câu hỏi “ghep”: một mục bên trái có “->”"),
             "{text}"
         );
         // Three right answers of five: thirds that Moodle and the reader both take for 100%.
