@@ -835,4 +835,42 @@ pub(crate) mod tests {
             )]
         );
     }
+
+    /// `cargo test -p hocvuso-core --release measure_a_full_bank -- --ignored --nocapture`:
+    /// a bank of the most questions one import takes, through every format's writer and reader.
+    #[test]
+    #[ignore]
+    fn measure_a_full_bank() {
+        let one = bank();
+        let full: Vec<(String, Item)> = (0..MAX_IMPORT_QUESTIONS)
+            .map(|i| {
+                let (pool, mut item) = one[i % one.len()].clone();
+                item.code = format!("cau-{i}");
+                (pool, item)
+            })
+            .collect();
+        let time = |what: &str, f: &mut dyn FnMut() -> usize| {
+            let started = std::time::Instant::now();
+            let n = f();
+            println!("{what}: {n} in {:?}", started.elapsed());
+        };
+        let bytes = write_items(&full).unwrap();
+        time("xlsx write (bytes)", &mut || write_items(&full).unwrap().len());
+        time("xlsx read (items)", &mut || read_items(&bytes, &defaults()).items.len());
+        let gift = crate::assessment::gift::write(&full);
+        time("gift write (bytes)", &mut || {
+            crate::assessment::gift::write(&full).len()
+        });
+        time("gift read (items)", &mut || {
+            crate::assessment::gift::parse(gift.as_bytes(), &defaults()).items.len()
+        });
+        let moodle = crate::assessment::moodle_xml::write(&full).unwrap();
+        time("moodle write (bytes)", &mut || {
+            crate::assessment::moodle_xml::write(&full).unwrap().len()
+        });
+        time("moodle read (items)", &mut || {
+            crate::assessment::moodle_xml::parse(&moodle, &defaults()).items.len()
+        });
+        assert_eq!(read_items(&bytes, &defaults()).items, full);
+    }
 }
