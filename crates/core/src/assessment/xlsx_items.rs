@@ -532,8 +532,67 @@ fn write_sheet(items: &[(String, Item)]) -> Result<Vec<u8>, rust_xlsxwriter::Xls
         }
         sheet.write_string_with_format(r, explanation_col, &t.explanation, &wrap)?;
     }
+    // The reader reads the first sheet only: the guide after it is for the author.
+    let guide = book.add_worksheet();
+    guide.set_name("Hướng dẫn")?;
+    guide.set_column_width(0, 20)?;
+    guide.set_column_width(1, 100)?;
+    guide.write_string_with_format(0, 0, "Cột", &bold)?;
+    guide.write_string_with_format(0, 1, "Cách điền", &bold)?;
+    for (r, (col, how)) in (1u32..).zip(GUIDE) {
+        guide.write_string(r, 0, col)?;
+        guide.write_string_with_format(r, 1, how, &wrap)?;
+    }
     book.save_to_buffer()
 }
+
+/// What the guide sheet says of each column.
+const GUIDE: [(&str, &str); 11] = [
+    (
+        "Mã",
+        "Mã riêng của câu hỏi, chỉ gồm chữ không dấu, chữ số và dấu - _ . (ví dụ lua-dao-1). Để trống thì hệ thống tự đặt. Hai dòng không được trùng mã.",
+    ),
+    (
+        "Nhóm câu hỏi",
+        "Nhóm để rút câu hỏi khi ra đề, ví dụ Lừa đảo/Tin nhắn. Có thể để trống.",
+    ),
+    (
+        "Năng lực",
+        "Năng lực mà câu hỏi đánh giá, dạng khung:mã, ví dụ digcomp22:4.1. Để trống thì dùng năng lực chọn khi nhập.",
+    ),
+    (
+        "Mức",
+        "Mức thành thạo của câu hỏi. Để trống thì dùng mức chọn khi nhập.",
+    ),
+    (
+        "Độ khó",
+        "Dễ, Trung bình hoặc Khó. Để trống thì dùng độ khó chọn khi nhập.",
+    ),
+    (
+        "Loại",
+        "Một trong: Một đáp án, Nhiều đáp án, Đúng/Sai, Sắp xếp thứ tự, Ghép nối.",
+    ),
+    (
+        "Câu hỏi",
+        "Nội dung câu hỏi (với câu Đúng/Sai: một nhận định để người học xét đúng hay sai).",
+    ),
+    (
+        "Phương án 1, 2…",
+        "Các phương án, điền liền nhau từ Phương án 1. Câu Sắp xếp thứ tự: các bước theo đúng thứ tự. Câu Ghép nối: các mục cột trái. Câu Đúng/Sai: để trống.",
+    ),
+    (
+        "Đáp án đúng",
+        "Số thứ tự của phương án đúng, ví dụ 2; câu Nhiều đáp án: các số cách nhau bằng dấu chấm phẩy, ví dụ 1;3; câu Đúng/Sai: Đúng hoặc Sai. Câu Sắp xếp thứ tự và Ghép nối: để trống.",
+    ),
+    (
+        "Cột ghép 1, 2…",
+        "Chỉ dùng cho câu Ghép nối: mục ghép với Phương án cùng số.",
+    ),
+    (
+        "Giải thích",
+        "Vì sao đáp án đúng là đúng. Bắt buộc: người học đọc lời giải thích sau khi trả lời.",
+    ),
+];
 
 fn vi_text(item: &Item) -> Option<&ItemText> {
     item.texts.iter().find(|(l, _)| *l == ContentLang::Vi).map(|(_, t)| t)
