@@ -576,3 +576,28 @@ fn every_bank_format_message_renders_in_both_languages() {
         }
     }
 }
+
+/// `cargo test -p hocvuso-core --release measure_a_full_package -- --ignored --nocapture`: a
+/// package of the most items one import takes.
+#[test]
+#[ignore]
+fn measure_a_full_package() {
+    let hrefs: Vec<String> = (0..MAX_IMPORT_QUESTIONS).map(|i| format!("items/{i}.xml")).collect();
+    let refs: Vec<&str> = hrefs.iter().map(String::as_str).collect();
+    let manifest = manifest(&refs);
+    let mut files: Vec<(&str, &[u8])> = vec![("imsmanifest.xml", manifest.as_bytes())];
+    for (i, h) in refs.iter().enumerate() {
+        files.push((h, FIXTURES[i % 6].1.as_bytes()));
+    }
+    let zip = zip_of(&files);
+    let started = std::time::Instant::now();
+    let (imported, heap) = crate::xlsx::tests::peak_heap(|| parse_package(&zip, &defaults()));
+    println!(
+        "qti package of {} bytes: {} items in {:?}, peak heap {} KB",
+        zip.len(),
+        imported.items.len(),
+        started.elapsed(),
+        heap / 1024
+    );
+    assert_eq!(imported.items.len(), MAX_IMPORT_QUESTIONS);
+}
