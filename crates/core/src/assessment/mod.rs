@@ -8,6 +8,8 @@ pub mod gift;
 pub mod import;
 pub mod item;
 pub mod moodle_xml;
+pub mod qti;
+pub mod xlsx_items;
 
 pub use import::{Defaults, ImportProblem, Imported};
 pub use item::{Body, Difficulty, Item, ItemText, Presented, Response, Shown};
