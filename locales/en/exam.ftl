@@ -84,6 +84,6 @@ exam-your-answer = Your answer
 exam-right-answer = The right answer
 exam-back-to-course = Back to the course
 learn-practice-intro = Go over the course with a few questions, as often as you like; after submitting you see the right answers and why.
-learn-practice = Take a practice quiz
+learn-practice-start = Take a practice quiz
 learn-placement = Placement test
 learn-placement-link = Take the placement test to see what to learn first

@@ -78,6 +78,6 @@ exam-your-answer = Bạn trả lời
 exam-right-answer = Đáp án đúng
 exam-back-to-course = Quay lại khóa học
 learn-practice-intro = Ôn lại bằng vài câu hỏi, làm bao nhiêu lần cũng được; sau khi nộp bài bạn xem được đáp án và lời giải thích.
-learn-practice = Làm bài luyện tập
+learn-practice-start = Làm bài luyện tập
 learn-placement = Kiểm tra đầu vào
 learn-placement-link = Làm bài kiểm tra đầu vào để biết nên học gì trước

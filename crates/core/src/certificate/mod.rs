@@ -1,6 +1,8 @@
 //! Certificates of attainment (issue 10) as pure data: what a certificate says, its public code,
 //! the printed PDF and the signed Open Badges 3.0 credential. No storage and no HTTP here.
 
+pub mod pdf;
+
 use time::Date;
 
 /// What one certificate states, as printed and as signed. Everything here is already public on
