@@ -95,6 +95,12 @@ fn js_verify(credential: &Path, did: &Path, status: Option<&Path>) -> (bool, Val
     (out.status.success(), v)
 }
 
+/// Fails for the expected reason, not because something else went wrong (a missing context, …).
+fn assert_reason(out: &Value, reason: &str) {
+    let errors = out["errors"].to_string();
+    assert!(errors.contains(reason), "expected {reason:?}, got {out}");
+}
+
 fn cert() -> Certificate {
     Certificate {
         code: Code::parse("7K2M-9QXD-4HPA").expect("code"),
@@ -155,16 +161,26 @@ fn javascript_libraries_verify_our_credentials() {
     t["credentialSubject"]["name"] = "Nguyễn Thị Hồng Nhunh".into();
     let (ok, out) = js_verify(&dir.write("tampered.json", &t), &did, None);
     assert!(!ok, "a changed name must fail: {out}");
+    assert_reason(&out, "Invalid signature");
 
     // Proof removed.
     let mut t = vc.clone();
     t.as_object_mut().expect("object").remove("proof");
     let (ok, out) = js_verify(&dir.write("unsigned.json", &t), &did, None);
     assert!(!ok, "an unsigned credential must fail: {out}");
+    assert_reason(&out, "No matching proofs");
 
     // Signed by another key, claiming ours.
     let stranger = IssuerKey::from_seed(&[43u8; 32]);
     let forged = issue(&cert(), &issuer, &stranger, status).expect("issue");
     let (ok, out) = js_verify(&dir.write("forged.json", &forged), &did, None);
     assert!(!ok, "a credential signed by another key must fail: {out}");
+    assert_reason(&out, "Invalid signature");
+
+    // A property no context defines: JSON-LD would drop it from what is signed, so the JS
+    // libraries (safe mode) refuse it like ours do.
+    let mut t = vc.clone();
+    t["credentialSubject"]["note"] = "đã sửa".into();
+    let (ok, out) = js_verify(&dir.write("undefined-term.json", &t), &did, None);
+    assert!(!ok, "an undefined property must fail: {out}");
 }
