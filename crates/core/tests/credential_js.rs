@@ -7,9 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hocvuso_core::certificate::credential::{
-    Issuer, IssuerKey, StatusEntry, issue, status_list, verify,
-};
+use hocvuso_core::certificate::credential::{Issuer, IssuerKey, StatusEntry, issue, status_list, verify};
 use hocvuso_core::certificate::{Certificate, Code};
 use serde_json::Value;
 
@@ -48,10 +46,7 @@ impl Dir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let p = std::env::temp_dir().join(format!(
-            "hocvuso-vc-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        let p = std::env::temp_dir().join(format!("hocvuso-vc-{name}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&p).expect("temp dir");
         Dir(p)
     }
