@@ -436,9 +436,8 @@ pub fn verify(bytes: &[u8], issuer: &Issuer, keys: &[PublicKey]) -> Result<Verif
         return Err(Failure::BadProof);
     }
     proof.insert("@context".into(), doc["@context"].clone());
-    undefined_term(&doc)?;
-    undefined_term(&proof)?;
-    let data = hash_data(&Value::Object(proof), &Value::Object(doc.clone()))?;
+    let mut data = Sha256::digest(strict_canonical(&proof)?.as_bytes()).to_vec();
+    data.extend_from_slice(&Sha256::digest(strict_canonical(&doc)?.as_bytes()));
     public
         .0
         .verify_strict(&data, &signature)
@@ -543,10 +542,12 @@ fn hash_data(proof_config: &Value, document: &Value) -> Result<Vec<u8>, Failure>
     Ok(out)
 }
 
-/// Finds a term that JSON-LD expansion would drop: expanded once more with a catch-all `@vocab`
-/// appended to the (already checked, protected) contexts, anything landing in that vocabulary
-/// was undefined.
-fn undefined_term(doc: &Map<String, Value>) -> Result<(), Failure> {
+/// Canonical N-Quads of a document to verify, refusing any term JSON-LD would drop. The document
+/// is expanded once with a catch-all `@vocab` appended to its (already checked, protected)
+/// contexts: an undefined property or type lands in that vocabulary and is refused. When none
+/// does, the catch-all changed nothing, so these quads are the document's own; and were they not,
+/// the signature, made over the document's own quads, would simply not match.
+fn strict_canonical(doc: &Map<String, Value>) -> Result<String, Failure> {
     const CATCH_ALL: &str = "urn:hocvuso:undefined-term:";
     let mut probe = doc.clone();
     let mut contexts = match probe.remove("@context") {
@@ -556,7 +557,8 @@ fn undefined_term(doc: &Map<String, Value>) -> Result<(), Failure> {
     };
     contexts.push(json!({ "@vocab": CATCH_ALL }));
     probe.insert("@context".into(), Value::Array(contexts));
-    for quad in to_quads(&Value::Object(probe))? {
+    let quads = to_quads(&Value::Object(probe))?;
+    for quad in &quads {
         let object = match &quad.object {
             oxrdf::Term::NamedNode(n) => Some(n.as_str()),
             _ => None,
@@ -567,12 +569,16 @@ fn undefined_term(doc: &Map<String, Value>) -> Result<(), Failure> {
             }
         }
     }
-    Ok(())
+    canonical(quads)
 }
 
 /// JSON-LD → RDF with only the shipped contexts → RDFC-1.0 canonical N-Quads.
 pub fn canonical_nquads(doc: &Value) -> Result<String, Failure> {
-    let quads: Vec<oxrdf02::Quad> = to_quads(doc)?.into_iter().map(to_oxrdf02).collect();
+    canonical(to_quads(doc)?)
+}
+
+fn canonical(quads: Vec<oxrdf::Quad>) -> Result<String, Failure> {
+    let quads: Vec<oxrdf02::Quad> = quads.into_iter().map(to_oxrdf02).collect();
     rdf_canon::canonicalize_quads(&quads).map_err(|_| Failure::NotCredential)
 }
 

@@ -283,3 +283,17 @@ fn status_entry_numbering() {
     assert_eq!(StatusEntry::nth("https://x.vn/s", 131_071).index, 131_071);
     assert_eq!(StatusEntry::nth("https://x.vn/s", 262_145).list_url, "https://x.vn/s/2");
 }
+
+#[test]
+fn strict_canonical_form_is_the_plain_one_when_every_term_is_defined() {
+    let (_, _, mut vc) = issued();
+    let doc = vc.as_object_mut().expect("object");
+    doc.remove("proof");
+    let strict = strict_canonical(doc).expect("strict");
+    assert_eq!(Ok(strict.clone()), canonical_nquads(&vc));
+    assert!(strict.contains("\"Nguyễn Thị Hồng Nhung\""), "{strict}");
+    assert!(
+        strict.contains("<https://www.w3.org/ns/credentials/status#statusListIndex>"),
+        "{strict}"
+    );
+}
