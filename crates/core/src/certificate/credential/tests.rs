@@ -149,8 +149,16 @@ fn unknown_contexts_are_refused_never_fetched() {
         verify(&bytes(&t), &issuer, &[key.public_key()]),
         Err(Failure::UnsupportedContext { .. })
     ));
+    // Even below verify's own check, the JSON-LD processor is never allowed to fetch.
     let doc = json!({"@context": "https://evil.example/c.json", "name": "x"});
-    assert!(canonical_nquads(&doc).is_err());
+    assert_eq!(
+        canonical_nquads(&doc),
+        Err(Failure::UnsupportedContext {
+            url: "https://evil.example/c.json".into()
+        })
+    );
+    let big = vec![b' '; MAX_CREDENTIAL_BYTES + 1];
+    assert_eq!(verify(&big, &issuer, &[key.public_key()]), Err(Failure::NotCredential));
 }
 
 /// The app's loader is shared by every locale file, so these files are checked on their own:
