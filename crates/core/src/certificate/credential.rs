@@ -103,6 +103,8 @@ impl PublicKey {
 pub struct Issuer {
     /// `did:web:…`
     pub id: String,
+    /// The platform's name, shown as the issuer of status lists. A certificate names its own
+    /// issuing body (`Certificate::issuer_name`), which may differ from province to province.
     pub name: String,
 }
 
@@ -285,7 +287,7 @@ pub fn status_list(
         "@context": [CREDENTIALS_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer.id,
+        "issuer": { "id": issuer.id, "name": issuer.name },
         "validFrom": date_time(valid_from),
         "credentialSubject": {
             "id": format!("{url}#list"),
