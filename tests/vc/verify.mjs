@@ -62,6 +62,7 @@ for(const [url, file] of Object.entries(CONTEXT_FILES)) {
 }
 
 const loaded = [];
+const refused = [];
 async function documentLoader(url) {
   loaded.push(url);
   if(contexts.has(url)) {
@@ -84,6 +85,7 @@ async function documentLoader(url) {
   if(statusList && url === statusList.id) {
     return {contextUrl: null, documentUrl: url, document: statusList};
   }
+  refused.push(url);
   throw new Error(`offline document loader: ${url} is not available (never fetched)`);
 }
 
@@ -127,7 +129,7 @@ try {
     credential, suite: makeSuite(), documentLoader, checkStatus
   });
 } catch(e) {
-  fail(e.message, {loaded});
+  fail(e.message, {loaded, refused});
 }
 
 const errorOf = r => {
@@ -155,6 +157,7 @@ const out = {
   achievement: credential?.credentialSubject?.achievement?.name,
   verificationMethod: credential?.proof?.verificationMethod,
   loaded: [...new Set(loaded)],
+  refused: [...new Set(refused)],
 };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 process.exit(result.verified ? 0 : 1);

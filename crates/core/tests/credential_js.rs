@@ -178,4 +178,11 @@ fn javascript_libraries_verify_our_credentials() {
     t["credentialSubject"]["note"] = "đã sửa".into();
     let (ok, out) = js_verify(&dir.write("undefined-term.json", &t), &did, None);
     assert!(!ok, "an undefined property must fail: {out}");
+
+    // A context that is not shipped is never fetched: the offline loader refuses it.
+    let mut t = vc.clone();
+    t["@context"][1] = "https://evil.example/context.json".into();
+    let (ok, out) = js_verify(&dir.write("unknown-context.json", &t), &did, None);
+    assert!(!ok, "an unknown context must fail: {out}");
+    assert_eq!(out["refused"][0], "https://evil.example/context.json", "{out}");
 }
