@@ -136,6 +136,11 @@ fn javascript_libraries_verify_our_credentials() {
     assert_eq!(out["statusChecked"], true, "{out}");
     assert_eq!(out["revoked"], false, "{out}");
     assert_eq!(out["holder"], "Nguyễn Thị Hồng Nhung");
+    assert_eq!(
+        out["refused"],
+        serde_json::json!([]),
+        "only shipped documents needed: {out}"
+    );
 
     // Revoked: the same credential with its bit set in the list.
     let revoked_list = status_list(
