@@ -1,4 +1,4 @@
-# Chứng chỉ dưới dạng chứng nhận số có chữ ký (Verifiable Credential, Open Badges 3.0).
+# Giấy chứng nhận dưới dạng chứng nhận số có chữ ký số (Verifiable Credential, Open Badges 3.0).
 certificate-vc-not-json = Tệp này không phải là JSON hợp lệ nên không thể là chứng nhận số.
 certificate-vc-not-credential = Tệp này không phải là chứng nhận số (Verifiable Credential) do hệ thống cấp.
 certificate-vc-no-proof = Chứng nhận không có chữ ký số (thiếu phần "proof"), nên không thể xác minh.
