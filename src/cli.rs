@@ -28,6 +28,10 @@ LỆNH:
         [--checkpoint <tệp>]   Đối chiếu thêm với điểm chốt đã lưu: phát hiện mục cuối bị xoá, lịch sử bị viết lại
   audit-checkpoint             In điểm chốt có chữ ký của nhật ký (lưu ra tệp ở nơi khác CSDL):
                                hocvuso audit-checkpoint > diem-chot.txt
+  verify-credential <tệp>      Kiểm tra tệp chứng nhận số (Open Badges 3.0): chữ ký và nội dung chưa bị sửa;
+                               mã thoát 0 khi hợp lệ, 1 khi không (in lý do)
+        [--did <tệp-did.json>] Kiểm tra bằng khóa công khai đã công bố (tải /.well-known/did.json của nền tảng),
+                               không cần khóa bí mật của máy chủ này
   help, --help, -h             Hiện hướng dẫn này
 
 CẤU HÌNH (biến môi trường hoặc tệp hocvuso.toml):
@@ -58,6 +62,10 @@ COMMANDS:
         [--checkpoint <file>]  Also check against a saved checkpoint: finds a truncated tail, rewritten history
   audit-checkpoint             Print a signed checkpoint of the log (keep the file away from the database):
                                hocvuso audit-checkpoint > checkpoint.txt
+  verify-credential <file>     Check a credential file (Open Badges 3.0): its signature and unchanged content;
+                               exit code 0 when valid, 1 when not (with the reason)
+        [--did <did.json>]     Check with the published public key (the platform's /.well-known/did.json)
+                               instead of this server's own secret
   help, --help, -h             Show this help
 
 CONFIGURATION (environment or hocvuso.toml): see the Vietnamese section above; same names.
@@ -89,6 +97,7 @@ pub async fn run(args: Vec<String>) -> i32 {
         "restore" => restore_cmd(config, rest),
         "verify-audit" => return verify(config, rest).await,
         "audit-checkpoint" => audit_checkpoint(config).await,
+        "verify-credential" => return verify_credential(&config, rest),
         other => Err(format!(
             "Lệnh không hợp lệ / unknown command: '{other}'. Chạy 'hocvuso --help' để xem danh sách lệnh."
         )),
@@ -446,4 +455,93 @@ async fn audit_checkpoint(config: Config) -> CliResult {
     db.close().await;
     println!("{}", cp.to_line());
     Ok(())
+}
+
+/// `hocvuso verify-credential FILE [--did DID.json]`: checks a credential offline, with this
+/// server's key (derived from its secret) or with a published DID document. The register (a
+/// revocation) is not consulted: the verification page and API do that.
+fn verify_credential(config: &Config, args: &[String]) -> i32 {
+    use hocvuso_core::certificate::credential::{self, Issuer, IssuerKey, PublicKey};
+    let usage = || {
+        eprintln!("Cách dùng / usage: hocvuso verify-credential <tệp> [--did <tệp-did.json>]");
+        2
+    };
+    let (file, did) = match args {
+        [file] => (file, None),
+        [file, flag, did] if flag == "--did" => (file, Some(did)),
+        _ => return usage(),
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("Không đọc được tệp / cannot read {file}: {e}");
+            return 2;
+        }
+    };
+    let (issuer, keys) = match did {
+        None => {
+            let issuer = match Issuer::did_web(&config.public_url, hocvuso_app::DEFAULT_ISSUER_NAME) {
+                Ok(i) => i,
+                Err(m) => {
+                    eprintln!("{}", m.render(Lang::Vi));
+                    return 2;
+                }
+            };
+            let key = IssuerKey::from_seed(&config.secret_key.credential_seed()).public_key();
+            (issuer, vec![key])
+        }
+        Some(path) => {
+            let doc: serde_json::Value = match std::fs::read(path).map(|b| serde_json::from_slice(&b)) {
+                Ok(Ok(v)) => v,
+                _ => {
+                    eprintln!(
+                        "Tệp DID không đọc được hoặc không phải JSON / the DID file is unreadable or not JSON: {path}"
+                    );
+                    return 2;
+                }
+            };
+            let id = doc.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            // Keys in the document's order: #key-1 first, as the issuer publishes them.
+            let keys: Vec<PublicKey> = doc
+                .get("verificationMethod")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.get("publicKeyMultibase").and_then(|k| k.as_str()))
+                        .filter_map(PublicKey::from_multibase)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !id.starts_with("did:") || keys.is_empty() {
+                eprintln!("Tệp DID không có định danh hoặc khóa công khai / the DID file names no DID or key: {path}");
+                return 2;
+            }
+            (
+                Issuer {
+                    id,
+                    name: String::new(),
+                },
+                keys,
+            )
+        }
+    };
+    match credential::verify(&bytes, &issuer, &keys) {
+        Ok(v) => {
+            println!("HỢP LỆ / VALID: chữ ký đúng, nội dung chưa bị sửa.");
+            println!("  Người được cấp: {}", v.holder_name);
+            println!("  Nội dung:       {}", v.achievement);
+            println!("  Mức:            {}", v.level);
+            println!("  Cấp từ:         {}", v.issued);
+            println!("  Mã:             {}", v.code);
+            println!("  Danh sách thu hồi: {} (vị trí {})", v.status_list_url, v.status_index);
+            println!(
+                "  Việc thu hồi kiểm tra tại trang xác minh hoặc danh sách trên / revocation: see the page or list above."
+            );
+            0
+        }
+        Err(f) => {
+            println!("KHÔNG HỢP LỆ / NOT VALID: {}", f.message().render(Lang::Vi));
+            1
+        }
+    }
 }

@@ -94,7 +94,8 @@ impl Application {
         let app = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone())
             .with_upload_wait(config.upload_wait)
             .with_public_url(&config.public_url)
-            .with_lesson_audio(config.lesson_audio);
+            .with_lesson_audio(config.lesson_audio)
+            .with_credential_key(&config.secret_key.credential_seed());
         // The shipped frameworks and courses, installed or brought up to date (a course an author
         // changed on the platform is left as it is).
         let installed = hocvuso_app::learning::install_shipped(&app)

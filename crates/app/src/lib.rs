@@ -49,6 +49,9 @@ pub struct App {
     /// Who issues certificates, as they print it (`HOCVUSO_ISSUER_NAME`); the holder's province is
     /// added after it.
     pub issuer_name: String,
+    /// The key that signs certificates' credentials (`with_credential_key`); without it no
+    /// credential is issued.
+    pub credential_key: Option<Arc<hocvuso_core::certificate::credential::IssuerKey>>,
 }
 
 /// The issuer a certificate names unless the operator sets one: the platform itself, not an
@@ -68,7 +71,16 @@ impl App {
             lesson_audio: false,
             rendered: Arc::new(learning::rendered::Rendered::default()),
             issuer_name: DEFAULT_ISSUER_NAME.into(),
+            credential_key: None,
         }
+    }
+
+    /// Signs credentials with the key of this seed (`MasterKey::credential_seed`).
+    pub fn with_credential_key(mut self, seed: &[u8; 32]) -> App {
+        self.credential_key = Some(Arc::new(hocvuso_core::certificate::credential::IssuerKey::from_seed(
+            seed,
+        )));
+        self
     }
 
     pub fn with_public_url(mut self, url: &str) -> App {

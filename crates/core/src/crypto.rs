@@ -49,6 +49,12 @@ impl MasterKey {
         hex::encode(self.0)
     }
 
+    /// The seed of the Ed25519 key that signs certificates' credentials: derived, so the same
+    /// secret gives the same published key after a restart or on another server.
+    pub fn credential_seed(&self) -> [u8; 32] {
+        self.derive(b"hocvuso/credential-issuer/ed25519/v1")
+    }
+
     fn derive(&self, purpose: &[u8]) -> [u8; 32] {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(purpose);

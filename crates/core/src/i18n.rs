@@ -120,6 +120,20 @@ impl std::fmt::Display for Message {
 
 impl std::error::Error for Message {}
 
+/// A moment as people in Vietnam read it: Vietnam time (UTC+7), day first, `06/12/2026 20:05`.
+pub fn format_datetime(t: time::OffsetDateTime) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = t.to_offset(offset);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,18 +222,4 @@ mod tests {
         assert_eq!(Lang::from_accept_language("fr,vi;q=0.5"), Lang::Vi);
         assert_eq!(Lang::from_accept_language(""), Lang::Vi);
     }
-}
-
-/// A moment as people in Vietnam read it: Vietnam time (UTC+7), day first, `06/12/2026 20:05`.
-pub fn format_datetime(t: time::OffsetDateTime) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = t.to_offset(offset);
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
 }

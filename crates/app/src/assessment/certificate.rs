@@ -3,6 +3,7 @@
 
 use crate::{App, Error, FieldError, Result};
 use hocvuso_core::access::{Principal, act};
+use hocvuso_core::certificate::credential::{self, Failure, Issuer, IssuerKey, StatusEntry, Verified};
 use hocvuso_core::certificate::{Certificate, Code};
 use hocvuso_core::i18n::Message;
 use hocvuso_db::attainments::{self as db, Certificate as Stored};
@@ -157,6 +158,119 @@ pub async fn revoke(app: &App, who: &Principal, person_id: i64, code: &str, reas
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+// ---- the signed credential -------------------------------------------------------------------
+
+/// Where the status lists are published: `{public_url}/credentials/status/{n}`.
+pub fn status_base(app: &App) -> String {
+    format!("{}/credentials/status", app.public_url.trim_end_matches('/'))
+}
+
+/// The platform as the issuer of credentials: `did:web` of its public address.
+pub fn issuer(app: &App) -> Result<Issuer> {
+    Issuer::did_web(&app.public_url, &app.issuer_name).map_err(|m| Error::Invalid(vec![FieldError::new("", m)]))
+}
+
+fn key(app: &App) -> Result<&IssuerKey> {
+    app.credential_key
+        .as_deref()
+        .ok_or_else(|| Error::Invalid(vec![FieldError::new("", Message::new("err-credential-no-key"))]))
+}
+
+/// The DID document published at `/.well-known/did.json`: the platform's signing key.
+pub fn did_document(app: &App) -> Result<serde_json::Value> {
+    Ok(issuer(app)?.did_document(&[key(app)?.public_key()]))
+}
+
+/// The holder's certificate as a signed Open Badges 3.0 credential, its status bit its id.
+pub async fn credential(app: &App, who: &Principal, code: &str) -> Result<serde_json::Value> {
+    let c = own(app, who, code).await?;
+    let printed = printed(app, &c)?;
+    let status = StatusEntry::nth(&status_base(app), c.id as u64);
+    credential::issue(&printed, &issuer(app)?, key(app)?, status)
+        .map_err(|m| Error::Invalid(vec![FieldError::new("", m)]))
+}
+
+/// The holder's certificate as a PDF.
+pub async fn pdf(app: &App, who: &Principal, code: &str) -> Result<(String, Vec<u8>)> {
+    let c = own(app, who, code).await?;
+    let printed = printed(app, &c)?;
+    let bytes = render_pdf(vec![printed]).await?;
+    Ok((c.code, bytes))
+}
+
+/// Renders certificates off the async workers (a class's batch takes a while).
+pub async fn render_pdf(certs: Vec<Certificate>) -> Result<Vec<u8>> {
+    match tokio::task::spawn_blocking(move || hocvuso_core::certificate::pdf::render(&certs)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(Error::Invalid(vec![FieldError::new(
+            "",
+            Message::new("err-certificate-pdf").arg("detail", e.to_string()),
+        )])),
+        Err(e) => Err(Error::Db(hocvuso_db::DbError::Invalid(format!(
+            "the PDF task failed: {e}"
+        )))),
+    }
+}
+
+/// The n-th status list, signed: the revoked certificates with ids in its range.
+pub async fn status_list(app: &App, n: u64) -> Result<serde_json::Value> {
+    let size = credential::STATUS_LIST_SIZE;
+    let from = n.checked_mul(size).ok_or(Error::NotFound)?;
+    let (Ok(lo), Ok(hi)) = (i64::try_from(from), i64::try_from(from + size)) else {
+        return Err(Error::NotFound);
+    };
+    let revoked: Vec<u64> = db::revoked_between(&app.db, lo, hi)
+        .await?
+        .into_iter()
+        .map(|id| (id - lo) as u64)
+        .collect();
+    let url = format!("{}/{n}", status_base(app));
+    credential::status_list(&url, &issuer(app)?, key(app)?, &revoked, hocvuso_db::now())
+        .map_err(|m| Error::Invalid(vec![FieldError::new("", m)]))
+}
+
+/// What checking a credential file found: genuine (signed by this platform's key, unchanged) and
+/// whether the certificate it states is still valid here.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub verified: Verified,
+    pub public: PublicView,
+}
+
+/// Checks a credential file someone holds: the signature with this platform's key, then the
+/// certificate it names in the register (revoked or not). A credential whose certificate is not
+/// in the register is refused like a forged one.
+pub async fn check_credential(app: &App, bytes: &[u8]) -> Result<Checked, CheckError> {
+    let issuer = issuer(app).map_err(CheckError::App)?;
+    let key = key(app).map_err(CheckError::App)?;
+    let verified = credential::verify(bytes, &issuer, &[key.public_key()]).map_err(CheckError::Failed)?;
+    let public = match public_view(app, verified.code.as_str()).await {
+        Ok(p) => p,
+        Err(Error::NotFound) => return Err(CheckError::Unregistered),
+        Err(e) => return Err(CheckError::App(e)),
+    };
+    Ok(Checked { verified, public })
+}
+
+#[derive(Debug)]
+pub enum CheckError {
+    /// The file is not a genuine credential: the reason.
+    Failed(Failure),
+    /// Genuinely signed, yet the register has no certificate of its code.
+    Unregistered,
+    App(Error),
+}
+
+impl CheckError {
+    pub fn message(&self) -> Message {
+        match self {
+            CheckError::Failed(f) => f.message(),
+            CheckError::Unregistered => Message::new("err-credential-unregistered"),
+            CheckError::App(_) => Message::new("err-credential-no-key"),
+        }
+    }
 }
 
 #[cfg(test)]

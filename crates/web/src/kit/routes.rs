@@ -26,6 +26,9 @@ pub struct Routes {
     /// Paths whose requests act on an account (its password, its roles): walked against an
     /// account holding a grant wider than the actor could give, which must refuse them.
     on_account: Vec<String>,
+    /// POST routes that only read what they are sent (checking a credential file): they change
+    /// nothing stored, so they take no CSRF token; the tests post to them and compare contents.
+    pure: Vec<String>,
 }
 
 impl Default for Routes {
@@ -40,6 +43,7 @@ impl Routes {
             router: Router::new(),
             table: Vec::new(),
             on_account: Vec::new(),
+            pure: Vec::new(),
         }
     }
 
@@ -59,10 +63,17 @@ impl Routes {
         self.route(path, access, method_router)
     }
 
+    /// Same as [`Routes::route`], for a POST that changes nothing stored (see `pure`).
+    pub fn pure_route(mut self, path: &str, access: Access, method_router: MethodRouter<AppState>) -> Routes {
+        self.pure.push(path.to_string());
+        self.route(path, access, method_router)
+    }
+
     pub fn merge(mut self, other: Routes) -> Routes {
         self.router = self.router.merge(other.router);
         self.table.extend(other.table);
         self.on_account.extend(other.on_account);
+        self.pure.extend(other.pure);
         self
     }
 
@@ -73,7 +84,13 @@ impl Routes {
             .extend(other.table.into_iter().map(|(p, a)| (format!("{prefix}{p}"), a)));
         self.on_account
             .extend(other.on_account.into_iter().map(|p| format!("{prefix}{p}")));
+        self.pure.extend(other.pure.into_iter().map(|p| format!("{prefix}{p}")));
         self
+    }
+
+    /// The paths declared with [`Routes::pure_route`].
+    pub fn pure_paths(&self) -> &[String] {
+        &self.pure
     }
 
     /// Every path served, with its `{parameters}` and its access, in the order declared.

@@ -1,7 +1,7 @@
 //! The confirmed people of a unit's subtree (xác nhận đạt phổ cập kỹ năng số): the officer's list,
 //! its spreadsheet, and the batch of their certificates in one PDF. Each is audited by its use case.
 
-use crate::kit::download::{XLSX, attachment, build, file_part};
+use crate::kit::download::{PDF, XLSX, attachment, build, file_part};
 use crate::kit::format::load_unit;
 use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, html};
@@ -115,4 +115,32 @@ pub(super) async fn confirmed_xlsx(
     })
     .await?;
     attachment(bytes, XLSX, &format!("da-xac-nhan-{}.xlsx", file_part(&unit.code)))
+}
+
+/// The valid certificates of the unit's people in one PDF, a page each: a village's or an
+/// agency's class printed at once. A unit with none gets the list page's message instead.
+pub(super) async fn certificates_pdf(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
+    let unit = load_unit(&state, &code).await?;
+    let stored = hocvuso_app::assessment::confirmed::batch(&state.app, &v.principal, &unit).await?;
+    if stored.is_empty() {
+        return html(&ConfirmedPage {
+            l: Layout::for_viewer(tr, &parts.0, &v),
+            people: Vec::new(),
+            more: false,
+            can_export: false,
+            unit,
+        });
+    }
+    let printed = stored
+        .iter()
+        .map(|c| hocvuso_app::assessment::certificate::printed(&state.app, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bytes = hocvuso_app::assessment::certificate::render_pdf(printed).await?;
+    attachment(bytes, PDF, &format!("giay-chung-nhan-{}.pdf", file_part(&unit.code)))
 }

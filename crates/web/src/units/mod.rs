@@ -8,7 +8,7 @@ mod learning_pages;
 mod merge_pages;
 mod village_list;
 
-use confirmed_pages::{confirmed_page, confirmed_xlsx};
+use confirmed_pages::{certificates_pdf, confirmed_page, confirmed_xlsx};
 use denominator_pages::{denominators_page, import_denominators, save_denominators};
 use learning_pages::{figures_xlsx, not_started_page, not_started_xlsx};
 use merge_pages::{merge, merge_page};
@@ -59,6 +59,7 @@ pub fn router() -> crate::kit::routes::Routes {
         .route("/units/{code}/learning/figures.xlsx", Access::Scoped, get(figures_xlsx))
         .route("/units/{code}/confirmed", Access::Scoped, get(confirmed_page))
         .route("/units/{code}/confirmed.xlsx", Access::Scoped, get(confirmed_xlsx))
+        .route("/units/{code}/certificates.pdf", Access::Scoped, get(certificates_pdf))
         .route(
             "/units/{code}/learning/not-started",
             Access::Scoped,
