@@ -88,12 +88,19 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Listen(config.addr, e))?
             .port();
+        // Listening on port 0 (tests), the default public address takes the port given: the
+        // addresses certificates and credentials carry must reach this server.
+        let public_url = if config.addr.port() == 0 && config.public_url == format!("http://{}", config.addr) {
+            format!("http://{}:{port}", config.addr.ip())
+        } else {
+            config.public_url.clone()
+        };
         let metrics = Arc::new(Metrics::default());
         let upload_dir = config.upload_dir();
         restrict_dir(&upload_dir);
         let app = hocvuso_app::App::new(db.clone(), vault.clone(), upload_dir.clone())
             .with_upload_wait(config.upload_wait)
-            .with_public_url(&config.public_url)
+            .with_public_url(&public_url)
             .with_lesson_audio(config.lesson_audio)
             .with_credential_key(&config.secret_key.credential_seed());
         // The shipped frameworks and courses, installed or brought up to date (a course an author

@@ -16,7 +16,7 @@ const LEARNER: &str = "0900000008";
 
 /// Four items per cell the learner's group must reach, in the country's bank: the right option is
 /// always the one written second, with its explanation.
-async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGroup, Vec<(String, String)>) {
+pub(crate) async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGroup, Vec<(String, String)>) {
     let who = principal(t, LEARNER).await;
     let person = who.person_id.expect("the learner is a resident");
     let w = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
@@ -95,7 +95,7 @@ async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGroup, Vec<(Str
 }
 
 /// The attempt id from a redirect to its first question.
-fn attempt_of(r: &reqwest::Response) -> String {
+pub(crate) fn attempt_of(r: &reqwest::Response) -> String {
     assert_eq!(
         r.status().as_u16(),
         303,
@@ -161,7 +161,7 @@ async fn explanations(t: &TestApp, id: &str) -> Vec<String> {
 }
 
 /// Answers every question of an attempt through its pages: right when `right(position)`.
-async fn answer_all(t: &TestApp, c: &Client, id: &str, right: impl Fn(usize) -> bool) -> usize {
+pub(crate) async fn answer_all(t: &TestApp, c: &Client, id: &str, right: impl Fn(usize) -> bool) -> usize {
     let a = attempts::by_public_id(&t.db, id)
         .await
         .unwrap()

@@ -125,6 +125,11 @@ pub const MAX_REASON: usize = 500;
 /// Revokes a person's certificate with the reason, audited. The officer's role over the holder,
 /// the certificate's owner and its state are read again in the writing transaction.
 pub async fn revoke(app: &App, who: &Principal, person_id: i64, code: &str, reason: &str) -> Result<()> {
+    // Whether the officer may act on the person comes first: a refusal says nothing of the form.
+    let path = hocvuso_db::people::locate(&app.db, person_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    who.authorize_person::<act::ManagePeople>(&path)?;
     let reason = hocvuso_core::text::required_line("reason", reason, MAX_REASON)
         .map_err(|m| Error::Invalid(vec![FieldError::new("reason", m)]))?;
     let code = Code::parse(code).ok_or(Error::NotFound)?;

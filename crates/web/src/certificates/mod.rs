@@ -124,7 +124,18 @@ async fn check_file(
         ok,
         refused,
     };
-    Ok((status, html(&page)?).into_response())
+    with_status(status, &page)
+}
+
+/// A page that is itself the answer to a refusal (a code not found, a forged file): the error
+/// middleware leaves it as it is.
+fn with_status(status: StatusCode, page: &impl Template) -> Result<Response, Problem> {
+    let mut r = html(page)?;
+    *r.status_mut() = status;
+    if status != StatusCode::OK {
+        r.extensions_mut().insert(crate::kit::problem::Rendered);
+    }
+    Ok(r)
 }
 
 fn layout(tr: Tr, parts: &Parts0, v: &Option<Viewer>) -> Layout {
@@ -180,7 +191,7 @@ async fn lookup(
         typed,
         error,
     };
-    Ok((status, html(&page)?).into_response())
+    with_status(status, &page)
 }
 
 #[derive(Template)]
@@ -208,7 +219,7 @@ async fn verify_page(
                 typed,
                 error: Some(tr.get("verify-unknown")),
             };
-            return Ok((StatusCode::NOT_FOUND, html(&page)?).into_response());
+            return with_status(StatusCode::NOT_FOUND, &page);
         }
         Err(e) => return Err(e.into()),
     };
