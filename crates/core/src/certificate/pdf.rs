@@ -189,10 +189,17 @@ struct Fit {
 /// Picks the largest size (in half-point steps) at which `text` wraps into lines that fit the
 /// box; `None` when even the smallest size overflows it.
 fn fit(fonts: &Fonts, text: &str, f: &Fit) -> Option<(f32, Vec<String>)> {
+    // Widths scale with the size, so each word is shaped once, at 1 pt.
+    let words: Vec<(&str, f32)> = text.split_whitespace().map(|w| (w, fonts.width(f.weight, w))).collect();
+    let space = fonts.width(f.weight, " ");
     let mut size = f.max_size;
     while size >= f.min_size - 1e-3 {
-        let lines = wrap(fonts, f.weight, text, f.width / size);
-        if lines.len() as f32 * size * LINE_HEIGHT <= f.height + 1e-3 {
+        let width = f.width / size;
+        // Sums of word widths miss kerning across words; a 1 % margin absorbs it, and each line
+        // is measured whole before it is accepted.
+        let lines = wrap(fonts, f.weight, &words, space, width * 0.99);
+        let tall_enough = lines.len() as f32 * size * LINE_HEIGHT <= f.height + 1e-3;
+        if tall_enough && lines.iter().all(|l| fonts.width(f.weight, l) <= width) {
             return Some((size, lines));
         }
         size -= 0.5;
@@ -202,34 +209,35 @@ fn fit(fonts: &Fonts, text: &str, f: &Fit) -> Option<(f32, Vec<String>)> {
 
 /// Greedy word wrap for a line `width` measured at 1 pt. A word wider than a line (an address,
 /// a name without spaces) is broken between characters rather than let run off the page.
-fn wrap(fonts: &Fonts, weight: Weight, text: &str, width: f32) -> Vec<String> {
+fn wrap(fonts: &Fonts, weight: Weight, words: &[(&str, f32)], space: f32, width: f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_string()
-        } else {
-            format!("{current} {word}")
-        };
-        if fonts.width(weight, &candidate) <= width {
-            current = candidate;
+    let mut current_w = 0.0;
+    for &(word, w) in words {
+        if !current.is_empty() && current_w + space + w <= width {
+            current.push(' ');
+            current.push_str(word);
+            current_w += space + w;
             continue;
         }
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
-        if fonts.width(weight, word) <= width {
+        if w <= width {
             current = word.to_string();
+            current_w = w;
             continue;
         }
+        current_w = 0.0;
         for c in word.chars() {
-            let mut longer = current.clone();
-            longer.push(c);
-            if !current.is_empty() && fonts.width(weight, &longer) > width {
-                lines.push(std::mem::replace(&mut current, c.to_string()));
-            } else {
-                current = longer;
+            let mut buf = [0u8; 4];
+            let cw = fonts.width(weight, c.encode_utf8(&mut buf));
+            if !current.is_empty() && current_w + cw > width {
+                lines.push(std::mem::take(&mut current));
+                current_w = 0.0;
             }
+            current.push(c);
+            current_w += cw;
         }
     }
     if !current.is_empty() {
@@ -310,6 +318,7 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
         70.0,
         Align::Center,
     )?;
+    let middle_start = lines.len();
     let certifies = Fit {
         field: "certifies",
         weight: Weight::Regular,
@@ -405,6 +414,11 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
         )?;
     }
     debug_assert!(y <= LOWER_TOP, "middle part ends at {y}");
+    // A short page would leave a gap above the lower part: centre the middle part in its room.
+    let shift = ((LOWER_TOP - 12.0 - y) / 2.0).max(0.0);
+    for line in &mut lines[middle_start..] {
+        line.baseline += shift;
+    }
 
     // Lower left: the QR code, the code beside it, the address under it.
     let qr = qr_modules(&cert.verify_url).map_err(|reason| PdfError::Qr {
