@@ -30,11 +30,14 @@ const CENTER_X: f32 = PAGE_W / 2.0;
 const LOWER_TOP: f32 = 418.0;
 const LINE_HEIGHT: f32 = 1.3;
 
-const INK: (u8, u8, u8) = (25, 25, 25);
-const TITLE_RED: (u8, u8, u8) = (163, 31, 36);
-const NAME_BLUE: (u8, u8, u8) = (18, 52, 110);
-const GOLD: (u8, u8, u8) = (184, 140, 52);
-const GREY: (u8, u8, u8) = (85, 85, 85);
+/// An RGB colour.
+type Rgb = (u8, u8, u8);
+
+const INK: Rgb = (25, 25, 25);
+const TITLE_RED: Rgb = (163, 31, 36);
+const NAME_BLUE: Rgb = (18, 52, 110);
+const GOLD: Rgb = (184, 140, 52);
+const GREY: Rgb = (85, 85, 85);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -161,7 +164,7 @@ struct Line {
     text: String,
     weight: Weight,
     size: f32,
-    color: (u8, u8, u8),
+    color: Rgb,
     x: f32,
     baseline: f32,
     align: Align,
@@ -254,7 +257,7 @@ fn place(
     cert: &Certificate,
     text: &str,
     f: &Fit,
-    color: (u8, u8, u8),
+    color: Rgb,
     x: f32,
     top: f32,
     align: Align,
@@ -341,7 +344,7 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
 
     // The middle part flows down; the heights below add up (with the gaps) to less than
     // LOWER_TOP minus where it starts, so the most crowded page still ends above the lower part.
-    let blocks: [(String, Fit, (u8, u8, u8), f32); 4] = [
+    let blocks: [(String, Fit, Rgb, f32); 4] = [
         (
             nfc(&cert.holder_name),
             Fit {
@@ -533,7 +536,7 @@ fn qr_modules(url: &str) -> Result<Vec<Vec<bool>>, String> {
         .collect())
 }
 
-fn fill(color: (u8, u8, u8)) -> Fill {
+fn fill(color: Rgb) -> Fill {
     Fill {
         paint: rgb::Color::new(color.0, color.1, color.2).into(),
         opacity: NormalizedF32::ONE,
@@ -541,7 +544,7 @@ fn fill(color: (u8, u8, u8)) -> Fill {
     }
 }
 
-fn stroke_rect(surface: &mut Surface, inset: f32, width: f32, color: (u8, u8, u8)) {
+fn stroke_rect(surface: &mut Surface, inset: f32, width: f32, color: Rgb) {
     let mut pb = PathBuilder::new();
     if let Some(rect) = Rect::from_xywh(inset, inset, PAGE_W - 2.0 * inset, PAGE_H - 2.0 * inset) {
         pb.push_rect(rect);
