@@ -81,7 +81,7 @@ pub fn render(certs: &[Certificate]) -> Result<Vec<u8>, PdfError> {
             .creator("hocvuso".to_string()),
     );
     for cert in certs {
-        // Lay out first: a field that does not fit stops the batch before any page is drawn.
+        // A field that does not fit fails the whole batch: never a class's PDF with a page missing.
         let page = layout(cert, &fonts, lang)?;
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Pdf("bad page size".into()))?;
         let mut pdf_page = document.start_page_with(settings);
