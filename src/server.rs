@@ -106,6 +106,16 @@ impl Application {
         if installed != hocvuso_app::learning::Installed::default() {
             tracing::info!(?installed, "learning content installed");
         }
+        // The starter question banks, after the frameworks their items name.
+        let banks = hocvuso_app::assessment::install_banks(&app)
+            .await
+            .map_err(|e| match e {
+                hocvuso_app::Error::Db(d) => StartError::Db(d),
+                other => StartError::Content(format!("{other:?}")),
+            })?;
+        if banks != hocvuso_app::assessment::BanksInstalled::default() {
+            tracing::info!(?banks, "question banks installed");
+        }
         let runner = if config.jobs {
             Some(Runner::start(app.clone(), jobs::registry(), jobs::Options::default()).await)
         } else {

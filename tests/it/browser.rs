@@ -1375,7 +1375,8 @@ async fn every_page_in_the_route_table_passes_axe() {
             .replace("{lesson}", crate::learning::LESSON)
             .replace("{framework}", "digcomp22")
             .replace("{size}", "large")
-            .replace("{n}", "1");
+            .replace("{n}", "1")
+            .replace("{cert}", crate::walk::WALK_CERTIFICATE);
         // The steering administrator takes no tests: an attempt page opens as its Vietnamese
         // 404 here, and the learner's own are checked in the test journey.
         if out.starts_with("/tests/attempt/") {

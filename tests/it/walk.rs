@@ -92,6 +92,9 @@ pub(crate) fn assert_same(before: &BTreeMap<String, Vec<String>>, after: &BTreeM
     assert_eq!(before.len(), after.len(), "{what}: tables added");
 }
 
+/// A certificate code of the right shape that no certificate has: its public page is a 404.
+pub(crate) const WALK_CERTIFICATE: &str = "0000-0000-0000";
+
 /// An attempt id of the right shape that no attempt has.
 pub(crate) const WALK_ATTEMPT: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -104,7 +107,8 @@ pub(crate) fn concrete(path: &str, t: &Target) -> String {
         .replace("{framework}", "digcomp22")
         .replace("{name}", "to-khai.pdf")
         .replace("{size}", "large")
-        .replace("{n}", "1");
+        .replace("{n}", "1")
+        .replace("{cert}", crate::walk::WALK_CERTIFICATE);
     if url.contains("{id}") {
         // An attempt is its learner's own: no role reaches another's, so a well-formed id that
         // names none is as good a target as any (the learner's own are walked in assessment.rs).

@@ -233,6 +233,8 @@ pub struct Record {
     pub access: Option<Vec<AuditRow>>,
     /// The full ID number, shown once after an audited unmasking by this session.
     pub revealed: Option<String>,
+    /// The person's certificates, revoked ones too.
+    pub certificates: Vec<hocvuso_db::attainments::Certificate>,
 }
 
 async fn record_of(app: &App, who: &Principal, person: Person, revealed: Option<String>) -> Result<Record> {
@@ -253,7 +255,9 @@ async fn record_of(app: &App, who: &Principal, person: Person, revealed: Option<
         .await?
         .map(|u| u.code)
         .unwrap_or_default();
+    let certificates = hocvuso_db::attainments::certificates_of_person(&app.db, person.id).await?;
     Ok(Record {
+        certificates,
         person,
         unit_code,
         account,

@@ -75,6 +75,9 @@ kinds! {
     AttainmentRecorded => "attainment.record",
     CertificateIssued => "certificate.issue",
     CertificateRevoked => "certificate.revoke",
+    ConfirmedListed => "attainment.list",
+    ConfirmedExported => "attainment.export",
+    CertificatesPrinted => "certificate.batch",
 }
 
 impl Kind {
@@ -360,6 +363,21 @@ pub enum Event {
         person_id: i64,
         detail: Value,
     },
+    /// The confirmed people of a unit's subtree, viewed or exported as a spreadsheet (names,
+    /// where they live, how they were confirmed).
+    ConfirmedListed {
+        unit_code: String,
+        shown: usize,
+    },
+    ConfirmedExported {
+        unit_code: String,
+        shown: usize,
+    },
+    /// The certificates of a unit's people printed as one PDF (full names).
+    CertificatesPrinted {
+        unit_code: String,
+        count: usize,
+    },
 }
 
 impl Event {
@@ -411,6 +429,9 @@ impl Event {
             Event::AttainmentRecorded { .. } => Kind::AttainmentRecorded,
             Event::CertificateIssued { .. } => Kind::CertificateIssued,
             Event::CertificateRevoked { .. } => Kind::CertificateRevoked,
+            Event::ConfirmedListed { .. } => Kind::ConfirmedListed,
+            Event::ConfirmedExported { .. } => Kind::ConfirmedExported,
+            Event::CertificatesPrinted { .. } => Kind::CertificatesPrinted,
         }
     }
 
@@ -434,7 +455,10 @@ impl Event {
             | NotStartedListed { unit_code, .. }
             | NotStartedExported { unit_code, .. }
             | RequirementsSet { unit_code, .. }
-            | RequirementsDeleted { unit_code, .. } => ("unit", unit_code.clone()),
+            | RequirementsDeleted { unit_code, .. }
+            | ConfirmedListed { unit_code, .. }
+            | ConfirmedExported { unit_code, .. }
+            | CertificatesPrinted { unit_code, .. } => ("unit", unit_code.clone()),
             FrameworkCorrected { framework_id, .. } => ("framework", framework_id.clone()),
             PeopleImported { job_id, .. } | PidRefusalsLimited { job_id, .. } => ("import_job", job_id.to_string()),
             PersonViewed { person_id }
@@ -585,6 +609,8 @@ impl Event {
                 serde_json::to_value(list).unwrap_or_else(|_| json!({}))
             }
             FrameworkCorrected { detail, .. } => detail.clone(),
+            ConfirmedListed { shown, .. } | ConfirmedExported { shown, .. } => json!({ "shown": shown }),
+            CertificatesPrinted { count, .. } => json!({ "count": count }),
             RequirementsSet { year, detail, .. } | RequirementsDeleted { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

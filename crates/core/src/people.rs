@@ -60,6 +60,18 @@ impl TargetGroup {
         TargetGroup::Resident,
     ];
 
+    /// The figure of a unit's denominators a group's rate is counted against: residents against
+    /// the adult population (the plans' "người dân trưởng thành"), the others against their own.
+    pub fn denominator(self) -> crate::units::DenominatorKind {
+        use crate::units::DenominatorKind as K;
+        match self {
+            TargetGroup::PublicStaff => K::PublicStaff,
+            TargetGroup::Student => K::Students,
+            TargetGroup::Worker => K::Workers,
+            TargetGroup::Resident => K::Adults,
+        }
+    }
+
     fn bit(self) -> i32 {
         match self {
             TargetGroup::PublicStaff => 1,

@@ -222,3 +222,54 @@ pub async fn documents_tx(tx: &mut Tx, ids: &[i64]) -> Result<Vec<StoredItem>> {
     tx.fetch_all(select().and_where(Expr::col(QuestionItems::Id).is_in(ids.iter().copied())))
         .await
 }
+
+record! {
+    /// An item of a bank as the installer of the shipped banks compares it.
+    #[derive(Debug, Clone)]
+    pub struct BankEntry {
+        pub id: i64,
+        pub code: String,
+        pub pool: String,
+        pub item: Item as "question_items.document",
+        /// Nobody changed it on the platform: it is still the shipped item.
+        pub updated_by: Option<i64>,
+    }
+}
+
+/// Every item of one unit's bank, in id order.
+pub async fn bank_tx(tx: &mut Tx, owner_path: &str) -> Result<Vec<BankEntry>> {
+    tx.fetch_all(
+        Query::select()
+            .columns([QuestionItems::Id, QuestionItems::Code, QuestionItems::Pool])
+            .expr_as(Expr::col(QuestionItems::Document), "item")
+            .column(QuestionItems::UpdatedBy)
+            .from(QuestionItems::Table)
+            .and_where(Expr::col(QuestionItems::OwnerPath).eq(owner_path))
+            .order_by(QuestionItems::Id, Order::Asc),
+    )
+    .await
+}
+
+/// Replaces an item nobody has changed on the platform with a newer shipped version; false when
+/// a person changed it meanwhile (their change stays).
+pub async fn replace_untouched(tx: &mut Tx, id: i64, pool: &str, item: &Item) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(QuestionItems::Table)
+                .values([
+                    (QuestionItems::Pool, pool.into()),
+                    (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
+                    (QuestionItems::Competence, item.competence.code.as_str().into()),
+                    (QuestionItems::Level, item.level.as_str().into()),
+                    (QuestionItems::Difficulty, item.difficulty.as_str().into()),
+                    (QuestionItems::Document, document(item)?.into()),
+                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
+                    (QuestionItems::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(QuestionItems::Id).eq(id))
+                .and_where(Expr::col(QuestionItems::UpdatedBy).is_null()),
+        )
+        .await?;
+    Ok(n == 1)
+}

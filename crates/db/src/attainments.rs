@@ -392,7 +392,7 @@ pub async fn certificates_of_person(db: &Db, person_id: i64) -> Result<Vec<Certi
 }
 
 /// Revokes a certificate not yet revoked; false when it was already.
-pub async fn revoke(tx: &mut Tx, id: i64, reason: &str, by: i64, at: OffsetDateTime) -> Result<bool> {
+pub async fn revoke(tx: &mut Tx, id: i64, reason: &str, by: Option<i64>, at: OffsetDateTime) -> Result<bool> {
     let n = tx
         .execute(
             Query::update()
@@ -440,6 +440,29 @@ pub async fn holder_tx(tx: &mut Tx, person_id: i64) -> Result<Option<Holder>> {
             .columns([People::FullName, People::UnitPath])
             .from(People::Table)
             .and_where(Expr::col(People::Id).eq(person_id)),
+    )
+    .await
+}
+
+/// The certificates, not revoked, of the people of a scope (where they live now), oldest first:
+/// a unit's batch to print.
+pub async fn certificates_in_scope(db: &Db, scope: &Scope<act::ViewPeople>, limit: u64) -> Result<Vec<Certificate>> {
+    let (lo, hi) = scope.bounds();
+    let mut q = Query::select();
+    for c in CERTIFICATE_COLUMNS {
+        q.column((Certificates::Table, c));
+    }
+    db.fetch_all(
+        q.from(Certificates::Table)
+            .inner_join(
+                People::Table,
+                Expr::col((People::Table, People::Id)).equals((Certificates::Table, Certificates::PersonId)),
+            )
+            .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+            .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi))
+            .and_where(Expr::col((Certificates::Table, Certificates::RevokedAt)).is_null())
+            .order_by((Certificates::Table, Certificates::Id), Order::Asc)
+            .limit(limit),
     )
     .await
 }

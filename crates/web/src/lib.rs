@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `learning`, `authoring`, `frameworks`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `assessment`, `certificates`, `authoring`, `frameworks`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -18,6 +18,7 @@ pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod authoring;
+pub mod certificates;
 pub mod frameworks;
 pub mod home;
 pub mod imports;
@@ -64,6 +65,10 @@ pub fn routes() -> kit::routes::Routes {
             learning::api::router(),
             <learning::api::Doc as utoipa::OpenApi>::openapi(),
         ),
+        (
+            certificates::api::router(),
+            <certificates::api::Doc as utoipa::OpenApi>::openapi(),
+        ),
     ]);
     kit::routes::Routes::new()
         .merge(home::router())
@@ -72,6 +77,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(imports::router())
         .merge(learning::router())
         .merge(assessment::router())
+        .merge(certificates::router())
         .merge(authoring::router())
         .merge(frameworks::router())
         .merge(audit::router())

@@ -215,3 +215,62 @@ pub(crate) async fn issue_certificate(
         "five certificate codes in a row were taken".into(),
     )))
 }
+
+/// The confirmed people of a unit's subtree against its denominators, group by group.
+#[derive(Debug, Clone)]
+pub struct ConfirmedFigures {
+    pub year: i32,
+    pub rows: Vec<ConfirmedRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfirmedRow {
+    pub group: TargetGroup,
+    /// People living in the subtree now who are confirmed for the group (any year).
+    pub confirmed: i64,
+    /// The unit's own figure for the year, else the sum its children reported; `None` when
+    /// nobody entered one.
+    pub denominator: Option<i64>,
+}
+
+impl ConfirmedRow {
+    /// Per thousand, rounded down: shown as a percentage with one decimal.
+    pub fn per_mille(&self) -> Option<i64> {
+        self.denominator
+            .filter(|d| *d > 0)
+            .map(|d| self.confirmed.saturating_mul(1000) / d)
+    }
+}
+
+pub async fn unit_confirmed(
+    app: &App,
+    who: &Principal,
+    unit: &hocvuso_db::units::Unit,
+    year: i32,
+) -> Result<ConfirmedFigures> {
+    who.authorize::<hocvuso_core::access::act::ViewLearning>(&unit.path)?;
+    let confirmed = db::confirmed_in_subtree(&app.db, &unit.path).await?;
+    let lines = hocvuso_db::denominators::for_unit(&app.db, unit.id, year).await?;
+    let rows = TargetGroup::ALL
+        .into_iter()
+        .map(|group| {
+            let kind = group.denominator();
+            let denominator = lines.iter().find(|l| l.kind == kind).and_then(|l| {
+                l.own
+                    .as_ref()
+                    .map(|d| d.value)
+                    .or((l.children_reporting > 0).then_some(l.children_sum))
+            });
+            ConfirmedRow {
+                group,
+                confirmed: confirmed
+                    .iter()
+                    .find(|(g, _)| *g == group)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+                denominator,
+            }
+        })
+        .collect();
+    Ok(ConfirmedFigures { year, rows })
+}

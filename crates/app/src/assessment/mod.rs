@@ -3,6 +3,10 @@
 
 pub mod attainment;
 mod attempt;
+pub mod certificate;
+pub mod confirmed;
+mod install;
+pub use install::{BanksInstalled, install_banks, shipped_banks};
 mod hub;
 
 pub use attempt::*;

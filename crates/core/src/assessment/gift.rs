@@ -22,6 +22,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
     let whole_file = |message: Message| ImportProblem {
         question: String::new(),
         line: None,
+        column: None,
         message,
     };
     if bytes.len() > MAX_IMPORT_BYTES {
@@ -37,6 +38,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
             out.problems.push(ImportProblem {
                 question: String::new(),
                 line: Some(line),
+                column: None,
                 message: Message::new("err-import-not-utf8").arg("line", line),
             });
             return out;
@@ -99,6 +101,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
                 out.problems.extend(problems.into_iter().map(|message| ImportProblem {
                     question: name.clone(),
                     line: Some(line),
+                    column: None,
                     message,
                 }));
             }
@@ -501,6 +504,114 @@ fn question(text: &str) -> Question {
     };
     q.body = Some((body, options, Vec::new()));
     q
+}
+
+/// Why GIFT cannot hold `item`, when it cannot: it has no ordering question, and a matching pair
+/// is cut at its first `->` (which GIFT cannot escape), so a left-hand item holding one would come
+/// back cut elsewhere.
+pub fn cannot_write(item: &Item) -> Option<&'static str> {
+    match &item.body {
+        Body::Ordering { .. } => Some("GIFT không có loại câu hỏi sắp xếp thứ tự"),
+        Body::Matching { .. }
+            if item
+                .texts
+                .iter()
+                .any(|(_, t)| t.options.iter().any(|o| o.contains("->"))) =>
+        {
+            Some("một mục bên trái có “->”, dấu GIFT dùng để ngăn hai vế")
+        }
+        _ => None,
+    }
+}
+
+/// A GIFT file of `items` (pool, item) that [`parse`] reads back as the same items: a
+/// `$CATEGORY:` line before each run of one pool, the code as the question's name, `[plain]`
+/// text (what an item holds is plain text, never HTML), the explanation as general feedback.
+/// Only the Vietnamese text is written, and a picture cannot travel in GIFT. An item GIFT cannot
+/// hold ([`cannot_write`]) is left out, with a `//` comment line naming it where it would have been.
+/// The code is written as the name, which [`parse`] turns back into the same code when it is a
+/// slug (lowercase ASCII letters and digits between single hyphens), as every imported code is.
+pub fn write(items: &[(String, Item)]) -> String {
+    let mut out = String::new();
+    let mut pool: Option<&str> = None;
+    for (p, item) in items {
+        if let Some(why) = cannot_write(item) {
+            out.push_str(&format!(
+                "// Không ghi được câu hỏi “{}”: {why}.\n\n",
+                item.code.replace(['\n', '\r'], " ")
+            ));
+            continue;
+        }
+        if pool != Some(p.as_str()) {
+            let segments: Vec<&str> = p.split('/').map(str::trim).filter(|s| !s.is_empty()).collect();
+            let path = if segments.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", segments.join("/"))
+            };
+            out.push_str(&format!("$CATEGORY: $course$/top{path}\n\n"));
+            pool = Some(p.as_str());
+        }
+        let Some((_, t)) = item
+            .texts
+            .iter()
+            .find(|(l, _)| *l == ContentLang::Vi)
+            .or_else(|| item.texts.first())
+        else {
+            continue;
+        };
+        out.push_str(&format!("::{}::[plain]{}{{\n", escape(&item.code), escape(&t.stem)));
+        let weights = |k: usize| fraction(100.0 / k as f64);
+        match &item.body {
+            Body::SingleChoice { correct, .. } => {
+                for (i, o) in t.options.iter().enumerate() {
+                    let mark = if i == *correct { '=' } else { '~' };
+                    out.push_str(&format!("{mark}{}\n", escape(o)));
+                }
+            }
+            Body::MultipleChoice { correct, .. } => {
+                let right = weights(correct.len());
+                let wrong = format!("-{}", weights(t.options.len().saturating_sub(correct.len()).max(1)));
+                for (i, o) in t.options.iter().enumerate() {
+                    let w = if correct.contains(&i) { &right } else { &wrong };
+                    out.push_str(&format!("~%{w}%{}\n", escape(o)));
+                }
+            }
+            Body::TrueFalse { answer } => out.push_str(if *answer { "TRUE\n" } else { "FALSE\n" }),
+            Body::Matching { .. } => {
+                for (l, r) in t.options.iter().zip(&t.matches) {
+                    out.push_str(&format!("={} -> {}\n", escape(l), escape(r)));
+                }
+            }
+            Body::Ordering { .. } => {}
+        }
+        out.push_str(&format!("####{}\n}}\n\n", escape(&t.explanation)));
+    }
+    out
+}
+
+/// A fraction as Moodle writes it: at most five decimals (33.33333), no trailing zeros.
+pub(crate) fn fraction(f: f64) -> String {
+    let s = format!("{f:.5}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// GIFT text: its special characters and the backslash escaped, a line break written `\n` (a
+/// blank line would end the question).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '~' | '=' | '#' | '{' | '}' | ':' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -940,5 +1051,60 @@ Phần sau đây nói về lừa đảo qua mạng xã hội.
                 assert!(ftl.contains(&format!("\n{key} = ")), "{key} missing in {lang}");
             }
         }
+    }
+
+    #[test]
+    fn a_written_bank_reads_back_the_same_but_ordering() {
+        let bank = crate::assessment::xlsx_items::tests::bank();
+        let mut bank: Vec<(String, Item)> = bank
+            .into_iter()
+            .map(|(pool, mut item)| {
+                // What GIFT carries of an item: the import's defaults stand for the rest.
+                item.competence = defaults().competence;
+                item.level = defaults().level;
+                item.difficulty = defaults().difficulty;
+                (pool, item)
+            })
+            .collect();
+        // Every GIFT special character, a backslash and a line break in each kind of text.
+        // (An option is one line: GIFT reads its line breaks as spaces.)
+        let line = "a ~ b = c # d { e } f: g \\ h -> i";
+        let tricky = format!("{line}\n// j\n$CATEGORY: k");
+        let t = &mut bank[0].1.texts[0].1;
+        t.stem = format!("::{tricky}");
+        t.options[0] = format!("={line}");
+        t.explanation = format!("####{tricky}");
+        bank[4].1.texts[0].1.matches[0] = format!("{line} ->");
+        let text = write(&bank);
+        let back = parse(text.as_bytes(), &defaults());
+        assert_eq!(problems(&back), vec![], "{text}");
+        let expected: Vec<(String, Item)> = bank
+            .iter()
+            .filter(|(_, i)| cannot_write(i).is_none())
+            .cloned()
+            .collect();
+        assert_eq!(expected.len(), 4);
+        assert_eq!(back.items, expected, "{text}");
+        assert!(
+            text.contains("// Không ghi được câu hỏi “nop-ho-so”: GIFT không có loại câu hỏi sắp xếp thứ tự."),
+            "{text}"
+        );
+        let mut arrow = bank[4].clone();
+        arrow.1.texts[0].1.options[0] = "Mũi tên -> trái".into();
+        let text = write(&[arrow]);
+        assert!(parse(text.as_bytes(), &defaults()).items.is_empty());
+        assert!(
+            text.starts_with("// Không ghi được câu hỏi “ghep”: một mục bên trái có “->”"),
+            "{text}"
+        );
+        // Three right answers of five: thirds that Moodle and the reader both take for 100%.
+        let mut three = bank[1].clone();
+        three.1.body = Body::MultipleChoice {
+            options: 4,
+            correct: BTreeSet::from([0, 1, 3]),
+        };
+        let text = write(&[three.clone()]);
+        assert!(text.contains("~%33.33333%Giục làm ngay"), "{text}");
+        assert_eq!(parse(text.as_bytes(), &defaults()).items, vec![three]);
     }
 }

@@ -25,8 +25,9 @@ pub struct Imported {
     /// file names none, for the caller to choose.
     pub items: Vec<(String, Item)>,
     pub problems: Vec<ImportProblem>,
-    /// The accepted embedded files by name (Moodle XML): an image is the `Item::picture` of its
-    /// question; a recording is returned but no item field refers to it yet. GIFT has none.
+    /// The accepted embedded files by name (Moodle XML, a QTI package): an image is the
+    /// `Item::picture` of its question; a recording is returned but no item field refers to it
+    /// yet. GIFT, a spreadsheet and a single QTI item file have none.
     pub files: Vec<(String, Vec<u8>)>,
 }
 
@@ -35,8 +36,11 @@ pub struct Imported {
 pub struct ImportProblem {
     /// The question's name, or its first words when it has none.
     pub question: String,
-    /// Its first line in the file, from 1.
+    /// Its first line in the file, from 1 (a spreadsheet's row number).
     pub line: Option<usize>,
+    /// The column at fault, as the file's header row names it (spreadsheets); `None` when the
+    /// problem is the whole question's or the format has no columns.
+    pub column: Option<String>,
     pub message: Message,
 }
 
@@ -66,6 +70,12 @@ pub(crate) struct Codes {
 }
 
 impl Codes {
+    /// Reserves a code the file gives itself, so that no generated code takes it; false when it
+    /// was already taken.
+    pub(crate) fn reserve(&mut self, code: &str) -> bool {
+        self.used.insert(code.to_string())
+    }
+
     pub(crate) fn next(&mut self, name: &str) -> String {
         let folded = crate::text::fold(name);
         let mut base = String::new();

@@ -76,6 +76,7 @@ fn whole_file(line: Option<usize>, message: Message) -> Imported {
         problems: vec![ImportProblem {
             question: String::new(),
             line,
+            column: None,
             message,
         }],
         ..Imported::default()
@@ -154,6 +155,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
                 out.problems.push(ImportProblem {
                     question: label.clone(),
                     line: Some(q.line),
+                    column: None,
                     message,
                 });
             }
@@ -672,6 +674,135 @@ fn audio_extension(format: AudioFormat) -> &'static str {
     }
 }
 
+/// A Moodle XML file of `items` (pool, item) that [`parse`] reads back as the same items and
+/// Moodle's own import takes: a `<question type="category">` before each run of one pool (a
+/// category path split at each "/", so "Lừa đảo/Tin nhắn" comes back as [`parse`] writes pools,
+/// "Lừa đảo / Tin nhắn"), the code as the name and the ID
+/// number, plain text (`format="plain_text"`), the explanation as general feedback; every type
+/// of item, ordering as the qtype_ordering plugin's question. Only the Vietnamese text is
+/// written, and no picture (the item names a file of the bank; its bytes are not here).
+pub fn write(items: &[(String, Item)]) -> Result<Vec<u8>, Message> {
+    use std::fmt::Write as _;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    let mut pool: Option<&str> = None;
+    let text = |s: &str| format!("<text>{}</text>", xml_text(s));
+    let plain = |tag: &str, s: &str| format!("<{tag} format=\"plain_text\">{}</{tag}>", text(s));
+    for (p, item) in items {
+        if pool != Some(p.as_str()) {
+            let segments: Vec<&str> = p.split('/').map(str::trim).filter(|s| !s.is_empty()).collect();
+            let mut path = String::from("$course$/top");
+            for s in &segments {
+                path.push('/');
+                path.push_str(s);
+            }
+            let _ = write!(
+                out,
+                "  <question type=\"category\">\n    <category>{}</category>\n  </question>\n",
+                text(&path)
+            );
+            pool = Some(p.as_str());
+        }
+        let Some((_, t)) = item
+            .texts
+            .iter()
+            .find(|(l, _)| *l == ContentLang::Vi)
+            .or_else(|| item.texts.first())
+        else {
+            continue;
+        };
+        let kind = match item.body {
+            Body::SingleChoice { .. } | Body::MultipleChoice { .. } => "multichoice",
+            Body::TrueFalse { .. } => "truefalse",
+            Body::Ordering { .. } => "ordering",
+            Body::Matching { .. } => "matching",
+        };
+        let _ = write!(
+            out,
+            "  <question type=\"{kind}\">\n    <name>{}</name>\n    {}\n    {}\n    \
+             <defaultgrade>1</defaultgrade>\n    <penalty>0.3333333</penalty>\n    <hidden>0</hidden>\n    \
+             <idnumber>{}</idnumber>\n",
+            text(&item.code),
+            plain("questiontext", &t.stem),
+            plain("generalfeedback", &t.explanation),
+            xml_text(&item.code),
+        );
+        let answer = |fraction: &str, s: &str| {
+            format!(
+                "    <answer fraction=\"{fraction}\" format=\"plain_text\">{}<feedback format=\"plain_text\"><text></text></feedback></answer>\n",
+                text(s)
+            )
+        };
+        match &item.body {
+            Body::SingleChoice { correct, .. } => {
+                out.push_str("    <single>true</single>\n    <shuffleanswers>true</shuffleanswers>\n    <answernumbering>abc</answernumbering>\n");
+                for (i, o) in t.options.iter().enumerate() {
+                    out.push_str(&answer(if i == *correct { "100" } else { "0" }, o));
+                }
+            }
+            Body::MultipleChoice { correct, .. } => {
+                out.push_str("    <single>false</single>\n    <shuffleanswers>true</shuffleanswers>\n    <answernumbering>abc</answernumbering>\n");
+                let right = super::gift::fraction(100.0 / correct.len().max(1) as f64);
+                let wrong = format!(
+                    "-{}",
+                    super::gift::fraction(100.0 / t.options.len().saturating_sub(correct.len()).max(1) as f64)
+                );
+                for (i, o) in t.options.iter().enumerate() {
+                    out.push_str(&answer(if correct.contains(&i) { &right } else { &wrong }, o));
+                }
+            }
+            Body::TrueFalse { answer: truth } => {
+                for (value, name) in [(true, "true"), (false, "false")] {
+                    let fraction = if value == *truth { "100" } else { "0" };
+                    let _ = writeln!(
+                        out,
+                        "    <answer fraction=\"{fraction}\" format=\"moodle_auto_format\"><text>{name}</text><feedback format=\"plain_text\"><text></text></feedback></answer>"
+                    );
+                }
+            }
+            Body::Ordering { .. } => {
+                out.push_str("    <layouttype>VERTICAL</layouttype>\n    <selecttype>ALL</selecttype>\n    <selectcount>0</selectcount>\n    <gradingtype>ABSOLUTE_POSITION</gradingtype>\n");
+                for (i, o) in t.options.iter().enumerate() {
+                    // qtype_ordering keeps the right order in the answers' order; its fraction is
+                    // the position.
+                    out.push_str(&answer(&format!("{}", i + 1), o));
+                }
+            }
+            Body::Matching { .. } => {
+                out.push_str("    <shuffleanswers>true</shuffleanswers>\n");
+                for (l, r) in t.options.iter().zip(&t.matches) {
+                    let _ = writeln!(
+                        out,
+                        "    <subquestion format=\"plain_text\">{}<answer>{}</answer></subquestion>",
+                        text(l),
+                        text(r)
+                    );
+                }
+            }
+        }
+        out.push_str("  </question>\n");
+    }
+    out.push_str("</quiz>\n");
+    Ok(out.into_bytes())
+}
+
+/// Text as XML character data: markup escaped, and the characters XML 1.0 cannot carry (other
+/// control characters) left out rather than making the file unreadable.
+fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1043,5 +1174,36 @@ mod tests {
         assert_eq!(slug("!!!", "cau-hoi"), "cau-hoi");
         assert_eq!(pool_name("$course$/top"), "");
         assert_eq!(pool_name("$system$/top/Lừa đảo"), "Lừa đảo");
+    }
+
+    #[test]
+    fn a_written_bank_reads_back_the_same() {
+        let mut bank: Vec<(String, Item)> = crate::assessment::xlsx_items::tests::bank()
+            .into_iter()
+            .map(|(pool, mut item)| {
+                // What Moodle XML carries of an item: the import's defaults stand for the rest.
+                item.competence = defaults().competence;
+                item.level = defaults().level;
+                item.difficulty = defaults().difficulty;
+                (pool.replace('/', " / "), item)
+            })
+            .collect();
+        let t = &mut bank[0].1.texts[0].1;
+        t.stem = "Nếu x < 5 & y > 3 thì <b>đậm</b>?\n]]> \"cuối\"".into();
+        t.options[0] = "<script>alert(1)</script> &amp;".into();
+        let bytes = write(&bank).unwrap();
+        let back = parse(&bytes, &defaults());
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(keys(&back), vec![], "{text}");
+        assert_eq!(back.items, bank, "{text}");
+        // Three right answers of four: thirds that Moodle and the reader both take for 100%.
+        let mut three = bank[1].clone();
+        three.1.body = Body::MultipleChoice {
+            options: 4,
+            correct: BTreeSet::from([0, 1, 3]),
+        };
+        let bytes = write(std::slice::from_ref(&three)).unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains("fraction=\"33.33333\""));
+        assert_eq!(parse(&bytes, &defaults()).items, vec![three]);
     }
 }

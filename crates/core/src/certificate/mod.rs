@@ -5,6 +5,8 @@ pub mod pdf;
 
 use time::Date;
 
+pub mod credential;
+
 /// What one certificate states, as printed and as signed. Everything here is already public on
 /// the verification page except the full name, which only the holder's own PDF and credential
 /// carry.

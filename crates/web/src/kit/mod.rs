@@ -4,6 +4,7 @@
 //! middleware, the route table, the stylesheet and script, and byte ranges for media.
 
 pub mod csrf;
+pub mod download;
 pub mod format;
 pub mod i18n;
 pub mod layout;

@@ -42,6 +42,11 @@ pub fn router() -> crate::kit::routes::Routes {
             get(reset_password_page).post(reset_password),
         )
         .route("/people/{id}/consent/withdraw", Access::Scoped, post(withdraw_consent))
+        .route(
+            "/people/{id}/certificates/revoke",
+            Access::Scoped,
+            post(revoke_certificate),
+        )
 }
 
 const PAGE: u64 = 50;
@@ -374,6 +379,16 @@ struct ShowPage {
     can_reset: bool,
     can_manage: bool,
     can_audit: bool,
+    certificates: Vec<CertificateRow>,
+}
+
+struct CertificateRow {
+    code: String,
+    achievement: String,
+    level: String,
+    issued_on: String,
+    /// When and why it was revoked, when it was.
+    revoked: Option<(String, String)>,
 }
 
 fn person_id(id: &str) -> Result<i64, Problem> {
@@ -404,6 +419,22 @@ fn show_view(
         can_unmask: v.principal.can(Action::UnmaskPersonalId, &p.unit_path),
         can_reset: v.principal.can(Action::ResetPassword, &p.unit_path) && r.reset_reachable,
         can_manage: v.principal.can(Action::ManagePeople, &p.unit_path),
+        certificates: r
+            .certificates
+            .iter()
+            .map(|c| CertificateRow {
+                code: c.code.clone(),
+                achievement: c.achievement.clone(),
+                level: c.level.clone(),
+                issued_on: hocvuso_core::people::format_date(c.issued_on),
+                revoked: c.revoked_at.map(|at| {
+                    (
+                        crate::kit::format::fmt_time(&at),
+                        c.revoked_reason.clone().unwrap_or_default(),
+                    )
+                }),
+            })
+            .collect(),
         p: row(tr, p),
     })
 }
@@ -515,6 +546,25 @@ async fn reset_password(
     }
     let (r, temp) = app_people::reset_password(&state.app, &v.principal, id).await?;
     show_view(tr, &parts, &v, r, Some(temp))
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Revokes one of the person's certificates with its reason; the page shows it revoked.
+async fn revoke_certificate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(v, form): CsrfForm<RevokeForm>,
+) -> Result<Response, Problem> {
+    let id = person_id(&id)?;
+    hocvuso_app::assessment::certificate::revoke(&state.app, &v.principal, id, &form.code, &form.reason).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
 async fn withdraw_consent(

@@ -1,6 +1,7 @@
 //! A unit's learning, beyond the figures on its page: the residents who have not started (a page,
 //! and a spreadsheet for those who may export people) and the figures as a spreadsheet.
 
+use crate::kit::download::{XLSX, attachment, build, file_part};
 use crate::kit::format::load_unit;
 use crate::kit::i18n::Tr;
 use crate::kit::layout::{Layout, html};
@@ -9,8 +10,7 @@ use crate::kit::state::AppState;
 use crate::kit::viewer::{Parts0, Viewer};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hocvuso_app::Via;
 use hocvuso_app::learning::{self as app_learning, CourseChoice, NotStartedRequest, UnitFigures};
 use hocvuso_core::Lang;
@@ -185,48 +185,6 @@ pub(super) async fn not_started_page(
 
 // ---- spreadsheets ------------------------------------------------------------------------------
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A file name part from a unit code: codes are digits or the platform's own letters, but a file
-/// name in a header takes no chances.
-fn file_part(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect()
-}
-
-fn attachment(body: Vec<u8>, file: &str) -> Result<Response, Problem> {
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")).map_err(|_| Problem::internal())?;
-    let mut r = body.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
-    r.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
-    // Personal data (the list) or figures of one viewer's scope: never kept by a shared cache.
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(r)
-}
-
-/// Builds a workbook off the async workers (a list of thousands of rows takes a while).
-async fn build<F>(f: F) -> Result<Vec<u8>, Problem>
-where
-    F: FnOnce() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> + Send + 'static,
-{
-    match tokio::task::spawn_blocking(f).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "cannot build a spreadsheet");
-            Err(Problem::internal())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the spreadsheet task failed");
-            Err(Problem::internal())
-        }
-    }
-}
-
 /// The figures sheet's text, in the reader's language, prepared before the blocking task.
 pub struct FiguresSheet {
     pub sheet: String,
@@ -319,7 +277,7 @@ pub(super) async fn figures_xlsx(
     let f = app_learning::unit_figures(&state.app, &v.principal, &unit.path, year, content_lang(tr)).await?;
     let text = FiguresSheet::new(tr);
     let bytes = build(move || figures_workbook(&text, &f)).await?;
-    attachment(bytes, &format!("hoc-tap-{}-{year}.xlsx", file_part(&unit.code)))
+    attachment(bytes, XLSX, &format!("hoc-tap-{}-{year}.xlsx", file_part(&unit.code)))
 }
 
 #[derive(Deserialize)]
@@ -398,5 +356,5 @@ pub(super) async fn not_started_xlsx(
         file.push('-');
         file.push_str(&file_part(&c.slug));
     }
-    attachment(bytes, &format!("{file}.xlsx"))
+    attachment(bytes, XLSX, &format!("{file}.xlsx"))
 }

@@ -2,11 +2,13 @@
 //! reorganisation (rename, merge) and denominators of their units.
 
 pub mod api;
+mod confirmed_pages;
 mod denominator_pages;
 mod learning_pages;
 mod merge_pages;
 mod village_list;
 
+use confirmed_pages::{confirmed_page, confirmed_xlsx};
 use denominator_pages::{denominators_page, import_denominators, save_denominators};
 use learning_pages::{figures_xlsx, not_started_page, not_started_xlsx};
 use merge_pages::{merge, merge_page};
@@ -55,6 +57,8 @@ pub fn router() -> crate::kit::routes::Routes {
         )
         .route("/units/{code}/move", Access::Scoped, post(move_unit))
         .route("/units/{code}/learning/figures.xlsx", Access::Scoped, get(figures_xlsx))
+        .route("/units/{code}/confirmed", Access::Scoped, get(confirmed_page))
+        .route("/units/{code}/confirmed.xlsx", Access::Scoped, get(confirmed_xlsx))
         .route(
             "/units/{code}/learning/not-started",
             Access::Scoped,
@@ -116,6 +120,15 @@ pub struct EventRow {
     pub text: String,
 }
 
+/// One target group's line of the unit's confirmation figures.
+struct ConfirmedLine {
+    group: String,
+    confirmed: String,
+    denominator: Option<String>,
+    /// "12,5 %": per mille written with a decimal comma.
+    rate: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "units/show.html")]
 struct ShowPage {
@@ -139,6 +152,8 @@ struct ShowPage {
     error: Option<String>,
     /// This year's learning figures of the subtree, for those who may see them: shown first.
     learning: Option<hocvuso_app::learning::UnitFigures>,
+    /// Confirmed people against the denominators, shown with the learning figures.
+    confirmed: Vec<ConfirmedLine>,
     group_names: Vec<String>,
     /// The viewer may see who has not started (the unit's learning and its people).
     can_not_started: bool,
@@ -217,6 +232,22 @@ async fn show_page(
         }
         _ => None,
     };
+    let confirmed = match (v.as_ref(), &learning) {
+        (Some(v), Some(f)) => {
+            hocvuso_app::assessment::attainment::unit_confirmed(&state.app, &v.principal, &unit, f.year)
+                .await?
+                .rows
+                .into_iter()
+                .map(|r| ConfirmedLine {
+                    group: tr.get(&r.group.label_key()),
+                    rate: r.per_mille().map(|m| format!("{},{} %", m / 10, m % 10)),
+                    denominator: r.denominator.map(|d| tr.num(&d)),
+                    confirmed: tr.num(&r.confirmed),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let can_not_started = learning.is_some() && allowed(Action::ViewPeople);
     let successor = match unit.successor_id {
         Some(id) => units::get(&state.db, id).await?.map(|u| rows(tr, vec![u]).remove(0)),
@@ -241,6 +272,7 @@ async fn show_page(
         successor,
         error,
         learning,
+        confirmed,
         group_names: hocvuso_core::people::TargetGroup::ALL
             .into_iter()
             .map(|g| tr.get(&g.label_key()))
