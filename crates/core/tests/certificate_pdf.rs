@@ -168,3 +168,43 @@ fn every_page_reads_back_as_text_and_its_qr_code_as_the_address() {
     let (_, content) = grids[0].decode().expect("the QR code decodes");
     assert_eq!(content, certs[0].verify_url);
 }
+
+/// A class prints as one file: one page each, the two font subsets embedded once for all of them.
+#[test]
+fn a_class_batch_is_one_file_with_one_page_each() {
+    let codes = ["0000-0000-0001", "0000-0000-0002", "0000-0000-0003"];
+    let names = ["Lê Văn Đức", "Phạm Thị Thu Hương", "Lò Văn Quốc Bảo"];
+    let certs: Vec<Certificate> = (0..30)
+        .map(|i| {
+            let mut code = codes[i % 3].to_string();
+            code.replace_range(11..14, &format!("{i:03}"));
+            certificate(
+                &code,
+                names[i % 3],
+                "Cơ bản – mức 1",
+                "Ban Chỉ đạo Phong trào Bình dân học vụ số xã Yên Trung",
+                date!(2026 - 12 - 06),
+            )
+        })
+        .collect();
+    let bytes = render(&certs).expect("renders");
+    let dir = TempDir::new("certificate-batch");
+    let pdf = dir.path().join("class.pdf");
+    std::fs::write(&pdf, &bytes).expect("write the PDF");
+    let info = run("pdfinfo", &[pdf.as_os_str()]);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.split_whitespace().last() == Some("30")),
+        "{info}"
+    );
+    let text = run("pdftotext", &[pdf.as_os_str(), "-".as_ref()]);
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    for (page, c) in pages.iter().zip(&certs) {
+        assert!(
+            page.contains(&c.holder_name) && page.contains(c.code.as_str()),
+            "{page}"
+        );
+    }
+    // Fonts once (~25 KB), then a few KB a page; a font per page would add ~25 KB each.
+    assert!(bytes.len() < 40_000 + 30 * 8_000, "30 pages take {} bytes", bytes.len());
+}

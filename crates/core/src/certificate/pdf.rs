@@ -30,11 +30,14 @@ const CENTER_X: f32 = PAGE_W / 2.0;
 const LOWER_TOP: f32 = 418.0;
 const LINE_HEIGHT: f32 = 1.3;
 
-const INK: (u8, u8, u8) = (25, 25, 25);
-const TITLE_RED: (u8, u8, u8) = (163, 31, 36);
-const NAME_BLUE: (u8, u8, u8) = (18, 52, 110);
-const GOLD: (u8, u8, u8) = (184, 140, 52);
-const GREY: (u8, u8, u8) = (85, 85, 85);
+/// An RGB colour.
+type Rgb = (u8, u8, u8);
+
+const INK: Rgb = (25, 25, 25);
+const TITLE_RED: Rgb = (163, 31, 36);
+const NAME_BLUE: Rgb = (18, 52, 110);
+const GOLD: Rgb = (184, 140, 52);
+const GREY: Rgb = (85, 85, 85);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -78,7 +81,7 @@ pub fn render(certs: &[Certificate]) -> Result<Vec<u8>, PdfError> {
             .creator("hocvuso".to_string()),
     );
     for cert in certs {
-        // Lay out first: a field that does not fit stops the batch before any page is drawn.
+        // A field that does not fit fails the whole batch: never a class's PDF with a page missing.
         let page = layout(cert, &fonts, lang)?;
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Pdf("bad page size".into()))?;
         let mut pdf_page = document.start_page_with(settings);
@@ -161,7 +164,7 @@ struct Line {
     text: String,
     weight: Weight,
     size: f32,
-    color: (u8, u8, u8),
+    color: Rgb,
     x: f32,
     baseline: f32,
     align: Align,
@@ -189,10 +192,17 @@ struct Fit {
 /// Picks the largest size (in half-point steps) at which `text` wraps into lines that fit the
 /// box; `None` when even the smallest size overflows it.
 fn fit(fonts: &Fonts, text: &str, f: &Fit) -> Option<(f32, Vec<String>)> {
+    // Widths scale with the size, so each word is shaped once, at 1 pt.
+    let words: Vec<(&str, f32)> = text.split_whitespace().map(|w| (w, fonts.width(f.weight, w))).collect();
+    let space = fonts.width(f.weight, " ");
     let mut size = f.max_size;
     while size >= f.min_size - 1e-3 {
-        let lines = wrap(fonts, f.weight, text, f.width / size);
-        if lines.len() as f32 * size * LINE_HEIGHT <= f.height + 1e-3 {
+        let width = f.width / size;
+        // Sums of word widths miss kerning across words; a 1 % margin absorbs it, and each line
+        // is measured whole before it is accepted.
+        let lines = wrap(fonts, f.weight, &words, space, width * 0.99);
+        let tall_enough = lines.len() as f32 * size * LINE_HEIGHT <= f.height + 1e-3;
+        if tall_enough && lines.iter().all(|l| fonts.width(f.weight, l) <= width) {
             return Some((size, lines));
         }
         size -= 0.5;
@@ -202,34 +212,35 @@ fn fit(fonts: &Fonts, text: &str, f: &Fit) -> Option<(f32, Vec<String>)> {
 
 /// Greedy word wrap for a line `width` measured at 1 pt. A word wider than a line (an address,
 /// a name without spaces) is broken between characters rather than let run off the page.
-fn wrap(fonts: &Fonts, weight: Weight, text: &str, width: f32) -> Vec<String> {
+fn wrap(fonts: &Fonts, weight: Weight, words: &[(&str, f32)], space: f32, width: f32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_string()
-        } else {
-            format!("{current} {word}")
-        };
-        if fonts.width(weight, &candidate) <= width {
-            current = candidate;
+    let mut current_w = 0.0;
+    for &(word, w) in words {
+        if !current.is_empty() && current_w + space + w <= width {
+            current.push(' ');
+            current.push_str(word);
+            current_w += space + w;
             continue;
         }
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
-        if fonts.width(weight, word) <= width {
+        if w <= width {
             current = word.to_string();
+            current_w = w;
             continue;
         }
+        current_w = 0.0;
         for c in word.chars() {
-            let mut longer = current.clone();
-            longer.push(c);
-            if !current.is_empty() && fonts.width(weight, &longer) > width {
-                lines.push(std::mem::replace(&mut current, c.to_string()));
-            } else {
-                current = longer;
+            let mut buf = [0u8; 4];
+            let cw = fonts.width(weight, c.encode_utf8(&mut buf));
+            if !current.is_empty() && current_w + cw > width {
+                lines.push(std::mem::take(&mut current));
+                current_w = 0.0;
             }
+            current.push(c);
+            current_w += cw;
         }
     }
     if !current.is_empty() {
@@ -246,7 +257,7 @@ fn place(
     cert: &Certificate,
     text: &str,
     f: &Fit,
-    color: (u8, u8, u8),
+    color: Rgb,
     x: f32,
     top: f32,
     align: Align,
@@ -310,6 +321,7 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
         70.0,
         Align::Center,
     )?;
+    let middle_start = lines.len();
     let certifies = Fit {
         field: "certifies",
         weight: Weight::Regular,
@@ -332,7 +344,7 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
 
     // The middle part flows down; the heights below add up (with the gaps) to less than
     // LOWER_TOP minus where it starts, so the most crowded page still ends above the lower part.
-    let blocks: [(String, Fit, (u8, u8, u8), f32); 4] = [
+    let blocks: [(String, Fit, Rgb, f32); 4] = [
         (
             nfc(&cert.holder_name),
             Fit {
@@ -405,6 +417,11 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
         )?;
     }
     debug_assert!(y <= LOWER_TOP, "middle part ends at {y}");
+    // A short page would leave a gap above the lower part: centre the middle part in its room.
+    let shift = ((LOWER_TOP - 12.0 - y) / 2.0).max(0.0);
+    for line in &mut lines[middle_start..] {
+        line.baseline += shift;
+    }
 
     // Lower left: the QR code, the code beside it, the address under it.
     let qr = qr_modules(&cert.verify_url).map_err(|reason| PdfError::Qr {
@@ -519,7 +536,7 @@ fn qr_modules(url: &str) -> Result<Vec<Vec<bool>>, String> {
         .collect())
 }
 
-fn fill(color: (u8, u8, u8)) -> Fill {
+fn fill(color: Rgb) -> Fill {
     Fill {
         paint: rgb::Color::new(color.0, color.1, color.2).into(),
         opacity: NormalizedF32::ONE,
@@ -527,7 +544,7 @@ fn fill(color: (u8, u8, u8)) -> Fill {
     }
 }
 
-fn stroke_rect(surface: &mut Surface, inset: f32, width: f32, color: (u8, u8, u8)) {
+fn stroke_rect(surface: &mut Surface, inset: f32, width: f32, color: Rgb) {
     let mut pb = PathBuilder::new();
     if let Some(rect) = Rect::from_xywh(inset, inset, PAGE_W - 2.0 * inset, PAGE_H - 2.0 * inset) {
         pb.push_rect(rect);
