@@ -54,3 +54,7 @@ verify-file-genuine = The digital signature is right: the file was issued by the
 err-credential-no-key = The server has no credential signing key. The system administrator should check HOCVUSO_SECRET_KEY.
 err-credential-unregistered = The signature is right, but the platform's register has no certificate with this code. Contact the issuer.
 err-certificate-pdf = The certificate's PDF could not be made: { $detail }
+in-person-title = In-person assessment
+in-person-intro = For people who cannot take the test online (the elderly, people with disabilities): you read each question to the person and choose the answer they give, on your own device. The test, its time and its attempts are those of the online test; the result records that it was taken in person and conducted by you.
+in-person-start = Start the in-person assessment
+err-exam-in-person-self = You cannot assess yourself in person; take the test online on the Tests page.

@@ -54,3 +54,7 @@ verify-file-genuine = Chữ ký số đúng: tệp do nền tảng cấp và ch�
 err-credential-no-key = Máy chủ chưa có khóa ký chứng nhận số. Người quản trị hệ thống cần kiểm tra cấu hình HOCVUSO_SECRET_KEY.
 err-credential-unregistered = Chữ ký số đúng, nhưng sổ đăng ký của nền tảng không có giấy chứng nhận mang mã này. Hãy liên hệ đơn vị cấp.
 err-certificate-pdf = Không tạo được tệp PDF của giấy chứng nhận: { $detail }
+in-person-title = Đánh giá trực tiếp
+in-person-intro = Dành cho người không tự làm bài trực tuyến được (người cao tuổi, người khuyết tật): bạn đọc từng câu hỏi cho người được đánh giá và chọn đáp án họ trả lời, trên thiết bị của bạn. Bài đánh giá, thời gian và số lần làm như bài trực tuyến; kết quả ghi rõ là đánh giá trực tiếp và do bạn thực hiện.
+in-person-start = Bắt đầu bài đánh giá trực tiếp
+err-exam-in-person-self = Bạn không thể tự đánh giá trực tiếp cho chính mình; hãy làm bài trực tuyến ở trang Kiểm tra.

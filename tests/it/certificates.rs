@@ -273,3 +273,94 @@ async fn audit_actions(t: &TestApp) -> Vec<String> {
         .unwrap();
     rows.into_iter().map(|r| r.0).collect()
 }
+
+/// A final assessment conducted in person (issue 10 §2): the commune's officer starts it from the
+/// person's page, enters the answers on their own device, and the confirmation and certificate
+/// say it was taken in person; an officer of another commune cannot start one.
+async fn conducted_in_person(b: Backend) {
+    use hocvuso_db::people::SearchTerm;
+    let t = TestApp::spawn(b).await;
+    use hocvuso_core::people::TargetGroup;
+    let (commune, other) = crate::helpers::officer_units(&t).await;
+    let learner = principal(&t, LEARNER).await.person_id;
+    // An elderly resident the officer registers: no account, the test read to them.
+    let officer = t.login(OFFICER).await;
+    let form = format!("/units/{}/people/new", commune.code);
+    let r = officer
+        .post_form(
+            &form,
+            &form,
+            &[
+                ("full_name", "Hà Thị Lụa"),
+                ("birth_date", "12/03/1948"),
+                ("sex", "female"),
+                ("personal_id", "019148000777"),
+                ("consent", "paper"),
+                ("group_resident", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "{:?}", r.text().await);
+    let group = TargetGroup::Resident;
+    let found = hocvuso_db::people::search(
+        &t.db,
+        &t.vault,
+        &crate::helpers::sees(&commune.path),
+        &SearchTerm::Everyone,
+        None,
+        200,
+    )
+    .await
+    .unwrap()
+    .people;
+    let person = found.iter().find(|p| p.full_name == "Hà Thị Lụa").expect("registered");
+    assert!(Some(person.id) != learner);
+    let page = format!("/people/{}", person.id);
+    let action = format!("/people/{}/assessment", person.id);
+
+    // Not from another commune.
+    let stranger = t.login("0900000006").await;
+    assert_ne!(other.id, commune.id);
+    let r = stranger.post_form("/me", &action, &[("group", group.as_str())]).await;
+    assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
+
+    let (s, body) = officer.text(&page).await;
+    assert_eq!(s, 200);
+    assert!(
+        body.contains(&format!("action=\"{action}\"")),
+        "the person's page offers it"
+    );
+    let r = officer.post_form(&page, &action, &[("group", group.as_str())]).await;
+    let id = attempt_of(&r);
+    let a = hocvuso_db::attempts::by_public_id(&t.db, &id).await.unwrap().unwrap();
+    assert_eq!(a.person_id, Some(person.id));
+    assert_eq!(a.mode, hocvuso_core::assessment::exam::Mode::InPerson);
+    let me = hocvuso_db::accounts::by_phone(&t.db, OFFICER).await.unwrap().unwrap();
+    assert_eq!(a.conducted_by, Some(me.id));
+    // The learner of the commune cannot open it.
+    let learner_c = t.login(LEARNER).await;
+    assert_eq!(learner_c.text(&format!("/tests/attempt/{id}/1")).await.0, 404);
+    answer_all(&t, &officer, &id, |_| true).await;
+    let r = officer
+        .post_form(
+            &format!("/tests/attempt/{id}/1"),
+            &format!("/tests/attempt/{id}/submit"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let confirmed = attainments::of_person(&t.db, person.id).await.unwrap();
+    assert_eq!(confirmed.len(), 1);
+    assert_eq!(confirmed[0].method, attainments::Method::InPerson);
+    assert_eq!(
+        attainments::certificates_of_person(&t.db, person.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let (_, list) = officer.text(&format!("/units/{}/confirmed", commune.code)).await;
+    assert!(list.contains("Đánh giá trực tiếp"), "the list says how");
+    t.finish().await;
+}
+both!(in_person_assessment, conducted_in_person);

@@ -303,13 +303,13 @@ pub async fn finish(tx: &mut Tx, attempt_id: i64, score: &Score, at: OffsetDateT
 
 /// When the learner's final attempts for a group started (the attempts policy reads them inside
 /// the transaction that starts the next one).
-pub async fn final_starts_tx(tx: &mut Tx, account_id: i64, group: TargetGroup) -> Result<Vec<OffsetDateTime>> {
+pub async fn final_starts_tx(tx: &mut Tx, person_id: i64, group: TargetGroup) -> Result<Vec<OffsetDateTime>> {
     let rows: Vec<Scalar<OffsetDateTime>> = tx
         .fetch_all(
             Query::select()
                 .column(AssessmentAttempts::StartedAt)
                 .from(AssessmentAttempts::Table)
-                .and_where(Expr::col(AssessmentAttempts::AccountId).eq(account_id))
+                .and_where(Expr::col(AssessmentAttempts::PersonId).eq(person_id))
                 .and_where(Expr::col(AssessmentAttempts::Kind).eq(Kind::Final.as_str()))
                 .and_where(Expr::col(AssessmentAttempts::TargetGroup).eq(group.as_str())),
         )
@@ -333,12 +333,14 @@ pub async fn of_account(db: &Db, account_id: i64, limit: u64) -> Result<Vec<Atte
 pub async fn open_tx(
     tx: &mut Tx,
     account_id: i64,
+    person_id: i64,
     kind: Kind,
     group: Option<TargetGroup>,
     course_id: Option<i64>,
 ) -> Result<Option<Attempt>> {
     let mut q = select()
         .and_where(Expr::col(AssessmentAttempts::AccountId).eq(account_id))
+        .and_where(Expr::col(AssessmentAttempts::PersonId).eq(person_id))
         .and_where(Expr::col(AssessmentAttempts::Kind).eq(kind.as_str()))
         .and_where(Expr::col(AssessmentAttempts::SubmittedAt).is_null())
         .order_by(AssessmentAttempts::Id, Order::Desc)

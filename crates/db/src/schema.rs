@@ -49,6 +49,7 @@ migrations! {
     21 => "0021_course_revisions.sql",
     22 => "0022_question_items.sql",
     23 => "0023_attempts.sql",
+    24 => "0024_attempts_by_person.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

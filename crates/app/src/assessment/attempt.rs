@@ -104,6 +104,40 @@ pub async fn start_final(app: &App, who: &Principal, group: Option<TargetGroup>)
     start(app, &l, &framework, bp, None, Mode::Online, None).await
 }
 
+/// Starts a final assessment conducted in person (issue 10 §2): a helper or officer of the
+/// person's unit reads the questions to someone who cannot take the test online (the elderly,
+/// people with disabilities) and enters their answers on their own device. The attempt is under
+/// the conductor's account, names the person, and is marked in person, as the attainment it may
+/// confirm is; the attempts policy counts the person's attempts however they were taken.
+pub async fn start_in_person(
+    app: &App,
+    who: &Principal,
+    person_id: i64,
+    group: Option<TargetGroup>,
+) -> Result<Started> {
+    let account_id = who.account_id.ok_or(Error::Denied(Denied::Forbidden))?;
+    let path = hocvuso_db::people::locate(&app.db, person_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    who.authorize_person::<hocvuso_core::access::act::RegisterPerson>(&path)?;
+    if who.person_id == Some(person_id) {
+        return Err(conflict("err-exam-in-person-self"));
+    }
+    let w = hocvuso_db::people::whereabouts(&app.db, person_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let l = Learner {
+        account_id,
+        person_id,
+        unit_path: w.unit_path,
+        groups: w.groups.iter().collect(),
+    };
+    let group = group_of(&l, group)?;
+    let (framework, cells) = group_cells(app, &l.unit_path, group).await?;
+    let bp = Blueprint::final_for(group, &cells);
+    start(app, &l, &framework, bp, None, Mode::InPerson, Some(account_id)).await
+}
+
 /// Starts a practice quiz on a published course's competences at its level.
 pub async fn start_practice(app: &App, who: &Principal, course_slug: &str) -> Result<Started> {
     let l = learner(app, who).await?;
@@ -146,7 +180,13 @@ pub(crate) async fn start(
     conducted_by: Option<i64>,
 ) -> Result<Started> {
     let mut tx = app.db.begin().await?;
-    if let Some(open) = db::open_tx(&mut tx, l.account_id, bp.kind, bp.group, course_id).await?
+    // In person, the conductor's role was checked on where the person lives: still there now.
+    if mode == Mode::InPerson
+        && hocvuso_db::people::locate_tx(&mut tx, l.person_id).await?.as_deref() != Some(l.unit_path.as_str())
+    {
+        return Err(Error::NotFound);
+    }
+    if let Some(open) = db::open_tx(&mut tx, l.account_id, l.person_id, bp.kind, bp.group, course_id).await?
         && exam::in_time(open.deadline, now())
     {
         tx.commit().await?;
@@ -159,7 +199,7 @@ pub(crate) async fn start(
     if bp.kind == Kind::Final
         && let Some(g) = bp.group
     {
-        let earlier = db::final_starts_tx(&mut tx, l.account_id, g).await?;
+        let earlier = db::final_starts_tx(&mut tx, l.person_id, g).await?;
         exam::may_start_final(&earlier, at).map_err(|m| Error::Limited(FieldError::new("", m)))?;
     }
     let owners = crate::learning::admin::ancestor_paths(&l.unit_path);

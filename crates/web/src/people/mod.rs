@@ -47,6 +47,7 @@ pub fn router() -> crate::kit::routes::Routes {
             Access::Scoped,
             post(revoke_certificate),
         )
+        .route("/people/{id}/assessment", Access::Scoped, post(assess_in_person))
 }
 
 const PAGE: u64 = 50;
@@ -380,6 +381,8 @@ struct ShowPage {
     can_manage: bool,
     can_audit: bool,
     certificates: Vec<CertificateRow>,
+    /// The viewer may conduct a final assessment in person: the person's groups to choose from.
+    assess_groups: Vec<(String, String)>,
 }
 
 struct CertificateRow {
@@ -419,6 +422,14 @@ fn show_view(
         can_unmask: v.principal.can(Action::UnmaskPersonalId, &p.unit_path),
         can_reset: v.principal.can(Action::ResetPassword, &p.unit_path) && r.reset_reachable,
         can_manage: v.principal.can(Action::ManagePeople, &p.unit_path),
+        assess_groups: if v.principal.can(Action::RegisterPerson, &p.unit_path) && v.principal.person_id != Some(p.id) {
+            p.groups
+                .iter()
+                .map(|g| (g.as_str().to_string(), tr.get(&g.label_key())))
+                .collect()
+        } else {
+            Vec::new()
+        },
         certificates: r
             .certificates
             .iter()
@@ -565,6 +576,24 @@ async fn revoke_certificate(
     let id = person_id(&id)?;
     hocvuso_app::assessment::certificate::revoke(&state.app, &v.principal, id, &form.code, &form.reason).await?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AssessForm {
+    #[serde(default)]
+    group: String,
+}
+
+/// Starts a final assessment the viewer conducts in person for this person; its questions open
+/// on the viewer's device.
+async fn assess_in_person(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(v, form): CsrfForm<AssessForm>,
+) -> Result<Response, Problem> {
+    let group = hocvuso_core::people::TargetGroup::parse(&form.group);
+    let s = hocvuso_app::assessment::start_in_person(&state.app, &v.principal, person_id(&id)?, group).await?;
+    Ok(Redirect::to(&format!("/tests/attempt/{}/1", s.public_id)).into_response())
 }
 
 async fn withdraw_consent(
