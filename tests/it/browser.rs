@@ -88,7 +88,7 @@ impl Drop for Driver {
 }
 
 /// A browser session with its own fresh profile.
-struct Browser {
+pub(crate) struct Browser {
     c: Client,
     base: String,
     driver: Driver,
@@ -100,7 +100,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(app: &TestApp, javascript: bool) -> Browser {
+    pub(crate) async fn open(app: &TestApp, javascript: bool) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
         let driver = Driver::start(&profile.path().join("chromedriver.log")).await;
         let mut args = vec![
@@ -150,7 +150,7 @@ impl Browser {
         }
     }
 
-    async fn goto(&self, path: &str) {
+    pub(crate) async fn goto(&self, path: &str) {
         self.c
             .goto(&format!("{}{path}", self.base))
             .await
@@ -158,7 +158,7 @@ impl Browser {
     }
 
     /// The current path and query.
-    async fn current(&self) -> String {
+    pub(crate) async fn current(&self) -> String {
         let url = self.c.current_url().await.expect("current url");
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -167,7 +167,7 @@ impl Browser {
     }
 
     /// Whether the page has an element matching `css`.
-    async fn has(&self, css: &str) -> bool {
+    pub(crate) async fn has(&self, css: &str) -> bool {
         !self
             .c
             .find_all(Locator::Css(css))
@@ -177,35 +177,35 @@ impl Browser {
     }
 
     /// The element, or a failure naming the page it is missing from.
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         match self.c.find(Locator::Css(css)).await {
             Ok(e) => e,
             Err(e) => panic!("{css} on {}: {e}", self.current().await),
         }
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.expect("element text")
     }
 
-    async fn fill(&self, css: &str, value: &str) {
+    pub(crate) async fn fill(&self, css: &str, value: &str) {
         let e = self.find(css).await;
         e.clear().await.expect("clear field");
         e.send_keys(value).await.expect("type into field");
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
     }
 
     /// Clicks a link or submit button and waits until the next page has replaced this one.
-    async fn click_and_wait(&self, css: &str) {
+    pub(crate) async fn click_and_wait(&self, css: &str) {
         let old = self.find("html").await;
         self.click(css).await;
         self.wait_until_stale(old, css).await;
     }
 
-    async fn wait_until_stale(&self, old: Element, what: &str) {
+    pub(crate) async fn wait_until_stale(&self, old: Element, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while old.tag_name().await.is_ok() {
             assert!(
@@ -219,13 +219,13 @@ impl Browser {
 
     /// Whether the page runs scripts: with scripting off, the HTML parser turns the content of
     /// `<noscript>` into elements (WebDriver's own scripts run either way).
-    async fn scripting(&self) -> bool {
+    pub(crate) async fn scripting(&self) -> bool {
         let probe = "const d = document.createElement('div'); d.innerHTML = '<noscript><p>x</p></noscript>'; return d.querySelector('noscript p') === null;";
         self.c.execute(probe, vec![]).await.expect("scripting probe") == json!(true)
     }
 
     /// Signs in through the form, as a person would.
-    async fn sign_in(&self, phone: &str) {
+    pub(crate) async fn sign_in(&self, phone: &str) {
         self.goto("/login").await;
         self.fill("#login", phone).await;
         self.fill("#password", &demo::password_for(phone)).await;
@@ -242,7 +242,7 @@ impl Browser {
         );
     }
 
-    async fn sign_out(&self) {
+    pub(crate) async fn sign_out(&self) {
         self.click_and_wait("header form[action='/logout'] button").await;
         assert!(
             self.has("header a[href='/login']").await,
@@ -252,7 +252,7 @@ impl Browser {
 
     /// Runs axe-core with the WCAG 2.0/2.1 A and AA rules on the current page: the violations,
     /// and the ids of the rules whose result needs a person's review ("incomplete").
-    async fn run_axe(&self, at: &str) -> (Vec<Value>, Vec<String>) {
+    pub(crate) async fn run_axe(&self, at: &str) -> (Vec<Value>, Vec<String>) {
         self.c
             .execute(axe_source(), vec![])
             .await
@@ -294,7 +294,7 @@ impl Browser {
     }
 
     /// Checks the current page with axe-core; violations are kept for the final report.
-    async fn axe(&mut self, label: &str) {
+    pub(crate) async fn axe(&mut self, label: &str) {
         let at = self.current().await;
         let (violations, incomplete) = self.run_axe(&at).await;
         let review = if incomplete.is_empty() {
@@ -326,7 +326,7 @@ impl Browser {
     /// Walks the page with the Tab key as a keyboard user would: every element reached must be
     /// on screen and show a focus outline of at least 2 px with 3:1 contrast against what is
     /// behind it (WCAG 2.4.7 and 1.4.11, which axe-core does not check).
-    async fn keyboard_focus(&mut self, label: &str) {
+    pub(crate) async fn keyboard_focus(&mut self, label: &str) {
         let at = self.current().await;
         self.c
             .execute(
@@ -398,7 +398,7 @@ impl Browser {
 
     /// At a given window width, the page must not scroll sideways (WCAG 1.4.10 Reflow at 320 CSS
     /// px; wide tables scroll inside their own box).
-    async fn reflow(&mut self, label: &str) {
+    pub(crate) async fn reflow(&mut self, label: &str) {
         let at = self.current().await;
         let w = self
             .c
@@ -418,7 +418,7 @@ impl Browser {
     }
 
     /// Makes the page area (not the window) `width`×`height` CSS pixels.
-    async fn viewport(&self, width: u32, height: u32) {
+    pub(crate) async fn viewport(&self, width: u32, height: u32) {
         self.c.set_window_size(width, height).await.expect("resize");
         let inner = self
             .c
@@ -438,7 +438,7 @@ impl Browser {
     }
 
     /// Proves the checker can fail: an input without a label, added for a moment, is reported.
-    async fn axe_self_test(&self) {
+    pub(crate) async fn axe_self_test(&self) {
         let at = self.current().await;
         self.c
             .execute(
@@ -458,13 +458,13 @@ impl Browser {
         );
     }
 
-    async fn visit(&mut self, label: &str, path: &str) {
+    pub(crate) async fn visit(&mut self, label: &str, path: &str) {
         self.goto(path).await;
         self.axe(label).await;
     }
 
     /// Asserts no violation was found on any page, then ends the browser session.
-    async fn finish(self) {
+    pub(crate) async fn finish(self) {
         let Browser {
             c,
             driver,

@@ -12,6 +12,7 @@ mod authoring;
 mod authoring_package;
 mod backup;
 mod browser;
+mod browser_assessment;
 mod certificates;
 mod course_review;
 mod course_revision;

@@ -214,7 +214,16 @@ pub fn issue(cert: &Certificate, issuer: &Issuer, key: &IssuerKey, status: Statu
     if status.index >= STATUS_LIST_SIZE {
         return Err(Message::new("certificate-vc-bad-status-index").arg("index", status.index));
     }
-    let valid_from = date_time(cert.issued_on.midnight().assume_utc());
+    // The day of issue began in Vietnam (UTC+7), where the date was read: midnight UTC of that
+    // date is still the future for the first seven hours of a Vietnamese day, and a verifier
+    // refuses a credential that is not valid yet.
+    let vietnam = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let valid_from = date_time(
+        cert.issued_on
+            .midnight()
+            .assume_offset(vietnam)
+            .to_offset(time::UtcOffset::UTC),
+    );
     let level_id = format!("{}#muc-do", cert.verify_url);
     let credential = json!({
         "@context": [CREDENTIALS_V2, OPEN_BADGES_V3],
@@ -320,7 +329,8 @@ pub struct Verified {
     pub holder_name: String,
     pub achievement: String,
     pub level: String,
-    /// `validFrom` as written, e.g. `2026-12-06T00:00:00Z`.
+    /// `validFrom` as written: the start of the day of issue in Vietnam, e.g.
+    /// `2026-12-05T17:00:00Z` for 6 December 2026.
     pub issued: String,
     pub code: super::Code,
     pub status_index: u64,

@@ -48,7 +48,7 @@ fn issue_then_verify_round_trip() {
     assert_eq!(v.holder_name, "Nguyễn Thị Hồng Nhung");
     assert_eq!(v.achievement, cert().achievement);
     assert_eq!(v.level, "Trung cấp – mức 3");
-    assert_eq!(v.issued, "2026-12-06T00:00:00Z");
+    assert_eq!(v.issued, "2026-12-05T17:00:00Z");
     assert_eq!(v.code.as_str(), "7K2M-9QXD-4HPA");
     assert_eq!(v.status_index, 3);
     assert_eq!(v.status_list_url, "https://hocvuso.example.vn/trang-thai/1");
