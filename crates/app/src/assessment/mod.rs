@@ -5,6 +5,7 @@ pub mod attainment;
 mod attempt;
 pub mod certificate;
 pub mod confirmed;
+pub mod vneid;
 mod install;
 pub use install::{BanksInstalled, install_banks, shipped_banks};
 mod hub;

@@ -117,6 +117,8 @@ pub struct CheckedVneid {
     /// Things the officer should know about rows that were kept (a restored leading zero).
     pub notes: RowErrors,
     pub total_rows: usize,
+    /// The file's header of the ID number's column, to report rows refused later by it.
+    pub pid_header: String,
 }
 
 const LEVEL_MAX: usize = 60;
@@ -170,6 +172,7 @@ pub fn check_vneid(table: &Table, today: Date) -> Result<CheckedVneid, Message> 
     let pid_col = index.get("personal_id").copied().unwrap_or(usize::MAX);
     let mut out = CheckedVneid {
         total_rows: table.rows.len(),
+        pid_header: header_of("personal_id"),
         ..Default::default()
     };
     let mut seen: HashMap<(PersonalId, &'static str), usize> = HashMap::new();
