@@ -37,3 +37,5 @@ vneid-more-errors = { $count } more problems are not shown. Fix the ones above a
 vneid-errors-caption = Rows with problems: line in the file, column and how to fix it
 vneid-import-link = Import confirmations from VNeID
 vneid-back = Back to the list of confirmed people
+vneid-notes-caption = Notes about rows that were read: line in the file, column and what to know
+vneid-note = Note

@@ -37,3 +37,5 @@ vneid-more-errors = Còn { $count } lỗi khác không hiển thị. Hãy sửa 
 vneid-errors-caption = Các dòng bị lỗi: số dòng trong tệp, cột và cách sửa
 vneid-import-link = Nhập kết quả xác nhận từ VNeID
 vneid-back = Về danh sách người đã được xác nhận
+vneid-notes-caption = Ghi chú về các dòng đã được đọc: số dòng trong tệp, cột và điều cần biết
+vneid-note = Ghi chú

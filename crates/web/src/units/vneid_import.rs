@@ -41,6 +41,8 @@ pub struct Outcome {
     pub problem: Option<String>,
     pub errors: Vec<LineError>,
     pub more: Option<String>,
+    /// About rows that were kept (an ID number whose leading zeros were restored).
+    pub notes: Vec<LineError>,
 }
 
 #[derive(Template)]
@@ -75,6 +77,16 @@ pub(super) async fn vneid_page(
     html(&page(tr, &parts, &v, &state, unit, None))
 }
 
+fn lines(tr: Tr, rows: Vec<hocvuso_core::import::RowError>) -> Vec<LineError> {
+    rows.into_iter()
+        .map(|e| LineError {
+            line: e.line,
+            column: e.column,
+            message: tr.msg(&e.message),
+        })
+        .collect()
+}
+
 fn outcome(tr: Tr, file: &str, r: VneidReport) -> Outcome {
     let problem = if r.rows == 0 {
         Some(tr.get("vneid-empty"))
@@ -96,16 +108,8 @@ fn outcome(tr: Tr, file: &str, r: VneidReport) -> Outcome {
         heading: tr.msg(&Message::new("vneid-report").arg("file", file)),
         done,
         problem,
-        errors: r
-            .errors
-            .into_iter()
-            .chain(r.notes)
-            .map(|e| LineError {
-                line: e.line,
-                column: e.column,
-                message: tr.msg(&e.message),
-            })
-            .collect(),
+        errors: lines(tr, r.errors),
+        notes: lines(tr, r.notes),
         more: (r.more_errors > 0).then(|| tr.msg(&Message::new("vneid-more-errors").arg("count", r.more_errors))),
     }
 }
@@ -137,6 +141,7 @@ pub(super) async fn import_vneid(
                 problem: Some(village_list::unreadable(tr, &f)),
                 errors: Vec::new(),
                 more: None,
+                notes: Vec::new(),
             },
             true,
         ),
