@@ -130,7 +130,10 @@ async fn vneid_import(b: Backend) {
     // The confirmed list offers the import to whoever may import people there.
     let (s, list) = officer.text(&format!("/units/{}/confirmed", commune.code)).await;
     assert_eq!(s, 200);
-    assert!(list.contains(&format!("href=\"/units/{}/confirmed/import\"", commune.code)), "{list}");
+    assert!(
+        list.contains(&format!("href=\"/units/{}/confirmed/import\"", commune.code)),
+        "{list}"
+    );
 
     let future = time::OffsetDateTime::now_utc().date() + time::Duration::days(40);
     let future = hocvuso_core::people::format_date(future);
@@ -176,7 +179,10 @@ async fn vneid_import(b: Backend) {
     // No level in the file: the level residents must reach under the shipped requirements.
     assert_eq!((one.framework_id.as_str(), one.level.as_str()), ("digcomp22", "2"));
     assert_eq!(one.unit_path, village.path);
-    let two = stored.iter().find(|a| a.person_id == in_commune).expect("the civil servant");
+    let two = stored
+        .iter()
+        .find(|a| a.person_id == in_commune)
+        .expect("the civil servant");
     assert_eq!(two.target_group, TargetGroup::PublicStaff);
     assert_eq!(two.level, "Trung cấp");
     let detail = audited(&t, in_village).await;
@@ -234,9 +240,8 @@ async fn vneid_import(b: Backend) {
     assert_eq!(four[0].source, Source::Vneid);
 
     // Every row bad: nothing recorded, and the page says so.
-    let bad_file = format!(
-        "Số định danh,Đối tượng,Ngày xác nhận\n001090777004,Người dân,{future}\n12345,Người dân,01/01/2025\n"
-    );
+    let bad_file =
+        format!("Số định danh,Đối tượng,Ngày xác nhận\n001090777004,Người dân,{future}\n12345,Người dân,01/01/2025\n");
     let (s, page) = upload(&officer, &commune.code, "sai.csv", bad_file.into_bytes()).await;
     assert_eq!(s, 422, "{page}");
     assert!(page.contains("Không ghi nhận được người nào"), "{page}");
@@ -255,7 +260,10 @@ async fn vneid_import(b: Backend) {
     )
     .await;
     assert_eq!(s, 422, "{page}");
-    assert!(page.contains("Tệp thiếu cột bắt buộc: Đối tượng, Ngày xác nhận"), "{page}");
+    assert!(
+        page.contains("Tệp thiếu cột bắt buộc: Đối tượng, Ngày xác nhận"),
+        "{page}"
+    );
     assert_eq!(recorded(&t, &everyone).await.len(), 3);
     t.finish().await;
 }

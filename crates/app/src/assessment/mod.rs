@@ -5,8 +5,8 @@ pub mod attainment;
 mod attempt;
 pub mod certificate;
 pub mod confirmed;
-pub mod vneid;
 mod install;
+pub mod vneid;
 pub use install::{BanksInstalled, install_banks, shipped_banks};
 mod hub;
 

@@ -106,9 +106,7 @@ pub async fn import_vneid(
     let today = vietnam_date(now);
     let checked = app
         .reader
-        .read(move || {
-            import::read_table(&bytes, &vneid::is_vneid_header).and_then(|t| vneid::check_vneid(&t, today))
-        })
+        .read(move || import::read_table(&bytes, &vneid::is_vneid_header).and_then(|t| vneid::check_vneid(&t, today)))
         .await?
         .map_err(unreadable)?;
     let required = required(app, unit, today.year()).await?;
