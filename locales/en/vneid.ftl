@@ -39,3 +39,4 @@ vneid-import-link = Import confirmations from VNeID
 vneid-back = Back to the list of confirmed people
 vneid-notes-caption = Notes about rows that were read: line in the file, column and what to know
 vneid-note = Note
+err-vneid-too-many = The file has { $rows } rows, more than the { $max } that can be imported at once. Split it by commune and import the parts one after another.

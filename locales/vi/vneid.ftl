@@ -39,3 +39,4 @@ vneid-import-link = Nhập kết quả xác nhận từ VNeID
 vneid-back = Về danh sách người đã được xác nhận
 vneid-notes-caption = Ghi chú về các dòng đã được đọc: số dòng trong tệp, cột và điều cần biết
 vneid-note = Ghi chú
+err-vneid-too-many = Tệp có { $rows } dòng, nhiều hơn { $max } dòng có thể nhập một lần. Hãy tách tệp theo từng xã, phường rồi nhập lần lượt.

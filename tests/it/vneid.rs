@@ -264,7 +264,61 @@ async fn vneid_import(b: Backend) {
         page.contains("Tệp thiếu cột bắt buộc: Đối tượng, Ngày xác nhận"),
         "{page}"
     );
+    // Past the rows one request writes: refused before anything is looked up.
+    let mut big = String::from("Số định danh,Đối tượng,Ngày xác nhận\n");
+    for _ in 0..=hocvuso_app::assessment::vneid::MAX_ROWS {
+        big.push_str("001090777001,Người dân,01/01/2025\n");
+    }
+    let (s, page) = upload(&officer, &commune.code, "lon.csv", big.into_bytes()).await;
+    assert_eq!(s, 422, "{page}");
+    assert!(page.contains("Hãy tách tệp theo từng xã"), "{page}");
     assert_eq!(recorded(&t, &everyone).await.len(), 3);
     t.finish().await;
 }
 both!(vneid, vneid_import);
+
+/// How long an officer waits for a commune-sized file: 5,000 confirmations recorded in one
+/// transaction while the page waits (docs/DECISIONS.md, "VNeID confirmations imported from a
+/// file"). A measurement, not a check: `cargo test --test it -- --ignored vneid_timing --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn vneid_timing() {
+    use hocvuso_core::people::PersonForm;
+    use hocvuso_db::people::{self, Placement};
+    const N: usize = 5_000;
+    let t = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&t).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut tx = t.db.begin().await.unwrap();
+    let mut csv = String::from("Số định danh,Đối tượng,Ngày xác nhận\n");
+    for i in 0..N {
+        let pid = format!("001090{:06}", 900_000 + i);
+        let input = PersonForm {
+            full_name: format!("Người Thứ {i}"),
+            birth_date: "01/01/1990".into(),
+            sex: "Nam".into(),
+            personal_id: pid.clone(),
+            ..Default::default()
+        }
+        .validate(today)
+        .unwrap();
+        let placement = Placement {
+            residence: &commune,
+            workplace_id: None,
+            household_id: None,
+        };
+        people::insert(&mut tx, &t.vault, &input, &placement, None)
+            .await
+            .unwrap();
+        csv.push_str(&format!("{pid},Người dân,01/03/2025\n"));
+    }
+    tx.commit().await.unwrap();
+    let officer = t.login(OFFICER).await;
+    let started = std::time::Instant::now();
+    let (s, page) = upload(&officer, &commune.code, "lon.csv", csv.into_bytes()).await;
+    let took = started.elapsed();
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains(&format!("Đã ghi nhận {N} người")), "{page}");
+    println!("{N} VNeID confirmations imported in {took:?} (SQLite)");
+    t.finish().await;
+}

@@ -21,6 +21,13 @@ use hocvuso_db::units::{self, Unit};
 use serde_json::json;
 use std::collections::HashMap;
 
+/// Rows one file may hold. The reader's own limits (those of the people import) allow far more,
+/// but these rows are written while the officer waits, within the request's time: 5,000 rows took
+/// 4 s on SQLite in a debug build on the 2-core test machine (`tests/it/vneid.rs`,
+/// `vneid_timing`), so this many stay well inside the default 60 s. A larger list is split by
+/// commune.
+pub const MAX_ROWS: usize = 20_000;
+
 /// What an import of confirmations did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VneidReport {
@@ -109,6 +116,13 @@ pub async fn import_vneid(
         .read(move || import::read_table(&bytes, &vneid::is_vneid_header).and_then(|t| vneid::check_vneid(&t, today)))
         .await?
         .map_err(unreadable)?;
+    if checked.total_rows > MAX_ROWS {
+        return Err(unreadable(
+            Message::new("err-vneid-too-many")
+                .arg("rows", checked.total_rows)
+                .arg("max", MAX_ROWS),
+        ));
+    }
     let required = required(app, unit, today.year()).await?;
     let indexes: Vec<Vec<u8>> = checked
         .good
