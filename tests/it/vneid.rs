@@ -230,7 +230,8 @@ async fn vneid_import(b: Backend) {
         ],
         true,
     );
-    let (s, page) = upload(&officer, &commune.code, "vneid.xlsx", book).await;
+    // Named after a person's ID number: the audit entry keeps the name masked.
+    let (s, page) = upload(&officer, &commune.code, "cccd-001090777004.xlsx", book).await;
     assert_eq!(s, 200, "{page}");
     assert!(page.contains("Đã ghi nhận 1 người được xác nhận mới"), "{page}");
     assert!(page.contains("đã thêm lại"), "the restored zeros are noted: {page}");
@@ -238,6 +239,12 @@ async fn vneid_import(b: Backend) {
     assert_eq!(four.len(), 1);
     assert_eq!(four[0].target_group, TargetGroup::Worker);
     assert_eq!(four[0].source, Source::Vneid);
+    let detail = audited(&t, from_xlsx).await;
+    assert_eq!(detail.len(), 1);
+    assert!(
+        detail[0].contains("cccd-") && !detail[0].contains("001090777004"),
+        "{detail:?}"
+    );
 
     // Every row bad: nothing recorded, and the page says so.
     let bad_file =

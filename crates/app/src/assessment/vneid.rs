@@ -139,6 +139,12 @@ pub async fn import_vneid(
         ..Default::default()
     };
     let actor = Actor::from(who);
+    // A file name may be anything the officer typed, an ID number included: audit entries never
+    // hold one in plain text.
+    let file: String = hocvuso_core::personal_id::redact_numbers(file_name)
+        .chars()
+        .take(200)
+        .collect();
     let mut tx = app.db.begin().await?;
     let unit = units::get_tx(&mut tx, unit.id).await?.ok_or(Error::NotFound)?;
     who.authorize::<act::ImportPeople>(&unit.path)?;
@@ -196,7 +202,7 @@ pub async fn import_vneid(
                 "group": row.group.as_str(), "framework": framework, "level": level,
                 "method": Method::Imported.as_str(), "source": Source::Vneid.as_str(),
                 "attained_on": hocvuso_core::people::format_date(row.attained_on),
-                "file": file_name, "line": row.line,
+                "file": file, "line": row.line,
             }),
         };
         audit::append(&mut tx, &actor, Entry::of(unit_path, &event)).await?;
