@@ -1980,3 +1980,45 @@ async fn a_course_revision_reviewed_in_the_browser() {
     b.finish().await;
     app.finish().await;
 }
+
+/// The report of a VNeID import (issue 10 §3): its notice, its alert and the table of bad rows,
+/// checked with axe-core after a file is chosen and sent as an officer would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vneid_import_report_passes_axe() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (commune, _) = officer_units(&app).await;
+    crate::security::person_in(&app, &commune, "001090777001", "Trần Văn Một").await;
+    let mut b = Browser::open(&app, true).await;
+    b.sign_in("0900000005").await;
+    b.visit("confirmed list", &format!("/units/{}/confirmed", commune.code))
+        .await;
+    b.click_and_wait(&format!("main a[href='/units/{}/confirmed/import']", commune.code))
+        .await;
+    b.axe("VNeID import form").await;
+    let csv = b.profile.path().join("vneid.csv");
+    std::fs::write(
+        &csv,
+        "Ngày xác nhận,Đối tượng,Số định danh\n14/03/2025,Người dân,001090777001\n31/02/2025,Người dân,001090777009\n",
+    )
+    .expect("write csv");
+    b.c.find(Locator::Id("file"))
+        .await
+        .expect("file input")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("choose file");
+    b.click_and_wait("main form[enctype] button[type=submit]").await;
+    assert!(
+        b.text("[role=status]").await.contains("Đã ghi nhận 1 người"),
+        "{}",
+        b.text("main").await
+    );
+    assert!(
+        b.text("#vneid-errors").await.contains("không có thật trên lịch"),
+        "{}",
+        b.text("main").await
+    );
+    b.axe("VNeID import report").await;
+    b.finish().await;
+    app.finish().await;
+}

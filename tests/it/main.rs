@@ -39,5 +39,6 @@ mod schema;
 mod security;
 mod stored;
 mod units;
+mod vneid;
 mod walk;
 mod walk_accounts;

@@ -289,6 +289,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<TableRow>, Message> {
 pub mod denominators;
 pub mod people;
 pub mod villages;
+pub mod vneid;
 
 pub use denominators::*;
 pub use people::*;

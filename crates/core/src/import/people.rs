@@ -177,6 +177,23 @@ fn is_total_row(row: &TableRow, pid_cell: &str) -> bool {
     says_total && (row.formula || !pid_cell.trim().chars().all(|c| c.is_ascii_digit()) || pid_cell.trim().len() < 9)
 }
 
+/// An ID number cell of fewer than 12 digits: restored with its note when the spreadsheet stored
+/// it as a number and dropped its leading zeros (9 digits or more), else refused as too short.
+/// `None`: nothing to restore (the full check of the number comes later). Every list holding ID
+/// numbers checks them through here, so they are read alike.
+pub fn restore_pid(row: &TableRow, pid_col: usize, pid: &str) -> Result<Option<(String, Message)>, Message> {
+    let digits = !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit());
+    if !digits || pid.len() >= 12 {
+        return Ok(None);
+    }
+    if row.kind(pid_col) == CellKind::Number && pid.len() >= 9 {
+        let note = Message::new("note-import-pid-padded").arg("digits", 12 - pid.len());
+        Ok(Some((format!("{pid:0>12}"), note)))
+    } else {
+        Err(Message::new("err-import-pid-short").arg("len", pid.len()))
+    }
+}
+
 /// Turns a table into people, reporting every bad row (and duplicate ID numbers inside the file).
 pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<CheckedPeople, Message> {
     let mut index: HashMap<&'static str, usize> = HashMap::new();
@@ -242,21 +259,21 @@ pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<C
             });
             continue;
         }
-        let digits = !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit());
-        if digits && pid.len() < 12 {
-            if row.kind(pid_col) == CellKind::Number && pid.len() >= 9 {
-                // The spreadsheet stored the ID number as a number and dropped its leading zeros.
+        match restore_pid(row, pid_col, &pid) {
+            Ok(None) => {}
+            Ok(Some((padded, note))) => {
                 out.notes.push(RowError {
                     line: row.line,
                     column: header_of("personal_id"),
-                    message: Message::new("note-import-pid-padded").arg("digits", 12 - pid.len()),
+                    message: note,
                 });
-                pid = format!("{pid:0>12}");
-            } else {
+                pid = padded;
+            }
+            Err(message) => {
                 out.errors.push(RowError {
                     line: row.line,
                     column: header_of("personal_id"),
-                    message: Message::new("err-import-pid-short").arg("len", pid.len()),
+                    message,
                 });
                 continue;
             }

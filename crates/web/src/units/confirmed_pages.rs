@@ -52,6 +52,8 @@ struct ConfirmedPage {
     people: Vec<ConfirmedRow>,
     more: bool,
     can_export: bool,
+    /// The viewer may import confirmations made on VNeID into the unit.
+    can_import: bool,
 }
 
 pub(super) async fn confirmed_page(
@@ -68,6 +70,7 @@ pub(super) async fn confirmed_page(
         people: rows(tr, &list),
         more: list.more,
         can_export: v.principal.can(Action::ExportPeople, &unit.path),
+        can_import: v.principal.can(Action::ImportPeople, &unit.path),
         unit,
     })
 }
@@ -134,6 +137,7 @@ pub(super) async fn certificates_pdf(
             people: Vec::new(),
             more: false,
             can_export: false,
+            can_import: false,
             unit,
         });
     }

@@ -7,12 +7,14 @@ mod denominator_pages;
 mod learning_pages;
 mod merge_pages;
 mod village_list;
+mod vneid_import;
 
 use confirmed_pages::{certificates_pdf, confirmed_page, confirmed_xlsx};
 use denominator_pages::{denominators_page, import_denominators, save_denominators};
 use learning_pages::{figures_xlsx, not_started_page, not_started_xlsx};
 use merge_pages::{merge, merge_page};
 use village_list::import_villages;
+use vneid_import::{import_vneid, vneid_page};
 
 use crate::kit::csrf::CsrfForm;
 use crate::kit::format::{CONFIRMED, load_unit, load_unit_with_children};
@@ -58,6 +60,11 @@ pub fn router() -> crate::kit::routes::Routes {
         .route("/units/{code}/move", Access::Scoped, post(move_unit))
         .route("/units/{code}/learning/figures.xlsx", Access::Scoped, get(figures_xlsx))
         .route("/units/{code}/confirmed", Access::Scoped, get(confirmed_page))
+        .route(
+            "/units/{code}/confirmed/import",
+            Access::Scoped,
+            get(vneid_page).post(import_vneid),
+        )
         .route("/units/{code}/confirmed.xlsx", Access::Scoped, get(confirmed_xlsx))
         .route("/units/{code}/certificates.pdf", Access::Scoped, get(certificates_pdf))
         .route(
