@@ -269,7 +269,7 @@ async fn authored_in_the_running_program(b: Backend) {
     assert!(page.contains("Đã nhập 2 câu hỏi"), "{page}");
     for code in ["otp-ngan-hang", "trung-thuong"] {
         let s = bank::by_code(&t.db, &province.path, code).await.unwrap().expect(code);
-        assert_eq!((s.status, s.pool.as_str()), (CourseStatus::Draft, "Lừa đảo/Tin nhắn"));
+        assert_eq!((s.status, s.pool.as_str()), (CourseStatus::Draft, "Lừa đảo / Tin nhắn"));
     }
     assert!(
         bank::by_code(&t.db, &province.path, "cam-nghi")

@@ -407,6 +407,10 @@ pub async fn import(
     for (pool, mut item) in imported.items {
         let pool = if pool.trim().is_empty() {
             DEFAULT_POOL.to_string()
+        } else if format == "GIFT" {
+            // GIFT names a category path "A/B", Moodle XML "A / B": one bank, one spelling, so a
+            // pool exported in one format and imported from the other is the same pool.
+            pool.replace('/', " / ")
         } else {
             pool
         };
