@@ -426,8 +426,7 @@ async fn after_change(
     tr: Tr,
     parts: &Parts0,
     v: &Viewer,
-    code: &str,
-    item: &str,
+    (code, item): (&str, &str),
     done: &str,
     result: hocvuso_app::Result<()>,
 ) -> Result<Response, Problem> {
@@ -452,7 +451,7 @@ macro_rules! change_handler {
             CsrfForm(v, form): CsrfForm<RevisionForm>,
         ) -> Result<Response, Problem> {
             let r = $call(&state.app, &v.principal, &code, &item, form.revision()).await;
-            after_change(&state, tr, &parts, &v, &code, &item, $done, r).await
+            after_change(&state, tr, &parts, &v, (&code, &item), $done, r).await
         }
     };
 }
