@@ -482,3 +482,105 @@ async fn authored_in_the_running_program(b: Backend) {
 }
 
 both!(authoring, authored_in_the_running_program);
+
+/// One item written in its form: problems beside their fields, then stored as a draft; an edit
+/// from an old revision is refused and changes nothing.
+async fn written_in_a_form(b: Backend) {
+    let t = TestApp::spawn(b).await;
+    let province = unit_of(&t, PROVINCE_AUTHOR).await;
+    let author = t.login(PROVINCE_AUTHOR).await;
+    let new = format!("/bank/{}/new", province.code);
+    assert_eq!(author.get(&new).await.status(), 200);
+    let fields = |right: &str, explanation: &str| {
+        vec![
+            ("kind", "single".to_string()),
+            ("code", "goi-gia-cong-an".to_string()),
+            ("pool", "Cuộc gọi".to_string()),
+            ("competence", "digcomp22:4.1".to_string()),
+            ("level", "1".to_string()),
+            ("difficulty", "medium".to_string()),
+            (
+                "stem",
+                "Người gọi tự xưng công an, bảo bạn chuyển tiền để “xác minh”. Bạn làm gì?".to_string(),
+            ),
+            (
+                "options",
+                "Chuyển tiền ngay\nCúp máy, gọi số đường dây nóng của công an địa phương\n".to_string(),
+            ),
+            ("right", right.to_string()),
+            ("explanation", explanation.to_string()),
+            ("revision", "0".to_string()),
+        ]
+    };
+    let post = |path: String, f: Vec<(&'static str, String)>| {
+        let author = &author;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = author.post_form(&path, &path, &f).await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // No right answer numbered, no explanation: both said beside their fields, nothing stored.
+    let (s, page) = post(new.clone(), fields("7", "")).await;
+    assert_eq!(s, 422, "{page}");
+    let no_expl = hocvuso_core::i18n::Message::new("err-item-no-explanation")
+        .arg("lang", "vi")
+        .render(hocvuso_core::Lang::Vi);
+    assert!(page.contains(&no_expl), "{page}");
+    assert!(
+        bank::by_code(&t.db, &province.path, "goi-gia-cong-an")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (s, _) = post(
+        new.clone(),
+        fields("2", "Công an không yêu cầu chuyển tiền qua điện thoại."),
+    )
+    .await;
+    assert_eq!(s, 303);
+    let stored = bank::by_code(&t.db, &province.path, "goi-gia-cong-an")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        (
+            stored.status,
+            stored.revision,
+            stored.item.body.clone(),
+            stored.pool.as_str()
+        ),
+        (
+            CourseStatus::Draft,
+            1,
+            Body::SingleChoice { options: 2, correct: 1 },
+            "Cuộc gọi"
+        )
+    );
+    // The same code again: refused beside the code.
+    let (s, _) = post(new, fields("2", "x")).await;
+    assert_eq!(s, 422);
+
+    let edit = format!("/bank/{}/items/goi-gia-cong-an/edit", province.code);
+    assert_eq!(author.get(&edit).await.status(), 200);
+    let mut f = fields("1", "Sửa lại.");
+    f.retain(|(k, _)| *k != "revision");
+    f.push(("revision", "1".into()));
+    let (s, _) = post(edit.clone(), f.clone()).await;
+    assert_eq!(s, 303);
+    // The same form again, from revision 1: the draft moved on, nothing changes.
+    let (s, _) = post(edit, f).await;
+    assert_eq!(s, 409);
+    let stored = bank::by_code(&t.db, &province.path, "goi-gia-cong-an")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        (stored.revision, stored.item.body),
+        (2, Body::SingleChoice { options: 2, correct: 0 })
+    );
+    t.finish().await;
+}
+
+both!(item_form, written_in_a_form);

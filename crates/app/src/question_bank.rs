@@ -639,3 +639,283 @@ pub async fn export(
         },
     })
 }
+
+/// An item as its form sends it: the type, one option per line, the right ones by number.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub pool: String,
+    #[serde(default)]
+    pub competence: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub difficulty: String,
+    #[serde(default)]
+    pub stem: String,
+    /// One option per line; a matching pair is "left -> right".
+    #[serde(default)]
+    pub options: String,
+    /// The right options' numbers ("2" or "1, 3"); "true" or "false" for a true/false item.
+    #[serde(default)]
+    pub right: String,
+    #[serde(default)]
+    pub explanation: String,
+    /// The revision the form was opened at (0 for a new item).
+    #[serde(default)]
+    pub revision: String,
+}
+
+impl ItemForm {
+    /// The form of a stored item, to edit it.
+    pub fn of(pool: &str, item: &Item, revision: i32) -> ItemForm {
+        let t = item.texts.first().map(|(_, t)| t.clone());
+        let (stem, options, matches, explanation) = t
+            .map(|t| (t.stem, t.options, t.matches, t.explanation))
+            .unwrap_or_default();
+        let (kind, right) = match &item.body {
+            Body::SingleChoice { correct, .. } => ("single", (correct + 1).to_string()),
+            Body::MultipleChoice { correct, .. } => (
+                "multiple",
+                correct
+                    .iter()
+                    .map(|c| (c + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Body::TrueFalse { answer } => ("truefalse", answer.to_string()),
+            Body::Ordering { .. } => ("ordering", String::new()),
+            Body::Matching { .. } => ("matching", String::new()),
+        };
+        let options = if matches.is_empty() {
+            options.join("\n")
+        } else {
+            options
+                .iter()
+                .zip(&matches)
+                .map(|(a, b)| format!("{a} -> {b}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        ItemForm {
+            kind: kind.into(),
+            code: item.code.clone(),
+            pool: pool.to_string(),
+            competence: competence_of(item),
+            level: item.level.clone(),
+            difficulty: item.difficulty.as_str().into(),
+            stem,
+            options,
+            right,
+            explanation,
+            revision: revision.to_string(),
+        }
+    }
+}
+
+/// The field an item problem belongs beside.
+fn field_of(key: &str, field_arg: Option<&str>) -> &'static str {
+    match key {
+        "err-item-no-correct" | "err-item-all-correct" => "right",
+        "err-item-no-stem" => "stem",
+        "err-item-no-explanation" => "explanation",
+        "err-item-too-long" => match field_arg {
+            Some("item-stem") => "stem",
+            Some("item-explanation") => "explanation",
+            _ => "options",
+        },
+        _ => "options",
+    }
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 60
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// The item a form describes, or every problem beside its field.
+async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item)> {
+    let mut errors = Vec::new();
+    let defaults = defaults_of(
+        app,
+        &ImportChoice {
+            competence: form.competence.clone(),
+            level: form.level.clone(),
+            difficulty: form.difficulty.clone(),
+        },
+    )
+    .await;
+    if let Err(Error::Invalid(f)) = &defaults {
+        errors.extend(f.iter().cloned());
+    }
+    if !is_code(code) {
+        errors.push(FieldError::new("code", Message::new("err-qbank-code")));
+    }
+    let pool = form.pool.split_whitespace().collect::<Vec<_>>().join(" ");
+    if pool.chars().count() > 200 {
+        errors.push(FieldError::new("pool", Message::new("err-qbank-pool")));
+    }
+    let lines: Vec<String> = form
+        .options
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let numbers = || -> Option<BTreeSet<usize>> {
+        form.right
+            .split([',', ' ', ';'])
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)))
+            .collect()
+    };
+    let mut options = lines.clone();
+    let mut matches = Vec::new();
+    let body = match form.kind.as_str() {
+        "single" => match numbers().map(|s| s.into_iter().collect::<Vec<_>>()).as_deref() {
+            Some([one]) => Some(Body::SingleChoice {
+                options: lines.len(),
+                correct: *one,
+            }),
+            _ => {
+                errors.push(FieldError::new("right", Message::new("err-qbank-right-one")));
+                None
+            }
+        },
+        "multiple" => match numbers() {
+            Some(correct) => Some(Body::MultipleChoice {
+                options: lines.len(),
+                correct,
+            }),
+            None => {
+                errors.push(FieldError::new("right", Message::new("err-qbank-right-numbers")));
+                None
+            }
+        },
+        "truefalse" => {
+            options.clear();
+            match form.right.trim() {
+                "true" => Some(Body::TrueFalse { answer: true }),
+                "false" => Some(Body::TrueFalse { answer: false }),
+                _ => {
+                    errors.push(FieldError::new("right", Message::new("err-qbank-right-truth")));
+                    None
+                }
+            }
+        }
+        "ordering" => Some(Body::Ordering { options: lines.len() }),
+        "matching" => {
+            options.clear();
+            for l in &lines {
+                match l.split_once("->") {
+                    Some((a, b)) => {
+                        options.push(a.trim().to_string());
+                        matches.push(b.trim().to_string());
+                    }
+                    None => {
+                        errors.push(FieldError::new("options", Message::new("err-qbank-pair")));
+                        break;
+                    }
+                }
+            }
+            Some(Body::Matching { options: options.len() })
+        }
+        _ => {
+            errors.push(FieldError::new("kind", Message::new("err-qbank-kind")));
+            None
+        }
+    };
+    let (Some(body), Ok(defaults)) = (body, defaults) else {
+        return Err(Error::Invalid(errors));
+    };
+    let item = Item {
+        code: code.to_string(),
+        competence: defaults.competence,
+        level: defaults.level,
+        difficulty: defaults.difficulty,
+        body,
+        picture: None,
+        texts: vec![(
+            ContentLang::Vi,
+            hocvuso_core::assessment::ItemText {
+                stem: form.stem.trim().to_string(),
+                options,
+                matches,
+                explanation: form.explanation.trim().to_string(),
+            },
+        )],
+    };
+    for m in item.problems() {
+        let arg = m.args.iter().find(|(k, _)| k == "field").map(|(_, v)| v.as_str());
+        errors.push(FieldError::new(field_of(&m.key, arg), m.clone()));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok((
+        if pool.is_empty() {
+            DEFAULT_POOL.to_string()
+        } else {
+            pool
+        },
+        item,
+    ))
+}
+
+/// Writes a new draft into the bank of `unit_code`, or changes the draft `existing` (its code)
+/// from the revision the form was opened at; returns the item's code.
+pub async fn save_item(
+    app: &App,
+    who: &Principal,
+    unit_code: &str,
+    existing: Option<&str>,
+    form: &ItemForm,
+) -> Result<String> {
+    let me = me(who)?;
+    // Who may write is decided before what was written is judged.
+    bank_unit(app, who, unit_code).await?;
+    let code = existing.unwrap_or(form.code.trim());
+    let (pool, item) = item_of(app, form, code).await?;
+    let mut tx = app.db.begin().await?;
+    let u = unit_tx(app, &mut tx, unit_code).await?;
+    who.authorize::<act::AuthorContent>(&u.path)?;
+    match existing {
+        None => {
+            if db::insert(&mut tx, &u.path, &pool, &item, CourseStatus::Draft, Some(me))
+                .await?
+                .is_none()
+            {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "code",
+                    Message::new("err-qbank-code-taken").arg("code", code),
+                )]));
+            }
+        }
+        Some(code) => {
+            let row = db::for_author_tx(&mut tx, &u.path, code)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let revision = form.revision.trim().parse().unwrap_or(-1);
+            if row.status != CourseStatus::Draft {
+                return Err(conflict("err-qbank-edit-not-draft"));
+            }
+            if !db::update_draft(&mut tx, row.id, revision, &pool, &item, me).await? {
+                return Err(conflict("err-qbank-stale"));
+            }
+        }
+    }
+    let event = Event::ItemSaved {
+        unit_code: u.code.clone(),
+        detail: json!({"code": code, "new": existing.is_none()}),
+    };
+    audit::append(&mut tx, &Actor::from(who), Entry::of(&u.path, &event)).await?;
+    tx.commit().await?;
+    Ok(code.to_string())
+}

@@ -83,6 +83,7 @@ kinds! {
     ItemPublished => "item.publish",
     ItemReturned => "item.return",
     ItemRetired => "item.retire",
+    ItemSaved => "item.save",
 }
 
 impl Kind {
@@ -225,6 +226,11 @@ pub enum Event {
     /// Questions imported into a unit's bank as drafts (file, format, how many stored, how many
     /// refused).
     ItemsImported {
+        unit_code: String,
+        detail: Value,
+    },
+    /// A question written or changed in its form (code; whether it is new).
+    ItemSaved {
         unit_code: String,
         detail: Value,
     },
@@ -439,6 +445,7 @@ impl Event {
             Event::CourseImported { .. } => Kind::CourseImported,
             Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
             Event::ItemsImported { .. } => Kind::ItemsImported,
+            Event::ItemSaved { .. } => Kind::ItemSaved,
             Event::ItemSubmitted { .. } => Kind::ItemSubmitted,
             Event::ItemPublished { .. } => Kind::ItemPublished,
             Event::ItemReturned { .. } => Kind::ItemReturned,
@@ -493,7 +500,8 @@ impl Event {
             | ConfirmedListed { unit_code, .. }
             | ConfirmedExported { unit_code, .. }
             | CertificatesPrinted { unit_code, .. }
-            | ItemsImported { unit_code, .. } => ("unit", unit_code.clone()),
+            | ItemsImported { unit_code, .. }
+            | ItemSaved { unit_code, .. } => ("unit", unit_code.clone()),
             ItemSubmitted { item_id, .. }
             | ItemPublished { item_id, .. }
             | ItemReturned { item_id, .. }
@@ -631,6 +639,7 @@ impl Event {
             | CertificateIssued { detail, .. }
             | CertificateRevoked { detail, .. }
             | ItemsImported { detail, .. }
+            | ItemSaved { detail, .. }
             | ItemSubmitted { detail, .. }
             | ItemPublished { detail, .. }
             | ItemReturned { detail, .. }

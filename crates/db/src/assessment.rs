@@ -338,3 +338,29 @@ pub async fn for_author_tx(tx: &mut Tx, owner_path: &str, code: &str) -> Result<
     )
     .await
 }
+
+/// Replaces a draft's text and mapping from the revision the form was opened at; false when it
+/// moved on since or is no longer a draft (nothing changed).
+pub async fn update_draft(tx: &mut Tx, id: i64, from_revision: i32, pool: &str, item: &Item, by: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(QuestionItems::Table)
+                .values([
+                    (QuestionItems::Pool, pool.into()),
+                    (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
+                    (QuestionItems::Competence, item.competence.code.as_str().into()),
+                    (QuestionItems::Level, item.level.as_str().into()),
+                    (QuestionItems::Difficulty, item.difficulty.as_str().into()),
+                    (QuestionItems::Document, document(item)?.into()),
+                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
+                    (QuestionItems::UpdatedBy, by.into()),
+                    (QuestionItems::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(QuestionItems::Id).eq(id))
+                .and_where(Expr::col(QuestionItems::Revision).eq(from_revision))
+                .and_where(Expr::col(QuestionItems::Status).eq(CourseStatus::Draft.as_str())),
+        )
+        .await?;
+    Ok(n == 1)
+}

@@ -20,10 +20,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
 use hocvuso_app::question_bank::{
-    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemView,
+    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemForm, ItemView,
 };
 use hocvuso_core::assessment::Difficulty;
 use hocvuso_core::assessment::import::MAX_IMPORT_BYTES;
+use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::CourseStatus;
 use hocvuso_core::roles::Action;
 use serde::Deserialize;
@@ -34,7 +35,13 @@ pub fn router() -> Routes {
         .route("/bank/{code}", Access::Scoped, get(bank))
         .route("/bank/{code}/import", Access::Scoped, post(import))
         .route("/bank/{code}/export", Access::Scoped, get(export))
+        .route("/bank/{code}/new", Access::Scoped, get(new_item).post(create_item))
         .route("/bank/{code}/items/{item}", Access::Scoped, get(item))
+        .route(
+            "/bank/{code}/items/{item}/edit",
+            Access::Scoped,
+            get(edit_item).post(update_item),
+        )
         .route("/bank/{code}/items/{item}/submit", Access::Scoped, post(submit))
         .route("/bank/{code}/items/{item}/publish", Access::Scoped, post(publish))
         .route("/bank/{code}/items/{item}/return", Access::Scoped, post(give_back))
@@ -460,6 +467,158 @@ change_handler!(submit, app::submit, "submit");
 change_handler!(publish, app::publish, "publish");
 change_handler!(give_back, app::return_item, "return");
 change_handler!(retire, app::retire, "retire");
+
+/// The item form: what was typed (or stored), and each problem beside its field.
+#[derive(Template)]
+#[template(path = "question_bank/form.html")]
+struct FormPage {
+    l: Layout,
+    unit: BankUnit,
+    /// The item's code when a stored draft is edited.
+    editing: Option<String>,
+    action: String,
+    f: ItemForm,
+    kinds: Vec<Opt>,
+    competences: Vec<Opt>,
+    levels: Vec<Opt>,
+    difficulties: Vec<Opt>,
+    /// (field, message)
+    errors: Vec<(String, String)>,
+    /// The stored item is no longer a draft, or moved on: why it cannot be saved.
+    refused: Option<String>,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> Vec<String> {
+        self.errors
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    code: &str,
+    editing: Option<String>,
+    f: ItemForm,
+) -> Result<FormPage, Problem> {
+    let b = app::bank(&state.app, &v.principal, code, &Filter::default()).await?;
+    let choices = app::import_choices(&state.app).await?;
+    let chosen = ImportChoice {
+        competence: f.competence.clone(),
+        level: f.level.clone(),
+        difficulty: if f.difficulty.is_empty() {
+            "medium".into()
+        } else {
+            f.difficulty.clone()
+        },
+    };
+    let form = import_form(tr, choices, Some(&chosen));
+    Ok(FormPage {
+        l: Layout::for_viewer(tr, &parts.0, v),
+        action: match &editing {
+            Some(c) => format!("/bank/{}/items/{}/edit", b.unit.code, segment(c)),
+            None => format!("/bank/{}/new", b.unit.code),
+        },
+        kinds: ["single", "multiple", "truefalse", "ordering", "matching"]
+            .into_iter()
+            .map(|k| Opt {
+                value: k.to_string(),
+                label: tr.get(&format!("qbank-kind-{k}")),
+                chosen: f.kind == k,
+            })
+            .collect(),
+        competences: form.competences,
+        levels: form.levels,
+        difficulties: form.difficulties,
+        unit: b.unit,
+        editing,
+        f,
+        errors: Vec::new(),
+        refused: None,
+    })
+}
+
+async fn new_item(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, Problem> {
+    let f = ItemForm {
+        kind: "single".into(),
+        revision: "0".into(),
+        ..ItemForm::default()
+    };
+    html(&form_page(&state, tr, &parts, &v, &code, None, f).await?)
+}
+
+async fn edit_item(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path((code, item)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let i = app::item(&state.app, &v.principal, &code, &item).await?;
+    let f = ItemForm::of(&i.pool, &i.item, i.revision);
+    let mut page = form_page(&state, tr, &parts, &v, &code, Some(i.item.code.clone()), f).await?;
+    if i.status != CourseStatus::Draft {
+        page.refused = Some(tr.msg(&Message::new("err-qbank-edit-not-draft")));
+    }
+    html(&page)
+}
+
+async fn save_answer(
+    state: &AppState,
+    tr: Tr,
+    parts: &Parts0,
+    v: &Viewer,
+    code: &str,
+    editing: Option<String>,
+    f: ItemForm,
+) -> Result<Response, Problem> {
+    match app::save_item(&state.app, &v.principal, code, editing.as_deref(), &f).await {
+        Ok(saved) => Ok(Redirect::to(&format!("/bank/{code}/items/{}", segment(&saved))).into_response()),
+        Err(AppError::Invalid(fields)) => {
+            let mut page = form_page(state, tr, parts, v, code, editing, f).await?;
+            page.errors = fields.iter().map(|e| (e.field.clone(), tr.msg(&e.message))).collect();
+            with_status(html(&page), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Conflict(e)) => {
+            let mut page = form_page(state, tr, parts, v, code, editing, f).await?;
+            page.refused = Some(tr.msg(&e.message));
+            with_status(html(&page), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn create_item(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path(code): Path<String>,
+    CsrfForm(v, f): CsrfForm<ItemForm>,
+) -> Result<Response, Problem> {
+    save_answer(&state, tr, &parts, &v, &code, None, f).await
+}
+
+async fn update_item(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    Path((code, item)): Path<(String, String)>,
+    CsrfForm(v, f): CsrfForm<ItemForm>,
+) -> Result<Response, Problem> {
+    save_answer(&state, tr, &parts, &v, &code, Some(item), f).await
+}
 
 pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
     match v {
