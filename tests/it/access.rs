@@ -38,6 +38,8 @@ pub(crate) async fn target(app: &TestApp, unit: Unit, pid: &str) -> Target {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    // An item in the unit's bank, for the question-bank pages to name.
+    crate::question_bank::seed_walk_item(app, &unit.path).await;
     Target { unit, person, job }
 }
 

@@ -1368,8 +1368,10 @@ async fn every_page_in_the_route_table_passes_axe() {
     let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nLò Thị Mai,02/02/1990,Nữ,019190000123\nX,99/99/1990,Nữ,1\n";
     let import = crate::helpers::upload_import(&officer, &commune.code, "ds.csv", csv.as_bytes().to_vec()).await;
     crate::helpers::wait_import(&app, import).await;
+    crate::question_bank::seed_walk_item(&app, &commune.path).await;
     let fill = |path: &str| -> String {
         let mut out = path
+            .replace("{item}", crate::question_bank::WALK_ITEM)
             .replace("{code}", &commune.code)
             .replace("{course}", crate::learning::COURSE)
             .replace("{lesson}", crate::learning::LESSON)

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod learning;
 pub mod limits;
 pub mod people;
+pub mod question_bank;
 pub mod reading;
 pub mod speech;
 pub mod units;

@@ -78,6 +78,12 @@ kinds! {
     ConfirmedListed => "attainment.list",
     ConfirmedExported => "attainment.export",
     CertificatesPrinted => "certificate.batch",
+    ItemsImported => "item.import",
+    ItemSubmitted => "item.submit",
+    ItemPublished => "item.publish",
+    ItemReturned => "item.return",
+    ItemRetired => "item.retire",
+    ItemSaved => "item.save",
 }
 
 impl Kind {
@@ -215,6 +221,35 @@ pub enum Event {
     /// A draft course sent for review, and published by a second person (slug, who sent it).
     CourseSubmitted {
         course_id: i64,
+        detail: Value,
+    },
+    /// Questions imported into a unit's bank as drafts (file, format, how many stored, how many
+    /// refused).
+    ItemsImported {
+        unit_code: String,
+        detail: Value,
+    },
+    /// A question written or changed in its form (code; whether it is new).
+    ItemSaved {
+        unit_code: String,
+        detail: Value,
+    },
+    /// A question item sent for review, published, returned to draft or retired (unit, code,
+    /// the revision it was changed from; who sent it for the publication).
+    ItemSubmitted {
+        item_id: i64,
+        detail: Value,
+    },
+    ItemPublished {
+        item_id: i64,
+        detail: Value,
+    },
+    ItemReturned {
+        item_id: i64,
+        detail: Value,
+    },
+    ItemRetired {
+        item_id: i64,
         detail: Value,
     },
     CoursePublished {
@@ -409,6 +444,12 @@ impl Event {
             Event::CourseInstalled { .. } => Kind::CourseInstalled,
             Event::CourseImported { .. } => Kind::CourseImported,
             Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
+            Event::ItemsImported { .. } => Kind::ItemsImported,
+            Event::ItemSaved { .. } => Kind::ItemSaved,
+            Event::ItemSubmitted { .. } => Kind::ItemSubmitted,
+            Event::ItemPublished { .. } => Kind::ItemPublished,
+            Event::ItemReturned { .. } => Kind::ItemReturned,
+            Event::ItemRetired { .. } => Kind::ItemRetired,
             Event::CoursePublished { .. } => Kind::CoursePublished,
             Event::CourseReturned { .. } => Kind::CourseReturned,
             Event::CourseMediaUploaded { .. } => Kind::CourseMediaUploaded,
@@ -458,7 +499,13 @@ impl Event {
             | RequirementsDeleted { unit_code, .. }
             | ConfirmedListed { unit_code, .. }
             | ConfirmedExported { unit_code, .. }
-            | CertificatesPrinted { unit_code, .. } => ("unit", unit_code.clone()),
+            | CertificatesPrinted { unit_code, .. }
+            | ItemsImported { unit_code, .. }
+            | ItemSaved { unit_code, .. } => ("unit", unit_code.clone()),
+            ItemSubmitted { item_id, .. }
+            | ItemPublished { item_id, .. }
+            | ItemReturned { item_id, .. }
+            | ItemRetired { item_id, .. } => ("question_item", item_id.to_string()),
             FrameworkCorrected { framework_id, .. } => ("framework", framework_id.clone()),
             PeopleImported { job_id, .. } | PidRefusalsLimited { job_id, .. } => ("import_job", job_id.to_string()),
             PersonViewed { person_id }
@@ -590,7 +637,13 @@ impl Event {
             | LessonRecordingRemoved { detail, .. }
             | AttainmentRecorded { detail, .. }
             | CertificateIssued { detail, .. }
-            | CertificateRevoked { detail, .. } => detail.clone(),
+            | CertificateRevoked { detail, .. }
+            | ItemsImported { detail, .. }
+            | ItemSaved { detail, .. }
+            | ItemSubmitted { detail, .. }
+            | ItemPublished { detail, .. }
+            | ItemReturned { detail, .. }
+            | ItemRetired { detail, .. } => detail.clone(),
             DenominatorsSet { year, detail, .. } => {
                 let mut d = detail.clone();
                 d["year"] = json!(year);

@@ -273,3 +273,94 @@ pub async fn replace_untouched(tx: &mut Tx, id: i64, pool: &str, item: &Item) ->
         .await?;
     Ok(n == 1)
 }
+
+record! {
+    /// An item of a bank as its authors see it: where it stands and who moved it last (the
+    /// person who sent it for review, while it is in review).
+    #[derive(Debug, Clone)]
+    pub struct AuthorItem {
+        pub id: i64,
+        pub owner_path: String,
+        pub pool: String,
+        pub status: CourseStatus as "question_items.status",
+        pub item: Item as "question_items.document",
+        pub revision: i32,
+        pub updated_by: Option<i64>,
+        pub updated_at: OffsetDateTime,
+    }
+}
+
+fn select_for_authors() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            QuestionItems::Id,
+            QuestionItems::OwnerPath,
+            QuestionItems::Pool,
+            QuestionItems::Status,
+        ])
+        .expr_as(Expr::col(QuestionItems::Document), "item")
+        .columns([
+            QuestionItems::Revision,
+            QuestionItems::UpdatedBy,
+            QuestionItems::UpdatedAt,
+        ])
+        .from(QuestionItems::Table)
+        .to_owned()
+}
+
+/// Every item of one unit's bank for its authors, by pool then code.
+pub async fn bank_for_authors(db: &Db, owner_path: &str) -> Result<Vec<AuthorItem>> {
+    db.fetch_all(
+        select_for_authors()
+            .and_where(Expr::col(QuestionItems::OwnerPath).eq(owner_path))
+            .order_by(QuestionItems::Pool, Order::Asc)
+            .order_by(QuestionItems::Code, Order::Asc),
+    )
+    .await
+}
+
+/// One item of a unit's bank by its code, for its authors.
+pub async fn for_author(db: &Db, owner_path: &str, code: &str) -> Result<Option<AuthorItem>> {
+    db.fetch_optional(
+        select_for_authors()
+            .and_where(Expr::col(QuestionItems::OwnerPath).eq(owner_path))
+            .and_where(Expr::col(QuestionItems::Code).eq(code)),
+    )
+    .await
+}
+
+/// [`for_author`] inside a writing transaction: the row a status change is judged on.
+pub async fn for_author_tx(tx: &mut Tx, owner_path: &str, code: &str) -> Result<Option<AuthorItem>> {
+    tx.fetch_optional(
+        select_for_authors()
+            .and_where(Expr::col(QuestionItems::OwnerPath).eq(owner_path))
+            .and_where(Expr::col(QuestionItems::Code).eq(code)),
+    )
+    .await
+}
+
+/// Replaces a draft's text and mapping from the revision the form was opened at; false when it
+/// moved on since or is no longer a draft (nothing changed).
+pub async fn update_draft(tx: &mut Tx, id: i64, from_revision: i32, pool: &str, item: &Item, by: i64) -> Result<bool> {
+    let n = tx
+        .execute(
+            Query::update()
+                .table(QuestionItems::Table)
+                .values([
+                    (QuestionItems::Pool, pool.into()),
+                    (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
+                    (QuestionItems::Competence, item.competence.code.as_str().into()),
+                    (QuestionItems::Level, item.level.as_str().into()),
+                    (QuestionItems::Difficulty, item.difficulty.as_str().into()),
+                    (QuestionItems::Document, document(item)?.into()),
+                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
+                    (QuestionItems::UpdatedBy, by.into()),
+                    (QuestionItems::UpdatedAt, now().into()),
+                ])
+                .and_where(Expr::col(QuestionItems::Id).eq(id))
+                .and_where(Expr::col(QuestionItems::Revision).eq(from_revision))
+                .and_where(Expr::col(QuestionItems::Status).eq(CourseStatus::Draft.as_str())),
+        )
+        .await?;
+    Ok(n == 1)
+}

@@ -2,7 +2,7 @@
 //! under `/api/v1`, sessions and CSRF, and the middleware that every request passes through.
 //!
 //! [`kit`] is what every feature shares and imports no feature. Each feature (`units`, `people`,
-//! `imports`, `learning`, `assessment`, `certificates`, `authoring`, `frameworks`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
+//! `imports`, `learning`, `assessment`, `certificates`, `authoring`, `question_bank`, `frameworks`, `audit`, `access`, `me`, `auth`, `home`, `offline`, `ops`) is a folder with its `router()`,
 //! its navigation entries, thin handlers (extract → one use case of `hocvuso_app` → view) and
 //! its API endpoints; no feature imports another. This file is the one place that names them:
 //! it merges their routers, their API descriptions and their navigation.
@@ -27,6 +27,7 @@ pub mod me;
 pub mod offline;
 pub mod ops;
 pub mod people;
+pub mod question_bank;
 pub mod units;
 
 pub use kit::state::{AppState, WebConfig};
@@ -43,6 +44,7 @@ const NAVIGATION: &[kit::layout::NavFn] = &[
     learning::nav,
     assessment::nav,
     authoring::nav,
+    question_bank::nav,
     frameworks::nav,
     units::nav,
     audit::nav,
@@ -79,6 +81,7 @@ pub fn routes() -> kit::routes::Routes {
         .merge(assessment::router())
         .merge(certificates::router())
         .merge(authoring::router())
+        .merge(question_bank::router())
         .merge(frameworks::router())
         .merge(audit::router())
         .merge(access::router())

@@ -45,7 +45,7 @@ pub struct ImportProblem {
 }
 
 /// A question's name as a problem shows it: the name itself, or the first words of its text.
-pub(crate) fn label(name: &str, stem: &str) -> String {
+pub fn label(name: &str, stem: &str) -> String {
     let name = name.trim();
     if !name.is_empty() {
         return name.chars().take(120).collect();
