@@ -474,8 +474,6 @@ async fn run(backend: &str, a: &Args) {
     let secs2 = t2.elapsed().as_secs_f64();
     let sent2 = db.statements_sent() - sent_before;
     clients.shutdown_background();
-    let _ = stop_tx.send(());
-    let _ = server.await;
 
     // What was stored.
     let certs = hocvuso_db::attainments::certificates_in_scope(&db, &scope, (n as u64) * 2)
@@ -485,6 +483,10 @@ async fn run(backend: &str, a: &Args) {
         .await
         .expect("attainments");
     let confirmed: i64 = confirmed.iter().map(|(_, k)| k).sum();
+
+    // The server stops (and closes the pool): the certificates below are printed on a free machine.
+    let _ = stop_tx.send(());
+    let _ = server.await;
 
     let starts = phase1.starts.len();
     println!(
