@@ -163,6 +163,18 @@ impl Tx {
                 }
                 Ok(n)
             }
+            // A few rows (an audit entry, a page's writes) go as one UNNEST statement: sqlx sends
+            // a COPY's data and its end as two small writes without TCP_NODELAY, and the second
+            // waited for PostgreSQL's delayed acknowledgement (~40 ms) while the audit head stayed
+            // locked (measured by benches/assessment.rs, docs/PERFORMANCE.md).
+            TxConn::Postgres(tx) if rows.len() < COPY_MIN_ROWS => {
+                let (sql, args) = unnest(&rows, &[])?;
+                let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(DbError::classify)?;
+                Ok(done.rows_affected())
+            }
             TxConn::Postgres(_) => {
                 let (sql, chunks) = copy_data(&rows)?;
                 // sqlx's COPY is not cancel-safe: dropped half-way, it leaves the connection
@@ -237,6 +249,9 @@ impl Tx {
         }
     }
 }
+
+/// From this many rows on, PostgreSQL gets them by COPY (imports); fewer go as one statement.
+const COPY_MIN_ROWS: usize = 64;
 
 fn sqlite_statements<I: Iden + Copy + 'static>(rows: Rows<I>, returning: &[I]) -> Vec<sea_query::InsertStatement> {
     let per_statement = (SQLITE_MAX_PARAMS / rows.columns.len().max(1)).max(1);
