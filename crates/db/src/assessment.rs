@@ -250,6 +250,20 @@ pub async fn bank_tx(tx: &mut Tx, owner_path: &str) -> Result<Vec<BankEntry>> {
     .await
 }
 
+/// The columns an item's new text and mapping change (its revision moves on, its time is now).
+fn changed_item(pool: &str, item: &Item) -> Result<Vec<(QuestionItems, Expr)>> {
+    Ok(vec![
+        (QuestionItems::Pool, pool.into()),
+        (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
+        (QuestionItems::Competence, item.competence.code.as_str().into()),
+        (QuestionItems::Level, item.level.as_str().into()),
+        (QuestionItems::Difficulty, item.difficulty.as_str().into()),
+        (QuestionItems::Document, document(item)?.into()),
+        (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
+        (QuestionItems::UpdatedAt, now().into()),
+    ])
+}
+
 /// Replaces an item nobody has changed on the platform with a newer shipped version; false when
 /// a person changed it meanwhile (their change stays).
 pub async fn replace_untouched(tx: &mut Tx, id: i64, pool: &str, item: &Item) -> Result<bool> {
@@ -257,16 +271,7 @@ pub async fn replace_untouched(tx: &mut Tx, id: i64, pool: &str, item: &Item) ->
         .execute(
             Query::update()
                 .table(QuestionItems::Table)
-                .values([
-                    (QuestionItems::Pool, pool.into()),
-                    (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
-                    (QuestionItems::Competence, item.competence.code.as_str().into()),
-                    (QuestionItems::Level, item.level.as_str().into()),
-                    (QuestionItems::Difficulty, item.difficulty.as_str().into()),
-                    (QuestionItems::Document, document(item)?.into()),
-                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
-                    (QuestionItems::UpdatedAt, now().into()),
-                ])
+                .values(changed_item(pool, item)?)
                 .and_where(Expr::col(QuestionItems::Id).eq(id))
                 .and_where(Expr::col(QuestionItems::UpdatedBy).is_null()),
         )
@@ -346,17 +351,8 @@ pub async fn update_draft(tx: &mut Tx, id: i64, from_revision: i32, pool: &str, 
         .execute(
             Query::update()
                 .table(QuestionItems::Table)
-                .values([
-                    (QuestionItems::Pool, pool.into()),
-                    (QuestionItems::FrameworkId, item.competence.framework.as_str().into()),
-                    (QuestionItems::Competence, item.competence.code.as_str().into()),
-                    (QuestionItems::Level, item.level.as_str().into()),
-                    (QuestionItems::Difficulty, item.difficulty.as_str().into()),
-                    (QuestionItems::Document, document(item)?.into()),
-                    (QuestionItems::Revision, Expr::col(QuestionItems::Revision).add(1)),
-                    (QuestionItems::UpdatedBy, by.into()),
-                    (QuestionItems::UpdatedAt, now().into()),
-                ])
+                .values(changed_item(pool, item)?)
+                .value(QuestionItems::UpdatedBy, by)
                 .and_where(Expr::col(QuestionItems::Id).eq(id))
                 .and_where(Expr::col(QuestionItems::Revision).eq(from_revision))
                 .and_where(Expr::col(QuestionItems::Status).eq(CourseStatus::Draft.as_str())),
