@@ -241,9 +241,26 @@ async fn placement_then_final(b: Backend) {
     );
 
     // The final assessment: three per competence; answered right, submitted twice, scored once.
+    let placed: std::collections::HashSet<i64> = attempts::items(&t.db, a.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.item_id)
+        .collect();
     let r = c.post_form("/tests", "/tests/final", &[]).await;
     let id = attempt_of(&r);
     let a = attempts::by_public_id(&t.db, &id).await.unwrap().unwrap();
+    // Its questions are ones the learner has not seen yet (the placement showed its answers).
+    let finals: Vec<i64> = attempts::items(&t.db, a.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.item_id)
+        .collect();
+    assert!(
+        finals.iter().all(|i| !placed.contains(i)),
+        "the final repeats a placement question: {finals:?} ∩ {placed:?}"
+    );
     assert!(a.deadline.is_some(), "a final assessment has a time limit");
     let n = answer_all(&t, &c, &id, |_| true).await;
     assert_eq!(n, cells.len() * 3);

@@ -8,6 +8,7 @@ use hocvuso_core::assessment::exam::{Blueprint, Kind, Mode, Score};
 use hocvuso_core::assessment::{Item, Response};
 use hocvuso_core::people::TargetGroup;
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 #[derive(Iden, Clone, Copy)]
@@ -315,6 +316,29 @@ pub async fn final_starts_tx(tx: &mut Tx, person_id: i64, group: TargetGroup) ->
         )
         .await?;
     Ok(rows.into_iter().map(|s| s.0).collect())
+}
+
+/// How often each item was shown to the person, over all their attempts of any kind (online or
+/// conducted in person): a new attempt draws the items seen least first.
+pub async fn items_seen_tx(tx: &mut Tx, person_id: i64) -> Result<HashMap<i64, u32>> {
+    let rows: Vec<Scalar<i64>> = tx
+        .fetch_all(
+            Query::select()
+                .column((AssessmentAttemptItems::Table, AssessmentAttemptItems::ItemId))
+                .from(AssessmentAttemptItems::Table)
+                .inner_join(
+                    AssessmentAttempts::Table,
+                    Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Id))
+                        .equals((AssessmentAttemptItems::Table, AssessmentAttemptItems::AttemptId)),
+                )
+                .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::PersonId)).eq(person_id)),
+        )
+        .await?;
+    let mut seen: HashMap<i64, u32> = HashMap::new();
+    for Scalar(id) in rows {
+        *seen.entry(id).or_default() += 1;
+    }
+    Ok(seen)
 }
 
 /// The learner's attempts, newest first (the tests page).

@@ -216,6 +216,7 @@ pub(crate) async fn start(
             .or_default()
             .push(d.id);
     }
+    let seen = db::items_seen_tx(&mut tx, l.person_id).await?;
     let mut rng = rand::rngs::StdRng::from_entropy();
     let drawn = bp
         .draw(
@@ -225,6 +226,7 @@ pub(crate) async fn start(
                     .cloned()
                     .unwrap_or_default()
             },
+            &seen,
             &mut rng,
         )
         .map_err(|ms| {

@@ -6,7 +6,7 @@ use super::item::{Item, Response};
 use crate::i18n::Message;
 use crate::learning::CompetenceRef;
 use crate::people::TargetGroup;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -195,9 +195,16 @@ impl Blueprint {
     /// Picks the items of one attempt: for each draw, `count` different ids from `pool(draw)`
     /// (the live items of that competence and level), in random order. A pool too small for its
     /// draw is named — a practice quiz takes what there is; a placement or final test cannot start.
+    ///
+    /// `seen` counts how often the learner was already shown each item (in any test, practice
+    /// included, where the right answers are shown). Items seen least are taken first, at random
+    /// among equals: with a pool of `p` items and `count` per attempt, a learner's first `p /
+    /// count` attempts share no question, and a final cannot be passed by having practised its
+    /// very items while unseen ones remain.
     pub fn draw(
         &self,
         mut pool: impl FnMut(&Draw) -> Vec<i64>,
+        seen: &HashMap<i64, u32>,
         rng: &mut impl rand::Rng,
     ) -> Result<Vec<Drawn>, Vec<Message>> {
         use rand::seq::SliceRandom;
@@ -220,7 +227,10 @@ impl Blueprint {
                 );
                 continue;
             }
-            for id in ids.choose_multiple(rng, d.count) {
+            ids.shuffle(rng);
+            // Stable: the shuffle stays the tie-break among items seen equally often.
+            ids.sort_by_key(|id| seen.get(id).copied().unwrap_or(0));
+            for id in ids.iter().take(d.count) {
                 out.push(Drawn {
                     cell,
                     item_id: *id,
@@ -464,6 +474,7 @@ mod tests {
                     "1.1" => vec![1, 2, 3, 4, 5, 5],
                     _ => vec![10, 11, 12],
                 },
+                &HashMap::new(),
                 &mut rng,
             )
             .unwrap();
@@ -483,6 +494,7 @@ mod tests {
                         vec![10, 11, 12]
                     }
                 },
+                &HashMap::new(),
                 &mut rng,
             )
             .unwrap_err();
@@ -490,8 +502,68 @@ mod tests {
         assert_eq!(err[0].key, "err-exam-pool-short");
         // Practice takes what there is.
         let q = Blueprint::practice(&cells());
-        assert_eq!(q.draw(|_| vec![1], &mut rng).unwrap().len(), 2);
-        assert_eq!(q.draw(|_| vec![], &mut rng).unwrap_err()[0].key, "err-exam-no-items");
+        assert_eq!(q.draw(|_| vec![1], &HashMap::new(), &mut rng).unwrap().len(), 2);
+        assert_eq!(
+            q.draw(|_| vec![], &HashMap::new(), &mut rng).unwrap_err()[0].key,
+            "err-exam-no-items"
+        );
+    }
+
+    #[test]
+    fn items_seen_least_are_drawn_first() {
+        let f = Blueprint::final_for(TargetGroup::PublicStaff, &cells());
+        let pool = |d: &Draw| -> Vec<i64> {
+            let base = if d.competence.code == "1.1" { 0 } else { 100 };
+            (base..base + 16).collect()
+        };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let mut seen: HashMap<i64, u32> = HashMap::new();
+        let mut shown: Vec<HashSet<i64>> = Vec::new();
+        // 16 items a cell, 3 drawn: five attempts in a row never repeat a question.
+        for _ in 0..5 {
+            let ids: HashSet<i64> = f
+                .draw(pool, &seen, &mut rng)
+                .unwrap()
+                .iter()
+                .map(|d| d.item_id)
+                .collect();
+            assert_eq!(ids.len(), 6);
+            for earlier in &shown {
+                assert!(earlier.is_disjoint(&ids), "{earlier:?} and {ids:?} share a question");
+            }
+            for id in &ids {
+                *seen.entry(*id).or_default() += 1;
+            }
+            shown.push(ids);
+        }
+        // The sixth must repeat (16 = 5 × 3 + 1): it takes the one unseen item of each cell, then
+        // items seen once.
+        let sixth: Vec<i64> = f
+            .draw(pool, &seen, &mut rng)
+            .unwrap()
+            .iter()
+            .map(|d| d.item_id)
+            .collect();
+        let unseen: Vec<i64> = (0..16).chain(100..116).filter(|i| !seen.contains_key(i)).collect();
+        assert_eq!(unseen.len(), 2);
+        assert!(unseen.iter().all(|i| sixth.contains(i)), "{unseen:?} not in {sixth:?}");
+        // Without a history the draw still varies: two fresh draws are not always the same.
+        let a: HashSet<i64> = f
+            .draw(pool, &HashMap::new(), &mut rng)
+            .unwrap()
+            .iter()
+            .map(|d| d.item_id)
+            .collect();
+        let differs = (0..20).any(|_| {
+            let b: HashSet<i64> = f
+                .draw(pool, &HashMap::new(), &mut rng)
+                .unwrap()
+                .iter()
+                .map(|d| d.item_id)
+                .collect();
+            a != b
+        });
+        assert!(differs);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! The denominators sheet: a unit's figures by kind, with their source.
 
-use super::{RowError, Table};
+use super::{Columns, RowError, Table};
 use crate::i18n::Message;
 use crate::text;
-use std::collections::HashMap;
 
 /// One figure of a denominators sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,16 +48,13 @@ fn denominator_kind(s: &str) -> Option<crate::units::DenominatorKind> {
 
 /// Checks a denominators sheet: unit code, a known figure, a count and its source on every row.
 pub fn check_denominators(table: &Table) -> Result<(Vec<DenominatorRow>, Vec<RowError>), Message> {
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, h) in table.headers.iter().enumerate() {
+    let cols = Columns::find(table, |h| {
         let f = text::fold(h);
-        if let Some((field, _)) = DENOMINATOR_COLUMNS
+        DENOMINATOR_COLUMNS
             .iter()
             .find(|(_, names)| names.contains(&f.as_str()))
-        {
-            index.entry(field).or_insert(i);
-        }
-    }
+            .map(|(field, _)| *field)
+    });
     let missing: Vec<&str> = [
         ("unit", "Mã đơn vị"),
         ("kind", "Chỉ tiêu"),
@@ -66,22 +62,16 @@ pub fn check_denominators(table: &Table) -> Result<(Vec<DenominatorRow>, Vec<Row
         ("source", "Nguồn"),
     ]
     .iter()
-    .filter(|(f, _)| !index.contains_key(f))
+    .filter(|(f, _)| !cols.has(f))
     .map(|(_, label)| *label)
     .collect();
     if !missing.is_empty() {
         return Err(Message::new("err-file-missing-columns").arg("columns", missing.join(", ")));
     }
-    let header = |f: &str| {
-        index
-            .get(f)
-            .and_then(|&i| table.headers.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
+    let header = |f: &str| cols.header(f);
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     for r in &table.rows {
-        let cell = |f: &str| index.get(f).and_then(|&i| r.cells.get(i)).cloned().unwrap_or_default();
+        let cell = |f: &str| cols.cell(r, f);
         let mut bad = |field: &str, message: Message| {
             errors.push(RowError {
                 line: r.line,

@@ -39,6 +39,56 @@ pub enum CellKind {
     Error,
 }
 
+/// Where each field a list knows sits in a table: the first column whose header names it. Every
+/// list reader asks it for a field's cell in a row and for the header to name in a row's problem.
+#[derive(Debug)]
+pub struct Columns<'t> {
+    headers: &'t [String],
+    index: std::collections::HashMap<&'static str, usize>,
+}
+
+impl<'t> Columns<'t> {
+    /// `field_of` names the field a header stands for (a list's own spellings), if any.
+    pub fn find(table: &'t Table, field_of: impl Fn(&str) -> Option<&'static str>) -> Columns<'t> {
+        let mut index = std::collections::HashMap::new();
+        for (i, h) in table.headers.iter().enumerate() {
+            if let Some(field) = field_of(h) {
+                index.entry(field).or_insert(i);
+            }
+        }
+        Columns {
+            headers: &table.headers,
+            index,
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.index.contains_key(field)
+    }
+
+    /// The field's column number; `usize::MAX` (no cell) when the table has none.
+    pub fn position(&self, field: &str) -> usize {
+        self.index.get(field).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The header as the file wrote it, to name the column in a row's problem.
+    pub fn header(&self, field: &str) -> String {
+        self.headers.get(self.position(field)).cloned().unwrap_or_default()
+    }
+
+    /// The row's cell of the field as read (empty when the table has no such column).
+    pub fn cell(&self, row: &TableRow, field: &str) -> String {
+        row.cells.get(self.position(field)).cloned().unwrap_or_default()
+    }
+
+    /// Each field found with the header that named it.
+    pub fn found(&self) -> impl Iterator<Item = (&'static str, &'t str)> + '_ {
+        self.index
+            .iter()
+            .filter_map(|(field, &i)| Some((*field, self.headers.get(i)?.as_str())))
+    }
+}
+
 impl TableRow {
     /// A row of text cells, as a CSV line gives them.
     pub fn text(line: usize, cells: Vec<String>) -> TableRow {

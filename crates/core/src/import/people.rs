@@ -1,7 +1,7 @@
 //! The people list: its columns and their spellings, header mappings an officer chose, and the
 //! row checks (every field error reported with its line).
 
-use super::{CellKind, RowError, RowErrors, Table, TableRow};
+use super::{CellKind, Columns, RowError, RowErrors, Table, TableRow};
 use crate::i18n::Message;
 use crate::people::{FieldError, Groups, PersonForm, PersonInput, TargetGroup};
 use crate::text;
@@ -196,12 +196,7 @@ pub fn restore_pid(row: &TableRow, pid_col: usize, pid: &str) -> Result<Option<(
 
 /// Turns a table into people, reporting every bad row (and duplicate ID numbers inside the file).
 pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<CheckedPeople, Message> {
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, h) in table.headers.iter().enumerate() {
-        if let Some(field) = mappings.column(h) {
-            index.entry(field).or_insert(i);
-        }
-    }
+    let cols = Columns::find(table, |h| mappings.column(h));
     let missing: Vec<String> = missing_fields(table, mappings)
         .iter()
         .map(|f| crate::i18n::t(crate::Lang::Vi, &format!("field-{f}")))
@@ -209,31 +204,14 @@ pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<C
     if !missing.is_empty() {
         return Err(Message::new("err-file-missing-columns").arg("columns", missing.join(", ")));
     }
-    let header_of = |field: &str| {
-        index
-            .get(field)
-            .and_then(|&i| table.headers.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let cell = |row: &TableRow, field: &str| -> String {
-        index
-            .get(field)
-            .and_then(|&i| row.cells.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
+    let header_of = |field: &str| cols.header(field);
+    let cell = |row: &TableRow, field: &str| cols.cell(row, field);
     let mut out = CheckedPeople {
         total_rows: table.rows.len(),
-        headers: Headers(
-            index
-                .iter()
-                .filter_map(|(field, &i)| Some((field.to_string(), table.headers.get(i)?.clone())))
-                .collect(),
-        ),
+        headers: Headers(cols.found().map(|(f, h)| (f.to_string(), h.to_string())).collect()),
         ..Default::default()
     };
-    let pid_col = index.get("personal_id").copied().unwrap_or(usize::MAX);
+    let pid_col = cols.position("personal_id");
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut unknown_groups: Vec<(String, usize)> = Vec::new();
     for row in &table.rows {
@@ -305,7 +283,7 @@ pub fn check_people(table: &Table, today: Date, mappings: &Mappings) -> Result<C
             }
         }
         let mut phone = cell(row, "phone").trim().to_string();
-        let phone_col = index.get("phone").copied().unwrap_or(usize::MAX);
+        let phone_col = cols.position("phone");
         if row.kind(phone_col) == CellKind::Number && phone.len() == 9 && phone.chars().all(|c| c.is_ascii_digit()) {
             phone = format!("0{phone}");
             out.notes.push(RowError {

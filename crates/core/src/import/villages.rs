@@ -1,6 +1,6 @@
 //! The village list of a commune: villages and residential groups, with their kind and code.
 
-use super::{RowError, Table};
+use super::{Columns, RowError, Table};
 use crate::i18n::Message;
 use crate::text;
 use std::collections::HashMap;
@@ -55,28 +55,17 @@ fn village_kind(s: &str) -> Option<crate::units::Kind> {
 
 /// Checks a list of villages: a name on every row, a known kind where given, no name twice.
 pub fn check_villages(table: &Table) -> Result<(Vec<VillageRow>, Vec<RowError>), Message> {
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, h) in table.headers.iter().enumerate() {
-        if let Some(f) = village_column(h) {
-            index.entry(f).or_insert(i);
-        }
-    }
-    let Some(&name_col) = index.get("name") else {
+    let cols = Columns::find(table, village_column);
+    if !cols.has("name") {
         return Err(Message::new("err-file-missing-columns").arg("columns", "Tên thôn"));
-    };
-    let header = |f: &str| {
-        index
-            .get(f)
-            .and_then(|&i| table.headers.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
+    }
+    let header = |f: &str| cols.header(f);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in &table.rows {
-        let cell = |f: &str| index.get(f).and_then(|&i| r.cells.get(i)).cloned().unwrap_or_default();
-        let name = match text::required_line("name", r.cells.get(name_col).map(String::as_str).unwrap_or(""), 150) {
+        let cell = |f: &str| cols.cell(r, f);
+        let name = match text::required_line("name", &cell("name"), 150) {
             Ok(n) => n,
             Err(m) => {
                 errors.push(RowError {

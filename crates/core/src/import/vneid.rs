@@ -7,7 +7,7 @@
 //! too (`docs/DECISIONS.md`, "VNeID confirmations"). The file is read by the people import's
 //! reader, under its limits.
 
-use super::{RowError, RowErrors, Table, TableRow, people_column, restore_pid};
+use super::{Columns, RowError, RowErrors, Table, TableRow, people_column, restore_pid};
 use crate::i18n::Message;
 use crate::people::{TargetGroup, parse_date};
 use crate::personal_id::PersonalId;
@@ -141,35 +141,18 @@ fn confirmation_date(input: &str) -> Result<Date, Message> {
 
 /// Turns a table into confirmations, reporting every problem of every row with its line.
 pub fn check_vneid(table: &Table, today: Date) -> Result<CheckedVneid, Message> {
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, h) in table.headers.iter().enumerate() {
-        if let Some(field) = vneid_column(h) {
-            index.entry(field).or_insert(i);
-        }
-    }
+    let cols = Columns::find(table, vneid_column);
     let missing: Vec<String> = VNEID_REQUIRED
         .iter()
-        .filter(|f| !index.contains_key(*f))
+        .filter(|f| !cols.has(f))
         .map(|f| crate::i18n::t(crate::Lang::Vi, &format!("field-vneid_{f}")))
         .collect();
     if !missing.is_empty() {
         return Err(Message::new("err-file-missing-columns").arg("columns", missing.join(", ")));
     }
-    let header_of = |field: &str| {
-        index
-            .get(field)
-            .and_then(|&i| table.headers.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let cell = |row: &TableRow, field: &str| -> String {
-        index
-            .get(field)
-            .and_then(|&i| row.cells.get(i))
-            .map(|c| c.trim().to_string())
-            .unwrap_or_default()
-    };
-    let pid_col = index.get("personal_id").copied().unwrap_or(usize::MAX);
+    let header_of = |field: &str| cols.header(field);
+    let cell = |row: &TableRow, field: &str| cols.cell(row, field).trim().to_string();
+    let pid_col = cols.position("personal_id");
     let mut out = CheckedVneid {
         total_rows: table.rows.len(),
         pid_header: header_of("personal_id"),
