@@ -6,6 +6,7 @@
 pub mod correction;
 mod course;
 pub mod draft;
+pub mod lessons_rule;
 mod error;
 mod framework;
 pub mod markdown;
