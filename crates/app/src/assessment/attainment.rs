@@ -59,7 +59,7 @@ pub(crate) async fn confirm_from_attempt(
         Mode::Online => {
             let checked = super::lessons::check(
                 app,
-                &mut hocvuso_db::learning::Via::Tx(tx),
+                &mut hocvuso_db::learning::Via::Tx(&mut *tx),
                 &holder.unit_path,
                 group,
                 a.account_id,
