@@ -44,7 +44,10 @@ async fn learner(t: &TestApp) -> Learner {
     let w = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
     let ids: Vec<i64> = w.unit_path.split('/').filter_map(|s| s.parse().ok()).collect();
     let province = units::get(&t.db, ids[1]).await.unwrap().unwrap();
-    assert_eq!(province.code, "19", "the demo learner lives in the steering committee's province");
+    assert_eq!(
+        province.code, "19",
+        "the demo learner lives in the steering committee's province"
+    );
     Learner {
         person,
         group: w.groups.iter().next().unwrap(),
@@ -237,12 +240,16 @@ async fn lessons_wait_then_confirm(b: Backend) {
     for c in &untaught {
         assert!(warning.contains(&format!("{c} (")), "{c} in {warning}");
     }
-    assert!(!warning.contains(&format!("{target} (")), "{target} has a course: {warning}");
-    assert!(text.contains("<option value=\"yes\" selected>"), "the setting shows yes");
+    assert!(
+        !warning.contains(&format!("{target} (")),
+        "{target} has a course: {warning}"
+    );
+    assert!(
+        text.contains("<option value=\"yes\" selected>"),
+        "the setting shows yes"
+    );
     let officer = t.login(OFFICER).await;
-    let (s, text) = officer
-        .text(&format!("/units/{}/requirements", me.commune.code))
-        .await;
+    let (s, text) = officer.text(&format!("/units/{}/requirements", me.commune.code)).await;
     assert_eq!(s, 200);
     assert!(
         text.contains("Phải học xong các bài bắt buộc: <strong>Có</strong>"),
@@ -255,7 +262,12 @@ async fn lessons_wait_then_confirm(b: Backend) {
     let before = count(&officer, &me.commune, g).await;
     let id = pass_final(&t, &c).await;
     assert!(attainments::of_person(&t.db, me.person).await.unwrap().is_empty());
-    assert!(attainments::certificates_of_person(&t.db, me.person).await.unwrap().is_empty());
+    assert!(
+        attainments::certificates_of_person(&t.db, me.person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let texts = db::course_texts(&t.db).await.unwrap();
     let title = |c: &db::Course| {
         texts
@@ -270,7 +282,11 @@ async fn lessons_wait_then_confirm(b: Backend) {
     for page in [&result, &mine] {
         assert!(page.contains(WAITING), "{page}");
         for k in &needed {
-            assert!(page.contains(&format!("<a href=\"/learn/{}\">{}</a>", k.slug, escaped(&title(k)))), "{}", k.slug);
+            assert!(
+                page.contains(&format!("<a href=\"/learn/{}\">{}</a>", k.slug, escaped(&title(k)))),
+                "{}",
+                k.slug
+            );
         }
         for c in &untaught {
             assert!(!page.contains(&format!("Năng lực {c} (")), "{c} is not demanded");
@@ -330,11 +346,12 @@ async fn province_over_country_and_who_may(b: Backend) {
     let lessons_field = format!("lessons-{}", g.as_str());
     let form = |on: &str| {
         let mut f: Vec<(String, String)> = vec![("year".into(), y.clone()), (lessons_field.clone(), on.into())];
-        f.extend(
-            national
-                .iter()
-                .map(|r| (format!("{}:{}:{}", g.as_str(), r.framework_id, r.competence), r.level.clone())),
-        );
+        f.extend(national.iter().map(|r| {
+            (
+                format!("{}:{}:{}", g.as_str(), r.framework_id, r.competence),
+                r.level.clone(),
+            )
+        }));
         f
     };
 
@@ -405,3 +422,41 @@ async fn province_over_country_and_who_may(b: Backend) {
     t.finish().await;
 }
 both!(province_overrides_country, province_over_country_and_who_may);
+
+/// The pages that name the courses still needed pass axe-core (a real Chromium).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_pages_pass_axe() {
+    let t = TestApp::spawn(Backend::Sqlite).await;
+    let year = time::OffsetDateTime::now_utc().year();
+    let me = learner(&t).await;
+    let g = me.group;
+    let country = hocvuso_app::learning::admin::country(&t.app()).await.unwrap();
+    let mut fields: Vec<(String, String)> = db::requirements_of(&t.db, &country.path, year)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                format!("{}:{}:{}", r.target_group, r.framework_id, r.competence),
+                r.level,
+            )
+        })
+        .collect();
+    fields.push((format!("lessons-{}", g.as_str()), "yes".into()));
+    let admin = principal(&t, ADMIN).await;
+    hocvuso_app::learning::admin::set_unit_requirements(&t.app(), &admin, &country, year, &fields)
+        .await
+        .unwrap();
+    stock_bank(&t).await;
+    let c = t.login(LEARNER).await;
+    let id = pass_final(&t, &c).await;
+    let mut b = crate::browser::Browser::open(&t, true).await;
+    b.sign_in(LEARNER).await;
+    b.visit("result waiting for lessons", &format!("/tests/attempt/{id}/result"))
+        .await;
+    assert!(b.text("#waiting-lessons").await.contains(WAITING));
+    b.visit("my learning waiting for lessons", "/my-learning").await;
+    assert!(b.text(&format!("#waiting-{}", g.as_str())).await.contains(WAITING));
+    b.finish().await;
+    t.finish().await;
+}

@@ -134,9 +134,18 @@ mod tests {
 
     #[test]
     fn a_cell_is_needed_until_a_teaching_course_is_completed() {
-        let courses = [course(1, "2", &["4.2"], &[R], true), course(2, "3", &["4.2"], &[R], true)];
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[]), Standing::Needed(vec![1, 2]));
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[2]), Standing::Done(2));
+        let courses = [
+            course(1, "2", &["4.2"], &[R], true),
+            course(2, "3", &["4.2"], &[R], true),
+        ];
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &courses, &[]),
+            Standing::Needed(vec![1, 2])
+        );
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &courses, &[2]),
+            Standing::Done(2)
+        );
         assert!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[1]).is_met());
     }
 
@@ -148,22 +157,40 @@ mod tests {
             course(3, "3", &["4.1"], &[R], true),
         ];
         // Nothing published teaches 4.2 at level 2 for residents: not demanded.
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[1, 2, 3]), Standing::NoCourse);
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &courses, &[1, 2, 3]),
+            Standing::NoCourse
+        );
         assert!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[]).is_met());
     }
 
     #[test]
     fn a_draft_is_not_demanded_but_a_completed_withdrawn_course_counts() {
-        let courses = [course(1, "2", &["4.2"], &[R], false), course(2, "2", &["4.2"], &[R], true)];
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[]), Standing::Needed(vec![2]));
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &courses, &[1]), Standing::Done(1));
+        let courses = [
+            course(1, "2", &["4.2"], &[R], false),
+            course(2, "2", &["4.2"], &[R], true),
+        ];
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &courses, &[]),
+            Standing::Needed(vec![2])
+        );
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &courses, &[1]),
+            Standing::Done(1)
+        );
         let drafts = [course(1, "2", &["4.2"], &[R], false)];
-        assert_eq!(standing(&cell("4.2", "2"), R, &levels(), &drafts, &[]), Standing::NoCourse);
+        assert_eq!(
+            standing(&cell("4.2", "2"), R, &levels(), &drafts, &[]),
+            Standing::NoCourse
+        );
     }
 
     #[test]
     fn levels_follow_the_framework_then_numbers() {
-        let named: Vec<String> = ["co-ban", "trung-cap", "nang-cao"].iter().map(|s| s.to_string()).collect();
+        let named: Vec<String> = ["co-ban", "trung-cap", "nang-cao"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert!(reaches(&named, "nang-cao", "trung-cap"));
         assert!(!reaches(&named, "co-ban", "trung-cap"));
         assert!(reaches(&[], "10", "9"), "numbers, not text: 10 is above 9");

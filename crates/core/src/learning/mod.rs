@@ -6,9 +6,9 @@
 pub mod correction;
 mod course;
 pub mod draft;
-pub mod lessons_rule;
 mod error;
 mod framework;
+pub mod lessons_rule;
 pub mod markdown;
 pub mod media;
 pub mod package;
