@@ -272,7 +272,10 @@ const LESSONS_FIELD: &str = "lessons-";
 
 /// The "required lessons" fields of a form (`lessons-<group>` = `yes` / `no`); the others are the
 /// table's cells. Every bad field is named.
-fn lessons_settings(fields: &[(String, String)]) -> Result<(Vec<db::LessonsSetting>, Vec<(String, String)>)> {
+/// A form's fields, name → value.
+type Fields = Vec<(String, String)>;
+
+fn lessons_settings(fields: &[(String, String)]) -> Result<(Vec<db::LessonsSetting>, Fields)> {
     let mut settings: Vec<db::LessonsSetting> = Vec::new();
     let mut cells = Vec::new();
     let mut bad = Vec::new();
