@@ -87,3 +87,7 @@ learn-practice-intro = Go over the course with a few questions, as often as you 
 learn-practice-start = Take a practice quiz
 learn-placement = Placement test
 learn-placement-link = Take the placement test to see what to learn first
+exam-waiting-lessons = You passed the final assessment. To be confirmed as having basic digital skills, you still need to complete:
+exam-waiting-cell = Competence { $a } (level { $b }):
+exam-waiting-or = or
+exam-waiting-after = Once you have completed them, the confirmation and the certificate are recorded automatically, with no new assessment.

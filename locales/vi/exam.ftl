@@ -81,3 +81,7 @@ learn-practice-intro = Ôn lại bằng vài câu hỏi, làm bao nhiêu lần c
 learn-practice-start = Làm bài luyện tập
 learn-placement = Kiểm tra đầu vào
 learn-placement-link = Làm bài kiểm tra đầu vào để biết nên học gì trước
+exam-waiting-lessons = Bạn đã đạt bài kiểm tra cuối. Để được xác nhận đạt phổ cập kỹ năng số, bạn cần học xong:
+exam-waiting-cell = Năng lực { $a } (mức { $b }):
+exam-waiting-or = hoặc
+exam-waiting-after = Khi bạn học xong, việc xác nhận và giấy chứng nhận được ghi nhận tự động, không cần thi lại.

@@ -1326,6 +1326,11 @@ async fn framework_and_requirement_forms_pass_axe() {
     b.visit("requirements", "/units/19/requirements").await;
     let select = b.find("#r-resident-digcomp22-3_4").await;
     select.select_by_value("5").await.expect("choose a level");
+    let lessons = b.find("#lessons-resident").await;
+    lessons
+        .select_by_value("yes")
+        .await
+        .expect("ask for the required lessons");
     b.click_and_wait("main form[method=post][action$='/requirements'] button[type=submit]")
         .await;
     assert!(b.current().await.contains("saved=1"), "{}", b.current().await);
@@ -1340,6 +1345,16 @@ async fn framework_and_requirement_forms_pass_axe() {
             .iter()
             .any(|r| r.target_group == "resident" && r.competence == "3.4" && r.level == "5"),
         "{stored:?}"
+    );
+    let settings =
+        hocvuso_db::learning::lessons_settings_via(&mut hocvuso_db::learning::Via::Db(&app.db), &province.path, year)
+            .await
+            .unwrap();
+    assert!(
+        settings
+            .iter()
+            .any(|s| s.target_group == "resident" && s.lessons_required),
+        "{settings:?}"
     );
     b.finish().await;
     app.finish().await;

@@ -28,8 +28,9 @@ const LESSON_AGAIN: u64 = 5;
 /// the completion, the learner's unit, the statement, where they are, the course's lessons with
 /// what is done (whether the course is done, where to go on), COMMIT (8). Before: 21.
 const DONE: u64 = 9;
-/// "Done" on the last lesson also marks the course done and states it (2 more). Before: 26.
-const DONE_LAST: u64 = 11;
+/// "Done" on the last lesson also marks the course done and states it (2 more), and reads the
+/// learner's passed finals that wait for the required lessons (1 more). Before: 26.
+const DONE_LAST: u64 = 12;
 
 fn options() -> Options {
     let mut o = Options::without_jobs();

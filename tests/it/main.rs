@@ -28,6 +28,7 @@ mod lesson_audio;
 mod lesson_media;
 mod lesson_recording;
 mod lesson_speed;
+mod lessons_rule;
 mod migrations;
 mod officer;
 mod offline;

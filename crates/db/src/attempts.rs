@@ -382,3 +382,31 @@ pub async fn open_tx(
     };
     tx.fetch_optional(&q).await
 }
+
+/// The person's passed online final attempts under their own account for groups they are not
+/// confirmed in yet, newest first: the attainments that wait for the required lessons (issue 10
+/// §3). One statement, read in the transaction that completes a course.
+pub async fn waiting_finals_tx(tx: &mut Tx, person_id: i64, account_id: i64) -> Result<Vec<Attempt>> {
+    use crate::attainments::Attainments;
+    let confirmed = Query::select()
+        .expr(Expr::val(1))
+        .from(Attainments::Table)
+        .and_where(Expr::col((Attainments::Table, Attainments::PersonId)).eq(person_id))
+        .and_where(
+            Expr::col((Attainments::Table, Attainments::TargetGroup))
+                .equals((AssessmentAttempts::Table, AssessmentAttempts::TargetGroup)),
+        )
+        .to_owned();
+    tx.fetch_all(
+        &select()
+            .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::PersonId)).eq(person_id))
+            .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::AccountId)).eq(account_id))
+            .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Kind)).eq(Kind::Final.as_str()))
+            .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Mode)).eq(Mode::Online.as_str()))
+            .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Passed)).eq(true))
+            .and_where(Expr::exists(confirmed).not())
+            .order_by((AssessmentAttempts::Table, AssessmentAttempts::Id), Order::Desc)
+            .to_owned(),
+    )
+    .await
+}

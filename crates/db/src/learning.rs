@@ -473,16 +473,7 @@ pub async fn requirement_tables(db: &Db, paths: &[String], year: i32) -> Result<
     if paths.is_empty() {
         return Ok(Vec::new());
     }
-    db.fetch_all(
-        Query::select()
-            .column(LearningRequirements::UnitPath)
-            .expr_as(Func::max(Expr::col(LearningRequirements::Year)), "year")
-            .from(LearningRequirements::Table)
-            .and_where(Expr::col(LearningRequirements::UnitPath).is_in(paths.to_vec()))
-            .and_where(Expr::col(LearningRequirements::Year).lte(year))
-            .group_by_col(LearningRequirements::UnitPath),
-    )
-    .await
+    db.fetch_all(&requirement_tables_query(paths, year)).await
 }
 
 fn requirements_query(unit_path: &str, year: i32) -> sea_query::SelectStatement {
@@ -589,6 +580,172 @@ pub async fn set_requirements(
         .await?;
     }
     Ok(())
+}
+
+/// Beside a unit's table of a year, per target group: whether the group's learners must also have
+/// completed the required lessons before a passed online final records their attainment. No row
+/// is "no".
+#[derive(Iden, Clone, Copy)]
+pub enum LearningRequirementSettings {
+    Table,
+    UnitPath,
+    Year,
+    TargetGroup,
+    LessonsRequired,
+    UpdatedBy,
+    UpdatedAt,
+}
+
+/// A read made on its own (a page) or inside the transaction that writes (where the rule is
+/// checked again): the same statements either way.
+pub enum Via<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Via<'_> {
+    async fn all<T: crate::Record, S: sea_query_sqlx::SqlxBinder>(&mut self, s: &S) -> Result<Vec<T>> {
+        match self {
+            Via::Db(db) => db.fetch_all(s).await,
+            Via::Tx(tx) => tx.fetch_all(s).await,
+        }
+    }
+}
+
+fn requirement_tables_query(paths: &[String], year: i32) -> sea_query::SelectStatement {
+    Query::select()
+        .column(LearningRequirements::UnitPath)
+        .expr_as(Func::max(Expr::col(LearningRequirements::Year)), "year")
+        .from(LearningRequirements::Table)
+        .and_where(Expr::col(LearningRequirements::UnitPath).is_in(paths.to_vec()))
+        .and_where(Expr::col(LearningRequirements::Year).lte(year))
+        .group_by_col(LearningRequirements::UnitPath)
+        .to_owned()
+}
+
+/// [`requirement_tables`] as a [`Via`] read.
+pub async fn requirement_tables_via(via: &mut Via<'_>, paths: &[String], year: i32) -> Result<Vec<RequirementTable>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    via.all(&requirement_tables_query(paths, year)).await
+}
+
+/// [`requirements_of`] as a [`Via`] read.
+pub async fn requirements_via(via: &mut Via<'_>, unit_path: &str, year: i32) -> Result<Vec<Requirement>> {
+    via.all(&requirements_query(unit_path, year)).await
+}
+
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct LessonsSetting {
+        pub target_group: String,
+        pub lessons_required: bool,
+    }
+}
+
+/// The groups whose "required lessons" setting is stored for the unit's table of `year`.
+pub async fn lessons_settings_via(via: &mut Via<'_>, unit_path: &str, year: i32) -> Result<Vec<LessonsSetting>> {
+    via.all(
+        &Query::select()
+            .columns([
+                LearningRequirementSettings::TargetGroup,
+                LearningRequirementSettings::LessonsRequired,
+            ])
+            .from(LearningRequirementSettings::Table)
+            .and_where(Expr::col(LearningRequirementSettings::UnitPath).eq(unit_path))
+            .and_where(Expr::col(LearningRequirementSettings::Year).eq(year))
+            .order_by(LearningRequirementSettings::TargetGroup, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// Removes the settings beside the unit's table of `year`.
+pub async fn delete_lessons_settings(tx: &mut Tx, unit_path: &str, year: i32) -> Result<u64> {
+    tx.execute(
+        Query::delete()
+            .from_table(LearningRequirementSettings::Table)
+            .and_where(Expr::col(LearningRequirementSettings::UnitPath).eq(unit_path))
+            .and_where(Expr::col(LearningRequirementSettings::Year).eq(year)),
+    )
+    .await
+}
+
+/// Replaces the settings beside the unit's table of `year` (one row per group given).
+pub async fn set_lessons_settings(
+    tx: &mut Tx,
+    unit_path: &str,
+    year: i32,
+    settings: &[LessonsSetting],
+    by: Option<i64>,
+) -> Result<()> {
+    delete_lessons_settings(tx, unit_path, year).await?;
+    let at = now();
+    for s in settings {
+        tx.execute(
+            Query::insert()
+                .into_table(LearningRequirementSettings::Table)
+                .columns([
+                    LearningRequirementSettings::UnitPath,
+                    LearningRequirementSettings::Year,
+                    LearningRequirementSettings::TargetGroup,
+                    LearningRequirementSettings::LessonsRequired,
+                    LearningRequirementSettings::UpdatedBy,
+                    LearningRequirementSettings::UpdatedAt,
+                ])
+                .values_panic([
+                    unit_path.into(),
+                    year.into(),
+                    s.target_group.clone().into(),
+                    s.lessons_required.into(),
+                    by.into(),
+                    at.into(),
+                ]),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every course, as [`courses`], read as a [`Via`].
+pub async fn courses_via(via: &mut Via<'_>) -> Result<Vec<Course>> {
+    via.all(
+        &Query::select()
+            .columns(COURSE_COLUMNS)
+            .from(Courses::Table)
+            .order_by(Courses::Id, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// Every course's competences, as [`course_competences`], read as a [`Via`].
+pub async fn course_competences_via(via: &mut Via<'_>) -> Result<Vec<CompetenceLink>> {
+    via.all(
+        &Query::select()
+            .expr_as(Expr::col(CourseCompetences::CourseId), OwnerId)
+            .columns([CourseCompetences::FrameworkId, CourseCompetences::Code])
+            .from(CourseCompetences::Table)
+            .order_by(CourseCompetences::CourseId, Order::Asc)
+            .to_owned(),
+    )
+    .await
+}
+
+/// The courses an account completed (its enrolments with `completed_at`).
+pub async fn completed_courses_via(via: &mut Via<'_>, account_id: i64) -> Result<Vec<i64>> {
+    let ids: Vec<Scalar<i64>> = via
+        .all(
+            &Query::select()
+                .column(Enrolments::CourseId)
+                .from(Enrolments::Table)
+                .and_where(Expr::col(Enrolments::AccountId).eq(account_id))
+                .and_where(Expr::col(Enrolments::CompletedAt).is_not_null())
+                .to_owned(),
+        )
+        .await?;
+    Ok(ids.into_iter().map(|s| s.0).collect())
 }
 
 // ---- courses ----------------------------------------------------------------------------------

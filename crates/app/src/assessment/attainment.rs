@@ -53,6 +53,26 @@ pub(crate) async fn confirm_from_attempt(
     let Some(holder) = db::holder_tx(tx, person_id).await? else {
         return Ok(None);
     };
+    // Online, the table where the person lives now may ask for the required lessons too; in
+    // person, the test alone confirms (it is for people who cannot use the platform's lessons).
+    let lessons_required = match a.mode {
+        Mode::Online => {
+            let checked = super::lessons::check(
+                app,
+                &mut hocvuso_db::learning::Via::Tx(&mut *tx),
+                &holder.unit_path,
+                group,
+                a.account_id,
+                at.year(),
+            )
+            .await?;
+            if !checked.met() {
+                return Ok(None);
+            }
+            checked.on
+        }
+        Mode::InPerson => false,
+    };
     let attained_on = vietnam_date(at);
     let Some(attainment_id) = db::record(
         tx,
@@ -85,6 +105,7 @@ pub(crate) async fn confirm_from_attempt(
                 detail: json!({
                     "group": group.as_str(), "framework": framework, "level": level,
                     "method": method.as_str(), "source": Source::Hocvuso.as_str(), "attempt": a.id,
+                    "lessons_required": lessons_required,
                 }),
             },
         ),
@@ -105,6 +126,36 @@ pub(crate) async fn confirm_from_attempt(
     )
     .await?;
     Ok(Some(code))
+}
+
+/// After the learner completed a course (in that transaction): each group whose passed online
+/// final waits for the required lessons is confirmed now if the rule is met (checked again here),
+/// with its newest passed attempt, on today's date; the certificate codes issued.
+pub(crate) async fn confirm_waiting(
+    app: &App,
+    tx: &mut Tx,
+    who: &Principal,
+    at: OffsetDateTime,
+) -> Result<Vec<String>> {
+    let (Some(person_id), Some(account_id)) = (who.person_id, who.account_id) else {
+        return Ok(Vec::new());
+    };
+    let waiting = hocvuso_db::attempts::waiting_finals_tx(tx, person_id, account_id).await?;
+    let mut done: Vec<TargetGroup> = Vec::new();
+    let mut codes = Vec::new();
+    for a in &waiting {
+        let Some(group) = a.target_group else {
+            continue;
+        };
+        if done.contains(&group) {
+            continue;
+        }
+        done.push(group);
+        if let Some(code) = confirm_from_attempt(app, tx, who, a, at).await? {
+            codes.push(code);
+        }
+    }
+    Ok(codes)
 }
 
 /// What a certificate of a group's attainment says, in Vietnamese (the language of the record).

@@ -495,6 +495,9 @@ pub struct ResultView {
     pub to_learn: Vec<(CompetenceRef, Vec<(String, String)>)>,
     /// The certificate this attempt led to, if any.
     pub certificate: Option<String>,
+    /// A passed online final whose attainment waits for the required lessons: the cells still
+    /// needed, with their courses (issue 10 §3).
+    pub waiting: Vec<super::lessons::Needed>,
     pub course_slug: Option<String>,
 }
 
@@ -564,6 +567,12 @@ pub async fn result(app: &App, who: &Principal, public_id: &str, lang: ContentLa
             .map(|c| c.code),
         _ => None,
     };
+    let waiting = match (a.kind, a.mode, a.person_id, a.target_group) {
+        (Kind::Final, Mode::Online, Some(pid), Some(group)) if score.passed => {
+            waiting_lessons(app, pid, group, a.account_id, lang).await?
+        }
+        _ => Vec::new(),
+    };
     let course_slug = match a.course_id {
         Some(id) => hocvuso_db::learning::courses(&app.db)
             .await?
@@ -582,6 +591,29 @@ pub async fn result(app: &App, who: &Principal, public_id: &str, lang: ContentLa
         review,
         to_learn,
         certificate,
+        waiting,
         course_slug,
     })
+}
+
+/// The lessons a passed online final of `group` waits for: none when the person is confirmed for
+/// the group already (by any means) or the rule is met.
+pub(crate) async fn waiting_lessons(
+    app: &App,
+    person_id: i64,
+    group: TargetGroup,
+    account_id: i64,
+    lang: ContentLang,
+) -> Result<Vec<super::lessons::Needed>> {
+    let confirmed = hocvuso_db::attainments::of_person(&app.db, person_id)
+        .await?
+        .iter()
+        .any(|x| x.target_group == group);
+    if confirmed {
+        return Ok(Vec::new());
+    }
+    let Some(home) = hocvuso_db::people::whereabouts(&app.db, person_id).await? else {
+        return Ok(Vec::new());
+    };
+    super::lessons::needed(app, &home.unit_path, group, account_id, lang).await
 }

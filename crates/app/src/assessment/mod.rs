@@ -6,6 +6,7 @@ mod attempt;
 pub mod certificate;
 pub mod confirmed;
 mod install;
+pub mod lessons;
 pub mod vneid;
 pub use install::{BanksInstalled, install_banks, shipped_banks};
 mod hub;

@@ -9,7 +9,9 @@ use hocvuso_core::access::{Principal, act};
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
 use hocvuso_core::learning::correction::{Change, FieldProblem, requirement_cells};
+use hocvuso_core::learning::lessons_rule::{self, Cell};
 use hocvuso_core::learning::{self as core};
+use hocvuso_core::people::TargetGroup;
 use hocvuso_core::units::{COUNTRY_CODE, Level};
 use hocvuso_db::audit::{self, Actor, Entry};
 use hocvuso_db::learning as db;
@@ -254,6 +256,69 @@ pub struct UnitRequirements {
     pub can_edit: bool,
     /// The unit sets tables (the country or a province).
     pub sets_tables: bool,
+    /// Per group, "required lessons" as the table shown says (no stored table: no).
+    pub lessons: Vec<(TargetGroup, bool)>,
+    /// Per group, the cells of the table shown that no published course for the group teaches
+    /// at their level: they cannot be demanded as lessons and count as met.
+    pub no_course: Vec<(TargetGroup, Vec<Cell>)>,
+}
+
+/// The name of a group's "required lessons" field in the requirements form.
+pub fn lessons_field(group: TargetGroup) -> String {
+    format!("{LESSONS_FIELD}{}", group.as_str())
+}
+
+const LESSONS_FIELD: &str = "lessons-";
+
+/// The "required lessons" fields of a form (`lessons-<group>` = `yes` / `no`); the others are the
+/// table's cells. Every bad field is named.
+/// A form's fields, name → value.
+type Fields = Vec<(String, String)>;
+
+fn lessons_settings(fields: &[(String, String)]) -> Result<(Vec<db::LessonsSetting>, Fields)> {
+    let mut settings: Vec<db::LessonsSetting> = Vec::new();
+    let mut cells = Vec::new();
+    let mut bad = Vec::new();
+    for (name, value) in fields {
+        let Some(g) = name.strip_prefix(LESSONS_FIELD) else {
+            cells.push((name.clone(), value.clone()));
+            continue;
+        };
+        let Some(group) = TargetGroup::parse(g).filter(|x| x.as_str() == g) else {
+            bad.push(FieldError::new(
+                name,
+                Message::new("err-requirements-group-unknown").arg("group", g),
+            ));
+            continue;
+        };
+        let on = match value.trim() {
+            "yes" => true,
+            "no" | "" => false,
+            other => {
+                bad.push(FieldError::new(
+                    name,
+                    Message::new("err-requirements-lessons-value").arg("value", other),
+                ));
+                continue;
+            }
+        };
+        if settings.iter().any(|s| s.target_group == group.as_str()) {
+            bad.push(FieldError::new(
+                name,
+                Message::new("err-requirements-lessons-twice").arg("group", g),
+            ));
+            continue;
+        }
+        settings.push(db::LessonsSetting {
+            target_group: group.as_str().to_string(),
+            lessons_required: on,
+        });
+    }
+    if bad.is_empty() {
+        Ok((settings, cells))
+    } else {
+        Err(Error::Invalid(bad))
+    }
 }
 
 fn sets_tables(unit: &Unit) -> bool {
@@ -268,7 +333,47 @@ pub async fn unit_requirements(app: &App, who: &Principal, unit: &Unit, year: i3
             unit_path: unit.path.clone(),
             year,
         };
+    let lessons = match &applied.source {
+        RequirementSource::Unit { unit_path, year } => {
+            db::lessons_settings_via(&mut db::Via::Db(&app.db), unit_path, *year).await?
+        }
+        RequirementSource::Shipped => Vec::new(),
+    };
+    let lessons = TargetGroup::ALL
+        .into_iter()
+        .map(|g| {
+            let on = lessons
+                .iter()
+                .any(|s| s.target_group == g.as_str() && s.lessons_required);
+            (g, on)
+        })
+        .collect();
+    let courses = db::courses(&app.db).await?;
+    let links = db::course_competences(&app.db).await?;
+    let facts = crate::assessment::lessons::facts(&courses, &links);
+    let orders = crate::assessment::lessons::level_orders(app).await?;
+    let no_course = TargetGroup::ALL
+        .into_iter()
+        .map(|g| {
+            let cells = crate::assessment::lessons::cells_of(&applied.rows, g);
+            let missing: Vec<Cell> = lessons_rule::standings(
+                &cells,
+                g,
+                |f| crate::assessment::lessons::levels_of(&orders, f),
+                &facts,
+                &[],
+            )
+            .into_iter()
+            .filter(|(_, s)| *s == lessons_rule::Standing::NoCourse)
+            .map(|(c, _)| c)
+            .collect();
+            (g, missing)
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect();
     Ok(UnitRequirements {
+        lessons,
+        no_course,
         own,
         applied,
         years: db::requirement_years(&app.db, &unit.path).await?,
@@ -299,6 +404,7 @@ pub async fn set_unit_requirements(
             Message::new("err-requirements-unit-level"),
         )]));
     }
+    let (settings, cells) = lessons_settings(cells)?;
     let mut tx = app.db.begin().await?;
     let unit = units::get_tx(&mut tx, unit.id).await?.ok_or(Error::NotFound)?;
     who.authorize::<act::SetRequirements>(&unit.path)?;
@@ -308,7 +414,7 @@ pub async fn set_unit_requirements(
         .iter()
         .map(|r| stored_doc(&r.id, &r.document))
         .collect::<Result<Vec<_>>>()?;
-    let cells = requirement_cells(cells, &frameworks).map_err(problems)?;
+    let cells = requirement_cells(&cells, &frameworks).map_err(problems)?;
     if cells.is_empty() {
         return Err(Error::Invalid(vec![FieldError::new(
             "",
@@ -327,6 +433,15 @@ pub async fn set_unit_requirements(
         .collect();
     let before = db::requirements_of_tx(&mut tx, &unit.path, year).await?;
     db::set_requirements(&mut tx, &unit.path, year, &rows, who.account_id).await?;
+    let lessons_before = db::lessons_settings_via(&mut db::Via::Tx(&mut tx), &unit.path, year).await?;
+    db::set_lessons_settings(&mut tx, &unit.path, year, &settings, who.account_id).await?;
+    let on = |list: &[db::LessonsSetting], g: &str| list.iter().any(|s| s.target_group == g && s.lessons_required);
+    let lessons_changed: Vec<_> = TargetGroup::ALL
+        .into_iter()
+        .map(|g| g.as_str())
+        .filter(|g| on(&lessons_before, g) != on(&settings, g))
+        .map(|g| json!({"group": g, "from": on(&lessons_before, g), "to": on(&settings, g)}))
+        .collect();
     let cell = |r: &db::Requirement| json!({"group": r.target_group, "framework": r.framework_id, "competence": r.competence, "level": r.level});
     let added: Vec<_> = rows
         .iter()
@@ -350,7 +465,7 @@ pub async fn set_unit_requirements(
     let event = Event::RequirementsSet {
         unit_code: unit.code.clone(),
         year,
-        detail: json!({"rows": rows.len(), "added": added, "changed": changed, "removed": removed}),
+        detail: json!({"rows": rows.len(), "added": added, "changed": changed, "removed": removed, "lessons_required": lessons_changed}),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&unit.path, &event)).await?;
     tx.commit().await?;
@@ -372,6 +487,7 @@ pub async fn delete_unit_requirements(app: &App, who: &Principal, unit: &Unit, y
         )]));
     }
     db::delete_requirements(&mut tx, &unit.path, year).await?;
+    db::delete_lessons_settings(&mut tx, &unit.path, year).await?;
     let event = Event::RequirementsDeleted {
         unit_code: unit.code.clone(),
         year,

@@ -619,6 +619,10 @@ pub async fn complete(
             .await?;
         }
     }
+    if course_done {
+        // A passed final may have waited for this course (issue 10 §3).
+        crate::assessment::attainment::confirm_waiting(app, &mut tx, who, at).await?;
+    }
     let next = next_of(last_lesson_id, &rows);
     tx.commit().await?;
     Ok(Completed {
@@ -689,6 +693,9 @@ pub struct MyLearning {
     /// What the learner's target groups must reach, with what they have done towards it.
     pub required: Vec<Requirement>,
     pub groups: Vec<TargetGroup>,
+    /// Groups whose passed online final waits for the required lessons, with what is still needed
+    /// (issue 10 §3).
+    pub waiting: Vec<(TargetGroup, Vec<crate::assessment::lessons::Needed>)>,
 }
 
 /// The signed-in learner's courses (most recent first) and what their group must learn.
@@ -730,9 +737,26 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
         .await?
         .rows;
     let done_comps = db::completed_competences(&app.db, account_id).await?;
+    let attempts = hocvuso_db::attempts::of_account(&app.db, account_id, 50).await?;
+    let mut waiting = Vec::new();
+    if let Some(pid) = who.person_id {
+        use hocvuso_core::assessment::exam::{Kind, Mode};
+        for a in attempts
+            .iter()
+            .filter(|a| a.kind == Kind::Final && a.mode == Mode::Online && a.passed == Some(true))
+        {
+            let Some(g) = a.target_group else { continue };
+            if a.person_id != Some(pid) || waiting.iter().any(|(x, _)| *x == g) {
+                continue;
+            }
+            let needed = crate::assessment::waiting_lessons(app, pid, g, account_id, lang).await?;
+            if !needed.is_empty() {
+                waiting.push((g, needed));
+            }
+        }
+    }
     // The latest scored placement test: what it found known and what to learn.
-    let placement = hocvuso_db::attempts::of_account(&app.db, account_id, 50)
-        .await?
+    let placement = attempts
         .into_iter()
         .find(|a| a.kind == hocvuso_core::assessment::exam::Kind::Placement && a.result.is_some())
         .and_then(|a| a.result)
@@ -785,6 +809,7 @@ pub async fn my_learning(app: &App, who: &Principal, lang: ContentLang) -> Resul
         courses: out,
         required,
         groups: groups.iter().collect(),
+        waiting,
     })
 }
 

@@ -8,6 +8,7 @@ mod course;
 pub mod draft;
 mod error;
 mod framework;
+pub mod lessons_rule;
 pub mod markdown;
 pub mod media;
 pub mod package;

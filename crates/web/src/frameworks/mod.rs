@@ -321,6 +321,14 @@ pub struct ReqRow {
 pub struct ReqGroup {
     pub heading: String,
     pub rows: Vec<ReqRow>,
+    /// The "required lessons" field: its name and id, whether it says yes, and the words shown
+    /// read-only.
+    pub lessons_name: String,
+    pub lessons_id: String,
+    pub lessons_on: bool,
+    pub lessons_shown: String,
+    /// The cells no published course teaches (the editor is warned: they cannot be demanded).
+    pub no_course: String,
 }
 
 #[derive(Template)]
@@ -445,7 +453,42 @@ async fn requirements_view(
                 }
             })
             .collect();
+        let lessons_name = app::lessons_field(g);
+        let stored_on = r.lessons.iter().any(|(x, on)| *x == g && *on);
+        // A refused form shows what was sent; a value that is neither yes nor no shows "no".
+        let lessons_on = match shown.sent.as_ref() {
+            Some(sent) => sent.iter().any(|(k, v)| *k == lessons_name && v.trim() == "yes"),
+            None => stored_on,
+        };
+        let no_course = r
+            .no_course
+            .iter()
+            .find(|(x, _)| *x == g)
+            .map(|(_, cells)| {
+                let list = cells
+                    .iter()
+                    .map(|c| {
+                        let level = fw
+                            .level(&c.level)
+                            .map(|l| l.name.clone())
+                            .unwrap_or_else(|| c.level.clone());
+                        format!("{} ({level})", c.competence)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Message::new("requirements-no-course").arg("cells", list).render(tr.0)
+            })
+            .unwrap_or_default();
         groups.push(ReqGroup {
+            lessons_id: format!("lessons-{}", g.as_str()),
+            lessons_shown: tr.get(if stored_on {
+                "requirements-lessons-yes"
+            } else {
+                "requirements-lessons-no"
+            }),
+            lessons_name,
+            lessons_on,
+            no_course,
             heading: Message::new("requirements-group")
                 .arg("group", group_label)
                 .arg("framework", &fw.title)

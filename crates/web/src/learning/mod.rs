@@ -325,6 +325,8 @@ struct MinePage {
     l: Layout,
     m: MyLearning,
     groups: String,
+    /// ((group code, group label), what its passed final waits for).
+    waiting: Vec<((String, String), Vec<hocvuso_app::assessment::lessons::Needed>)>,
 }
 
 async fn mine(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -> Result<Response, Problem> {
@@ -338,6 +340,11 @@ async fn mine(State(state): State<AppState>, tr: Tr, parts: Parts0, v: Viewer) -
             .map(|g| tr.get(&g.label_key()))
             .collect::<Vec<_>>()
             .join(", "),
+        waiting: m
+            .waiting
+            .iter()
+            .map(|(g, n)| ((g.as_str().to_string(), tr.get(&g.label_key())), n.clone()))
+            .collect(),
         m,
     })
 }
