@@ -401,11 +401,44 @@ async fn province_over_country_and_who_may(b: Backend) {
     assert!(result.contains(WAITING), "the country's setting applies");
 
     // The province's own table says no: it replaces the country's for its learners. The waiting
-    // pass is no longer held: the next completed course confirms it.
+    // pass is no longer held: the change itself confirms it (a job of the change, recorded by the
+    // steering committee's account), without another course.
     let (s, _) = send(&steering, &province_page, form("no")).await;
     assert_eq!(s, 303);
     let (_, mine) = c.text("/my-learning").await;
     assert!(!mine.contains(WAITING), "the province's setting applies");
+    let job = {
+        let kind = <hocvuso_app::assessment::lessons::ConfirmWaiting as hocvuso_app::jobs::Job>::KIND;
+        let jobs = hocvuso_db::jobs::of_kind(&t.db, kind).await.unwrap();
+        let mine: Vec<_> = jobs
+            .into_iter()
+            .filter(|j| j.payload.contains(&me.province.path))
+            .collect();
+        assert_eq!(mine.len(), 1, "the province's change enqueued one job");
+        mine[0].id
+    };
+    let ended = crate::jobs::wait_ended(&t, job).await;
+    assert_eq!(ended.status, hocvuso_db::jobs::Status::Done, "{ended:?}");
+    let confirmed = attainments::of_person(&t.db, me.person).await.unwrap();
+    assert_eq!(confirmed.len(), 1, "confirmed by the table's change");
+    let a = attempts::by_public_id(&t.db, &id).await.unwrap().unwrap();
+    assert_eq!(confirmed[0].attempt_id, Some(a.id));
+    assert_eq!(
+        attainments::certificates_of_person(&t.db, me.person)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let recorded = entries(&t, "attainment.record").await;
+    assert_eq!(
+        recorded[0].actor_id,
+        principal(&t, STEERING).await.account_id,
+        "recorded by who changed the table"
+    );
+    let detail: Value = serde_json::from_str(&recorded[0].detail).unwrap();
+    assert_eq!(detail["lessons_required"], false);
+    // A later completed course records nothing more.
     let any = db::courses(&t.db)
         .await
         .unwrap()
@@ -413,12 +446,7 @@ async fn province_over_country_and_who_may(b: Backend) {
         .find(|k| k.status.open_to_learners() && k.groups.contains(g))
         .unwrap();
     learn(&t, &c, &any.slug, true).await;
-    let confirmed = attainments::of_person(&t.db, me.person).await.unwrap();
-    assert_eq!(confirmed.len(), 1);
-    let a = attempts::by_public_id(&t.db, &id).await.unwrap().unwrap();
-    assert_eq!(confirmed[0].attempt_id, Some(a.id));
-    let detail: Value = serde_json::from_str(&entries(&t, "attainment.record").await[0].detail).unwrap();
-    assert_eq!(detail["lessons_required"], false);
+    assert_eq!(attainments::of_person(&t.db, me.person).await.unwrap().len(), 1);
     t.finish().await;
 }
 both!(province_overrides_country, province_over_country_and_who_may);

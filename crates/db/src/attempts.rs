@@ -410,3 +410,52 @@ pub async fn waiting_finals_tx(tx: &mut Tx, person_id: i64, account_id: i64) -> 
     )
     .await
 }
+
+/// (person, account) of every passed online final not confirmed yet whose person lives in the
+/// subtree of `path` now: who a change of a requirement table may have let through (issue 10 §3).
+pub async fn waiting_in_subtree(db: &Db, path: &str) -> Result<Vec<(i64, i64)>> {
+    use crate::attainments::Attainments;
+    use crate::people::People;
+    let (lo, hi) = crate::subtree_range(path);
+    let confirmed = Query::select()
+        .expr(Expr::val(1))
+        .from(Attainments::Table)
+        .and_where(
+            Expr::col((Attainments::Table, Attainments::PersonId))
+                .equals((AssessmentAttempts::Table, AssessmentAttempts::PersonId)),
+        )
+        .and_where(
+            Expr::col((Attainments::Table, Attainments::TargetGroup))
+                .equals((AssessmentAttempts::Table, AssessmentAttempts::TargetGroup)),
+        )
+        .to_owned();
+    let rows: Vec<Waiting> = db
+        .fetch_all(
+            Query::select()
+                .distinct()
+                .column((AssessmentAttempts::Table, AssessmentAttempts::PersonId))
+                .column((AssessmentAttempts::Table, AssessmentAttempts::AccountId))
+                .from(AssessmentAttempts::Table)
+                .inner_join(
+                    People::Table,
+                    Expr::col((People::Table, People::Id))
+                        .equals((AssessmentAttempts::Table, AssessmentAttempts::PersonId)),
+                )
+                .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
+                .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi))
+                .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Kind)).eq(Kind::Final.as_str()))
+                .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Mode)).eq(Mode::Online.as_str()))
+                .and_where(Expr::col((AssessmentAttempts::Table, AssessmentAttempts::Passed)).eq(true))
+                .and_where(Expr::exists(confirmed).not())
+                .order_by((AssessmentAttempts::Table, AssessmentAttempts::PersonId), Order::Asc),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|w| (w.person_id, w.account_id)).collect())
+}
+
+record! {
+    struct Waiting {
+        person_id: i64,
+        account_id: i64,
+    }
+}

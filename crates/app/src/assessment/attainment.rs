@@ -140,6 +140,19 @@ pub(crate) async fn confirm_waiting(
     let (Some(person_id), Some(account_id)) = (who.person_id, who.account_id) else {
         return Ok(Vec::new());
     };
+    confirm_waiting_of(app, tx, who, person_id, account_id, at).await
+}
+
+/// [`confirm_waiting`] for the person learning under `account_id`, recorded by `who` (the learner,
+/// or whoever changed the requirement table that let the pass through).
+pub(crate) async fn confirm_waiting_of(
+    app: &App,
+    tx: &mut Tx,
+    who: &Principal,
+    person_id: i64,
+    account_id: i64,
+    at: OffsetDateTime,
+) -> Result<Vec<String>> {
     let waiting = hocvuso_db::attempts::waiting_finals_tx(tx, person_id, account_id).await?;
     let mut done: Vec<TargetGroup> = Vec::new();
     let mut codes = Vec::new();

@@ -4,8 +4,10 @@
 //! serve the pages (on their own) and the writes (inside the transaction that records, where the
 //! rule is checked again).
 
+use crate::jobs::{Job, JobError, Lane, Run, may_still};
 use crate::learning::admin::ancestor_paths;
 use crate::{App, Result};
+use hocvuso_core::access::act;
 use hocvuso_core::learning::ContentLang;
 use hocvuso_core::learning::lessons_rule::{self as rule, Cell, CourseFacts, Standing};
 use hocvuso_core::people::TargetGroup;
@@ -166,4 +168,37 @@ pub(crate) async fn needed(
                 .collect(),
         })
         .collect())
+}
+
+/// After a requirement table of `unit_path` changed (saved or deleted): the passed finals of its
+/// learners that waited for lessons are confirmed where the rule is met now (a setting turned off,
+/// a cell removed or lowered). One transaction per person, the rule checked again inside it; the
+/// attainment is recorded by the account that changed the table, as its rights are when the job
+/// runs. Long lane: a province's learners.
+pub struct ConfirmWaiting;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TableChanged {
+    pub unit_path: String,
+}
+
+impl Job for ConfirmWaiting {
+    const KIND: &'static str = "assessment.confirm_waiting";
+    const LANE: Lane = Lane::Long;
+    type Payload = TableChanged;
+
+    async fn run(&self, app: &App, run: &Run<TableChanged>) -> std::result::Result<(), JobError> {
+        let Some(unit) = hocvuso_db::units::by_path(&app.db, &run.payload.unit_path).await? else {
+            return Ok(());
+        };
+        let (who, _scope) = may_still::<act::SetRequirements>(&app.db, run.actor, &unit).await?;
+        for (person_id, account_id) in hocvuso_db::attempts::waiting_in_subtree(&app.db, &unit.path).await? {
+            let mut tx = app.db.begin().await?;
+            super::attainment::confirm_waiting_of(app, &mut tx, &who, person_id, account_id, hocvuso_db::now())
+                .await
+                .map_err(|e| JobError::Broke(format!("{e:?}")))?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
 }

@@ -265,6 +265,7 @@ pub fn registry() -> Registry {
         .with(crate::imports::CheckImport)
         .with(crate::imports::ApplyImport)
         .with(crate::learning::audio::MakeAudio)
+        .with(crate::assessment::lessons::ConfirmWaiting)
 }
 
 /// Tells this process's runner that jobs were committed, so it claims them now rather than at its

@@ -468,7 +468,23 @@ pub async fn set_unit_requirements(
         detail: json!({"rows": rows.len(), "added": added, "changed": changed, "removed": removed, "lessons_required": lessons_changed}),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&unit.path, &event)).await?;
+    confirm_waiting_later(app, tx, who, &unit.path).await
+}
+
+/// A table changed: passes that waited for its required lessons may stand now. Enqueued in the
+/// transaction of the change, so the job exists exactly when the change does.
+async fn confirm_waiting_later(app: &App, mut tx: hocvuso_db::Tx, who: &Principal, unit_path: &str) -> Result<()> {
+    use crate::assessment::lessons::{ConfirmWaiting, TableChanged};
+    crate::jobs::enqueue::<ConfirmWaiting>(
+        &mut tx,
+        &TableChanged {
+            unit_path: unit_path.to_string(),
+        },
+        who.account_id,
+    )
+    .await?;
     tx.commit().await?;
+    app.jobs.wake();
     Ok(())
 }
 
@@ -494,8 +510,7 @@ pub async fn delete_unit_requirements(app: &App, who: &Principal, unit: &Unit, y
         detail: json!({"rows": before.len()}),
     };
     audit::append(&mut tx, &Actor::from(who), Entry::of(&unit.path, &event)).await?;
-    tx.commit().await?;
-    Ok(())
+    confirm_waiting_later(app, tx, who, &unit.path).await
 }
 
 #[cfg(test)]
