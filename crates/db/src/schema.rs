@@ -50,6 +50,7 @@ migrations! {
     22 => "0022_question_items.sql",
     23 => "0023_attempts.sql",
     24 => "0024_attempts_by_person.sql",
+    27 => "0027_bank_pictures.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

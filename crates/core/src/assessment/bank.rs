@@ -471,6 +471,7 @@ fn read_item(table: Table, competence: &CompetenceRef, level: &str) -> Result<It
         texts: vec![(
             ContentLang::Vi,
             ItemText {
+                picture_alt: String::new(),
                 stem: clean(&raw.stem),
                 options,
                 matches,

@@ -2,8 +2,8 @@
 //! multiple choice (one or several answers), true/false, matching and ordering (qtype_ordering)
 //! are imported with their general feedback as the explanation; every question that cannot be
 //! imported is reported with its name, its line and why, and the rest is imported. HTML is
-//! reduced to plain text (line breaks kept); embedded files are kept only when their bytes are an
-//! image (PNG, JPEG, GIF, WebP) or a recording. No DTD: a `<!DOCTYPE>` is refused, so no entity
+//! reduced to plain text (line breaks kept); an embedded file is kept only when its bytes are an
+//! image (PNG, JPEG, GIF, WebP); a recording is named as left out (a bank has no place for one). No DTD: a `<!DOCTYPE>` is refused, so no entity
 //! is ever defined, let alone expanded; input size and element depth are bounded.
 
 use super::item::{Body, Item, ItemText};
@@ -175,6 +175,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
             texts: vec![(
                 ContentLang::Vi,
                 ItemText {
+                    picture_alt: String::new(),
                     stem,
                     options,
                     matches,
@@ -206,7 +207,14 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
                 }
                 image_extension(kind)
             } else if let Some(format) = recording::sniff(&data) {
-                audio_extension(format)
+                // A question bank has no place for a recording (an item shows one picture): the
+                // question is imported without it, said so with the file's name.
+                file_problems.push(
+                    Message::new("err-moodle-audio-not-kept")
+                        .arg("name", &shown)
+                        .arg("kind", audio_extension(format)),
+                );
+                continue;
             } else {
                 file_problems.push(Message::new("err-moodle-file-kind").arg("name", &shown));
                 continue;
@@ -928,7 +936,10 @@ mod tests {
         let got = parse(xml.as_bytes(), &defaults());
         assert_eq!(
             keys(&got),
-            [("Tin nhắn OTP giả".to_string(), "err-moodle-file-kind".to_string())]
+            [
+                ("Tin nhắn OTP giả".to_string(), "err-moodle-audio-not-kept".to_string()),
+                ("Tin nhắn OTP giả".to_string(), "err-moodle-file-kind".to_string())
+            ]
         );
         assert_eq!(got.problems[0].line, Some(7));
         let codes: Vec<&str> = got.items.iter().map(|(_, i)| i.code.as_str()).collect();
@@ -961,10 +972,7 @@ mod tests {
         assert_eq!(otp.picture.as_deref(), Some("tin-nhan.png"));
         assert_eq!(
             got.files,
-            [
-                ("tin-nhan.png".to_string(), PNG.to_vec()),
-                ("loi-canh-bao.wav".to_string(), wav())
-            ]
+            [("tin-nhan.png".to_string(), PNG.to_vec())]
         );
         assert_eq!(
             got.items[1].1.body,
