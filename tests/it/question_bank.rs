@@ -593,15 +593,11 @@ async fn an_edit_keeps_what_the_form_does_not_show(b: Backend) {
     let t = TestApp::spawn(b).await;
     let province = unit_of(&t, PROVINCE_AUTHOR).await;
     let author = t.login(PROVINCE_AUTHOR).await;
-    let mut stored = item(
-        "tin-nhan-lua",
-        "4.1",
-        "1",
-        "Tin nhắn trong ảnh xin mã OTP. Bạn làm gì?",
-    );
+    let mut stored = item("tin-nhan-lua", "4.1", "1", "Tin nhắn trong ảnh xin mã OTP. Bạn làm gì?");
     stored.picture = Some("tin-nhan.jpg".into());
+    stored.texts[0].1.picture_alt = "Ảnh chụp tin nhắn: “Bạn trúng quà, gửi mã OTP để nhận”".into();
     let english = ItemText {
-        picture_alt: String::new(),
+        picture_alt: "A screenshot of a message: “You won a gift, send the OTP to get it”".into(),
         stem: "The message in the picture asks for your OTP. What do you do?".into(),
         options: vec![
             "Tap the link to get the gift".into(),
@@ -685,8 +681,14 @@ async fn translations_edited_in_the_form(b: Backend) {
         page.contains("name=\"stem_en\" rows=\"3\" maxlength=\"2000\">Which message is a scam?</textarea>"),
         "{page}"
     );
-    assert!(page.contains("Tap the link\nCall the hotline\nSend the OTP</textarea>"), "{page}");
-    assert!(page.contains("name=\"stem_bdq\""), "a language the item lacks can be added: {page}");
+    assert!(
+        page.contains("Tap the link\nCall the hotline\nSend the OTP</textarea>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"stem_bdq\""),
+        "a language the item lacks can be added: {page}"
+    );
 
     let vi = stored.texts[0].1.clone();
     let base = move |revision: &str| {
@@ -782,7 +784,9 @@ both!(translations, translations_edited_in_the_form);
 
 /// A small photo-like PNG: what an author's phone screenshot would be, decodable.
 fn screenshot(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
     let mut raw = Vec::new();
     image::DynamicImage::ImageRgb8(img)
         .write_to(&mut std::io::Cursor::new(&mut raw), image::ImageFormat::Png)
@@ -933,7 +937,13 @@ async fn qti_package_imported(b: Backend) {
     let t = TestApp::spawn(b).await;
     let province = unit_of(&t, PROVINCE_AUTHOR).await;
     let author = t.login(PROVINCE_AUTHOR).await;
-    let (s, page) = upload(&author, &province.code, "lua-dao-qti.zip", qti_package(&screenshot(720, 1280))).await;
+    let (s, page) = upload(
+        &author,
+        &province.code,
+        "lua-dao-qti.zip",
+        qti_package(&screenshot(720, 1280)),
+    )
+    .await;
     assert_eq!(s, 200, "{page}");
     assert!(page.contains("QTI 2.1"), "{page}");
     let unsupported = hocvuso_core::i18n::Message::new("err-qti-unsupported-interaction")
@@ -943,7 +953,9 @@ async fn qti_package_imported(b: Backend) {
     let refused: Vec<&str> = page.matches("<tr><td>").collect();
     assert_eq!(refused.len(), 1, "{page}");
     assert!(
-        page.contains(&format!("<tr><td>Cảm nghĩ (items/cam-nghi.xml)</td><td>Dòng 2</td><td>{unsupported}</td></tr>")),
+        page.contains(&format!(
+            "<tr><td>Cảm nghĩ (items/cam-nghi.xml)</td><td>Dòng 2</td><td>{unsupported}</td></tr>"
+        )),
         "the essay is named with its reason: {page}"
     );
 
@@ -1013,7 +1025,10 @@ async fn qti_package_imported(b: Backend) {
     );
     // The picture: stored as a re-encoded JPEG (720 px wide, under the full width) and its
     // phone-sized variant; the item names it and keeps the file's description.
-    let pictured = bank::by_code(&t.db, &province.path, "man-hinh-qr").await.unwrap().unwrap();
+    let pictured = bank::by_code(&t.db, &province.path, "man-hinh-qr")
+        .await
+        .unwrap()
+        .unwrap();
     let name = pictured.item.picture.clone().expect("the picture is kept");
     assert!(name.ends_with("-720x1280.jpg"), "{name}");
     assert_eq!(
@@ -1071,10 +1086,7 @@ async fn upload_picture(
         .text("_csrf", token)
         .text("revision", revision.to_string())
         .text("picture_alt", alt.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name("man-hinh.png"),
-        );
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("man-hinh.png"));
     let r = c
         .http
         .post(c.url(&format!("/bank/{unit}/items/{code}/picture")))
@@ -1111,7 +1123,10 @@ async fn pictured_item_authored_and_shown(b: Backend) {
         ),
         ("options", "Nút Chuyển tiền\nNút Quét QR\nNút Lịch sử".to_string()),
         ("right", "2".to_string()),
-        ("explanation", "GIAI-THICH-QR: nút Quét QR mở máy ảnh để quét mã.".to_string()),
+        (
+            "explanation",
+            "GIAI-THICH-QR: nút Quét QR mở máy ảnh để quét mã.".to_string(),
+        ),
         ("revision", "0".to_string()),
     ];
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -1140,7 +1155,11 @@ async fn pictured_item_authored_and_shown(b: Backend) {
         .render(hocvuso_core::Lang::Vi);
     assert!(page.contains(&no_alt), "{page}");
     let stored = bank::by_code(&t.db, &province.path, code).await.unwrap().unwrap();
-    assert_eq!((stored.revision, stored.item.picture.clone()), (1, None), "nothing changed");
+    assert_eq!(
+        (stored.revision, stored.item.picture.clone()),
+        (1, None),
+        "nothing changed"
+    );
 
     let (s, page) = upload_picture(&author, &province.code, code, 1, screenshot(960, 1600), alt).await;
     assert_eq!(s, 303, "{page}");
@@ -1150,7 +1169,10 @@ async fn pictured_item_authored_and_shown(b: Backend) {
     assert_eq!((stored.revision, stored.item.texts[0].1.picture_alt.as_str()), (2, alt));
     // The edit page shows it, described; an edit of the text keeps it.
     let (_, page) = author.text(&edit).await;
-    assert!(page.contains(&format!("src=\"/bank/pictures/{name}?size=phone\"")), "{page}");
+    assert!(
+        page.contains(&format!("src=\"/bank/pictures/{name}?size=phone\"")),
+        "{page}"
+    );
 
     assert_eq!(change(&author, &province.code, code, "submit", 2).await, 303);
     let reviewer = t.login(PROVINCE_REVIEWER).await;

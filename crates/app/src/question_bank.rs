@@ -405,11 +405,7 @@ pub async fn import(
     // The pictures the questions show, checked by their bytes and re-encoded as an author's
     // upload is, on the reading gate. A recording a file carried has no place in a bank: the
     // parsers name each one with its question.
-    let shown: BTreeSet<String> = imported
-        .items
-        .iter()
-        .filter_map(|(_, i)| i.picture.clone())
-        .collect();
+    let shown: BTreeSet<String> = imported.items.iter().filter_map(|(_, i)| i.picture.clone()).collect();
     let files: Vec<(String, Vec<u8>)> = imported
         .files
         .into_iter()

@@ -334,7 +334,11 @@ pub async fn put_picture(tx: &mut Tx, p: &NewPicture<'_>) -> Result<()> {
 
 /// An item picture's bytes: its phone-sized variant or its full one.
 pub async fn picture(db: &Db, name: &str, phone: bool) -> Result<Option<Vec<u8>>> {
-    let column = if phone { BankPictures::Phone } else { BankPictures::Content };
+    let column = if phone {
+        BankPictures::Phone
+    } else {
+        BankPictures::Content
+    };
     let row: Option<Content> = db
         .fetch_optional(
             Query::select()

@@ -222,6 +222,15 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
             let stored = unique(&mut file_names, &format!("{}.{ext}", slug(&shown_stem(&shown), "tep")));
             if ImageKind::sniff(&data).is_some() {
                 item.picture = Some(stored.clone());
+                // The question text's `<img alt>`: what the bank requires a picture to have.
+                let raw = q
+                    .child("questiontext")
+                    .and_then(|t| t.child("text"))
+                    .map(|t| t.text.as_str())
+                    .unwrap_or("");
+                if let Some((_, t)) = item.texts.first_mut() {
+                    t.picture_alt = img_alt(raw);
+                }
             }
             kept.push((stored, data));
         }
@@ -670,6 +679,31 @@ fn image_extension(kind: ImageKind) -> &'static str {
     }
 }
 
+/// The `alt` text of the first picture an HTML text shows that has one, as plain text.
+fn img_alt(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &html[start..end];
+        let tag_lower = &lower[start..end];
+        if let Some(a) = tag_lower.find(" alt=").or_else(|| tag_lower.find("\talt=")) {
+            let rest = &tag[a + 5..];
+            let value = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+                _ => rest.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or(""),
+            };
+            let text = tidy_line(&plain_text(value));
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        from = end;
+    }
+    String::new()
+}
+
 fn audio_extension(format: AudioFormat) -> &'static str {
     match format {
         AudioFormat::Wav => "wav",
@@ -878,7 +912,7 @@ mod tests {
   <question type="multichoice">
     <name><text>Tin nhắn OTP giả</text></name>
     <questiontext format="html">
-      <text><![CDATA[<p>Bạn nhận được tin nhắn:&nbsp;<b>“Tài khoản của bạn bị khoá, gửi mã OTP để mở”</b>.<br>Bạn nên làm gì?</p><p><img src="@@PLUGINFILE@@/tin-nhan.png"></p><script>alert(1)</script>]]></text>
+      <text><![CDATA[<p>Bạn nhận được tin nhắn:&nbsp;<b>“Tài khoản của bạn bị khoá, gửi mã OTP để mở”</b>.<br>Bạn nên làm gì?</p><p><img src="@@PLUGINFILE@@/tin-nhan.png" alt="Ảnh chụp tin nhắn &quot;Tài khoản bị khoá&quot;"></p><script>alert(1)</script>]]></text>
       <file name="tin-nhan.png" path="/" encoding="base64">{png}</file>
       <file name="loi-canh-bao.wav" path="/" encoding="base64">{wav}</file>
       <file name="huong-dan.pdf" path="/" encoding="base64">{pdf}</file>
@@ -970,10 +1004,8 @@ mod tests {
         assert_eq!(t.explanation, "Ngân hàng & công an không bao giờ hỏi mã OTP.");
         assert_eq!(t.options[2], "Bấm vào đường link trong tin");
         assert_eq!(otp.picture.as_deref(), Some("tin-nhan.png"));
-        assert_eq!(
-            got.files,
-            [("tin-nhan.png".to_string(), PNG.to_vec())]
-        );
+        assert_eq!(t.picture_alt, "Ảnh chụp tin nhắn \"Tài khoản bị khoá\"");
+        assert_eq!(got.files, [("tin-nhan.png".to_string(), PNG.to_vec())]);
         assert_eq!(
             got.items[1].1.body,
             Body::MultipleChoice {

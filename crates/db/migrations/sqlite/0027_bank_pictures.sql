@@ -5,7 +5,7 @@
 -- bank uses it, and a name never changes its bytes: an attempt's copy of an item keeps showing
 -- the picture its learner saw. Rows are never removed.
 CREATE TABLE bank_pictures (
-    name TEXT PRIMARY KEY,
+    name TEXT NOT NULL PRIMARY KEY,
     content BLOB NOT NULL,
     phone BLOB NOT NULL,
     width INTEGER NOT NULL,

@@ -20,8 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
 use hocvuso_app::question_bank::{
-    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemForm, ItemView,
-    PictureRef,
+    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemForm, ItemView, PictureRef,
 };
 use hocvuso_core::assessment::Difficulty;
 use hocvuso_core::assessment::import::MAX_IMPORT_BYTES;
@@ -43,7 +42,11 @@ pub fn router() -> Routes {
             Access::Scoped,
             get(edit_item).post(update_item),
         )
-        .route("/bank/{code}/items/{item}/picture", Access::Scoped, post(upload_picture))
+        .route(
+            "/bank/{code}/items/{item}/picture",
+            Access::Scoped,
+            post(upload_picture),
+        )
         .route("/bank/pictures/{name}", Access::Own, get(picture))
         .route("/bank/{code}/items/{item}/submit", Access::Scoped, post(submit))
         .route("/bank/{code}/items/{item}/publish", Access::Scoped, post(publish))
@@ -273,16 +276,16 @@ async fn import(
                 problems
                     .iter()
                     .map(|p| Refused {
-                    question: if p.question.is_empty() {
-                        tr.get("qbank-report-whole-file")
-                    } else {
-                        p.question.clone()
-                    },
-                    place: match (p.line, &p.column) {
-                        (Some(line), Some(col)) => tr.count2("qbank-report-line-column", line, col),
-                        (Some(line), None) => tr.count("qbank-report-line", line),
-                        _ => String::new(),
-                    },
+                        question: if p.question.is_empty() {
+                            tr.get("qbank-report-whole-file")
+                        } else {
+                            p.question.clone()
+                        },
+                        place: match (p.line, &p.column) {
+                            (Some(line), Some(col)) => tr.count2("qbank-report-line-column", line, col),
+                            (Some(line), None) => tr.count("qbank-report-line", line),
+                            _ => String::new(),
+                        },
                         reason: tr.msg(&p.message),
                     })
                     .collect()
@@ -361,7 +364,16 @@ struct ItemPage {
     /// The picture's Vietnamese description.
     picture_alt: String,
     /// The item's other languages, by name ("Tiếng Anh"), each with its text.
-    translations: Vec<(&'static str, String, hocvuso_core::assessment::ItemText)>,
+    translations: Vec<Translation>,
+}
+
+/// An item's text in another language, as its page lists it (a matching pair on one line).
+struct Translation {
+    code: &'static str,
+    name: String,
+    stem: String,
+    options: Vec<String>,
+    explanation: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -416,7 +428,21 @@ async fn item_page(
             .texts
             .iter()
             .filter(|(l, _)| *l != ContentLang::Vi)
-            .map(|(l, t)| (l.as_str(), tr.get(&l.label_key()), t.clone()))
+            .map(|(l, t)| Translation {
+                code: l.as_str(),
+                name: tr.get(&l.label_key()),
+                stem: t.stem.clone(),
+                options: if t.matches.is_empty() {
+                    t.options.clone()
+                } else {
+                    t.options
+                        .iter()
+                        .zip(&t.matches)
+                        .map(|(a, b)| format!("{a} → {b}"))
+                        .collect()
+                },
+                explanation: t.explanation.clone(),
+            })
             .collect(),
         i,
         refused: None,
@@ -567,7 +593,11 @@ fn lang_sections(tr: Tr, f: &ItemForm) -> Vec<LangSection> {
                 f_stem: app::field_name("stem", lang),
                 f_options: app::field_name("options", lang),
                 f_explanation: app::field_name("explanation", lang),
-                alt: f.more.get(&app::field_name("picture_alt", lang)).cloned().unwrap_or_default(),
+                alt: f
+                    .more
+                    .get(&app::field_name("picture_alt", lang))
+                    .cloned()
+                    .unwrap_or_default(),
                 f_alt: app::field_name("picture_alt", lang),
             }
         })
@@ -771,10 +801,7 @@ async fn upload_picture(
     app::check_author(&state.app, &v.principal, &code).await?;
     let (sent, _name, bytes, fields) = read_upload_with_fields(&state, mp).await?;
     csrf::check(&v, sent.as_deref().unwrap_or(""))?;
-    let revision = fields
-        .get("revision")
-        .and_then(|r| r.trim().parse().ok())
-        .unwrap_or(-1);
+    let revision = fields.get("revision").and_then(|r| r.trim().parse().ok()).unwrap_or(-1);
     let alts: std::collections::BTreeMap<ContentLang, String> = ContentLang::ALL
         .into_iter()
         .filter_map(|l| fields.get(&app::field_name("picture_alt", l)).map(|a| (l, a.clone())))
