@@ -1221,3 +1221,88 @@ async fn pictured_item_authored_and_shown(b: Backend) {
 }
 
 both!(pictured_item, pictured_item_authored_and_shown);
+
+/// Standard base64, as Moodle writes an embedded file.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A Moodle XML question with an embedded screenshot and a recording: the picture is stored as
+/// an upload is and the report asks for its description (the file gave none); the recording is
+/// named as left out, the question imported without it; the draft cannot be sent for review
+/// until its picture is described.
+async fn moodle_files_imported(b: Backend) {
+    let t = TestApp::spawn(b).await;
+    let province = unit_of(&t, PROVINCE_AUTHOR).await;
+    let author = t.login(PROVINCE_AUTHOR).await;
+    let mut wav = b"RIFF\x24\0\0\0WAVEfmt ".to_vec();
+    wav.extend_from_slice(&[0; 24]);
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <name><text>Tin nhắn trong ảnh</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Tin nhắn trong ảnh có phải lừa đảo không?</p><p><img src="@@PLUGINFILE@@/tin-nhan.png"></p>]]></text>
+      <file name="tin-nhan.png" path="/" encoding="base64">{png}</file>
+      <file name="canh-bao.wav" path="/" encoding="base64">{wav}</file>
+    </questiontext>
+    <generalfeedback format="html"><text>Tin nhắn xin mã OTP là lừa đảo.</text></generalfeedback>
+    <single>true</single>
+    <answer fraction="100" format="html"><text>Có, vì nó xin mã OTP</text></answer>
+    <answer fraction="0" format="html"><text>Không, vì có tên ngân hàng</text></answer>
+  </question>
+</quiz>
+"#,
+        png = base64(&screenshot(400, 300)),
+        wav = base64(&wav),
+    );
+    let (s, page) = upload(&author, &province.code, "tin-nhan.xml", xml.into_bytes()).await;
+    assert_eq!(s, 200, "{page}");
+    let audio = hocvuso_core::i18n::Message::new("err-moodle-audio-not-kept")
+        .arg("name", "canh-bao.wav")
+        .arg("kind", "wav")
+        .render(hocvuso_core::Lang::Vi);
+    assert!(page.contains(&audio), "the recording is named: {page}");
+    let describe = hocvuso_core::i18n::Message::new("err-qbank-picture-describe")
+        .arg("file", "tin-nhan.png")
+        .render(hocvuso_core::Lang::Vi);
+    assert!(
+        // Named by the code it was stored under, as the bank lists it.
+        page.contains(&format!("<tr><td>tin-nhan-trong-anh</td><td>{describe}</td></tr>")),
+        "the picture to describe: {page}"
+    );
+    let stored = bank::by_code(&t.db, &province.path, "tin-nhan-trong-anh")
+        .await
+        .unwrap()
+        .expect("imported");
+    let name = stored.item.picture.clone().expect("the picture is stored");
+    assert!(name.ends_with("-400x300.jpg"), "{name}");
+    let full = author.get(&format!("/bank/pictures/{name}")).await;
+    let full = image::load_from_memory(&full.bytes().await.unwrap()).unwrap();
+    assert_eq!((full.width(), full.height()), (400, 300));
+    // Undescribed: not sent for review, said why.
+    assert_eq!(
+        change(&author, &province.code, "tin-nhan-trong-anh", "submit", 1).await,
+        409
+    );
+    assert_eq!(
+        status_of(&t, &province.path, "tin-nhan-trong-anh").await,
+        (CourseStatus::Draft, 1)
+    );
+    t.finish().await;
+}
+
+both!(moodle_files, moodle_files_imported);
