@@ -14,6 +14,8 @@ err-item-too-long = { $field } is longer than { $max } characters. Shorten it.
 field-item-stem = The question
 field-item-option = An option
 field-item-explanation = The explanation
+field-item-picture-alt = The picture’s description
+err-item-no-picture-alt = The “{ $lang }” text of the question has no description of its picture. Say what the picture shows, for someone who cannot see it (a blind learner’s screen reader).
 # Importing a question bank from a file (GIFT, Moodle XML): problems with the file or one question.
 err-import-too-big = The file is larger than { $max } MB and was not read. Split the question bank into smaller files and import each.
 err-import-too-many = The file has { $n } questions, more than the { $max } one import takes. Split it into several files and import each.
@@ -47,6 +49,7 @@ err-moodle-several-correct = A single-answer question has { $n } answers at 100%
 err-moodle-fractions-sum = The right answers of a multiple-answer question add up to { $sum }%, not 100%. Fix each answer's grade in Moodle so they add up to 100%.
 err-moodle-matching-distractor = The matching question has { $n } extra right-hand items that match nothing; here each left item matches exactly one right item. Remove the extra items in Moodle and export again.
 err-moodle-file-kind = The attached file “{ $name }” is neither a picture (PNG, JPEG, GIF, WebP) nor a recording, so it was not imported; the question was imported without it. Convert the file to one of those formats if the question needs it.
+err-moodle-audio-not-kept = The sound file “{ $name }” ({ $kind }) was not imported: a question bank has no place for sound yet (a question carries one picture). The question was imported without it; check that its text stands on its own.
 err-moodle-file-damaged = The attached file “{ $name }” is damaged (its base64 data cannot be read), so it was not imported; the question was imported without it. Export the file again from Moodle.
 err-moodle-extra-picture = The question has more than one picture; only the first is kept, and “{ $name }” was not imported. Combine them into one picture if the question needs both.
 err-moodle-too-many-elements = The file has more than { $max } XML tags, more than a real question bank needs. Split it into several files (export one category at a time in Moodle) and import them one by one.

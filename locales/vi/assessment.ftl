@@ -14,6 +14,8 @@ err-item-too-long = { $field } dài quá { $max } ký tự. Rút gọn lại.
 field-item-stem = Nội dung câu hỏi
 field-item-option = Một phương án
 field-item-explanation = Lời giải thích
+field-item-picture-alt = Lời mô tả ảnh
+err-item-no-picture-alt = Bản “{ $lang }” của câu hỏi chưa có lời mô tả ảnh. Viết ảnh cho thấy gì, cho người không xem được ảnh (người khiếm thị dùng trình đọc màn hình).
 # Nhập ngân hàng câu hỏi từ tệp (GIFT, Moodle XML): lỗi của tệp hoặc của một câu hỏi.
 err-import-too-big = Tệp lớn hơn { $max } MB nên không được đọc. Chia ngân hàng câu hỏi thành nhiều tệp nhỏ hơn rồi nhập từng tệp.
 err-import-too-many = Tệp có { $n } câu hỏi, nhiều hơn { $max } câu được nhập một lần. Chia thành nhiều tệp rồi nhập từng tệp.
@@ -47,6 +49,7 @@ err-moodle-several-correct = Câu một đáp án có { $n } phương án đư�
 err-moodle-fractions-sum = Các phương án đúng của câu nhiều đáp án cộng lại được { $sum }%, cần đúng 100%. Sửa điểm từng phương án trong Moodle cho đủ 100%.
 err-moodle-matching-distractor = Câu ghép nối có { $n } mục thừa ở cột phải (không ghép với mục nào); ở đây mỗi mục bên trái ghép với đúng một mục bên phải. Bỏ các mục thừa trong Moodle rồi xuất lại.
 err-moodle-file-kind = Tệp đính kèm “{ $name }” không phải ảnh (PNG, JPEG, GIF, WebP) hay bản ghi âm, nên không được nhập; câu hỏi vẫn được nhập, không có tệp này. Đổi tệp sang một trong các định dạng đó nếu câu hỏi cần nó.
+err-moodle-audio-not-kept = Tệp âm thanh “{ $name }” ({ $kind }) không được nhập: ngân hàng câu hỏi chưa có chỗ cho âm thanh (mỗi câu chỉ kèm một ảnh). Câu hỏi vẫn được nhập, không có tệp này; kiểm tra để đề bài tự đủ ý khi không nghe được.
 err-moodle-file-damaged = Tệp đính kèm “{ $name }” bị hỏng (dữ liệu base64 không đọc được), nên không được nhập; câu hỏi vẫn được nhập, không có tệp này. Xuất lại tệp từ Moodle.
 err-moodle-extra-picture = Câu hỏi có nhiều hơn một ảnh; chỉ giữ ảnh đầu tiên, ảnh “{ $name }” không được nhập. Gộp thành một ảnh nếu câu hỏi cần cả hai.
 err-moodle-too-many-elements = Tệp có hơn { $max } thẻ XML, nhiều hơn một ngân hàng câu hỏi thật cần. Chia thành nhiều tệp (xuất từng danh mục trong Moodle) rồi nhập lần lượt.

@@ -73,6 +73,7 @@ pub(crate) async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGrou
                 texts: vec![(
                     ContentLang::Vi,
                     ItemText {
+                        picture_alt: String::new(),
                         stem: format!("Câu hỏi {i} về năng lực {c}"),
                         options: vec![
                             format!("Phương án sai A{i}"),

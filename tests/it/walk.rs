@@ -201,8 +201,13 @@ pub(crate) enum Body {
 pub(crate) fn body(path: &str, csrf: Option<&str>, fields: Vec<(String, String)>) -> Body {
     let mut all: Vec<(String, String)> = csrf.map(|t| ("_csrf".to_string(), t.to_string())).into_iter().collect();
     all.extend(fields);
-    // Upload forms: a package, a list, a course's image or file, a lesson's recording.
-    if path.ends_with("import") || path.ends_with("/media") || path.ends_with("/recording") {
+    // Upload forms: a package, a list, a course's image or file, a lesson's recording, an
+    // item's picture.
+    if path.ends_with("import")
+        || path.ends_with("/media")
+        || path.ends_with("/recording")
+        || path.ends_with("/picture")
+    {
         Body::Multipart(all)
     } else if path.starts_with("/api/") {
         let mut m = serde_json::Map::new();

@@ -15,6 +15,7 @@ use hocvuso_core::assessment::{
 };
 use hocvuso_core::audit::Event;
 use hocvuso_core::i18n::Message;
+use hocvuso_core::learning::media::PreparedImage;
 use hocvuso_core::learning::{CompetenceRef, ContentLang, CourseStatus};
 use hocvuso_db::assessment::{self as db, AuthorItem};
 use hocvuso_db::audit::{self, Actor, Entry};
@@ -303,6 +304,8 @@ pub struct ImportReport {
     /// The format the file was read as ("GIFT", "Moodle XML", "XLSX", "QTI 2.1").
     pub format: &'static str,
     pub problems: Vec<ImportProblem>,
+    /// Imported questions that need the author's attention (a picture to describe).
+    pub notes: Vec<ImportProblem>,
 }
 
 /// The format of an upload, by its name and, for XML, its root element.
@@ -399,6 +402,27 @@ pub async fn import(
         problems: imported.problems,
         ..ImportReport::default()
     };
+    // The pictures the questions show, checked by their bytes and re-encoded as an author's
+    // upload is, on the reading gate. A recording a file carried has no place in a bank: the
+    // parsers name each one with its question.
+    let shown: BTreeSet<String> = imported.items.iter().filter_map(|(_, i)| i.picture.clone()).collect();
+    let files: Vec<(String, Vec<u8>)> = imported
+        .files
+        .into_iter()
+        .filter(|(name, _)| shown.contains(name))
+        .collect();
+    let pictures: std::collections::HashMap<String, std::result::Result<PreparedImage, Message>> = app
+        .reader
+        .read(move || {
+            files
+                .into_iter()
+                .map(|(name, bytes)| {
+                    let p = hocvuso_core::learning::media::prepare_image(&bytes).map_err(|e| e.message());
+                    (name, p)
+                })
+                .collect()
+        })
+        .await?;
     let mut tx = app.db.begin().await?;
     // The unit as stored now, and the right on it, inside the writing transaction.
     let u = unit_tx(app, &mut tx, unit_code).await?;
@@ -414,20 +438,53 @@ pub async fn import(
         } else {
             pool
         };
-        // A bank keeps no files of its own yet: the item is stored without its picture (its stem
-        // describes the scene), and the author is told.
-        if let Some(picture) = item.picture.take() {
-            report.problems.push(ImportProblem {
-                question: item.code.clone(),
-                line: None,
-                column: None,
-                message: Message::new("err-qbank-picture-dropped").arg("file", picture),
-            });
+        // The question's picture, stored as an author's upload is; one that failed its check is
+        // left out, said so (the question's text describes the scene).
+        let mut picture = None;
+        if let Some(file) = item.picture.take() {
+            match pictures.get(&file) {
+                Some(Ok(p)) => {
+                    item.picture = Some(picture_name(p));
+                    picture = Some((file, p));
+                }
+                Some(Err(reason)) => {
+                    let question = label(&item.code, stem_vi(&item));
+                    report.problems.push(ImportProblem {
+                        question: question.clone(),
+                        line: None,
+                        column: None,
+                        message: Message::new("err-qbank-picture-refused").arg("file", &file),
+                    });
+                    report.problems.push(ImportProblem {
+                        question,
+                        line: None,
+                        column: None,
+                        message: reason.clone(),
+                    });
+                }
+                None => report.problems.push(ImportProblem {
+                    question: label(&item.code, stem_vi(&item)),
+                    line: None,
+                    column: None,
+                    message: Message::new("err-qbank-picture-missing").arg("file", &file),
+                }),
+            }
         }
         match db::insert(&mut tx, &u.path, &pool, &item, CourseStatus::Draft, Some(me)).await? {
             Some(_) => {
                 report.imported += 1;
                 codes.push(item.code.clone());
+                if let Some((file, p)) = picture {
+                    store_picture(&mut tx, p, Some(me)).await?;
+                    if item.texts.iter().any(|(_, t)| t.picture_alt.trim().is_empty()) {
+                        report.notes.push(ImportProblem {
+                            question: label(&item.code, stem_vi(&item)),
+                            line: None,
+                            column: None,
+                            message: Message::new("err-qbank-picture-describe").arg("file", file),
+                        });
+                    }
+                }
             }
             None => report.problems.push(ImportProblem {
                 question: label(&item.code, stem_vi(&item)),
@@ -517,6 +574,11 @@ fn detail(u: &Unit, row: &AuthorItem) -> serde_json::Value {
 pub async fn submit(app: &App, who: &Principal, unit_code: &str, code: &str, revision: i32) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let (u, row) = locked::<act::AuthorContent>(app, &mut tx, who, unit_code, code, revision).await?;
+    // An imported draft may still lack what the editor requires (its picture's description): it
+    // is finished before anyone reviews it.
+    if let Some(first) = row.item.problems().into_iter().next() {
+        return Err(Error::Conflict(FieldError::new("revision", first)));
+    }
     let event = Event::ItemSubmitted {
         item_id: row.id,
         detail: detail(&u, &row),
@@ -668,9 +730,63 @@ pub struct ItemForm {
     /// The revision the form was opened at (0 for a new item).
     #[serde(default)]
     pub revision: String,
+    /// Set ("on") to take the picture off the item.
+    #[serde(default)]
+    pub remove_picture: Option<String>,
+    /// The texts in other languages, `stem_<lang>`, `options_<lang>`, `explanation_<lang>`
+    /// (`lang` as [`ContentLang::as_str`]): a language whose fields the form sent replaces the
+    /// stored text (removed when they are all empty); one it did not send is kept as stored.
+    /// The picture's description, `picture_alt` (Vietnamese) and `picture_alt_<lang>`, likewise.
+    #[serde(flatten)]
+    pub more: std::collections::BTreeMap<String, String>,
+}
+
+/// The languages an item may be translated into besides Vietnamese.
+pub fn translation_langs() -> impl Iterator<Item = ContentLang> {
+    ContentLang::ALL.into_iter().filter(|l| *l != ContentLang::Vi)
+}
+
+/// A text's options as its form shows them: one per line, a matching pair as "left -> right".
+fn options_text(options: &[String], matches: &[String]) -> String {
+    if matches.is_empty() {
+        options.join("\n")
+    } else {
+        options
+            .iter()
+            .zip(matches)
+            .map(|(a, b)| format!("{a} -> {b}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The field of a form holding `what` ("stem", "options", "explanation") in `lang`.
+pub fn field_name(what: &str, lang: ContentLang) -> String {
+    match lang {
+        ContentLang::Vi => what.to_string(),
+        l => format!("{what}_{}", l.as_str()),
+    }
 }
 
 impl ItemForm {
+    /// What the form sent of `lang`'s text, when it sent any of its fields.
+    pub fn translation(&self, lang: ContentLang) -> Option<[&str; 3]> {
+        let get = |what: &str| self.more.get(&field_name(what, lang)).map(String::as_str);
+        let fields = [get("stem"), get("options"), get("explanation")];
+        if fields.iter().all(Option::is_none) {
+            return None;
+        }
+        Some(fields.map(|f| f.unwrap_or("")))
+    }
+
+    /// The picture's description in `lang` as sent, spaces tidied; empty when not sent.
+    pub fn alt(&self, lang: ContentLang) -> String {
+        self.more
+            .get(&field_name("picture_alt", lang))
+            .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    }
+
     /// The form of a stored item, to edit it.
     pub fn of(pool: &str, item: &Item, revision: i32) -> ItemForm {
         let t = item.texts.first().map(|(_, t)| t.clone());
@@ -691,16 +807,18 @@ impl ItemForm {
             Body::Ordering { .. } => ("ordering", String::new()),
             Body::Matching { .. } => ("matching", String::new()),
         };
-        let options = if matches.is_empty() {
-            options.join("\n")
-        } else {
-            options
-                .iter()
-                .zip(&matches)
-                .map(|(a, b)| format!("{a} -> {b}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
+        let options = options_text(&options, &matches);
+        let mut more = std::collections::BTreeMap::new();
+        if item.picture.is_some() {
+            for (lang, t) in &item.texts {
+                more.insert(field_name("picture_alt", *lang), t.picture_alt.clone());
+            }
+        }
+        for (lang, t) in item.texts.iter().filter(|(l, _)| *l != ContentLang::Vi) {
+            more.insert(field_name("stem", *lang), t.stem.clone());
+            more.insert(field_name("options", *lang), options_text(&t.options, &t.matches));
+            more.insert(field_name("explanation", *lang), t.explanation.clone());
+        }
         ItemForm {
             kind: kind.into(),
             code: item.code.clone(),
@@ -713,19 +831,29 @@ impl ItemForm {
             right,
             explanation,
             revision: revision.to_string(),
+            remove_picture: None,
+            more,
         }
     }
 }
 
-/// The field an item problem belongs beside.
-fn field_of(key: &str, field_arg: Option<&str>) -> &'static str {
+/// The field an item problem belongs beside: its language's when it names one.
+fn field_of(m: &Message) -> String {
+    let arg = |name: &str| m.args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let lang = arg("lang").and_then(ContentLang::parse).unwrap_or(ContentLang::Vi);
+    field_name(base_field_of(&m.key, arg("field")), lang)
+}
+
+fn base_field_of(key: &str, field_arg: Option<&str>) -> &'static str {
     match key {
         "err-item-no-correct" | "err-item-all-correct" => "right",
         "err-item-no-stem" => "stem",
         "err-item-no-explanation" => "explanation",
+        "err-item-no-picture-alt" => "picture_alt",
         "err-item-too-long" => match field_arg {
             Some("item-stem") => "stem",
             Some("item-explanation") => "explanation",
+            Some("item-picture-alt") => "picture_alt",
             _ => "options",
         },
         _ => "options",
@@ -741,8 +869,10 @@ fn is_code(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// The item a form describes, or every problem beside its field.
-async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item)> {
+/// The item a form describes (its Vietnamese text) and the problems of the form's own fields;
+/// `Err` when the form does not describe an item at all. The item's own problems are judged by
+/// [`checked`], once what the form does not show is put back.
+async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item, Vec<FieldError>)> {
     let mut errors = Vec::new();
     let defaults = defaults_of(
         app,
@@ -835,7 +965,7 @@ async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item
     let (Some(body), Ok(defaults)) = (body, defaults) else {
         return Err(Error::Invalid(errors));
     };
-    let item = Item {
+    let mut item = Item {
         code: code.to_string(),
         competence: defaults.competence,
         level: defaults.level,
@@ -845,6 +975,7 @@ async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item
         texts: vec![(
             ContentLang::Vi,
             hocvuso_core::assessment::ItemText {
+                picture_alt: form.alt(ContentLang::Vi),
                 stem: form.stem.trim().to_string(),
                 options,
                 matches,
@@ -852,12 +983,53 @@ async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item
             },
         )],
     };
-    for m in item.problems() {
-        let arg = m.args.iter().find(|(k, _)| k == "field").map(|(_, v)| v.as_str());
-        errors.push(FieldError::new(field_of(&m.key, arg), m.clone()));
-    }
-    if !errors.is_empty() {
-        return Err(Error::Invalid(errors));
+    for lang in translation_langs() {
+        let Some([stem, options, explanation]) = form.translation(lang) else {
+            continue;
+        };
+        if [stem, options, explanation].iter().all(|f| f.trim().is_empty()) {
+            // Every field of a language emptied: the translation is removed.
+            continue;
+        }
+        let mut lines: Vec<String> = options
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mut matches = Vec::new();
+        match item.body {
+            Body::TrueFalse { .. } => lines.clear(),
+            Body::Matching { .. } => {
+                let mut left = Vec::new();
+                for l in &lines {
+                    match l.split_once("->") {
+                        Some((a, b)) => {
+                            left.push(a.trim().to_string());
+                            matches.push(b.trim().to_string());
+                        }
+                        None => {
+                            errors.push(FieldError::new(
+                                &field_name("options", lang),
+                                Message::new("err-qbank-pair"),
+                            ));
+                            break;
+                        }
+                    }
+                }
+                lines = left;
+            }
+            _ => {}
+        }
+        item.texts.push((
+            lang,
+            hocvuso_core::assessment::ItemText {
+                picture_alt: form.alt(lang),
+                stem: stem.trim().to_string(),
+                options: lines,
+                matches,
+                explanation: explanation.trim().to_string(),
+            },
+        ));
     }
     Ok((
         if pool.is_empty() {
@@ -866,7 +1038,47 @@ async fn item_of(app: &App, form: &ItemForm, code: &str) -> Result<(String, Item
             pool
         },
         item,
+        errors,
     ))
+}
+
+/// The form's errors and the item's problems, each beside its field; `Ok` when there are none.
+fn checked(item: &Item, mut errors: Vec<FieldError>) -> Result<()> {
+    for m in item.problems() {
+        errors.push(FieldError::new(&field_of(&m), m.clone()));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+/// What an edit of a draft keeps from the stored item because the form does not show it: its
+/// picture and its texts in other languages. Losing them to an edit of the Vietnamese text would
+/// be silent data loss.
+fn keep_unshown(item: &mut Item, stored: &Item, form: &ItemForm) {
+    item.picture = match form.remove_picture {
+        Some(_) => None,
+        None => stored.picture.clone(),
+    };
+    for (lang, t) in &stored.texts {
+        if *lang != ContentLang::Vi && form.translation(*lang).is_none() {
+            item.texts.push((*lang, t.clone()));
+        }
+    }
+    for (lang, t) in item.texts.iter_mut() {
+        if item.picture.is_none() {
+            t.picture_alt.clear();
+        } else if !form.more.contains_key(&field_name("picture_alt", *lang)) {
+            t.picture_alt = stored
+                .texts
+                .iter()
+                .find(|(l, _)| l == lang)
+                .map(|(_, t)| t.picture_alt.clone())
+                .unwrap_or_default();
+        }
+    }
 }
 
 /// Writes a new draft into the bank of `unit_code`, or changes the draft `existing` (its code)
@@ -882,12 +1094,17 @@ pub async fn save_item(
     // Who may write is decided before what was written is judged.
     bank_unit(app, who, unit_code).await?;
     let code = existing.unwrap_or(form.code.trim());
-    let (pool, item) = item_of(app, form, code).await?;
+    let (pool, mut item, errors) = item_of(app, form, code).await?;
     let mut tx = app.db.begin().await?;
     let u = unit_tx(app, &mut tx, unit_code).await?;
     who.authorize::<act::AuthorContent>(&u.path)?;
     match existing {
         None => {
+            // A new item has no picture yet (it is given one on its edit page).
+            for (_, t) in item.texts.iter_mut() {
+                t.picture_alt.clear();
+            }
+            checked(&item, errors)?;
             if db::insert(&mut tx, &u.path, &pool, &item, CourseStatus::Draft, Some(me))
                 .await?
                 .is_none()
@@ -906,6 +1123,10 @@ pub async fn save_item(
             if row.status != CourseStatus::Draft {
                 return Err(conflict("err-qbank-edit-not-draft"));
             }
+            // Judged on the row as stored in this transaction: what the form keeps is what the
+            // update below overwrites (the revision compared there).
+            keep_unshown(&mut item, &row.item, form);
+            checked(&item, errors)?;
             if !db::update_draft(&mut tx, row.id, revision, &pool, &item, me).await? {
                 return Err(conflict("err-qbank-stale"));
             }
@@ -918,4 +1139,143 @@ pub async fn save_item(
     audit::append(&mut tx, &Actor::from(who), Entry::of(&u.path, &event)).await?;
     tx.commit().await?;
     Ok(code.to_string())
+}
+
+/// The stored name of a prepared picture: the upload's SHA-256 (its first 128 bits) and the full
+/// variant's size, so that a page can keep the picture's room from the name alone.
+fn picture_name(p: &PreparedImage) -> String {
+    let hash: String = p.sha256.chars().take(32).collect();
+    format!("{hash}-{}x{}.jpg", p.full.width, p.full.height)
+}
+
+/// A picture's size read from its stored name; `None` for a name [`picture_name`] did not make.
+pub fn picture_size(name: &str) -> Option<(u32, u32)> {
+    let stem = name.strip_suffix(".jpg")?;
+    let (hash, size) = stem.split_once('-')?;
+    if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    let (w, h) = size.split_once('x')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(w) || !digits(h) {
+        return None;
+    }
+    Some((w.parse().ok()?, h.parse().ok()?))
+}
+
+/// Where a stored item picture is served, and its size: what an `<img>` needs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PictureRef {
+    /// The phone-sized variant (480 px wide at most).
+    pub phone: String,
+    pub full: String,
+    pub width: u32,
+    pub height: u32,
+    /// The phone variant's width: the `srcset` names both when the picture is wider.
+    pub phone_width: u32,
+}
+
+pub fn picture_ref(name: &str) -> Option<PictureRef> {
+    let (width, height) = picture_size(name)?;
+    Some(PictureRef {
+        phone: format!("/bank/pictures/{name}?size=phone"),
+        full: format!("/bank/pictures/{name}"),
+        width,
+        height,
+        phone_width: width.min(hocvuso_core::learning::media::PHONE_WIDTH),
+    })
+}
+
+/// A stored item picture's bytes (a JPEG), to any signed-in account: its name is made from its
+/// bytes, so only whoever was shown the item knows it.
+pub async fn picture(app: &App, who: &Principal, name: &str, phone: bool) -> Result<Vec<u8>> {
+    me(who)?;
+    if picture_size(name).is_none() {
+        return Err(Error::NotFound);
+    }
+    hocvuso_db::media::picture(&app.db, name, phone)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+async fn store_picture(tx: &mut Tx, p: &PreparedImage, by: Option<i64>) -> Result<String> {
+    let name = picture_name(p);
+    hocvuso_db::media::put_picture(
+        tx,
+        &hocvuso_db::media::NewPicture {
+            name: &name,
+            content: &p.full.jpeg,
+            phone: &p.phone.jpeg,
+            width: p.full.width,
+            height: p.full.height,
+            sha256: &p.sha256,
+            uploaded_by: by,
+        },
+    )
+    .await?;
+    Ok(name)
+}
+
+/// Gives a draft a picture (a scenario item: "on this screen, where do you tap…"): the upload is
+/// checked by its bytes and re-encoded as a lesson picture is (JPEG, PNG, WebP or GIF, never SVG,
+/// under the same size limits) on the reading gate, and every text of the item gets its
+/// description from `alts` (by language). Made from the revision the form was opened at.
+pub async fn set_picture(
+    app: &App,
+    who: &Principal,
+    unit_code: &str,
+    code: &str,
+    revision: i32,
+    bytes: Vec<u8>,
+    alts: &std::collections::BTreeMap<ContentLang, String>,
+) -> Result<()> {
+    let me = me(who)?;
+    // Who may write is decided before the file is looked at.
+    bank_unit(app, who, unit_code).await?;
+    if bytes.is_empty() {
+        return Err(invalid("picture", Message::new("err-qbank-picture-empty")));
+    }
+    let prepared = app
+        .reader
+        .read(move || hocvuso_core::learning::media::prepare_image(&bytes))
+        .await?
+        .map_err(|e| invalid("picture", e.message()))?;
+    let mut tx = app.db.begin().await?;
+    let (u, row) = locked::<act::AuthorContent>(app, &mut tx, who, unit_code, code, revision).await?;
+    if row.status != CourseStatus::Draft {
+        return Err(conflict("err-qbank-edit-not-draft"));
+    }
+    let mut item = row.item.clone();
+    let name = store_picture(&mut tx, &prepared, Some(me)).await?;
+    item.picture = Some(name.clone());
+    for (lang, t) in item.texts.iter_mut() {
+        t.picture_alt = alts
+            .get(lang)
+            .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default();
+    }
+    let mut errors = Vec::new();
+    for m in item.problems() {
+        let field = field_of(&m);
+        // Only what this form sends is its to fix; anything else was there before the picture.
+        if field.starts_with("picture_alt") {
+            errors.push(FieldError::new(&field, m.clone()));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if !db::update_draft(&mut tx, row.id, revision, &row.pool, &item, me).await? {
+        return Err(conflict("err-qbank-stale"));
+    }
+    let event = Event::ItemSaved {
+        unit_code: u.code.clone(),
+        detail: json!({
+            "code": code, "new": false, "picture": name,
+            "upload_sha256": prepared.sha256,
+        }),
+    };
+    audit::append(&mut tx, &Actor::from(who), Entry::of(&u.path, &event)).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -267,3 +267,85 @@ pub async fn remove(tx: &mut Tx, course_id: i64, name: &str) -> Result<bool> {
         .await?;
     Ok(n > 0)
 }
+
+/// The pictures of question items (migration 0027): stored under a name made from their bytes,
+/// written once and never removed, so an attempt's copy of an item always finds its picture.
+#[derive(Iden, Clone, Copy)]
+pub enum BankPictures {
+    Table,
+    Name,
+    Content,
+    Phone,
+    Width,
+    Height,
+    Bytes,
+    Sha256,
+    UploadedBy,
+    UploadedAt,
+}
+
+pub struct NewPicture<'a> {
+    pub name: &'a str,
+    pub content: &'a [u8],
+    pub phone: &'a [u8],
+    pub width: u32,
+    pub height: u32,
+    pub sha256: &'a str,
+    pub uploaded_by: Option<i64>,
+}
+
+/// Stores an item's picture; a name already stored holds the same picture (the name is made from
+/// its bytes) and is left as it is.
+pub async fn put_picture(tx: &mut Tx, p: &NewPicture<'_>) -> Result<()> {
+    tx.execute(
+        Query::insert()
+            .into_table(BankPictures::Table)
+            .columns([
+                BankPictures::Name,
+                BankPictures::Content,
+                BankPictures::Phone,
+                BankPictures::Width,
+                BankPictures::Height,
+                BankPictures::Bytes,
+                BankPictures::Sha256,
+                BankPictures::UploadedBy,
+                BankPictures::UploadedAt,
+            ])
+            .values_panic([
+                p.name.into(),
+                p.content.to_vec().into(),
+                p.phone.to_vec().into(),
+                i64::from(p.width).into(),
+                i64::from(p.height).into(),
+                (p.content.len() as i64).into(),
+                p.sha256.into(),
+                p.uploaded_by.into(),
+                now().into(),
+            ])
+            .on_conflict(
+                sea_query::OnConflict::column(BankPictures::Name)
+                    .do_nothing()
+                    .to_owned(),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// An item picture's bytes: its phone-sized variant or its full one.
+pub async fn picture(db: &Db, name: &str, phone: bool) -> Result<Option<Vec<u8>>> {
+    let column = if phone {
+        BankPictures::Phone
+    } else {
+        BankPictures::Content
+    };
+    let row: Option<Content> = db
+        .fetch_optional(
+            Query::select()
+                .expr_as(Expr::col(column), Alias::new("content"))
+                .from(BankPictures::Table)
+                .and_where(Expr::col(BankPictures::Name).eq(name)),
+        )
+        .await?;
+    Ok(row.map(|r| r.content))
+}

@@ -97,6 +97,7 @@ const ITEM_KEYS: &[(&str, Kind)] = &[
     ("matches", Kind::Texts),
     ("explanation", Kind::Text),
     ("picture", Kind::Text),
+    ("picture_alt", Kind::Text),
 ];
 
 // The shapes serde reads once the keys and their types are checked; `deny_unknown_fields` keeps
@@ -127,6 +128,7 @@ struct RawItem {
     matches: Option<Vec<String>>,
     explanation: String,
     picture: Option<String>,
+    picture_alt: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -471,6 +473,7 @@ fn read_item(table: Table, competence: &CompetenceRef, level: &str) -> Result<It
         texts: vec![(
             ContentLang::Vi,
             ItemText {
+                picture_alt: raw.picture_alt.as_deref().map(clean).unwrap_or_default(),
                 stem: clean(&raw.stem),
                 options,
                 matches,
@@ -528,6 +531,7 @@ stem = "Xếp các bước khi nhận tin nhắn đáng ngờ."
 options = ["Dừng lại", "Kiểm tra", "Hỏi người tin cậy"]
 explanation = "Dừng lại trước, kiểm tra, rồi hỏi người tin cậy."
 picture = "tin-nhan.png"
+picture_alt = "Ảnh chụp một tin nhắn lạ xin mã OTP"
 
 [[item]]
 code = "bv2-05"

@@ -436,6 +436,7 @@ mod tests {
             texts: vec![(
                 ContentLang::Vi,
                 ItemText {
+                    picture_alt: String::new(),
                     stem: "Câu hỏi".into(),
                     options: vec!["Một".into(), "Hai".into(), "Ba".into()],
                     matches: vec![],

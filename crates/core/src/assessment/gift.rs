@@ -77,6 +77,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
                         texts: vec![(
                             ContentLang::Vi,
                             ItemText {
+                                picture_alt: String::new(),
                                 stem: q.stem.clone(),
                                 options,
                                 matches,

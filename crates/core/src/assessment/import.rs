@@ -25,9 +25,9 @@ pub struct Imported {
     /// file names none, for the caller to choose.
     pub items: Vec<(String, Item)>,
     pub problems: Vec<ImportProblem>,
-    /// The accepted embedded files by name (Moodle XML, a QTI package): an image is the
-    /// `Item::picture` of its question; a recording is returned but no item field refers to it
-    /// yet. GIFT, a spreadsheet and a single QTI item file have none.
+    /// The accepted embedded files by name (Moodle XML, a QTI package): each is the
+    /// `Item::picture` of its question (a recording is refused by name: an item has no place for
+    /// one). GIFT, a spreadsheet and a single QTI item file have none.
     pub files: Vec<(String, Vec<u8>)>,
 }
 

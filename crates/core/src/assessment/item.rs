@@ -14,6 +14,8 @@ pub const MAX_OPTIONS: usize = 10;
 pub const MAX_STEM_CHARS: usize = 2_000;
 pub const MAX_OPTION_CHARS: usize = 500;
 pub const MAX_EXPLANATION_CHARS: usize = 2_000;
+/// A picture's description: a sentence or two, as a lesson picture's.
+pub const MAX_PICTURE_ALT_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +80,10 @@ pub struct ItemText {
     pub matches: Vec<String>,
     /// Shown after the answer: why the right answer is right.
     pub explanation: String,
+    /// What the item's picture shows, for a learner who cannot see it (its `alt` text): required
+    /// in every language when the item has a picture.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub picture_alt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,8 +101,12 @@ pub struct Item {
     pub texts: Vec<(ContentLang, ItemText)>,
 }
 
-fn too_long(field: &str, max: usize) -> Message {
-    Message::new("err-item-too-long").arg("field", field).arg("max", max)
+/// `lang`: the text at fault, so that an editor puts the problem beside its field.
+fn too_long(field: &str, max: usize, lang: &str) -> Message {
+    Message::new("err-item-too-long")
+        .arg("field", field)
+        .arg("max", max)
+        .arg("lang", lang)
 }
 
 impl Item {
@@ -147,10 +157,16 @@ impl Item {
                 out.push(Message::new("err-item-no-explanation").arg("lang", l));
             }
             if t.stem.chars().count() > MAX_STEM_CHARS {
-                out.push(too_long("item-stem", MAX_STEM_CHARS));
+                out.push(too_long("item-stem", MAX_STEM_CHARS, l));
             }
             if t.explanation.chars().count() > MAX_EXPLANATION_CHARS {
-                out.push(too_long("item-explanation", MAX_EXPLANATION_CHARS));
+                out.push(too_long("item-explanation", MAX_EXPLANATION_CHARS, l));
+            }
+            if self.picture.is_some() && t.picture_alt.trim().is_empty() {
+                out.push(Message::new("err-item-no-picture-alt").arg("lang", l));
+            }
+            if t.picture_alt.chars().count() > MAX_PICTURE_ALT_CHARS {
+                out.push(too_long("item-picture-alt", MAX_PICTURE_ALT_CHARS, l));
             }
             if t.options.len() != n {
                 out.push(
@@ -186,7 +202,7 @@ impl Item {
                         );
                     }
                     if o.chars().count() > MAX_OPTION_CHARS {
-                        out.push(too_long("item-option", MAX_OPTION_CHARS));
+                        out.push(too_long("item-option", MAX_OPTION_CHARS, l));
                     }
                 }
             }
@@ -210,6 +226,7 @@ impl Item {
                     options: Vec::new(),
                     matches: Vec::new(),
                     explanation: String::new(),
+                    picture_alt: String::new(),
                 },
             ));
         let order = permutation(self.body.options(), seed);
@@ -231,6 +248,7 @@ impl Item {
             fallback: shown_lang != lang,
             stem: t.stem,
             picture: self.picture.clone(),
+            picture_alt: t.picture_alt,
             shown,
         }
     }
@@ -288,6 +306,8 @@ pub struct Presented {
     pub fallback: bool,
     pub stem: String,
     pub picture: Option<String>,
+    /// The picture's description in the language shown.
+    pub picture_alt: String,
     pub shown: Shown,
 }
 
@@ -343,6 +363,7 @@ mod tests {
 
     fn text(stem: &str, options: &[&str]) -> ItemText {
         ItemText {
+            picture_alt: String::new(),
             stem: stem.into(),
             options: options.iter().map(|s| s.to_string()).collect(),
             matches: Vec::new(),
@@ -500,7 +521,7 @@ mod tests {
     #[test]
     fn problems_read_in_both_languages() {
         use crate::i18n::Lang;
-        let m = too_long("item-stem", MAX_STEM_CHARS);
+        let m = too_long("item-stem", MAX_STEM_CHARS, "vi");
         assert_eq!(m.render(Lang::Vi), "Nội dung câu hỏi dài quá 2000 ký tự. Rút gọn lại.");
         assert_eq!(
             m.render(Lang::En),

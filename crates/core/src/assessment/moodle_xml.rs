@@ -2,8 +2,8 @@
 //! multiple choice (one or several answers), true/false, matching and ordering (qtype_ordering)
 //! are imported with their general feedback as the explanation; every question that cannot be
 //! imported is reported with its name, its line and why, and the rest is imported. HTML is
-//! reduced to plain text (line breaks kept); embedded files are kept only when their bytes are an
-//! image (PNG, JPEG, GIF, WebP) or a recording. No DTD: a `<!DOCTYPE>` is refused, so no entity
+//! reduced to plain text (line breaks kept); an embedded file is kept only when its bytes are an
+//! image (PNG, JPEG, GIF, WebP); a recording is named as left out (a bank has no place for one). No DTD: a `<!DOCTYPE>` is refused, so no entity
 //! is ever defined, let alone expanded; input size and element depth are bounded.
 
 use super::item::{Body, Item, ItemText};
@@ -175,6 +175,7 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
             texts: vec![(
                 ContentLang::Vi,
                 ItemText {
+                    picture_alt: String::new(),
                     stem,
                     options,
                     matches,
@@ -206,7 +207,14 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
                 }
                 image_extension(kind)
             } else if let Some(format) = recording::sniff(&data) {
-                audio_extension(format)
+                // A question bank has no place for a recording (an item shows one picture): the
+                // question is imported without it, said so with the file's name.
+                file_problems.push(
+                    Message::new("err-moodle-audio-not-kept")
+                        .arg("name", &shown)
+                        .arg("kind", audio_extension(format)),
+                );
+                continue;
             } else {
                 file_problems.push(Message::new("err-moodle-file-kind").arg("name", &shown));
                 continue;
@@ -214,6 +222,15 @@ pub fn parse(bytes: &[u8], defaults: &Defaults) -> Imported {
             let stored = unique(&mut file_names, &format!("{}.{ext}", slug(&shown_stem(&shown), "tep")));
             if ImageKind::sniff(&data).is_some() {
                 item.picture = Some(stored.clone());
+                // The question text's `<img alt>`: what the bank requires a picture to have.
+                let raw = q
+                    .child("questiontext")
+                    .and_then(|t| t.child("text"))
+                    .map(|t| t.text.as_str())
+                    .unwrap_or("");
+                if let Some((_, t)) = item.texts.first_mut() {
+                    t.picture_alt = img_alt(raw);
+                }
             }
             kept.push((stored, data));
         }
@@ -662,6 +679,31 @@ fn image_extension(kind: ImageKind) -> &'static str {
     }
 }
 
+/// The `alt` text of the first picture an HTML text shows that has one, as plain text.
+fn img_alt(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<img") {
+        let start = from + at;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &html[start..end];
+        let tag_lower = &lower[start..end];
+        if let Some(a) = tag_lower.find(" alt=").or_else(|| tag_lower.find("\talt=")) {
+            let rest = &tag[a + 5..];
+            let value = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+                _ => rest.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or(""),
+            };
+            let text = tidy_line(&plain_text(value));
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        from = end;
+    }
+    String::new()
+}
+
 fn audio_extension(format: AudioFormat) -> &'static str {
     match format {
         AudioFormat::Wav => "wav",
@@ -870,7 +912,7 @@ mod tests {
   <question type="multichoice">
     <name><text>Tin nhắn OTP giả</text></name>
     <questiontext format="html">
-      <text><![CDATA[<p>Bạn nhận được tin nhắn:&nbsp;<b>“Tài khoản của bạn bị khoá, gửi mã OTP để mở”</b>.<br>Bạn nên làm gì?</p><p><img src="@@PLUGINFILE@@/tin-nhan.png"></p><script>alert(1)</script>]]></text>
+      <text><![CDATA[<p>Bạn nhận được tin nhắn:&nbsp;<b>“Tài khoản của bạn bị khoá, gửi mã OTP để mở”</b>.<br>Bạn nên làm gì?</p><p><img src="@@PLUGINFILE@@/tin-nhan.png" alt="Ảnh chụp tin nhắn &quot;Tài khoản bị khoá&quot;"></p><script>alert(1)</script>]]></text>
       <file name="tin-nhan.png" path="/" encoding="base64">{png}</file>
       <file name="loi-canh-bao.wav" path="/" encoding="base64">{wav}</file>
       <file name="huong-dan.pdf" path="/" encoding="base64">{pdf}</file>
@@ -928,7 +970,10 @@ mod tests {
         let got = parse(xml.as_bytes(), &defaults());
         assert_eq!(
             keys(&got),
-            [("Tin nhắn OTP giả".to_string(), "err-moodle-file-kind".to_string())]
+            [
+                ("Tin nhắn OTP giả".to_string(), "err-moodle-audio-not-kept".to_string()),
+                ("Tin nhắn OTP giả".to_string(), "err-moodle-file-kind".to_string())
+            ]
         );
         assert_eq!(got.problems[0].line, Some(7));
         let codes: Vec<&str> = got.items.iter().map(|(_, i)| i.code.as_str()).collect();
@@ -959,13 +1004,8 @@ mod tests {
         assert_eq!(t.explanation, "Ngân hàng & công an không bao giờ hỏi mã OTP.");
         assert_eq!(t.options[2], "Bấm vào đường link trong tin");
         assert_eq!(otp.picture.as_deref(), Some("tin-nhan.png"));
-        assert_eq!(
-            got.files,
-            [
-                ("tin-nhan.png".to_string(), PNG.to_vec()),
-                ("loi-canh-bao.wav".to_string(), wav())
-            ]
-        );
+        assert_eq!(t.picture_alt, "Ảnh chụp tin nhắn \"Tài khoản bị khoá\"");
+        assert_eq!(got.files, [("tin-nhan.png".to_string(), PNG.to_vec())]);
         assert_eq!(
             got.items[1].1.body,
             Body::MultipleChoice {

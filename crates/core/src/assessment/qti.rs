@@ -59,6 +59,8 @@ struct El {
 #[derive(Debug, Default)]
 struct Media {
     pictures: Vec<String>,
+    /// Each picture's `alt` text (empty when it has none), in the order of `pictures`.
+    alts: Vec<String>,
     other: bool,
 }
 
@@ -132,6 +134,8 @@ fn render(el: &El, out: &mut String, media: &mut Media, top: bool) {
     match picture {
         Some(Some(src)) => {
             media.pictures.push(src.trim().to_string());
+            let alt = el.attr("alt").unwrap_or("");
+            media.alts.push(alt.split_whitespace().collect::<Vec<_>>().join(" "));
             return;
         }
         Some(None) => {
@@ -446,6 +450,7 @@ fn item(root: &El, defaults: &Defaults) -> Result<(Item, Option<String>), Vec<Me
     let (body_text, mut media) = item_body.text();
     let (prompt, prompt_media) = interaction.child("prompt").map(El::text).unwrap_or_default();
     media.pictures.extend(prompt_media.pictures);
+    media.alts.extend(prompt_media.alts);
     media.other |= prompt_media.other;
     // An option is text: a picture in one would be lost.
     let mut in_choices = false;
@@ -500,6 +505,12 @@ fn item(root: &El, defaults: &Defaults) -> Result<(Item, Option<String>), Vec<Me
             texts: vec![(
                 ContentLang::Vi,
                 ItemText {
+                    // What the picture shows, as the file describes it (the bank requires it).
+                    picture_alt: if picture.is_some() {
+                        media.alts.first().cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    },
                     stem,
                     options,
                     matches,

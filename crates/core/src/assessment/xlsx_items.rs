@@ -407,6 +407,7 @@ pub fn read_items(bytes: &[u8], defaults: &Defaults) -> Imported {
                 texts: vec![(
                     ContentLang::Vi,
                     ItemText {
+                        picture_alt: String::new(),
                         stem: stem.clone(),
                         options,
                         matches,
@@ -489,6 +490,7 @@ fn write_sheet(items: &[(String, Item)]) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     sheet.set_column_width(explanation_col, 50)?;
     for (r, (pool, item)) in (1u32..).zip(items) {
         let empty = ItemText {
+            picture_alt: String::new(),
             stem: String::new(),
             options: Vec::new(),
             matches: Vec::new(),
@@ -621,6 +623,7 @@ pub(crate) mod tests {
             texts: vec![(
                 ContentLang::Vi,
                 ItemText {
+                    picture_alt: String::new(),
                     stem: stem.into(),
                     options: options.iter().map(|s| s.to_string()).collect(),
                     matches: matches.iter().map(|s| s.to_string()).collect(),

@@ -107,6 +107,8 @@ struct QuestionPage {
     time_left: Option<String>,
     deadline: Option<String>,
     unanswered: usize,
+    /// A scenario item's picture, described by the question's text in the language shown.
+    picture: Option<hocvuso_app::question_bank::PictureRef>,
 }
 
 fn kind_title(tr: Tr, kind: Kind) -> String {
@@ -200,6 +202,11 @@ async fn question(
         time_left: q.seconds_left.map(|s| minutes_left(tr, s)),
         deadline: q.deadline.as_ref().map(fmt_time),
         unanswered: q.answered.iter().filter(|a| !**a).count(),
+        picture: q
+            .question
+            .picture
+            .as_deref()
+            .and_then(hocvuso_app::question_bank::picture_ref),
         q,
     })
 }

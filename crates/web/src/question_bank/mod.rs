@@ -20,12 +20,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use hocvuso_app::Error as AppError;
 use hocvuso_app::question_bank::{
-    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemForm, ItemView,
+    self as app, BankUnit, BankView, ExportFormat, Filter, ImportChoice, ImportChoices, ItemForm, ItemView, PictureRef,
 };
 use hocvuso_core::assessment::Difficulty;
 use hocvuso_core::assessment::import::MAX_IMPORT_BYTES;
 use hocvuso_core::i18n::Message;
-use hocvuso_core::learning::CourseStatus;
+use hocvuso_core::learning::{ContentLang, CourseStatus};
 use hocvuso_core::roles::Action;
 use serde::Deserialize;
 
@@ -42,6 +42,12 @@ pub fn router() -> Routes {
             Access::Scoped,
             get(edit_item).post(update_item),
         )
+        .route(
+            "/bank/{code}/items/{item}/picture",
+            Access::Scoped,
+            post(upload_picture),
+        )
+        .route("/bank/pictures/{name}", Access::Own, get(picture))
         .route("/bank/{code}/items/{item}/submit", Access::Scoped, post(submit))
         .route("/bank/{code}/items/{item}/publish", Access::Scoped, post(publish))
         .route("/bank/{code}/items/{item}/return", Access::Scoped, post(give_back))
@@ -238,6 +244,8 @@ struct ReportPage {
     format: String,
     imported: usize,
     refused: Vec<Refused>,
+    /// Imported questions the author must look at (a picture to describe).
+    notes: Vec<Refused>,
 }
 
 async fn import(
@@ -264,30 +272,32 @@ async fn import(
     match outcome {
         Ok((name, r)) => {
             let b = app::bank(&state.app, &v.principal, &code, &Filter::default()).await?;
-            let refused = r
-                .problems
-                .iter()
-                .map(|p| Refused {
-                    question: if p.question.is_empty() {
-                        tr.get("qbank-report-whole-file")
-                    } else {
-                        p.question.clone()
-                    },
-                    place: match (p.line, &p.column) {
-                        (Some(line), Some(col)) => tr.count2("qbank-report-line-column", line, col),
-                        (Some(line), None) => tr.count("qbank-report-line", line),
-                        _ => String::new(),
-                    },
-                    reason: tr.msg(&p.message),
-                })
-                .collect();
+            let listed = |problems: &[hocvuso_core::assessment::ImportProblem]| -> Vec<Refused> {
+                problems
+                    .iter()
+                    .map(|p| Refused {
+                        question: if p.question.is_empty() {
+                            tr.get("qbank-report-whole-file")
+                        } else {
+                            p.question.clone()
+                        },
+                        place: match (p.line, &p.column) {
+                            (Some(line), Some(col)) => tr.count2("qbank-report-line-column", line, col),
+                            (Some(line), None) => tr.count("qbank-report-line", line),
+                            _ => String::new(),
+                        },
+                        reason: tr.msg(&p.message),
+                    })
+                    .collect()
+            };
             html(&ReportPage {
                 l: Layout::for_viewer(tr, &parts.0, &v),
                 unit: b.unit,
                 file: name,
                 format: r.format.to_string(),
                 imported: r.imported,
-                refused,
+                refused: listed(&r.problems),
+                notes: listed(&r.notes),
             })
         }
         Err(AppError::Invalid(fields)) => {
@@ -350,6 +360,20 @@ struct ItemPage {
     /// Why a change was refused (a stale form, a submission of one's own).
     refused: Option<String>,
     done: Option<String>,
+    picture: Option<PictureRef>,
+    /// The picture's Vietnamese description.
+    picture_alt: String,
+    /// The item's other languages, by name ("Tiếng Anh"), each with its text.
+    translations: Vec<Translation>,
+}
+
+/// An item's text in another language, as its page lists it (a matching pair on one line).
+struct Translation {
+    code: &'static str,
+    name: String,
+    stem: String,
+    options: Vec<String>,
+    explanation: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -391,6 +415,34 @@ async fn item_page(
             .zip(&i.correct)
             .filter(|(_, c)| **c)
             .map(|(o, _)| o.clone())
+            .collect(),
+        picture: i.item.picture.as_deref().and_then(app::picture_ref),
+        picture_alt: i
+            .item
+            .texts
+            .first()
+            .map(|(_, t)| t.picture_alt.clone())
+            .unwrap_or_default(),
+        translations: i
+            .item
+            .texts
+            .iter()
+            .filter(|(l, _)| *l != ContentLang::Vi)
+            .map(|(l, t)| Translation {
+                code: l.as_str(),
+                name: tr.get(&l.label_key()),
+                stem: t.stem.clone(),
+                options: if t.matches.is_empty() {
+                    t.options.clone()
+                } else {
+                    t.options
+                        .iter()
+                        .zip(&t.matches)
+                        .map(|(a, b)| format!("{a} → {b}"))
+                        .collect()
+                },
+                explanation: t.explanation.clone(),
+            })
             .collect(),
         i,
         refused: None,
@@ -486,6 +538,83 @@ struct FormPage {
     errors: Vec<(String, String)>,
     /// The stored item is no longer a draft, or moved on: why it cannot be saved.
     refused: Option<String>,
+    /// A section per language besides Vietnamese, open when the item has that text.
+    langs: Vec<LangSection>,
+    /// The stored item's picture (editing a draft that has one).
+    picture: Option<PictureRef>,
+    /// The Vietnamese description of the picture, as the form holds it.
+    picture_alt: String,
+    remove_picture: bool,
+    picture_action: String,
+    /// The picture form's description fields: one per language the stored item has.
+    picture_langs: Vec<AltField>,
+}
+
+struct AltField {
+    code: &'static str,
+    name: String,
+    field: String,
+    /// Where its problems are listed: the picture form's own, apart from the item form's.
+    err: String,
+    value: String,
+}
+
+/// One language's fields in the item form.
+struct LangSection {
+    code: &'static str,
+    /// The section's title, e.g. "Bản Tiếng Anh".
+    title: String,
+    /// The language's name ("Tiếng Anh"), in each field's label.
+    name: String,
+    stem: String,
+    options: String,
+    explanation: String,
+    open: bool,
+    f_stem: String,
+    f_options: String,
+    f_explanation: String,
+    alt: String,
+    f_alt: String,
+}
+
+fn lang_sections(tr: Tr, f: &ItemForm) -> Vec<LangSection> {
+    app::translation_langs()
+        .map(|lang| {
+            let [stem, options, explanation] = f.translation(lang).unwrap_or(["", "", ""]);
+            let name = tr.get(&lang.label_key());
+            LangSection {
+                code: lang.as_str(),
+                title: tr.msg(&Message::new("qbank-translation-of").arg("lang", &name)),
+                name,
+                open: [stem, options, explanation].iter().any(|s| !s.trim().is_empty()),
+                stem: stem.to_string(),
+                options: options.to_string(),
+                explanation: explanation.to_string(),
+                f_stem: app::field_name("stem", lang),
+                f_options: app::field_name("options", lang),
+                f_explanation: app::field_name("explanation", lang),
+                alt: f
+                    .more
+                    .get(&app::field_name("picture_alt", lang))
+                    .cloned()
+                    .unwrap_or_default(),
+                f_alt: app::field_name("picture_alt", lang),
+            }
+        })
+        .collect()
+}
+
+/// A problem as the form shows it: a language it names by its name ("Tiếng Anh"), not its code.
+fn with_lang_named(tr: Tr, m: &Message) -> String {
+    let mut m = m.clone();
+    for (k, v) in m.args.iter_mut() {
+        if *k == "lang"
+            && let Some(lang) = ContentLang::parse(v)
+        {
+            *v = tr.get(&lang.label_key());
+        }
+    }
+    tr.msg(&m)
 }
 
 impl FormPage {
@@ -519,6 +648,33 @@ async fn form_page(
         },
     };
     let form = import_form(tr, choices, Some(&chosen));
+    let stored = match &editing {
+        Some(c) => Some(app::item(&state.app, &v.principal, code, c).await?),
+        None => None,
+    };
+    let picture = stored
+        .as_ref()
+        .and_then(|i| i.item.picture.as_deref())
+        .and_then(app::picture_ref);
+    let picture_langs = stored
+        .as_ref()
+        .map(|i| {
+            i.item
+                .texts
+                .iter()
+                .map(|(lang, _)| {
+                    let field = app::field_name("picture_alt", *lang);
+                    AltField {
+                        code: lang.as_str(),
+                        name: tr.get(&lang.label_key()),
+                        err: format!("upload_{field}"),
+                        value: f.more.get(&field).cloned().unwrap_or_default(),
+                        field,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(FormPage {
         l: Layout::for_viewer(tr, &parts.0, v),
         action: match &editing {
@@ -536,8 +692,17 @@ async fn form_page(
         competences: form.competences,
         levels: form.levels,
         difficulties: form.difficulties,
+        picture_action: match &editing {
+            Some(c) => format!("/bank/{}/items/{}/picture", b.unit.code, segment(c)),
+            None => String::new(),
+        },
+        picture,
+        picture_alt: f.more.get("picture_alt").cloned().unwrap_or_default(),
+        remove_picture: f.remove_picture.is_some(),
+        picture_langs,
         unit: b.unit,
         editing,
+        langs: lang_sections(tr, &f),
         f,
         errors: Vec::new(),
         refused: None,
@@ -588,7 +753,10 @@ async fn save_answer(
         Ok(saved) => Ok(Redirect::to(&format!("/bank/{code}/items/{}", segment(&saved))).into_response()),
         Err(AppError::Invalid(fields)) => {
             let mut page = form_page(state, tr, parts, v, code, editing, f).await?;
-            page.errors = fields.iter().map(|e| (e.field.clone(), tr.msg(&e.message))).collect();
+            page.errors = fields
+                .iter()
+                .map(|e| (e.field.clone(), with_lang_named(tr, &e.message)))
+                .collect();
             with_status(html(&page), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(AppError::Conflict(e)) => {
@@ -618,6 +786,81 @@ async fn update_item(
     CsrfForm(v, f): CsrfForm<ItemForm>,
 ) -> Result<Response, Problem> {
     save_answer(&state, tr, &parts, &v, &code, Some(item), f).await
+}
+
+/// A picture for a draft: the file and its description in each of the item's languages.
+async fn upload_picture(
+    State(state): State<AppState>,
+    tr: Tr,
+    parts: Parts0,
+    v: Viewer,
+    Path((code, item)): Path<(String, String)>,
+    mp: Multipart,
+) -> Result<Response, Problem> {
+    // Who may write in this bank is answered before anything of the upload is.
+    app::check_author(&state.app, &v.principal, &code).await?;
+    let (sent, _name, bytes, fields) = read_upload_with_fields(&state, mp).await?;
+    csrf::check(&v, sent.as_deref().unwrap_or(""))?;
+    let revision = fields.get("revision").and_then(|r| r.trim().parse().ok()).unwrap_or(-1);
+    let alts: std::collections::BTreeMap<ContentLang, String> = ContentLang::ALL
+        .into_iter()
+        .filter_map(|l| fields.get(&app::field_name("picture_alt", l)).map(|a| (l, a.clone())))
+        .collect();
+    let edit = format!("/bank/{code}/items/{}/edit", segment(&item));
+    let outcome = app::set_picture(&state.app, &v.principal, &code, &item, revision, bytes, &alts).await;
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&edit).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let i = app::item(&state.app, &v.principal, &code, &item).await?;
+            let mut f = ItemForm::of(&i.pool, &i.item, i.revision);
+            for (l, a) in &alts {
+                f.more.insert(app::field_name("picture_alt", *l), a.clone());
+            }
+            let mut p = form_page(&state, tr, &parts, &v, &code, Some(item.clone()), f).await?;
+            for (l, a) in &alts {
+                if let Some(field) = p.picture_langs.iter_mut().find(|x| x.code == l.as_str()) {
+                    field.value = a.clone();
+                }
+            }
+            p.errors = errors
+                .iter()
+                .map(|e| (format!("upload_{}", e.field), with_lang_named(tr, &e.message)))
+                .collect();
+            with_status(html(&p), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(AppError::Conflict(e)) => {
+            let i = app::item(&state.app, &v.principal, &code, &item).await?;
+            let f = ItemForm::of(&i.pool, &i.item, i.revision);
+            let mut p = form_page(&state, tr, &parts, &v, &code, Some(item.clone()), f).await?;
+            p.refused = Some(with_lang_named(tr, &e.message));
+            with_status(html(&p), StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PictureQuery {
+    size: Option<String>,
+}
+
+/// An item's picture: named by its bytes, so it never changes and may be kept.
+async fn picture(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(name): Path<String>,
+    Query(q): Query<PictureQuery>,
+) -> Result<Response, Problem> {
+    let phone = q.size.as_deref() == Some("phone");
+    let bytes = app::picture(&state.app, &v.principal, &name, phone).await?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(r)
 }
 
 pub fn nav(tr: Tr, v: Option<&Viewer>) -> Vec<Nav> {
