@@ -1204,12 +1204,11 @@ mod tests {
         assert_eq!(plain_text("Lu\u{0300}a da\u{0309}o"), "Lùa dảo");
         assert_eq!(plain_text("<b>không đóng"), "không đóng");
         assert_eq!(plain_text("x <unterminated"), "x <unterminated");
-        // Hostile HTML stays linear: many scripts, a sea of ampersands.
+        // Hostile HTML stays linear: many scripts, a sea of ampersands. (No clock here: a
+        // quadratic scan of these inputs would take hours and hit the suite's time limit.)
         let scripts = "<SCRIPT>x</script>".repeat(200_000);
-        let started = std::time::Instant::now();
         assert_eq!(plain_text(&scripts), "");
         assert_eq!(plain_text(&"&".repeat(2_000_000)).len(), 2_000_000);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
         assert_eq!(slug("Đ!@# ", "cau-hoi"), "d");
         assert_eq!(slug("!!!", "cau-hoi"), "cau-hoi");
         assert_eq!(pool_name("$course$/top"), "");

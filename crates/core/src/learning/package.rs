@@ -495,13 +495,7 @@ mod tests {
             }
         });
         assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
-        let start = std::time::Instant::now();
         let (out, heap) = crate::xlsx::tests::peak_heap(|| read_zip(&bomb));
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(5),
-            "{:?}",
-            start.elapsed()
-        );
         // The cap, its buffer's doubling and the inflater's window: a few hundred KB, not 200 MB.
         assert!(heap < 4 * MAX_LESSON_BYTES, "{heap}");
         let e = out.unwrap_err();
