@@ -50,6 +50,7 @@ migrations! {
     22 => "0022_question_items.sql",
     23 => "0023_attempts.sql",
     24 => "0024_attempts_by_person.sql",
+    26 => "0026_course_certificates.sql",
 }
 
 /// Applies the pending migrations up to and including `last` (all of them with `None`).

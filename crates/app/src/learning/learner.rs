@@ -617,6 +617,7 @@ pub async fn complete(
                 },
             )
             .await?;
+            crate::assessment::course_certificate::on_course_done(app, &mut tx, who, c, at).await?;
         }
     }
     let next = next_of(last_lesson_id, &rows);
