@@ -1350,7 +1350,7 @@ lessons = ["01-mot.md", "02-hai.md"]
         );
         let e = errors(&files);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert_eq!((e[0].0.as_str(), e[0].1), ("course.toml", Some(9)), "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].1, e[0].2.as_str()), ("course.toml", Some(10), "err-learning-toml"), "{e:?}");
     }
 
     #[test]
