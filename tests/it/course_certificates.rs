@@ -34,11 +34,7 @@ async fn complete(t: &TestApp, c: &Client, slug: &str) -> Vec<String> {
         .collect();
     for l in &lessons {
         let r = c
-            .post_form(
-                &format!("/learn/{slug}/{l}"),
-                &format!("/learn/{slug}/{l}/done"),
-                &[],
-            )
+            .post_form(&format!("/learn/{slug}/{l}"), &format!("/learn/{slug}/{l}/done"), &[])
             .await;
         assert_eq!(r.status().as_u16(), 303, "{slug}/{l}: {:?}", r.text().await);
     }
@@ -110,7 +106,12 @@ async fn completing_a_certificate_course(b: Backend) {
 
     // A course that does not ask gives nothing.
     complete(&t, &learner, PLAIN).await;
-    assert!(attainments::certificates_of_person(&t.db, person).await.unwrap().is_empty());
+    assert!(
+        attainments::certificates_of_person(&t.db, person)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let lessons = complete(&t, &learner, COURSE).await;
     let certs = attainments::certificates_of_person(&t.db, person).await.unwrap();
@@ -120,13 +121,19 @@ async fn completing_a_certificate_course(b: Backend) {
     assert_eq!(cert.attainment_id, None);
     assert_eq!(cert.achievement, format!("Hoàn thành khóa học «{title}»"));
     let w = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
-    let holder = hocvuso_db::people::get(&t.db, &sees::<hocvuso_core::access::act::ViewPeople>(&w.unit_path), person)
-        .await
-        .unwrap()
-        .unwrap()
-        .full_name;
+    let holder = hocvuso_db::people::get(
+        &t.db,
+        &sees::<hocvuso_core::access::act::ViewPeople>(&w.unit_path),
+        person,
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .full_name;
     assert_eq!(cert.holder_name, holder);
-    assert_eq!(cert.level, "Cơ bản – mức 2", "the course's level, named");
+    // The shipped course is of DigComp level 3.
+    assert_eq!(course.level, "3");
+    assert_eq!(cert.level, "Trung cấp – mức 3", "the course's level, named");
     assert!(cert.issuer_name.starts_with("Ban Chỉ đạo"), "{}", cert.issuer_name);
     assert!(audit_actions(&t).await.contains(&"certificate.issue".to_string()));
     let code = cert.code.clone();
@@ -161,7 +168,7 @@ async fn completing_a_certificate_course(b: Backend) {
     assert!(words.contains(&holder), "{words}");
     let achievement_words = cert.achievement.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains(&achievement_words), "{words}");
-    assert!(words.contains("Trình độ của khóa học: Cơ bản – mức 2"), "{words}");
+    assert!(words.contains("Trình độ của khóa học: Trung cấp – mức 3"), "{words}");
     assert!(words.contains(&code), "{words}");
 
     // A stranger: the page (masked name, a course completion, valid) and the API.
@@ -231,10 +238,7 @@ async fn completing_a_certificate_course(b: Backend) {
     assert!(!list.contains(&holder), "{list}");
     let r = officer.get(&format!("/units/{}/confirmed.xlsx", commune.code)).await;
     let rows = hocvuso_core::xlsx::read_rows(&r.bytes().await.unwrap(), &hocvuso_core::xlsx::Limits::DEFAULT).unwrap();
-    assert!(
-        !rows.iter().any(|r| r.cells.iter().any(|c| c == &holder)),
-        "{rows:?}"
-    );
+    assert!(!rows.iter().any(|r| r.cells.iter().any(|c| c == &holder)), "{rows:?}");
     assert!(
         attainments::certificates_in_scope(&t.db, &sees(&commune.path), 100)
             .await
@@ -259,7 +263,11 @@ async fn completing_a_certificate_course(b: Backend) {
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
     assert_eq!(api["status"], "revoked");
     let list_url = vc["credentialStatus"]["statusListCredential"].as_str().unwrap();
-    let index: u64 = vc["credentialStatus"]["statusListIndex"].as_str().unwrap().parse().unwrap();
+    let index: u64 = vc["credentialStatus"]["statusListIndex"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let path = list_url
         .split_once("/credentials/")
         .map(|(_, p)| format!("/credentials/{p}"))
@@ -275,7 +283,11 @@ async fn completing_a_certificate_course(b: Backend) {
     // error, and the course page says why.
     assert!(principal(&t, OFFICER).await.person_id.is_none());
     complete(&t, &officer, COURSE).await;
-    assert_eq!(course_certificates(&t, COURSE).await.len(), 1, "still the learner's only");
+    assert_eq!(
+        course_certificates(&t, COURSE).await.len(),
+        1,
+        "still the learner's only"
+    );
     let (s, page) = officer.text(&format!("/learn/{COURSE}")).await;
     assert_eq!(s, 200);
     assert!(page.contains("chưa gắn với hồ sơ người dân"), "{page}");
@@ -301,13 +313,25 @@ async fn an_author_asks_for_a_certificate(b: Backend) {
         .post_form("/author", &format!("/author/{PLAIN}/certificate"), &[("on", "1")])
         .await;
     assert!(matches!(r.status().as_u16(), 403 | 404), "{}", r.status());
-    assert!(!ldb::course_by_slug(&t.db, PLAIN).await.unwrap().unwrap().completion_certificate);
+    assert!(
+        !ldb::course_by_slug(&t.db, PLAIN)
+            .await
+            .unwrap()
+            .unwrap()
+            .completion_certificate
+    );
 
     let r = author
         .post_form(&page, &format!("/author/{PLAIN}/certificate"), &[("on", "1")])
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert!(ldb::course_by_slug(&t.db, PLAIN).await.unwrap().unwrap().completion_certificate);
+    assert!(
+        ldb::course_by_slug(&t.db, PLAIN)
+            .await
+            .unwrap()
+            .unwrap()
+            .completion_certificate
+    );
     let (_, body) = author.text(&page).await;
     assert!(body.contains("name=\"on\" value=\"1\" checked"), "{body}");
     assert!(audit_actions(&t).await.contains(&"course.certificate_set".to_string()));
@@ -325,9 +349,17 @@ async fn an_author_asks_for_a_certificate(b: Backend) {
     assert!(certs[0].achievement.starts_with("Hoàn thành khóa học «"));
 
     // Turned off again (the box unticked): later completions give none.
-    let r = author.post_form(&page, &format!("/author/{PLAIN}/certificate"), &[]).await;
+    let r = author
+        .post_form(&page, &format!("/author/{PLAIN}/certificate"), &[])
+        .await;
     assert_eq!(r.status().as_u16(), 303);
-    assert!(!ldb::course_by_slug(&t.db, PLAIN).await.unwrap().unwrap().completion_certificate);
+    assert!(
+        !ldb::course_by_slug(&t.db, PLAIN)
+            .await
+            .unwrap()
+            .unwrap()
+            .completion_certificate
+    );
     t.finish().await;
 }
 both!(author_sets_course_certificate, an_author_asks_for_a_certificate);

@@ -795,6 +795,18 @@ async fn certificates_keep_their_ids_26(b: Backend) {
     tx.commit().await.unwrap();
 
     db.migrate_to(26).await.unwrap();
+    // As the next release starts: a new process opens the migrated database.
+    db.close().await;
+    let db = match &pg {
+        None => Db::connect(&format!("sqlite://{}", dir.path().join("old.db").display()))
+            .await
+            .unwrap(),
+        Some(name) => {
+            let base = pg_admin_url();
+            let url = format!("{}/{name}", base.rsplit_once('/').map(|(a, _)| a).unwrap_or(&base));
+            Db::connect(&url).await.unwrap()
+        }
+    };
 
     let stored = att::certificates_of_person(&db, person.0).await.unwrap();
     assert_eq!(

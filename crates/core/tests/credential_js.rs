@@ -205,7 +205,8 @@ fn javascript_libraries_verify_a_course_certificate() {
     let status = StatusEntry::nth("https://hocvuso.example.vn:8443/trang-thai", 9);
     let course = Certificate {
         achievement: "Hoàn thành khóa học «Văn bản điện tử và chữ ký số»".into(),
-        criteria: "Đã hoàn thành tất cả các bài học của khóa học «Văn bản điện tử và chữ ký số» trên nền tảng hocvuso.".into(),
+        criteria: "Đã hoàn thành tất cả các bài học của khóa học «Văn bản điện tử và chữ ký số» trên nền tảng hocvuso."
+            .into(),
         level: "Cơ bản – mức 2".into(),
         kind: Kind::CourseCompletion,
         ..cert()

@@ -783,7 +783,10 @@ pub async fn set_completion_certificate(tx: &mut Tx, course_id: i64, on: bool) -
                 .table(Courses::Table)
                 .values([
                     (Courses::CompletionCertificate, on.into()),
-                    (Courses::Digest, format!("local:certificate:{}", at.unix_timestamp()).into()),
+                    (
+                        Courses::Digest,
+                        format!("local:certificate:{}", at.unix_timestamp()).into(),
+                    ),
                     (Courses::UpdatedAt, at.into()),
                 ])
                 .and_where(Expr::col(Courses::Id).eq(course_id)),

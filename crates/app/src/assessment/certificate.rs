@@ -90,7 +90,11 @@ pub fn verify_url(app: &App, code: &str) -> String {
 
 /// What a stored certificate states: a course completed, or an attainment.
 pub fn kind(c: &Stored) -> Kind {
-    if c.is_course() { Kind::CourseCompletion } else { Kind::Attainment }
+    if c.is_course() {
+        Kind::CourseCompletion
+    } else {
+        Kind::Attainment
+    }
 }
 
 /// A stored certificate as printed and signed.

@@ -377,7 +377,7 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
                 super::Kind::CourseCompletion => "cert-pdf-course-level",
             })
             .arg("level", nfc(&cert.level))
-                .render(lang),
+            .render(lang),
             Fit {
                 field: "level",
                 weight: Weight::Bold,

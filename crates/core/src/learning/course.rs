@@ -1341,16 +1341,27 @@ lessons = ["01-mot.md", "02-hai.md"]
         // Written back only when asked for, and read back the same.
         let back = Course::from_files(&c.to_files()).expect("back");
         assert!(back.completion_certificate);
-        assert!(!String::from_utf8_lossy(&Course::from_files(&package()).expect("course").to_files()["course.toml"]).contains("completion_certificate"));
+        assert!(
+            !String::from_utf8_lossy(&Course::from_files(&package()).expect("course").to_files()["course.toml"])
+                .contains("completion_certificate")
+        );
         // Anything but true or false is refused at its line, not taken as a yes.
         let mut files = package();
         files.insert(
             "course.toml".into(),
-            format!("{}completion_certificate = \"có\"\n", COURSE.split("[[modules]]").next().unwrap_or_default()).into_bytes(),
+            format!(
+                "{}completion_certificate = \"có\"\n",
+                COURSE.split("[[modules]]").next().unwrap_or_default()
+            )
+            .into_bytes(),
         );
         let e = errors(&files);
         assert_eq!(e.len(), 1, "{e:?}");
-        assert_eq!((e[0].0.as_str(), e[0].1, e[0].2.as_str()), ("course.toml", Some(10), "err-learning-toml"), "{e:?}");
+        assert_eq!(
+            (e[0].0.as_str(), e[0].1, e[0].2.as_str()),
+            ("course.toml", Some(10), "err-learning-toml"),
+            "{e:?}"
+        );
     }
 
     #[test]
