@@ -6,3 +6,4 @@ cert-pdf-level = Level attained: { $level }
 cert-pdf-issued-on = Issued { $date }
 cert-pdf-code = Certificate code: { $code }
 cert-pdf-verify-at = Verify at: { $url }
+cert-pdf-course-level = Course level: { $level }

@@ -58,3 +58,6 @@ in-person-title = In-person assessment
 in-person-intro = For people who cannot take the test online (the elderly, people with disabilities): you read each question to the person and choose the answer they give, on your own device. The test, its time and its attempts are those of the online test; the result records that it was taken in person and conducted by you.
 in-person-start = Start the in-person assessment
 err-exam-in-person-self = You cannot assess yourself in person; take the test online on the Tests page.
+verify-kind = Kind of certificate
+verify-kind-attainment = Confirmation of basic digital skills attained
+verify-kind-course_completion = Completion of a course (not a confirmation of basic digital skills)

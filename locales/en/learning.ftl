@@ -209,3 +209,6 @@ learn-video = Video
 learn-video-on = on
 learn-video-transcript = Video transcript (read instead of watching)
 learn-audio-about-author = Listen ({ $min } min { $sec } s, { $kb } KB). The lesson's author read it aloud and recorded it.
+learn-certificate-h = Certificate of completion
+learn-certificate-offered = Learners with a resident record on the platform who complete every lesson receive a certificate of completion (it does not replace the confirmation of basic digital skills).
+learn-certificate-no-person = This account is not linked to a resident record, so no certificate of completion can be issued. Ask an officer of the commune where you live to link your account to your record.

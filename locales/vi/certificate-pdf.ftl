@@ -6,3 +6,4 @@ cert-pdf-level = Mức đạt: { $level }
 cert-pdf-issued-on = Cấp { $date }
 cert-pdf-code = Mã chứng nhận: { $code }
 cert-pdf-verify-at = Kiểm tra tại: { $url }
+cert-pdf-course-level = Trình độ của khóa học: { $level }

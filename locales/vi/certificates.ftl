@@ -58,3 +58,6 @@ in-person-title = Đánh giá trực tiếp
 in-person-intro = Dành cho người không tự làm bài trực tuyến được (người cao tuổi, người khuyết tật): bạn đọc từng câu hỏi cho người được đánh giá và chọn đáp án họ trả lời, trên thiết bị của bạn. Bài đánh giá, thời gian và số lần làm như bài trực tuyến; kết quả ghi rõ là đánh giá trực tiếp và do bạn thực hiện.
 in-person-start = Bắt đầu bài đánh giá trực tiếp
 err-exam-in-person-self = Bạn không thể tự đánh giá trực tiếp cho chính mình; hãy làm bài trực tuyến ở trang Kiểm tra.
+verify-kind = Loại giấy chứng nhận
+verify-kind-attainment = Xác nhận đạt phổ cập kỹ năng số
+verify-kind-course_completion = Hoàn thành một khóa học (không phải xác nhận đạt phổ cập kỹ năng số)

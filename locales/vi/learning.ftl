@@ -197,3 +197,6 @@ learn-video = Video
 learn-video-on = trên
 learn-video-transcript = Lời thoại của video (đọc thay cho xem)
 learn-audio-about-author = Nghe bài ({ $min } phút { $sec } giây, { $kb } KB). Bản nghe do tác giả của bài tự đọc và ghi âm.
+learn-certificate-h = Giấy chứng nhận hoàn thành
+learn-certificate-offered = Học xong tất cả các bài, người học có hồ sơ người dân trên nền tảng được cấp giấy chứng nhận hoàn thành khóa học (không thay cho xác nhận đạt phổ cập kỹ năng số).
+learn-certificate-no-person = Tài khoản này chưa gắn với hồ sơ người dân nên chưa cấp được giấy chứng nhận hoàn thành khóa học. Hãy nhờ cán bộ xã nơi bạn sống gắn tài khoản với hồ sơ của bạn.

@@ -14,6 +14,7 @@ mod backup;
 mod browser;
 mod browser_assessment;
 mod certificates;
+mod course_certificates;
 mod course_review;
 mod course_revision;
 mod frameworks;

@@ -672,3 +672,190 @@ async fn requirements_become_the_countrys_20(b: Backend) {
     }
 }
 both!(requirements_unit_migration, requirements_become_the_countrys_20);
+
+/// Release 24 kept only certificates of attainment; migration 26 lets a certificate name a course
+/// instead (SQLite rebuilds the table). Each certificate keeps its id — its bit in the published
+/// status list —, code and attainment, the next one takes the next id, and a row naming neither
+/// an attainment nor a course is refused.
+async fn certificates_keep_their_ids_26(b: Backend) {
+    use hocvuso_db::attainments::{self as att, Attainments, Certificates, NewCertificate, Subject};
+    use hocvuso_db::sea_query::ExprTrait;
+    let dir = tempfile::tempdir().unwrap();
+    let (db, pg) = open(b, &dir).await;
+    db.migrate_to(24).await.unwrap();
+    units::load_official(&db).await.unwrap();
+    let province = units::by_code(&db, "19").await.unwrap().unwrap();
+    let at = hocvuso_db::now();
+    let day = time::macros::date!(2026 - 12 - 01);
+    let mut tx = db.begin().await.unwrap();
+    let person: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(People::Table)
+                .columns([
+                    People::FullName,
+                    People::NameKey,
+                    People::BirthDate,
+                    People::Sex,
+                    People::PidCipher,
+                    People::PidIndex,
+                    People::PidLast4,
+                    People::Groups,
+                    People::UnitId,
+                    People::UnitPath,
+                    People::CreatedAt,
+                    People::UpdatedAt,
+                ])
+                .values_panic([
+                    "Lê Thị Mai".into(),
+                    vec![1u8].into(),
+                    time::macros::date!(1980 - 01 - 02).into(),
+                    "female".into(),
+                    vec![2u8].into(),
+                    vec![3u8].into(),
+                    "0001".into(),
+                    1i64.into(),
+                    province.id.into(),
+                    province.path.clone().into(),
+                    at.into(),
+                    at.into(),
+                ])
+                .returning_col(People::Id),
+        )
+        .await
+        .unwrap();
+    let attainment: Scalar<i64> = tx
+        .fetch_one(
+            Query::insert()
+                .into_table(Attainments::Table)
+                .columns([
+                    Attainments::PersonId,
+                    Attainments::UnitPath,
+                    Attainments::TargetGroup,
+                    Attainments::FrameworkId,
+                    Attainments::Level,
+                    Attainments::AttainedOn,
+                    Attainments::Method,
+                    Attainments::Source,
+                    Attainments::RecordedAt,
+                ])
+                .values_panic([
+                    person.0.into(),
+                    province.path.clone().into(),
+                    "resident".into(),
+                    "digcomp22".into(),
+                    "2".into(),
+                    day.into(),
+                    "online".into(),
+                    "hocvuso".into(),
+                    at.into(),
+                ])
+                .returning_col(Attainments::Id),
+        )
+        .await
+        .unwrap();
+    let mut old = Vec::new();
+    for code in ["AAAA-AAAA-AAA1", "AAAA-AAAA-AAA2"] {
+        let id: Scalar<i64> = tx
+            .fetch_one(
+                Query::insert()
+                    .into_table(Certificates::Table)
+                    .columns([
+                        Certificates::Code,
+                        Certificates::AttainmentId,
+                        Certificates::PersonId,
+                        Certificates::UnitPath,
+                        Certificates::HolderName,
+                        Certificates::Achievement,
+                        Certificates::Criteria,
+                        Certificates::Level,
+                        Certificates::IssuedOn,
+                        Certificates::IssuedAt,
+                        Certificates::IssuerName,
+                    ])
+                    .values_panic([
+                        code.into(),
+                        attainment.0.into(),
+                        person.0.into(),
+                        province.path.clone().into(),
+                        "Lê Thị Mai".into(),
+                        "Đạt".into(),
+                        "Tiêu chí".into(),
+                        "Cơ bản – mức 2".into(),
+                        day.into(),
+                        at.into(),
+                        "Ban Chỉ đạo".into(),
+                    ])
+                    .returning_col(Certificates::Id),
+            )
+            .await
+            .unwrap();
+        old.push((id.0, code));
+    }
+    tx.commit().await.unwrap();
+
+    db.migrate_to(26).await.unwrap();
+    // As the next release starts: a new process opens the migrated database.
+    db.close().await;
+    let db = match &pg {
+        None => Db::connect(&format!("sqlite://{}", dir.path().join("old.db").display()))
+            .await
+            .unwrap(),
+        Some(name) => {
+            let base = pg_admin_url();
+            let url = format!("{}/{name}", base.rsplit_once('/').map(|(a, _)| a).unwrap_or(&base));
+            Db::connect(&url).await.unwrap()
+        }
+    };
+
+    let stored = att::certificates_of_person(&db, person.0).await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|c| (c.id, c.code.as_str(), c.attainment_id, c.course_id))
+            .collect::<Vec<_>>(),
+        old.iter()
+            .map(|(id, code)| (*id, *code, Some(attainment.0), None))
+            .collect::<Vec<_>>()
+    );
+    let mut tx = db.begin().await.unwrap();
+    let next = att::issue(
+        &mut tx,
+        &NewCertificate {
+            code: "AAAA-AAAA-AAA3",
+            subject: Subject::Attainment(attainment.0),
+            person_id: person.0,
+            unit_path: &province.path,
+            holder_name: "Lê Thị Mai",
+            achievement: "Đạt",
+            criteria: "Tiêu chí",
+            level: "Cơ bản – mức 2",
+            issued_on: day,
+            issued_at: at,
+            issuer_name: "Ban Chỉ đạo",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(next, Some(old[1].0 + 1), "the next status-list index");
+    // Neither an attainment nor a course: refused by the table.
+    let mut tx = db.begin().await.unwrap();
+    let r = tx
+        .execute(
+            Query::update()
+                .table(Certificates::Table)
+                .value(Certificates::AttainmentId, Option::<i64>::None)
+                .and_where(Expr::col(Certificates::Id).eq(old[0].0)),
+        )
+        .await;
+    assert!(r.is_err(), "a certificate of nothing: {r:?}");
+    drop(tx);
+    db.close().await;
+    if let Some(name) = pg {
+        let admin = Db::connect(&pg_admin_url()).await.unwrap();
+        admin.drop_database(&name).await.unwrap();
+        admin.close().await;
+    }
+}
+both!(certificates_migration, certificates_keep_their_ids_26);

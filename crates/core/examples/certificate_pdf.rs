@@ -14,6 +14,7 @@ fn certificate(i: usize, rng: &mut impl rand::RngCore) -> Certificate {
     let code = Code::generate(rng);
     Certificate {
         verify_url: format!("https://hocvuso.bacninh.example.vn/xac-minh/{code}"),
+        kind: Default::default(),
         code,
         holder_name: format!("{} {}", FAMILY[i % 6], GIVEN[(i / 6) % 6]),
         achievement: "Đạt phổ cập kỹ năng số – Người dân".into(),

@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         issued_on: time::macros::date!(2026 - 01 - 15),
         issuer_name: "Ban Chỉ đạo Phong trào Bình dân học vụ số tỉnh Bắc Ninh".into(),
         verify_url: "https://hocvuso.example.vn/xac-minh/7K2M-9QXD-4HPA".into(),
+        kind: Default::default(),
     };
     let n = 300;
     let start = Instant::now();

@@ -57,6 +57,7 @@ kinds! {
     CourseSubmitted => "course.submit",
     CoursePublished => "course.publish",
     CourseReturned => "course.return",
+    CourseCertificateSet => "course.certificate_set",
     CourseMediaUploaded => "course.media_upload",
     CourseMediaRemoved => "course.media_remove",
     CourseRevisionPublished => "course.revision_publish",
@@ -220,6 +221,11 @@ pub enum Event {
     },
     /// A draft course sent for review, and published by a second person (slug, who sent it).
     CourseSubmitted {
+        course_id: i64,
+        detail: Value,
+    },
+    /// A course's certificate of completion turned on or off (slug, on).
+    CourseCertificateSet {
         course_id: i64,
         detail: Value,
     },
@@ -444,6 +450,7 @@ impl Event {
             Event::CourseInstalled { .. } => Kind::CourseInstalled,
             Event::CourseImported { .. } => Kind::CourseImported,
             Event::CourseSubmitted { .. } => Kind::CourseSubmitted,
+            Event::CourseCertificateSet { .. } => Kind::CourseCertificateSet,
             Event::ItemsImported { .. } => Kind::ItemsImported,
             Event::ItemSaved { .. } => Kind::ItemSaved,
             Event::ItemSubmitted { .. } => Kind::ItemSubmitted,
@@ -531,6 +538,7 @@ impl Event {
             CourseInstalled { course_id, .. }
             | CourseImported { course_id, .. }
             | CourseSubmitted { course_id, .. }
+            | CourseCertificateSet { course_id, .. }
             | CoursePublished { course_id, .. }
             | CourseReturned { course_id, .. }
             | CourseMediaUploaded { course_id, .. }
@@ -623,6 +631,7 @@ impl Event {
             | CourseInstalled { detail, .. }
             | CourseImported { detail, .. }
             | CourseSubmitted { detail, .. }
+            | CourseCertificateSet { detail, .. }
             | CoursePublished { detail, .. }
             | CourseReturned { detail, .. }
             | CourseMediaUploaded { detail, .. }

@@ -35,6 +35,7 @@ fn certificate(code: &str, name: &str, level: &str, issuer: &str, day: time::Dat
     let code = Code::parse(code).expect("a valid code");
     Certificate {
         verify_url: format!("https://hocvuso.bacninh.example.vn/xac-minh/{code}"),
+        kind: Default::default(),
         code,
         holder_name: name.nfc().collect(),
         achievement: "Đạt phổ cập kỹ năng số – Cán bộ, công chức, viên chức".into(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hocvuso_core::certificate::credential::{Issuer, IssuerKey, StatusEntry, issue, status_list, verify};
-use hocvuso_core::certificate::{Certificate, Code};
+use hocvuso_core::certificate::{Certificate, Code, Kind};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
@@ -106,6 +106,7 @@ fn cert() -> Certificate {
         issued_on: time::macros::date!(2026 - 01 - 15),
         issuer_name: "Ban Chỉ đạo Phong trào Bình dân học vụ số tỉnh Bắc Ninh".into(),
         verify_url: "https://hocvuso.example.vn:8443/xac-minh/7K2M-9QXD-4HPA".into(),
+        kind: Default::default(),
     }
 }
 
@@ -190,4 +191,47 @@ fn javascript_libraries_verify_our_credentials() {
     let (ok, out) = js_verify(&dir.write("unknown-context.json", &t), &did, None);
     assert!(!ok, "an unknown context must fail: {out}");
     assert_eq!(out["refused"][0], "https://evil.example/context.json", "{out}");
+}
+
+/// A certificate of completing a course (where its author asked for one): an OB 3.0 `Course`
+/// achievement, signed the same way, verifies with the JS libraries too.
+#[test]
+fn javascript_libraries_verify_a_course_certificate() {
+    require_node();
+    let dir = Dir::new("js-course");
+    let issuer = Issuer::did_web("https://hocvuso.example.vn:8443", "Ban Chỉ đạo").expect("did");
+    let key = IssuerKey::from_seed(&[42u8; 32]);
+    let did = dir.write("did.json", &issuer.did_document(&[key.public_key()]));
+    let status = StatusEntry::nth("https://hocvuso.example.vn:8443/trang-thai", 9);
+    let course = Certificate {
+        achievement: "Hoàn thành khóa học «Văn bản điện tử và chữ ký số»".into(),
+        criteria: "Đã hoàn thành tất cả các bài học của khóa học «Văn bản điện tử và chữ ký số» trên nền tảng hocvuso."
+            .into(),
+        level: "Cơ bản – mức 2".into(),
+        kind: Kind::CourseCompletion,
+        ..cert()
+    };
+    let vc = issue(&course, &issuer, &key, status.clone()).expect("issue");
+    assert_eq!(vc["credentialSubject"]["achievement"]["achievementType"], "Course");
+    let ours = verify(&serde_json::to_vec(&vc).expect("json"), &issuer, &[key.public_key()]).expect("ours");
+    assert_eq!(ours.achievement, course.achievement);
+    let list = status_list(
+        &status.list_url,
+        &issuer,
+        &key,
+        &[],
+        time::macros::datetime!(2026-01-15 08:00 UTC),
+    )
+    .expect("list");
+    let list_file = dir.write("list.json", &list);
+    let (ok, out) = js_verify(&dir.write("course.json", &vc), &did, Some(&list_file));
+    assert!(ok, "the course certificate must verify with the JS libraries: {out}");
+    assert_eq!(out["revoked"], false, "{out}");
+    assert_eq!(out["refused"], serde_json::json!([]), "{out}");
+    // Its kind is signed: calling it an attainment's certificate breaks the signature.
+    let mut t = vc.clone();
+    t["credentialSubject"]["achievement"]["achievementType"] = "Certificate".into();
+    let (ok, out) = js_verify(&dir.write("retyped.json", &t), &did, None);
+    assert!(!ok, "a changed achievementType must fail: {out}");
+    assert_reason(&out, "Invalid signature");
 }

@@ -45,6 +45,7 @@ pub enum Certificates {
     RevokedAt,
     RevokedReason,
     RevokedBy,
+    CourseId,
 }
 
 /// How an attainment was established.
@@ -276,7 +277,9 @@ record! {
     pub struct Certificate {
         pub id: i64,
         pub code: String,
-        pub attainment_id: i64,
+        /// Exactly one of the two is set: the attainment it states, or the course completed.
+        pub attainment_id: Option<i64>,
+        pub course_id: Option<i64>,
         pub person_id: i64,
         pub unit_path: String,
         pub holder_name: String,
@@ -291,10 +294,11 @@ record! {
     }
 }
 
-const CERTIFICATE_COLUMNS: [Certificates; 14] = [
+const CERTIFICATE_COLUMNS: [Certificates; 15] = [
     Certificates::Id,
     Certificates::Code,
     Certificates::AttainmentId,
+    Certificates::CourseId,
     Certificates::PersonId,
     Certificates::UnitPath,
     Certificates::HolderName,
@@ -310,7 +314,8 @@ const CERTIFICATE_COLUMNS: [Certificates; 14] = [
 
 pub struct NewCertificate<'a> {
     pub code: &'a str,
-    pub attainment_id: i64,
+    /// What it states: an attainment, or a course completed (exactly one; the table checks it).
+    pub subject: Subject,
     pub person_id: i64,
     pub unit_path: &'a str,
     pub holder_name: &'a str,
@@ -322,6 +327,28 @@ pub struct NewCertificate<'a> {
     pub issuer_name: &'a str,
 }
 
+/// What a certificate states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Attainment(i64),
+    /// A course completed: never an attainment, counted nowhere attainments are.
+    Course(i64),
+}
+
+impl Certificate {
+    pub fn subject(&self) -> Option<Subject> {
+        match (self.attainment_id, self.course_id) {
+            (Some(a), None) => Some(Subject::Attainment(a)),
+            (None, Some(c)) => Some(Subject::Course(c)),
+            _ => None,
+        }
+    }
+
+    pub fn is_course(&self) -> bool {
+        self.course_id.is_some()
+    }
+}
+
 /// Stores a certificate; `None` when its code is taken (the caller draws another).
 pub async fn issue(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<Option<i64>> {
     let id: Option<Scalar<i64>> = tx
@@ -331,6 +358,7 @@ pub async fn issue(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<Option<i64>> {
                 .columns([
                     Certificates::Code,
                     Certificates::AttainmentId,
+                    Certificates::CourseId,
                     Certificates::PersonId,
                     Certificates::UnitPath,
                     Certificates::HolderName,
@@ -343,7 +371,16 @@ pub async fn issue(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<Option<i64>> {
                 ])
                 .values_panic([
                     c.code.into(),
-                    c.attainment_id.into(),
+                    match c.subject {
+                        Subject::Attainment(id) => Some(id),
+                        Subject::Course(_) => None,
+                    }
+                    .into(),
+                    match c.subject {
+                        Subject::Course(id) => Some(id),
+                        Subject::Attainment(_) => None,
+                    }
+                    .into(),
                     c.person_id.into(),
                     c.unit_path.into(),
                     c.holder_name.into(),
@@ -387,6 +424,26 @@ pub async fn certificates_of_person(db: &Db, person_id: i64) -> Result<Vec<Certi
         certificates()
             .and_where(Expr::col(Certificates::PersonId).eq(person_id))
             .order_by(Certificates::Id, Order::Asc),
+    )
+    .await
+}
+
+/// The person's certificate of completing the course, read in the transaction that may issue it.
+pub async fn course_certificate_tx(tx: &mut Tx, person_id: i64, course_id: i64) -> Result<Option<Certificate>> {
+    tx.fetch_optional(
+        certificates()
+            .and_where(Expr::col(Certificates::CourseId).eq(course_id))
+            .and_where(Expr::col(Certificates::PersonId).eq(person_id)),
+    )
+    .await
+}
+
+/// The person's certificate of completing the course, for the course page.
+pub async fn course_certificate(db: &Db, person_id: i64, course_id: i64) -> Result<Option<Certificate>> {
+    db.fetch_optional(
+        certificates()
+            .and_where(Expr::col(Certificates::CourseId).eq(course_id))
+            .and_where(Expr::col(Certificates::PersonId).eq(person_id)),
     )
     .await
 }
@@ -444,8 +501,9 @@ pub async fn holder_tx(tx: &mut Tx, person_id: i64) -> Result<Option<Holder>> {
     .await
 }
 
-/// The certificates, not revoked, of the people of a scope (where they live now), oldest first:
-/// a unit's batch to print.
+/// The certificates of attainment, not revoked, of the people of a scope (where they live now),
+/// oldest first: a unit's batch to print. Certificates of a course completed are the learner's
+/// own and never part of a unit's attainments.
 pub async fn certificates_in_scope(db: &Db, scope: &Scope<act::ViewPeople>, limit: u64) -> Result<Vec<Certificate>> {
     let (lo, hi) = scope.bounds();
     let mut q = Query::select();
@@ -461,6 +519,7 @@ pub async fn certificates_in_scope(db: &Db, scope: &Scope<act::ViewPeople>, limi
             .and_where(Expr::col((People::Table, People::UnitPath)).gte(lo))
             .and_where(Expr::col((People::Table, People::UnitPath)).lt(hi))
             .and_where(Expr::col((Certificates::Table, Certificates::RevokedAt)).is_null())
+            .and_where(Expr::col((Certificates::Table, Certificates::AttainmentId)).is_not_null())
             .order_by((Certificates::Table, Certificates::Id), Order::Asc)
             .limit(limit),
     )

@@ -77,6 +77,7 @@ pub enum Courses {
     PublishedAt,
     OwnerPath,
     SubmittedBy,
+    CompletionCertificate,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -765,10 +766,12 @@ record! {
         pub published_at: Option<OffsetDateTime>,
         /// The unit the course belongs to: authors of that subtree edit it.
         pub owner_path: String,
+        /// Completing every lesson gives a learner with a person record a certificate.
+        pub completion_certificate: bool,
     }
 }
 
-const COURSE_COLUMNS: [Courses; 11] = [
+const COURSE_COLUMNS: [Courses; 12] = [
     Courses::Id,
     Courses::Slug,
     Courses::Language,
@@ -780,6 +783,7 @@ const COURSE_COLUMNS: [Courses; 11] = [
     Courses::Digest,
     Courses::PublishedAt,
     Courses::OwnerPath,
+    Courses::CompletionCertificate,
 ];
 
 record! {
@@ -926,6 +930,28 @@ pub async fn set_course_status(
     Ok(tx.execute(&q).await? == 1)
 }
 
+/// Turns the course's certificate of completion on or off. A course whose setting an author
+/// changed is no longer the shipped one: a later release keeps it (its digest says so).
+pub async fn set_completion_certificate(tx: &mut Tx, course_id: i64, on: bool) -> Result<bool> {
+    let at = now();
+    let n = tx
+        .execute(
+            Query::update()
+                .table(Courses::Table)
+                .values([
+                    (Courses::CompletionCertificate, on.into()),
+                    (
+                        Courses::Digest,
+                        format!("local:certificate:{}", at.unix_timestamp()).into(),
+                    ),
+                    (Courses::UpdatedAt, at.into()),
+                ])
+                .and_where(Expr::col(Courses::Id).eq(course_id)),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 // The columns of a CompetenceLink per lesson; callers add the tables and conditions.
 fn lesson_competence_links() -> sea_query::SelectStatement {
     Query::select()
@@ -971,6 +997,7 @@ pub struct CourseData<'a> {
     pub source_note: &'a str,
     pub search_key: &'a str,
     pub digest: &'a str,
+    pub completion_certificate: bool,
     /// The owning unit of a new course; an existing course keeps its owner.
     pub owner_path: &'a str,
     pub texts: Vec<(ContentLang, &'a str, &'a str)>,
@@ -1021,6 +1048,7 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                         (Courses::SourceNote, data.source_note.into()),
                         (Courses::SearchKey, data.search_key.into()),
                         (Courses::Digest, data.digest.into()),
+                        (Courses::CompletionCertificate, data.completion_certificate.into()),
                         (Courses::UpdatedAt, at.into()),
                     ])
                     .and_where(Expr::col(Courses::Id).eq(c.id)),
@@ -1057,6 +1085,7 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                             Courses::UpdatedAt,
                             Courses::PublishedAt,
                             Courses::OwnerPath,
+                            Courses::CompletionCertificate,
                         ])
                         .values_panic([
                             data.slug.into(),
@@ -1071,6 +1100,7 @@ pub async fn put_course(tx: &mut Tx, data: &CourseData<'_>, by: Option<i64>) -> 
                             at.into(),
                             published.into(),
                             data.owner_path.into(),
+                            data.completion_certificate.into(),
                         ])
                         .returning_col(Courses::Id),
                 )

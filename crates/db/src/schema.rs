@@ -51,6 +51,7 @@ migrations! {
     23 => "0023_attempts.sql",
     24 => "0024_attempts_by_person.sql",
     25 => "0025_requirement_lessons.sql",
+    26 => "0026_course_certificates.sql",
     27 => "0027_bank_pictures.sql",
 }
 

@@ -198,21 +198,7 @@ async fn wording(
         .map(|f| f.title.clone())
         .unwrap_or_else(|| framework.to_string());
     let group_label = t(Lang::Vi, &group.label_key());
-    // The province the holder lives in (the second unit of the path): the certificate names it.
-    let province = match holder
-        .unit_path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-    {
-        Some(id) => hocvuso_db::units::get_tx(tx, id).await?.map(|u| u.name),
-        None => None,
-    };
-    let issuer = match province {
-        Some(p) => format!("{} – {p}", app.issuer_name),
-        None => app.issuer_name.clone(),
-    };
+    let issuer = issuer_for(app, tx, &holder.unit_path).await?;
     Ok(Wording {
         achievement: format!("Đạt phổ cập kỹ năng số – {group_label}"),
         criteria: format!(
@@ -221,6 +207,63 @@ async fn wording(
         level: level_name,
         issuer,
     })
+}
+
+/// The issuing body a certificate names: the platform's, with the province the holder lives in
+/// (the second unit of the path).
+pub(crate) async fn issuer_for(app: &App, tx: &mut Tx, unit_path: &str) -> Result<String> {
+    let province = match unit_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+    {
+        Some(id) => hocvuso_db::units::get_tx(tx, id).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(match province {
+        Some(p) => format!("{} – {p}", app.issuer_name),
+        None => app.issuer_name.clone(),
+    })
+}
+
+/// Stores a certificate under a fresh code and audits its issue; `base.code` is ignored.
+pub(crate) async fn store_certificate(tx: &mut Tx, actor: &Actor, base: &NewCertificate<'_>) -> Result<String> {
+    let mut rng = rand::rngs::OsRng;
+    // 60 random bits: a collision is all but impossible, and retried when it happens.
+    for _ in 0..5 {
+        let code = Code::generate(&mut rng);
+        let stored = db::issue(
+            tx,
+            &NewCertificate {
+                code: code.as_str(),
+                ..*base
+            },
+        )
+        .await?;
+        if stored.is_some() {
+            let detail = match base.subject {
+                db::Subject::Attainment(id) => json!({ "code": code.as_str(), "attainment": id }),
+                db::Subject::Course(id) => json!({ "code": code.as_str(), "course": id }),
+            };
+            audit::append(
+                tx,
+                actor,
+                Entry::of(
+                    base.unit_path,
+                    &hocvuso_core::audit::Event::CertificateIssued {
+                        person_id: base.person_id,
+                        detail,
+                    },
+                ),
+            )
+            .await?;
+            return Ok(code.to_string());
+        }
+    }
+    Err(crate::Error::Db(hocvuso_db::DbError::Invalid(
+        "five certificate codes in a row were taken".into(),
+    )))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -238,46 +281,24 @@ pub(crate) async fn issue_certificate(
     at: OffsetDateTime,
 ) -> Result<String> {
     let w = wording(app, tx, holder, group, framework, level).await?;
-    let mut rng = rand::rngs::OsRng;
-    // 60 random bits: a collision is all but impossible, and retried when it happens.
-    for _ in 0..5 {
-        let code = Code::generate(&mut rng);
-        let stored = db::issue(
-            tx,
-            &NewCertificate {
-                code: code.as_str(),
-                attainment_id,
-                person_id,
-                unit_path: &holder.unit_path,
-                holder_name: &holder.full_name,
-                achievement: &w.achievement,
-                criteria: &w.criteria,
-                level: &w.level,
-                issued_on,
-                issued_at: at,
-                issuer_name: &w.issuer,
-            },
-        )
-        .await?;
-        if stored.is_some() {
-            audit::append(
-                tx,
-                actor,
-                Entry::of(
-                    &holder.unit_path,
-                    &hocvuso_core::audit::Event::CertificateIssued {
-                        person_id,
-                        detail: json!({ "code": code.as_str(), "attainment": attainment_id }),
-                    },
-                ),
-            )
-            .await?;
-            return Ok(code.to_string());
-        }
-    }
-    Err(crate::Error::Db(hocvuso_db::DbError::Invalid(
-        "five certificate codes in a row were taken".into(),
-    )))
+    store_certificate(
+        tx,
+        actor,
+        &NewCertificate {
+            code: "",
+            subject: db::Subject::Attainment(attainment_id),
+            person_id,
+            unit_path: &holder.unit_path,
+            holder_name: &holder.full_name,
+            achievement: &w.achievement,
+            criteria: &w.criteria,
+            level: &w.level,
+            issued_on,
+            issued_at: at,
+            issuer_name: &w.issuer,
+        },
+    )
+    .await
 }
 
 /// The confirmed people of a unit's subtree against its denominators, group by group.

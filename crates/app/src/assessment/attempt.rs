@@ -563,7 +563,8 @@ pub async fn result(app: &App, who: &Principal, public_id: &str, lang: ContentLa
         (Kind::Final, Some(pid)) if score.passed => hocvuso_db::attainments::certificates_of_person(&app.db, pid)
             .await?
             .into_iter()
-            .find(|c| c.revoked_at.is_none())
+            // A course's certificate of completion is not what a passed final confirms.
+            .find(|c| c.revoked_at.is_none() && c.attainment_id.is_some())
             .map(|c| c.code),
         _ => None,
     };

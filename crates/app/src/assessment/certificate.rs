@@ -4,7 +4,7 @@
 use crate::{App, Error, FieldError, Result};
 use hocvuso_core::access::{Principal, act};
 use hocvuso_core::certificate::credential::{self, Failure, Issuer, IssuerKey, StatusEntry, Verified};
-use hocvuso_core::certificate::{Certificate, Code};
+use hocvuso_core::certificate::{Certificate, Code, Kind};
 use hocvuso_core::i18n::Message;
 use hocvuso_db::attainments::{self as db, Certificate as Stored};
 use hocvuso_db::audit::{self, Actor, Entry};
@@ -22,6 +22,8 @@ pub struct PublicView {
     #[serde(with = "iso_date")]
     pub issued_on: Date,
     pub issuer: String,
+    /// A course completed or an attainment.
+    pub kind: Kind,
     /// The day (in Vietnam) the certificate was revoked, when it was.
     #[serde(with = "iso_date_opt")]
     pub revoked_on: Option<Date>,
@@ -66,6 +68,7 @@ fn public(c: &Stored) -> PublicView {
         level: c.level.clone(),
         issued_on: c.issued_on,
         issuer: c.issuer_name.clone(),
+        kind: kind(c),
         revoked_on: c.revoked_at.map(super::attainment::vietnam_date),
     }
 }
@@ -85,6 +88,15 @@ pub fn verify_url(app: &App, code: &str) -> String {
     format!("{}/xac-minh/{code}", app.public_url.trim_end_matches('/'))
 }
 
+/// What a stored certificate states: a course completed, or an attainment.
+pub fn kind(c: &Stored) -> Kind {
+    if c.is_course() {
+        Kind::CourseCompletion
+    } else {
+        Kind::Attainment
+    }
+}
+
 /// A stored certificate as printed and signed.
 pub fn printed(app: &App, c: &Stored) -> Result<Certificate> {
     Ok(Certificate {
@@ -96,6 +108,7 @@ pub fn printed(app: &App, c: &Stored) -> Result<Certificate> {
         issued_on: c.issued_on,
         issuer_name: c.issuer_name.clone(),
         verify_url: verify_url(app, &c.code),
+        kind: kind(c),
     })
 }
 

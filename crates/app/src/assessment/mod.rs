@@ -5,6 +5,7 @@ pub mod attainment;
 mod attempt;
 pub mod certificate;
 pub mod confirmed;
+pub mod course_certificate;
 mod install;
 pub mod lessons;
 pub mod vneid;

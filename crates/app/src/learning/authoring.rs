@@ -36,6 +36,10 @@ pub struct AuthorCourse {
     pub may_return_course: bool,
     /// A package changing the published course's shape waits for review (`/author/{course}/revision`).
     pub revision_waiting: bool,
+    /// Learners who complete every lesson get a certificate of completion.
+    pub completion_certificate: bool,
+    /// The viewer may turn that on or off (see [`set_certificate`]).
+    pub may_set_certificate: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -176,6 +180,8 @@ pub async fn course(app: &App, who: &Principal, slug: &str, lang: ContentLang) -
     let revision_waiting = hocvuso_db::revisions::waiting(&app.db, c.id).await?.is_some();
     Ok(AuthorCourse {
         revision_waiting,
+        completion_certificate: c.completion_certificate,
+        may_set_certificate: c.status == CourseStatus::Draft || may_publish,
         slug: c.slug.clone(),
         title: super::course_title(&texts, c.id, lang),
         status: c.status,
@@ -663,6 +669,30 @@ pub async fn publish_course(app: &App, who: &Principal, slug: &str) -> Result<()
     let event = Event::CoursePublished {
         course_id: c.id,
         detail: json!({"slug": c.slug, "submitted_by": sent_by}),
+    };
+    audit_event(&mut tx, who, &c, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns a course's certificate of completion on or off. Its authors decide while it is a draft;
+/// once it is in review or published, someone who may publish in its unit does, since from then
+/// on learners receive certificates in the issuing body's name. Audited; nothing changes (and
+/// nothing is recorded) when it is set so already.
+pub async fn set_certificate(app: &App, who: &Principal, slug: &str, on: bool) -> Result<()> {
+    author_id(who)?;
+    let mut tx = app.db.begin().await?;
+    let c = locked_course::<act::AuthorContent>(&mut tx, who, slug).await?;
+    if c.status != CourseStatus::Draft {
+        who.authorize::<act::PublishContent>(&c.owner_path)?;
+    }
+    if c.completion_certificate == on {
+        return Ok(());
+    }
+    db::set_completion_certificate(&mut tx, c.id, on).await?;
+    let event = Event::CourseCertificateSet {
+        course_id: c.id,
+        detail: json!({"slug": c.slug, "on": on}),
     };
     audit_event(&mut tx, who, &c, event).await?;
     tx.commit().await?;

@@ -359,6 +359,7 @@ async fn put(
         source_note: &c.source_note,
         search_key: &key,
         digest,
+        completion_certificate: c.completion_certificate,
         owner_path,
         texts,
         competences: c

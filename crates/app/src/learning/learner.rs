@@ -617,6 +617,7 @@ pub async fn complete(
                 },
             )
             .await?;
+            crate::assessment::course_certificate::on_course_done(app, &mut tx, who, c, at).await?;
         }
     }
     if course_done {

@@ -26,7 +26,15 @@ use std::collections::BTreeMap;
 /// Names the pages under `/author/{course}/…` and `/author/import` take for themselves: a lesson
 /// or course named so could never be opened in the editor.
 const RESERVED_COURSE_SLUGS: &[&str] = &["import"];
-const RESERVED_LESSON_SLUGS: &[&str] = &["package", "submit", "publish", "return", "media", "revision"];
+const RESERVED_LESSON_SLUGS: &[&str] = &[
+    "package",
+    "submit",
+    "publish",
+    "return",
+    "media",
+    "revision",
+    "certificate",
+];
 
 /// What an accepted package did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -188,6 +196,7 @@ pub(super) fn stored_course(
         competences: competences_of(&rows.course_links, c.id),
         level: c.level.clone(),
         source_note: c.source_note.clone(),
+        completion_certificate: c.completion_certificate,
         en: text(ContentLang::En).map(|t| Translation {
             title: t.title.clone(),
             summary: t.summary.clone(),

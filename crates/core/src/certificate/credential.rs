@@ -242,7 +242,7 @@ pub fn issue(cert: &Certificate, issuer: &Issuer, key: &IssuerKey, status: Statu
             "achievement": {
                 "id": achievement_id(&issuer.id, &cert.achievement),
                 "type": ["Achievement"],
-                "achievementType": "Certificate",
+                "achievementType": cert.kind.achievement_type(),
                 "name": cert.achievement,
                 "description": cert.criteria,
                 "criteria": { "narrative": cert.criteria },

@@ -28,6 +28,36 @@ pub struct Certificate {
     pub issuer_name: String,
     /// Where anyone checks it: `{base}/xac-minh/{code}` (what the QR code holds).
     pub verify_url: String,
+    pub kind: Kind,
+}
+
+/// What a certificate states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An attainment confirmed (xác nhận đạt phổ cập kỹ năng số).
+    #[default]
+    Attainment,
+    /// A course completed, where the course's author asked for a certificate: never an
+    /// attainment.
+    CourseCompletion,
+}
+
+impl Kind {
+    /// The Open Badges 3.0 `achievementType` (a term of the OB 3.0 vocabulary).
+    pub fn achievement_type(self) -> &'static str {
+        match self {
+            Kind::Attainment => "Certificate",
+            Kind::CourseCompletion => "Course",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Attainment => "attainment",
+            Kind::CourseCompletion => "course_completion",
+        }
+    }
 }
 
 /// A certificate's public code: 12 characters of Crockford's base 32 (no I, L, O, U) in three

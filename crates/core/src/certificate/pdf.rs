@@ -372,9 +372,12 @@ fn layout(cert: &Certificate, fonts: &Fonts, lang: Lang) -> Result<PageLayout, P
             10.0,
         ),
         (
-            Message::new("cert-pdf-level")
-                .arg("level", nfc(&cert.level))
-                .render(lang),
+            Message::new(match cert.kind {
+                super::Kind::Attainment => "cert-pdf-level",
+                super::Kind::CourseCompletion => "cert-pdf-course-level",
+            })
+            .arg("level", nfc(&cert.level))
+            .render(lang),
             Fit {
                 field: "level",
                 weight: Weight::Bold,
@@ -635,6 +638,7 @@ mod tests {
             issued_on: date!(2026 - 12 - 06),
             issuer_name: issuer.into(),
             verify_url: "https://hocvuso.example.vn/xac-minh/7K2M-9QXD-4HPA".into(),
+            kind: Default::default(),
         }
     }
 

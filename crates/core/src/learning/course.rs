@@ -125,6 +125,10 @@ pub struct Course {
     /// A level of [`LEVEL_FRAMEWORK`].
     pub level: String,
     pub source_note: String,
+    /// The author asks for a certificate of completion: a learner with a person record who
+    /// completes every lesson gets one (`completion_certificate = true` in course.toml).
+    #[serde(default)]
+    pub completion_certificate: bool,
     pub en: Option<Translation>,
     pub modules: Vec<Module>,
     /// The course's images and files as a package carries them (`media/<name>`), by stored name:
@@ -196,6 +200,8 @@ struct RawCourse {
     competences: Spanned<Vec<Spanned<String>>>,
     level: Spanned<String>,
     source_note: Spanned<String>,
+    #[serde(default)]
+    completion_certificate: bool,
     en: Option<RawCourseText>,
     #[serde(default)]
     modules: Vec<RawModule>,
@@ -441,6 +447,7 @@ struct CourseHead {
     competences: Vec<CompetenceRef>,
     level: String,
     source_note: String,
+    completion_certificate: bool,
     en: Option<Translation>,
     modules: Vec<ModuleHead>,
 }
@@ -546,6 +553,7 @@ fn read_course_toml(bytes: &[u8], errors: &mut Vec<ContentError>) -> Option<Cour
         competences,
         level,
         source_note,
+        completion_certificate: raw.completion_certificate,
         en,
         modules,
     })
@@ -877,6 +885,7 @@ impl Course {
                 competences: head.competences,
                 level: head.level,
                 source_note: head.source_note,
+                completion_certificate: head.completion_certificate,
                 en: head.en,
                 modules,
                 media: media_files,
@@ -1316,6 +1325,42 @@ lessons = ["01-mot.md", "02-hai.md"]
         assert_eq!(
             errors(&files),
             [err("course.toml", Some(16), "err-learning-module-empty")]
+        );
+    }
+
+    #[test]
+    fn a_course_asks_for_a_certificate_of_completion_in_course_toml() {
+        assert!(!Course::from_files(&package()).expect("course").completion_certificate);
+        let mut files = package();
+        files.insert(
+            "course.toml".into(),
+            format!("completion_certificate = true\n{COURSE}").into_bytes(),
+        );
+        let c = Course::from_files(&files).expect("course");
+        assert!(c.completion_certificate);
+        // Written back only when asked for, and read back the same.
+        let back = Course::from_files(&c.to_files()).expect("back");
+        assert!(back.completion_certificate);
+        assert!(
+            !String::from_utf8_lossy(&Course::from_files(&package()).expect("course").to_files()["course.toml"])
+                .contains("completion_certificate")
+        );
+        // Anything but true or false is refused at its line, not taken as a yes.
+        let mut files = package();
+        files.insert(
+            "course.toml".into(),
+            format!(
+                "{}completion_certificate = \"có\"\n",
+                COURSE.split("[[modules]]").next().unwrap_or_default()
+            )
+            .into_bytes(),
+        );
+        let e = errors(&files);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            (e[0].0.as_str(), e[0].1, e[0].2.as_str()),
+            ("course.toml", Some(10), "err-learning-toml"),
+            "{e:?}"
         );
     }
 

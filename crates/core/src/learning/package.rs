@@ -39,6 +39,9 @@ struct CourseToml<'a> {
     competences: &'a [super::CompetenceRef],
     level: &'a str,
     source_note: &'a str,
+    // Written only when asked for, so a course without it reads exactly as before.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    completion_certificate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     en: Option<&'a super::Translation>,
     modules: Vec<ModuleToml<'a>>,
@@ -92,6 +95,7 @@ impl Course {
             competences: &self.competences,
             level: &self.level,
             source_note: &self.source_note,
+            completion_certificate: self.completion_certificate,
             en: self.en.as_ref(),
             modules: self
                 .modules

@@ -46,6 +46,7 @@ pub fn router() -> Routes {
         .route("/author/{course}/submit", Access::Scoped, post(submit_course))
         .route("/author/{course}/publish", Access::Scoped, post(publish_course))
         .route("/author/{course}/return", Access::Scoped, post(return_course))
+        .route("/author/{course}/certificate", Access::Scoped, post(set_certificate))
         .route("/author/{course}/media", Access::Scoped, post(upload_media))
         .route("/author/{course}/media/remove", Access::Scoped, post(remove_media))
         .route("/author/{course}/revision", Access::Scoped, get(revision::page))
@@ -220,6 +221,22 @@ async fn publish_course(
 ) -> Result<Response, Problem> {
     app::publish_course(&state.app, &v.principal, &slug).await?;
     Ok(Redirect::to(&format!("/author/{slug}")).into_response())
+}
+
+/// The course's certificate of completion: the box is sent only when ticked.
+#[derive(Deserialize, Default)]
+struct CertificateForm {
+    #[serde(default)]
+    on: Option<String>,
+}
+
+async fn set_certificate(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    CsrfForm(v, form): CsrfForm<CertificateForm>,
+) -> Result<Response, Problem> {
+    app::set_certificate(&state.app, &v.principal, &slug, form.on.is_some()).await?;
+    Ok(Redirect::to(&format!("/author/{slug}#settings")).into_response())
 }
 
 /// A note is the only field of returning a course for changes.

@@ -71,6 +71,7 @@ fn dto(state: &AppState, c: app::PublicView) -> CertificateDto {
         achievement: c.achievement,
         level: c.level,
         issuer: c.issuer,
+        kind: c.kind.as_str().into(),
     }
 }
 
@@ -86,6 +87,9 @@ pub struct CertificateDto {
     /// `YYYY-MM-DD`.
     issued_on: String,
     issuer: String,
+    /// `attainment` (a confirmation of attainment) or `course_completion` (a course completed,
+    /// where its author asked for a certificate; never an attainment).
+    kind: String,
     /// `valid` or `revoked`.
     status: String,
     /// `YYYY-MM-DD`, when revoked.

@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use hocvuso_app::assessment::course_certificate::{self, OnCoursePage};
 use hocvuso_app::learning::audio::Audio;
 use hocvuso_app::learning::{self as app, CatalogueFilter, CourseCard, CourseView, LessonView, MyLearning};
 use hocvuso_core::Lang;
@@ -160,6 +161,8 @@ struct CoursePage {
     lq: String,
     groups: String,
     lang_label: String,
+    /// The certificate of completion the course gives, and the learner's.
+    cert: OnCoursePage,
 }
 
 async fn course(
@@ -172,7 +175,9 @@ async fn course(
 ) -> Result<Response, Problem> {
     let lang = content_lang(tr, q.lang.as_deref());
     let c = app::course(&state.app, v.as_ref().map(|v| &v.principal), &slug, lang).await?;
+    let cert = course_certificate::on_course_page(&state.app, v.as_ref().map(|v| &v.principal), &slug).await?;
     html(&CoursePage {
+        cert,
         l: layout(tr, &parts, &v),
         signed_in: v.is_some(),
         lq: lang_query(tr, lang),

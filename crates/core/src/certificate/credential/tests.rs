@@ -11,6 +11,7 @@ fn cert() -> Certificate {
         issued_on: time::macros::date!(2026 - 12 - 06),
         issuer_name: "Ban Chỉ đạo Phong trào Bình dân học vụ số tỉnh Bắc Ninh".into(),
         verify_url: "https://hocvuso.example.vn/xac-minh/7K2M-9QXD-4HPA".into(),
+        kind: Default::default(),
     }
 }
 
