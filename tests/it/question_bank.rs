@@ -149,18 +149,44 @@ pub(crate) const WALK_ITEM: &str = "walk-item";
 
 /// Stores [`WALK_ITEM`] in `unit_path`'s bank (published, as a shipped item is); a second call
 /// for the same unit stores nothing.
+///
+/// The item has an English version and a described picture, so every page that shows or edits it
+/// (the walks, axe) shows the translation's fields and the picture too.
 pub(crate) async fn seed_walk_item(app: &TestApp, unit_path: &str) {
+    let mut walk = item(WALK_ITEM, "4.1", "1", "Câu hỏi mẫu cho các lượt đi qua mọi trang");
+    let image = hocvuso_core::learning::media::prepare_image(&screenshot(480, 800)).unwrap();
+    let picture = format!("walk-{}x{}.jpg", image.full.width, image.full.height);
+    walk.picture = Some(picture.clone());
+    walk.texts[0].1.picture_alt = "Màn hình điện thoại có ba nút".into();
+    let mut en = walk.texts[0].1.clone();
+    en.stem = "A sample question for the walks over every page".into();
+    en.picture_alt = "A phone screen with three buttons".into();
+    en.options = vec![
+        "Tap the link to claim the gift".into(),
+        "Call the bank's official hotline to ask".into(),
+        "Send the OTP code to the sender".into(),
+    ];
+    en.explanation = "A bank never asks for an OTP; ask again only through its official hotline.".into();
+    walk.texts.push((ContentLang::En, en));
+    assert!(walk.problems().is_empty(), "{:?}", walk.problems());
     let mut tx = app.db.begin().await.unwrap();
-    bank::insert(
+    hocvuso_db::media::put_picture(
         &mut tx,
-        unit_path,
-        "Chung",
-        &item(WALK_ITEM, "4.1", "1", "Câu hỏi mẫu cho các lượt đi qua mọi trang"),
-        CourseStatus::Published,
-        None,
+        &hocvuso_db::media::NewPicture {
+            name: &picture,
+            content: &image.full.jpeg,
+            phone: &image.phone.jpeg,
+            width: image.full.width,
+            height: image.full.height,
+            sha256: &image.sha256,
+            uploaded_by: None,
+        },
     )
     .await
     .unwrap();
+    bank::insert(&mut tx, unit_path, "Chung", &walk, CourseStatus::Published, None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 
