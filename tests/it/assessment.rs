@@ -14,9 +14,14 @@ use sea_query::ExprTrait;
 
 const LEARNER: &str = "0900000008";
 
-/// Four items per cell the learner's group must reach, in the country's bank: the right option is
-/// always the one written second, with its explanation.
-pub(crate) async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGroup, Vec<(String, String)>) {
+/// The demo learner's target group and the rows of the requirement table that apply to them for
+/// that group (this year's, where they live).
+pub(crate) async fn learner_requirements(
+    t: &TestApp,
+) -> (
+    hocvuso_core::people::TargetGroup,
+    Vec<hocvuso_db::learning::Requirement>,
+) {
     let who = principal(t, LEARNER).await;
     let person = who.person_id.expect("the learner is a resident");
     let w = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
@@ -29,18 +34,23 @@ pub(crate) async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGrou
     )
     .await
     .unwrap();
-    let framework = reqs
+    let rows = reqs
         .rows
-        .iter()
-        .find(|r| r.target_group == group.as_str())
+        .into_iter()
+        .filter(|r| r.target_group == group.as_str())
+        .collect();
+    (group, rows)
+}
+
+/// Four items per cell the learner's group must reach, in the country's bank: the right option is
+/// always the one written second, with its explanation.
+pub(crate) async fn stock_bank(t: &TestApp) -> (hocvuso_core::people::TargetGroup, Vec<(String, String)>) {
+    let (group, rows) = learner_requirements(t).await;
+    let framework = rows
+        .first()
         .map(|r| r.framework_id.clone())
         .expect("the group has requirements");
-    let cells: Vec<(String, String)> = reqs
-        .rows
-        .iter()
-        .filter(|r| r.target_group == group.as_str())
-        .map(|r| (r.competence.clone(), r.level.clone()))
-        .collect();
+    let cells: Vec<(String, String)> = rows.iter().map(|r| (r.competence.clone(), r.level.clone())).collect();
     assert!(
         cells.len() >= 5,
         "the shipped requirements name the group's competences"

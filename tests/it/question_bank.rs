@@ -1079,22 +1079,8 @@ const LEARNER: &str = "0900000008";
 
 /// The framework the demo learner's requirements name, and the first of its cells.
 async fn learner_cell(t: &TestApp) -> (String, String, String) {
-    let who = crate::helpers::principal(t, LEARNER).await;
-    let person = who.person_id.expect("a resident");
-    let w = hocvuso_db::people::whereabouts(&t.db, person).await.unwrap().unwrap();
-    let group = w.groups.iter().next().expect("a target group");
-    let reqs = hocvuso_app::learning::admin::requirements_for(
-        &t.app(),
-        Some(&w.unit_path),
-        time::OffsetDateTime::now_utc().year(),
-    )
-    .await
-    .unwrap();
-    let r = reqs
-        .rows
-        .iter()
-        .find(|r| r.target_group == group.as_str())
-        .expect("requirements for the group");
+    let (_, rows) = crate::assessment::learner_requirements(t).await;
+    let r = rows.first().expect("requirements for the group");
     (r.framework_id.clone(), r.competence.clone(), r.level.clone())
 }
 
