@@ -247,12 +247,24 @@ async fn unit_of(t: &TestApp, phone: &str) -> hocvuso_db::units::Unit {
 }
 
 async fn upload(c: &crate::helpers::Client, unit: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
+    upload_as(c, unit, name, bytes, ("digcomp22:4.1", "1", "easy")).await
+}
+
+/// An import with the page's choices for what the file does not say: competence, level,
+/// difficulty.
+async fn upload_as(
+    c: &crate::helpers::Client,
+    unit: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    (competence, level, difficulty): (&str, &str, &str),
+) -> (u16, String) {
     let token = c.csrf(&format!("/bank/{unit}")).await;
     let form = reqwest::multipart::Form::new()
         .text("_csrf", token)
-        .text("competence", "digcomp22:4.1")
-        .text("level", "1")
-        .text("difficulty", "easy")
+        .text("competence", competence.to_string())
+        .text("level", level.to_string())
+        .text("difficulty", difficulty.to_string())
         .part(
             "file",
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
@@ -1074,6 +1086,171 @@ async fn qti_package_imported(b: Backend) {
 }
 
 both!(qti_import, qti_package_imported);
+
+/// A bank exported as a QTI 2.1 package through the page and imported into another unit's bank
+/// with other choices on the import page: every item comes back with its code, pool,
+/// competence, level, difficulty, texts in both languages, key and described picture. A
+/// package item whose competence no framework has is named and not stored; the rest go in.
+async fn qti_package_exported(b: Backend) {
+    let t = TestApp::spawn(b).await;
+    let province = unit_of(&t, PROVINCE_AUTHOR).await;
+    let author = t.login(PROVINCE_AUTHOR).await;
+    let (s, page) = upload(&author, &province.code, "qti.zip", qti_package(&screenshot(720, 1280))).await;
+    assert_eq!(s, 200, "{page}");
+    // What the package did not say, given here: a pool, other cells, an English version of the
+    // pictured item (with its picture described in English) and of the matching one.
+    for (code, pool, competence, level, difficulty) in [
+        ("man-hinh-qr", "Thanh toán / QR", "2.1", "2", Difficulty::Hard),
+        ("thu-doan", "Lừa đảo", "4.2", "3", Difficulty::Medium),
+    ] {
+        let row = bank::for_author(&t.db, &province.path, code).await.unwrap().unwrap();
+        let mut item = row.item.clone();
+        item.competence.code = competence.into();
+        item.level = level.into();
+        item.difficulty = difficulty;
+        let vi = item.texts[0].1.clone();
+        item.texts.push((
+            ContentLang::En,
+            ItemText {
+                stem: format!("EN {}", vi.stem),
+                options: vi.options.iter().map(|o| format!("EN {o}")).collect(),
+                matches: vi.matches.iter().map(|o| format!("EN {o}")).collect(),
+                explanation: "EN explanation.".into(),
+                picture_alt: if vi.picture_alt.is_empty() {
+                    String::new()
+                } else {
+                    "A banking app screen with three buttons".into()
+                },
+            },
+        ));
+        assert_eq!(item.problems(), Vec::new(), "{code}");
+        let mut tx = t.db.begin().await.unwrap();
+        let by = row.updated_by.expect("imported by the author");
+        assert!(
+            bank::update_draft(&mut tx, row.id, row.revision, pool, &item, by)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+    }
+    let before: Vec<(String, Item)> = bank::bank_for_authors(&t.db, &province.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.pool, i.item))
+        .collect();
+    assert_eq!(before.len(), 5);
+
+    let r = author.get(&format!("/bank/{}/export?format=qti", province.code)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.contains(&format!("ngan-hang-{}.qti.zip", province.code)),
+        "{disposition}"
+    );
+    let zip = r.bytes().await.unwrap().to_vec();
+    // The package as another tool reads it: the stored picture's own bytes inside.
+    let defaults = hocvuso_core::assessment::Defaults {
+        competence: CompetenceRef::parse("digcomp22:1.1").unwrap(),
+        level: "1".into(),
+        difficulty: Difficulty::Easy,
+    };
+    let read = hocvuso_core::assessment::qti::parse_package(&zip, &defaults);
+    assert_eq!(read.problems, Vec::new());
+    let stored_picture = before
+        .iter()
+        .find_map(|(_, i)| i.picture.clone())
+        .expect("a pictured item");
+    let stored_bytes = hocvuso_db::media::picture(&t.db, &stored_picture, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.files, vec![("man-hinh-qr.jpg".to_string(), stored_bytes)]);
+
+    // Into a commune's bank, with other choices on the import page: the package's own win.
+    let communes = hocvuso_db::units::children(&t.db, province.id).await.unwrap();
+    let commune = &communes[0];
+    let (s, page) = upload_as(
+        &author,
+        &commune.code,
+        "ngan-hang.qti.zip",
+        zip.clone(),
+        ("digcomp22:1.1", "1", "easy"),
+    )
+    .await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains("Đã nhập 5 câu hỏi"), "{page}");
+    let after: Vec<(String, Item)> = bank::bank_for_authors(&t.db, &commune.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.pool, i.item))
+        .collect();
+    let sorted = |v: &[(String, Item)]| {
+        let mut v: Vec<(String, Item)> = v
+            .iter()
+            .cloned()
+            .map(|(p, mut i)| {
+                // The picture is stored again (re-encoded, so under a name of its own); its
+                // presence and description are what must hold.
+                i.picture = i.picture.map(|_| "picture".into());
+                (p, i)
+            })
+            .collect();
+        v.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+        v
+    };
+    assert_eq!(sorted(&after), sorted(&before));
+    let again = after.iter().find_map(|(_, i)| i.picture.clone()).unwrap();
+    let r = author.get(&format!("/bank/pictures/{again}")).await;
+    assert_eq!(r.status(), 200);
+
+    // A package naming a competence no framework has: that question is named, the rest stored.
+    use std::io::Write;
+    let mut files = Vec::new();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        files.push((f.name().unwrap().to_string(), bytes));
+    }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in &files {
+        let bytes = if name == "imsmanifest.xml" {
+            String::from_utf8(bytes.clone())
+                .unwrap()
+                .replacen("<imsmd:id>4.2</imsmd:id>", "<imsmd:id>9.9</imsmd:id>", 1)
+                .into_bytes()
+        } else {
+            bytes.clone()
+        };
+        w.start_file(name.as_str(), opts).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    let edited = w.finish().unwrap().into_inner();
+    let other = &communes[1];
+    let (s, page) = upload(&author, &other.code, "sai-nang-luc.zip", edited).await;
+    assert_eq!(s, 200, "{page}");
+    let unknown = hocvuso_core::i18n::Message::new("err-qbank-item-competence")
+        .arg("value", "digcomp22:9.9")
+        .render(hocvuso_core::Lang::Vi);
+    assert!(page.contains(&unknown), "{page}");
+    assert!(page.contains("Đã nhập 4 câu hỏi"), "{page}");
+    let codes: Vec<String> = bank::bank_for_authors(&t.db, &other.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.item.code)
+        .collect();
+    assert!(!codes.contains(&"thu-doan".to_string()), "{codes:?}");
+    assert_eq!(codes.len(), 4);
+    t.finish().await;
+}
+
+both!(qti_export, qti_package_exported);
 
 const LEARNER: &str = "0900000008";
 

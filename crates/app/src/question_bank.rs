@@ -423,12 +423,25 @@ pub async fn import(
                 .collect()
         })
         .await?;
+    // A file may name each question's competence and level (a spreadsheet's columns, a QTI
+    // package's metadata): a question that names one the frameworks do not have is reported,
+    // not stored where no test would ever draw it.
+    let frameworks = crate::learning::frameworks(app).await?;
     let mut tx = app.db.begin().await?;
     // The unit as stored now, and the right on it, inside the writing transaction.
     let u = unit_tx(app, &mut tx, unit_code).await?;
     who.authorize::<act::AuthorContent>(&u.path)?;
     let mut codes = Vec::new();
     for (pool, mut item) in imported.items {
+        if let Some(message) = unknown_in_frameworks(&frameworks, &item) {
+            report.problems.push(ImportProblem {
+                question: label(&item.code, stem_vi(&item)),
+                line: None,
+                column: None,
+                message,
+            });
+            continue;
+        }
         let pool = if pool.trim().is_empty() {
             DEFAULT_POOL.to_string()
         } else if format == "GIFT" {
@@ -504,6 +517,25 @@ pub async fn import(
     audit::append(&mut tx, &Actor::from(who), Entry::of(&u.path, &event)).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// Why `item` cannot be stored against the frameworks: a competence or a level they do not have.
+fn unknown_in_frameworks(frameworks: &[hocvuso_core::learning::Framework], item: &Item) -> Option<Message> {
+    let c = &item.competence;
+    let Some(f) = frameworks.iter().find(|f| f.id == c.framework) else {
+        return Some(Message::new("err-qbank-item-competence").arg("value", c.to_string()));
+    };
+    if !f.areas.iter().any(|a| a.competences.iter().any(|x| x.code == c.code)) {
+        return Some(Message::new("err-qbank-item-competence").arg("value", c.to_string()));
+    }
+    if !f.levels.iter().any(|l| l.code == item.level) {
+        return Some(
+            Message::new("err-qbank-item-level")
+                .arg("value", item.level.as_str())
+                .arg("framework", f.id.as_str()),
+        );
+    }
+    None
 }
 
 /// The unit named by its code, as stored inside the writing transaction (a unit merged away
@@ -644,6 +676,8 @@ pub enum ExportFormat {
     Xlsx,
     Gift,
     MoodleXml,
+    /// An IMS QTI 2.1 content package (.zip) with the items' pictures and translations.
+    Qti,
 }
 
 impl ExportFormat {
@@ -652,6 +686,7 @@ impl ExportFormat {
             "xlsx" => Some(ExportFormat::Xlsx),
             "gift" => Some(ExportFormat::Gift),
             "xml" => Some(ExportFormat::MoodleXml),
+            "qti" => Some(ExportFormat::Qti),
             _ => None,
         }
     }
@@ -699,6 +734,26 @@ pub async fn export(
             content_type: "application/xml; charset=utf-8",
             bytes: moodle_xml::write(&items).map_err(failed)?,
         },
+        ExportFormat::Qti => {
+            let mut pictures = std::collections::HashMap::new();
+            for name in items.iter().filter_map(|(_, i)| i.picture.as_ref()) {
+                if !pictures.contains_key(name)
+                    && let Some(bytes) = hocvuso_db::media::picture(&app.db, name, false).await?
+                {
+                    pictures.insert(name.clone(), bytes);
+                }
+            }
+            // Zipping a bank with its pictures is CPU work: off the request threads.
+            let bytes = tokio::task::spawn_blocking(move || qti::write_package(&items, &pictures))
+                .await
+                .map_err(|e| Error::Db(hocvuso_db::DbError::Invalid(e.to_string())))?
+                .map_err(failed)?;
+            Download {
+                file_name: format!("{base}.qti.zip"),
+                content_type: "application/zip",
+                bytes,
+            }
+        }
     })
 }
 
@@ -1278,4 +1333,55 @@ pub async fn set_picture(
     audit::append(&mut tx, &Actor::from(who), Entry::of(&u.path, &event)).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(competence: &str, level: &str) -> Item {
+        let mut item = hocvuso_core::assessment::bank::read(
+            "digcomp22/1.1-2.toml",
+            include_str!("../../../content/items/digcomp22/1.1-2.toml"),
+        )
+        .expect("a starter bank")
+        .items
+        .remove(0);
+        item.competence = CompetenceRef::parse(competence).expect("a reference");
+        item.level = level.into();
+        item
+    }
+
+    #[test]
+    fn a_question_is_checked_against_the_frameworks() {
+        let digcomp = hocvuso_core::learning::Framework::parse(include_str!("../../../data/frameworks/digcomp22.toml"))
+            .expect("the shipped framework");
+        let frameworks = [digcomp];
+        let key = |i: &Item| unknown_in_frameworks(&frameworks, i).map(|m| (m.key, m.args));
+        assert_eq!(key(&item("digcomp22:4.2", "8")), None);
+        assert_eq!(
+            key(&item("digcomp22:9.9", "1")),
+            Some((
+                "err-qbank-item-competence".to_string(),
+                vec![("value".to_string(), "digcomp22:9.9".to_string())]
+            ))
+        );
+        assert_eq!(
+            key(&item("khac:4.2", "1")),
+            Some((
+                "err-qbank-item-competence".to_string(),
+                vec![("value".to_string(), "khac:4.2".to_string())]
+            ))
+        );
+        assert_eq!(
+            key(&item("digcomp22:4.2", "9")),
+            Some((
+                "err-qbank-item-level".to_string(),
+                vec![
+                    ("value".to_string(), "9".to_string()),
+                    ("framework".to_string(), "digcomp22".to_string())
+                ]
+            ))
+        );
+    }
 }

@@ -159,7 +159,7 @@ fn clean(s: &str) -> String {
     s.nfc().collect::<String>().trim().to_string()
 }
 
-fn is_code(s: &str) -> bool {
+pub(crate) fn is_code(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_CODE_CHARS
         && s.bytes()

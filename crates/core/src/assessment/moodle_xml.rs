@@ -829,7 +829,7 @@ pub fn write(items: &[(String, Item)]) -> Result<Vec<u8>, Message> {
 
 /// Text as XML character data: markup escaped, and the characters XML 1.0 cannot carry (other
 /// control characters) left out rather than making the file unreadable.
-fn xml_text(s: &str) -> String {
+pub(crate) fn xml_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -16,8 +16,8 @@
 use super::import::{Codes, Defaults, ImportProblem, Imported, MAX_IMPORT_BYTES, MAX_IMPORT_QUESTIONS, label};
 use super::item::{Body, Item, ItemText};
 use crate::i18n::Message;
-use crate::learning::ContentLang;
 use crate::learning::media::{ImageKind, MAX_IMAGE_UPLOAD_BYTES};
+use crate::learning::{CompetenceRef, ContentLang};
 use crate::xlsx::{Unopened, open_zip};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -39,6 +39,9 @@ pub const MAX_PACKAGE_INFLATED: usize = 64 * 1024 * 1024;
 pub const MAX_PACKAGE_ENTRIES: usize = 2 * MAX_IMPORT_QUESTIONS + 100;
 
 const MANIFEST: &str = "imsmanifest.xml";
+
+mod write;
+pub use write::{CODE_CATALOG, POOL_SOURCE, write_package};
 
 // The file type bits of a unix mode, as zip tools store it in the external attributes.
 const S_IFMT: u32 = 0o170_000;
@@ -347,16 +350,155 @@ pub fn parse_item(xml: &[u8], defaults: &Defaults) -> Imported {
         ));
         return out;
     }
-    item_file(xml, "", defaults, &mut Codes::default(), &mut out, None);
+    let file = ItemFile {
+        xml,
+        shown: "",
+        meta: &Meta::default(),
+        translations: Vec::new(),
+    };
+    item_file(file, defaults, &mut Codes::default(), &mut out, None);
     out
+}
+
+/// What a package's manifest says of one item resource (its LOM metadata, as
+/// [`write_package`] writes it; another tool's package rarely says any of it).
+#[derive(Debug, Default)]
+struct Meta {
+    code: Option<String>,
+    competence: Option<String>,
+    level: Option<String>,
+    difficulty: Option<String>,
+    pool: Option<String>,
+}
+
+impl Meta {
+    fn of(resource: &El) -> Meta {
+        let mut meta = Meta::default();
+        let Some(lom) = resource.child("metadata").and_then(|m| m.child("lom")) else {
+            return meta;
+        };
+        let text = |el: Option<&El>| el.map(|e| e.text().0).filter(|t| !t.is_empty());
+        // A LangString's text: its first <string>, or the element's own text.
+        let lang_string = |el: Option<&El>| match el {
+            Some(e) => text(e.child("string")).or_else(|| text(Some(e))),
+            None => None,
+        };
+        if let Some(general) = lom.child("general") {
+            for id in general.children().filter(|c| c.name == "identifier") {
+                if text(id.child("catalog")).as_deref() == Some(CODE_CATALOG) {
+                    meta.code = text(id.child("entry"));
+                }
+            }
+        }
+        meta.difficulty = text(
+            lom.child("educational")
+                .and_then(|e| e.child("difficulty"))
+                .and_then(|d| d.child("value")),
+        );
+        for c in lom.children().filter(|c| c.name == "classification") {
+            let purpose = text(c.child("purpose").and_then(|p| p.child("value")));
+            let Some(path) = c.child("taxonPath") else { continue };
+            let source = lang_string(path.child("source")).unwrap_or_default();
+            let taxon = path.child("taxon");
+            let id = text(taxon.and_then(|t| t.child("id")));
+            match purpose.as_deref() {
+                Some("competency") => meta.competence = id.map(|id| format!("{source}:{id}")),
+                Some("skill level") => meta.level = id,
+                Some("discipline") if source == POOL_SOURCE => {
+                    meta.pool = lang_string(taxon.and_then(|t| t.child("entry")));
+                }
+                _ => {}
+            }
+        }
+        meta
+    }
+
+    /// `defaults` with what the metadata says instead: a malformed value is a problem, not a
+    /// fallback (the author would not see the item land elsewhere).
+    fn defaults(&self, defaults: &Defaults) -> Result<Defaults, Vec<Message>> {
+        let mut d = defaults.clone();
+        let mut problems = Vec::new();
+        if let Some(c) = &self.competence {
+            match CompetenceRef::parse(c) {
+                Some(c) => d.competence = c,
+                None => problems.push(Message::new("err-qti-bad-competence").arg("value", c.as_str())),
+            }
+        }
+        if let Some(l) = &self.level {
+            d.level = l.clone();
+        }
+        if let Some(x) = &self.difficulty {
+            match write::difficulty_of_lom(x) {
+                Some(x) => d.difficulty = x,
+                None => problems.push(Message::new("err-qti-bad-difficulty").arg("value", x.as_str())),
+            }
+        }
+        if problems.is_empty() { Ok(d) } else { Err(problems) }
+    }
+}
+
+/// One item file to read, with what its package says of it.
+struct ItemFile<'a> {
+    xml: &'a [u8],
+    /// The file's name in a package's problems (empty for one file).
+    shown: &'a str,
+    meta: &'a Meta,
+    /// The other item files of the item's resource, by name: the item in other languages.
+    translations: Vec<(String, Vec<u8>)>,
+}
+
+/// Adds to `item` its text in each other language its resource carries: a file of the resource
+/// that is an `assessmentItem` in another language, with the same interaction, choices and key.
+/// Files of the resource that are no item (a stylesheet, a page) are not translations.
+fn translate(
+    item: &mut Item,
+    pictured: bool,
+    files: &[(String, Vec<u8>)],
+    defaults: &Defaults,
+) -> Result<(), Vec<Message>> {
+    for (name, xml) in files {
+        let Ok(root) = utf8(xml).and_then(read_tree) else {
+            continue;
+        };
+        if root.name != "assessmentItem" {
+            continue;
+        }
+        let lang_attr = root.attr("lang").unwrap_or("").trim().to_string();
+        let lang = match ContentLang::parse(&lang_attr) {
+            Some(l) if l != ContentLang::Vi => l,
+            _ => {
+                return Err(vec![
+                    Message::new("err-qti-translation-lang")
+                        .arg("file", name.as_str())
+                        .arg("lang", lang_attr),
+                ]);
+            }
+        };
+        let differs = || {
+            vec![
+                Message::new("err-qti-translation-differs")
+                    .arg("file", name.as_str())
+                    .arg("lang", lang.as_str()),
+            ]
+        };
+        let (translated, picture) = self::item(&root, defaults).map_err(|_| differs())?;
+        if translated.body != item.body || picture.is_some() != pictured {
+            return Err(differs());
+        }
+        if let Some((_, t)) = translated.texts.into_iter().next() {
+            item.texts.push((lang, t));
+        }
+    }
+    Ok(())
 }
 
 /// One item file into `out`; `file` names it in the problems of a package (empty for one file).
 /// Reads a file of the package named relative to the item file: `Ok(None)` when there is none.
 type Fetch<'a> = &'a mut dyn FnMut(&str) -> Result<Option<Vec<u8>>, Message>;
 
-fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out: &mut Imported, fetch: Option<Fetch>) {
-    let root = match utf8(xml).and_then(read_tree) {
+fn item_file(f: ItemFile, defaults: &Defaults, codes: &mut Codes, out: &mut Imported, fetch: Option<Fetch>) {
+    let file = f.shown;
+    let root = match utf8(f.xml).and_then(read_tree) {
         Ok(root) => root,
         Err((line, message)) => {
             out.problems.push(problem(file, Some(line), message));
@@ -384,9 +526,16 @@ fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out
             out.problems.push(problem(&shown, Some(root.line), m));
         }
     };
-    match item(&root, defaults) {
+    let defaults = match f.meta.defaults(defaults) {
+        Ok(d) => d,
+        Err(messages) => return report(out, messages),
+    };
+    match item(&root, &defaults) {
         Err(messages) => report(out, messages),
         Ok((mut item, picture)) => {
+            if let Err(messages) = translate(&mut item, picture.is_some(), &f.translations, &defaults) {
+                return report(out, messages);
+            }
             let problems = item.problems();
             if !problems.is_empty() {
                 report(out, problems);
@@ -417,14 +566,18 @@ fn item_file(xml: &[u8], file: &str, defaults: &Defaults, codes: &mut Codes, out
                 },
             };
             let base = if identifier.is_empty() { &title } else { &identifier };
-            item.code = codes.next(base);
+            // The code the package gives the item, when it is one and this file has not used it.
+            item.code = match &f.meta.code {
+                Some(code) if super::bank::is_code(code) && codes.reserve(code) => code.clone(),
+                _ => codes.next(base),
+            };
             if let Some((kind, bytes)) = picture {
                 // The item's code is unique in the import, and so is its picture's name.
                 let name = format!("{}.{}", item.code, image_extension(kind));
                 item.picture = Some(name.clone());
                 out.files.push((name, bytes));
             }
-            out.items.push((String::new(), item));
+            out.items.push((f.meta.pool.clone().unwrap_or_default(), item));
         }
     }
 }
@@ -914,6 +1067,36 @@ pub fn parse_package(zip: &[u8], defaults: &Defaults) -> Imported {
         }
         match read_entry(&mut archive, &path, MAX_ITEM_BYTES, &mut inflated) {
             Ok(Some(xml)) => {
+                let meta = Meta::of(resource);
+                // The resource's other item files: the item in other languages.
+                let mut translations: Vec<(String, Vec<u8>)> = Vec::new();
+                let mut failed = None;
+                for f in resource.children().filter(|c| c.name == "file") {
+                    let href = f.attr("href").unwrap_or("").trim();
+                    let Some(other) = percent_decode(href).filter(|p| is_plain(p) && p.ends_with(".xml")) else {
+                        continue;
+                    };
+                    let other = format!("{folder}{other}");
+                    if other == path || translations.iter().any(|(n, _)| *n == other) {
+                        continue;
+                    }
+                    match read_entry(&mut archive, &other, MAX_ITEM_BYTES, &mut inflated) {
+                        Ok(Some(bytes)) => translations.push((other, bytes)),
+                        Ok(None) => {}
+                        Err(m) => {
+                            failed = Some(m);
+                            break;
+                        }
+                    }
+                }
+                if let Some(m) = failed {
+                    let stop = m.key == "err-qti-package-inflated-too-large";
+                    out.problems.push(at(m));
+                    if stop {
+                        break;
+                    }
+                    continue;
+                }
                 let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                 let mut fetch = |src: &str| -> Result<Option<Vec<u8>>, Message> {
                     let unsafe_href = || Message::new("err-qti-unsafe-href").arg("href", src);
@@ -923,7 +1106,13 @@ pub fn parse_package(zip: &[u8], defaults: &Defaults) -> Imported {
                     }
                     read_entry(&mut archive, &target, MAX_IMAGE_UPLOAD_BYTES, &mut inflated)
                 };
-                item_file(&xml, &shown, defaults, &mut codes, &mut out, Some(&mut fetch));
+                let file = ItemFile {
+                    xml: &xml,
+                    shown: &shown,
+                    meta: &meta,
+                    translations,
+                };
+                item_file(file, defaults, &mut codes, &mut out, Some(&mut fetch));
             }
             Ok(None) => out
                 .problems

@@ -537,6 +537,7 @@ fn every_message_key_exists_in_both_languages() {
         }
         for src in [
             include_str!("../qti.rs"),
+            include_str!("write.rs"),
             include_str!("../xlsx_items.rs"),
             include_str!("../gift.rs"),
             include_str!("../moodle_xml.rs"),
@@ -600,4 +601,201 @@ fn measure_a_full_package() {
         heap / 1024
     );
     assert_eq!(imported.items.len(), MAX_IMPORT_QUESTIONS);
+}
+
+/// The spreadsheet tests' bank (every type), given what only a package carries: competences,
+/// levels and difficulties of their own, a code that starts with a digit, markup in the text,
+/// a picture described in two languages, and translations (English, and Jrai on a true/false
+/// item, whose file keeps the Vietnamese words for true and false).
+fn rich_bank() -> (Vec<(String, Item)>, HashMap<String, Vec<u8>>) {
+    let mut bank = crate::assessment::xlsx_items::tests::bank();
+    bank[0].1.code = "01-otp".into();
+    bank[0].1.difficulty = Difficulty::Medium;
+    bank[1].1.competence = CompetenceRef::parse("digcomp22:4.1").unwrap();
+    bank[1].1.level = "3".into();
+    {
+        let t = &mut bank[1].1.texts[0].1;
+        t.stem = "Nếu x < 5 & y > 3 thì <b>đậm</b>?\n]]> \"cuối\"".into();
+        t.options[0] = "<script>alert(1)</script> &amp;".into();
+    }
+    let en = |t: &ItemText, stem: &str| ItemText {
+        stem: stem.into(),
+        options: t.options.iter().map(|o| format!("{o} (en)")).collect(),
+        matches: t.matches.iter().map(|o| format!("{o} (en)")).collect(),
+        explanation: "Explained.".into(),
+        picture_alt: String::new(),
+    };
+    for i in [0, 2, 4] {
+        let t = en(&bank[i].1.texts[0].1, "In English?");
+        bank[i].1.texts.push((ContentLang::En, t));
+    }
+    let jrai = ItemText {
+        stem: "Jrai: Công an làm việc qua cuộc gọi video.".into(),
+        options: Vec::new(),
+        matches: Vec::new(),
+        explanation: "Jrai: giấy mời.".into(),
+        picture_alt: String::new(),
+    };
+    bank[2].1.texts.push((ContentLang::Jrai, jrai));
+    bank[2].1.picture = Some("a1b2-640x480.jpg".into());
+    bank[2].1.texts[0].1.picture_alt = "Ảnh màn hình cuộc gọi video".into();
+    bank[2].1.texts[1].1.picture_alt = "A video call screen".into();
+    bank[2].1.texts[2].1.picture_alt = "Jrai: ảnh cuộc gọi".into();
+    const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0";
+    let pictures = HashMap::from([("a1b2-640x480.jpg".to_string(), JPEG.to_vec())]);
+    (bank, pictures)
+}
+
+#[test]
+fn a_written_package_reads_back_the_same() {
+    let (bank, pictures) = rich_bank();
+    for (_, item) in &bank {
+        assert_eq!(item.problems(), vec![], "{}", item.code);
+    }
+    let zip = write_package(&bank, &pictures).unwrap();
+    let back = parse_package(&zip, &defaults());
+    assert_eq!(keys(&back), Vec::<String>::new());
+    // The pool comes back as written, the picture under the item's own name in the package.
+    let mut want = bank.clone();
+    want[2].1.picture = Some("video-gia.jpg".into());
+    assert_eq!(back.items, want);
+    assert_eq!(
+        back.files,
+        vec![("video-gia.jpg".to_string(), pictures["a1b2-640x480.jpg"].clone())]
+    );
+    // Written twice, the same bytes: an export can be compared with the last one.
+    assert_eq!(write_package(&bank, &pictures).unwrap(), zip);
+    // Without the metadata (another tool's reading), the Vietnamese items are still whole.
+    let files = unzip(&zip);
+    let mut names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "imsmanifest.xml",
+            "items/01-otp.en.xml",
+            "items/01-otp.xml",
+            "items/dau-hieu.xml",
+            "items/ghep.en.xml",
+            "items/ghep.xml",
+            "items/nop-ho-so.xml",
+            "items/video-gia.en.xml",
+            "items/video-gia.jra.xml",
+            "items/video-gia.xml",
+            "media/video-gia.jpg"
+        ]
+    );
+    let item = String::from_utf8(files.iter().find(|(n, _)| n == "items/01-otp.xml").unwrap().1.clone()).unwrap();
+    assert!(item.contains(r#"identifier="item-01-otp""#), "{item}");
+    let one = parse_item(item.as_bytes(), &defaults());
+    assert_eq!(keys(&one), Vec::<String>::new());
+    assert_eq!(one.items[0].1.body, bank[0].1.body);
+    assert_eq!(one.items[0].1.texts, bank[0].1.texts[..1].to_vec());
+    assert_eq!(one.items[0].1.competence, defaults().competence);
+}
+
+/// Every file of a zip, by name.
+fn unzip(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let Ok(mut archive) = open_zip(zip, 100) else {
+        panic!("not a zip")
+    };
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_package_whose_metadata_or_translation_is_wrong_names_the_question() {
+    let (bank, pictures) = rich_bank();
+    let mut files = unzip(&write_package(&bank, &pictures).unwrap());
+    let edit = |files: &mut Vec<(String, Vec<u8>)>, name: &str, from: &str, to: &str| {
+        let f = files.iter_mut().find(|(n, _)| n == name).unwrap();
+        let text = String::from_utf8(f.1.clone()).unwrap();
+        assert!(text.contains(from), "{name}: {from}");
+        f.1 = text.replacen(from, to, 1).into_bytes();
+    };
+    // The first resource's competence, the second's difficulty; the Jrai file says it is
+    // Vietnamese; the English matching pairs a choice it does not have.
+    edit(
+        &mut files,
+        "imsmanifest.xml",
+        "<imsmd:id>2.1</imsmd:id>",
+        "<imsmd:id>2.1 x</imsmd:id>",
+    );
+    edit(
+        &mut files,
+        "imsmanifest.xml",
+        "<imsmd:value>difficult</imsmd:value>",
+        "<imsmd:value>rất khó</imsmd:value>",
+    );
+    edit(
+        &mut files,
+        "items/video-gia.jra.xml",
+        "xml:lang=\"jra\"",
+        "xml:lang=\"vi\"",
+    );
+    edit(
+        &mut files,
+        "items/ghep.en.xml",
+        "<simpleAssociableChoice identifier=\"L2\"",
+        "<simpleAssociableChoice identifier=\"L9\"",
+    );
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let back = parse_package(&zip_of(&refs), &defaults());
+    let got: Vec<(String, String, String)> = back
+        .problems
+        .iter()
+        .map(|p| (p.question.clone(), p.message.key.clone(), first_arg(&p.message)))
+        .collect();
+    let name = |code: &str| {
+        let item = &bank.iter().find(|(_, i)| i.code == code).unwrap().1;
+        format!("{} (items/{code}.xml)", label("", &item.texts[0].1.stem))
+    };
+    assert_eq!(
+        got,
+        [
+            (
+                name("01-otp"),
+                "err-qti-bad-competence".to_string(),
+                "digcomp22:2.1 x".to_string()
+            ),
+            (name("dau-hieu"), "err-qti-bad-difficulty".into(), "rất khó".into()),
+            (
+                name("video-gia"),
+                "err-qti-translation-lang".into(),
+                "items/video-gia.jra.xml".into()
+            ),
+            (
+                name("ghep"),
+                "err-qti-translation-differs".into(),
+                "items/ghep.en.xml".into()
+            ),
+        ]
+    );
+    // Only the ordering question was untouched.
+    let codes: Vec<&str> = back.items.iter().map(|(_, i)| i.code.as_str()).collect();
+    assert_eq!(codes, ["nop-ho-so"]);
+    // An English version whose key differs from the Vietnamese one is not taken for it.
+    let mut files = unzip(&write_package(&bank[..1], &pictures).unwrap());
+    edit(
+        &mut files,
+        "items/01-otp.en.xml",
+        "<value>C2</value>",
+        "<value>C1</value>",
+    );
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let back = parse_package(&zip_of(&refs), &defaults());
+    assert_eq!(keys(&back), ["err-qti-translation-differs"]);
+    assert!(back.items.is_empty());
+    // A picture the bank cannot give is said, with the question.
+    let e = write_package(&bank, &HashMap::new()).unwrap_err();
+    assert_eq!(
+        (e.key.as_str(), first_arg(&e)),
+        ("err-qti-export-picture", "video-gia".to_string())
+    );
 }
