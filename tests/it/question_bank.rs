@@ -1406,6 +1406,21 @@ async fn pictured_item_authored_and_shown(b: Backend) {
     assert_eq!(phone.status(), 200);
     let phone = image::load_from_memory(&phone.bytes().await.unwrap()).unwrap();
     assert_eq!((phone.width(), phone.height()), (480, 800));
+    // After submission the review shows the question with its picture, beside the explanation.
+    crate::assessment::answer_all(&t, &learner, &id, |_| true).await;
+    let r = learner
+        .post_form(
+            &format!("/tests/attempt/{id}/1"),
+            &format!("/tests/attempt/{id}/submit"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, page) = learner.text(&format!("/tests/attempt/{id}/result")).await;
+    assert_eq!(s, 200, "{page}");
+    let at = page.find("GIAI-THICH-QR").expect("the explanation after submission");
+    let shown = page.find(&img).expect("the picture in the review");
+    assert!(shown < at, "the picture comes with its question: {page}");
     t.finish().await;
 }
 

@@ -250,6 +250,9 @@ struct CellRow {
 struct ReviewRow {
     position: usize,
     stem: String,
+    /// A scenario item's picture, as the question showed it, with its description.
+    picture: Option<hocvuso_app::question_bank::PictureRef>,
+    picture_alt: String,
     right: bool,
     yours: String,
     key: String,
@@ -318,6 +321,12 @@ async fn result(
         .map(|x| ReviewRow {
             position: x.position,
             stem: x.question.stem.clone(),
+            picture: x
+                .question
+                .picture
+                .as_deref()
+                .and_then(hocvuso_app::question_bank::picture_ref),
+            picture_alt: x.question.picture_alt.clone(),
             right: x.right,
             yours: answer_words(tr, &x.question.shown, x.answer.as_ref()),
             key: answer_words(tr, &x.question.shown, x.key.as_ref()),
