@@ -171,6 +171,18 @@ async fn explanations(t: &TestApp, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// Submits an attempt with the button of its first question's page; the answer redirects.
+pub(crate) async fn submit(c: &Client, id: &str) {
+    let r = c
+        .post_form(
+            &format!("/tests/attempt/{id}/1"),
+            &format!("/tests/attempt/{id}/submit"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "submitting {id}");
+}
+
 /// Answers every question of an attempt through its pages: right when `right(position)`.
 pub(crate) async fn answer_all(t: &TestApp, c: &Client, id: &str, right: impl Fn(usize) -> bool) -> usize {
     let a = attempts::by_public_id(&t.db, id)
@@ -217,14 +229,7 @@ async fn placement_then_final(b: Backend) {
     // Starting again while it is open resumes the same attempt.
     let again = c.post_form("/tests", "/tests/placement", &[]).await;
     assert_eq!(attempt_of(&again), id);
-    let r = c
-        .post_form(
-            &format!("/tests/attempt/{id}/1"),
-            &format!("/tests/attempt/{id}/submit"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status().as_u16(), 303);
+    crate::assessment::submit(&c, &id).await;
     let (s, result) = c.text(&format!("/tests/attempt/{id}/result")).await;
     assert_eq!(s, 200, "{result}");
     let a = attempts::by_public_id(&t.db, &id).await.unwrap().unwrap();

@@ -21,14 +21,7 @@ async fn passed(t: &TestApp) -> (Client, attainments::Certificate) {
     let r = c.post_form("/tests", "/tests/final", &[]).await;
     let id = attempt_of(&r);
     answer_all(t, &c, &id, |_| true).await;
-    let r = c
-        .post_form(
-            &format!("/tests/attempt/{id}/1"),
-            &format!("/tests/attempt/{id}/submit"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status().as_u16(), 303);
+    crate::assessment::submit(&c, &id).await;
     let person = principal(t, LEARNER).await.person_id.expect("a resident");
     let certs = attainments::certificates_of_person(&t.db, person).await.unwrap();
     assert_eq!(certs.len(), 1, "one certificate");
@@ -152,19 +145,10 @@ async fn certificate_journey(b: Backend) {
         let detail = problem.to_string();
         assert!(detail.contains(reason), "{what}: {detail}");
     }
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(vc_bytes.clone()).file_name("chung-nhan.json"),
-    );
-    let r = stranger
-        .http
-        .post(stranger.url("/xac-minh/tep"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().await.unwrap().contains("Chữ ký số đúng"));
+    let checked = check_file(&stranger, &vc_bytes).await;
+    assert!(checked.contains("Chữ ký số đúng"), "{checked}");
+    let kind = hocvuso_core::i18n::t(hocvuso_core::Lang::Vi, "verify-kind-attainment");
+    assert!(checked.contains(&format!("<dd>{kind}</dd>")), "{checked}");
 
     // The commune's page counts them; the officer lists and exports them, audited.
     let who = principal(&t, LEARNER).await;
@@ -341,14 +325,7 @@ async fn conducted_in_person(b: Backend) {
     let learner_c = t.login(LEARNER).await;
     assert_eq!(learner_c.text(&format!("/tests/attempt/{id}/1")).await.0, 404);
     answer_all(&t, &officer, &id, |_| true).await;
-    let r = officer
-        .post_form(
-            &format!("/tests/attempt/{id}/1"),
-            &format!("/tests/attempt/{id}/submit"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status().as_u16(), 303);
+    crate::assessment::submit(&officer, &id).await;
     let confirmed = attainments::of_person(&t.db, person.id).await.unwrap();
     assert_eq!(confirmed.len(), 1);
     assert_eq!(confirmed[0].method, attainments::Method::InPerson);
@@ -364,3 +341,14 @@ async fn conducted_in_person(b: Backend) {
     t.finish().await;
 }
 both!(in_person_assessment, conducted_in_person);
+
+/// A credential file checked from the verification page, as a stranger uploads it: the page.
+pub(crate) async fn check_file(c: &Client, bytes: &[u8]) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("chung-nhan.json"),
+    );
+    let r = c.http.post(c.url("/xac-minh/tep")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.text().await.unwrap()
+}

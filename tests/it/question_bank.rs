@@ -1408,14 +1408,7 @@ async fn pictured_item_authored_and_shown(b: Backend) {
     assert_eq!((phone.width(), phone.height()), (480, 800));
     // After submission the review shows the question with its picture, beside the explanation.
     crate::assessment::answer_all(&t, &learner, &id, |_| true).await;
-    let r = learner
-        .post_form(
-            &format!("/tests/attempt/{id}/1"),
-            &format!("/tests/attempt/{id}/submit"),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status().as_u16(), 303);
+    crate::assessment::submit(&learner, &id).await;
     let (s, page) = learner.text(&format!("/tests/attempt/{id}/result")).await;
     assert_eq!(s, 200, "{page}");
     let at = page.find("GIAI-THICH-QR").expect("the explanation after submission");
