@@ -348,7 +348,13 @@ pub(crate) async fn check_file(c: &Client, bytes: &[u8]) -> String {
         "file",
         reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("chung-nhan.json"),
     );
-    let r = c.http.post(c.url("/xac-minh/tep")).multipart(form).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url("/xac-minh/tep"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     r.text().await.unwrap()
 }
