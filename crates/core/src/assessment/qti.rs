@@ -29,12 +29,15 @@ use unicode_normalization::UnicodeNormalization;
 pub const MAX_DEPTH: usize = 64;
 /// The most elements one XML file may have.
 pub const MAX_ELEMENTS: usize = 100_000;
+/// The most elements a manifest may have: a package of the most questions one import takes, each
+/// resource with its metadata as [`write_package`] writes it (under fifty elements) and files.
+pub const MAX_MANIFEST_ELEMENTS: usize = 64 * MAX_IMPORT_QUESTIONS + 1_000;
 /// The largest item file read from a package.
 pub const MAX_ITEM_BYTES: usize = 1024 * 1024;
 /// The largest manifest read.
-pub const MAX_MANIFEST_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_MANIFEST_BYTES: usize = 16 * 1024 * 1024;
 /// Bytes all the files read from one package may inflate to, together.
-pub const MAX_PACKAGE_INFLATED: usize = 64 * 1024 * 1024;
+pub const MAX_PACKAGE_INFLATED: usize = 128 * 1024 * 1024;
 /// Entries a package may have: an item file and a picture for each question, and some more.
 pub const MAX_PACKAGE_ENTRIES: usize = 2 * MAX_IMPORT_QUESTIONS + 100;
 
@@ -234,6 +237,11 @@ fn element(e: &BytesStart, line: usize) -> Result<El, (usize, Message)> {
 /// The document's root element, refusing a DTD, an unknown entity, nesting deeper than
 /// [`MAX_DEPTH`] and more than [`MAX_ELEMENTS`] elements. Errors carry the line.
 fn read_tree(text: &str) -> Result<El, (usize, Message)> {
+    read_tree_capped(text, MAX_ELEMENTS)
+}
+
+/// [`read_tree`] with room for `max_elements` elements.
+fn read_tree_capped(text: &str, max_elements: usize) -> Result<El, (usize, Message)> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let bytes = text.as_bytes();
@@ -270,8 +278,8 @@ fn read_tree(text: &str) -> Result<El, (usize, Message)> {
         match ev {
             Event::DocType(_) => return Err((here, Message::new("err-qti-doctype"))),
             Event::Start(_) | Event::Empty(_) if root.is_some() => return Err((here, malformed())),
-            Event::Start(_) | Event::Empty(_) if elements >= MAX_ELEMENTS => {
-                return Err((here, Message::new("err-qti-too-many-elements").arg("max", MAX_ELEMENTS)));
+            Event::Start(_) | Event::Empty(_) if elements >= max_elements => {
+                return Err((here, Message::new("err-qti-too-many-elements").arg("max", max_elements)));
             }
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
@@ -1004,7 +1012,7 @@ pub fn parse_package(zip: &[u8], defaults: &Defaults) -> Imported {
             return out;
         }
     };
-    let root = match utf8(&manifest).and_then(read_tree) {
+    let root = match utf8(&manifest).and_then(|m| read_tree_capped(m, MAX_MANIFEST_ELEMENTS)) {
         Ok(r) if r.name == "manifest" => r,
         Ok(r) => {
             out.problems.push(problem(

@@ -933,6 +933,15 @@ pub(crate) mod tests {
         time("moodle read (items)", &mut || {
             crate::assessment::moodle_xml::parse(&moodle, &defaults()).items.len()
         });
+        let pictures = std::collections::HashMap::new();
+        let qti = crate::assessment::qti::write_package(&full, &pictures).unwrap();
+        time("qti package write (bytes)", &mut || {
+            crate::assessment::qti::write_package(&full, &pictures).unwrap().len()
+        });
+        time("qti package read (items)", &mut || {
+            crate::assessment::qti::parse_package(&qti, &defaults()).items.len()
+        });
         assert_eq!(read_items(&bytes, &defaults()).items, full);
+        assert_eq!(crate::assessment::qti::parse_package(&qti, &defaults()).items, full);
     }
 }
