@@ -226,6 +226,7 @@ fn element(e: &BytesStart, line: usize) -> Result<El, (usize, Message)> {
             .map_err(|_| (line, Message::new("err-qti-malformed")))?;
         attrs.push((local(a.key.as_ref()), v.into_owned()));
     }
+    attrs.shrink_to_fit();
     Ok(El {
         name: local(e.name().as_ref()),
         attrs,
@@ -237,11 +238,13 @@ fn element(e: &BytesStart, line: usize) -> Result<El, (usize, Message)> {
 /// The document's root element, refusing a DTD, an unknown entity, nesting deeper than
 /// [`MAX_DEPTH`] and more than [`MAX_ELEMENTS`] elements. Errors carry the line.
 fn read_tree(text: &str) -> Result<El, (usize, Message)> {
-    read_tree_capped(text, MAX_ELEMENTS)
+    read_tree_capped(text, MAX_ELEMENTS, false)
 }
 
-/// [`read_tree`] with room for `max_elements` elements.
-fn read_tree_capped(text: &str, max_elements: usize) -> Result<El, (usize, Message)> {
+/// [`read_tree`] with room for `max_elements` elements; `structure` drops the white space between
+/// elements (a manifest's indentation: no text of it is read, and a large one would hold
+/// hundreds of thousands of such strings).
+fn read_tree_capped(text: &str, max_elements: usize, structure: bool) -> Result<El, (usize, Message)> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let bytes = text.as_bytes();
@@ -297,15 +300,22 @@ fn read_tree_capped(text: &str, max_elements: usize) -> Result<El, (usize, Messa
                 }
             }
             Event::End(_) => {
-                let Some(el) = stack.pop() else {
+                let Some(mut el) = stack.pop() else {
                     return Err((here, malformed()));
                 };
+                // A large manifest holds a quarter of a million elements: no growth slack kept.
+                el.content.shrink_to_fit();
                 match stack.last_mut() {
                     Some(parent) => parent.content.push(Content::El(el)),
                     None => root = Some(el),
                 }
             }
-            Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
+            Event::Text(t) => {
+                let t = t.xml10_content();
+                if !(structure && t.trim().is_empty()) {
+                    push_text(&mut stack, &t);
+                }
+            }
             Event::CData(t) => push_text(&mut stack, &t.xml10_content()),
             Event::GeneralRef(r) => {
                 let resolved = match quick_xml::escape::resolve_xml_entity(&r) {
@@ -1012,7 +1022,7 @@ pub fn parse_package(zip: &[u8], defaults: &Defaults) -> Imported {
             return out;
         }
     };
-    let root = match utf8(&manifest).and_then(|m| read_tree_capped(m, MAX_MANIFEST_ELEMENTS)) {
+    let root = match utf8(&manifest).and_then(|m| read_tree_capped(m, MAX_MANIFEST_ELEMENTS, true)) {
         Ok(r) if r.name == "manifest" => r,
         Ok(r) => {
             out.problems.push(problem(

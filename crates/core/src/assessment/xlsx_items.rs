@@ -942,6 +942,8 @@ pub(crate) mod tests {
             crate::assessment::qti::parse_package(&qti, &defaults()).items.len()
         });
         assert_eq!(read_items(&bytes, &defaults()).items, full);
-        assert_eq!(crate::assessment::qti::parse_package(&qti, &defaults()).items, full);
+        let (back, heap) = crate::xlsx::tests::peak_heap(|| crate::assessment::qti::parse_package(&qti, &defaults()));
+        println!("qti package read: peak heap {} MB", heap / 1024 / 1024);
+        assert_eq!(back.items, full);
     }
 }
