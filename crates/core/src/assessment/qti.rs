@@ -466,10 +466,13 @@ struct ItemFile<'a> {
 }
 
 /// Adds to `item` its text in each other language its resource carries: a file of the resource
-/// that is an `assessmentItem` in another language, with the same interaction, choices and key.
-/// Files of the resource that are no item (a stylesheet, a page) are not translations.
+/// that is an `assessmentItem` whose `xml:lang` names a language other than the main file's
+/// (`main_lang`), with the same interaction, choices and key. Files of the resource that are no
+/// item (a stylesheet, a page), or an item that says no language or the main file's, are not
+/// translations.
 fn translate(
     item: &mut Item,
+    main_lang: &str,
     pictured: bool,
     files: &[(String, Vec<u8>)],
     defaults: &Defaults,
@@ -482,6 +485,9 @@ fn translate(
             continue;
         }
         let lang_attr = root.attr("lang").unwrap_or("").trim().to_string();
+        if lang_attr.is_empty() || lang_attr.eq_ignore_ascii_case(main_lang) {
+            continue;
+        }
         let lang = match ContentLang::parse(&lang_attr) {
             Some(l) if l != ContentLang::Vi => l,
             _ => {
@@ -533,6 +539,12 @@ fn item_file(f: ItemFile, defaults: &Defaults, codes: &mut Codes, out: &mut Impo
     }
     let identifier = root.attr("identifier").unwrap_or("").trim().to_string();
     let title = root.attr("title").unwrap_or("").trim().to_string();
+    // The main file's text becomes the Vietnamese text, whatever it says; one that says nothing
+    // is taken for Vietnamese.
+    let main_lang = match root.attr("lang").map(str::trim) {
+        Some(l) if !l.is_empty() => l.to_string(),
+        _ => ContentLang::Vi.as_str().to_string(),
+    };
     let name = label(if title.is_empty() { &identifier } else { &title }, "");
     let shown = if file.is_empty() {
         name.clone()
@@ -551,7 +563,7 @@ fn item_file(f: ItemFile, defaults: &Defaults, codes: &mut Codes, out: &mut Impo
     match item(&root, &defaults) {
         Err(messages) => report(out, messages),
         Ok((mut item, picture)) => {
-            if let Err(messages) = translate(&mut item, picture.is_some(), &f.translations, &defaults) {
+            if let Err(messages) = translate(&mut item, &main_lang, picture.is_some(), &f.translations, &defaults) {
                 return report(out, messages);
             }
             let problems = item.problems();

@@ -719,8 +719,8 @@ fn a_package_whose_metadata_or_translation_is_wrong_names_the_question() {
         assert!(text.contains(from), "{name}: {from}");
         f.1 = text.replacen(from, to, 1).into_bytes();
     };
-    // The first resource's competence, the second's difficulty; the Jrai file says it is
-    // Vietnamese; the English matching pairs a choice it does not have.
+    // The first resource's competence, the second's difficulty; the Jrai file says it is French
+    // (a language the bank cannot hold); the English matching pairs a choice it does not have.
     edit(
         &mut files,
         "imsmanifest.xml",
@@ -737,7 +737,7 @@ fn a_package_whose_metadata_or_translation_is_wrong_names_the_question() {
         &mut files,
         "items/video-gia.jra.xml",
         "xml:lang=\"jra\"",
-        "xml:lang=\"vi\"",
+        "xml:lang=\"fr\"",
     );
     edit(
         &mut files,
@@ -780,6 +780,20 @@ fn a_package_whose_metadata_or_translation_is_wrong_names_the_question() {
     // Only the ordering question was untouched.
     let codes: Vec<&str> = back.items.iter().map(|(_, i)| i.code.as_str()).collect();
     assert_eq!(codes, ["nop-ho-so"]);
+    // A file of the resource that is an item in no other language is not a translation: the
+    // item comes in without it.
+    let mut files = unzip(&write_package(&bank[2..3], &pictures).unwrap());
+    edit(
+        &mut files,
+        "items/video-gia.jra.xml",
+        "xml:lang=\"jra\"",
+        "xml:lang=\"vi\"",
+    );
+    edit(&mut files, "items/video-gia.en.xml", " xml:lang=\"en\"", "");
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let back = parse_package(&zip_of(&refs), &defaults());
+    assert_eq!(keys(&back), Vec::<String>::new());
+    assert_eq!(back.items[0].1.texts, bank[2].1.texts[..1].to_vec());
     // An English version whose key differs from the Vietnamese one is not taken for it.
     let mut files = unzip(&write_package(&bank[..1], &pictures).unwrap());
     edit(
