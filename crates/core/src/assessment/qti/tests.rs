@@ -806,6 +806,15 @@ fn a_package_whose_metadata_or_translation_is_wrong_names_the_question() {
     let back = parse_package(&zip_of(&refs), &defaults());
     assert_eq!(keys(&back), ["err-qti-translation-differs"]);
     assert!(back.items.is_empty());
+    // A code that is no slug (none is stored, every way in checks it) names no path outside
+    // the package's folders.
+    let mut odd = bank[3].clone();
+    odd.1.code = "../../etc/x".into();
+    let names: Vec<String> = unzip(&write_package(&[odd], &pictures).unwrap())
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["imsmanifest.xml", "items/item-1.xml"]);
     // A picture the bank cannot give is said, with the question.
     let e = write_package(&bank, &HashMap::new()).unwrap_err();
     assert_eq!(

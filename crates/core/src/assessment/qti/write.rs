@@ -275,8 +275,11 @@ pub fn write_package(items: &[(String, Item)], pictures: &HashMap<String, Vec<u8
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut resources = String::new();
     for (n, (pool, item)) in items.iter().enumerate() {
-        // A code is unique in its bank; the number keeps names apart should it not be.
-        let stem = if files.contains_key(&format!("items/{}.xml", item.code)) {
+        // A code is unique in its bank and a plain slug (every way in checks it); the number
+        // keeps names apart and inside the package should one not be.
+        let stem = if !super::super::bank::is_code(&item.code) {
+            format!("item-{}", n + 1)
+        } else if files.contains_key(&format!("items/{}.xml", item.code)) {
             format!("{}-{}", item.code, n + 1)
         } else {
             item.code.clone()
