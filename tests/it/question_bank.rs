@@ -1503,3 +1503,41 @@ async fn moodle_files_imported(b: Backend) {
 }
 
 both!(moodle_files, moodle_files_imported);
+
+/// A starter scenario item's picture (content/items/<framework>/media/) is installed with the
+/// bank: stored as an author's upload is, named by the item, served to a learner; starting again
+/// changes nothing.
+async fn starter_picture_installed(b: Backend) {
+    let t = TestApp::spawn(b).await;
+    let country = hocvuso_db::units::by_code(&t.db, hocvuso_core::units::COUNTRY_CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    let item = bank::by_code(&t.db, &country.path, "cc1-17")
+        .await
+        .unwrap()
+        .expect("the starter scenario item");
+    assert_eq!(item.status, CourseStatus::Published);
+    let name = item.item.picture.clone().expect("its picture");
+    assert_eq!(
+        hocvuso_app::question_bank::picture_size(&name),
+        Some((720, 1280)),
+        "{name}"
+    );
+    assert!(item.item.texts[0].1.picture_alt.contains("Quét QR"));
+    assert_eq!(item.item.problems(), Vec::new());
+    let learner = t.login(LEARNER).await;
+    let r = learner.get(&format!("/bank/pictures/{name}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    let full = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!((full.width(), full.height()), (720, 1280));
+    // A second start: the same file gives the same name; nothing is added or changed.
+    let again = hocvuso_app::assessment::install_banks(&t.app()).await.unwrap();
+    assert_eq!(again, hocvuso_app::assessment::BanksInstalled::default());
+    let after = bank::by_code(&t.db, &country.path, "cc1-17").await.unwrap().unwrap();
+    assert_eq!((after.revision, after.item), (item.revision, item.item));
+    t.finish().await;
+}
+
+both!(starter_picture, starter_picture_installed);

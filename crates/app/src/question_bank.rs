@@ -1198,7 +1198,7 @@ pub async fn save_item(
 
 /// The stored name of a prepared picture: the upload's SHA-256 (its first 128 bits) and the full
 /// variant's size, so that a page can keep the picture's room from the name alone.
-fn picture_name(p: &PreparedImage) -> String {
+pub(crate) fn picture_name(p: &PreparedImage) -> String {
     let hash: String = p.sha256.chars().take(32).collect();
     format!("{hash}-{}x{}.jpg", p.full.width, p.full.height)
 }
@@ -1253,7 +1253,7 @@ pub async fn picture(app: &App, who: &Principal, name: &str, phone: bool) -> Res
         .ok_or(Error::NotFound)
 }
 
-async fn store_picture(tx: &mut Tx, p: &PreparedImage, by: Option<i64>) -> Result<String> {
+pub(crate) async fn store_picture(tx: &mut Tx, p: &PreparedImage, by: Option<i64>) -> Result<String> {
     let name = picture_name(p);
     hocvuso_db::media::put_picture(
         tx,

@@ -112,9 +112,8 @@ fn every_starter_item_round_trips_through_a_qti_package() {
             b.items.into_iter().map(move |i| (pool.clone(), i))
         })
         .collect();
-    // No starter item ships a picture yet; one that does needs its bytes given here.
-    assert!(items.iter().all(|(_, i)| i.picture.is_none()));
-    let zip = qti::write_package(&items, &std::collections::HashMap::new()).expect("package");
+    let pictures = pictures();
+    let zip = qti::write_package(&items, &pictures).expect("package");
     // What the import page would choose: every item says otherwise in the package.
     let defaults = hocvuso_core::assessment::Defaults {
         competence: hocvuso_core::learning::CompetenceRef::parse("other:9.9").expect("ref"),
@@ -128,10 +127,58 @@ fn every_starter_item_round_trips_through_a_qti_package() {
         .map(|p| format!("{}: {} {:?}", p.question, p.message.key, p.message.args))
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for (want, got) in items.iter().zip(&back.items) {
-        assert_eq!(got, want);
+    for ((pool, want), got) in items.iter().zip(&back.items) {
+        // A picture comes back under the item's own name in the package, with its bytes.
+        let mut want = want.clone();
+        if let Some(file) = want.picture.take() {
+            let ext = file.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+            let name = format!("{}.{ext}", want.code);
+            let bytes = &back.files.iter().find(|(n, _)| *n == name).expect("the picture").1;
+            assert_eq!(bytes, &pictures[&file]);
+            want.picture = Some(name);
+        }
+        assert_eq!(got, &(pool.clone(), want));
     }
     assert_eq!(back.items.len(), items.len());
+}
+
+/// Every picture a starter item names, by that name: its bytes from the bank's `media/` folder.
+fn pictures() -> std::collections::HashMap<String, Vec<u8>> {
+    let mut out = std::collections::HashMap::new();
+    for (file, b) in banks() {
+        let dir = root().join("content/items").join(&file);
+        let media = dir.parent().expect("a folder").join("media");
+        for item in &b.items {
+            if let Some(p) = &item.picture {
+                let bytes = std::fs::read(media.join(p)).unwrap_or_else(|e| panic!("{file} {}: {p}: {e}", item.code));
+                out.insert(p.clone(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// A scenario item's picture is a file of its bank's `media/` folder that the platform takes as
+/// an author's upload (checked, re-encoded), described in every language the item has.
+#[test]
+fn every_starter_picture_is_there_and_accepted() {
+    let pictures = pictures();
+    assert!(!pictures.is_empty(), "a starter scenario item shows a picture");
+    for (name, bytes) in &pictures {
+        let p = hocvuso_core::learning::media::prepare_image(bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(p.full.width >= 480, "{name}: {} px wide", p.full.width);
+    }
+    for (file, b) in banks() {
+        for item in b.items.iter().filter(|i| i.picture.is_some()) {
+            for (lang, t) in &item.texts {
+                assert!(
+                    !t.picture_alt.trim().is_empty(),
+                    "{file} {} {lang:?}: no description",
+                    item.code
+                );
+            }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
