@@ -155,8 +155,11 @@ pub(crate) const WALK_ITEM: &str = "walk-item";
 pub(crate) async fn seed_walk_item(app: &TestApp, unit_path: &str) {
     let mut walk = item(WALK_ITEM, "4.1", "1", "Câu hỏi mẫu cho các lượt đi qua mọi trang");
     let image = hocvuso_core::learning::media::prepare_image(&screenshot(480, 800)).unwrap();
-    let picture = format!("walk-{}x{}.jpg", image.full.width, image.full.height);
-    walk.picture = Some(picture.clone());
+    let mut tx = app.db.begin().await.unwrap();
+    let picture = hocvuso_app::question_bank::store_picture(&mut tx, &image, None)
+        .await
+        .unwrap();
+    walk.picture = Some(picture);
     walk.texts[0].1.picture_alt = "Màn hình điện thoại có ba nút".into();
     let mut en = walk.texts[0].1.clone();
     en.stem = "A sample question for the walks over every page".into();
@@ -169,21 +172,6 @@ pub(crate) async fn seed_walk_item(app: &TestApp, unit_path: &str) {
     en.explanation = "A bank never asks for an OTP; ask again only through its official hotline.".into();
     walk.texts.push((ContentLang::En, en));
     assert!(walk.problems().is_empty(), "{:?}", walk.problems());
-    let mut tx = app.db.begin().await.unwrap();
-    hocvuso_db::media::put_picture(
-        &mut tx,
-        &hocvuso_db::media::NewPicture {
-            name: &picture,
-            content: &image.full.jpeg,
-            phone: &image.phone.jpeg,
-            width: image.full.width,
-            height: image.full.height,
-            sha256: &image.sha256,
-            uploaded_by: None,
-        },
-    )
-    .await
-    .unwrap();
     bank::insert(&mut tx, unit_path, "Chung", &walk, CourseStatus::Published, None)
         .await
         .unwrap();

@@ -1253,7 +1253,8 @@ pub async fn picture(app: &App, who: &Principal, name: &str, phone: bool) -> Res
         .ok_or(Error::NotFound)
 }
 
-pub(crate) async fn store_picture(tx: &mut Tx, p: &PreparedImage, by: Option<i64>) -> Result<String> {
+/// Stores a prepared item picture (once by name) and returns the name an item gives it.
+pub async fn store_picture(tx: &mut Tx, p: &PreparedImage, by: Option<i64>) -> Result<String> {
     let name = picture_name(p);
     hocvuso_db::media::put_picture(
         tx,
